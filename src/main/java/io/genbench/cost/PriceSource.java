@@ -1,0 +1,33 @@
+package io.genbench.cost;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Where hourly prices come from: the bundled catalog now, the AWS APIs (with a cache in front) later. */
+public interface PriceSource {
+
+  /** The prices of one instance type in a region, or empty when this source does not know it. */
+  Optional<InstancePrice> lookup(String instanceType, String region);
+
+  /** Every instance type this source can price, for listings; may be empty for open-ended sources. */
+  List<InstancePrice> known();
+
+  /** Tries each source in turn: the first that knows an instance type wins. */
+  static PriceSource firstOf(List<PriceSource> sources) {
+    return new PriceSource() {
+      @Override
+      public Optional<InstancePrice> lookup(String instanceType, String region) {
+        for (PriceSource s : sources) {
+          Optional<InstancePrice> p = s.lookup(instanceType, region);
+          if (p.isPresent()) return p;
+        }
+        return Optional.empty();
+      }
+
+      @Override
+      public List<InstancePrice> known() {
+        return sources.stream().flatMap(s -> s.known().stream()).toList();
+      }
+    };
+  }
+}

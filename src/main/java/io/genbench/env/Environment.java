@@ -1,0 +1,87 @@
+package io.genbench.env;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import io.genbench.execute.HostInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Captures {@code environment.json}: genbench version and commit, Java, OS, CPU, memory, GPUs and driver (through
+ * {@code nvidia-smi} when present), the backend and its library versions, the seed, and the command line.
+ */
+public final class Environment {
+  private Environment() {}
+
+  /** The genbench version of this build. */
+  public static String version() {
+    String v = Environment.class.getPackage().getImplementationVersion();
+    return v == null ? "0.1.0-dev" : v;
+  }
+
+  /** The git commit of the genbench checkout at {@code home}, with {@code -dirty} when it has local changes. */
+  public static String gitCommit(Path home) {
+    String commit = run(List.of("git", "-C", home.toString(), "rev-parse", "HEAD"));
+    if (commit == null) return "unknown";
+    String status = run(List.of("git", "-C", home.toString(), "status", "--porcelain", "--untracked-files=no"));
+    return status != null && !status.isBlank() ? commit + "-dirty" : commit;
+  }
+
+  /**
+   * @param settings the plan's measurement settings, as an object (warmup_iterations, min_iterations, ...)
+   */
+  public static ObjectNode capture(Path home, String backend, String backendVersion, long seed, ObjectNode settings,
+      List<String> commandLine) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("genbench_version", version());
+    n.put("git_commit", gitCommit(home));
+    n.put("started_at", Instant.now().toString());
+    n.set("settings", settings);
+    n.putArray("command_line").addAll(commandLine.stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
+    n.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
+        + System.getProperty("java.vm.name") + ")");
+    n.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    ObjectNode cpu = n.putObject("cpu");
+    cpu.put("model", HostInfo.cpuModel());
+    cpu.put("logical_cores", Runtime.getRuntime().availableProcessors());
+    n.put("memory_bytes", HostInfo.memoryBytes());
+    n.put("hostname", HostInfo.hostname());
+    ArrayNode gpus = n.putArray("gpus");
+    String smi = run(List.of("nvidia-smi", "--query-gpu=index,name,memory.total,driver_version", "--format=csv,noheader,nounits"));
+    if (smi != null) {
+      for (String line : smi.strip().split("\n")) {
+        String[] f = line.split(",\\s*");
+        if (f.length < 4) continue;
+        ObjectNode g = gpus.addObject();
+        g.put("index", f[0].trim());
+        g.put("name", f[1].trim());
+        g.put("memory_mib", f[2].trim());
+        g.put("driver", f[3].trim());
+      }
+    }
+    n.put("backend", backend);
+    n.put("backend_library", backendVersion);
+    n.put("seed", seed);
+    return n;
+  }
+
+  /** Runs a short command; its stdout, or null when it is missing or fails. */
+  static String run(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
+      return new String(out, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.genbench.execute;
+
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.util.List;
+
+/**
+ * Runs cases and reports their events. Every case handed in ends with a {@code done} event, after a {@code failed}
+ * one if it failed: an executor never throws for a case's failure, so one bad case never stops a sweep.
+ */
+public interface Executor extends AutoCloseable {
+
+  /** Runs the cases in order; they share a model when the runner grouped them so. */
+  void execute(List<TestCase> cases, Settings settings, CaseSink sink);
+
+  /** The CASE object this executor hands its worker for a case, also stored as the {@code case} event. */
+  default com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+    return WorkerCase.of(c, settings, false, null, null);
+  }
+
+  /** What this executor reports itself as in results, e.g. {@code onnx-cpu}. */
+  String backend();
+
+  @Override
+  default void close() {}
+}

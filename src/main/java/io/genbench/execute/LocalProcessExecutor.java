@@ -1,0 +1,282 @@
+package io.genbench.execute;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import io.genbench.UserError;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs cases in the Python worker ({@code python3 -m genbench_worker --job JOB.json}) as a local process, one process
+ * per model group. Reads events from its stdout and its log from stderr. A worker that dies mid-case fails that case
+ * with a kind decided from how it died (SIGKILL / exit 137: {@code oom_signal}; SIGSEGV / exit 139:
+ * {@code oom_sigsegv}; the per-case timeout: {@code timeout}) and a new worker takes the remaining cases.
+ */
+public final class LocalProcessExecutor implements Executor {
+
+  /**
+   * How to start the worker.
+   *
+   * @param python the interpreter, e.g. {@code /usr/bin/python3}
+   * @param workerSource the directory holding the {@code genbench_worker} package
+   * @param jobDir where job files are written
+   * @param tiny run the architectures' tiny configurations (tests and smoke runs)
+   * @param weights local weights, or null for random
+   * @param saveImages folder for PNGs, or null
+   * @param backend {@code torch} or {@code diffusers}
+   */
+  public record Config(String python, Path workerSource, Path jobDir, boolean tiny, String weights, String saveImages, String backend) {}
+
+  private final Config config;
+  private final Ticker ticker;
+  private int jobs;
+
+  public LocalProcessExecutor(Config config, Ticker ticker) {
+    this.config = config;
+    this.ticker = ticker;
+  }
+
+  @Override
+  public String backend() {
+    return config.backend();
+  }
+
+  @Override
+  public ObjectNode spec(TestCase c, Settings settings) {
+    ObjectNode n = WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages());
+    if ("diffusers".equals(config.backend())) n.put("backend", "diffusers");
+    return n;
+  }
+
+  @Override
+  public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+    List<TestCase> remaining = new ArrayList<>(cases);
+    while (!remaining.isEmpty()) {
+      Set<String> finished = runWorker(remaining, settings, sink);
+      if (finished.isEmpty()) {
+        return; // runWorker already failed every remaining case
+      }
+      remaining.removeIf(c -> finished.contains(c.id()));
+    }
+  }
+
+  /** Runs one worker over the cases; returns the ids that got their {@code done}. */
+  private Set<String> runWorker(List<TestCase> cases, Settings settings, CaseSink sink) {
+    Path job = writeJob(cases, settings);
+    ProcessBuilder pb = new ProcessBuilder(config.python(), "-m", "genbench_worker", "--job", job.toString());
+    pb.environment().put("PYTHONPATH", config.workerSource().toString());
+    pb.environment().put("PYTHONUNBUFFERED", "1");
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      failAll(cases, sink, "infrastructure", "cannot start the worker (" + config.python() + "): " + e.getMessage());
+      return Set.of();
+    }
+    Object lock = new Object();
+    State state = new State();
+    Thread stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          synchronized (lock) {
+            sink.log(state.current, line);
+            state.tail.add(line);
+            if (state.tail.size() > 20) state.tail.remove(0);
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone; its exit is handled below
+      }
+    });
+    Thread watchdog = Thread.ofPlatform().daemon().name("worker-watchdog").start(() -> {
+      while (process.isAlive()) {
+        synchronized (lock) {
+          if (state.current != null && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
+            state.timedOut = true;
+            process.destroyForcibly();
+            return;
+          }
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    Set<String> done = new HashSet<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.isBlank()) continue;
+        WorkerEvent event;
+        try {
+          event = WorkerEvent.parse(line);
+        } catch (IllegalArgumentException e) {
+          synchronized (lock) {
+            sink.log(state.current, "genbench: worker wrote a line that is not an event: " + line);
+          }
+          continue;
+        }
+        synchronized (lock) {
+          if (event.caseId() != null && !event.caseId().equals(state.current) && !done.contains(event.caseId())) {
+            state.current = event.caseId();
+            state.startedNs = ticker.read();
+          }
+          if (event instanceof WorkerEvent.Hello) state.helloSeen = true;
+          sink.event(event);
+          if (event instanceof WorkerEvent.Done d) {
+            done.add(d.caseId());
+            state.current = null;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int exit = waitFor(process);
+    try {
+      stderr.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    watchdog.interrupt();
+    synchronized (lock) {
+      String died = state.timedOut ? "timeout" : kindOfExit(exit);
+      String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
+          : "worker exited with code " + exit + signalName(exit);
+      if (state.current != null) {
+        sink.log(state.current, "genbench: " + message);
+        sink.event(new WorkerEvent.Failed(state.current, died, message));
+        sink.event(new WorkerEvent.Done(state.current));
+        done.add(state.current);
+      } else if (done.size() < cases.size() && !state.helloSeen) {
+        String tail = String.join("\n", state.tail);
+        for (TestCase c : cases) {
+          if (done.contains(c.id())) continue;
+          sink.log(c.id(), tail);
+          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the worker did not start: " + message
+              + (state.tail.isEmpty() ? "" : "; last log line: " + state.tail.get(state.tail.size() - 1))));
+          sink.event(new WorkerEvent.Done(c.id()));
+        }
+        return Set.of();
+      } else if (done.size() < cases.size()) {
+        // exited between cases: fail the next one so the loop always makes progress
+        TestCase next = cases.stream().filter(c -> !done.contains(c.id())).findFirst().orElseThrow();
+        sink.event(new WorkerEvent.Failed(next.id(), died, message + " before this case started"));
+        sink.event(new WorkerEvent.Done(next.id()));
+        done.add(next.id());
+      }
+    }
+    return done;
+  }
+
+  private static final class State {
+    String current;
+    long startedNs;
+    boolean timedOut;
+    boolean helloSeen;
+    final List<String> tail = new ArrayList<>();
+  }
+
+  /** Exit codes of a killed process are 128 + signal (SIGKILL 9, SIGSEGV 11). */
+  static String kindOfExit(int exit) {
+    return switch (exit) {
+      case 137, -9 -> "oom_signal";
+      case 139, -11 -> "oom_sigsegv";
+      default -> "worker_error";
+    };
+  }
+
+  private static String signalName(int exit) {
+    return switch (exit) {
+      case 137 -> " (SIGKILL: usually the host ran out of memory)";
+      case 139 -> " (SIGSEGV)";
+      case 143 -> " (SIGTERM)";
+      default -> "";
+    };
+  }
+
+  private static int waitFor(Process p) {
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return p.waitFor();
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private void failAll(List<TestCase> cases, CaseSink sink, String kind, String message) {
+    for (TestCase c : cases) {
+      sink.log(c.id(), "genbench: " + message);
+      sink.event(new WorkerEvent.Failed(c.id(), kind, message));
+      sink.event(new WorkerEvent.Done(c.id()));
+    }
+  }
+
+  private Path writeJob(List<TestCase> cases, Settings settings) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("protocol", 1);
+    ArrayNode arr = root.putArray("cases");
+    for (TestCase c : cases) arr.add(spec(c, settings));
+    try {
+      Files.createDirectories(config.jobDir());
+      Path job = config.jobDir().resolve("job-" + (++jobs) + ".json");
+      Files.writeString(job, Json.PRETTY.writeValueAsString(root));
+      return job;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Finds an interpreter that can import torch: {@code GENBENCH_PYTHON}, then {@code python3} on PATH, then
+   * {@code /usr/bin/python3} (where Debian's python3-torch lives).
+   */
+  public static String findPython(String requested) {
+    List<String> candidates = new ArrayList<>();
+    if (requested != null) candidates.add(requested);
+    else {
+      String env = System.getenv("GENBENCH_PYTHON");
+      if (env != null && !env.isBlank()) candidates.add(env);
+      candidates.add("python3");
+      candidates.add("/usr/bin/python3");
+    }
+    List<String> tried = new ArrayList<>();
+    for (String python : candidates) {
+      try {
+        Process p = new ProcessBuilder(python, "-c", "import torch; print(torch.__version__)").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() == 0) return python;
+        String last = out.lines().reduce((a, b) -> b).orElse("");
+        tried.add(python + " (" + last + ")");
+      } catch (IOException e) {
+        tried.add(python + " (not found)");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new UserError("The torch backend needs a Python with PyTorch >= 1.13. Tried: " + String.join("; ", tried)
+        + ". Install it (Debian: apt-get install python3-torch), set GENBENCH_PYTHON, or use --backend onnx.");
+  }
+}

@@ -1,0 +1,298 @@
+package io.genbench.execute;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import io.genbench.plan.Family;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The embedded default: ONNX Runtime (CPU) in the JVM runs a small UNet of the Stable Diffusion architecture inside
+ * a real denoising loop (text encoder, Euler scheduler with classifier-free guidance, VAE decoder), with random
+ * weights. Every case, whatever model it names, runs this stand-in at the case's batch size, steps and resolution;
+ * results say {@code backend: onnx-cpu, weights: random}. Float32 only: other precisions are reported unsupported.
+ */
+public final class OnnxExecutor implements Executor {
+  private static final String RESOURCES = "/io/genbench/onnx/";
+  static final String BACKEND = "onnx-cpu";
+
+  private final Ticker ticker;
+  private final int threads;
+  private OrtEnvironment env;
+  private OrtSession textEncoder;
+  private OrtSession unet;
+  private OrtSession vaeDecoder;
+  private long loadNs;
+  private JsonNode config;
+
+  /** @param threads intra-op threads for ONNX Runtime; 0 = one per core */
+  public OnnxExecutor(Ticker ticker, int threads) {
+    this.ticker = ticker;
+    this.threads = threads;
+  }
+
+  @Override
+  public String backend() {
+    return BACKEND;
+  }
+
+  @Override
+  public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+    sink.event(hello());
+    for (TestCase c : cases) {
+      try {
+        runCase(c, settings, sink);
+      } catch (OrtException | RuntimeException e) {
+        sink.log(c.id(), "onnx backend: " + e);
+        sink.event(new WorkerEvent.Failed(c.id(), "worker_error", "onnx backend: " + e.getMessage()));
+      }
+      sink.event(new WorkerEvent.Done(c.id()));
+    }
+  }
+
+  private WorkerEvent.Hello hello() {
+    String cpu = HostInfo.cpuModel();
+    return new WorkerEvent.Hello(null, version(), 1, BACKEND, null, null, null, "cpu",
+        List.of(Map.of("index", 0, "name", cpu == null ? "cpu" : cpu, "memory_bytes", HostInfo.memoryBytes())),
+        null, HostInfo.hostname());
+  }
+
+  /** ONNX Runtime's version as the library reports it. */
+  static String version() {
+    try {
+      return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
+    } catch (RuntimeException | LinkageError e) {
+      return "onnxruntime (unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  private void runCase(TestCase c, Settings s, CaseSink sink) throws OrtException {
+    boolean freshLoad = unet == null;
+    if (freshLoad) load();
+    Map<String, Long> components = new java.util.LinkedHashMap<>();
+    long total = 0;
+    for (String name : List.of("text_encoder", "unet", "vae_decoder")) {
+      long n = config.path("files").path(name).path("parameters").asLong();
+      components.put(name, n);
+      total += n;
+    }
+    sink.event(new WorkerEvent.Loaded(c.id(), loadNs, "random", total, components));
+    if (c.model().family() != Family.SD && c.model().family() != Family.SDXL) {
+      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the onnx-cpu backend runs the Stable Diffusion image"
+          + " architecture only; run " + c.model().id() + " with --backend torch"));
+      return;
+    }
+    if (c.precision() != Precision.FLOAT32) {
+      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the onnx-cpu backend runs float32 only; run "
+          + c.precision().label() + " with --backend torch on a GPU"));
+      return;
+    }
+    int multiple = 8 * config.path("latent_multiple").asInt(1);
+    if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
+      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the embedded onnx-cpu UNet downsamples the latent "
+          + (multiple / 8) + "x: width and height must be multiples of " + multiple + ", was " + c.resolution()));
+      return;
+    }
+    HostInfo.resetPeakRss();
+    Pipeline pipeline = new Pipeline(c, s.seed());
+    long caseStart = ticker.read();
+    for (int i = 0; i < s.warmupIterations(); i++) {
+      long t0 = ticker.read();
+      pipeline.generate(null);
+      sink.event(new WorkerEvent.Warmup(c.id(), i, ticker.read() - t0));
+    }
+    long measureStart = ticker.read();
+    for (int i = 0; i < s.maxIterations(); i++) {
+      if (i >= s.minIterations() && ticker.read() - measureStart >= (long) (s.minDurationS() * 1e9)) break;
+      if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
+        sink.event(new WorkerEvent.Failed(c.id(), "timeout", "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
+        return;
+      }
+      long[] phases = new long[2];
+      long[] steps = new long[c.steps()];
+      long t0 = ticker.read();
+      pipeline.generate(new Timing(phases, steps));
+      long e2e = ticker.read() - t0;
+      sink.event(new WorkerEvent.Sample(c.id(), i, "measure", e2e, phases[0], toList(steps), phases[1], c.batchSize(),
+          null, null, null, null));
+    }
+    long rss = HostInfo.peakRssBytes();
+    sink.event(new WorkerEvent.Memory(c.id(), rss, rss, "cpu"));
+  }
+
+  private static List<Long> toList(long[] a) {
+    Long[] boxed = new Long[a.length];
+    for (int i = 0; i < a.length; i++) boxed[i] = a[i];
+    return List.of(boxed);
+  }
+
+  private void load() throws OrtException {
+    long t0 = ticker.read();
+    env = OrtEnvironment.getEnvironment();
+    config = readConfig();
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    if (threads > 0) options.setIntraOpNumThreads(threads);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    textEncoder = env.createSession(resource("text_encoder.onnx"), options);
+    unet = env.createSession(resource("unet.onnx"), options);
+    vaeDecoder = env.createSession(resource("vae_decoder.onnx"), options);
+    loadNs = ticker.read() - t0;
+  }
+
+  static JsonNode readConfig() {
+    try {
+      return Json.MAPPER.readTree(resource("models.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] resource(String name) {
+    try (InputStream in = OnnxExecutor.class.getResourceAsStream(RESOURCES + name)) {
+      if (in == null) throw new IllegalStateException("missing embedded model " + RESOURCES + name);
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (OrtSession session : new OrtSession[] {textEncoder, unet, vaeDecoder}) {
+        if (session != null) session.close();
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Where one iteration's phase times go: {@code phases[0]} text encode, {@code phases[1]} decode, one slot per step. */
+  private record Timing(long[] phases, long[] steps) {}
+
+  /** One case's denoising pipeline. */
+  private final class Pipeline {
+    private final TestCase c;
+    private final long seed;
+    private final int maxLength;
+    private final int vocab;
+    private final float scaling;
+    private final long[] ids;
+
+    Pipeline(TestCase c, long seed) {
+      this.c = c;
+      this.seed = seed;
+      this.maxLength = config.path("max_length").asInt(77);
+      this.vocab = config.path("vocab_size").asInt(1000);
+      this.scaling = (float) config.path("scaling_factor").asDouble(0.18215);
+      this.ids = tokens();
+    }
+
+    /** Unconditional (empty prompt) rows first, then the prompt's rows: classifier-free guidance doubles the batch. */
+    private long[] tokens() {
+      int b = c.batchSize();
+      long[] prompt = Tokens.encode(c.prompt(), vocab, maxLength);
+      long[] empty = Tokens.encode("", vocab, maxLength);
+      long[] all = new long[2 * b * maxLength];
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(empty, 0, all, i * maxLength, maxLength);
+        System.arraycopy(prompt, 0, all, (b + i) * maxLength, maxLength);
+      }
+      return all;
+    }
+
+    void generate(Timing timing) throws OrtException {
+      int b = c.batchSize();
+      int h = c.resolution().latentHeight();
+      int w = c.resolution().latentWidth();
+      int per = 4 * h * w;
+      long t0 = ticker.read();
+      float[] context;
+      long[] contextShape;
+      try (OnnxTensor input = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {2L * b, maxLength});
+          OrtSession.Result r = textEncoder.run(Map.of("input_ids", input))) {
+        OnnxTensor out = (OnnxTensor) r.get(0);
+        contextShape = out.getInfo().getShape();
+        context = copy(out.getFloatBuffer());
+      }
+      if (timing != null) timing.phases[0] = ticker.read() - t0;
+
+      EulerScheduler scheduler = new EulerScheduler(c.steps());
+      float[] latents = new float[b * per];
+      SplittableRandom random = new SplittableRandom(seed);
+      for (int k = 0; k < latents.length; k++) latents[k] = (float) (gaussian(random) * scheduler.initNoiseSigma());
+      float[] input = new float[2 * b * per];
+      float[] guided = new float[b * per];
+      float guidance = (float) c.guidanceScale();
+      try (OnnxTensor ctx = OnnxTensor.createTensor(env, FloatBuffer.wrap(context), contextShape)) {
+        for (int i = 0; i < scheduler.steps(); i++) {
+          long s0 = ticker.read();
+          float scale = scheduler.inputScale(i);
+          for (int k = 0; k < latents.length; k++) {
+            input[k] = latents[k] * scale;
+            input[latents.length + k] = latents[k] * scale;
+          }
+          float[] t = new float[2 * b];
+          java.util.Arrays.fill(t, scheduler.timestep(i));
+          try (OnnxTensor sample = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {2L * b, 4, h, w});
+              OnnxTensor timestep = OnnxTensor.createTensor(env, FloatBuffer.wrap(t), new long[] {2L * b});
+              OrtSession.Result r = unet.run(Map.of("sample", sample, "timestep", timestep, "encoder_hidden_states", ctx))) {
+            FloatBuffer pred = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            int half = latents.length;
+            for (int k = 0; k < half; k++) {
+              float uncond = pred.get(k);
+              guided[k] = uncond + guidance * (pred.get(half + k) - uncond);
+            }
+          }
+          scheduler.step(i, latents, guided);
+          if (timing != null) timing.steps[i] = ticker.read() - s0;
+        }
+      }
+      long d0 = ticker.read();
+      for (int k = 0; k < latents.length; k++) latents[k] /= scaling;
+      try (OnnxTensor z = OnnxTensor.createTensor(env, FloatBuffer.wrap(latents), new long[] {b, 4, h, w});
+          OrtSession.Result r = vaeDecoder.run(Map.of("latents", z))) {
+        FloatBuffer images = ((OnnxTensor) r.get(0)).getFloatBuffer();
+        if (images.remaining() != (long) b * 3 * c.resolution().width() * c.resolution().height()) {
+          throw new IllegalStateException("VAE decoder returned " + images.remaining() + " values for " + b + " images of " + c.resolution());
+        }
+      }
+      if (timing != null) timing.phases[1] = ticker.read() - d0;
+    }
+  }
+
+  private static float[] copy(FloatBuffer b) {
+    float[] out = new float[b.remaining()];
+    b.get(out);
+    return out;
+  }
+
+  private static double gaussian(SplittableRandom r) {
+    double u1 = 1.0 - r.nextDouble();
+    double u2 = r.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** The embedded models' description (architecture, parameters, how they were exported). */
+  public static String describe() {
+    return new String(resource("models.json"), StandardCharsets.UTF_8);
+  }
+
+  static boolean available() {
+    return OnnxExecutor.class.getResource(RESOURCES + "unet.onnx") != null;
+  }
+}

@@ -1,0 +1,77 @@
+package io.genbench.execute;
+
+import java.io.PrintStream;
+
+/**
+ * Progress on stderr: one clean line per finished case (for logs), and on a terminal a live line with the case and
+ * iteration in flight.
+ */
+public final class Progress {
+  private final PrintStream err;
+  private final boolean live;
+  private final Ticker ticker;
+  private int total;
+  private int finished;
+  private long caseStartNs;
+  private long lastDrawNs;
+  private boolean drawn;
+
+  public Progress(PrintStream err, boolean live, Ticker ticker) {
+    this.err = err;
+    this.live = live;
+    this.ticker = ticker;
+  }
+
+  /** Live only when stderr looks like a terminal (a console, and TERM is a real terminal). */
+  public static Progress forStderr() {
+    String term = System.getenv("TERM");
+    boolean live = System.console() != null && term != null && !term.equals("dumb") && System.getenv("CI") == null;
+    return new Progress(System.err, live, Ticker.SYSTEM);
+  }
+
+  void start(int total, int skipped) {
+    this.total = total;
+    this.finished = skipped;
+    if (skipped > 0) err.println("resuming: " + skipped + " of " + total + " cases already finished, skipping them");
+  }
+
+  void caseStarted(String id) {
+    caseStartNs = ticker.read();
+    draw(id, "starting");
+  }
+
+  void iteration(String id, String label) {
+    long now = ticker.read();
+    if (now - lastDrawNs > 100_000_000L) draw(id, label);
+  }
+
+  void caseFinished(String id, String summary) {
+    finished++;
+    clear();
+    err.printf("[%d/%d] %s %s (%.1f s)%n", finished, total, id, summary, (ticker.read() - caseStartNs) / 1e9);
+    err.flush();
+  }
+
+  void finish() {
+    clear();
+  }
+
+  private void draw(String id, String what) {
+    if (!live) return;
+    lastDrawNs = ticker.read();
+    int width = 20;
+    int done = total == 0 ? width : finished * width / total;
+    String bar = "#".repeat(done) + "-".repeat(width - done);
+    String line = String.format("\r[%s] %d/%d %s: %s", bar, finished, total, id, what);
+    err.print(line.length() > 150 ? line.substring(0, 150) : line + "\033[K");
+    err.flush();
+    drawn = true;
+  }
+
+  private void clear() {
+    if (live && drawn) {
+      err.print("\r\033[K");
+      drawn = false;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.genbench.execute;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.cost.InstancePrice;
+import io.genbench.cost.PriceSource;
+import io.genbench.plan.Plan;
+import io.genbench.plan.TestCase;
+import io.genbench.store.RunDirectory;
+import io.genbench.store.RunDirectory.EventLog;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs a plan's unfinished cases through an executor, grouped by model so each worker builds a model once, and writes
+ * every event to its case's {@code events.jsonl} as it arrives. When a case's {@code done} arrives the
+ * {@link CaseCompletion} turns its events into {@code result.json}, which marks it finished for {@code --resume}.
+ */
+public final class Runner {
+
+  /** Derives and stores a finished case's result; returns a one-line summary for the progress log. */
+  @FunctionalInterface
+  public interface CaseCompletion {
+    String finish(String caseId);
+  }
+
+  /**
+   * How the run is priced.
+   *
+   * @param lifecycle {@code spot} or {@code ondemand}: which price is the actual one
+   * @param region pricing region
+   * @param actualInstance the instance type the cases really run on, or null to price each as requested
+   */
+  public record Pricing(String lifecycle, String region, String actualInstance) {}
+
+  private final Executor executor;
+  private final RunDirectory dir;
+  private final PriceSource prices;
+  private final Pricing pricing;
+  private final CaseCompletion completion;
+  private final Progress progress;
+
+  public Runner(Executor executor, RunDirectory dir, PriceSource prices, Pricing pricing, CaseCompletion completion, Progress progress) {
+    this.executor = executor;
+    this.dir = dir;
+    this.prices = prices;
+    this.pricing = pricing;
+    this.completion = completion;
+    this.progress = progress;
+  }
+
+  /** Runs every case of the plan that has no result yet; returns how many ran. */
+  public int run(Plan plan) {
+    List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
+    int skipped = plan.cases().size() - todo.size();
+    progress.start(plan.cases().size(), skipped);
+    Map<String, List<TestCase>> byModel = new LinkedHashMap<>();
+    for (TestCase c : todo) byModel.computeIfAbsent(c.model().id(), k -> new ArrayList<>()).add(c);
+    Sink sink = new Sink(plan, todo);
+    for (List<TestCase> group : byModel.values()) {
+      executor.execute(group, plan.settings(), sink);
+      sink.abandonOpenCase();
+    }
+    progress.finish();
+    return todo.size();
+  }
+
+  private final class Sink implements CaseSink {
+    private final Map<String, TestCase> cases = new LinkedHashMap<>();
+    private final Plan plan;
+    private WorkerEvent.Hello hello;
+    private String openId;
+    private EventLog open;
+    private final List<String> pendingLog = new ArrayList<>();
+
+    Sink(Plan plan, List<TestCase> todo) {
+      this.plan = plan;
+      todo.forEach(c -> cases.put(c.id(), c));
+    }
+
+    @Override
+    public void event(WorkerEvent event) {
+      if (event instanceof WorkerEvent.Hello h) {
+        hello = h;
+        return;
+      }
+      String id = event.caseId();
+      if (id == null || !cases.containsKey(id)) {
+        log(openId, "genbench: ignored an event for unknown case " + id + ": " + WorkerEvent.toLine(event));
+        return;
+      }
+      if (!id.equals(openId)) begin(id);
+      open.append(event);
+      if (event instanceof WorkerEvent.Iteration it) progress.iteration(id, it.iterationLabel());
+      if (event instanceof WorkerEvent.Done) end();
+    }
+
+    @Override
+    public void log(String caseId, String line) {
+      if (open != null && (caseId == null || caseId.equals(openId))) open.log(line);
+      else pendingLog.add(line);
+    }
+
+    private void begin(String id) {
+      if (open != null) abandonOpenCase();
+      TestCase c = cases.get(id);
+      openId = id;
+      open = dir.startCase(id);
+      ObjectNode spec = executor.spec(c, plan.settings());
+      open.append(new WorkerEvent.CaseSpec(id, spec));
+      open.append(priced(c));
+      if (hello != null) open.append(hello);
+      pendingLog.forEach(open::log);
+      pendingLog.clear();
+      progress.caseStarted(id);
+    }
+
+    private void end() {
+      String id = openId;
+      open.close();
+      open = null;
+      openId = null;
+      String summary = completion.finish(id);
+      progress.caseFinished(id, summary);
+    }
+
+    /** An executor that returned with a case still open broke its contract: record that case as failed. */
+    void abandonOpenCase() {
+      if (open == null) return;
+      String id = openId;
+      open.append(new WorkerEvent.Failed(id, "infrastructure", "the executor stopped without finishing this case"));
+      open.append(new WorkerEvent.Done(id));
+      end();
+    }
+  }
+
+  private WorkerEvent.Priced priced(TestCase c) {
+    String instance = pricing.actualInstance() == null ? c.instanceType() : pricing.actualInstance();
+    Optional<InstancePrice> p = prices.lookup(instance, pricing.region());
+    return new WorkerEvent.Priced(c.id(), c.instanceType(), instance, pricing.lifecycle(), pricing.region(), null,
+        p.map(InstancePrice::spotUsdPerHour).map(java.math.BigDecimal::doubleValue).orElse(null),
+        p.map(InstancePrice::ondemandUsdPerHour).map(java.math.BigDecimal::doubleValue).orElse(null),
+        p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null));
+  }
+}

@@ -1,0 +1,123 @@
+package io.genbench.execute;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One line of the event stream (protocol/PROTOCOL.md): written by the worker, or by the controller for the
+ * {@code case}, {@code price} and controller-decided {@code failed} events. Times are integer nanoseconds, sizes bytes.
+ * Unknown fields are ignored so an older controller reads a newer worker.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = WorkerEvent.Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = WorkerEvent.CaseSpec.class, name = "case"),
+    @JsonSubTypes.Type(value = WorkerEvent.Priced.class, name = "price"),
+    @JsonSubTypes.Type(value = WorkerEvent.Loaded.class, name = "loaded"),
+    @JsonSubTypes.Type(value = WorkerEvent.Warmup.class, name = "warmup"),
+    @JsonSubTypes.Type(value = WorkerEvent.Sample.class, name = "sample"),
+    @JsonSubTypes.Type(value = WorkerEvent.Memory.class, name = "memory"),
+    @JsonSubTypes.Type(value = WorkerEvent.Telemetry.class, name = "telemetry"),
+    @JsonSubTypes.Type(value = WorkerEvent.Failed.class, name = "failed"),
+    @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done")})
+@JsonIgnoreProperties(ignoreUnknown = true)
+public sealed interface WorkerEvent {
+
+  /** The case this event belongs to; null for {@code hello}. */
+  String caseId();
+
+  /** Versions, devices and topology of the worker (or the in-JVM backend). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Hello(String caseId, String workerVersion, Integer protocol, String backend, String python, String torch, String cuda,
+      String device, List<Map<String, Object>> devices, String driver, String hostname) implements WorkerEvent {}
+
+  /** The case as run (controller-written, first line of events.jsonl). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record CaseSpec(String caseId, JsonNode spec) implements WorkerEvent {}
+
+  /** The prices this case is costed with, with their source and age (controller-written). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Priced(String caseId, String instanceType, String actualInstance, String lifecycle, String region, String zone,
+      Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf) implements WorkerEvent {}
+
+  /** Model built or loaded; {@code loadNs} is what loading cost. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components) implements WorkerEvent {}
+
+  /** One warm-up iteration: never measured. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Warmup(String caseId, int iteration, long e2eNs) implements WorkerEvent, Iteration {
+    @Override
+    public String iterationLabel() {
+      return "warm-up " + (iteration + 1);
+    }
+  }
+
+  /** One measured request. LLM cases fill the token fields; diffusion cases the step fields. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Sample(String caseId, int iteration, String phase, long e2eNs, long textEncodeNs, List<Long> stepNs, long decodeNs,
+      int images, Long ttftNs, Long prefillNs, List<Long> decodeTokenNs, Integer tokens) implements WorkerEvent, Iteration {
+    @Override
+    public String iterationLabel() {
+      return "iteration " + (iteration + 1);
+    }
+
+    public Sample {
+      stepNs = stepNs == null ? List.of() : List.copyOf(stepNs);
+      decodeTokenNs = decodeTokenNs == null ? List.of() : List.copyOf(decodeTokenNs);
+    }
+
+    /** The denoising loop: the sum of the steps. */
+    public long inferenceNs() {
+      long sum = 0;
+      for (long s : stepNs) sum += s;
+      return sum;
+    }
+  }
+
+  /** Peak memory of the case: GPU allocator figures, or the process's peak RSS on CPU ({@code device: cpu}). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Memory(String caseId, long peakAllocatedBytes, long peakReservedBytes, String device) implements WorkerEvent {}
+
+  /** One GPU sample: utilisation %, memory used %, power W, at {@code tNs} since the case started. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Telemetry(String caseId, long tNs, Double gpuUtilPct, Double memoryUsedPct, Double powerW) implements WorkerEvent {}
+
+  /** The case failed; {@code kind} is a {@link io.genbench.result.FailureKind} wire name. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Failed(String caseId, String kind, String message) implements WorkerEvent {}
+
+  /** The case is over (after {@code failed} too). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Done(String caseId) implements WorkerEvent {}
+
+  /** An iteration event, for progress display. */
+  interface Iteration {
+    String iterationLabel();
+  }
+
+  /** Parses one line; a line that is not an event is an {@link IllegalArgumentException} naming it. */
+  static WorkerEvent parse(String line) {
+    try {
+      return Json.MAPPER.readValue(line, WorkerEvent.class);
+    } catch (JsonProcessingException e) {
+      String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
+      throw new IllegalArgumentException("not a worker event: " + shown + " (" + e.getOriginalMessage() + ")", e);
+    }
+  }
+
+  /** One compact JSON line, {@code type} first. */
+  static String toLine(WorkerEvent event) {
+    try {
+      return Json.MAPPER.writerFor(WorkerEvent.class).writeValueAsString(event);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.genbench.measure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.analyze.LatencySummary;
+import io.genbench.analyze.Verdict;
+import io.genbench.cost.CostModel;
+import io.genbench.execute.WorkerEvent.Sample;
+import io.genbench.execute.WorkerEvent.Telemetry;
+import io.genbench.plan.Model;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import io.genbench.result.FailureKind;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/** Derives a case's result from its events alone. */
+public final class CaseAnalyzer {
+  private CaseAnalyzer() {}
+
+  /**
+   * @param caseId the case id (the directory name)
+   * @param m the case's events
+   * @param logTail the last lines of the worker's log, shown with a failure
+   */
+  public static CaseResult analyze(String caseId, Measurements m, List<String> logTail) {
+    JsonNode spec = m.spec();
+    if (spec == null) throw new IllegalArgumentException("case " + caseId + " has no 'case' event");
+    String modelId = spec.path("model").asText();
+    String label = modelLabel(modelId);
+    int batch = spec.path("batch_size").asInt();
+    int steps = spec.path("inference_steps").asInt();
+    String resolution = spec.path("width").asInt() + "x" + spec.path("height").asInt();
+    boolean llm = spec.hasNonNull("output_tokens");
+    int frames = spec.path("frames").isNull() || spec.path("frames").isMissingNode() ? 1 : spec.path("frames").asInt();
+    int imagesPerRequest = llm ? 0 : batch * frames;
+
+    List<Sample> samples = m.samples();
+    Map<String, LatencySummary> latency = new LinkedHashMap<>();
+    put(latency, "e2e", samples, Sample::e2eNs);
+    if (!llm) {
+      put(latency, "inference", samples, Sample::inferenceNs);
+      long[] steps1 = samples.stream().flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
+      if (steps1.length > 0) latency.put("per_step", LatencySummary.of(steps1));
+      put(latency, "text_encode", samples, Sample::textEncodeNs);
+      put(latency, "decode", samples, Sample::decodeNs);
+    } else {
+      put(latency, "ttft", samples, s -> s.ttftNs() == null ? 0 : s.ttftNs());
+      long[] tpot = samples.stream().flatMap(s -> s.decodeTokenNs().stream()).mapToLong(Long::longValue).toArray();
+      if (tpot.length > 0) latency.put("tpot", LatencySummary.of(tpot));
+    }
+    LatencySummary e2e = latency.get("e2e");
+
+    long totalNs = samples.stream().mapToLong(Sample::e2eNs).sum();
+    long totalImages = samples.stream().mapToLong(Sample::images).sum();
+    long totalTokens = samples.stream().mapToLong(s -> s.tokens() == null ? 0 : s.tokens()).sum();
+    Double inferenceTimeS = e2e == null ? null : e2e.meanNs() / 1e9;
+    Double timePerImageS = e2e == null || imagesPerRequest == 0 ? null : inferenceTimeS / imagesPerRequest;
+    Double imagesPerS = totalNs == 0 || llm ? null : totalImages / (totalNs / 1e9);
+    Double tokensPerS = totalNs == 0 || !llm ? null : totalTokens / (totalNs / 1e9);
+    Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
+
+    CaseResult.Memory memory = m.memory() == null ? null
+        : new CaseResult.Memory(m.memory().peakAllocatedBytes(), m.memory().peakReservedBytes(), m.memory().device());
+    CaseResult.Telemetry telemetry = telemetry(m.telemetry(), totalNs, totalImages);
+
+    var p = m.price();
+    BigDecimal spot = p == null || p.spotUsdPerHour() == null ? null : BigDecimal.valueOf(p.spotUsdPerHour());
+    BigDecimal ondemand = p == null || p.ondemandUsdPerHour() == null ? null : BigDecimal.valueOf(p.ondemandUsdPerHour());
+    String lifecycle = p == null ? null : p.lifecycle();
+    BigDecimal actual = "spot".equals(lifecycle) ? spot : ondemand;
+    CaseResult.Price price = p == null ? null : new CaseResult.Price(spot, ondemand, actual, p.source(), p.asOf(), p.region());
+
+    FailureKind kind = null;
+    CaseResult.Failure failure = null;
+    if (m.failure() != null) {
+      kind = FailureKind.fromWire(m.failure().kind());
+      failure = new CaseResult.Failure(kind, m.failure().message(), logTail);
+    } else if (!m.done() || samples.isEmpty()) {
+      kind = FailureKind.WORKER_ERROR;
+      failure = new CaseResult.Failure(kind, m.done() ? "the case finished without a measured iteration"
+          : "the event stream ended before the case finished", logTail);
+    }
+    CaseResult.Cost cost = null;
+    if (failure == null && timePerImageS != null) {
+      double load = loadS == null ? 0 : loadS;
+      cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, timePerImageS, load),
+          CostModel.costPer1000Images(ondemand, timePerImageS, load), CostModel.costPer1000Images(actual, timePerImageS, load),
+          CostModel.usdPerSecondPerImage(spot, imagesPerRequest), CostModel.usdPerSecondPerImage(ondemand, imagesPerRequest),
+          CostModel.spotSavingsPct(spot, ondemand));
+    }
+    CaseStatus status = kind == null ? CaseStatus.SUCCESS : kind.status();
+    Verdict verdict = failure == null ? Verdict.of(e2e) : null;
+    var h = m.hello();
+    String backend = h == null ? null : h.backend() != null ? h.backend() : "torch-" + h.device();
+    String device = h == null ? null : deviceName(h);
+    return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(),
+        p == null || p.actualInstance() == null ? spec.path("instance_type").asText() : p.actualInstance(), lifecycle,
+        p == null ? null : p.zone(), batch, steps, resolution, spec.path("precision").asText(), backend,
+        m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
+        latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure);
+  }
+
+  private static void put(Map<String, LatencySummary> into, String name, List<Sample> samples, ToLongFunction<Sample> f) {
+    if (samples.isEmpty()) return;
+    into.put(name, LatencySummary.of(samples.stream().mapToLong(f).toArray()));
+  }
+
+  private static CaseResult.Telemetry telemetry(List<Telemetry> t, long totalNs, long totalImages) {
+    if (t.isEmpty()) return null;
+    Double util = mean(t.stream().map(Telemetry::gpuUtilPct).toList());
+    Double power = mean(t.stream().map(Telemetry::powerW).toList());
+    Double memMax = t.stream().map(Telemetry::memoryUsedPct).filter(v -> v != null).max(Double::compare).orElse(null);
+    Double energy = power == null || totalImages == 0 ? null : power * (totalNs / 1e9) / totalImages;
+    return new CaseResult.Telemetry(t.size(), util, memMax, power, energy);
+  }
+
+  private static Double mean(List<Double> values) {
+    var present = values.stream().filter(v -> v != null).mapToDouble(Double::doubleValue).toArray();
+    if (present.length == 0) return null;
+    double sum = 0;
+    for (double v : present) sum += v;
+    return sum / present.length;
+  }
+
+  private static String deviceName(io.genbench.execute.WorkerEvent.Hello h) {
+    if (h.devices() != null && !h.devices().isEmpty() && h.devices().get(0).get("name") != null) {
+      return String.valueOf(h.devices().get(0).get("name"));
+    }
+    return h.device();
+  }
+
+  private static String modelLabel(String modelId) {
+    return Model.ALL.stream().filter(mm -> mm.id().equals(modelId)).map(Model::label).findFirst().orElse(modelId);
+  }
+}

@@ -1,0 +1,16 @@
+package io.genbench.plan;
+
+import java.util.List;
+
+/**
+ * A test plan: the mode it came from, how to measure, and every case.
+ *
+ * @param mode the seed mode that generated it, or null for a hand-written plan
+ * @param settings measurement settings shared by every case
+ * @param cases the cases, ids unique, in run order
+ */
+public record Plan(Mode mode, Settings settings, List<TestCase> cases) {
+  public Plan {
+    cases = List.copyOf(cases);
+  }
+}

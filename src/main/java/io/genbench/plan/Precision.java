@@ -1,0 +1,40 @@
+package io.genbench.plan;
+
+import io.genbench.UserError;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** Numeric precision of weights and activations. */
+public enum Precision {
+  FLOAT32("float32", 4), FLOAT16("float16", 2), BFLOAT16("bfloat16", 2);
+
+  private final String label;
+  private final int bytes;
+
+  Precision(String label, int bytes) {
+    this.label = label;
+    this.bytes = bytes;
+  }
+
+  /** The wire and id spelling, e.g. {@code float16}. */
+  public String label() {
+    return label;
+  }
+
+  /** Bytes per element. */
+  public int bytes() {
+    return bytes;
+  }
+
+  /** Parses a label; {@code origin} says where the value came from, for the error message. */
+  public static Precision parse(String value, String origin) {
+    for (Precision p : values()) {
+      if (p.label.equals(value)) return p;
+    }
+    throw new UserError("Unknown precision \"" + value + "\" (" + origin + "). Known: " + known() + ".");
+  }
+
+  static String known() {
+    return Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,93 @@
+package io.genbench.plan;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One cell of the test matrix: everything needed to reproduce one measurement.
+ *
+ * @param name a user-chosen id, or null to use the derived {@link #id()}
+ * @param model the architecture
+ * @param instanceType the requested cloud instance type, e.g. {@code g5.xlarge} (prices the run)
+ * @param batchSize images (or sequences) per request, ≥ 1
+ * @param steps denoising steps, ≥ 1 (LLM cases: 1)
+ * @param resolution image size (LLM cases: ignored)
+ * @param precision weights and activations
+ * @param prompt the text prompt
+ * @param guidanceScale classifier-free guidance; above 1 doubles the UNet batch
+ * @param scheduler the noise scheduler
+ * @param attention attention kernel
+ * @param cudaGraphs capture the UNet in a CUDA graph
+ * @param compile {@code torch.compile} the UNet
+ * @param channelsLast NHWC memory format for the UNet
+ * @param frames video frames (SVD), else null
+ * @param promptTokens LLM prefill length, else null
+ * @param outputTokens LLM generated tokens, else null
+ * @param memoryRequest Kubernetes memory request (e.g. {@code 12Gi}), or null
+ * @param memoryLimit Kubernetes memory limit, or null
+ * @param gpus GPUs the case uses, ≥ 1
+ */
+public record TestCase(
+    String name, Model model, String instanceType, int batchSize, int steps, Resolution resolution, Precision precision,
+    String prompt, double guidanceScale, Scheduler scheduler, Attention attention, boolean cudaGraphs, boolean compile,
+    boolean channelsLast, Integer frames, Integer promptTokens, Integer outputTokens, String memoryRequest,
+    String memoryLimit, int gpus) {
+
+  public static final String DEFAULT_PROMPT = "a photo of an astronaut riding a horse on mars";
+
+  public TestCase {
+    requireNonNull(model, "model");
+    requireNonNull(instanceType, "instanceType");
+    requireNonNull(resolution, "resolution");
+    requireNonNull(precision, "precision");
+    requireNonNull(prompt, "prompt");
+    requireNonNull(scheduler, "scheduler");
+    requireNonNull(attention, "attention");
+    if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, was " + steps);
+    if (gpus < 1) throw new IllegalArgumentException("gpus must be >= 1, was " + gpus);
+  }
+
+  /** A diffusion case with every knob at its default. */
+  public static TestCase diffusion(Model model, String instanceType, int batchSize, int steps, Resolution resolution, Precision precision) {
+    return new TestCase(null, model, instanceType, batchSize, steps, resolution, precision, DEFAULT_PROMPT, 7.5,
+        Scheduler.EULER, Attention.SDPA, false, false, false, model.defaultFrames() > 0 ? model.defaultFrames() : null,
+        null, null, null, null, 1);
+  }
+
+  /**
+   * Stable, readable id for directories and report rows, e.g. {@code sd-2-1-g5xlarge-b1-s20-float16}. Parts that
+   * are at their default are left out, so ids stay short; any part that differs is spelled out, so ids stay unique.
+   */
+  public String id() {
+    if (name != null) return name;
+    List<String> parts = new ArrayList<>();
+    parts.add(model.slug());
+    parts.add(instanceType.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT));
+    parts.add("b" + batchSize);
+    if (model.family().isDiffusion()) {
+      parts.add("s" + steps);
+      if (!resolution.equals(model.nativeResolution())) parts.add(resolution.toString());
+      if (frames != null && frames != model.defaultFrames()) parts.add("f" + frames);
+    } else {
+      parts.add("p" + promptTokens);
+      parts.add("o" + outputTokens);
+    }
+    parts.add(precision.label());
+    if (attention != Attention.SDPA) parts.add(attention.label());
+    if (scheduler != Scheduler.EULER) parts.add(scheduler.label());
+    if (guidanceScale != 7.5) parts.add("g" + String.valueOf(guidanceScale).replace('.', 'p'));
+    if (cudaGraphs) parts.add("graphs");
+    if (compile) parts.add("compile");
+    if (channelsLast) parts.add("cl");
+    if (gpus != 1) parts.add("gpu" + gpus);
+    return String.join("-", parts);
+  }
+
+  /** Images one request produces: batch × frames for video. */
+  public int imagesPerRequest() {
+    return batchSize * (frames == null ? 1 : frames);
+  }
+}

@@ -1,0 +1,135 @@
+package io.genbench.plan;
+
+import io.genbench.UserError;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * What {@code genbench plan} was asked for: a mode and the dimensions the user overrode (null = the mode's
+ * default). {@link #cases(Function)} expands it into the cross product, validated.
+ */
+public record TestMatrix(
+    Mode mode, List<String> models, List<String> instanceTypes, List<Integer> batchSizes, List<Integer> inferenceSteps,
+    List<String> resolutions, List<String> precisions, String prompt, String memoryRequest, String memoryLimit,
+    List<String> attentions, List<Boolean> cudaGraphs, List<Boolean> compile, List<Boolean> channelsLast,
+    Integer frames, Integer promptTokens, Integer outputTokens) {
+
+  private static final Pattern INSTANCE = Pattern.compile("[a-z][a-z0-9-]*\\.[a-z0-9-]+|local");
+  private static final Pattern QUANTITY = Pattern.compile("\\d+(\\.\\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?");
+
+  /** Only the mode: every dimension at its default. */
+  public static TestMatrix of(Mode mode) {
+    return new TestMatrix(mode, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * Expands the matrix.
+   *
+   * @param gpuMemoryGb GPU memory of an instance type, used by {@link Mode#INSTANCE_OPTIMIZED}
+   * @throws UserError naming the option and the valid choices, for any bad value, duplicate or an empty result
+   */
+  public List<TestCase> cases(Function<String, OptionalDouble> gpuMemoryGb) {
+    List<Model> ms = models == null ? mode.models : unique("--models", models).stream().map(m -> Model.parse(m, "--models")).toList();
+    if (models != null) unique("--models", ms.stream().map(Model::id).toList());
+    List<String> its = instanceTypes == null ? mode.instanceTypes : unique("--instance-types", instanceTypes);
+    for (String it : its) {
+      if (!INSTANCE.matcher(it).matches()) {
+        throw new UserError("Bad instance type \"" + it + "\" (--instance-types): write it as AWS does, e.g. g5.xlarge, g6e.2xlarge, p5.48xlarge.");
+      }
+    }
+    List<Integer> bs = batchSizes == null ? null : positive("--batch-sizes", unique("--batch-sizes", batchSizes));
+    List<Integer> st = inferenceSteps == null ? mode.steps : positive("--inference-steps", unique("--inference-steps", inferenceSteps));
+    List<Resolution> rs = resolutions == null ? mode.resolutions
+        : unique("--resolutions", resolutions).stream().map(r -> Resolution.parse(r, "--resolutions")).toList();
+    if (resolutions != null) unique("--resolutions", rs.stream().map(Resolution::toString).toList());
+    List<Precision> ps = precisions == null ? mode.precisions
+        : unique("--precisions", precisions).stream().map(p -> Precision.parse(p, "--precisions")).toList();
+    List<Attention> as = attentions == null ? List.of(Attention.SDPA)
+        : unique("--attention", attentions).stream().map(a -> Attention.parse(a, "--attention")).toList();
+    List<Boolean> gs = cudaGraphs == null ? List.of(false) : unique("--cuda-graphs", cudaGraphs);
+    List<Boolean> cs = compile == null ? List.of(false) : unique("--compile", compile);
+    List<Boolean> cls = channelsLast == null ? List.of(false) : unique("--channels-last", channelsLast);
+    quantity("--comparison-memory-request", memoryRequest);
+    quantity("--comparison-memory-limit", memoryLimit);
+    String memReq = memoryRequest != null ? memoryRequest : mode == Mode.COMPARISON ? "12Gi" : null;
+    String memLim = memoryLimit != null ? memoryLimit : mode == Mode.COMPARISON ? "15Gi" : null;
+    if (prompt != null && prompt.isBlank()) throw new UserError("Empty --prompt: give a text prompt or leave the option out.");
+    if (frames != null && frames < 1) throw new UserError("Bad --frames " + frames + ": must be >= 1.");
+    if (promptTokens != null && promptTokens < 1) throw new UserError("Bad --prompt-tokens " + promptTokens + ": must be >= 1.");
+    if (outputTokens != null && outputTokens < 1) throw new UserError("Bad --output-tokens " + outputTokens + ": must be >= 1.");
+
+    Map<String, TestCase> byId = new LinkedHashMap<>();
+    for (Model m : ms) {
+      for (String it : its) {
+        for (int b : batchSizesFor(m, it, bs, gpuMemoryGb)) {
+          for (int s : m.family().isDiffusion() ? st : List.of(1)) {
+            for (Resolution r : rs.isEmpty() || !m.family().isDiffusion() ? List.of(m.nativeResolution()) : rs) {
+              for (Precision p : ps) {
+                for (Attention a : as) {
+                  for (boolean g : gs) {
+                    for (boolean c : cs) {
+                      for (boolean cl : cls) {
+                        TestCase tc = new TestCase(null, m, it, b, s, r, p, prompt == null ? TestCase.DEFAULT_PROMPT : prompt,
+                            7.5, Scheduler.EULER, a, g, c, cl,
+                            m.family() == Family.SVD ? (frames == null ? m.defaultFrames() : frames) : null,
+                            m.family().isDiffusion() ? null : (promptTokens == null ? 128 : promptTokens),
+                            m.family().isDiffusion() ? null : (outputTokens == null ? 64 : outputTokens),
+                            memReq, memLim, 1);
+                        byId.putIfAbsent(tc.id(), tc);
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    if (byId.isEmpty()) {
+      throw new UserError("The matrix of mode " + mode.label() + " is empty: no model fits the GPU memory of "
+          + String.join(", ", its) + ". Give --batch-sizes, or other --models / --instance-types.");
+    }
+    return new ArrayList<>(byId.values());
+  }
+
+  private List<Integer> batchSizesFor(Model m, String instanceType, List<Integer> bs, Function<String, OptionalDouble> gpuMemoryGb) {
+    if (bs != null) return bs;
+    if (mode != Mode.INSTANCE_OPTIMIZED) return mode.batchSizes;
+    OptionalDouble mem = gpuMemoryGb.apply(instanceType);
+    if (mem.isEmpty()) {
+      throw new UserError("Mode instance_optimized needs the GPU memory of \"" + instanceType + "\" (--instance-types), and the"
+          + " price catalog does not know it: give --batch-sizes, or use a GPU instance type of the catalog (genbench price --list).");
+    }
+    return Mode.batchSizesFor(m, mem.getAsDouble());
+  }
+
+  private static <T> List<T> unique(String option, List<T> values) {
+    if (values.isEmpty()) throw new UserError("Option " + option + " was given no values.");
+    Set<T> seen = new HashSet<>();
+    for (T v : values) {
+      if (!seen.add(v)) throw new UserError("Duplicate value \"" + v + "\" in " + option + ": give each value once.");
+    }
+    return values;
+  }
+
+  private static List<Integer> positive(String option, List<Integer> values) {
+    for (int v : values) {
+      if (v < 1) throw new UserError("Bad value " + v + " in " + option + ": must be a positive integer (1, 2, 4, ...).");
+    }
+    return values;
+  }
+
+  private static void quantity(String option, String value) {
+    if (value != null && !QUANTITY.matcher(value).matches()) {
+      throw new UserError("Bad memory quantity \"" + value + "\" (" + option + "): write it as Kubernetes does, e.g. 12Gi, 15Gi, 16000Mi.");
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.genbench.result;
+
+import io.genbench.analyze.LatencySummary;
+import io.genbench.analyze.Verdict;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything measured and derived for one case: the content of {@code result.json}. Always recomputable from the
+ * case's {@code events.jsonl}. Null where a figure does not exist (a failed case has no latency).
+ *
+ * @param caseId the case id
+ * @param model model id
+ * @param modelLabel short model name, e.g. {@code SD2.1}
+ * @param requestedInstance instance type the plan asked for
+ * @param actualInstance instance type the case ran on (or was priced as)
+ * @param lifecycle {@code spot} or {@code ondemand}: which price is the actual one
+ * @param zone availability zone, or null
+ * @param backend what ran the model: {@code onnx-cpu}, {@code torch-cuda}, {@code torch-cpu}, ...
+ * @param weights {@code random} or {@code local}
+ * @param device the device the model ran on, e.g. {@code NVIDIA H200} or {@code cpu}
+ * @param modelLoadS model build/load seconds
+ * @param warmupIterations warm-up iterations run (never measured)
+ * @param iterations measured iterations
+ * @param imagesPerRequest images one request produces
+ * @param latency summaries by phase: {@code e2e}, {@code inference} (the denoising loop), {@code per_step},
+ *     {@code text_encode}, {@code decode}; LLM cases {@code ttft}, {@code tpot}
+ * @param inferenceTimeS mean end-to-end seconds per request (the seed's {@code inference_time_s})
+ * @param timePerImageS {@code inferenceTimeS / imagesPerRequest}
+ * @param imagesPerS images per second over the measured iterations, total images / total e2e time
+ * @param tokensPerS generated tokens per second (LLM cases)
+ * @param memory peak memory
+ * @param telemetry GPU telemetry summary, or null where none was sampled
+ * @param price the prices used, with their source and date
+ * @param cost cost figures
+ * @param verdict validity of the measurement
+ * @param status the {@code summary.csv} status
+ * @param failure why the case failed, or null
+ */
+public record CaseResult(
+    String caseId, String model, String modelLabel, String requestedInstance, String actualInstance, String lifecycle,
+    String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend, String weights,
+    String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
+    Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
+    Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure) {
+
+  /**
+   * @param peakAllocatedBytes peak bytes held by tensors (GPU), or the process's peak RSS (CPU)
+   * @param peakReservedBytes peak bytes reserved by the allocator (GPU), or the process's peak RSS (CPU)
+   * @param device {@code cuda} or {@code cpu}
+   */
+  public record Memory(long peakAllocatedBytes, long peakReservedBytes, String device) {
+    /** GB (10⁹ bytes) of GPU memory, as the seed's {@code gpu_memory_gb}; null on CPU. */
+    public Double gpuMemoryGb() {
+      return "cpu".equals(device) ? null : peakReservedBytes / 1e9;
+    }
+  }
+
+  /**
+   * @param samples telemetry samples
+   * @param gpuUtilMeanPct mean GPU utilisation, %
+   * @param memoryUsedMaxPct highest GPU memory use, %
+   * @param powerMeanW mean board power, W
+   * @param energyPerImageJ mean power × measured time / images, J
+   */
+  public record Telemetry(int samples, Double gpuUtilMeanPct, Double memoryUsedMaxPct, Double powerMeanW, Double energyPerImageJ) {}
+
+  /** The hourly prices a case was costed with; {@code source} is aws-api, cache or catalog. */
+  public record Price(BigDecimal spotUsdPerHour, BigDecimal ondemandUsdPerHour, BigDecimal actualUsdPerHour, String source,
+      String asOf, String region) {}
+
+  /**
+   * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving.
+   */
+  public record Cost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd, BigDecimal cost1000ImagesActualUsd,
+      BigDecimal costEfficiencySpotUsdPerSPerImage, BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) {}
+
+  /** The failure kind, its message, and the last lines of the worker's log. */
+  public record Failure(FailureKind kind, String message, List<String> logTail) {
+    public Failure {
+      logTail = logTail == null ? List.of() : List.copyOf(logTail);
+    }
+  }
+}

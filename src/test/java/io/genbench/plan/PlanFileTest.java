@@ -1,0 +1,92 @@
+package io.genbench.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genbench.UserError;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+final class PlanFileTest {
+  private static final Plan PLAN = new Plan(Mode.COMPARISON, Settings.DEFAULT,
+      TestMatrix.of(Mode.COMPARISON).cases(t -> OptionalDouble.of(24)));
+
+  @Test
+  void yamlRoundTripKeepsEveryCase() {
+    String yaml = PlanFile.toYaml(PLAN, "header");
+
+    Plan read = PlanFile.parse(yaml, "plan.yaml");
+
+    assertThat(read.cases()).isEqualTo(PLAN.cases());
+    assertThat(read.settings()).isEqualTo(PLAN.settings());
+    assertThat(yaml).startsWith("# header").contains("id: sd-2-1-g6exlarge-b1-s20-1024x1024-float16");
+  }
+
+  @Test
+  void jsonIsAcceptedToo() {
+    Plan read = PlanFile.parse(PlanFile.toJson(PLAN), "plan.json");
+
+    assertThat(read.cases()).isEqualTo(PLAN.cases());
+  }
+
+  @Test
+  void anUnknownKeyNamesTheKeyItsLineAndTheKnownKeys() {
+    String yaml = """
+        version: 1
+        cases:
+          - model: stabilityai/stable-diffusion-2-1
+            instance_type: g5.xlarge
+            batchsize: 4
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("\"batchsize\"").hasMessageContaining("line 5").hasMessageContaining("batch_size");
+  }
+
+  @Test
+  void aBadValueNamesTheCase() {
+    String yaml = """
+        cases:
+          - id: mine
+            model: stabilityai/stable-diffusion-2-1
+            instance_type: g5.xlarge
+            precision: half
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("\"half\"").hasMessageContaining("plan.yaml case 1 \"mine\"");
+  }
+
+  @Test
+  void duplicateIdsAreRejected() {
+    String yaml = """
+        cases:
+          - model: sdxl
+            instance_type: g5.xlarge
+          - model: stabilityai/stable-diffusion-xl-base-1.0
+            instance_type: g5.xlarge
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class).hasMessageContaining("Duplicate case id");
+  }
+
+  @Test
+  void aPlanWithoutCasesIsRejected() {
+    assertThatThrownBy(() -> PlanFile.parse("version: 1\ncases: []\n", "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("no cases");
+  }
+
+  @Test
+  void badSettingsAreRejected() {
+    String yaml = """
+        settings:
+          min_iterations: 5
+          max_iterations: 2
+        cases:
+          - model: sdxl
+            instance_type: g5.xlarge
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class).hasMessageContaining("max_iterations");
+  }
+}
