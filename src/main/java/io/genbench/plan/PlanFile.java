@@ -90,7 +90,6 @@ public final class PlanFile {
   static Doc toDoc(Plan plan) {
     Doc doc = new Doc();
     doc.mode = plan.mode() == null ? null : plan.mode().label();
-    doc.description = plan.mode() == null ? null : plan.mode().description();
     Settings s = plan.settings();
     doc.settings.warmupIterations = s.warmupIterations();
     doc.settings.minIterations = s.minIterations();

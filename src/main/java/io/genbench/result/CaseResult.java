@@ -1,5 +1,6 @@
 package io.genbench.result;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import java.math.BigDecimal;
@@ -73,8 +74,12 @@ public record CaseResult(
   /**
    * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving.
    */
-  public record Cost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd, BigDecimal cost1000ImagesActualUsd,
-      BigDecimal costEfficiencySpotUsdPerSPerImage, BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) {}
+  public record Cost(@JsonProperty("cost_1000_images_spot_usd") BigDecimal cost1000ImagesSpotUsd,
+      @JsonProperty("cost_1000_images_ondemand_usd") BigDecimal cost1000ImagesOndemandUsd,
+      @JsonProperty("cost_1000_images_actual_usd") BigDecimal cost1000ImagesActualUsd,
+      @JsonProperty("cost_efficiency_spot_usd_per_s_per_image") BigDecimal costEfficiencySpotUsdPerSPerImage,
+      @JsonProperty("cost_efficiency_ondemand_usd_per_s_per_image") BigDecimal costEfficiencyOndemandUsdPerSPerImage,
+      BigDecimal spotSavingsPct) {}
 
   /** The failure kind, its message, and the last lines of the worker's log. */
   public record Failure(FailureKind kind, String message, List<String> logTail) {

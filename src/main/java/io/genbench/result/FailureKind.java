@@ -1,5 +1,7 @@
 package io.genbench.result;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -30,7 +32,8 @@ public enum FailureKind {
     this.status = status;
   }
 
-  /** The protocol spelling, e.g. {@code gpu_out_of_memory}. */
+  /** The protocol spelling, e.g. {@code gpu_out_of_memory}; also how results files write it. */
+  @JsonValue
   public String wire() {
     return wire;
   }
@@ -51,6 +54,7 @@ public enum FailureKind {
   }
 
   /** Parses the wire spelling; unknown kinds are worker errors (a newer worker must not break an older controller). */
+  @JsonCreator
   public static FailureKind fromWire(String wire) {
     return Arrays.stream(values()).filter(k -> k.wire.equals(wire)).findFirst().orElse(WORKER_ERROR);
   }

@@ -1,0 +1,38 @@
+package io.genbench.cli;
+
+import io.genbench.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Maps exceptions to what the user sees: a {@link UserError} prints its message alone and exits 2; anything else is
+ * a bug: {@code internal error: ...} and exit 1, with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
+ */
+final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
+  static final int USAGE = 2;
+  static final int INTERNAL = 1;
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
+    if (e instanceof UserError) {
+      cmd.getErr().println("genbench: " + e.getMessage());
+      return USAGE;
+    }
+    cmd.getErr().println("genbench: internal error: " + e + " (rerun with GENBENCH_VERBOSE=1 for the stack trace)");
+    if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+    return INTERNAL;
+  }
+
+  @Override
+  public int handleParseException(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("genbench: " + e.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
+      cmd.getErr().println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+    }
+    return USAGE;
+  }
+}

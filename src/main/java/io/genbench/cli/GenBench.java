@@ -1,0 +1,44 @@
+package io.genbench.cli;
+
+import io.genbench.env.Environment;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code genbench}: latency, throughput, memory and cost of generative-model inference. */
+@Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
+    description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion,",
+        "SDXL, Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
+    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ModelsCommand.class, PriceCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error;",
+        "2 bad usage or config (nothing was run); 3 the run finished but some cases failed."})
+public final class GenBench {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new GenBench());
+    ErrorHandler handler = new ErrorHandler();
+    cl.setExecutionExceptionHandler(handler);
+    cl.setParameterExceptionHandler(handler);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.modesFooter());
+    return cl;
+  }
+
+  /** Where genbench is installed: the launcher sets {@code genbench.home}; else the working directory. */
+  static Path home() {
+    String home = System.getProperty("genbench.home");
+    return Path.of(home == null ? "." : home).toAbsolutePath().normalize();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"genbench " + Environment.version() + " (" + Environment.gitCommit(home()) + ")"};
+    }
+  }
+}

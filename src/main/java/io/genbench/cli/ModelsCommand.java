@@ -1,0 +1,77 @@
+package io.genbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import io.genbench.UserError;
+import io.genbench.execute.LocalProcessExecutor;
+import io.genbench.plan.Model;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code genbench models}: the built-in architectures with their parameter counts. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+    description = {"Lists the built-in architectures by model id, with parameter counts per component as the worker",
+        "counts them (it builds each on PyTorch's meta device: no memory, no download)."})
+final class ModelsCommand implements Callable<Integer> {
+
+  @Option(names = "--python", paramLabel = "PATH", description = "interpreter for the worker (default: the first with torch)")
+  String python;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonNode counts = null;
+    String why = null;
+    try {
+      counts = workerCounts(LocalProcessExecutor.findPython(python));
+    } catch (UserError e) {
+      why = e.getMessage();
+    }
+    System.out.printf(Locale.ROOT, "%-48s %-8s %-6s %-11s %s%n", "model", "label", "family", "native", "parameters (M)");
+    for (Model m : Model.ALL) {
+      String params = "?";
+      JsonNode entry = counts == null ? null : find(counts, m.id());
+      if (entry != null) params = describe(entry);
+      System.out.printf(Locale.ROOT, "%-48s %-8s %-6s %-11s %s%n", m.id(), m.label(), m.family().label(),
+          m.family().isDiffusion() ? m.nativeResolution().toString() : "-", params);
+    }
+    if (why != null) System.err.println("genbench: parameter counts need the worker: " + why);
+    return 0;
+  }
+
+  private static JsonNode find(JsonNode counts, String id) {
+    if (counts.isArray()) {
+      for (JsonNode n : counts) if (id.equals(n.path("model").asText(n.path("id").asText()))) return n;
+      return null;
+    }
+    return counts.get(id);
+  }
+
+  private static String describe(JsonNode entry) {
+    JsonNode components = entry.has("components") ? entry.get("components") : entry.path("parameters");
+    StringBuilder sb = new StringBuilder();
+    long total = 0;
+    var it = components.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (!e.getValue().canConvertToLong()) continue;
+      total += e.getValue().asLong();
+      if (!sb.isEmpty()) sb.append(", ");
+      sb.append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f", e.getValue().asLong() / 1e6));
+    }
+    return String.format(Locale.ROOT, "%.1f total: %s", total / 1e6, sb);
+  }
+
+  private static JsonNode workerCounts(String python) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(python, "-m", "genbench_worker", "--list-models");
+    pb.environment().put("PYTHONPATH", GenBench.home().resolve("worker/src").toString());
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) throw new UserError("the worker's --list-models failed (exit " + p.exitValue() + ")");
+    return Json.MAPPER.readTree(out);
+  }
+}

@@ -1,0 +1,33 @@
+package io.genbench.cli;
+
+import io.genbench.report.ReportFormat;
+import io.genbench.report.RunReport;
+import io.genbench.store.RunDirectory;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code genbench report}: rebuilds every view of a run from its raw events, offline. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {"Rebuilds every report of a run directory from the raw events alone (events.jsonl is the source of",
+        "truth): each case's result.json, summary.csv, results.json, results.csv, report.md, report.html;",
+        "then prints the chosen format to stdout."})
+final class ReportCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory, e.g. results/20261121-101500-sd_only")
+  Path runDir;
+
+  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html (default: ${DEFAULT-VALUE}); csv is summary.csv")
+  String format;
+
+  @Override
+  public Integer call() {
+    ReportFormat f = ReportFormat.parse(format);
+    RunReport report = Reports.rebuild(RunDirectory.open(runDir));
+    System.out.print(f.render(report));
+    System.out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,73 @@
+package io.genbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import io.genbench.cost.PriceCatalog;
+import io.genbench.measure.CaseAnalyzer;
+import io.genbench.measure.Measurements;
+import io.genbench.plan.Plan;
+import io.genbench.plan.PlanFile;
+import io.genbench.plan.TestCase;
+import io.genbench.report.ConsoleSummary;
+import io.genbench.report.MarkdownReport;
+import io.genbench.report.ReportFormat;
+import io.genbench.report.ResultsCsv;
+import io.genbench.report.ResultsJson;
+import io.genbench.report.RunReport;
+import io.genbench.report.SummaryCsv;
+import io.genbench.result.CaseResult;
+import io.genbench.store.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Derives results from raw events and writes every view of a run directory. */
+final class Reports {
+  private Reports() {}
+
+  /** Analyzes one finished case from its events and stores {@code result.json}. */
+  static CaseResult finishCase(RunDirectory dir, String caseId) {
+    CaseResult result = CaseAnalyzer.analyze(caseId, Measurements.of(dir.readEvents(caseId)), dir.logTail(caseId, 20));
+    try {
+      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), Json.PRETTY.writeValueAsString(result));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return result;
+  }
+
+  /**
+   * Recomputes every finished case from its events (rewriting its result.json) and writes summary.csv,
+   * results.json, results.csv, report.md and report.html. Cases of the plan that never finished are left out.
+   */
+  static RunReport rebuild(RunDirectory dir) {
+    Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
+    List<CaseResult> results = new ArrayList<>();
+    for (TestCase c : plan.cases()) {
+      if (dir.isDone(c.id())) results.add(finishCase(dir, c.id()));
+    }
+    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(dir), results,
+        PriceCatalog.bundled().description());
+    RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
+    RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
+    RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
+    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
+    RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
+    return report;
+  }
+
+  static String console(RunReport report) {
+    return ConsoleSummary.render(report);
+  }
+
+  private static JsonNode environment(RunDirectory dir) {
+    try {
+      var file = dir.file(RunDirectory.ENVIRONMENT);
+      return Files.exists(file) ? Json.MAPPER.readTree(file.toFile()) : Json.MAPPER.createObjectNode();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

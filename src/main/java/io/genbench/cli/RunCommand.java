@@ -1,0 +1,216 @@
+package io.genbench.cli;
+
+import io.genbench.Json;
+import io.genbench.UserError;
+import io.genbench.cost.PriceCatalog;
+import io.genbench.env.Environment;
+import io.genbench.execute.Executor;
+import io.genbench.execute.LocalProcessExecutor;
+import io.genbench.execute.OnnxExecutor;
+import io.genbench.execute.Progress;
+import io.genbench.execute.Runner;
+import io.genbench.execute.Ticker;
+import io.genbench.plan.Plan;
+import io.genbench.plan.PlanFile;
+import io.genbench.plan.Settings;
+import io.genbench.report.RunReport;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import io.genbench.store.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code genbench run}: runs every case of a plan and writes the run directory. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Runs every case of PLAN and writes results/<run-id>/: raw events per case, result.json per case,",
+        "summary.csv, results.json, results.csv, report.md, report.html. A failing case is recorded with its kind and",
+        "log tail and the sweep goes on. Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest."})
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN", description = "plan file from `genbench plan` (YAML or JSON)")
+  Path planFile;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "finish an interrupted run: skips every case with a result.json")
+  Path resume;
+
+  @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
+      description = "onnx (embedded default: in-JVM ONNX Runtime on CPU) | torch (the PyTorch worker) | diffusers (your"
+          + " diffusers pipeline through the worker) | auto: torch when a GPU and PyTorch are present, else onnx (default)")
+  String backend;
+
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local (default)")
+  String executor;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: results/<date>-<time>-<plan>)")
+  Path out;
+
+  @Option(names = "--lifecycle", defaultValue = "ondemand", paramLabel = "L", description = "spot | ondemand: which price is the actual one (default: ${DEFAULT-VALUE})")
+  String lifecycle;
+
+  @Option(names = "--region", defaultValue = "us-east-1", paramLabel = "R", description = "pricing region (default: ${DEFAULT-VALUE})")
+  String region;
+
+  @Option(names = "--actual-instance", paramLabel = "TYPE", description = "the instance type this machine is, to price every case as it (default: each case's requested type)")
+  String actualInstance;
+
+  @Option(names = "--python", paramLabel = "PATH", description = "interpreter for the worker (default: GENBENCH_PYTHON, python3, /usr/bin/python3: the first with torch)")
+  String python;
+
+  @Option(names = "--tiny", description = "run the architectures' tiny configurations (smoke tests; torch backend)")
+  boolean tiny;
+
+  @Option(names = "--weights", paramLabel = "PATH", description = "real weights: a local diffusers folder or .safetensors (torch backend); default random")
+  String weights;
+
+  @Option(names = "--save-images", paramLabel = "DIR", description = "write generated images as PNG (torch backend)")
+  String saveImages;
+
+  @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime threads (default: one per core)")
+  int threads;
+
+  @Override
+  public Integer call() {
+    if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
+    if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
+    if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
+      throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
+    }
+    RunDirectory dir;
+    Plan plan;
+    if (resume != null) {
+      dir = RunDirectory.open(resume);
+      plan = PlanFile.read(dir.file(RunDirectory.PLAN));
+    } else {
+      plan = PlanFile.read(planFile);
+      Path root = out != null ? out : Path.of("results", runId(planFile));
+      dir = RunDirectory.create(root);
+      copy(planFile, dir.file(RunDirectory.PLAN));
+    }
+    String chosen = chooseBackend();
+    try (Executor ex = executor(chosen, dir)) {
+      writeEnvironment(dir, chosen, plan.settings());
+      System.err.println("genbench: running " + plan.cases().size() + " cases with backend " + ex.backend() + " into " + dir.root());
+      Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
+          new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
+      runner.run(plan);
+    }
+    markFinished(dir);
+    RunReport report = Reports.rebuild(dir);
+    System.out.print(Reports.console(report));
+    System.out.println("report: " + dir.file("report.md"));
+    boolean failures = report.results().stream().anyMatch(r -> r.failure() != null && !r.failure().kind().isFinding());
+    return failures ? 3 : 0;
+  }
+
+  private String chooseBackend() {
+    return switch (backend.toLowerCase(Locale.ROOT)) {
+      case "onnx", "torch", "diffusers" -> backend.toLowerCase(Locale.ROOT);
+      case "auto" -> hasGpu() && pythonOrNull() != null ? "torch" : "onnx";
+      default -> throw new UserError("Unknown --backend \"" + backend + "\". Known: auto, onnx, torch, diffusers.");
+    };
+  }
+
+  private Executor executor(String chosen, RunDirectory dir) {
+    if (chosen.equals("onnx")) return new OnnxExecutor(Ticker.SYSTEM, threads);
+    String py = LocalProcessExecutor.findPython(python);
+    Path source = GenBench.home().resolve("worker/src");
+    if (!Files.isDirectory(source.resolve("genbench_worker"))) {
+      throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
+    }
+    return new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
+        saveImages, chosen), Ticker.SYSTEM);
+  }
+
+  private String pythonOrNull() {
+    try {
+      return LocalProcessExecutor.findPython(python);
+    } catch (UserError e) {
+      return null;
+    }
+  }
+
+  private static boolean hasGpu() {
+    try {
+      Process p = new ProcessBuilder("nvidia-smi", "-L").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {
+    String library = chosen.equals("onnx") ? onnxVersion() : "PyTorch worker (versions in each case's hello event)";
+    List<String> cmd = new ArrayList<>(List.of("genbench", "run"));
+    if (planFile != null) cmd.add(planFile.toString());
+    if (resume != null) cmd.addAll(List.of("--resume", resume.toString()));
+    cmd.addAll(List.of("--backend", chosen));
+    var env = Environment.capture(GenBench.home(), chosen.equals("onnx") ? "onnx-cpu" : chosen, library, settings.seed(),
+        Json.MAPPER.valueToTree(settings), cmd);
+    try {
+      String name = resume == null ? RunDirectory.ENVIRONMENT : "environment.resumed-" + System.currentTimeMillis() + ".json";
+      if (resume != null && !Files.exists(dir.file(RunDirectory.ENVIRONMENT))) name = RunDirectory.ENVIRONMENT;
+      RunDirectory.writeAtomic(dir.file(name), Json.PRETTY.writeValueAsString(env));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Adds {@code finished_at} to environment.json. */
+  private static void markFinished(RunDirectory dir) {
+    try {
+      var file = dir.file(RunDirectory.ENVIRONMENT);
+      if (!Files.exists(file)) return;
+      var env = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
+      env.put("finished_at", java.time.Instant.now().toString());
+      RunDirectory.writeAtomic(file, Json.PRETTY.writeValueAsString(env));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String onnxVersion() {
+    try {
+      return "onnxruntime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
+    } catch (RuntimeException | LinkageError e) {
+      return "onnxruntime (unavailable)";
+    }
+  }
+
+  private static String oneLine(CaseResult r) {
+    if (r.status() == CaseStatus.SUCCESS) {
+      if (r.timePerImageS() != null) {
+        return String.format(Locale.ROOT, "SUCCESS %.3f s/image, %.2f images/s, n=%d", r.timePerImageS(), r.imagesPerS(), r.iterations());
+      }
+      return String.format(Locale.ROOT, "SUCCESS %.1f tokens/s, n=%d", r.tokensPerS(), r.iterations());
+    }
+    return r.status() + " (" + r.failure().kind().label() + "): " + r.failure().message();
+  }
+
+  private static String runId(Path plan) {
+    String name = plan.getFileName().toString().replaceAll("\\.(ya?ml|json)$", "").replaceAll("[^A-Za-z0-9_-]", "-");
+    return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name;
+  }
+
+  private static void copy(Path from, Path to) {
+    try {
+      RunDirectory.writeAtomic(to, Files.readString(from));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

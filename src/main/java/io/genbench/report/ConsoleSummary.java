@@ -1,0 +1,68 @@
+package io.genbench.report;
+
+import static io.genbench.report.Figures.NA;
+
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The short plain-text table printed at the end of {@code genbench run}: one line per case (case, status, seconds per
+ * image, images per second — tokens per second for LLM cases — and the spot cost of 1000 images), then
+ * {@code lowest spot cost: …}, {@code fastest: …} and the number of cases by status.
+ */
+public final class ConsoleSummary {
+  private static final List<String> HEADER = List.of("case", "status", "s/image", "images/s", "$/1000 images spot");
+
+  private ConsoleSummary() {}
+
+  public static String render(RunReport report) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(HEADER);
+    for (CaseResult r : report.results()) {
+      rows.add(List.of(r.caseId(), r.status() == null ? NA : r.status().name(), Figures.seconds(r.timePerImageS()),
+          r.imagesPerS() == null && r.tokensPerS() != null ? Figures.fixed(r.tokensPerS(), 1) + " tok/s"
+              : Figures.fixed(r.imagesPerS(), 3),
+          Figures.money(CostAnalysis.spot(r))));
+    }
+    int[] widths = new int[HEADER.size()];
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) widths[i] = Math.max(widths[i], row.get(i).length());
+    }
+    StringBuilder out = new StringBuilder();
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        String cell = row.get(i);
+        String pad = " ".repeat(widths[i] - cell.length());
+        if (i > 0) line.append("  ");
+        line.append(i < 2 ? cell + pad : pad + cell);
+      }
+      out.append(line.toString().stripTrailing()).append('\n');
+    }
+    out.append('\n');
+    CostAnalysis a = CostAnalysis.of(report.results());
+    out.append("lowest spot cost: ").append(a.lowestSpot().map(r -> r.caseId() + ", "
+        + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images on " + MarkdownReport.instance(r) + ", "
+        + Figures.seconds(r.timePerImageS()) + " s/image").orElse(NA)).append('\n');
+    out.append("fastest: ").append(a.fastest().map(r -> r.caseId() + ", " + Figures.seconds(r.timePerImageS())
+        + " s/image, " + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images spot on "
+        + MarkdownReport.instance(r)).orElse(NA)).append('\n');
+    out.append(counts(report.results())).append('\n');
+    return out.toString();
+  }
+
+  /** E.g. {@code 3 cases: 1 SUCCESS, 1 OOM_SKIPPED, 1 FAILED}, statuses in their declared order. */
+  static String counts(List<CaseResult> results) {
+    Map<CaseStatus, Long> byStatus = new EnumMap<>(CaseStatus.class);
+    results.stream().filter(r -> r.status() != null)
+        .forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
+    String detail = byStatus.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name())
+        .collect(Collectors.joining(", "));
+    return results.size() + (results.size() == 1 ? " case" : " cases") + (detail.isEmpty() ? "" : ": " + detail);
+  }
+}

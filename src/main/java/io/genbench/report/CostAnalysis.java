@@ -1,0 +1,59 @@
+package io.genbench.report;
+
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The seed's cost analysis over the successful cases of a run: the configuration with the lowest spot cost per 1000
+ * images, the fastest configuration (lowest time per image), and the averages. Ties go to the earlier case in plan
+ * order.
+ *
+ * @param lowestSpot the successful case with the lowest spot cost per 1000 images; empty when none has one
+ * @param fastest the successful case with the lowest time per image; empty when none has one
+ * @param averageSpotUsd mean spot cost per 1000 images over the successful cases that have one, or null
+ * @param averageOndemandUsd mean on-demand cost per 1000 images over the successful cases that have one, or null
+ * @param averageSpotSavingsPct mean of the cases' spot savings against on-demand, %, or null
+ * @param successes number of successful cases
+ */
+public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult> fastest, BigDecimal averageSpotUsd,
+    BigDecimal averageOndemandUsd, BigDecimal averageSpotSavingsPct, int successes) {
+
+  public static CostAnalysis of(List<CaseResult> results) {
+    List<CaseResult> ok = results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).toList();
+    Optional<CaseResult> lowestSpot = ok.stream().filter(r -> spot(r) != null).min(Comparator.comparing(CostAnalysis::spot));
+    Optional<CaseResult> fastest = ok.stream().filter(r -> r.timePerImageS() != null)
+        .min(Comparator.comparingDouble(CaseResult::timePerImageS));
+    return new CostAnalysis(lowestSpot, fastest, mean(ok, CostAnalysis::spot), mean(ok, CostAnalysis::ondemand),
+        mean(ok, r -> r.cost() == null ? null : r.cost().spotSavingsPct()), ok.size());
+  }
+
+  /** Spot cost per 1000 images of a case, or null. */
+  static BigDecimal spot(CaseResult r) {
+    return r.cost() == null ? null : r.cost().cost1000ImagesSpotUsd();
+  }
+
+  /** On-demand cost per 1000 images of a case, or null. */
+  static BigDecimal ondemand(CaseResult r) {
+    return r.cost() == null ? null : r.cost().cost1000ImagesOndemandUsd();
+  }
+
+  /** On-demand minus spot cost per 1000 images, or null. */
+  static BigDecimal saving(CaseResult r) {
+    BigDecimal s = spot(r);
+    BigDecimal o = ondemand(r);
+    return s == null || o == null ? null : o.subtract(s);
+  }
+
+  private static BigDecimal mean(List<CaseResult> cases, Function<CaseResult, BigDecimal> f) {
+    List<BigDecimal> values = cases.stream().map(f).filter(v -> v != null).toList();
+    if (values.isEmpty()) return null;
+    return values.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
+        .divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL64);
+  }
+}

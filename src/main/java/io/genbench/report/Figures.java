@@ -1,0 +1,94 @@
+package io.genbench.report;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+/**
+ * How figures are written in every view, always with {@link Locale#ROOT} (a decimal point, never a comma):
+ * <ul>
+ *   <li>seconds: 3 decimals ({@code 15.200});
+ *   <li>milliseconds: 3 decimals;
+ *   <li>GB: 2 decimals;
+ *   <li>hourly prices: as given, trailing zeros stripped but at least 3 decimals ({@code 0.301}, {@code 0.500},
+ *       {@code 0.4024});
+ *   <li>costs (USD): 2 decimals, half-up, as the seed ({@code 1.28}); a cost below $0.01 would read {@code 0.00}, so
+ *       it keeps 4 significant digits instead ({@code 0.0008361}); zero is {@code 0.00};
+ *   <li>percentages: 1 decimal;
+ *   <li>a missing value: {@code N/A}.
+ * </ul>
+ */
+final class Figures {
+  static final String NA = "N/A";
+  private static final BigDecimal CENT = new BigDecimal("0.01");
+
+  private Figures() {}
+
+  static String fixed(Double value, int decimals) {
+    if (value == null || value.isNaN() || value.isInfinite()) return NA;
+    return String.format(Locale.ROOT, "%." + decimals + "f", value);
+  }
+
+  static String seconds(Double s) {
+    return fixed(s, 3);
+  }
+
+  static String millis(double nanos) {
+    return fixed(nanos / 1e6, 3);
+  }
+
+  static String gb(Double gb) {
+    return fixed(gb, 2);
+  }
+
+  static String price(BigDecimal usdPerHour) {
+    if (usdPerHour == null) return NA;
+    BigDecimal p = usdPerHour.stripTrailingZeros();
+    if (p.scale() < 3) p = p.setScale(3, RoundingMode.UNNECESSARY);
+    return p.toPlainString();
+  }
+
+  static String money(BigDecimal usd) {
+    if (usd == null) return NA;
+    if (usd.signum() == 0 || usd.abs().compareTo(CENT) >= 0) return usd.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    return usd.round(new MathContext(4, RoundingMode.HALF_UP)).stripTrailingZeros().toPlainString();
+  }
+
+  /** For machine-readable files: 6 significant digits, plain notation. */
+  static String exact(BigDecimal value) {
+    if (value == null) return NA;
+    if (value.signum() == 0) return "0";
+    return value.round(new MathContext(6, RoundingMode.HALF_UP)).stripTrailingZeros().toPlainString();
+  }
+
+  static String percent(BigDecimal pct) {
+    return pct == null ? NA : pct.setScale(1, RoundingMode.HALF_UP).toPlainString();
+  }
+
+  static String percent(Double pct) {
+    return fixed(pct, 1);
+  }
+
+  static String orNa(Object value) {
+    return value == null ? NA : value.toString();
+  }
+
+  /** An RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+  static String csv(String field) {
+    if (field == null) return NA;
+    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0) return field;
+    return '"' + field.replace("\"", "\"\"") + '"';
+  }
+
+  static String csvLine(Iterable<String> fields) {
+    StringBuilder line = new StringBuilder();
+    boolean first = true;
+    for (String f : fields) {
+      if (!first) line.append(',');
+      line.append(csv(f));
+      first = false;
+    }
+    return line.append('\n').toString();
+  }
+}

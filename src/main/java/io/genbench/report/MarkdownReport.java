@@ -1,0 +1,316 @@
+package io.genbench.report;
+
+import static io.genbench.report.Figures.NA;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.analyze.LatencySummary;
+import io.genbench.analyze.Verdict;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@code report.md}: the run for people. Sections, in order: title with the run id; Environment (with a bold warning
+ * when the figures come from the CPU stand-in or random weights); Method (warm-up, iteration rule, timing, the
+ * statistics definition, the cost formula, where prices came from); Results (one row per case); Per-step latency
+ * (image cases) and LLM latency (LLM cases, only when there are any); Cost analysis (1000 images), as the seed's
+ * report: lowest spot cost configuration, fastest configuration, averages, spot volatility; Failures and
+ * out-of-memory cells (every non-SUCCESS case with its log tail); Validity (INVALID verdicts with their notes).
+ * Numbers follow {@link Figures}.
+ */
+public final class MarkdownReport {
+  /** Lines of a failed case's log shown in the report, at most. */
+  public static final int LOG_TAIL_LINES = 20;
+
+  private MarkdownReport() {}
+
+  public static String render(RunReport report) {
+    StringBuilder md = new StringBuilder();
+    md.append("# genbench run `").append(report.runId()).append("`\n\n");
+    environment(md, report);
+    method(md, report);
+    results(md, report);
+    perStep(md, report);
+    llm(md, report);
+    cost(md, report);
+    failures(md, report);
+    validity(md, report);
+    return md.toString();
+  }
+
+  /** The warning shown when the figures are not a real model's speed; null when none applies. */
+  static String warning(RunReport report) {
+    String backend = report.backend();
+    String weights = report.weights();
+    if (backend != null && backend.contains("onnx-cpu")) {
+      return "**backend: " + backend + ", weights: " + Objects.requireNonNullElse(weights, "unknown")
+          + " — a small stand-in UNet of the Stable Diffusion architecture, run by ONNX Runtime on the CPU: the timings"
+          + " are real measurements of that stand-in, not a real SD model's speed.**";
+    }
+    if (weights != null && weights.contains("random")) {
+      return "**weights: " + weights + " — the models ran with random weights: timings reflect the architecture, the"
+          + " generated images are noise.**";
+    }
+    return null;
+  }
+
+  private static void environment(StringBuilder md, RunReport report) {
+    md.append("## Environment\n\n");
+    table(md, List.of("", ""), List.of(
+        List.of("genbench version", env(report, "genbench_version")),
+        List.of("git commit", env(report, "git_commit")),
+        List.of("backend", Figures.orNa(report.backend())),
+        List.of("weights", Figures.orNa(report.weights())),
+        List.of("device", Figures.orNa(report.device())),
+        List.of("host", report.environmentValue("host") != null ? env(report, "host") : env(report, "hostname")),
+        List.of("Java", env(report, "java")),
+        List.of("OS", env(report, "os")),
+        List.of("started", env(report, "started_at")),
+        List.of("finished", env(report, "finished_at"))));
+    String warning = warning(report);
+    if (warning != null) md.append('\n').append(warning).append('\n');
+    md.append('\n');
+  }
+
+  private static void method(StringBuilder md, RunReport report) {
+    md.append("## Method\n\n");
+    String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
+    md.append("- Warm-up: each case first runs ").append(warmups.isEmpty() ? "its" : warmups)
+        .append(" warm-up iteration(s), which are never measured.\n");
+    md.append("- Iterations: ").append(iterationRule(report)).append('\n');
+    md.append("- Timing: the worker reads a monotonic nanosecond clock around each phase of every measured request"
+        + " (text encode, each denoising step, decode; on a GPU after synchronising the device); latencies are integer"
+        + " nanoseconds, shown here in milliseconds.\n");
+    md.append("- Statistics: ").append(LatencySummary.DEFINITION).append(".\n");
+    md.append("- Cost: `").append(RunReport.COST_FORMULA).append("`, for spot, on-demand and the lifecycle actually"
+        + " used; the model load is paid once per 1000 images.\n");
+    md.append("- Prices: ").append(prices(report)).append("\n\n");
+  }
+
+  private static String iterationRule(RunReport report) {
+    JsonNode s = report.environment() == null ? null : report.environment().get("settings");
+    if (s != null && s.isObject() && s.has("min_iterations")) {
+      return String.format(Locale.ROOT, "at least %d measured iterations, continuing until %s s have passed, at most %d.",
+          s.path("min_iterations").asInt(), trim(s.path("min_duration_s").asDouble()), s.path("max_iterations").asInt());
+    }
+    return "at least min_iterations measured iterations, continuing until min_duration_s has passed, at most"
+        + " max_iterations (the plan's settings); each case's count is the n column below.";
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private static String prices(RunReport report) {
+    String sources = distinct(report.results(), r -> r.price() == null ? null
+        : Figures.orNa(r.price().source()) + ", as of " + Figures.orNa(r.price().asOf())
+            + (r.price().region() == null ? "" : " (" + r.price().region() + ")"));
+    StringBuilder s = new StringBuilder(sources.isEmpty() ? "no case has a price; costs are N/A." : sources + ".");
+    if (report.priceCatalogNote() != null) s.append(' ').append(report.priceCatalogNote());
+    return s.toString();
+  }
+
+  private static void results(StringBuilder md, RunReport report) {
+    md.append("## Results\n\n");
+    if (report.results().isEmpty()) {
+      md.append("The run has no cases.\n\n");
+      return;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (CaseResult r : report.results()) {
+      LatencySummary e2e = latency(r, "e2e");
+      rows.add(List.of("`" + r.caseId() + "`", Figures.orNa(r.modelLabel()), Figures.orNa(r.actualInstance()),
+          Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()), Figures.orNa(r.resolution()),
+          Figures.orNa(r.precision()), status(r), e2e == null ? NA : Integer.toString(e2e.n()),
+          e2e == null ? NA : Figures.millis(e2e.p50Ns()), e2e == null ? NA : Figures.millis(e2e.p90Ns()),
+          e2e == null ? NA : Figures.millis(e2e.p99Ns()), Figures.seconds(r.timePerImageS()), throughput(r), memory(r),
+          r.verdict() == null ? NA : r.verdict().label()));
+    }
+    table(md, List.of("case", "model", "instance", "batch", "steps", "resolution", "precision", "status", "n",
+        "e2e P50 ms", "e2e P90 ms", "e2e P99 ms", "s/image", "throughput", "peak memory", "verdict"), rows);
+    md.append('\n');
+  }
+
+  private static void perStep(StringBuilder md, RunReport report) {
+    List<CaseResult> cases = report.successes().stream().filter(r -> latency(r, "per_step") != null).toList();
+    if (cases.isEmpty()) return;
+    md.append("## Per-step latency\n\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (CaseResult r : cases) {
+      LatencySummary step = latency(r, "per_step");
+      rows.add(List.of("`" + r.caseId() + "`", Integer.toString(r.inferenceSteps()), Figures.millis(step.p50Ns()),
+          Figures.millis(step.p90Ns()), Figures.millis(step.p99Ns()), Figures.millis(step.meanNs()),
+          meanMillis(r, "text_encode"), meanMillis(r, "decode")));
+    }
+    table(md, List.of("case", "steps", "step P50 ms", "step P90 ms", "step P99 ms", "step mean ms", "text encode mean ms",
+        "decode mean ms"), rows);
+    md.append('\n');
+  }
+
+  private static void llm(StringBuilder md, RunReport report) {
+    List<CaseResult> cases = report.successes().stream()
+        .filter(r -> latency(r, "ttft") != null || latency(r, "tpot") != null).toList();
+    if (cases.isEmpty()) return;
+    md.append("## LLM latency\n\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (CaseResult r : cases) {
+      LatencySummary ttft = latency(r, "ttft");
+      LatencySummary tpot = latency(r, "tpot");
+      rows.add(List.of("`" + r.caseId() + "`", ttft == null ? NA : Figures.millis(ttft.p50Ns()),
+          ttft == null ? NA : Figures.millis(ttft.p90Ns()), ttft == null ? NA : Figures.millis(ttft.p99Ns()),
+          tpot == null ? NA : Figures.millis(tpot.meanNs()), tpot == null ? NA : Figures.millis(tpot.p50Ns()),
+          tpot == null ? NA : Figures.millis(tpot.p99Ns()), Figures.fixed(r.tokensPerS(), 1)));
+    }
+    table(md, List.of("case", "TTFT P50 ms", "TTFT P90 ms", "TTFT P99 ms", "TPOT mean ms", "TPOT P50 ms", "TPOT P99 ms",
+        "tokens/s"), rows);
+    md.append('\n');
+  }
+
+  private static void cost(StringBuilder md, RunReport report) {
+    md.append("## Cost analysis (1000 images)\n\n");
+    CostAnalysis a = CostAnalysis.of(report.results());
+    if (a.successes() == 0) {
+      md.append("No case succeeded: there is nothing to cost.\n\n");
+      return;
+    }
+    a.lowestSpot().ifPresentOrElse(r -> {
+      md.append("### Lowest spot cost: `").append(r.caseId()).append("`\n\n");
+      md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
+      md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
+      md.append("- saving: ").append(usd(CostAnalysis.saving(r))).append(" (")
+          .append(Figures.percent(r.cost().spotSavingsPct())).append("%)\n");
+      md.append("- instance: ").append(instance(r)).append('\n');
+      md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n\n");
+    }, () -> md.append("Lowest spot cost: N/A (no successful case has a spot price).\n\n"));
+    a.fastest().ifPresentOrElse(r -> {
+      md.append("### Fastest: `").append(r.caseId()).append("`\n\n");
+      md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n");
+      md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
+      md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
+      md.append("- instance: ").append(instance(r)).append("\n\n");
+    }, () -> md.append("Fastest: N/A (no successful case produced images).\n\n"));
+    md.append("Average cost per 1000 images over the successful cases: spot ").append(usd(a.averageSpotUsd()))
+        .append(", on-demand ").append(usd(a.averageOndemandUsd())).append(".\n");
+    md.append("Average spot saving: ").append(a.averageSpotSavingsPct() == null ? NA : Figures.percent(a.averageSpotSavingsPct()) + "%")
+        .append(".\n\n");
+    md.append("Spot prices move every few minutes: actual spot costs may differ by ±30%.\n\n");
+  }
+
+  private static void failures(StringBuilder md, RunReport report) {
+    md.append("## Failures and out-of-memory cells\n\n");
+    List<CaseResult> failed = report.results().stream().filter(r -> r.status() != CaseStatus.SUCCESS).toList();
+    if (failed.isEmpty()) {
+      md.append("None: every case succeeded.\n\n");
+      return;
+    }
+    for (CaseResult r : failed) {
+      CaseResult.Failure f = r.failure();
+      md.append("### `").append(r.caseId()).append("`: ").append(r.status() == null ? NA : r.status().name());
+      if (f != null && f.kind() != null) {
+        md.append(" (").append(f.kind().label()).append(", ").append(f.kind().isFinding() ? "a finding" : "a failure").append(')');
+      }
+      md.append("\n\n");
+      md.append(f == null || f.message() == null ? "No failure message was recorded." : f.message().strip()).append("\n\n");
+      if (f != null && !f.logTail().isEmpty()) {
+        List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - LOG_TAIL_LINES), f.logTail().size());
+        String fence = fence(tail);
+        md.append(fence).append("text\n");
+        tail.forEach(line -> md.append(line).append('\n'));
+        md.append(fence).append("\n\n");
+      }
+    }
+  }
+
+  private static void validity(StringBuilder md, RunReport report) {
+    md.append("## Validity\n\n");
+    List<CaseResult> judged = report.successes().stream().filter(r -> r.verdict() != null).toList();
+    if (judged.isEmpty()) {
+      md.append("No successful case to judge.\n");
+      return;
+    }
+    List<CaseResult> invalid = judged.stream().filter(r -> !r.verdict().valid()).toList();
+    if (invalid.isEmpty()) {
+      md.append(String.format(Locale.ROOT, "Every successful case is VALID (at least %d measured iterations, e2e standard"
+          + " deviation at most %.0f%% of the mean).\n", Verdict.MIN_SAMPLES, 100 * Verdict.MAX_CV));
+      return;
+    }
+    for (CaseResult r : invalid) {
+      md.append("- `").append(r.caseId()).append("`: INVALID — ").append(String.join("; ", r.verdict().notes())).append('\n');
+    }
+  }
+
+  static LatencySummary latency(CaseResult r, String phase) {
+    Map<String, LatencySummary> latency = r.latency();
+    return latency == null ? null : latency.get(phase);
+  }
+
+  static String throughput(CaseResult r) {
+    if (r.imagesPerS() != null) return Figures.fixed(r.imagesPerS(), 3) + " img/s";
+    if (r.tokensPerS() != null) return Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+    return NA;
+  }
+
+  static String memory(CaseResult r) {
+    if (r.status() == CaseStatus.OOM_SKIPPED) return "OOM";
+    CaseResult.Memory m = r.memory();
+    if (m == null) return NA;
+    Double gpu = m.gpuMemoryGb();
+    return gpu != null ? Figures.gb(gpu) + " GB" : Figures.gb(m.peakReservedBytes() / 1e9) + " GB RSS";
+  }
+
+  static String usd(java.math.BigDecimal value) {
+    return value == null ? NA : "$" + Figures.money(value);
+  }
+
+  static String instance(CaseResult r) {
+    return Figures.orNa(r.actualInstance()) + (r.lifecycle() == null ? "" : " (" + r.lifecycle() + ")");
+  }
+
+  private static String status(CaseResult r) {
+    if (r.status() == null) return NA;
+    return r.status() == CaseStatus.SUCCESS || r.failure() == null || r.failure().kind() == null ? r.status().name()
+        : r.status().name() + " (" + r.failure().kind().label() + ")";
+  }
+
+  private static String meanMillis(CaseResult r, String phase) {
+    LatencySummary s = latency(r, phase);
+    return s == null ? NA : Figures.millis(s.meanNs());
+  }
+
+  private static String env(RunReport report, String key) {
+    return Figures.orNa(report.environmentValue(key));
+  }
+
+  private static String distinct(List<CaseResult> cases, Function<CaseResult, String> f) {
+    return cases.stream().map(f).filter(Objects::nonNull).distinct().collect(Collectors.joining("; "));
+  }
+
+  /** A code fence longer than any run of backticks in the content. */
+  private static String fence(List<String> lines) {
+    int longest = 0;
+    for (String line : lines) {
+      int run = 0;
+      for (char c : line.toCharArray()) {
+        run = c == '`' ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+    }
+    return "`".repeat(Math.max(3, longest + 1));
+  }
+
+  private static void table(StringBuilder md, List<String> header, List<List<String>> rows) {
+    md.append(row(header)).append(row(header.stream().map(h -> "---").toList()));
+    rows.forEach(r -> md.append(row(r)));
+  }
+
+  private static String row(List<String> cells) {
+    return cells.stream().map(c -> c.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+        .collect(Collectors.joining(" | ", "| ", " |\n"));
+  }
+}

@@ -1,0 +1,66 @@
+package io.genbench.report;
+
+import io.genbench.UserError;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The formats {@code genbench report --format} writes; each renders a whole {@link RunReport}. */
+public enum ReportFormat {
+  /** {@code report.md}, see {@link MarkdownReport}. */
+  MD("md", "report.md") {
+    @Override
+    public String render(RunReport report) {
+      return MarkdownReport.render(report);
+    }
+  },
+  /** {@code summary.csv}, the seed's 20 columns, see {@link SummaryCsv}. */
+  CSV("csv", "summary.csv") {
+    @Override
+    public String render(RunReport report) {
+      return SummaryCsv.render(report.results());
+    }
+  },
+  /** {@code results.json}, every figure, see {@link ResultsJson}. */
+  JSON("json", "results.json") {
+    @Override
+    public String render(RunReport report) {
+      return ResultsJson.render(report);
+    }
+  },
+  /** {@code report.html}, the Markdown report as one self-contained page, see {@link HtmlReport}. */
+  HTML("html", "report.html") {
+    @Override
+    public String render(RunReport report) {
+      return HtmlReport.render(report);
+    }
+  };
+
+  private final String label;
+  private final String fileName;
+
+  ReportFormat(String label, String fileName) {
+    this.label = label;
+    this.fileName = fileName;
+  }
+
+  /** As users write it: {@code md}, {@code csv}, {@code json}, {@code html}. */
+  public String label() {
+    return label;
+  }
+
+  /** The file this format is written to in the run directory. */
+  public String fileName() {
+    return fileName;
+  }
+
+  public abstract String render(RunReport report);
+
+  /** Parses a label (case-insensitive). */
+  public static ReportFormat parse(String value) {
+    String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values()).filter(f -> f.label.equals(v)).findFirst().orElseThrow(() -> new UserError(
+        "Unknown report format \"" + value + "\". Known: "
+            + Arrays.stream(values()).map(ReportFormat::label).collect(Collectors.joining(", ")) + "."));
+  }
+}

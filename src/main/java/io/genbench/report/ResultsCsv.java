@@ -1,0 +1,130 @@
+package io.genbench.report;
+
+import static io.genbench.report.Figures.NA;
+
+import io.genbench.analyze.LatencySummary;
+import io.genbench.result.CaseResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code results.csv}: every figure of every case, one row per case in plan order, columns in this fixed order:
+ * <ol>
+ *   <li>{@code case_id, status, failure_kind, failure_message, model, model_label, requested_instance, actual_instance,
+ *       lifecycle, zone, batch_size, inference_steps, resolution, precision, backend, weights, device, model_load_s,
+ *       warmup_iterations, iterations, images_per_request};
+ *   <li>for each phase of {@link #PHASES} ({@code e2e, inference, per_step, text_encode, decode, ttft, tpot}):
+ *       {@code <phase>_mean_ms, _std_ms, _min_ms, _max_ms, _p50_ms, _p90_ms, _p95_ms, _p99_ms, _n};
+ *   <li>{@code inference_time_s, time_per_image_s, images_per_s, tokens_per_s};
+ *   <li>{@code peak_allocated_bytes, peak_reserved_bytes, memory_device, gpu_memory_gb};
+ *   <li>{@code telemetry_samples, gpu_util_mean_pct, gpu_memory_used_max_pct, power_mean_w, energy_per_image_j};
+ *   <li>{@code spot_price_usd, ondemand_price_usd, actual_price_usd, price_source, price_as_of, price_region};
+ *   <li>{@code cost_1000_images_spot_usd, cost_1000_images_ondemand_usd, cost_1000_images_actual_usd,
+ *       cost_efficiency_spot_usd_per_s_per_image, cost_efficiency_ondemand_usd_per_s_per_image, spot_savings_pct};
+ *   <li>{@code verdict, verdict_notes} (notes joined with {@code "; "}).
+ * </ol>
+ * {@code N/A} where a value does not exist. Milliseconds and seconds have 3 decimals, rates 3, GB 2, percentages
+ * and watts 1; hourly prices as given; costs with 6 significant digits (plain notation); failure kind in its wire
+ * spelling ({@code gpu_out_of_memory}). Never a decimal comma; RFC 4180 quoting; lines end with {@code \n}.
+ */
+public final class ResultsCsv {
+  /** Latency phases, in column order. */
+  public static final List<String> PHASES = List.of("e2e", "inference", "per_step", "text_encode", "decode", "ttft", "tpot");
+
+  /** The header, one name per column. */
+  public static final List<String> COLUMNS = columns();
+
+  private ResultsCsv() {}
+
+  public static String render(List<CaseResult> results) {
+    StringBuilder out = new StringBuilder(Figures.csvLine(COLUMNS));
+    for (CaseResult r : results) out.append(Figures.csvLine(row(r)));
+    return out.toString();
+  }
+
+  private static List<String> columns() {
+    List<String> c = new ArrayList<>(List.of("case_id", "status", "failure_kind", "failure_message", "model", "model_label",
+        "requested_instance", "actual_instance", "lifecycle", "zone", "batch_size", "inference_steps", "resolution",
+        "precision", "backend", "weights", "device", "model_load_s", "warmup_iterations", "iterations", "images_per_request"));
+    for (String phase : PHASES) {
+      for (String stat : List.of("mean", "std", "min", "max", "p50", "p90", "p95", "p99")) c.add(phase + "_" + stat + "_ms");
+      c.add(phase + "_n");
+    }
+    c.addAll(List.of("inference_time_s", "time_per_image_s", "images_per_s", "tokens_per_s",
+        "peak_allocated_bytes", "peak_reserved_bytes", "memory_device", "gpu_memory_gb",
+        "telemetry_samples", "gpu_util_mean_pct", "gpu_memory_used_max_pct", "power_mean_w", "energy_per_image_j",
+        "spot_price_usd", "ondemand_price_usd", "actual_price_usd", "price_source", "price_as_of", "price_region",
+        "cost_1000_images_spot_usd", "cost_1000_images_ondemand_usd", "cost_1000_images_actual_usd",
+        "cost_efficiency_spot_usd_per_s_per_image", "cost_efficiency_ondemand_usd_per_s_per_image", "spot_savings_pct",
+        "verdict", "verdict_notes"));
+    return List.copyOf(c);
+  }
+
+  static List<String> row(CaseResult r) {
+    List<String> v = new ArrayList<>();
+    CaseResult.Failure f = r.failure();
+    v.add(r.caseId());
+    v.add(r.status() == null ? NA : r.status().name());
+    v.add(f == null || f.kind() == null ? NA : f.kind().wire());
+    v.add(f == null ? NA : Figures.orNa(f.message()));
+    v.add(Figures.orNa(r.model()));
+    v.add(Figures.orNa(r.modelLabel()));
+    v.add(Figures.orNa(r.requestedInstance()));
+    v.add(Figures.orNa(r.actualInstance()));
+    v.add(Figures.orNa(r.lifecycle()));
+    v.add(Figures.orNa(r.zone()));
+    v.add(Integer.toString(r.batchSize()));
+    v.add(Integer.toString(r.inferenceSteps()));
+    v.add(Figures.orNa(r.resolution()));
+    v.add(Figures.orNa(r.precision()));
+    v.add(Figures.orNa(r.backend()));
+    v.add(Figures.orNa(r.weights()));
+    v.add(Figures.orNa(r.device()));
+    v.add(Figures.seconds(r.modelLoadS()));
+    v.add(Integer.toString(r.warmupIterations()));
+    v.add(Integer.toString(r.iterations()));
+    v.add(Integer.toString(r.imagesPerRequest()));
+    for (String phase : PHASES) {
+      LatencySummary s = r.latency() == null ? null : r.latency().get(phase);
+      if (s == null) {
+        for (int i = 0; i < 9; i++) v.add(NA);
+      } else {
+        v.addAll(List.of(Figures.millis(s.meanNs()), Figures.millis(s.stdNs()), Figures.millis(s.minNs()),
+            Figures.millis(s.maxNs()), Figures.millis(s.p50Ns()), Figures.millis(s.p90Ns()), Figures.millis(s.p95Ns()),
+            Figures.millis(s.p99Ns()), Integer.toString(s.n())));
+      }
+    }
+    v.add(Figures.seconds(r.inferenceTimeS()));
+    v.add(Figures.seconds(r.timePerImageS()));
+    v.add(Figures.fixed(r.imagesPerS(), 3));
+    v.add(Figures.fixed(r.tokensPerS(), 3));
+    CaseResult.Memory m = r.memory();
+    v.add(m == null ? NA : Long.toString(m.peakAllocatedBytes()));
+    v.add(m == null ? NA : Long.toString(m.peakReservedBytes()));
+    v.add(m == null ? NA : Figures.orNa(m.device()));
+    v.add(m == null ? NA : Figures.gb(m.gpuMemoryGb()));
+    CaseResult.Telemetry t = r.telemetry();
+    v.add(t == null ? NA : Integer.toString(t.samples()));
+    v.add(t == null ? NA : Figures.percent(t.gpuUtilMeanPct()));
+    v.add(t == null ? NA : Figures.percent(t.memoryUsedMaxPct()));
+    v.add(t == null ? NA : Figures.fixed(t.powerMeanW(), 1));
+    v.add(t == null ? NA : Figures.fixed(t.energyPerImageJ(), 3));
+    CaseResult.Price p = r.price();
+    v.add(p == null ? NA : Figures.price(p.spotUsdPerHour()));
+    v.add(p == null ? NA : Figures.price(p.ondemandUsdPerHour()));
+    v.add(p == null ? NA : Figures.price(p.actualUsdPerHour()));
+    v.add(p == null ? NA : Figures.orNa(p.source()));
+    v.add(p == null ? NA : Figures.orNa(p.asOf()));
+    v.add(p == null ? NA : Figures.orNa(p.region()));
+    CaseResult.Cost c = r.cost();
+    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesSpotUsd()));
+    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesOndemandUsd()));
+    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesActualUsd()));
+    v.add(c == null ? NA : Figures.exact(c.costEfficiencySpotUsdPerSPerImage()));
+    v.add(c == null ? NA : Figures.exact(c.costEfficiencyOndemandUsdPerSPerImage()));
+    v.add(c == null ? NA : Figures.percent(c.spotSavingsPct()));
+    v.add(r.verdict() == null ? NA : r.verdict().label());
+    v.add(r.verdict() == null || r.verdict().notes().isEmpty() ? NA : String.join("; ", r.verdict().notes()));
+    return v;
+  }
+}

@@ -1,0 +1,40 @@
+package io.genbench.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.genbench.Json;
+import io.genbench.analyze.LatencySummary;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code results.json}: every figure of the run, indented:
+ * <pre>
+ * {"run_id": …, "environment": {…environment.json…}, "statistics_definition": LatencySummary.DEFINITION,
+ *  "cost_formula": RunReport.COST_FORMULA, "price_catalog_note": …, "cases": [ result.json of each case, plan order ]}
+ * </pre>
+ * Cases are written through the shared Jackson configuration ({@link Json}: snake_case), so each element equals the
+ * case's {@code result.json}. Latencies stay raw, in nanoseconds (the unit is in each field's name); money
+ * ({@code BigDecimal}) is written as a plain JSON number, never in exponent notation. Ends with a newline.
+ */
+public final class ResultsJson {
+  private static final ObjectWriter WRITER = Json.PRETTY.writer().with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+  private ResultsJson() {}
+
+  public static String render(RunReport report) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("run_id", report.runId());
+    root.put("environment", report.environment());
+    root.put("statistics_definition", LatencySummary.DEFINITION);
+    root.put("cost_formula", RunReport.COST_FORMULA);
+    root.put("price_catalog_note", report.priceCatalogNote());
+    root.put("cases", report.results());
+    try {
+      return WRITER.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write results.json of run " + report.runId(), e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.genbench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The input of every view: one run's environment and its case results.
+ *
+ * <p>The environment is the run's {@code environment.json} as read; views use these keys where present (all
+ * optional, strings unless noted): {@code genbench_version}, {@code git_commit}, {@code backend}, {@code weights},
+ * {@code device}, {@code host} (or {@code hostname}), {@code java}, {@code os}, {@code started_at},
+ * {@code finished_at}, and {@code settings} (an object with {@code warmup_iterations}, {@code min_iterations},
+ * {@code max_iterations}, {@code min_duration_s}, numbers).
+ *
+ * @param runId the run id (the run directory's name)
+ * @param environment {@code environment.json}, or null where the run has none
+ * @param results the case results in plan order
+ * @param priceCatalogNote where the prices came from, in words (e.g. the bundled catalog's description), or null
+ */
+public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
+
+  /** The cost formula every report states. */
+  public static final String COST_FORMULA = "cost_1000_images = hourly_price × (1000 × time_per_image_s + model_load_s) / 3600";
+
+  public RunReport {
+    Objects.requireNonNull(runId, "runId");
+    results = List.copyOf(Objects.requireNonNull(results, "results"));
+  }
+
+  /** A text value of the environment, or null where it is missing, null or empty. */
+  public String environmentValue(String key) {
+    if (environment == null) return null;
+    JsonNode n = environment.get(key);
+    if (n == null || n.isNull() || n.isMissingNode()) return null;
+    String text = n.isValueNode() ? n.asText() : n.toString();
+    return text.isEmpty() ? null : text;
+  }
+
+  /** The backend: the environment's, else the distinct backends of the cases joined with ", "; null if unknown. */
+  public String backend() {
+    return fromEnvironmentOrCases("backend", CaseResult::backend);
+  }
+
+  /** The weights ({@code random} or {@code local}): the environment's, else the cases'; null if unknown. */
+  public String weights() {
+    return fromEnvironmentOrCases("weights", CaseResult::weights);
+  }
+
+  /** The device: the environment's, else the cases'; null if unknown. */
+  public String device() {
+    return fromEnvironmentOrCases("device", CaseResult::device);
+  }
+
+  /** The cases that produced a measurement. */
+  public List<CaseResult> successes() {
+    return results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).toList();
+  }
+
+  private String fromEnvironmentOrCases(String key, java.util.function.Function<CaseResult, String> field) {
+    String v = environmentValue(key);
+    if (v != null) return v;
+    String joined = results.stream().map(field).filter(Objects::nonNull).distinct().collect(Collectors.joining(", "));
+    return joined.isEmpty() ? null : joined;
+  }
+}

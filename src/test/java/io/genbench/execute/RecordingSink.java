@@ -1,0 +1,24 @@
+package io.genbench.execute;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects what an executor reports. */
+final class RecordingSink implements CaseSink {
+  final List<WorkerEvent> events = new ArrayList<>();
+  final List<String> logs = new ArrayList<>();
+
+  @Override
+  public void event(WorkerEvent event) {
+    events.add(event);
+  }
+
+  @Override
+  public void log(String caseId, String line) {
+    logs.add(caseId + ": " + line);
+  }
+
+  <T extends WorkerEvent> List<T> ofType(Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+}

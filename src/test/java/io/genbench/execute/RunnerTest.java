@@ -1,0 +1,135 @@
+package io.genbench.execute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genbench.cost.PriceCatalog;
+import io.genbench.measure.CaseAnalyzer;
+import io.genbench.measure.Measurements;
+import io.genbench.plan.Mode;
+import io.genbench.plan.Model;
+import io.genbench.plan.Plan;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Resolution;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import io.genbench.result.FailureKind;
+import io.genbench.store.RunDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class RunnerTest {
+  private static final TestCase SD = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(768, 768), Precision.FLOAT16);
+  private static final TestCase SDXL = TestCase.diffusion(Model.SDXL, "g5.xlarge", 4, 20, new Resolution(1024, 1024), Precision.FLOAT32);
+  private static final TestCase SD_B4 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 4, 20, new Resolution(768, 768), Precision.FLOAT16);
+  private static final Plan PLAN = new Plan(Mode.COMPARISON, Settings.DEFAULT, List.of(SD, SDXL, SD_B4));
+
+  @TempDir
+  Path tmp;
+
+  private final Map<String, CaseResult> results = new HashMap<>();
+
+  private Runner runner(Executor executor, RunDirectory dir) {
+    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+      CaseResult r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), dir.logTail(id, 20));
+      results.put(id, r);
+      RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
+      return r.status().name();
+    }, new Progress(new PrintStream(new ByteArrayOutputStream()), false, Ticker.SYSTEM));
+  }
+
+  @Test
+  void groupsCasesByModelSoEachModelIsBuiltOnce() {
+    var executor = new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L));
+
+    runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN);
+
+    assertThat(executor.groups).containsExactly(List.of(SD.id(), SD_B4.id()), List.of(SDXL.id()));
+  }
+
+  @Test
+  void reportsGpuOutOfMemoryAsAFindingAndGoesOn() {
+    var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, "gpu_out_of_memory") : FakeExecutor.success(c, 2_000_000_000L));
+
+    runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN);
+
+    assertThat(results.get(SDXL.id()).status()).isEqualTo(CaseStatus.OOM_SKIPPED);
+    assertThat(results.get(SDXL.id()).failure().kind()).isEqualTo(FailureKind.GPU_OUT_OF_MEMORY);
+    assertThat(results.get(SDXL.id()).failure().kind().isFinding()).isTrue();
+    assertThat(results.get(SD_B4.id()).status()).isEqualTo(CaseStatus.SUCCESS);
+  }
+
+  @Test
+  void eachCaseLogStartsWithItsSpecPriceAndTheWorkersHello() {
+    var dir = RunDirectory.create(tmp.resolve("run"));
+
+    runner(new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L)), dir).run(PLAN);
+
+    List<WorkerEvent> events = dir.readEvents(SDXL.id());
+    assertThat(events.get(0)).isInstanceOfSatisfying(WorkerEvent.CaseSpec.class,
+        s -> assertThat(s.spec().path("batch_size").asInt()).isEqualTo(4));
+    assertThat(events.get(1)).isInstanceOfSatisfying(WorkerEvent.Priced.class, p -> {
+      assertThat(p.lifecycle()).isEqualTo("spot");
+      assertThat(p.spotUsdPerHour()).isNotNull();
+      assertThat(p.source()).isEqualTo("catalog");
+    });
+    assertThat(events.get(2)).isInstanceOf(WorkerEvent.Hello.class);
+    assertThat(events.getLast()).isInstanceOf(WorkerEvent.Done.class);
+  }
+
+  @Test
+  void successfulCasesAreCostedFromTheirMeasuredTimeAndLoad() {
+    runner(new FakeExecutor(c -> FakeExecutor.success(c, 4_000_000_000L)), RunDirectory.create(tmp.resolve("run"))).run(PLAN);
+
+    CaseResult r = results.get(SD_B4.id());
+    assertThat(r.timePerImageS()).isEqualTo(1.0);
+    // g5.xlarge spot 0.4024 $/h * (1000 * 1.0 s + 1.0 s load) / 3600
+    assertThat(r.cost().cost1000ImagesSpotUsd().doubleValue()).isCloseTo(0.4024 * 1001 / 3600, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
+    assertThat(r.memory().gpuMemoryGb()).isEqualTo(3.0);
+  }
+
+  @Test
+  void resumeSkipsFinishedCasesAndKeepsAnInterruptedAttempt() throws Exception {
+    var dir = RunDirectory.create(tmp.resolve("run"));
+    runner(new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L)), dir).run(new Plan(null, Settings.DEFAULT, List.of(SD)));
+    // a killed attempt at SDXL: events but no result.json
+    try (var log = dir.startCase(SDXL.id())) {
+      log.append(new WorkerEvent.Loaded(SDXL.id(), 1, "random", 1L, Map.of()));
+    }
+    List<String> ran = new ArrayList<>();
+
+    runner(new FakeExecutor(c -> {
+      ran.add(c.id());
+      return FakeExecutor.success(c, 1_000_000_000L);
+    }), RunDirectory.open(writePlan(dir))).run(PLAN);
+
+    assertThat(ran).containsExactlyInAnyOrder(SD_B4.id(), SDXL.id());
+    assertThat(Files.exists(dir.caseDir(SDXL.id()).resolve("events.interrupted-1.jsonl"))).isTrue();
+    assertThat(dir.isDone(SDXL.id())).isTrue();
+  }
+
+  @Test
+  void anExecutorThatForgetsACaseStillGetsItRecordedAsFailed() {
+    var executor = new FakeExecutor(c -> List.of(new WorkerEvent.Loaded(c.id(), 1, "random", 1L, Map.of())));
+
+    runner(executor, RunDirectory.create(tmp.resolve("run"))).run(new Plan(null, Settings.DEFAULT, List.of(SD, SD_B4)));
+
+    assertThat(results.values()).extracting(CaseResult::status).containsOnly(CaseStatus.FAILED);
+    assertThat(results).containsKeys(SD.id(), SD_B4.id());
+  }
+
+  private static Path writePlan(RunDirectory dir) {
+    RunDirectory.writeAtomic(dir.file(RunDirectory.PLAN), "cases: []\n");
+    return dir.root();
+  }
+}

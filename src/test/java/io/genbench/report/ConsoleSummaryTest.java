@@ -1,0 +1,60 @@
+package io.genbench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class ConsoleSummaryTest {
+  private Locale saved;
+
+  @BeforeEach
+  void useADecimalCommaLocale() {
+    saved = Locale.getDefault();
+    Locale.setDefault(Locale.GERMANY);
+  }
+
+  @AfterEach
+  void restoreLocale() {
+    Locale.setDefault(saved);
+  }
+
+  @Test
+  void listsEveryCaseWithItsStatus() {
+    String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
+
+    assertThat(text.lines().skip(1).limit(4)).extracting(line -> line.split("\\s+")[0] + " " + line.split("\\s+")[1])
+        .containsExactly("sd-2-1-g5xlarge-b1-s20-float16 SUCCESS", "sd-2-1-g6exlarge-b1-s20-float16 SUCCESS",
+            "sdxl-g5xlarge-b4-s20-float32 OOM_SKIPPED", "sdxl-g6exlarge-b1-s30-bfloat16 FAILED");
+  }
+
+  @Test
+  void namesTheLowestSpotCostAndTheFastestCase() {
+    String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
+
+    assertThat(text).contains("lowest spot cost: sd-2-1-g5xlarge-b1-s20-float16, $0.17 per 1000 images on g5.xlarge (spot)")
+        .contains("fastest: sd-2-1-g6exlarge-b1-s20-float16, 0.903 s/image");
+  }
+
+  @Test
+  void countsCasesByStatus() {
+    String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
+
+    assertThat(text).endsWith("4 cases: 2 SUCCESS, 1 OOM_SKIPPED, 1 FAILED\n");
+  }
+
+  @Test
+  void writesNaWhenNothingSucceeded() {
+    String text = ConsoleSummary.render(ReportFixtures.nothingSucceeded());
+
+    assertThat(text).contains("lowest spot cost: N/A\n").contains("fastest: N/A\n");
+  }
+
+  @Test
+  void rendersAnEmptyRun() {
+    assertThat(ConsoleSummary.render(new RunReport("r", null, List.of(), null))).endsWith("0 cases\n");
+  }
+}

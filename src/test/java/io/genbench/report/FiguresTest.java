@@ -1,0 +1,56 @@
+package io.genbench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class FiguresTest {
+  private Locale saved;
+
+  @BeforeEach
+  void useADecimalCommaLocale() {
+    saved = Locale.getDefault();
+    Locale.setDefault(Locale.GERMANY);
+  }
+
+  @AfterEach
+  void restoreLocale() {
+    Locale.setDefault(saved);
+  }
+
+  @Test
+  void writesCostsWithTwoDecimalsAsTheSeed() {
+    assertThat(Figures.money(new BigDecimal("1.2843"))).isEqualTo("1.28");
+    assertThat(Figures.money(new BigDecimal("0.015"))).isEqualTo("0.02");
+  }
+
+  @Test
+  void keepsFourSignificantDigitsForCostsBelowOneCent() {
+    assertThat(Figures.money(new BigDecimal("0.000836111111"))).isEqualTo("0.0008361");
+    assertThat(Figures.money(BigDecimal.ZERO)).isEqualTo("0.00");
+  }
+
+  @Test
+  void writesPricesAsGivenWithAtLeastThreeDecimals() {
+    assertThat(Figures.price(new BigDecimal("0.301"))).isEqualTo("0.301");
+    assertThat(Figures.price(new BigDecimal("0.50"))).isEqualTo("0.500");
+    assertThat(Figures.price(new BigDecimal("0.40240"))).isEqualTo("0.4024");
+    assertThat(Figures.price(new BigDecimal("21.96"))).isEqualTo("21.960");
+  }
+
+  @Test
+  void neverWritesADecimalCommaUnderAGermanLocale() {
+    assertThat(Figures.seconds(15.2)).isEqualTo("15.200");
+    assertThat(Figures.millis(1_518_204_311)).isEqualTo("1518.204");
+  }
+
+  @Test
+  void quotesCsvFieldsThatHoldCommasOrQuotes() {
+    assertThat(Figures.csvLine(List.of("a", "b,c", "say \"hi\"", ""))).isEqualTo("a,\"b,c\",\"say \"\"hi\"\"\",\n");
+  }
+}
