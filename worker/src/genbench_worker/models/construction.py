@@ -1,0 +1,115 @@
+"""Building modules without memory (``meta`` device) and filling them with deterministic random weights.
+
+``on_meta()`` constructs every parameter on the ``meta`` device: torch >= 2.0 through ``with torch.device("meta")``,
+torch 1.13 by routing the tensor factories (``torch.empty`` & co., which ``nn`` layers call without a device)
+to ``meta``. Parameter counting and :func:`materialize` start from there, so a 2.5 B-parameter UNet is never
+initialised on the CPU just to be moved or counted.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Callable, Iterator, TypeVar
+
+import torch
+from torch import nn
+
+M = TypeVar("M", bound=nn.Module)
+
+_FACTORIES = ("empty", "zeros", "ones", "full", "rand", "randn", "arange", "tensor")
+
+
+@contextlib.contextmanager
+def on_meta() -> Iterator[None]:
+    """Within the block, new parameters (and factory-made tensors) live on the ``meta`` device."""
+    meta = torch.device("meta")
+    if hasattr(meta, "__enter__"):  # torch >= 2.0: device as a context manager
+        with meta:
+            yield
+        return
+    saved = {name: getattr(torch, name) for name in _FACTORIES}
+
+    def patch(fn: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            if kwargs.get("device") is None:
+                kwargs["device"] = meta
+            return fn(*args, **kwargs)
+        return wrapper
+
+    try:
+        for name, fn in saved.items():
+            setattr(torch, name, patch(fn))
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(torch, name, fn)
+
+
+def build_meta(factory: Callable[[], M]) -> M:
+    """``factory()`` with its parameters on the meta device."""
+    with on_meta():
+        return factory()
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Distinct parameters (tied weights once), as ``sum(p.numel() for p in module.parameters())``."""
+    return sum(p.numel() for p in module.parameters())
+
+
+@torch.no_grad()
+def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
+    """Allocates a meta-built ``module`` on ``device`` and fills it deterministically from ``seed``.
+
+    Linear / conv weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default bound), norms at
+    weight 1 / bias 0, embeddings ~ N(0, 0.02), other parameters via the owning module's ``init_parameters()``.
+    The module is cast to ``dtype`` while still on meta, so the full-size float32 copy never exists. The draws are
+    made in float32 on ``device`` (one parameter at a time) and cast, so the same seed gives the same model in every dtype
+    on one device kind. Returns the module in eval mode with ``requires_grad`` off.
+    """
+    device = torch.device(device)
+    module = module.to(dtype=dtype)  # still on meta: allocates nothing
+    module = module.to_empty(device=device)
+    if hasattr(module, "tie_weights"):  # moving off meta may have untied shared parameters
+        module.tie_weights()
+    gen = torch.Generator(device=device)
+    gen.manual_seed(seed)
+    done = set()
+    for sub in module.modules():
+        own = {n: p for n, p in sub.named_parameters(recurse=False) if id(p) not in done}
+        if not own:
+            continue
+        if isinstance(sub, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            w = sub.weight
+            fan_in = w.shape[1] * (w[0, 0].numel() if w.dim() > 2 else 1)
+            bound = 1.0 / math.sqrt(fan_in)
+            _uniform(w, bound, gen)
+            if sub.bias is not None:
+                _uniform(sub.bias, bound, gen)
+        elif isinstance(sub, (nn.GroupNorm, nn.LayerNorm)):
+            if sub.weight is not None:
+                sub.weight.fill_(1.0)
+                sub.bias.fill_(0.0)
+        elif isinstance(sub, nn.Embedding):
+            _normal(sub.weight, 0.02, gen)
+        elif hasattr(sub, "init_parameters"):
+            sub.init_parameters(gen)
+        else:
+            for p in own.values():
+                _normal(p, 0.02, gen)
+        done.update(id(p) for p in own.values())
+    module.eval()
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module
+
+
+def _uniform(p: torch.Tensor, bound: float, gen: torch.Generator) -> None:
+    tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
+    tmp.uniform_(-bound, bound, generator=gen)
+    p.copy_(tmp)
+
+
+def _normal(p: torch.Tensor, std: float, gen: torch.Generator) -> None:
+    tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
+    tmp.normal_(0.0, std, generator=gen)
+    p.copy_(tmp)

@@ -1,0 +1,333 @@
+"""UNetSpatioTemporalConditionModel (stable-video-diffusion-img2vid-xt) in plain PyTorch.
+
+Each spatial ResNet is followed by a temporal ResNet (3x1x1 convolutions over frames) and each spatial transformer
+by a temporal transformer (attention across frames at every pixel), blended by a learned ``AlphaBlender``
+(``sigmoid(mix_factor)``; every frame is a video frame, so ``image_only_indicator`` is all zeros). Names follow
+diffusers (``down_blocks.0.resnets.0.spatial_res_block.conv1.weight``,
+``down_blocks.0.attentions.0.temporal_transformer_blocks.0.ff_in.net.0.proj.weight``, ``time_mixer.mix_factor``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .attention import Attention
+from .unet import (BasicTransformerBlock, Downsample2D, FeedForward, ResnetBlock2D, TimestepEmbedding, Timesteps,
+                   Upsample2D, as_timesteps)
+
+IntOrTuple = Union[int, Tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class UNetSpatioTemporalConfig:
+    in_channels: int = 8
+    out_channels: int = 4
+    block_out_channels: Tuple[int, ...] = (320, 640, 1280, 1280)
+    down_block_types: Tuple[str, ...] = ("CrossAttnDownBlockSpatioTemporal",) * 3 + ("DownBlockSpatioTemporal",)
+    up_block_types: Tuple[str, ...] = ("UpBlockSpatioTemporal",) + ("CrossAttnUpBlockSpatioTemporal",) * 3
+    layers_per_block: int = 2
+    transformer_layers_per_block: IntOrTuple = 1
+    num_attention_heads: IntOrTuple = (5, 10, 20, 20)
+    cross_attention_dim: int = 1024
+    addition_time_embed_dim: int = 256
+    projection_class_embeddings_input_dim: int = 768  # 3 added time ids x addition_time_embed_dim
+    num_frames: int = 25
+    norm_num_groups: int = 32  # diffusers hard-codes 32; smaller only for tiny configurations
+
+    def per_block(self, value: IntOrTuple) -> Tuple[int, ...]:
+        n = len(self.down_block_types)
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class AlphaBlender(nn.Module):
+    """``alpha * spatial + (1 - alpha) * temporal`` with ``alpha = sigmoid(mix_factor)`` (learned_with_images)."""
+
+    def __init__(self, alpha: float = 0.5):
+        super().__init__()
+        self.alpha = alpha
+        self.mix_factor = nn.Parameter(torch.empty(1))
+
+    def init_parameters(self, gen: torch.Generator) -> None:
+        self.mix_factor.fill_(self.alpha)
+
+    def forward(self, x_spatial: torch.Tensor, x_temporal: torch.Tensor) -> torch.Tensor:
+        alpha = torch.sigmoid(self.mix_factor).to(x_spatial.dtype)
+        return alpha * x_spatial + (1.0 - alpha) * x_temporal
+
+
+class TemporalResnetBlock(nn.Module):
+    """ResNet over ``[B, C, F, H, W]`` with (3, 1, 1) convolutions: mixes neighbouring frames only."""
+
+    def __init__(self, channels: int, temb_channels: int, groups: int, eps: float):
+        super().__init__()
+        self.norm1 = nn.GroupNorm(groups, channels, eps=eps)
+        self.conv1 = nn.Conv3d(channels, channels, (3, 1, 1), padding=(1, 0, 0))
+        self.time_emb_proj = nn.Linear(temb_channels, channels)
+        self.norm2 = nn.GroupNorm(groups, channels, eps=eps)
+        self.dropout = nn.Dropout(0.0)
+        self.conv2 = nn.Conv3d(channels, channels, (3, 1, 1), padding=(1, 0, 0))
+
+    def forward(self, x: torch.Tensor, temb: torch.Tensor) -> torch.Tensor:
+        h = self.conv1(F.silu(self.norm1(x)))
+        # temb [B, F, T] → [B, C, F, 1, 1]
+        h = h + self.time_emb_proj(F.silu(temb)).permute(0, 2, 1)[:, :, :, None, None]
+        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        return x + h
+
+
+class SpatioTemporalResBlock(nn.Module):
+    def __init__(self, in_channels: int, out_channels: int, temb_channels: int, groups: int, eps: float):
+        super().__init__()
+        self.spatial_res_block = ResnetBlock2D(in_channels, out_channels, temb_channels, groups, eps)
+        self.temporal_res_block = TemporalResnetBlock(out_channels, temb_channels, groups, eps)
+        self.time_mixer = AlphaBlender(0.5)
+
+    def forward(self, x: torch.Tensor, temb: torch.Tensor, frames: int) -> torch.Tensor:
+        x = self.spatial_res_block(x, temb)
+        bf, c, h, w = x.shape
+        b = bf // frames
+        spatial = x.reshape(b, frames, c, h, w).permute(0, 2, 1, 3, 4)
+        temporal = self.temporal_res_block(spatial, temb.reshape(b, frames, -1))
+        x = self.time_mixer(spatial, temporal)
+        return x.permute(0, 2, 1, 3, 4).reshape(bf, c, h, w)
+
+
+class TemporalBasicTransformerBlock(nn.Module):
+    """Attention across frames: tokens ``[B*F, L, C]`` regrouped to ``[B*L, F, C]``."""
+
+    def __init__(self, dim: int, heads: int, dim_head: int, cross_attention_dim: int):
+        super().__init__()
+        self.norm_in = nn.LayerNorm(dim)
+        self.ff_in = FeedForward(dim, dim_out=dim)
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn1 = Attention(dim, None, heads, dim_head)
+        self.norm2 = nn.LayerNorm(dim)
+        self.attn2 = Attention(dim, cross_attention_dim, heads, dim_head)
+        self.norm3 = nn.LayerNorm(dim)
+        self.ff = FeedForward(dim)
+
+    def forward(self, x: torch.Tensor, frames: int, context: torch.Tensor) -> torch.Tensor:
+        bf, seq, c = x.shape
+        b = bf // frames
+        x = x.reshape(b, frames, seq, c).permute(0, 2, 1, 3).reshape(b * seq, frames, c)
+        x = self.ff_in(self.norm_in(x)) + x
+        x = self.attn1(self.norm1(x)) + x
+        x = self.attn2(self.norm2(x), context) + x
+        x = self.ff(self.norm3(x)) + x
+        return x.reshape(b, seq, frames, c).permute(0, 2, 1, 3).reshape(bf, seq, c)
+
+
+class TransformerSpatioTemporalModel(nn.Module):
+    def __init__(self, heads: int, dim_head: int, in_channels: int, num_layers: int, cross_attention_dim: int,
+                 groups: int):
+        super().__init__()
+        inner = heads * dim_head
+        self.norm = nn.GroupNorm(groups, in_channels, eps=1e-6)
+        self.proj_in = nn.Linear(in_channels, inner)
+        self.transformer_blocks = nn.ModuleList(
+            [BasicTransformerBlock(inner, heads, dim_head, cross_attention_dim) for _ in range(num_layers)])
+        self.temporal_transformer_blocks = nn.ModuleList(
+            [TemporalBasicTransformerBlock(inner, heads, dim_head, cross_attention_dim) for _ in range(num_layers)])
+        self.time_pos_embed = TimestepEmbedding(in_channels, in_channels * 4, out_dim=in_channels)
+        self.time_proj = Timesteps(in_channels, True, 0)
+        self.time_mixer = AlphaBlender(0.5)
+        self.proj_out = nn.Linear(inner, in_channels)
+
+    def forward(self, x: torch.Tensor, context: torch.Tensor, frames: int) -> torch.Tensor:
+        bf, c, h, w = x.shape
+        b = bf // frames
+        # temporal cross-attention context: the first frame's context, repeated for every pixel
+        first = context.reshape(b, frames, -1, context.shape[-1])[:, 0]
+        time_context = first[:, None].expand(b, h * w, first.shape[-2], first.shape[-1])
+        time_context = time_context.reshape(b * h * w, first.shape[-2], first.shape[-1])
+        residual = x
+        x = self.norm(x).permute(0, 2, 3, 1).reshape(bf, h * w, c)
+        x = self.proj_in(x)
+        frame_ids = torch.arange(frames, device=x.device).repeat(b)
+        emb = self.time_pos_embed(self.time_proj(frame_ids).to(x.dtype))[:, None, :]
+        for block, temporal in zip(self.transformer_blocks, self.temporal_transformer_blocks):
+            x = block(x, context)
+            mixed = temporal(x + emb, frames, time_context)
+            x = self.time_mixer(x, mixed)
+        x = self.proj_out(x)
+        return x.reshape(bf, h, w, c).permute(0, 3, 1, 2) + residual
+
+
+class DownBlockSpatioTemporal(nn.Module):
+    def __init__(self, in_channels, out_channels, temb_channels, num_layers, add_downsample, groups, **_):
+        super().__init__()
+        self.resnets = nn.ModuleList([SpatioTemporalResBlock(in_channels if i == 0 else out_channels, out_channels,
+                                                             temb_channels, groups, 1e-5) for i in range(num_layers)])
+        self.downsamplers = nn.ModuleList([Downsample2D(out_channels)]) if add_downsample else None
+
+    def forward(self, x, temb, context, frames):
+        states = ()
+        for resnet in self.resnets:
+            x = resnet(x, temb, frames)
+            states += (x,)
+        if self.downsamplers is not None:
+            x = self.downsamplers[0](x)
+            states += (x,)
+        return x, states
+
+
+class CrossAttnDownBlockSpatioTemporal(nn.Module):
+    def __init__(self, in_channels, out_channels, temb_channels, num_layers, add_downsample, groups, heads,
+                 transformer_layers, cross_attention_dim):
+        super().__init__()
+        self.resnets = nn.ModuleList([SpatioTemporalResBlock(in_channels if i == 0 else out_channels, out_channels,
+                                                             temb_channels, groups, 1e-6) for i in range(num_layers)])
+        self.attentions = nn.ModuleList([
+            TransformerSpatioTemporalModel(heads, out_channels // heads, out_channels, transformer_layers,
+                                           cross_attention_dim, groups) for _ in range(num_layers)])
+        self.downsamplers = nn.ModuleList([Downsample2D(out_channels)]) if add_downsample else None
+
+    def forward(self, x, temb, context, frames):
+        states = ()
+        for resnet, attn in zip(self.resnets, self.attentions):
+            x = attn(resnet(x, temb, frames), context, frames)
+            states += (x,)
+        if self.downsamplers is not None:
+            x = self.downsamplers[0](x)
+            states += (x,)
+        return x, states
+
+
+def _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups):
+    return nn.ModuleList([
+        SpatioTemporalResBlock((prev_output_channel if i == 0 else out_channels)
+                               + (in_channels if i == num_layers - 1 else out_channels),
+                               out_channels, temb_channels, groups, 1e-5) for i in range(num_layers)])
+
+
+class UpBlockSpatioTemporal(nn.Module):
+    def __init__(self, in_channels, prev_output_channel, out_channels, temb_channels, num_layers, add_upsample,
+                 groups, **_):
+        super().__init__()
+        self.resnets = _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups)
+        self.upsamplers = nn.ModuleList([Upsample2D(out_channels)]) if add_upsample else None
+
+    def forward(self, x, skips, temb, context, frames, upsample_size=None):
+        for resnet in self.resnets:
+            x = resnet(torch.cat([x, skips[-1]], dim=1), temb, frames)
+            skips = skips[:-1]
+        if self.upsamplers is not None:
+            x = self.upsamplers[0](x, upsample_size)
+        return x
+
+
+class CrossAttnUpBlockSpatioTemporal(nn.Module):
+    def __init__(self, in_channels, prev_output_channel, out_channels, temb_channels, num_layers, add_upsample,
+                 groups, heads, transformer_layers, cross_attention_dim):
+        super().__init__()
+        self.resnets = _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups)
+        self.attentions = nn.ModuleList([
+            TransformerSpatioTemporalModel(heads, out_channels // heads, out_channels, transformer_layers,
+                                           cross_attention_dim, groups) for _ in range(num_layers)])
+        self.upsamplers = nn.ModuleList([Upsample2D(out_channels)]) if add_upsample else None
+
+    def forward(self, x, skips, temb, context, frames, upsample_size=None):
+        for resnet, attn in zip(self.resnets, self.attentions):
+            x = resnet(torch.cat([x, skips[-1]], dim=1), temb, frames)
+            skips = skips[:-1]
+            x = attn(x, context, frames)
+        if self.upsamplers is not None:
+            x = self.upsamplers[0](x, upsample_size)
+        return x
+
+
+class UNetMidBlockSpatioTemporal(nn.Module):
+    def __init__(self, channels, temb_channels, groups, heads, transformer_layers, cross_attention_dim):
+        super().__init__()
+        self.attentions = nn.ModuleList([TransformerSpatioTemporalModel(
+            heads, channels // heads, channels, transformer_layers, cross_attention_dim, groups)])
+        self.resnets = nn.ModuleList([SpatioTemporalResBlock(channels, channels, temb_channels, groups, 1e-5)
+                                      for _ in range(2)])
+
+    def forward(self, x, temb, context, frames):
+        x = self.resnets[0](x, temb, frames)
+        return self.resnets[1](self.attentions[0](x, context, frames), temb, frames)
+
+
+_DOWN = {"DownBlockSpatioTemporal": DownBlockSpatioTemporal,
+         "CrossAttnDownBlockSpatioTemporal": CrossAttnDownBlockSpatioTemporal}
+_UP = {"UpBlockSpatioTemporal": UpBlockSpatioTemporal, "CrossAttnUpBlockSpatioTemporal": CrossAttnUpBlockSpatioTemporal}
+
+
+class UNetSpatioTemporalConditionModel(nn.Module):
+    """``forward(sample [B,F,8,h,w], timestep, encoder_hidden_states [B,1,1024], added_time_ids [B,3]) → [B,F,4,h,w]``.
+
+    ``added_time_ids`` = (fps - 1, motion_bucket_id, noise_aug_strength) per batch row.
+    """
+
+    def __init__(self, config: UNetSpatioTemporalConfig):
+        super().__init__()
+        c = config
+        self.config = c
+        boc = c.block_out_channels
+        temb = boc[0] * 4
+        heads = c.per_block(c.num_attention_heads)
+        layers = c.per_block(c.transformer_layers_per_block)
+        groups = c.norm_num_groups
+
+        self.conv_in = nn.Conv2d(c.in_channels, boc[0], 3, padding=1)
+        self.time_proj = Timesteps(boc[0], True, 0)
+        self.time_embedding = TimestepEmbedding(boc[0], temb)
+        self.add_time_proj = Timesteps(c.addition_time_embed_dim, True, 0)
+        self.add_embedding = TimestepEmbedding(c.projection_class_embeddings_input_dim, temb)
+
+        self.down_blocks = nn.ModuleList()
+        out_ch = boc[0]
+        for i, kind in enumerate(c.down_block_types):
+            in_ch, out_ch = out_ch, boc[i]
+            self.down_blocks.append(_DOWN[kind](
+                in_channels=in_ch, out_channels=out_ch, temb_channels=temb, num_layers=c.layers_per_block,
+                add_downsample=i < len(boc) - 1, groups=groups, heads=heads[i], transformer_layers=layers[i],
+                cross_attention_dim=c.cross_attention_dim))
+        self.mid_block = UNetMidBlockSpatioTemporal(boc[-1], temb, groups, heads[-1], layers[-1],
+                                                    c.cross_attention_dim)
+        self.up_blocks = nn.ModuleList()
+        rev, rev_heads, rev_layers = list(reversed(boc)), list(reversed(heads)), list(reversed(layers))
+        out_ch = rev[0]
+        for i, kind in enumerate(c.up_block_types):
+            prev, out_ch = out_ch, rev[i]
+            in_ch = rev[min(i + 1, len(boc) - 1)]
+            self.up_blocks.append(_UP[kind](
+                in_channels=in_ch, prev_output_channel=prev, out_channels=out_ch, temb_channels=temb,
+                num_layers=c.layers_per_block + 1, add_upsample=i < len(boc) - 1, groups=groups, heads=rev_heads[i],
+                transformer_layers=rev_layers[i], cross_attention_dim=c.cross_attention_dim))
+        self.conv_norm_out = nn.GroupNorm(groups, boc[0], eps=1e-5)
+        self.conv_act = nn.SiLU()
+        self.conv_out = nn.Conv2d(boc[0], c.out_channels, 3, padding=1)
+
+    def forward(self, sample: torch.Tensor, timestep, encoder_hidden_states: torch.Tensor,
+                added_time_ids: torch.Tensor) -> torch.Tensor:
+        b, frames = sample.shape[:2]
+        t = as_timesteps(timestep, b, sample.device)
+        emb = self.time_embedding(self.time_proj(t).to(sample.dtype))
+        time_embeds = self.add_time_proj(added_time_ids.flatten()).reshape(b, -1).to(emb.dtype)
+        emb = emb + self.add_embedding(time_embeds)
+
+        x = sample.flatten(0, 1)
+        emb = emb.repeat_interleave(frames, dim=0)
+        context = encoder_hidden_states.repeat_interleave(frames, dim=0)
+
+        x = self.conv_in(x)
+        skips = (x,)
+        for block in self.down_blocks:
+            x, states = block(x, emb, context, frames)
+            skips += states
+        x = self.mid_block(x, emb, context, frames)
+        factor = 2 ** (len(self.up_blocks) - 1)
+        odd = any(s % factor != 0 for s in sample.shape[-2:])
+        for i, block in enumerate(self.up_blocks):
+            k = len(block.resnets)
+            res, skips = skips[-k:], skips[:-k]
+            size = skips[-1].shape[2:] if odd and i < len(self.up_blocks) - 1 else None
+            x = block(x, res, emb, context, frames, size)
+        x = self.conv_out(self.conv_act(self.conv_norm_out(x)))
+        return x.reshape(b, frames, *x.shape[1:])
