@@ -86,6 +86,12 @@ final class RunCommand implements Callable<Integer> {
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
+    String chosen = chooseBackend();
+    String py = chosen.equals("onnx") ? null : LocalProcessExecutor.findPython(python);
+    Path source = GenBench.home().resolve("worker/src");
+    if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
+      throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
+    }
     RunDirectory dir;
     Plan plan;
     if (resume != null) {
@@ -97,8 +103,9 @@ final class RunCommand implements Callable<Integer> {
       dir = RunDirectory.create(root);
       copy(planFile, dir.file(RunDirectory.PLAN));
     }
-    String chosen = chooseBackend();
-    try (Executor ex = executor(chosen, dir)) {
+    try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
+        : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
+            saveImages, chosen), Ticker.SYSTEM)) {
       writeEnvironment(dir, chosen, plan.settings());
       System.err.println("genbench: running " + plan.cases().size() + " cases with backend " + ex.backend() + " into " + dir.root());
       Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
@@ -119,17 +126,6 @@ final class RunCommand implements Callable<Integer> {
       case "auto" -> hasGpu() && pythonOrNull() != null ? "torch" : "onnx";
       default -> throw new UserError("Unknown --backend \"" + backend + "\". Known: auto, onnx, torch, diffusers.");
     };
-  }
-
-  private Executor executor(String chosen, RunDirectory dir) {
-    if (chosen.equals("onnx")) return new OnnxExecutor(Ticker.SYSTEM, threads);
-    String py = LocalProcessExecutor.findPython(python);
-    Path source = GenBench.home().resolve("worker/src");
-    if (!Files.isDirectory(source.resolve("genbench_worker"))) {
-      throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
-    }
-    return new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
-        saveImages, chosen), Ticker.SYSTEM);
   }
 
   private String pythonOrNull() {

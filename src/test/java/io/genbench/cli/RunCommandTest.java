@@ -1,0 +1,121 @@
+package io.genbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genbench.plan.PlanFile;
+import io.genbench.plan.TestCase;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on the embedded default: plan, run, kill, resume, report. */
+final class RunCommandTest {
+  @TempDir
+  Path tmp;
+
+  private Path plan(String name, String... extra) {
+    Path plan = tmp.resolve(name);
+    List<String> args = new ArrayList<>(List.of("plan", "--mode", "sd_only", "--instance-types", "m7i.large",
+        "--batch-sizes", "1", "2", "--resolutions", "64x64", "128x128", "--inference-steps", "2", "--precisions", "float32",
+        "--warmup", "1", "--min-iterations", "3", "--max-iterations", "5", "--min-duration", "0.3", "--output", plan.toString()));
+    args.addAll(List.of(extra));
+    assertThat(Cli.run(args.toArray(String[]::new)).exitCode()).isZero();
+    return plan;
+  }
+
+  @Test
+  void runWritesTheRunDirectoryAndExitsZero() throws Exception {
+    Path plan = plan("plan.yaml");
+    Path out = tmp.resolve("run");
+
+    Cli r = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", out.toString(), "--threads", "1");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    for (String f : List.of("plan.yaml", "environment.json", "summary.csv", "results.json", "results.csv", "report.md", "report.html")) {
+      assertThat(out.resolve(f)).exists();
+    }
+    List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+    assertThat(summary).hasSize(5);
+    assertThat(summary.subList(1, 5)).allSatisfy(row -> assertThat(row).endsWith(",SUCCESS"));
+    assertThat(Files.readString(out.resolve("report.md"))).contains("onnx-cpu").contains("weights: random");
+    assertThat(Files.readString(out.resolve("environment.json"))).contains("\"seed\"").contains("onnxruntime 1.28.0");
+    assertThat(r.out()).contains("lowest spot cost");
+  }
+
+  @Test
+  void reportRebuildsTheSameViewsFromTheEventsAlone() throws Exception {
+    Path out = tmp.resolve("run");
+    assertThat(Cli.run("run", plan("plan.yaml").toString(), "--backend", "onnx", "--out", out.toString()).exitCode()).isZero();
+    String summary = Files.readString(out.resolve("summary.csv"));
+    for (String f : List.of("summary.csv", "results.json", "results.csv", "report.md", "report.html")) Files.delete(out.resolve(f));
+    // result.json only marks a case finished: report recomputes it from events.jsonl
+    for (Path c : Files.list(out.resolve("cases")).toList()) Files.writeString(c.resolve("result.json"), "{}");
+
+    Cli r = Cli.run("report", out.toString(), "--format", "csv");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo(summary);
+    assertThat(out.resolve("report.md")).exists();
+    for (Path c : Files.list(out.resolve("cases")).toList()) assertThat(Files.readString(c.resolve("result.json"))).contains("\"latency\"");
+  }
+
+  @Test
+  void aKilledRunResumesToExactlyTheCasesOfAnUninterruptedRun() throws Exception {
+    Path plan = plan("plan.yaml");
+    Path killed = tmp.resolve("killed");
+    Process p = new ProcessBuilder(javaCommand(), "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench",
+        "run", plan.toString(), "--backend", "onnx", "--out", killed.toString(), "--threads", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try (var err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = err.readLine()) != null && !line.startsWith("[2/4]")) { /* wait for the second case */ }
+      assertThat(line).as("the run reported its second case").isNotNull();
+    }
+    p.destroyForcibly(); // SIGKILL, like kill -9
+    p.waitFor(30, TimeUnit.SECONDS);
+    List<String> ids = PlanFile.read(plan).cases().stream().map(TestCase::id).toList();
+    long finishedBefore = ids.stream().filter(id -> Files.exists(killed.resolve("cases").resolve(id).resolve("result.json"))).count();
+    assertThat(finishedBefore).isBetween(2L, 3L);
+    String firstEvents = Files.readString(killed.resolve("cases").resolve(ids.get(0)).resolve("events.jsonl"));
+
+    Cli resumed = Cli.run("run", "--resume", killed.toString(), "--backend", "onnx");
+    Cli fresh = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", tmp.resolve("fresh").toString());
+
+    assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+    assertThat(resumed.err()).contains("resuming: " + finishedBefore + " of 4");
+    assertThat(testNames(killed)).isEqualTo(testNames(tmp.resolve("fresh"))).containsExactlyElementsOf(ids);
+    assertThat(Files.readString(killed.resolve("cases").resolve(ids.get(0)).resolve("events.jsonl"))).isEqualTo(firstEvents);
+    assertThat(fresh.exitCode()).isZero();
+  }
+
+  private static List<String> testNames(Path run) throws Exception {
+    return Files.readAllLines(run.resolve("summary.csv")).stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).toList();
+  }
+
+  @Test
+  void aMissingPlanIsAUsageError() {
+    Cli r = Cli.run("run", tmp.resolve("nope.yaml").toString(), "--backend", "onnx");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("nope.yaml").contains("does not exist");
+  }
+
+  @Test
+  void anUnknownBackendIsAUsageError() {
+    Cli r = Cli.run("run", plan("p.yaml").toString(), "--backend", "tensorrt", "--out", tmp.resolve("x").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("\"tensorrt\"").contains("onnx, torch");
+    assertThat(tmp.resolve("x")).doesNotExist();
+  }
+
+  private static String javaCommand() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+}

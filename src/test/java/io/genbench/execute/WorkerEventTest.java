@@ -1,0 +1,62 @@
+package io.genbench.execute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The Java side of the shared wire: every fixture line of protocol/fixtures parses. */
+final class WorkerEventTest {
+  private static final Path FIXTURES = Path.of("protocol/fixtures");
+
+  @Test
+  void everyFixtureLineParsesIntoItsEventType() throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(FIXTURES)) {
+      files = s.filter(p -> p.toString().endsWith(".jsonl")).toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      for (String line : Files.readAllLines(f)) {
+        WorkerEvent e = WorkerEvent.parse(line);
+        String type = line.replaceAll(".*\"type\":\"([a-z_]+)\".*", "$1");
+        assertThat(WorkerEvent.toLine(e)).as(f + ": " + line).contains("\"type\":\"" + type + "\"");
+      }
+    }
+  }
+
+  @Test
+  void aSampleKeepsEveryStepTiming() throws Exception {
+    String line = Files.readAllLines(FIXTURES.resolve("diffusion_success.jsonl")).get(3);
+
+    var sample = (WorkerEvent.Sample) WorkerEvent.parse(line);
+
+    assertThat(sample.stepNs()).containsExactly(8_000_000L, 8_100_000L, 7_900_000L);
+    assertThat(sample.inferenceNs()).isEqualTo(24_000_000L);
+    assertThat(sample.e2eNs()).isEqualTo(30_000_000L);
+  }
+
+  @Test
+  void eventsRoundTrip() {
+    var failed = new WorkerEvent.Failed("c", "gpu_out_of_memory", "CUDA out of memory");
+
+    assertThat(WorkerEvent.parse(WorkerEvent.toLine(failed))).isEqualTo(failed);
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredForForwardCompatibility() {
+    var e = WorkerEvent.parse("{\"type\":\"done\",\"case_id\":\"c\",\"added_later\":1}");
+
+    assertThat(e).isEqualTo(new WorkerEvent.Done("c"));
+  }
+
+  @Test
+  void aLineThatIsNotAnEventIsRejectedWithTheLine() {
+    assertThatThrownBy(() -> WorkerEvent.parse("Loading weights...")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Loading weights...");
+  }
+}
