@@ -1,0 +1,123 @@
+"""Models for cases: build through the registry (random weights) or load local weights, and keep the
+last one so the next case of the same model reuses it.
+
+A job holds the cases of one model, so the model is built once per worker. `loaded.load_ns` is the
+build time the case paid or, when reused, the time that earlier build took (PROTOCOL.md). The cache
+key is (model, tiny, precision, attention, device, weights); the seed of the random weights is the
+first case's. Only one model is kept: a different key evicts the previous model before the new one
+is built, so two full-size models never share the GPU.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, Tuple
+
+import torch
+
+from .case import Case
+from .failures import Unsupported
+
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for cases: what `loaded` reports about it."""
+
+    model: Any
+    family: str
+    build_ns: int
+    weights: str  # "random" | "local"
+    components: Dict[str, int]
+    extras: Dict[str, Any] = field(default_factory=dict)  # per-model state scenarios keep (compiled unet …)
+
+    @property
+    def parameters(self) -> int:
+        return int(sum(self.components.values()))
+
+
+Builder = Callable[[Case, torch.device, torch.dtype], Tuple[Any, str]]
+
+
+def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tuple[Any, str]:
+    """(model, family) from the built-in catalog, with local weights when the case names them."""
+    from .models import registry  # noqa: PLC0415
+
+    family = registry.spec(case.model).family
+    model = registry.build(case.model, tiny=case.tiny, device=device, dtype=dtype, attention=case.attention,
+                           seed=case.seed)
+    if case.weights:
+        from . import weights  # noqa: PLC0415
+
+        reports = (weights.load_llm(model, case.weights) if family == "opt"
+                   else weights.load_diffusion(model, case.weights))
+        for r in reports:
+            print("weights: " + r.describe(), file=sys.stderr)
+    return model, family
+
+
+def component_counts(model: Any, family: str, case: Case) -> Dict[str, int]:
+    counts = getattr(model, "parameter_counts", None)
+    if callable(counts):
+        return {k: int(v) for k, v in counts().items()}
+    if isinstance(model, torch.nn.Module):
+        return {"model": int(sum(p.numel() for p in model.parameters()))}
+    return {}
+
+
+def check_precision(case: Case, device: torch.device) -> None:
+    """Refuse up front what this device/torch cannot run, with a message saying why."""
+    major = int(torch.__version__.split(".")[0])
+    if device.type == "cpu" and case.precision == "float16" and major < 2:
+        raise Unsupported("float16 on CPU is not supported by torch %s (its CPU kernels lack Half convolutions "
+                          "and norms); use float32 or bfloat16, or a GPU" % torch.__version__)
+    if device.type == "cuda" and case.precision == "bfloat16" and not torch.cuda.is_bf16_supported():
+        name = torch.cuda.get_device_name(device)
+        raise Unsupported("bfloat16 is not supported on %s (needs compute capability 8.0+)" % name)
+
+
+class ModelCache:
+    """Keeps the most recently built model; `get` builds or reuses."""
+
+    def __init__(self, builder: Builder = registry_builder, now_ns: Callable[[], int] = time.perf_counter_ns):
+        self._builder = builder
+        self._now_ns = now_ns
+        self._key: Optional[tuple] = None
+        self._loaded: Optional[LoadedModel] = None
+
+    @staticmethod
+    def key(case: Case, device: torch.device) -> tuple:
+        return (case.model, case.tiny, case.precision, case.attention, str(device), case.weights)
+
+    def get(self, case: Case, device: torch.device) -> Tuple[LoadedModel, bool]:
+        """(model, reused?) for the case."""
+        key = self.key(case, device)
+        if self._loaded is not None and key == self._key:
+            return self._loaded, True
+        self.clear()
+        check_precision(case, device)
+        dtype = DTYPES[case.precision]
+        start = self._now_ns()
+        model, family = self._builder(case, device, dtype)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        build_ns = self._now_ns() - start
+        self._loaded = LoadedModel(model=model, family=family, build_ns=int(build_ns),
+                                   weights="local" if case.weights else "random",
+                                   components=component_counts(model, family, case))
+        self._key = key
+        return self._loaded, False
+
+    def clear(self) -> None:
+        """Drop the kept model and give its memory back."""
+        if self._loaded is None:
+            return
+        self._loaded = None
+        self._key = None
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()

@@ -1,0 +1,342 @@
+"""The worker's side of the event wire (protocol/PROTOCOL.md, version 1).
+
+stdout carries one compact JSON object per line and nothing else. `claim_stdout()` keeps a private
+duplicate of fd 1 for the events and points fd 1 (and `sys.stdout`) at stderr, so a stray print from
+any library lands in `worker.log` instead of corrupting the stream. `EventStream.emit` is the only
+writer of that duplicate; it is thread-safe (the telemetry sampler emits from its own thread).
+
+This module must not import torch: `__main__` claims stdout before torch is imported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import IO, Any, Dict, List, Optional
+
+PROTOCOL_VERSION = 1
+
+#: Failure kinds on the wire. The worker itself only emits gpu_out_of_memory, unsupported,
+#: worker_error and infrastructure; the controller decides timeout, oom_signal and oom_sigsegv.
+FAILURE_KINDS = (
+    "gpu_out_of_memory",
+    "unsupported",
+    "oom_signal",
+    "oom_sigsegv",
+    "timeout",
+    "worker_error",
+    "infrastructure",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every worker event; `TYPE` is the wire `type`."""
+
+    TYPE = ""
+
+    def to_dict(self) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"type": self.TYPE}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is None and f.metadata.get("omit_if_none"):
+                continue
+            body[f.name] = value
+        return body
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _optional(**kwargs):
+    return field(default=None, metadata={"omit_if_none": True}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Device:
+    """One accelerator as `hello` lists it; memory in bytes, capability like "9.0"."""
+
+    index: int
+    name: str
+    memory_bytes: int
+    capability: str
+
+
+@dataclass(frozen=True)
+class Hello(Event):
+    """Once, first: who runs the cases (versions, devices, host)."""
+
+    TYPE = "hello"
+    worker_version: str
+    python: str
+    torch: str
+    cuda: Optional[str]
+    device: str
+    devices: List[Dict[str, Any]]
+    driver: Optional[str]
+    hostname: str
+    protocol: int = PROTOCOL_VERSION
+
+
+@dataclass(frozen=True)
+class Loaded(Event):
+    """Model ready for a case. load_ns: the build/load this case paid, or the earlier build it reuses."""
+
+    TYPE = "loaded"
+    case_id: str
+    load_ns: int
+    weights: str  # "random" | "local"
+    parameters: int
+    components: Dict[str, int]
+
+
+@dataclass(frozen=True)
+class Warmup(Event):
+    """One discarded iteration (never measured)."""
+
+    TYPE = "warmup"
+    case_id: str
+    iteration: int
+    e2e_ns: int
+
+
+@dataclass(frozen=True)
+class Sample(Event):
+    """One measured iteration. LLM cases add ttft_ns, prefill_ns, decode_token_ns and tokens."""
+
+    TYPE = "sample"
+    case_id: str
+    iteration: int
+    e2e_ns: int
+    text_encode_ns: int
+    step_ns: List[int]
+    decode_ns: int
+    images: int
+    phase: str = "measure"
+    ttft_ns: Optional[int] = _optional()
+    prefill_ns: Optional[int] = _optional()
+    decode_token_ns: Optional[List[int]] = _optional()
+    tokens: Optional[int] = _optional()
+
+
+@dataclass(frozen=True)
+class Memory(Event):
+    """Peak device memory of the case in bytes (CPU: process peak RSS for both)."""
+
+    TYPE = "memory"
+    case_id: str
+    peak_allocated_bytes: int
+    peak_reserved_bytes: int
+    device: str
+
+
+@dataclass(frozen=True)
+class Telemetry(Event):
+    """GPU counters while a case runs; t_ns counts from the start of the case."""
+
+    TYPE = "telemetry"
+    case_id: str
+    t_ns: int
+    gpu_util_pct: float
+    memory_used_pct: float
+    power_w: float
+
+
+@dataclass(frozen=True)
+class Failed(Event):
+    """The case failed; `done` follows and the worker goes on with the next case."""
+
+    TYPE = "failed"
+    case_id: str
+    kind: str
+    message: str
+
+    def __post_init__(self):
+        if self.kind not in FAILURE_KINDS:
+            raise ValueError("unknown failure kind %r; known: %s" % (self.kind, ", ".join(FAILURE_KINDS)))
+
+
+@dataclass(frozen=True)
+class Done(Event):
+    """The case finished (after `failed` too)."""
+
+    TYPE = "done"
+    case_id: str
+
+
+class EventStream:
+    """Writes events, one compact JSON line each, flushed at once. Thread-safe."""
+
+    def __init__(self, sink: IO):
+        self._sink = sink
+        self._lock = threading.Lock()
+        self._binary = "b" in getattr(sink, "mode", "")
+
+    def emit(self, event: Event) -> None:
+        line = event.to_json() + "\n"
+        with self._lock:
+            self._sink.write(line.encode("utf-8") if self._binary else line)
+            self._sink.flush()
+
+
+class RecordingStream(EventStream):
+    """Keeps events in memory (tests, in-process runs)."""
+
+    def __init__(self):
+        self.events: List[Event] = []
+        self._lock = threading.Lock()
+
+    def emit(self, event: Event) -> None:
+        with self._lock:
+            # serialise now so a bad event fails where it is emitted, as it would on the wire
+            parse_event(event.to_json())
+            self.events.append(event)
+
+    def dicts(self) -> List[Dict[str, Any]]:
+        with self._lock:
+            return [e.to_dict() for e in self.events]
+
+
+def claim_stdout() -> EventStream:
+    """Take fd 1 for events; afterwards fd 1 and sys.stdout point at stderr."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # a closed or broken stdout: nothing to keep
+        pass
+    events_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    sink = os.fdopen(events_fd, "wb", buffering=0)
+    return EventStream(sink)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (tests and the fixture check): every line the worker may write must pass.
+
+_INT = "int"
+_NUM = "number"
+_STR = "str"
+_OPT_STR = "str|null"
+_INT_LIST = "int[]"
+_OBJ = "object"
+_LIST = "list"
+
+_REQUIRED: Dict[str, Dict[str, str]] = {
+    "hello": {
+        "worker_version": _STR,
+        "protocol": _INT,
+        "python": _STR,
+        "torch": _STR,
+        "cuda": _OPT_STR,
+        "device": _STR,
+        "devices": _LIST,
+        "driver": _OPT_STR,
+        "hostname": _STR,
+    },
+    "loaded": {"case_id": _STR, "load_ns": _INT, "weights": _STR, "parameters": _INT, "components": _OBJ},
+    "warmup": {"case_id": _STR, "iteration": _INT, "e2e_ns": _INT},
+    "sample": {
+        "case_id": _STR,
+        "iteration": _INT,
+        "phase": _STR,
+        "e2e_ns": _INT,
+        "text_encode_ns": _INT,
+        "step_ns": _INT_LIST,
+        "decode_ns": _INT,
+        "images": _INT,
+    },
+    "memory": {"case_id": _STR, "peak_allocated_bytes": _INT, "peak_reserved_bytes": _INT, "device": _STR},
+    "telemetry": {"case_id": _STR, "t_ns": _INT, "gpu_util_pct": _NUM, "memory_used_pct": _NUM, "power_w": _NUM},
+    "failed": {"case_id": _STR, "kind": _STR, "message": _STR},
+    "done": {"case_id": _STR},
+}
+
+_OPTIONAL: Dict[str, Dict[str, str]] = {
+    "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT},
+}
+
+_DEVICE_FIELDS = {"index": _INT, "name": _STR, "memory_bytes": _INT, "capability": _STR}
+
+
+class ProtocolError(ValueError):
+    """A line that is not a valid worker event."""
+
+
+def _check(value: Any, kind: str, where: str) -> None:
+    def is_int(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    ok = {
+        _INT: lambda v: is_int(v),
+        _NUM: lambda v: (is_int(v) or isinstance(v, float)),
+        _STR: lambda v: isinstance(v, str),
+        _OPT_STR: lambda v: v is None or isinstance(v, str),
+        _INT_LIST: lambda v: isinstance(v, list) and all(is_int(x) for x in v),
+        _OBJ: lambda v: isinstance(v, dict),
+        _LIST: lambda v: isinstance(v, list),
+    }[kind](value)
+    if not ok:
+        raise ProtocolError("%s must be %s, was %r" % (where, kind, value))
+
+
+def parse_event(line: str, *, strict: bool = True) -> Dict[str, Any]:
+    """Parse and validate one worker event line; raise ProtocolError naming the problem.
+
+    strict: also reject fields the protocol does not define (catches typos in emitters).
+    """
+    try:
+        event = json.loads(line)
+    except ValueError as e:
+        raise ProtocolError("not JSON: %s: %r" % (e, line[:200]))
+    if not isinstance(event, dict):
+        raise ProtocolError("an event is a JSON object, got %r" % (line[:200],))
+    kind = event.get("type")
+    if kind not in _REQUIRED:
+        raise ProtocolError("unknown event type %r; known: %s" % (kind, ", ".join(_REQUIRED)))
+    required = _REQUIRED[kind]
+    optional = _OPTIONAL.get(kind, {})
+    for name, t in required.items():
+        if name not in event:
+            raise ProtocolError("%s event lacks %r" % (kind, name))
+        _check(event[name], t, "%s.%s" % (kind, name))
+    for name, t in optional.items():
+        if name in event:
+            _check(event[name], t, "%s.%s" % (kind, name))
+    if strict:
+        unknown = set(event) - set(required) - set(optional) - {"type"}
+        if unknown:
+            raise ProtocolError("%s event has unknown field(s): %s" % (kind, ", ".join(sorted(unknown))))
+    for name, value in event.items():
+        if name.endswith("_ns") and isinstance(value, int) and value < 0:
+            raise ProtocolError("%s.%s must be >= 0, was %d" % (kind, name, value))
+    if kind == "hello":
+        if event["protocol"] != PROTOCOL_VERSION:
+            raise ProtocolError("protocol %r, this worker speaks %d" % (event["protocol"], PROTOCOL_VERSION))
+        if event["device"] not in ("cuda", "cpu"):
+            raise ProtocolError("hello.device must be cuda or cpu, was %r" % event["device"])
+        for i, d in enumerate(event["devices"]):
+            if not isinstance(d, dict):
+                raise ProtocolError("hello.devices[%d] must be an object" % i)
+            for name, t in _DEVICE_FIELDS.items():
+                if name not in d:
+                    raise ProtocolError("hello.devices[%d] lacks %r" % (i, name))
+                _check(d[name], t, "hello.devices[%d].%s" % (i, name))
+    elif kind == "loaded":
+        if event["weights"] not in ("random", "local"):
+            raise ProtocolError("loaded.weights must be random or local, was %r" % event["weights"])
+        for name, value in event["components"].items():
+            _check(value, _INT, "loaded.components.%s" % name)
+    elif kind == "sample":
+        if event["phase"] != "measure":
+            raise ProtocolError("sample.phase must be measure, was %r" % event["phase"])
+    elif kind == "memory":
+        if event["device"] not in ("cuda", "cpu"):
+            raise ProtocolError("memory.device must be cuda or cpu, was %r" % event["device"])
+    elif kind == "failed":
+        if event["kind"] not in FAILURE_KINDS:
+            raise ProtocolError("unknown failure kind %r; known: %s" % (event["kind"], ", ".join(FAILURE_KINDS)))
+    return event

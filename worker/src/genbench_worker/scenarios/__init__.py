@@ -1,0 +1,135 @@
+"""Scenarios: what one case does with a loaded model, and the per-case event sequence.
+
+`run_case` emits, for one case:
+    loaded, warmup × warmup_iterations, sample × n, memory, (telemetry …), done
+or, when anything fails:
+    [loaded, warmup …, sample …,] failed, done
+and never raises for a case failure (only `Terminated` propagates, after failed + done).
+
+A scenario is a class with `prepare()` (setup outside any measurement: CUDA-graph capture, compile)
+and `iterate() -> IterationResult`; `measure()` drives warm-up and measured iterations:
+at least `min_iterations`, then on until `min_duration_s` has passed, never more than
+`max_iterations`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional
+
+from .. import failures, memory, telemetry
+from ..case import Case
+from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmup
+
+
+@dataclass
+class IterationResult:
+    """One iteration's measurements (ns) and output counts."""
+
+    e2e_ns: int
+    text_encode_ns: int = 0
+    step_ns: List[int] = field(default_factory=list)
+    decode_ns: int = 0
+    images: int = 0
+    ttft_ns: Optional[int] = None
+    prefill_ns: Optional[int] = None
+    decode_token_ns: Optional[List[int]] = None
+    tokens: Optional[int] = None
+
+    def sample(self, case_id: str, iteration: int) -> Sample:
+        return Sample(case_id=case_id, iteration=iteration, e2e_ns=self.e2e_ns, text_encode_ns=self.text_encode_ns,
+                      step_ns=list(self.step_ns), decode_ns=self.decode_ns, images=self.images,
+                      ttft_ns=self.ttft_ns, prefill_ns=self.prefill_ns, decode_token_ns=self.decode_token_ns,
+                      tokens=self.tokens)
+
+
+def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
+            now_ns: Callable[[], int] = time.perf_counter_ns) -> int:
+    """Warm up, then measure; returns the number of measured iterations."""
+    for i in range(case.warmup_iterations):
+        result = iterate()
+        events.emit(Warmup(case_id=case.id, iteration=i, e2e_ns=result.e2e_ns))
+    min_duration_ns = int(case.min_duration_s * 1e9)
+    start = now_ns()
+    n = 0
+    while n < case.max_iterations and (n < case.min_iterations or now_ns() - start < min_duration_ns):
+        result = iterate()
+        events.emit(result.sample(case.id, n))
+        n += 1
+    return n
+
+
+def scenario_for(case: Case, loaded, device):
+    """The scenario object for a loaded model's family."""
+    if loaded.family == "opt":
+        from .llm import LLMScenario  # noqa: PLC0415
+
+        return LLMScenario(case, loaded, device)
+    from .diffusion import DiffusionScenario  # noqa: PLC0415
+
+    return DiffusionScenario(case, loaded, device)
+
+
+def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
+             telemetry_for=telemetry.for_case) -> bool:
+    """Run one case, emitting its events; True when it succeeded. Failures end in failed + done."""
+    sampler = telemetry.NoTelemetry()
+    scenario = None
+    try:
+        memory.reset(device)
+        sampler = telemetry_for(events, case.id, device)
+        sampler.start()
+        loaded, reused = cache.get(case, device)
+        events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
+                           parameters=loaded.parameters, components=dict(loaded.components)))
+        if reused:
+            # the build's peak is not this case's: measure from here
+            memory.reset(device)
+        scenario = scenario_for(case, loaded, device)
+        if clock is not None:
+            scenario.clock = clock
+        scenario.prepare()
+        measure(case, events, scenario.iterate)
+        scenario.close()
+        scenario = None
+        peak = memory.peak(device)
+        sampler.stop()
+        events.emit(Memory(case_id=case.id, peak_allocated_bytes=peak.allocated_bytes,
+                           peak_reserved_bytes=peak.reserved_bytes, device=peak.device))
+        events.emit(Done(case_id=case.id))
+        return True
+    except (Exception, failures.Terminated, KeyboardInterrupt) as exc:
+        kind = failures.classify(exc)
+        message = failures.describe(exc, kind)
+        if isinstance(exc, KeyboardInterrupt):
+            kind, message = failures.INFRASTRUCTURE, "interrupted"
+        if kind == failures.WORKER_ERROR:
+            print("case %s failed (%s):" % (case.id, kind), file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+        else:  # a finding or a termination: the message is the whole story
+            print("case %s failed (%s): %s" % (case.id, kind, message.splitlines()[0] if message else ""),
+                  file=sys.stderr)
+        terminated = isinstance(exc, (failures.Terminated, KeyboardInterrupt))
+        exc.__traceback__ = None  # frames hold the tensors of the failed iteration
+        del exc
+        if scenario is not None:
+            try:
+                scenario.close()
+            except Exception:
+                pass
+            scenario = None
+        try:
+            sampler.stop()
+        except Exception:
+            pass
+        if kind == failures.GPU_OUT_OF_MEMORY:
+            print("releasing GPU memory after out-of-memory", file=sys.stderr)
+        failures.release_memory()
+        events.emit(Failed(case_id=case.id, kind=kind, message=message))
+        events.emit(Done(case_id=case.id))
+        if terminated:
+            raise failures.Terminated(message)
+        return False

@@ -1,0 +1,101 @@
+"""Causal-LM generation (family opt): prefill, then greedy decode with the KV cache.
+
+One iteration for `batch_size` sequences of `prompt_tokens` ids:
+    prefill: the forward over the prompt + greedy pick of the first token   → prefill_ns = ttft_ns
+    output_tokens - 1 decode steps, one token per sequence each             → decode_token_ns[i]
+    e2e from the start of prefill to the last token.
+`tokens` = batch_size × output_tokens; `step_ns` is empty and `images` 0.
+
+The prompt ids are drawn from the case seed (the prompt text is not tokenized: with random weights
+only the count matters, and it must be exactly `prompt_tokens`). Greedy picks stay on the device, so
+no step waits for the host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..failures import Unsupported
+from ..timing import clock_for
+from . import IterationResult
+from .diffusion import inference_context
+
+
+class LLMScenario:
+    def __init__(self, case, loaded, device):
+        self.case = case
+        self.loaded = loaded
+        self.model = loaded.model
+        self.device = torch.device(device)
+        self.clock = clock_for(self.device)
+        self.forward = self.model
+
+    def prepare(self) -> None:
+        case = self.case
+        if case.prompt_tokens is None or case.output_tokens is None:
+            raise ValueError("case %s: an LLM case needs prompt_tokens and output_tokens (got %r and %r)"
+                             % (case.id, case.prompt_tokens, case.output_tokens))
+        if case.cuda_graphs:
+            raise Unsupported("cuda_graphs is not supported for LLM decoding here (the KV cache grows every step)")
+        if case.compile and not hasattr(torch, "compile"):
+            raise Unsupported("compile needs torch.compile (torch >= 2.0); this is torch %s" % torch.__version__)
+        config: Any = getattr(self.model, "config", None)
+        limit = getattr(config, "max_position_embeddings", None)
+        if limit is not None and case.prompt_tokens + case.output_tokens > limit:
+            raise Unsupported("prompt_tokens + output_tokens = %d exceeds the model's %d positions"
+                              % (case.prompt_tokens + case.output_tokens, limit))
+        if case.compile:
+            compiled = self.loaded.extras.get("compiled_forward")
+            if compiled is None:
+                compiled = torch.compile(self.model, dynamic=True)
+                self.loaded.extras["compiled_forward"] = compiled
+            self.forward = compiled
+            self._generate(self._prompt())  # compile prefill and decode shapes before measuring
+
+    def close(self) -> None:
+        self.forward = self.model
+
+    def _prompt(self) -> torch.Tensor:
+        config = getattr(self.model, "config", None)
+        vocab = int(getattr(config, "vocab_size", 0) or 50272)
+        generator = torch.Generator().manual_seed(self.case.seed)
+        ids = torch.randint(0, vocab, (self.case.batch_size, self.case.prompt_tokens), generator=generator)
+        return ids.to(self.device)
+
+    def _generate(self, input_ids: torch.Tensor, timer=None):
+        phase = timer.phase if timer is not None else _no_phase
+        with inference_context():
+            with phase("prefill"):
+                logits, past = self.forward(input_ids, past_key_values=None, use_cache=True)
+                token = logits[:, -1, :].argmax(dim=-1, keepdim=True)
+            for _ in range(self.case.output_tokens - 1):
+                with phase("decode_token"):
+                    logits, past = self.forward(token, past_key_values=past, use_cache=True)
+                    token = logits[:, -1, :].argmax(dim=-1, keepdim=True)
+        return token
+
+    def iterate(self) -> IterationResult:
+        input_ids = self._prompt()
+        timer = self.clock.iteration()
+        timer.start()
+        self._generate(input_ids, timer)
+        timer.stop()
+        times = timer.finish()
+        prefill = times["prefill"][0]
+        return IterationResult(e2e_ns=times["e2e"][0], images=0, ttft_ns=prefill, prefill_ns=prefill,
+                               decode_token_ns=times.get("decode_token", []),
+                               tokens=self.case.batch_size * self.case.output_tokens)
+
+
+class _NoPhase:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _no_phase(name):
+    return _NoPhase()

@@ -1,0 +1,168 @@
+"""`python3 -m genbench_worker`: the whole worker as the controller starts it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", "src"))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+JOB = os.path.join(REPO, "protocol", "fixtures", "job.json")
+sys.path.insert(0, SRC)
+sys.path.insert(0, HERE)
+
+from genbench_worker import __main__ as worker_main  # noqa: E402
+from genbench_worker import __version__  # noqa: E402
+from genbench_worker.backends import ModelCache  # noqa: E402
+from genbench_worker.protocol import RecordingStream, parse_event  # noqa: E402
+from test_scenarios import FakeBuilder  # noqa: E402
+
+
+def registry_missing():
+    try:
+        from genbench_worker.models import registry  # noqa: F401
+        return None
+    except ImportError as e:
+        return "genbench_worker.models.registry is not importable yet: %s" % e
+
+
+def worker(*args, timeout=120, **kwargs):
+    env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+    return subprocess.run([sys.executable, "-m", "genbench_worker", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, **kwargs)
+
+
+def fixture_case(**overrides):
+    with open(JOB) as f:
+        case = json.load(f)["cases"][0]
+    case.update(overrides)
+    return case
+
+
+class WorkerProcessTest(unittest.TestCase):
+
+    def test_the_fixture_job_emits_the_protocol_sequence_and_nothing_else_on_stdout(self):
+        reason = registry_missing()
+        if reason:
+            self.skipTest(reason)
+
+        out = worker("--job", JOB)
+
+        self.assertEqual(0, out.returncode, out.stderr[-3000:])
+        lines = out.stdout.splitlines()
+        events = [parse_event(line) for line in lines]  # every line is one valid JSON event
+        kinds = [e["type"] for e in events]
+        self.assertEqual(["hello", "loaded", "warmup"], kinds[:3])
+        self.assertEqual(["memory", "done"], kinds[-2:])
+        samples = kinds[3:-2]
+        self.assertGreaterEqual(len(samples), 2)
+        self.assertEqual({"sample"}, set(samples))
+        self.assertEqual("cpu", events[0]["device"])
+        for e in events[3:-2]:
+            self.assertEqual(3, len(e["step_ns"]))
+
+    def test_version_prints_the_worker_version(self):
+        out = worker("--version")
+
+        self.assertEqual(0, out.returncode)
+        self.assertEqual(__version__, out.stdout.strip())
+
+    def test_list_models_prints_the_catalog_with_parameter_counts(self):
+        reason = registry_missing()
+        if reason:
+            self.skipTest(reason)
+
+        out = worker("--list-models")
+
+        self.assertEqual(0, out.returncode, out.stderr[-3000:])
+        models = {m["id"]: m for m in json.loads(out.stdout)["models"]}
+        sd = models["stabilityai/stable-diffusion-2-1"]
+        self.assertEqual("sd", sd["family"])
+        self.assertEqual(sum(sd["components"].values()), sd["parameters"])
+        self.assertGreater(sd["parameters"], 800_000_000)
+
+    def test_a_bad_job_exits_2_with_the_reason_on_stderr_and_no_events(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"protocol": 1, "cases": [fixture_case(batchsize=1)]}, f)
+        try:
+            out = worker("--job", f.name)
+        finally:
+            os.unlink(f.name)
+
+        self.assertEqual(2, out.returncode)
+        self.assertEqual("", out.stdout)
+        self.assertIn("batchsize", out.stderr)
+
+    def test_sigterm_ends_the_running_case_with_failed_infrastructure_and_done(self):
+        reason = registry_missing()
+        if reason:
+            self.skipTest(reason)
+        case = fixture_case(min_iterations=1, max_iterations=100000, min_duration_s=300.0)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"protocol": 1, "cases": [case]}, f)
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--job", f.name], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, env=env)
+        try:
+            lines = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                lines.append(line)
+                if '"type":"sample"' in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            rest, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            os.unlink(f.name)
+
+        events = [parse_event(line) for line in lines + rest.splitlines() if line.strip()]
+        self.assertEqual(["failed", "done"], [e["type"] for e in events[-2:]])
+        self.assertEqual("infrastructure", events[-2]["kind"])
+        self.assertIn("SIGTERM", events[-2]["message"])
+        self.assertEqual(143, proc.returncode)
+
+
+class InProcessTest(unittest.TestCase):
+
+    def write_job(self, cases):
+        f = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        with f:
+            json.dump({"protocol": 1, "cases": cases}, f)
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_a_failing_case_does_not_stop_the_job_and_the_exit_code_is_0(self):
+        job = self.write_job([
+            fixture_case(id="graphs", model="fake/sd", cuda_graphs=True, tiny=False),
+            fixture_case(id="plain", model="fake/sd", tiny=False),
+        ])
+        events = RecordingStream()
+
+        code = worker_main.main(["--job", job, "--device", "cpu"], events=events, cache=ModelCache(FakeBuilder()))
+
+        kinds = [(e["type"], e.get("case_id")) for e in events.dicts()]
+        self.assertEqual(0, code)
+        self.assertEqual(("hello", None), kinds[0])
+        self.assertEqual([("done", "graphs"), ("done", "plain")], [k for k in kinds if k[0] == "done"])
+        self.assertIn(("failed", "graphs"), kinds)
+        self.assertNotIn(("failed", "plain"), kinds)
+
+    def test_an_unknown_device_is_a_usage_error(self):
+        job = self.write_job([fixture_case()])
+
+        code = worker_main.main(["--job", job, "--device", "tpu"], events=RecordingStream())
+
+        self.assertEqual(2, code)
+
+
+if __name__ == "__main__":
+    unittest.main()

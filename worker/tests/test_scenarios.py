@@ -1,0 +1,469 @@
+"""Scenarios on CPU with small fake models (and the tiny catalog models when the registry imports):
+event sequences, iteration counts, CFG batching, failures, timers and telemetry."""
+
+import os
+import struct
+import sys
+import tempfile
+import threading
+import unittest
+import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from genbench_worker import telemetry, timing  # noqa: E402
+from genbench_worker.backends import ModelCache  # noqa: E402
+from genbench_worker.case import Case  # noqa: E402
+from genbench_worker.protocol import RecordingStream, parse_event  # noqa: E402
+from genbench_worker.scenarios import IterationResult, measure, run_case  # noqa: E402
+from genbench_worker.scenarios.diffusion import png_bytes, prediction_type  # noqa: E402
+
+CPU = torch.device("cpu")
+
+
+# ------------------------------------------------------------------------------------------ fakes
+
+class FakeDiffusionModel:
+    """The DiffusionModel surface with a few tiny layers; records the batch of every UNet call."""
+
+    vae_scale_factor = 8
+    latent_channels = 4
+    vocab_size = 100
+    max_length = 77
+
+    def __init__(self, family="sd", dtype=torch.float32):
+        torch.manual_seed(0)
+        self.family = family
+        self.text_encoders = [nn.Embedding(self.vocab_size, 8).to(dtype)]
+        conv = nn.Conv3d if family == "svd" else nn.Conv2d
+        self.unet = conv(4 if family != "svd" else 8, 4, 1).to(dtype)
+        self.vae_decoder = nn.Conv2d(4, 3, 1).to(dtype)
+        self.dtype = dtype
+        self.unet_batches = []
+
+    def encode_prompt(self, input_ids, height=None, width=None, frames=None):
+        hidden = self.text_encoders[0](input_ids)
+        cond = {"encoder_hidden_states": hidden, "added_cond_kwargs": None}
+        if self.family == "svd":
+            n, h, w = input_ids.shape[0], height // 8, width // 8
+            cond["image_latents"] = torch.zeros(n, frames, 4, h, w, dtype=self.dtype)
+        return cond
+
+    def unet_forward(self, sample, timestep, cond):
+        self.unet_batches.append(sample.shape[0])
+        if self.family == "svd":
+            x = torch.cat([sample, cond["image_latents"]], dim=2)  # [B,F,8,h,w] → conv3d over (F,h,w)
+            return self.unet(x.transpose(1, 2)).transpose(1, 2) * 0.1
+        return self.unet(sample) * 0.1 + cond["encoder_hidden_states"].mean() * 0
+
+    def decode(self, latents):
+        if latents.dim() == 5:
+            b, f = latents.shape[:2]
+            out = self.vae_decoder(latents.reshape(b * f, *latents.shape[2:]))
+            out = nn.functional.interpolate(out, scale_factor=8)
+            return torch.tanh(out).reshape(b, f, *out.shape[1:])
+        return torch.tanh(nn.functional.interpolate(self.vae_decoder(latents), scale_factor=8))
+
+    def latent_shape(self, batch, height, width, frames=None):
+        if self.family == "svd":
+            return (batch, frames or 14, 4, height // 8, width // 8)
+        return (batch, 4, height // 8, width // 8)
+
+    def parameter_counts(self):
+        return {"text_encoder": 800, "unet": 20, "vae_decoder": 15}
+
+
+class FakeLM(nn.Module):
+    """forward(input_ids, past_key_values, use_cache) → (logits, past); past is the token count."""
+
+    def __init__(self, vocab=50):
+        super().__init__()
+        self.config = type("Config", (), {"vocab_size": vocab, "max_position_embeddings": 64})()
+        self.embed = nn.Embedding(vocab, 8)
+        self.head = nn.Linear(8, vocab)
+        self.calls = []
+
+    def forward(self, input_ids, past_key_values=None, use_cache=True):
+        self.calls.append(tuple(input_ids.shape))
+        seen = (past_key_values or 0) + input_ids.shape[1]
+        return self.head(self.embed(input_ids)), seen
+
+
+class FakeBuilder:
+    def __init__(self, make=None, family="sd", error=None):
+        self.make = make or (lambda case, dtype: FakeDiffusionModel(family, dtype))
+        self.family = family
+        self.error = error
+        self.builds = 0
+
+    def __call__(self, case, device, dtype):
+        self.builds += 1
+        if self.error is not None:
+            raise self.error
+        return self.make(case, dtype), self.family
+
+
+def make_case(**overrides):
+    values = dict(id="fake-b1-s4", model="fake/sd", batch_size=1, inference_steps=4, width=16, height=16,
+                  guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=3, min_duration_s=0.0,
+                  seed=1)
+    values.update(overrides)
+    return Case(**values)
+
+
+def run(case, builder=None, cache=None):
+    events = RecordingStream()
+    cache = cache or ModelCache(builder or FakeBuilder())
+    ok = run_case(case, cache, events, CPU, telemetry_for=lambda *a: telemetry.NoTelemetry())
+    return ok, events.dicts()
+
+
+def types(events):
+    return [e["type"] for e in events]
+
+
+# ------------------------------------------------------------------------------------------ tests
+
+class DiffusionScenarioTest(unittest.TestCase):
+
+    def test_a_case_emits_loaded_warmups_samples_memory_done(self):
+        ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=5))
+
+        self.assertTrue(ok)
+        self.assertEqual(["loaded", "warmup", "warmup", "sample", "sample", "sample", "memory", "done"],
+                         types(events))
+        self.assertEqual({"text_encoder": 800, "unet": 20, "vae_decoder": 15}, events[0]["components"])
+        self.assertEqual(835, events[0]["parameters"])
+        self.assertEqual("cpu", events[-2]["device"])
+
+    def test_every_sample_has_one_step_time_per_inference_step(self):
+        _, events = run(make_case(inference_steps=7))
+
+        samples = [e for e in events if e["type"] == "sample"]
+        self.assertEqual([0, 1], [s["iteration"] for s in samples])
+        for s in samples:
+            self.assertEqual(7, len(s["step_ns"]))
+            self.assertTrue(all(t > 0 for t in s["step_ns"]))
+            self.assertGreaterEqual(s["e2e_ns"], sum(s["step_ns"]) + s["text_encode_ns"] + s["decode_ns"])
+            self.assertEqual(1, s["images"])
+
+    def test_guidance_doubles_the_unet_batch_with_one_call_per_step(self):
+        model = FakeDiffusionModel()
+        builder = FakeBuilder(make=lambda case, dtype: model)
+
+        run(make_case(batch_size=3, inference_steps=5, guidance_scale=7.5, warmup_iterations=0,
+                      min_iterations=1, max_iterations=1), builder)
+
+        self.assertEqual([6] * 5, model.unet_batches)
+
+    def test_no_guidance_keeps_the_unet_batch(self):
+        model = FakeDiffusionModel()
+
+        run(make_case(batch_size=2, inference_steps=3, guidance_scale=1.0, warmup_iterations=0,
+                      min_iterations=1, max_iterations=1), FakeBuilder(make=lambda case, dtype: model))
+
+        self.assertEqual([2] * 3, model.unet_batches)
+
+    def test_video_cases_count_every_frame_as_an_image(self):
+        _, events = run(make_case(model="fake/svd", frames=3, batch_size=2, inference_steps=2),
+                        FakeBuilder(family="svd"))
+
+        samples = [e for e in events if e["type"] == "sample"]
+        self.assertEqual([6, 6], [s["images"] for s in samples])
+        self.assertEqual(2, len(samples[0]["step_ns"]))
+
+    def test_saved_images_are_pngs_of_the_requested_size(self):
+        with tempfile.TemporaryDirectory() as folder:
+            ok, _ = run(make_case(batch_size=2, width=24, height=16, save_images=folder))
+
+            files = sorted(os.listdir(folder))
+            self.assertTrue(ok)
+            self.assertEqual(["fake-b1-s4-000.png", "fake-b1-s4-001.png"], files)  # first measured iteration only
+            with open(os.path.join(folder, files[0]), "rb") as f:
+                width, height, depth, color = png_size(f.read())
+        self.assertEqual((24, 16, 8, 2), (width, height, depth, color))
+
+    def test_cuda_graphs_on_cpu_are_unsupported_and_the_case_still_ends_with_done(self):
+        ok, events = run(make_case(cuda_graphs=True))
+
+        self.assertFalse(ok)
+        self.assertEqual(["loaded", "failed", "done"], types(events))
+        self.assertEqual("unsupported", events[1]["kind"])
+        self.assertIn("CUDA", events[1]["message"])
+
+    def test_compile_without_torch_compile_is_unsupported(self):
+        if hasattr(torch, "compile"):
+            self.skipTest("torch %s has torch.compile" % torch.__version__)
+
+        _, events = run(make_case(compile=True))
+
+        self.assertEqual("unsupported", events[-2]["kind"])
+
+    def test_float16_on_cpu_with_torch_1_is_unsupported_before_building(self):
+        if int(torch.__version__.split(".")[0]) >= 2:
+            self.skipTest("torch >= 2 is allowed to try float16 on CPU")
+        builder = FakeBuilder()
+
+        _, events = run(make_case(precision="float16"), builder)
+
+        self.assertEqual(["failed", "done"], types(events))
+        self.assertEqual("unsupported", events[0]["kind"])
+        self.assertIn("float16", events[0]["message"])
+        self.assertEqual(0, builder.builds)
+
+    def test_a_gpu_oom_while_building_is_reported_and_the_next_case_runs(self):
+        cache = ModelCache(FakeBuilder(error=RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")))
+        events = RecordingStream()
+
+        first = run_case(make_case(id="a"), cache, events, CPU, telemetry_for=lambda *a: telemetry.NoTelemetry())
+        cache._builder = FakeBuilder()
+        second = run_case(make_case(id="b"), cache, events, CPU, telemetry_for=lambda *a: telemetry.NoTelemetry())
+
+        self.assertEqual((False, True), (first, second))
+        dicts = events.dicts()
+        self.assertEqual(["failed", "done"], types(dicts)[:2])
+        self.assertEqual("gpu_out_of_memory", dicts[0]["kind"])
+        self.assertEqual("done", dicts[-1]["type"])
+
+    def test_a_failing_iteration_after_samples_ends_with_failed_and_done(self):
+        model = FakeDiffusionModel()
+        calls = {"n": 0}
+        original = model.decode
+
+        def decode(latents):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise ValueError("decoder exploded")
+            return original(latents)
+
+        model.decode = decode
+
+        ok, events = run(make_case(warmup_iterations=1, min_iterations=3, max_iterations=3),
+                         FakeBuilder(make=lambda case, dtype: model))
+
+        self.assertFalse(ok)
+        self.assertEqual(["loaded", "warmup", "sample", "failed", "done"], types(events))
+        self.assertEqual("worker_error", events[3]["kind"])
+        self.assertIn("decoder exploded", events[3]["message"])
+
+    def test_the_model_is_built_once_and_later_cases_report_that_build_time(self):
+        builder = FakeBuilder()
+        cache = ModelCache(builder)
+
+        _, first = run(make_case(id="a"), cache=cache)
+        _, second = run(make_case(id="b", batch_size=2), cache=cache)
+        _, third = run(make_case(id="c", precision="bfloat16"), cache=cache)
+
+        self.assertEqual(2, builder.builds)
+        self.assertEqual(first[0]["load_ns"], second[0]["load_ns"])
+        self.assertEqual("loaded", third[0]["type"])
+
+    def test_every_emitted_event_is_valid_on_the_wire(self):
+        _, events = run(make_case())
+
+        for e in events:
+            parse_event(__import__("json").dumps(e))
+
+    def test_prediction_type_follows_the_model(self):
+        self.assertEqual("v_prediction", prediction_type("stabilityai/stable-diffusion-2-1", "sd"))
+        self.assertEqual("epsilon", prediction_type("stabilityai/stable-diffusion-2-1-base", "sd"))
+        self.assertEqual("epsilon", prediction_type("stabilityai/stable-diffusion-xl-base-1.0", "sdxl"))
+        self.assertEqual("v_prediction", prediction_type("stabilityai/stable-video-diffusion-img2vid-xt", "svd"))
+
+
+class MeasureLoopTest(unittest.TestCase):
+
+    def loop(self, **case_fields):
+        ticks = {"now": 0}
+
+        def now_ns():
+            return ticks["now"]
+
+        def iterate():
+            ticks["now"] += 1_000_000_000  # every iteration takes one second
+            return IterationResult(e2e_ns=1)
+
+        events = RecordingStream()
+        n = measure(make_case(**case_fields), events, iterate, now_ns=now_ns)
+        return n, types(events.dicts())
+
+    def test_min_iterations_suffice_when_no_duration_is_asked(self):
+        self.assertEqual(2, self.loop(min_iterations=2, max_iterations=10, warmup_iterations=0)[0])
+
+    def test_measuring_goes_on_until_min_duration_has_passed(self):
+        n, kinds = self.loop(min_iterations=1, max_iterations=10, min_duration_s=3.5, warmup_iterations=1)
+
+        self.assertEqual(4, n)
+        self.assertEqual(["warmup"] + ["sample"] * 4, kinds)
+
+    def test_max_iterations_caps_the_duration(self):
+        self.assertEqual(5, self.loop(min_iterations=2, max_iterations=5, min_duration_s=100.0)[0])
+
+
+class LLMScenarioTest(unittest.TestCase):
+
+    def lm_case(self, **overrides):
+        values = dict(id="opt-b2-p8-o4", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=4,
+                      warmup_iterations=1, min_iterations=2, max_iterations=2)
+        values.update(overrides)
+        return Case(**values)
+
+    def test_prefill_then_one_timed_decode_step_per_further_token(self):
+        lm = FakeLM()
+
+        ok, events = run(self.lm_case(), FakeBuilder(make=lambda case, dtype: lm, family="opt"))
+
+        self.assertTrue(ok)
+        self.assertEqual(["loaded", "warmup", "sample", "sample", "memory", "done"], types(events))
+        sample = events[2]
+        self.assertEqual(3, len(sample["decode_token_ns"]))
+        self.assertEqual(sample["ttft_ns"], sample["prefill_ns"])
+        self.assertEqual(8, sample["tokens"])
+        self.assertEqual(([], 0, 0), (sample["step_ns"], sample["images"], sample["decode_ns"]))
+        self.assertEqual([(2, 8), (2, 1), (2, 1), (2, 1)], lm.calls[:4])
+
+    def test_a_case_without_token_counts_fails_clearly(self):
+        _, events = run(self.lm_case(prompt_tokens=None), FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
+
+        self.assertEqual("worker_error", events[-2]["kind"])
+        self.assertIn("prompt_tokens", events[-2]["message"])
+
+    def test_more_tokens_than_positions_is_unsupported(self):
+        _, events = run(self.lm_case(prompt_tokens=60, output_tokens=8),
+                        FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
+
+        self.assertEqual("unsupported", events[-2]["kind"])
+
+
+class CatalogModelsTest(unittest.TestCase):
+    """The tiny configurations of the real architectures, end to end on CPU."""
+
+    def setUp(self):
+        try:
+            from genbench_worker.models import registry  # noqa: F401
+        except ImportError as e:
+            self.skipTest("genbench_worker.models.registry is not importable yet: %s" % e)
+
+    def check(self, case):
+        ok, events = run(case, cache=ModelCache())
+        self.assertTrue(ok, events)
+        self.assertEqual(["loaded", "sample", "memory", "done"], types(events))
+        return events
+
+    def test_tiny_sd_sdxl_and_svd_run(self):
+        for model_id, frames, scheduler in [("runwayml/stable-diffusion-v1-5", None, "ddim"),
+                                            ("stabilityai/stable-diffusion-xl-base-1.0", None, "euler"),
+                                            ("stabilityai/stable-video-diffusion-img2vid-xt", 2, "euler")]:
+            with self.subTest(model=model_id):
+                events = self.check(make_case(model=model_id, tiny=True, frames=frames, scheduler=scheduler,
+                                              inference_steps=2, width=32, height=32, warmup_iterations=0,
+                                              min_iterations=1, max_iterations=1))
+                self.assertEqual(2, len(events[1]["step_ns"]))
+                self.assertEqual(frames or 1, events[1]["images"])
+
+    def test_tiny_opt_runs(self):
+        events = self.check(Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
+                                 output_tokens=3, warmup_iterations=0, min_iterations=1, max_iterations=1))
+
+        self.assertEqual(2, len(events[1]["decode_token_ns"]))
+        self.assertEqual(6, events[1]["tokens"])
+
+    def test_an_unknown_model_is_unsupported(self):
+        _, events = run(make_case(model="nobody/nothing"), cache=ModelCache())
+
+        self.assertEqual(["failed", "done"], types(events))
+        self.assertEqual("unsupported", events[0]["kind"])
+
+
+# ------------------------------------------------------------------------------------------ timing, telemetry
+
+class TimingTest(unittest.TestCase):
+
+    def test_phases_and_e2e_come_from_the_clock(self):
+        ticks = iter(range(0, 1000, 10))
+        timer = timing.HostClock(lambda: next(ticks)).iteration()
+
+        timer.start()                  # 0
+        with timer.phase("step"):      # 10 .. 20
+            pass
+        with timer.phase("step"):      # 30 .. 40
+            pass
+        timer.stop()                   # 50
+
+        self.assertEqual({"e2e": [50], "step": [10, 10]}, timer.finish())
+
+    def test_cpu_devices_use_the_host_clock(self):
+        self.assertIsInstance(timing.clock_for(CPU), timing.HostClock)
+        self.assertIsInstance(timing.clock_for("cuda:0"), timing.CudaClock)
+
+
+class FakeSource:
+    def __init__(self):
+        self.closed = False
+
+    def read(self):
+        return (50.0, 25.0, 300.0)
+
+    def close(self):
+        self.closed = True
+
+
+class TelemetryTest(unittest.TestCase):
+
+    def test_samples_are_averaged_into_throttled_events_until_stopped(self):
+        events, source = RecordingStream(), FakeSource()
+        sampler = telemetry.TelemetrySampler(events, "c", source, sample_interval_s=0.005, emit_interval_s=0.05)
+
+        sampler.start()
+        threading.Event().wait(0.2)
+        sampler.stop()
+        sampler.stop()
+        count = len(events.events)
+        threading.Event().wait(0.05)
+
+        self.assertTrue(source.closed)
+        self.assertGreaterEqual(count, 2)
+        self.assertLessEqual(count, 6)
+        self.assertEqual(count, len(events.events))  # nothing after stop
+        e = events.dicts()[0]
+        self.assertEqual((50.0, 25.0, 300.0, "c"), (e["gpu_util_pct"], e["memory_used_pct"], e["power_w"], e["case_id"]))
+
+    def test_nvidia_smi_lines_parse(self):
+        self.assertEqual((97.0, 50.0, 412.3), telemetry.parse_smi_line("97, 40000, 80000, 412.30\n"))
+        self.assertEqual((3.0, 50.0, 0.0), telemetry.parse_smi_line("3, 1, 2, [N/A]"))
+        self.assertIsNone(telemetry.parse_smi_line("garbage"))
+
+    def test_cpu_cases_get_no_telemetry(self):
+        self.assertIsInstance(telemetry.for_case(RecordingStream(), "c", CPU), telemetry.NoTelemetry)
+
+
+def png_size(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, tag = struct.unpack(">I4s", data[8:16])
+    assert tag == b"IHDR" and length == 13
+    width, height, depth, color = struct.unpack(">IIBB", data[16:26])
+    idat = data.index(b"IDAT")
+    (idat_len,) = struct.unpack(">I", data[idat - 4:idat])
+    raw = zlib.decompress(data[idat + 4:idat + 4 + idat_len])
+    assert len(raw) == height * (1 + width * 3)
+    return width, height, depth, color
+
+
+class PngTest(unittest.TestCase):
+
+    def test_png_bytes_hold_the_pixels(self):
+        rgb = torch.arange(2 * 3 * 3, dtype=torch.uint8).reshape(2, 3, 3)
+
+        data = png_bytes(rgb)
+
+        self.assertEqual((3, 2, 8, 2), png_size(data))
+        idat = data.index(b"IDAT")
+        raw = zlib.decompress(data[idat + 4:])
+        self.assertEqual(b"\x00" + bytes(range(9)) + b"\x00" + bytes(range(9, 18)), raw)
+
+
+if __name__ == "__main__":
+    unittest.main()
