@@ -107,6 +107,8 @@ public final class LocalProcessExecutor implements Executor {
         synchronized (lock) {
           if (state.current != null && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
             state.timedOut = true;
+            // the whole tree: a child holding stdout open would otherwise keep the reader waiting
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             return;
           }

@@ -1,0 +1,104 @@
+package io.genbench.execute;
+
+import io.genbench.Json;
+import io.genbench.cost.PriceCatalog;
+import io.genbench.measure.CaseAnalyzer;
+import io.genbench.measure.Measurements;
+import io.genbench.plan.Model;
+import io.genbench.plan.Plan;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Resolution;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import io.genbench.store.RunDirectory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The harness's own overhead (bench/overhead runs it): what genbench adds per recorded sample and per case, against
+ * an instant worker (MLPerf LoadGen's null-SUT idea), and the wall time of a real case on the embedded default.
+ * Prints one line per figure; bench/RESULTS.md records them.
+ */
+public final class HarnessOverhead {
+  private static final TestCase CASE = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 10, new Resolution(512, 512), Precision.FLOAT32);
+
+  public static void main(String[] args) throws Exception {
+    Path tmp = Files.createTempDirectory("genbench-overhead");
+    Progress quiet = new Progress(new PrintStream(new ByteArrayOutputStream()), false, Ticker.SYSTEM);
+    int samplesPerCase = 20_000;
+    // 1. per recorded sample: worker line -> parsed event -> runner sink -> events.jsonl (flushed), progress
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < samplesPerCase; i++) lines.add(WorkerEvent.toLine(FakeExecutor.sample(CASE, i, 500_000_000L)));
+    double perSampleNs = Double.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
+      RunDirectory dir = RunDirectory.create(tmp.resolve("samples-" + round));
+      Executor replay = new LineReplay(lines);
+      long t0 = System.nanoTime();
+      new Runner(replay, dir, PriceCatalog.bundled(), new Runner.Pricing("ondemand", "us-east-1", null), id -> "", quiet)
+          .run(new Plan(null, Settings.DEFAULT, List.of(CASE)));
+      perSampleNs = Math.min(perSampleNs, (System.nanoTime() - t0) / (double) samplesPerCase);
+    }
+    // 2. per case: open the case log, spec/price/hello events, analysis, result.json (atomic), with 10 samples each
+    int cases = 300;
+    double perCaseMs = Double.MAX_VALUE;
+    for (int round = 0; round < 3; round++) {
+      List<TestCase> distinct = new ArrayList<>();
+      for (int i = 0; i < cases; i++) {
+        distinct.add(new TestCase("c" + i, CASE.model(), CASE.instanceType(), 1, 10, CASE.resolution(), CASE.precision(), CASE.prompt(),
+            7.5, CASE.scheduler(), CASE.attention(), false, false, false, null, null, null, null, null, 1));
+      }
+      RunDirectory dir = RunDirectory.create(tmp.resolve("cases-" + round));
+      long t0 = System.nanoTime();
+      new Runner(new FakeExecutor(c -> FakeExecutor.success(c, 500_000_000L)), dir, PriceCatalog.bundled(),
+          new Runner.Pricing("ondemand", "us-east-1", null), id -> {
+            var r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), dir.logTail(id, 20));
+            try {
+              RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), Json.PRETTY.writeValueAsString(r));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return "";
+          }, quiet).run(new Plan(null, Settings.DEFAULT, distinct));
+      perCaseMs = Math.min(perCaseMs, (System.nanoTime() - t0) / 1e6 / cases);
+    }
+    // 3. a real case on the embedded default, as the quickstart runs it (1 warm-up, >= 5 iterations, >= 2 s)
+    var sink = new RecordingSink();
+    Settings quick = new Settings(1, 5, 50, 2.0, 600, 42);
+    long t0 = System.nanoTime();
+    try (var onnx = new OnnxExecutor(Ticker.SYSTEM, 0)) {
+      onnx.execute(List.of(CASE), quick, sink);
+    }
+    double caseWallMs = (System.nanoTime() - t0) / 1e6;
+    int n = sink.ofType(WorkerEvent.Sample.class).size();
+    double iterationMs = sink.ofType(WorkerEvent.Sample.class).stream().mapToLong(WorkerEvent.Sample::e2eNs).average().orElse(0) / 1e6;
+    double overheadMs = perCaseMs + (n + 1) * perSampleNs / 1e6;
+    System.out.printf(Locale.ROOT, "per recorded sample (parse + append + flush + progress): %.2f us%n", perSampleNs / 1e3);
+    System.out.printf(Locale.ROOT, "per case (log setup, spec/price/hello, analysis, atomic result.json): %.3f ms%n", perCaseMs);
+    System.out.printf(Locale.ROOT, "embedded default case %s: %.0f ms wall, %d measured iterations of %.1f ms%n", CASE.id(), caseWallMs, n, iterationMs);
+    System.out.printf(Locale.ROOT, "harness overhead per iteration: %.4f %% of an iteration; per case: %.4f %% of the case's wall time%n",
+        100 * perSampleNs / 1e6 / iterationMs, 100 * overheadMs / caseWallMs);
+  }
+
+  /** Replays worker stdout lines through the parser, as the process executor does. */
+  private record LineReplay(List<String> lines) implements Executor {
+    @Override
+    public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+      TestCase c = cases.getFirst();
+      sink.event(WorkerEvent.parse("{\"type\":\"hello\",\"device\":\"cpu\"}"));
+      sink.event(new WorkerEvent.Loaded(c.id(), 1, "random", 1L, Map.of()));
+      for (String line : lines) sink.event(WorkerEvent.parse(line));
+      sink.event(new WorkerEvent.Done(c.id()));
+    }
+
+    @Override
+    public String backend() {
+      return "replay";
+    }
+  }
+}

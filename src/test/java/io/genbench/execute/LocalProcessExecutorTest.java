@@ -1,0 +1,146 @@
+package io.genbench.execute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.genbench.UserError;
+import io.genbench.plan.Model;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Resolution;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class LocalProcessExecutorTest {
+  private static final TestCase FIRST = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 2, new Resolution(64, 64), Precision.FLOAT32);
+  private static final TestCase SECOND = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 2, 2, new Resolution(64, 64), Precision.FLOAT32);
+  private static final Settings QUICK = new Settings(1, 2, 3, 0, 600, 42);
+
+  @TempDir
+  Path tmp;
+
+  /** A stand-in worker: a shell script in place of the interpreter, acting out one way of dying on the first case. */
+  private LocalProcessExecutor scripted(String onFirstCase) throws Exception {
+    Path script = tmp.resolve("fake-python");
+    Files.writeString(script, """
+        #!/usr/bin/env bash
+        job="$4"
+        echo '{"type":"hello","worker_version":"fake","protocol":1,"device":"cuda"}'
+        for id in $(grep -o '"id" : "[^"]*"' "$job" | sed 's/.*: "\\(.*\\)"/\\1/'); do
+          echo "building $id" >&2
+          echo "{\\"type\\":\\"loaded\\",\\"case_id\\":\\"$id\\",\\"load_ns\\":5,\\"weights\\":\\"random\\"}"
+          if [ ! -f "%1$s/died" ]; then touch "%1$s/died"; %2$s; fi
+          echo "{\\"type\\":\\"sample\\",\\"case_id\\":\\"$id\\",\\"iteration\\":0,\\"phase\\":\\"measure\\",\\"e2e_ns\\":100,\\"text_encode_ns\\":1,\\"step_ns\\":[10,10],\\"decode_ns\\":1,\\"images\\":1}"
+          echo "{\\"type\\":\\"done\\",\\"case_id\\":\\"$id\\"}"
+        done
+        """.formatted(tmp, onFirstCase));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return new LocalProcessExecutor(new LocalProcessExecutor.Config(script.toString(), tmp, tmp.resolve("jobs"), false, null, null, "torch"),
+        Ticker.SYSTEM);
+  }
+
+  private static String failureOf(RecordingSink sink, TestCase c) {
+    return sink.ofType(WorkerEvent.Failed.class).stream().filter(f -> f.caseId().equals(c.id())).map(WorkerEvent.Failed::kind)
+        .findFirst().orElse(null);
+  }
+
+  @Test
+  void aWorkerKilledBySigkillIsAnOomSignalAndANewWorkerTakesTheRest() throws Exception {
+    var sink = new RecordingSink();
+
+    scripted("kill -9 $$").execute(List.of(FIRST, SECOND), QUICK, sink);
+
+    assertThat(failureOf(sink, FIRST)).isEqualTo("oom_signal");
+    assertThat(failureOf(sink, SECOND)).isNull();
+    assertThat(sink.ofType(WorkerEvent.Done.class)).extracting(WorkerEvent::caseId).containsExactly(FIRST.id(), SECOND.id());
+    assertThat(sink.ofType(WorkerEvent.Hello.class)).hasSize(2);
+    assertThat(sink.logs).anyMatch(l -> l.contains("building " + FIRST.id()));
+    assertThat(sink.logs).anyMatch(l -> l.startsWith(FIRST.id() + ": ") && l.contains("exited with code 137"));
+  }
+
+  @Test
+  void aSegfaultIsAnOomSigsegv() throws Exception {
+    var sink = new RecordingSink();
+
+    scripted("kill -SEGV $$").execute(List.of(FIRST, SECOND), QUICK, sink);
+
+    assertThat(failureOf(sink, FIRST)).isEqualTo("oom_sigsegv");
+    assertThat(failureOf(sink, SECOND)).isNull();
+  }
+
+  @Test
+  void aHungWorkerIsKilledAfterTheTimeout() throws Exception {
+    var sink = new RecordingSink();
+    var settings = new Settings(0, 1, 1, 0, 1.0, 42);
+
+    long t0 = System.nanoTime();
+    scripted("sleep 60").execute(List.of(FIRST, SECOND), settings, sink);
+
+    assertThat(failureOf(sink, FIRST)).isEqualTo("timeout");
+    assertThat(failureOf(sink, SECOND)).isNull();
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+  }
+
+  @Test
+  void aWorkerThatCannotStartFailsEveryCaseWithItsLastLogLine() throws Exception {
+    Path script = tmp.resolve("broken-python");
+    Files.writeString(script, "#!/usr/bin/env bash\necho 'ModuleNotFoundError: No module named torch' >&2\nexit 1\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    var executor = new LocalProcessExecutor(new LocalProcessExecutor.Config(script.toString(), tmp, tmp.resolve("jobs"), false, null, null, "torch"),
+        Ticker.SYSTEM);
+    var sink = new RecordingSink();
+
+    executor.execute(List.of(FIRST, SECOND), QUICK, sink);
+
+    assertThat(sink.ofType(WorkerEvent.Failed.class)).hasSize(2).allSatisfy(f -> {
+      assertThat(f.kind()).isEqualTo("infrastructure");
+      assertThat(f.message()).contains("No module named torch");
+    });
+  }
+
+  @Test
+  void exitCodesOfSignalsAreClassifiedAsTheSeedDoes() {
+    assertThat(LocalProcessExecutor.kindOfExit(137)).isEqualTo("oom_signal");
+    assertThat(LocalProcessExecutor.kindOfExit(139)).isEqualTo("oom_sigsegv");
+    assertThat(LocalProcessExecutor.kindOfExit(1)).isEqualTo("worker_error");
+  }
+
+  /** The real worker, end to end, on the tiny SD configuration (CPU, Debian's torch in CI). */
+  @Test
+  void theRealWorkerRunsATinyModelEndToEnd() {
+    String python = realPython();
+    var executor = new LocalProcessExecutor(new LocalProcessExecutor.Config(python, Path.of("worker/src").toAbsolutePath(),
+        tmp.resolve("jobs"), true, null, null, "torch"), Ticker.SYSTEM);
+    var sink = new RecordingSink();
+    var oom = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 2, new Resolution(64, 64), Precision.FLOAT16);
+
+    executor.execute(List.of(FIRST, oom, SECOND), QUICK, sink);
+
+    assertThat(failureOf(sink, FIRST)).isNull();
+    assertThat(failureOf(sink, SECOND)).isNull();
+    var samples = sink.ofType(WorkerEvent.Sample.class);
+    assertThat(samples).filteredOn(s -> s.caseId().equals(SECOND.id())).hasSizeBetween(2, 3)
+        .allSatisfy(s -> {
+          assertThat(s.stepNs()).hasSize(2);
+          assertThat(s.images()).isEqualTo(2);
+        });
+    assertThat(sink.ofType(WorkerEvent.Loaded.class)).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(sink.ofType(WorkerEvent.Memory.class)).isNotEmpty();
+    assertThat(sink.ofType(WorkerEvent.Done.class)).hasSize(3);
+    assertThat(sink.ofType(WorkerEvent.Hello.class)).singleElement().satisfies(h -> assertThat(h.torch()).isNotBlank());
+  }
+
+  static String realPython() {
+    try {
+      return LocalProcessExecutor.findPython(System.getenv("GENBENCH_PYTHON"));
+    } catch (UserError e) {
+      assumeThat(System.getenv("GENBENCH_REQUIRE_WORKER")).as("no Python with torch: " + e.getMessage()).isNull();
+      throw new org.opentest4j.TestAbortedException(e.getMessage());
+    }
+  }
+}
