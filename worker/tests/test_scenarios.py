@@ -467,3 +467,32 @@ class PngTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AutoKnobsTest(unittest.TestCase):
+    def test_auto_knobs_are_off_on_cpu_and_the_loaded_event_says_what_ran(self):
+        ok, events = run(make_case())
+
+        self.assertTrue(ok)
+        loaded = [e for e in events if e["type"] == "loaded"][0]
+        self.assertEqual(False, loaded["knobs"]["cuda_graphs"])
+        self.assertEqual(False, loaded["knobs"]["channels_last"])
+        expected_attention = "sdpa" if hasattr(torch.nn.functional, "scaled_dot_product_attention") else "math"
+        self.assertEqual(expected_attention, loaded["knobs"]["attention"])
+        parse_event(__import__("json").dumps(loaded))
+
+    def test_auto_knobs_turn_on_for_cuda_diffusion_but_not_for_llms(self):
+        case = make_case()
+
+        self.assertTrue(case.resolved("cuda", "sd").cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "sdxl").channels_last)
+        self.assertFalse(case.resolved("cuda", "opt").cuda_graphs)
+        self.assertFalse(case.resolved("cpu", "sd").cuda_graphs)
+
+    def test_an_explicit_knob_is_kept(self):
+        self.assertFalse(make_case(cuda_graphs=False).resolved("cuda", "sd").cuda_graphs)
+
+    def test_a_knob_that_is_neither_bool_nor_auto_is_rejected(self):
+        with self.assertRaises(Exception) as ctx:
+            make_case(cuda_graphs="yes")
+        self.assertIn("auto", str(ctx.exception))

@@ -39,9 +39,9 @@ class Case:
     guidance_scale: float = 7.5
     scheduler: str = "euler"
     attention: str = "sdpa"
-    cuda_graphs: bool = False
+    cuda_graphs: Any = "auto"  # True | False | "auto": on where it is faster and sound (CUDA, diffusion UNets)
     compile: bool = False
-    channels_last: bool = False
+    channels_last: Any = "auto"  # True | False | "auto": on for CUDA UNets
     prompt_tokens: Optional[int] = None
     output_tokens: Optional[int] = None
     warmup_iterations: int = 1
@@ -68,9 +68,13 @@ class Case:
         _require_choice(self, "precision", PRECISIONS)
         _require_choice(self, "scheduler", SCHEDULERS)
         _require_choice(self, "attention", ATTENTIONS)
-        for name in ("cuda_graphs", "compile", "channels_last", "tiny"):
+        for name in ("compile", "tiny"):
             if not isinstance(getattr(self, name), bool):
                 raise CaseError("case %s: %s must be true or false, was %r" % (self.id, name, getattr(self, name)))
+        for name in ("cuda_graphs", "channels_last"):
+            value = getattr(self, name)
+            if not isinstance(value, bool) and value != "auto":
+                raise CaseError("case %s: %s must be true, false or \"auto\", was %r" % (self.id, name, value))
         _require_number(self, "guidance_scale", minimum=0.0)
         _require_int(self, "prompt_tokens", minimum=1, nullable=True)
         _require_int(self, "output_tokens", minimum=1, nullable=True)
@@ -88,6 +92,21 @@ class Case:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
                 raise CaseError("case %s: %s must be a non-empty path or null, was %r" % (self.id, name, value))
+
+    def resolved(self, device_type: str, family: str) -> "Case":
+        """This case with every "auto" knob decided for the device: the fastest configuration that is numerically
+        the same computation. CUDA graphs replay the UNet's kernels without launch overhead and channels_last feeds
+        cuDNN its native layout; both only on CUDA, and graphs only for the fixed-shape diffusion UNet (an LLM's
+        KV cache grows every step)."""
+        on_cuda = device_type == "cuda"
+        graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else (on_cuda and family != "opt")
+        last = self.channels_last if isinstance(self.channels_last, bool) else (on_cuda and family != "opt")
+        return dataclasses.replace(self, cuda_graphs=graphs, channels_last=last)
+
+    def knobs(self, attention_used: str) -> Dict[str, Any]:
+        """The knobs as run, for the `loaded` event."""
+        return {"attention": attention_used, "cuda_graphs": self.cuda_graphs, "compile": self.compile,
+                "channels_last": self.channels_last}
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Case":
@@ -129,6 +148,21 @@ class Job:
 
     cases: Tuple[Case, ...]
     protocol: int = 1
+
+    def resolved(self, device_type: str, family: str) -> "Case":
+        """This case with every "auto" knob decided for the device: the fastest configuration that is numerically
+        the same computation. CUDA graphs replay the UNet's kernels without launch overhead and channels_last feeds
+        cuDNN its native layout; both only on CUDA, and graphs only for the fixed-shape diffusion UNet (an LLM's
+        KV cache grows every step)."""
+        on_cuda = device_type == "cuda"
+        graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else (on_cuda and family != "opt")
+        last = self.channels_last if isinstance(self.channels_last, bool) else (on_cuda and family != "opt")
+        return dataclasses.replace(self, cuda_graphs=graphs, channels_last=last)
+
+    def knobs(self, attention_used: str) -> Dict[str, Any]:
+        """The knobs as run, for the `loaded` event."""
+        return {"attention": attention_used, "cuda_graphs": self.cuda_graphs, "compile": self.compile,
+                "channels_last": self.channels_last}
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Job":

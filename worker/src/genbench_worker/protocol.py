@@ -92,6 +92,8 @@ class Loaded(Event):
     weights: str  # "random" | "local"
     parameters: int
     components: Dict[str, int]
+    # the knobs as resolved for this device: attention actually used, cuda_graphs, compile, channels_last
+    knobs: Optional[Dict[str, Any]] = dataclasses.field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 }
 
 _OPTIONAL: Dict[str, Dict[str, str]] = {
+    "loaded": {"knobs": _OBJ},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT},
 }
 

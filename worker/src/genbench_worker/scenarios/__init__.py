@@ -20,7 +20,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
+import torch
+
 from .. import failures, memory, telemetry
+from ..models import attention as attention_module
 from ..case import Case
 from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmup
 
@@ -83,8 +86,11 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
         loaded, reused = cache.get(case, device)
+        case = case.resolved(torch.device(device).type, loaded.family)
+        attention_used = case.attention if (case.attention == "math" or attention_module.HAS_SDPA) else "math"
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
-                           parameters=loaded.parameters, components=dict(loaded.components)))
+                           parameters=loaded.parameters, components=dict(loaded.components),
+                           knobs=case.knobs(attention_used)))
         if reused:
             # the build's peak is not this case's: measure from here
             memory.reset(device)

@@ -58,13 +58,13 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--attention", arity = "1..*", paramLabel = "A", description = "attention kernels to compare: sdpa | math (default: sdpa)")
   List<String> attention;
 
-  @Option(names = "--cuda-graphs", arity = "1..*", paramLabel = "on|off", description = "CUDA graphs, as a dimension (default: off)")
+  @Option(names = "--cuda-graphs", arity = "1..*", paramLabel = "T", description = "CUDA graphs, as a dimension: auto | on | off (default: auto, on for CUDA diffusion UNets)")
   List<String> cudaGraphs;
 
   @Option(names = "--compile", arity = "1..*", paramLabel = "on|off", description = "torch.compile, as a dimension (default: off)")
   List<String> compile;
 
-  @Option(names = "--channels-last", arity = "1..*", paramLabel = "on|off", description = "channels_last memory format, as a dimension (default: off)")
+  @Option(names = "--channels-last", arity = "1..*", paramLabel = "T", description = "channels_last memory format, as a dimension: auto | on | off (default: auto, on for CUDA UNets)")
   List<String> channelsLast;
 
   @Option(names = "--frames", paramLabel = "N", description = "video frames for SVD (default: 14)")
@@ -104,8 +104,8 @@ final class PlanCommand implements Callable<Integer> {
   public Integer call() {
     Mode m = Mode.parse(mode, "--mode");
     TestMatrix matrix = new TestMatrix(m, models, instanceTypes, batchSizes, inferenceSteps, resolutions, precisions, prompt,
-        memoryRequest, memoryLimit, attention, onOff("--cuda-graphs", cudaGraphs), onOff("--compile", compile),
-        onOff("--channels-last", channelsLast), frames, promptTokens, outputTokens);
+        memoryRequest, memoryLimit, attention, toggles("--cuda-graphs", cudaGraphs), onOff("--compile", compile),
+        toggles("--channels-last", channelsLast), frames, promptTokens, outputTokens);
     PriceCatalog catalog = PriceCatalog.bundled();
     List<TestCase> cases = matrix.cases(type -> catalog.lookup(type, null)
         .filter(p -> p.gpuMemoryGb() > 0).map(p -> OptionalDouble.of(p.gpuMemoryGb())).orElse(OptionalDouble.empty()));
@@ -136,6 +136,10 @@ final class PlanCommand implements Callable<Integer> {
       case "off", "false", "no" -> false;
       default -> throw new UserError("Bad value \"" + v + "\" in " + option + ". Known: on, off.");
     }).toList();
+  }
+
+  private static List<io.genbench.plan.Toggle> toggles(String option, List<String> values) {
+    return values == null ? null : values.stream().map(v -> io.genbench.plan.Toggle.parse(v, option)).toList();
   }
 
   /** The modes, for the help footer. */

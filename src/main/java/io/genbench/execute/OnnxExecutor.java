@@ -90,7 +90,9 @@ public final class OnnxExecutor implements Executor {
       components.put(name, n);
       total += n;
     }
-    sink.event(new WorkerEvent.Loaded(c.id(), loadNs, "random", total, components));
+    // the exported graph has math attention baked in; graphs, compile and channels_last do not exist here
+    sink.event(new WorkerEvent.Loaded(c.id(), loadNs, "random", total, components,
+        Map.of("attention", "math", "cuda_graphs", false, "compile", false, "channels_last", false)));
     if (c.model().family() != Family.SD && c.model().family() != Family.SDXL) {
       sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the onnx-cpu backend runs the Stable Diffusion image"
           + " architecture only; run " + c.model().id() + " with --backend torch"));

@@ -29,9 +29,9 @@ public final class WorkerCase {
     n.put("guidance_scale", c.guidanceScale());
     n.put("scheduler", c.scheduler().label());
     n.put("attention", c.attention().label());
-    n.put("cuda_graphs", c.cudaGraphs());
+    toggle(n, "cuda_graphs", c.cudaGraphs());
     n.put("compile", c.compile());
-    n.put("channels_last", c.channelsLast());
+    toggle(n, "channels_last", c.channelsLast());
     if (c.promptTokens() == null) n.putNull("prompt_tokens"); else n.put("prompt_tokens", c.promptTokens());
     if (c.outputTokens() == null) n.putNull("output_tokens"); else n.put("output_tokens", c.outputTokens());
     n.put("warmup_iterations", s.warmupIterations());
@@ -43,5 +43,14 @@ public final class WorkerCase {
     if (saveImages == null) n.putNull("save_images"); else n.put("save_images", saveImages);
     n.put("tiny", tiny);
     return n;
+  }
+
+  /** {@code "auto"}, true or false, as the protocol spells a knob. */
+  private static void toggle(ObjectNode n, String field, io.genbench.plan.Toggle t) {
+    switch (t) {
+      case AUTO -> n.put(field, "auto");
+      case ON -> n.put(field, true);
+      case OFF -> n.put(field, false);
+    }
   }
 }

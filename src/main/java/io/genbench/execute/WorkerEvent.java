@@ -46,9 +46,14 @@ public sealed interface WorkerEvent {
   record Priced(String caseId, String instanceType, String actualInstance, String lifecycle, String region, String zone,
       Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf) implements WorkerEvent {}
 
-  /** Model built or loaded; {@code loadNs} is what loading cost. */
+  /** Model built or loaded; {@code loadNs} is what loading cost; {@code knobs} the knobs as the worker resolved them. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components) implements WorkerEvent {}
+  record Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components,
+      Map<String, Object> knobs) implements WorkerEvent {
+    public Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components) {
+      this(caseId, loadNs, weights, parameters, components, null);
+    }
+  }
 
   /** One warm-up iteration: never measured. */
   @JsonIgnoreProperties(ignoreUnknown = true)

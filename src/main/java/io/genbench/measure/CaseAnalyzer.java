@@ -100,7 +100,8 @@ public final class CaseAnalyzer {
         p == null || p.actualInstance() == null ? spec.path("instance_type").asText() : p.actualInstance(), lifecycle,
         p == null ? null : p.zone(), batch, steps, resolution, spec.path("precision").asText(), backend,
         m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
-        latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure);
+        latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure,
+        m.loaded() == null ? null : m.loaded().knobs());
   }
 
   private static void put(Map<String, LatencySummary> into, String name, List<Sample> samples, ToLongFunction<Sample> f) {

@@ -56,9 +56,9 @@ public final class PlanFile {
     public Double guidanceScale;
     public String scheduler;
     public String attention;
-    public Boolean cudaGraphs;
+    public String cudaGraphs;
     public Boolean compile;
-    public Boolean channelsLast;
+    public String channelsLast;
     public Integer frames;
     public Integer promptTokens;
     public Integer outputTokens;
@@ -110,9 +110,9 @@ public final class PlanFile {
       d.guidanceScale = c.guidanceScale();
       d.scheduler = c.scheduler().label();
       d.attention = c.attention().label();
-      d.cudaGraphs = c.cudaGraphs();
+      d.cudaGraphs = c.cudaGraphs().label();
       d.compile = c.compile();
-      d.channelsLast = c.channelsLast();
+      d.channelsLast = c.channelsLast().label();
       d.frames = c.frames();
       d.promptTokens = c.promptTokens();
       d.outputTokens = c.outputTokens();
@@ -195,7 +195,8 @@ public final class PlanFile {
           d.prompt == null ? TestCase.DEFAULT_PROMPT : d.prompt, d.guidanceScale == null ? 7.5 : d.guidanceScale,
           d.scheduler == null ? Scheduler.EULER : Scheduler.parse(d.scheduler, origin + " scheduler"),
           d.attention == null ? Attention.SDPA : Attention.parse(d.attention, origin + " attention"),
-          Boolean.TRUE.equals(d.cudaGraphs), Boolean.TRUE.equals(d.compile), Boolean.TRUE.equals(d.channelsLast),
+          d.cudaGraphs == null ? Toggle.AUTO : Toggle.parse(d.cudaGraphs, origin + " cuda_graphs"), Boolean.TRUE.equals(d.compile),
+          d.channelsLast == null ? Toggle.AUTO : Toggle.parse(d.channelsLast, origin + " channels_last"),
           model.family() == Family.SVD ? (d.frames == null ? model.defaultFrames() : d.frames) : null,
           model.family().isDiffusion() ? null : (d.promptTokens == null ? 128 : d.promptTokens),
           model.family().isDiffusion() ? null : (d.outputTokens == null ? 64 : d.outputTokens),

@@ -19,9 +19,9 @@ import java.util.List;
  * @param guidanceScale classifier-free guidance; above 1 doubles the UNet batch
  * @param scheduler the noise scheduler
  * @param attention attention kernel
- * @param cudaGraphs capture the UNet in a CUDA graph
+ * @param cudaGraphs capture the UNet in a CUDA graph (AUTO: the worker decides per device)
  * @param compile {@code torch.compile} the UNet
- * @param channelsLast NHWC memory format for the UNet
+ * @param channelsLast NHWC memory format for the UNet (AUTO: the worker decides per device)
  * @param frames video frames (SVD), else null
  * @param promptTokens LLM prefill length, else null
  * @param outputTokens LLM generated tokens, else null
@@ -31,8 +31,8 @@ import java.util.List;
  */
 public record TestCase(
     String name, Model model, String instanceType, int batchSize, int steps, Resolution resolution, Precision precision,
-    String prompt, double guidanceScale, Scheduler scheduler, Attention attention, boolean cudaGraphs, boolean compile,
-    boolean channelsLast, Integer frames, Integer promptTokens, Integer outputTokens, String memoryRequest,
+    String prompt, double guidanceScale, Scheduler scheduler, Attention attention, Toggle cudaGraphs, boolean compile,
+    Toggle channelsLast, Integer frames, Integer promptTokens, Integer outputTokens, String memoryRequest,
     String memoryLimit, int gpus) {
 
   public static final String DEFAULT_PROMPT = "a photo of an astronaut riding a horse on mars";
@@ -45,6 +45,8 @@ public record TestCase(
     requireNonNull(prompt, "prompt");
     requireNonNull(scheduler, "scheduler");
     requireNonNull(attention, "attention");
+    requireNonNull(cudaGraphs, "cudaGraphs");
+    requireNonNull(channelsLast, "channelsLast");
     if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, was " + steps);
     if (gpus < 1) throw new IllegalArgumentException("gpus must be >= 1, was " + gpus);
@@ -53,7 +55,7 @@ public record TestCase(
   /** A diffusion case with every knob at its default. */
   public static TestCase diffusion(Model model, String instanceType, int batchSize, int steps, Resolution resolution, Precision precision) {
     return new TestCase(null, model, instanceType, batchSize, steps, resolution, precision, DEFAULT_PROMPT, 7.5,
-        Scheduler.EULER, Attention.SDPA, false, false, false, model.defaultFrames() > 0 ? model.defaultFrames() : null,
+        Scheduler.EULER, Attention.SDPA, Toggle.AUTO, false, Toggle.AUTO, model.defaultFrames() > 0 ? model.defaultFrames() : null,
         null, null, null, null, 1);
   }
 
@@ -79,9 +81,9 @@ public record TestCase(
     if (attention != Attention.SDPA) parts.add(attention.label());
     if (scheduler != Scheduler.EULER) parts.add(scheduler.label());
     if (guidanceScale != 7.5) parts.add("g" + String.valueOf(guidanceScale).replace('.', 'p'));
-    if (cudaGraphs) parts.add("graphs");
+    if (cudaGraphs != Toggle.AUTO) parts.add(cudaGraphs == Toggle.ON ? "graphs" : "nographs");
     if (compile) parts.add("compile");
-    if (channelsLast) parts.add("cl");
+    if (channelsLast != Toggle.AUTO) parts.add(channelsLast == Toggle.ON ? "cl" : "nocl");
     if (gpus != 1) parts.add("gpu" + gpus);
     return String.join("-", parts);
   }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 public record TestMatrix(
     Mode mode, List<String> models, List<String> instanceTypes, List<Integer> batchSizes, List<Integer> inferenceSteps,
     List<String> resolutions, List<String> precisions, String prompt, String memoryRequest, String memoryLimit,
-    List<String> attentions, List<Boolean> cudaGraphs, List<Boolean> compile, List<Boolean> channelsLast,
+    List<String> attentions, List<Toggle> cudaGraphs, List<Boolean> compile, List<Toggle> channelsLast,
     Integer frames, Integer promptTokens, Integer outputTokens) {
 
   private static final Pattern INSTANCE = Pattern.compile("[a-z][a-z0-9-]*\\.[a-z0-9-]+|local");
@@ -53,9 +53,9 @@ public record TestMatrix(
         : unique("--precisions", precisions).stream().map(p -> Precision.parse(p, "--precisions")).toList();
     List<Attention> as = attentions == null ? List.of(Attention.SDPA)
         : unique("--attention", attentions).stream().map(a -> Attention.parse(a, "--attention")).toList();
-    List<Boolean> gs = cudaGraphs == null ? List.of(false) : unique("--cuda-graphs", cudaGraphs);
+    List<Toggle> gs = cudaGraphs == null ? List.of(Toggle.AUTO) : unique("--cuda-graphs", cudaGraphs);
     List<Boolean> cs = compile == null ? List.of(false) : unique("--compile", compile);
-    List<Boolean> cls = channelsLast == null ? List.of(false) : unique("--channels-last", channelsLast);
+    List<Toggle> cls = channelsLast == null ? List.of(Toggle.AUTO) : unique("--channels-last", channelsLast);
     quantity("--comparison-memory-request", memoryRequest);
     quantity("--comparison-memory-limit", memoryLimit);
     String memReq = memoryRequest != null ? memoryRequest : mode == Mode.COMPARISON ? "12Gi" : null;
@@ -73,9 +73,9 @@ public record TestMatrix(
             for (Resolution r : rs.isEmpty() || !m.family().isDiffusion() ? List.of(m.nativeResolution()) : rs) {
               for (Precision p : ps) {
                 for (Attention a : as) {
-                  for (boolean g : gs) {
+                  for (Toggle g : gs) {
                     for (boolean c : cs) {
-                      for (boolean cl : cls) {
+                      for (Toggle cl : cls) {
                         TestCase tc = new TestCase(null, m, it, b, s, r, p, prompt == null ? TestCase.DEFAULT_PROMPT : prompt,
                             7.5, Scheduler.EULER, a, g, c, cl,
                             m.family() == Family.SVD ? (frames == null ? m.defaultFrames() : frames) : null,

@@ -38,13 +38,27 @@ import java.util.Map;
  * @param verdict validity of the measurement
  * @param status the {@code summary.csv} status
  * @param failure why the case failed, or null
+ * @param knobs the optimisation knobs as the backend resolved them (attention, cuda_graphs, compile, channels_last),
+ *     or null where it did not say
  */
 public record CaseResult(
     String caseId, String model, String modelLabel, String requestedInstance, String actualInstance, String lifecycle,
     String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend, String weights,
     String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
     Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
-    Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure) {
+    Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
+    Map<String, Object> knobs) {
+
+  /** A result without knob information. */
+  public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
+      String lifecycle, String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend,
+      String weights, String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
+      Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
+      Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure) {
+    this(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize, inferenceSteps, resolution,
+        precision, backend, weights, device, modelLoadS, warmupIterations, iterations, imagesPerRequest, latency, inferenceTimeS,
+        timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure, null);
+  }
 
   /**
    * @param peakAllocatedBytes peak bytes held by tensors (GPU), or the process's peak RSS (CPU)

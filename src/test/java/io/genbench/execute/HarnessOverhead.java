@@ -51,7 +51,7 @@ public final class HarnessOverhead {
       List<TestCase> distinct = new ArrayList<>();
       for (int i = 0; i < cases; i++) {
         distinct.add(new TestCase("c" + i, CASE.model(), CASE.instanceType(), 1, 10, CASE.resolution(), CASE.precision(), CASE.prompt(),
-            7.5, CASE.scheduler(), CASE.attention(), false, false, false, null, null, null, null, null, 1));
+            7.5, CASE.scheduler(), CASE.attention(), io.genbench.plan.Toggle.AUTO, false, io.genbench.plan.Toggle.AUTO, null, null, null, null, null, 1));
       }
       RunDirectory dir = RunDirectory.create(tmp.resolve("cases-" + round));
       long t0 = System.nanoTime();

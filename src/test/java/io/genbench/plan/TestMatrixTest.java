@@ -130,7 +130,7 @@ final class TestMatrixTest {
   void idsSpellOutEveryNonDefaultKnob() {
     var base = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(768, 768), Precision.FLOAT16);
     var knobs = new TestCase(null, Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(512, 512), Precision.FLOAT16, "p", 7.5,
-        Scheduler.EULER, Attention.MATH, true, true, true, null, null, null, null, null, 1);
+        Scheduler.EULER, Attention.MATH, Toggle.ON, true, Toggle.ON, null, null, null, null, null, 1);
 
     assertThat(base.id()).isEqualTo("sd-2-1-g5xlarge-b1-s20-float16");
     assertThat(knobs.id()).isEqualTo("sd-2-1-g5xlarge-b1-s20-512x512-float16-math-graphs-compile-cl");
