@@ -139,9 +139,11 @@ public final class Runner {
   private WorkerEvent.Priced priced(TestCase c) {
     String instance = pricing.actualInstance() == null ? c.instanceType() : pricing.actualInstance();
     Optional<InstancePrice> p = prices.lookup(instance, pricing.region());
+    // a case on some of an instance's GPUs pays that share of it: 1 GPU of a p5.48xlarge costs 1/8 of its price
+    double share = p.filter(ip -> ip.gpus() > c.gpus()).map(ip -> (double) c.gpus() / ip.gpus()).orElse(1.0);
     return new WorkerEvent.Priced(c.id(), c.instanceType(), instance, pricing.lifecycle(), pricing.region(), null,
-        p.map(InstancePrice::spotUsdPerHour).map(java.math.BigDecimal::doubleValue).orElse(null),
-        p.map(InstancePrice::ondemandUsdPerHour).map(java.math.BigDecimal::doubleValue).orElse(null),
-        p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null));
+        p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
+        p.map(InstancePrice::ondemandUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
+        p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null), share);
   }
 }

@@ -41,10 +41,14 @@ public sealed interface WorkerEvent {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record CaseSpec(String caseId, JsonNode spec) implements WorkerEvent {}
 
-  /** The prices this case is costed with, with their source and age (controller-written). */
+  /**
+   * The prices this case is costed with, with their source and age (controller-written). {@code gpuShare} is the
+   * fraction of the instance the case uses (its GPUs / the instance's GPUs, at most 1); the prices are already that
+   * share of the instance's.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Priced(String caseId, String instanceType, String actualInstance, String lifecycle, String region, String zone,
-      Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf) implements WorkerEvent {}
+      Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf, Double gpuShare) implements WorkerEvent {}
 
   /** Model built or loaded; {@code loadNs} is what loading cost; {@code knobs} the knobs as the worker resolved them. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -128,6 +128,19 @@ final class RunnerTest {
     assertThat(results).containsKeys(SD.id(), SD_B4.id());
   }
 
+  @Test
+  void aCaseOnOneGpuOfAnEightGpuInstancePaysAnEighth() {
+    var dir = RunDirectory.create(tmp.resolve("run"));
+    var onP5 = TestCase.diffusion(Model.SDXL, "p5.48xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
+
+    runner(new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L)), dir).run(new Plan(null, Settings.DEFAULT, List.of(onP5)));
+
+    var price = dir.readEvents(onP5.id()).stream().filter(e -> e instanceof WorkerEvent.Priced).map(e -> (WorkerEvent.Priced) e)
+        .findFirst().orElseThrow();
+    assertThat(price.gpuShare()).isEqualTo(0.125);
+    assertThat(price.ondemandUsdPerHour()).isCloseTo(55.04 / 8, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
   private static Path writePlan(RunDirectory dir) {
     RunDirectory.writeAtomic(dir.file(RunDirectory.PLAN), "cases: []\n");
     return dir.root();
