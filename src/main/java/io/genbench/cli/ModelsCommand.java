@@ -43,6 +43,7 @@ final class ModelsCommand implements Callable<Integer> {
   }
 
   private static JsonNode find(JsonNode counts, String id) {
+    if (counts.has("models")) counts = counts.get("models");
     if (counts.isArray()) {
       for (JsonNode n : counts) if (id.equals(n.path("model").asText(n.path("id").asText()))) return n;
       return null;

@@ -5,6 +5,14 @@ public interface CaseSink {
   /** One event; every event but {@code hello} names its case. */
   void event(WorkerEvent event);
 
+  /**
+   * One event, with the exact line the worker wrote: a sink that stores events may store the line as it came rather
+   * than serialising the parsed event again.
+   */
+  default void event(WorkerEvent event, String line) {
+    event(event);
+  }
+
   /** One line of the worker's free-text log, attributed to the case running when it was written (null: none yet). */
   void log(String caseId, String line);
 }

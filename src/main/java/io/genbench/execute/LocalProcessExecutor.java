@@ -140,7 +140,7 @@ public final class LocalProcessExecutor implements Executor {
             state.startedNs = ticker.read();
           }
           if (event instanceof WorkerEvent.Hello) state.helloSeen = true;
-          sink.event(event);
+          sink.event(event, line);
           if (event instanceof WorkerEvent.Done d) {
             done.add(d.caseId());
             state.current = null;

@@ -82,6 +82,11 @@ public final class Runner {
 
     @Override
     public void event(WorkerEvent event) {
+      event(event, null);
+    }
+
+    @Override
+    public void event(WorkerEvent event, String line) {
       if (event instanceof WorkerEvent.Hello h) {
         hello = h;
         return;
@@ -92,7 +97,8 @@ public final class Runner {
         return;
       }
       if (!id.equals(openId)) begin(id);
-      open.append(event);
+      if (line == null) open.append(event);
+      else open.append(event, line);
       if (event instanceof WorkerEvent.Iteration it) progress.iteration(id, it.iterationLabel());
       if (event instanceof WorkerEvent.Done) end();
     }

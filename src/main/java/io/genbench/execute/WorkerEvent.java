@@ -106,6 +106,14 @@ public sealed interface WorkerEvent {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Done(String caseId) implements WorkerEvent {}
 
+  /** Reader and writer built once: events are parsed on the hot path of every measured iteration. */
+  final class Lines {
+    private Lines() {}
+
+    static final com.fasterxml.jackson.databind.ObjectReader READER = Json.MAPPER.readerFor(WorkerEvent.class);
+    static final com.fasterxml.jackson.databind.ObjectWriter WRITER = Json.MAPPER.writerFor(WorkerEvent.class);
+  }
+
   /** An iteration event, for progress display. */
   interface Iteration {
     String iterationLabel();
@@ -114,7 +122,7 @@ public sealed interface WorkerEvent {
   /** Parses one line; a line that is not an event is an {@link IllegalArgumentException} naming it. */
   static WorkerEvent parse(String line) {
     try {
-      return Json.MAPPER.readValue(line, WorkerEvent.class);
+      return Lines.READER.readValue(line);
     } catch (JsonProcessingException e) {
       String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
       throw new IllegalArgumentException("not a worker event: " + shown + " (" + e.getOriginalMessage() + ")", e);
@@ -124,7 +132,7 @@ public sealed interface WorkerEvent {
   /** One compact JSON line, {@code type} first. */
   static String toLine(WorkerEvent event) {
     try {
-      return Json.MAPPER.writerFor(WorkerEvent.class).writeValueAsString(event);
+      return Lines.WRITER.writeValueAsString(event);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

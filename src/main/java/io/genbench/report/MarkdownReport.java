@@ -78,15 +78,24 @@ public final class MarkdownReport {
     md.append('\n');
   }
 
+  private static String knobsLabel(java.util.Map<String, Object> knobs) {
+    StringBuilder sb = new StringBuilder();
+    knobs.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+    return sb.toString();
+  }
+
   private static void method(StringBuilder md, RunReport report) {
     md.append("## Method\n\n");
     String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
     md.append("- Warm-up: each case first runs ").append(warmups.isEmpty() ? "its" : warmups)
         .append(" warm-up iteration(s), which are never measured.\n");
     md.append("- Iterations: ").append(iterationRule(report)).append('\n');
-    md.append("- Timing: the worker reads a monotonic nanosecond clock around each phase of every measured request"
-        + " (text encode, each denoising step, decode; on a GPU after synchronising the device); latencies are integer"
-        + " nanoseconds, shown here in milliseconds.\n");
+    md.append("- Timing: each phase of every measured request (text encode, each denoising step, decode) and the whole"
+        + " request are timed: with CUDA events on a GPU (one synchronisation at the end of the request, none between"
+        + " steps), with a monotonic nanosecond clock on the CPU; latencies are integer nanoseconds, shown here in"
+        + " milliseconds.\n");
+    String knobs = distinct(report.results(), r -> r.knobs() == null ? null : knobsLabel(r.knobs()));
+    if (!knobs.isEmpty()) md.append("- Knobs as run: ").append(knobs).append(".\n");
     md.append("- Statistics: ").append(LatencySummary.DEFINITION).append(".\n");
     md.append("- Cost: `").append(RunReport.COST_FORMULA).append("`, for spot, on-demand and the lifecycle actually"
         + " used; the model load is paid once per 1000 images.\n");

@@ -93,7 +93,8 @@ public final class RunDirectory {
         while (Files.exists(dir.resolve("events.interrupted-" + n + ".jsonl"))) n++;
         Files.move(events, dir.resolve("events.interrupted-" + n + ".jsonl"));
       }
-      return new EventLog(Files.newBufferedWriter(events, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW),
+      return new EventLog(new BufferedWriter(new java.io.OutputStreamWriter(
+              Files.newOutputStream(events, StandardOpenOption.CREATE_NEW), StandardCharsets.UTF_8), 1 << 16),
           Files.newBufferedWriter(dir.resolve(WORKER_LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
               StandardOpenOption.APPEND));
     } catch (IOException e) {
@@ -167,8 +168,13 @@ public final class RunDirectory {
     }
 
     public void append(WorkerEvent event) {
+      append(event, WorkerEvent.toLine(event));
+    }
+
+    /** Appends an event as the given line, which must be that event's JSON (as the worker wrote it). */
+    public void append(WorkerEvent event, String line) {
       try {
-        events.write(WorkerEvent.toLine(event));
+        events.write(line);
         events.write('\n');
         long now = System.nanoTime();
         if (event instanceof WorkerEvent.Done || event instanceof WorkerEvent.Failed || now - lastFlushNs > FLUSH_INTERVAL_NS) {

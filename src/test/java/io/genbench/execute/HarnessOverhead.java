@@ -36,7 +36,14 @@ public final class HarnessOverhead {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < samplesPerCase; i++) lines.add(WorkerEvent.toLine(FakeExecutor.sample(CASE, i, 500_000_000L)));
     double perSampleNs = Double.MAX_VALUE;
-    for (int round = 0; round < 5; round++) {
+    double perSampleInJvmNs = Double.MAX_VALUE;
+    List<WorkerEvent> objects = lines.stream().map(WorkerEvent::parse).toList();
+    for (int round = 0; round < 10; round++) {
+      RunDirectory inJvm = RunDirectory.create(tmp.resolve("objects-" + round));
+      long s0 = System.nanoTime();
+      new Runner(new ObjectReplay(objects), inJvm, PriceCatalog.bundled(), new Runner.Pricing("ondemand", "us-east-1", null), id -> "", quiet)
+          .run(new Plan(null, Settings.DEFAULT, List.of(CASE)));
+      perSampleInJvmNs = Math.min(perSampleInJvmNs, (System.nanoTime() - s0) / (double) samplesPerCase);
       RunDirectory dir = RunDirectory.create(tmp.resolve("samples-" + round));
       Executor replay = new LineReplay(lines);
       long t0 = System.nanoTime();
@@ -78,11 +85,28 @@ public final class HarnessOverhead {
     int n = sink.ofType(WorkerEvent.Sample.class).size();
     double iterationMs = sink.ofType(WorkerEvent.Sample.class).stream().mapToLong(WorkerEvent.Sample::e2eNs).average().orElse(0) / 1e6;
     double overheadMs = perCaseMs + (n + 1) * perSampleNs / 1e6;
-    System.out.printf(Locale.ROOT, "per recorded sample (parse + append + flush + progress): %.2f us%n", perSampleNs / 1e3);
+    System.out.printf(Locale.ROOT, "per recorded sample, worker process path (parse the line, append it, progress): %.2f us%n", perSampleNs / 1e3);
+    System.out.printf(Locale.ROOT, "per recorded sample, in-JVM path (serialise the event, append it, progress): %.2f us%n", perSampleInJvmNs / 1e3);
     System.out.printf(Locale.ROOT, "per case (log setup, spec/price/hello, analysis, atomic result.json): %.3f ms%n", perCaseMs);
     System.out.printf(Locale.ROOT, "embedded default case %s: %.0f ms wall, %d measured iterations of %.1f ms%n", CASE.id(), caseWallMs, n, iterationMs);
     System.out.printf(Locale.ROOT, "harness overhead per iteration: %.4f %% of an iteration; per case: %.4f %% of the case's wall time%n",
         100 * perSampleNs / 1e6 / iterationMs, 100 * overheadMs / caseWallMs);
+  }
+
+  /** Hands events over as objects, as the in-JVM backend does. */
+  private record ObjectReplay(List<WorkerEvent> events) implements Executor {
+    @Override
+    public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+      TestCase c = cases.getFirst();
+      sink.event(new WorkerEvent.Loaded(c.id(), 1, "random", 1L, Map.of()));
+      for (WorkerEvent e : events) sink.event(e);
+      sink.event(new WorkerEvent.Done(c.id()));
+    }
+
+    @Override
+    public String backend() {
+      return "objects";
+    }
   }
 
   /** Replays worker stdout lines through the parser, as the process executor does. */
@@ -92,7 +116,7 @@ public final class HarnessOverhead {
       TestCase c = cases.getFirst();
       sink.event(WorkerEvent.parse("{\"type\":\"hello\",\"device\":\"cpu\"}"));
       sink.event(new WorkerEvent.Loaded(c.id(), 1, "random", 1L, Map.of()));
-      for (String line : lines) sink.event(WorkerEvent.parse(line));
+      for (String line : lines) sink.event(WorkerEvent.parse(line), line);
       sink.event(new WorkerEvent.Done(c.id()));
     }
 
