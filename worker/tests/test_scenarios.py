@@ -496,3 +496,22 @@ class AutoKnobsTest(unittest.TestCase):
         with self.assertRaises(Exception) as ctx:
             make_case(cuda_graphs="yes")
         self.assertIn("auto", str(ctx.exception))
+
+
+class DiffusersBackendTest(unittest.TestCase):
+    @unittest.skipIf(__import__("importlib").util.find_spec("diffusers") is not None, "diffusers is installed here")
+    def test_without_diffusers_the_case_is_unsupported_and_says_why(self):
+        events = RecordingStream()
+        case = make_case(model="stabilityai/stable-diffusion-2-1", backend="diffusers", weights="/nonexistent", tiny=True)
+
+        ok = run_case(case, ModelCache(), events, CPU, telemetry_for=lambda *a: telemetry.NoTelemetry())
+
+        failed = [e for e in events.dicts() if e["type"] == "failed"]
+        self.assertFalse(ok)
+        self.assertEqual("unsupported", failed[0]["kind"])
+        self.assertIn("diffusers", failed[0]["message"])
+
+    def test_an_unknown_backend_is_rejected(self):
+        with self.assertRaises(Exception) as ctx:
+            make_case(backend="tensorrt")
+        self.assertIn("diffusers", str(ctx.exception))

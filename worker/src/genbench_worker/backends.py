@@ -44,7 +44,12 @@ Builder = Callable[[Case, torch.device, torch.dtype], Tuple[Any, str]]
 
 
 def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tuple[Any, str]:
-    """(model, family) from the built-in catalog, with local weights when the case names them."""
+    """(model, family) from the built-in catalog, with local weights when the case names them; or, for the
+    diffusers backend, the user's own pipeline folder."""
+    if case.backend == "diffusers":
+        from .scenarios import diffusers_pipeline  # noqa: PLC0415
+
+        return diffusers_pipeline.build(case, device, dtype)
     from .models import registry  # noqa: PLC0415
 
     family = registry.spec(case.model).family
@@ -91,7 +96,7 @@ class ModelCache:
 
     @staticmethod
     def key(case: Case, device: torch.device) -> tuple:
-        return (case.model, case.tiny, case.precision, case.attention, str(device), case.weights)
+        return (case.backend, case.model, case.tiny, case.precision, case.attention, str(device), case.weights)
 
     def get(self, case: Case, device: torch.device) -> Tuple[LoadedModel, bool]:
         """(model, reused?) for the case."""

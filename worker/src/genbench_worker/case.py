@@ -52,6 +52,7 @@ class Case:
     weights: Optional[str] = None
     save_images: Optional[str] = None
     tiny: bool = False
+    backend: str = "torch"  # "torch": genbench's architectures; "diffusers": the pipeline folder in `weights`
 
     def __post_init__(self):
         _require_str(self, "id", nonempty=True)
@@ -68,6 +69,7 @@ class Case:
         _require_choice(self, "precision", PRECISIONS)
         _require_choice(self, "scheduler", SCHEDULERS)
         _require_choice(self, "attention", ATTENTIONS)
+        _require_choice(self, "backend", ("torch", "diffusers"))
         for name in ("compile", "tiny"):
             if not isinstance(getattr(self, name), bool):
                 raise CaseError("case %s: %s must be true or false, was %r" % (self.id, name, getattr(self, name)))

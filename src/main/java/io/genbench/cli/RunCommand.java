@@ -87,6 +87,10 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
     String chosen = chooseBackend();
+    if (chosen.equals("diffusers") && weights == null) {
+      throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
+          + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
+    }
     String py = chosen.equals("onnx") ? null : LocalProcessExecutor.findPython(python);
     Path source = GenBench.home().resolve("worker/src");
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {

@@ -15,7 +15,7 @@ public interface Executor extends AutoCloseable {
 
   /** The CASE object this executor hands its worker for a case, also stored as the {@code case} event. */
   default com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, false, null, null);
+    return WorkerCase.of(c, settings, false, null, null, backend());
   }
 
   /** What this executor reports itself as in results, e.g. {@code onnx-cpu}. */

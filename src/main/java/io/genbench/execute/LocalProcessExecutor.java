@@ -56,9 +56,7 @@ public final class LocalProcessExecutor implements Executor {
 
   @Override
   public ObjectNode spec(TestCase c, Settings settings) {
-    ObjectNode n = WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages());
-    if ("diffusers".equals(config.backend())) n.put("backend", "diffusers");
-    return n;
+    return WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
   @Override

@@ -13,8 +13,9 @@ public final class WorkerCase {
    * @param tiny build the architecture's tiny configuration (tests and smoke runs)
    * @param weights local weights path, or null for random weights
    * @param saveImages folder for PNGs, or null
+   * @param backend what runs the case: {@code torch}, {@code diffusers} (the worker's two), or the in-JVM backend's name
    */
-  public static ObjectNode of(TestCase c, Settings s, boolean tiny, String weights, String saveImages) {
+  public static ObjectNode of(TestCase c, Settings s, boolean tiny, String weights, String saveImages, String backend) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("id", c.id());
     n.put("model", c.model().id());
@@ -42,6 +43,7 @@ public final class WorkerCase {
     if (weights == null) n.putNull("weights"); else n.put("weights", weights);
     if (saveImages == null) n.putNull("save_images"); else n.put("save_images", saveImages);
     n.put("tiny", tiny);
+    n.put("backend", backend);
     return n;
   }
 

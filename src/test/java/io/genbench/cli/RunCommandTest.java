@@ -115,6 +115,15 @@ final class RunCommandTest {
     assertThat(tmp.resolve("x")).doesNotExist();
   }
 
+  @Test
+  void theDiffusersBackendWithoutAPipelineFolderIsAUsageError() {
+    Cli r = Cli.run("run", plan("d.yaml").toString(), "--backend", "diffusers", "--out", tmp.resolve("d").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--weights");
+    assertThat(tmp.resolve("d")).doesNotExist();
+  }
+
   private static String javaCommand() {
     return ProcessHandle.current().info().command().orElse("java");
   }
