@@ -75,7 +75,9 @@ public final class LocalProcessExecutor implements Executor {
   private Set<String> runWorker(List<TestCase> cases, Settings settings, CaseSink sink) {
     Path job = writeJob(cases, settings);
     ProcessBuilder pb = new ProcessBuilder(config.python(), "-m", "genbench_worker", "--job", job.toString());
-    pb.environment().put("PYTHONPATH", config.workerSource().toString());
+    // the worker first, then whatever the user's PYTHONPATH adds (e.g. a diffusers checkout for --backend diffusers)
+    String inherited = System.getenv("PYTHONPATH");
+    pb.environment().put("PYTHONPATH", config.workerSource() + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     pb.environment().put("PYTHONUNBUFFERED", "1");
     Process process;
     try {
