@@ -94,7 +94,9 @@ public final class CaseAnalyzer {
     CaseStatus status = kind == null ? CaseStatus.SUCCESS : kind.status();
     Verdict verdict = failure == null ? Verdict.of(e2e) : null;
     var h = m.hello();
-    String backend = h == null ? null : h.backend() != null ? h.backend() : "torch-" + h.device();
+    String backend = h == null ? null : h.backend() != null ? h.backend()
+        : ("diffusers".equals(spec.path("backend").asText()) ? "diffusers-" : "torch-") + h.device();
+    if (backend != null && spec.path("tiny").asBoolean()) backend += " (tiny configuration)";
     String device = h == null ? null : deviceName(h);
     return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(),
         p == null || p.actualInstance() == null ? spec.path("instance_type").asText() : p.actualInstance(), lifecycle,

@@ -1,0 +1,84 @@
+package io.genbench.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genbench.execute.WorkerCase;
+import io.genbench.execute.WorkerEvent;
+import io.genbench.plan.Model;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Resolution;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import io.genbench.result.FailureKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class CaseAnalyzerTest {
+  private static final TestCase CASE = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 2, 2, new Resolution(768, 768), Precision.FLOAT16);
+
+  private static List<WorkerEvent> events(boolean tiny, String backend, WorkerEvent... rest) {
+    List<WorkerEvent> events = new ArrayList<>();
+    events.add(new WorkerEvent.CaseSpec(CASE.id(), WorkerCase.of(CASE, Settings.DEFAULT, tiny, null, null, backend)));
+    events.add(new WorkerEvent.Priced(CASE.id(), "g5.xlarge", "g5.xlarge", "spot", "us-east-1", null, 0.4, 1.0, "catalog", "2026-11-01", 1.0));
+    events.add(new WorkerEvent.Hello(null, "0.1.0", 1, null, "3.12", "2.11", "13.0", "cuda",
+        List.of(Map.of("name", "NVIDIA H100 80GB HBM3")), "580", "gpu"));
+    events.addAll(List.of(rest));
+    return events;
+  }
+
+  private static WorkerEvent.Sample sample(int i, long e2e) {
+    return new WorkerEvent.Sample(CASE.id(), i, "measure", e2e, 10, List.of(e2e / 4, e2e / 4), 20, 2, null, null, null, null);
+  }
+
+  @Test
+  void timePerImageIsTheMeanRequestOverItsImagesAndCostIncludesTheLoad() {
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Loaded(CASE.id(), 3_600_000_000L, "random", 1L, Map.of()),
+        sample(0, 1_000_000_000L), sample(1, 3_000_000_000L),
+        new WorkerEvent.Memory(CASE.id(), 1, 5_000_000_000L, "cuda"), new WorkerEvent.Done(CASE.id()))), List.of());
+
+    assertThat(r.status()).isEqualTo(CaseStatus.SUCCESS);
+    assertThat(r.inferenceTimeS()).isEqualTo(2.0);
+    assertThat(r.timePerImageS()).isEqualTo(1.0);
+    assertThat(r.imagesPerS()).isEqualTo(1.0);
+    // 0.4 $/h * (1000 * 1 s + 3.6 s) / 3600
+    assertThat(r.cost().cost1000ImagesSpotUsd().doubleValue()).isCloseTo(0.4 * 1003.6 / 3600, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
+    assertThat(r.latency().get("per_step").n()).isEqualTo(4);
+    assertThat(r.device()).isEqualTo("NVIDIA H100 80GB HBM3");
+    assertThat(r.backend()).isEqualTo("torch-cuda");
+  }
+
+  @Test
+  void tinyAndDiffusersRunsSaySoInTheirBackend() {
+    var tiny = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(true, "torch", sample(0, 10), new WorkerEvent.Done(CASE.id()))), List.of());
+    var diffusers = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "diffusers", sample(0, 10), new WorkerEvent.Done(CASE.id()))), List.of());
+
+    assertThat(tiny.backend()).isEqualTo("torch-cuda (tiny configuration)");
+    assertThat(diffusers.backend()).isEqualTo("diffusers-cuda");
+  }
+
+  @Test
+  void aStreamThatEndsMidCaseIsAWorkerErrorWithTheLogTail() {
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch", sample(0, 10))), List.of("Killed"));
+
+    assertThat(r.status()).isEqualTo(CaseStatus.FAILED);
+    assertThat(r.failure().kind()).isEqualTo(FailureKind.WORKER_ERROR);
+    assertThat(r.failure().logTail()).containsExactly("Killed");
+    assertThat(r.cost()).isNull();
+  }
+
+  @Test
+  void theFirstFailureWinsAndSignalsMapToTheSeedStatuses() {
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Failed(CASE.id(), "oom_signal", "worker exited with code 137"),
+        new WorkerEvent.Failed(CASE.id(), "infrastructure", "later"), new WorkerEvent.Done(CASE.id()))), List.of());
+
+    assertThat(r.status()).isEqualTo(CaseStatus.OOM_SIGNAL);
+    assertThat(r.failure().message()).contains("137");
+  }
+}
