@@ -151,21 +151,6 @@ class Job:
     cases: Tuple[Case, ...]
     protocol: int = 1
 
-    def resolved(self, device_type: str, family: str) -> "Case":
-        """This case with every "auto" knob decided for the device: the fastest configuration that is numerically
-        the same computation. CUDA graphs replay the UNet's kernels without launch overhead and channels_last feeds
-        cuDNN its native layout; both only on CUDA, and graphs only for the fixed-shape diffusion UNet (an LLM's
-        KV cache grows every step)."""
-        on_cuda = device_type == "cuda"
-        graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else (on_cuda and family != "opt")
-        last = self.channels_last if isinstance(self.channels_last, bool) else (on_cuda and family != "opt")
-        return dataclasses.replace(self, cuda_graphs=graphs, channels_last=last)
-
-    def knobs(self, attention_used: str) -> Dict[str, Any]:
-        """The knobs as run, for the `loaded` event."""
-        return {"attention": attention_used, "cuda_graphs": self.cuda_graphs, "compile": self.compile,
-                "channels_last": self.channels_last}
-
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Job":
         if not isinstance(data, dict):

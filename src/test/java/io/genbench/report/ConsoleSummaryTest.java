@@ -4,24 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(GermanLocale.class)
 final class ConsoleSummaryTest {
-  private Locale saved;
-
-  @BeforeEach
-  void useADecimalCommaLocale() {
-    saved = Locale.getDefault();
-    Locale.setDefault(Locale.GERMANY);
-  }
-
-  @AfterEach
-  void restoreLocale() {
-    Locale.setDefault(saved);
-  }
-
   @Test
   void listsEveryCaseWithItsStatus() {
     String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());

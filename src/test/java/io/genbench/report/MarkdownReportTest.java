@@ -9,24 +9,11 @@ import io.genbench.result.CaseResult;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(GermanLocale.class)
 final class MarkdownReportTest {
-  private Locale saved;
-
-  @BeforeEach
-  void useADecimalCommaLocale() {
-    saved = Locale.getDefault();
-    Locale.setDefault(Locale.GERMANY);
-  }
-
-  @AfterEach
-  void restoreLocale() {
-    Locale.setDefault(saved);
-  }
-
   @Test
   void statesTheStatisticsDefinitionAndTheCostFormula() {
     String md = MarkdownReport.render(ReportFixtures.twoSuccesses());

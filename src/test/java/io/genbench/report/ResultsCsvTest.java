@@ -5,24 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(GermanLocale.class)
 final class ResultsCsvTest {
-  private Locale saved;
-
-  @BeforeEach
-  void useADecimalCommaLocale() {
-    saved = Locale.getDefault();
-    Locale.setDefault(Locale.GERMANY);
-  }
-
-  @AfterEach
-  void restoreLocale() {
-    Locale.setDefault(saved);
-  }
-
   @Test
   void writesOneRowPerCaseAfterTheHeader() {
     var report = ReportFixtures.twoSuccesses();

@@ -6,24 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
 import io.genbench.analyze.LatencySummary;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(GermanLocale.class)
 final class ResultsJsonTest {
-  private Locale saved;
-
-  @BeforeEach
-  void useADecimalCommaLocale() {
-    saved = Locale.getDefault();
-    Locale.setDefault(Locale.GERMANY);
-  }
-
-  @AfterEach
-  void restoreLocale() {
-    Locale.setDefault(saved);
-  }
-
   @Test
   void matchesTheGoldenFileUnderAGermanLocale() {
     String json = ResultsJson.render(ReportFixtures.goldenRun());

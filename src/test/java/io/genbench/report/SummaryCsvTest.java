@@ -4,28 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(GermanLocale.class)
 final class SummaryCsvTest {
   private static final String DESIGN_HEADER = "test_name,model,requested_instance,actual_instance,lifecycle,zone,batch_size,"
       + "inference_steps,resolution,precision,inference_time_s,time_per_image_s,gpu_memory_gb,spot_price_usd,"
       + "ondemand_price_usd,actual_price_usd,cost_1000_images_spot_usd,cost_1000_images_ondemand_usd,"
       + "cost_1000_images_actual_usd,status";
-
-  private Locale saved;
-
-  @BeforeEach
-  void useADecimalCommaLocale() {
-    saved = Locale.getDefault();
-    Locale.setDefault(Locale.GERMANY);
-  }
-
-  @AfterEach
-  void restoreLocale() {
-    Locale.setDefault(saved);
-  }
 
   @Test
   void firstLineIsTheDesignHeaderExactly() {
