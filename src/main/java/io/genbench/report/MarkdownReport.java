@@ -38,6 +38,7 @@ public final class MarkdownReport {
     results(md, report);
     perStep(md, report);
     llm(md, report);
+    telemetry(md, report);
     cost(md, report);
     failures(md, report);
     validity(md, report);
@@ -178,6 +179,22 @@ public final class MarkdownReport {
     }
     table(md, List.of("case", "TTFT P50 ms", "TTFT P90 ms", "TTFT P99 ms", "TPOT mean ms", "TPOT P50 ms", "TPOT P99 ms",
         "tokens/s"), rows);
+    md.append('\n');
+  }
+
+  private static void telemetry(StringBuilder md, RunReport report) {
+    List<CaseResult> cases = report.successes().stream().filter(r -> r.telemetry() != null).toList();
+    if (cases.isEmpty()) return;
+    md.append("## GPU telemetry\n\n");
+    md.append("Sampled through NVML every ~100 ms while each case ran (model build included); energy per image is the mean"
+        + " board power × the measured time / the images produced.\n\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (CaseResult r : cases) {
+      CaseResult.Telemetry t = r.telemetry();
+      rows.add(List.of("`" + r.caseId() + "`", Integer.toString(t.samples()), Figures.fixed(t.gpuUtilMeanPct(), 1),
+          Figures.fixed(t.memoryUsedMaxPct(), 1), Figures.fixed(t.powerMeanW(), 1), Figures.fixed(t.energyPerImageJ(), 1)));
+    }
+    table(md, List.of("case", "samples", "GPU util mean %", "GPU memory max %", "power mean W", "energy per image J"), rows);
     md.append('\n');
   }
 

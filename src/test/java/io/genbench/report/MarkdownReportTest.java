@@ -147,4 +147,16 @@ final class MarkdownReportTest {
         r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), verdict,
         r.status(), r.failure());
   }
+
+  @Test
+  void showsGpuTelemetryWithEnergyPerImageWhereItWasSampled() {
+    String md = MarkdownReport.render(ReportFixtures.twoSuccesses());
+
+    assertThat(md).contains("## GPU telemetry").contains("energy per image J").contains("| 97.2 |");
+  }
+
+  @Test
+  void leavesTheTelemetrySectionOutWhereNothingWasSampled() {
+    assertThat(MarkdownReport.render(ReportFixtures.onnxCpu())).doesNotContain("## GPU telemetry");
+  }
 }
