@@ -22,6 +22,16 @@ public final class CostModel {
   }
 
   /**
+   * Cost of one million generated tokens: {@code hourly × (10⁶ / tokens_per_s + model_load_s) / 3600}, the LLM
+   * counterpart of the per-1000-images formula; null when the price or the throughput is unknown.
+   */
+  public static BigDecimal costPerMillionTokens(BigDecimal usdPerHour, Double tokensPerS, double modelLoadS) {
+    if (usdPerHour == null || tokensPerS == null || tokensPerS <= 0) return null;
+    BigDecimal seconds = BigDecimal.valueOf(1e6 / tokensPerS + modelLoadS);
+    return usdPerHour.multiply(seconds, MC).divide(SECONDS_PER_HOUR, MC);
+  }
+
+  /**
    * Cost efficiency: USD per second of generation time per image, {@code hourly / 3600 / images_per_request}: what
    * each image in a request costs for every second the request runs.
    */

@@ -84,7 +84,12 @@ public final class CaseAnalyzer {
           : "the event stream ended before the case finished", logTail);
     }
     CaseResult.Cost cost = null;
-    if (failure == null && timePerImageS != null) {
+    if (failure == null && llm && tokensPerS != null) {
+      double load = loadS == null ? 0 : loadS;
+      cost = new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(spot, ondemand),
+          CostModel.costPerMillionTokens(spot, tokensPerS, load), CostModel.costPerMillionTokens(ondemand, tokensPerS, load),
+          CostModel.costPerMillionTokens(actual, tokensPerS, load));
+    } else if (failure == null && timePerImageS != null) {
       double load = loadS == null ? 0 : loadS;
       cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, timePerImageS, load),
           CostModel.costPer1000Images(ondemand, timePerImageS, load), CostModel.costPer1000Images(actual, timePerImageS, load),

@@ -21,6 +21,7 @@ import java.util.List;
  *   <li>{@code spot_price_usd, ondemand_price_usd, actual_price_usd, price_source, price_as_of, price_region};
  *   <li>{@code cost_1000_images_spot_usd, cost_1000_images_ondemand_usd, cost_1000_images_actual_usd,
  *       cost_efficiency_spot_usd_per_s_per_image, cost_efficiency_ondemand_usd_per_s_per_image, spot_savings_pct};
+ *   <li>{@code cost_1m_tokens_spot_usd, cost_1m_tokens_ondemand_usd, cost_1m_tokens_actual_usd} (LLM cases);
  *   <li>{@code verdict, verdict_notes} (notes joined with {@code "; "}).
  * </ol>
  * {@code N/A} where a value does not exist. Milliseconds and seconds have 3 decimals, rates 3, GB 2, percentages
@@ -56,6 +57,7 @@ public final class ResultsCsv {
         "spot_price_usd", "ondemand_price_usd", "actual_price_usd", "price_source", "price_as_of", "price_region",
         "cost_1000_images_spot_usd", "cost_1000_images_ondemand_usd", "cost_1000_images_actual_usd",
         "cost_efficiency_spot_usd_per_s_per_image", "cost_efficiency_ondemand_usd_per_s_per_image", "spot_savings_pct",
+        "cost_1m_tokens_spot_usd", "cost_1m_tokens_ondemand_usd", "cost_1m_tokens_actual_usd",
         "verdict", "verdict_notes"));
     return List.copyOf(c);
   }
@@ -123,6 +125,9 @@ public final class ResultsCsv {
     v.add(c == null ? NA : Figures.exact(c.costEfficiencySpotUsdPerSPerImage()));
     v.add(c == null ? NA : Figures.exact(c.costEfficiencyOndemandUsdPerSPerImage()));
     v.add(c == null ? NA : Figures.percent(c.spotSavingsPct()));
+    v.add(c == null ? NA : Figures.exact(c.cost1MTokensSpotUsd()));
+    v.add(c == null ? NA : Figures.exact(c.cost1MTokensOndemandUsd()));
+    v.add(c == null ? NA : Figures.exact(c.cost1MTokensActualUsd()));
     v.add(r.verdict() == null ? NA : r.verdict().label());
     v.add(r.verdict() == null || r.verdict().notes().isEmpty() ? NA : String.join("; ", r.verdict().notes()));
     return v;

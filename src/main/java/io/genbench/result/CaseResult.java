@@ -86,14 +86,26 @@ public record CaseResult(
       String asOf, String region) {}
 
   /**
-   * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving.
+   * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving;
+   * for LLM cases the cost per million generated tokens instead of the image figures.
    */
   public record Cost(@JsonProperty("cost_1000_images_spot_usd") BigDecimal cost1000ImagesSpotUsd,
       @JsonProperty("cost_1000_images_ondemand_usd") BigDecimal cost1000ImagesOndemandUsd,
       @JsonProperty("cost_1000_images_actual_usd") BigDecimal cost1000ImagesActualUsd,
       @JsonProperty("cost_efficiency_spot_usd_per_s_per_image") BigDecimal costEfficiencySpotUsdPerSPerImage,
       @JsonProperty("cost_efficiency_ondemand_usd_per_s_per_image") BigDecimal costEfficiencyOndemandUsdPerSPerImage,
-      BigDecimal spotSavingsPct) {}
+      BigDecimal spotSavingsPct,
+      @JsonProperty("cost_1m_tokens_spot_usd") BigDecimal cost1MTokensSpotUsd,
+      @JsonProperty("cost_1m_tokens_ondemand_usd") BigDecimal cost1MTokensOndemandUsd,
+      @JsonProperty("cost_1m_tokens_actual_usd") BigDecimal cost1MTokensActualUsd) {
+
+    /** Image costs only (diffusion cases). */
+    public Cost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd, BigDecimal cost1000ImagesActualUsd,
+        BigDecimal costEfficiencySpotUsdPerSPerImage, BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) {
+      this(cost1000ImagesSpotUsd, cost1000ImagesOndemandUsd, cost1000ImagesActualUsd, costEfficiencySpotUsdPerSPerImage,
+          costEfficiencyOndemandUsdPerSPerImage, spotSavingsPct, null, null, null);
+    }
+  }
 
   /** The failure kind, its message, and the last lines of the worker's log. */
   public record Failure(FailureKind kind, String message, List<String> logTail) {

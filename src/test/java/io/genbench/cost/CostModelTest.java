@@ -50,4 +50,11 @@ final class CostModelTest {
   void theCatalogDoesNotPretendToKnowOtherRegions() {
     assertThat(PriceCatalog.bundled().lookup("g5.xlarge", "eu-west-1")).isEmpty();
   }
+
+  @Test
+  void costPerMillionTokensIncludesTheModelLoadOnce() {
+    // 3.6 $/h, 1000 tokens/s, 10 s load: 3.6 * (1000 s + 10 s) / 3600 = 1.01
+    assertThat(CostModel.costPerMillionTokens(new BigDecimal("3.6"), 1000.0, 10.0)).isEqualByComparingTo("1.01");
+    assertThat(CostModel.costPerMillionTokens(new BigDecimal("3.6"), null, 10.0)).isNull();
+  }
 }
