@@ -86,6 +86,24 @@ public final class LocalProcessExecutor implements Executor {
       failAll(cases, sink, "infrastructure", "cannot start the worker (" + config.python() + "): " + e.getMessage());
       return Set.of();
     }
+    // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
+    Thread reaper = new Thread(() -> {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }, "worker-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try {
+      return superviseWorker(process, cases, settings, sink);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook runs
+      }
+    }
+  }
+
+  private Set<String> superviseWorker(Process process, List<TestCase> cases, Settings settings, CaseSink sink) {
     Object lock = new Object();
     State state = new State();
     Thread stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(() -> {
