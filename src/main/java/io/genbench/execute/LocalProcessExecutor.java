@@ -106,12 +106,15 @@ public final class LocalProcessExecutor implements Executor {
   private Set<String> superviseWorker(Process process, List<TestCase> cases, Settings settings, CaseSink sink) {
     Object lock = new Object();
     State state = new State();
+    Set<String> done = new HashSet<>();
+    state.expected = cases.getFirst().id();
+    state.startedNs = ticker.read();
     Thread stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
         String line;
         while ((line = r.readLine()) != null) {
           synchronized (lock) {
-            sink.log(state.current, line);
+            sink.log(state.attribution(), line);
             state.tail.add(line);
             if (state.tail.size() > 20) state.tail.remove(0);
           }
@@ -120,10 +123,13 @@ public final class LocalProcessExecutor implements Executor {
         // the process is gone; its exit is handled below
       }
     });
+    // the clock of a case starts when the worker is expected to work on it (at start, or after the previous case's
+    // done), not at its first event: a build or import that hangs before any event is a timeout too
     Thread watchdog = Thread.ofPlatform().daemon().name("worker-watchdog").start(() -> {
       while (process.isAlive()) {
         synchronized (lock) {
-          if (state.current != null && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
+          boolean busy = state.current != null || state.expected != null;
+          if (busy && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
             state.timedOut = true;
             // the whole tree: a child holding stdout open would otherwise keep the reader waiting
             process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -138,7 +144,6 @@ public final class LocalProcessExecutor implements Executor {
         }
       }
     });
-    Set<String> done = new HashSet<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
@@ -148,20 +153,24 @@ public final class LocalProcessExecutor implements Executor {
           event = WorkerEvent.parse(line);
         } catch (IllegalArgumentException e) {
           synchronized (lock) {
-            sink.log(state.current, "genbench: worker wrote a line that is not an event: " + line);
+            sink.log(state.attribution(), "genbench: worker wrote a line that is not an event: " + line);
           }
           continue;
         }
         synchronized (lock) {
           if (event.caseId() != null && !event.caseId().equals(state.current) && !done.contains(event.caseId())) {
+            if (!event.caseId().equals(state.expected)) state.startedNs = ticker.read();
             state.current = event.caseId();
-            state.startedNs = ticker.read();
+            state.expected = null;
           }
           if (event instanceof WorkerEvent.Hello) state.helloSeen = true;
           sink.event(event, line);
           if (event instanceof WorkerEvent.Done d) {
             done.add(d.caseId());
+            state.lastDone = d.caseId();
             state.current = null;
+            state.expected = cases.stream().map(TestCase::id).filter(id -> !done.contains(id)).findFirst().orElse(null);
+            state.startedNs = ticker.read();
           }
         }
       }
@@ -179,38 +188,40 @@ public final class LocalProcessExecutor implements Executor {
       String died = state.timedOut ? "timeout" : kindOfExit(exit);
       String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
           : "worker exited with code " + exit + signalName(exit);
-      if (state.current != null) {
-        sink.log(state.current, "genbench: " + message);
-        sink.event(new WorkerEvent.Failed(state.current, died, message));
-        sink.event(new WorkerEvent.Done(state.current));
-        done.add(state.current);
-      } else if (done.size() < cases.size() && !state.helloSeen) {
-        String tail = String.join("\n", state.tail);
+      String victim = state.current != null ? state.current : state.expected;
+      if (victim == null) return done;
+      if (state.current == null && !state.helloSeen && !state.timedOut) {
+        // it never started: every remaining case would fail the same way
+        String last = state.tail.isEmpty() ? "" : "; last log line: " + state.tail.getLast();
         for (TestCase c : cases) {
           if (done.contains(c.id())) continue;
-          sink.log(c.id(), tail);
-          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the worker did not start: " + message
-              + (state.tail.isEmpty() ? "" : "; last log line: " + state.tail.get(state.tail.size() - 1))));
+          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the worker did not start: " + message + last));
           sink.event(new WorkerEvent.Done(c.id()));
         }
         return Set.of();
-      } else if (done.size() < cases.size()) {
-        // exited between cases: fail the next one so the loop always makes progress
-        TestCase next = cases.stream().filter(c -> !done.contains(c.id())).findFirst().orElseThrow();
-        sink.event(new WorkerEvent.Failed(next.id(), died, message + " before this case started"));
-        sink.event(new WorkerEvent.Done(next.id()));
-        done.add(next.id());
       }
+      sink.log(victim, "genbench: " + message);
+      sink.event(new WorkerEvent.Failed(victim, died, message + (state.current == null ? " before this case sent an event" : "")));
+      sink.event(new WorkerEvent.Done(victim));
+      done.add(victim);
     }
     return done;
   }
 
   private static final class State {
     String current;
+    /** The case the worker should be working on while no event has named one yet. */
+    String expected;
+    String lastDone;
     long startedNs;
     boolean timedOut;
     boolean helloSeen;
     final List<String> tail = new ArrayList<>();
+
+    /** Whose log a stderr line is: the case running, else the one about to, else the one just finished. */
+    String attribution() {
+      return current != null ? current : expected != null ? expected : lastDone;
+    }
   }
 
   /** Exit codes of a killed process are 128 + signal (SIGKILL 9, SIGSEGV 11). */

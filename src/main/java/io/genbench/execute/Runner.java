@@ -73,7 +73,9 @@ public final class Runner {
     private WorkerEvent.Hello hello;
     private String openId;
     private EventLog open;
-    private final List<String> pendingLog = new ArrayList<>();
+    /** Log lines of cases not begun yet (key null: not attributed), written when their case begins. */
+    private final Map<String, List<String>> pendingLog = new LinkedHashMap<>();
+    private final java.util.Set<String> finished = new java.util.HashSet<>();
 
     Sink(Plan plan, List<TestCase> todo) {
       this.plan = plan;
@@ -106,7 +108,8 @@ public final class Runner {
     @Override
     public void log(String caseId, String line) {
       if (open != null && (caseId == null || caseId.equals(openId))) open.log(line);
-      else pendingLog.add(line);
+      else if (caseId != null && finished.contains(caseId)) dir.appendLog(caseId, line);
+      else pendingLog.computeIfAbsent(caseId, k -> new ArrayList<>()).add(line);
     }
 
     private void begin(String id) {
@@ -118,8 +121,10 @@ public final class Runner {
       open.append(new WorkerEvent.CaseSpec(id, spec));
       open.append(priced(c));
       if (hello != null) open.append(hello);
-      pendingLog.forEach(open::log);
-      pendingLog.clear();
+      for (String key : java.util.Arrays.asList(null, id)) {
+        List<String> lines = pendingLog.remove(key);
+        if (lines != null) lines.forEach(open::log);
+      }
       progress.caseStarted(id);
     }
 
@@ -128,6 +133,7 @@ public final class Runner {
       open.close();
       open = null;
       openId = null;
+      finished.add(id);
       String summary = completion.finish(id);
       progress.caseFinished(id, summary);
     }

@@ -123,6 +123,16 @@ public final class RunDirectory {
     return out;
   }
 
+  /** Appends a line to a case's worker log after its event log was closed (output a worker wrote late). */
+  public void appendLog(String caseId, String line) {
+    try {
+      Files.writeString(caseDir(caseId).resolve(WORKER_LOG), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The last {@code n} lines of a case's worker log. */
   public List<String> logTail(String caseId, int n) {
     Path log = caseDir(caseId).resolve(WORKER_LOG);

@@ -87,6 +87,23 @@ final class LocalProcessExecutorTest {
   }
 
   @Test
+  void aWorkerThatHangsBeforeItsFirstEventIsATimeoutToo() throws Exception {
+    Path script = tmp.resolve("hanging-build");
+    Files.writeString(script, "#!/usr/bin/env bash\necho '{\"type\":\"hello\",\"device\":\"cuda\"}'\necho 'building the model' >&2\nexec sleep 60\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    var executor = new LocalProcessExecutor(new LocalProcessExecutor.Config(script.toString(), tmp, tmp.resolve("jobs"), false, null, null, "torch"),
+        Ticker.SYSTEM);
+    var sink = new RecordingSink();
+
+    long t0 = System.nanoTime();
+    executor.execute(List.of(FIRST), new Settings(0, 1, 1, 0, 1.0, 42), sink);
+
+    assertThat(failureOf(sink, FIRST)).isEqualTo("timeout");
+    assertThat(sink.logs).anyMatch(l -> l.equals(FIRST.id() + ": building the model"));
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+  }
+
+  @Test
   void aWorkerThatCannotStartFailsEveryCaseWithItsLastLogLine() throws Exception {
     Path script = tmp.resolve("broken-python");
     Files.writeString(script, "#!/usr/bin/env bash\necho 'ModuleNotFoundError: No module named torch' >&2\nexit 1\n");
