@@ -113,7 +113,9 @@ final class PlanCommand implements Callable<Integer> {
     try {
       settings = new Settings(warmup, minIterations, maxIterations, minDuration, timeout, seed);
     } catch (IllegalArgumentException e) {
-      throw new UserError("Bad measurement option: " + e.getMessage() + ".");
+      String flags = e.getMessage().replace("warmup_iterations", "--warmup").replace("min_iterations", "--min-iterations")
+          .replace("max_iterations", "--max-iterations").replace("min_duration_s", "--min-duration").replace("timeout_s", "--timeout");
+      throw new UserError("Bad measurement option: " + flags + ".");
     }
     Plan plan = new Plan(m, settings, cases);
     boolean json = output != null && output.toString().toLowerCase(Locale.ROOT).endsWith(".json");

@@ -150,6 +150,18 @@ public final class PlanFile {
       e.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
       throw new UserError("Unknown key \"" + e.getPropertyName() + "\" (" + source + " line " + e.getLocation().getLineNr()
           + "). Known keys here: " + String.join(", ", known) + ".");
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String where = e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
+      String key = e.getPath().isEmpty() ? "?" : e.getPath().getLast().getFieldName();
+      String expected = e.getTargetType() == null ? "another type" : switch (e.getTargetType().getSimpleName()) {
+        case "int", "Integer", "long", "Long" -> "an integer";
+        case "double", "Double" -> "a number";
+        case "Boolean", "boolean" -> "true or false";
+        case "String" -> "a text value";
+        case "List", "ArrayList" -> "a list";
+        default -> "a " + e.getTargetType().getSimpleName();
+      };
+      throw new UserError("Bad value for \"" + key + "\" (" + where + "): expected " + expected + ".");
     } catch (JsonProcessingException e) {
       String where = e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
       throw new UserError("Cannot read plan (" + where + "): " + e.getOriginalMessage());
@@ -201,8 +213,15 @@ public final class PlanFile {
           model.family().isDiffusion() ? null : (d.promptTokens == null ? 128 : d.promptTokens),
           model.family().isDiffusion() ? null : (d.outputTokens == null ? 64 : d.outputTokens),
           d.memoryRequest, d.memoryLimit, d.gpus == null ? 1 : d.gpus);
-      // A hand-written id is kept; the derived one is not stored as a name, so edits to the fields re-derive it.
-      return d.id == null || d.id.equals(c.id()) ? c : withName(c, d.id);
+      if (d.id == null || d.id.equals(c.id())) return c;
+      // an id of the derived form that names other fields is stale (the fields were edited, the id was not): running
+      // it would file results under a name that misdescribes them
+      String derivedPrefix = model.slug() + "-" + c.instanceType().replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT) + "-b";
+      if (d.id.startsWith(derivedPrefix)) {
+        throw new UserError("Case id \"" + d.id + "\" (" + origin + ") does not match its fields, which give \"" + c.id()
+            + "\": delete the id line to use the derived id, or correct it.");
+      }
+      return withName(c, d.id); // a name of the user's own is kept
     } catch (IllegalArgumentException e) {
       throw new UserError("Bad case (" + origin + "): " + e.getMessage() + ".");
     }

@@ -50,6 +50,13 @@ public record TestCase(
     if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, was " + steps);
     if (gpus < 1) throw new IllegalArgumentException("gpus must be >= 1, was " + gpus);
+    if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
+      throw new IllegalArgumentException("guidance_scale must be a number >= 0, was " + guidanceScale);
+    }
+    if (frames != null && frames < 1) throw new IllegalArgumentException("frames must be >= 1, was " + frames);
+    if (promptTokens != null && promptTokens < 1) throw new IllegalArgumentException("prompt_tokens must be >= 1, was " + promptTokens);
+    if (outputTokens != null && outputTokens < 1) throw new IllegalArgumentException("output_tokens must be >= 1, was " + outputTokens);
+    if (prompt.isBlank()) throw new IllegalArgumentException("prompt must not be empty");
   }
 
   /** A diffusion case with every knob at its default. */

@@ -89,4 +89,50 @@ final class PlanFileTest {
 
     assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class).hasMessageContaining("max_iterations");
   }
+
+  @Test
+  void aStaleDerivedIdAfterAnEditIsRejected() {
+    String yaml = """
+        cases:
+          - id: sd-2-1-g5xlarge-b1-s20-float16
+            model: stabilityai/stable-diffusion-2-1
+            instance_type: g5.xlarge
+            batch_size: 4
+            precision: float16
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("sd-2-1-g5xlarge-b4-s20-float16").hasMessageContaining("delete the id");
+  }
+
+  @Test
+  void aNameOfTheUsersOwnIsKept() {
+    String yaml = """
+        cases:
+          - id: my-oom-probe
+            model: sdxl
+            instance_type: g5.xlarge
+        """;
+
+    assertThat(PlanFile.parse(yaml, "plan.yaml").cases().getFirst().id()).isEqualTo("my-oom-probe");
+  }
+
+  @Test
+  void valuesTheWorkerWouldRejectAreRejectedHere() {
+    for (String bad : new String[] {"guidance_scale: -1", "frames: 0", "prompt_tokens: 0", "output_tokens: -2", "prompt: \" \""}) {
+      String model = bad.startsWith("frames") ? "stabilityai/stable-video-diffusion-img2vid-xt" : "facebook/opt-125m";
+      String yaml = "cases:\n  - model: " + model + "\n    instance_type: g5.xlarge\n    " + bad + "\n";
+
+      assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).as(bad).isInstanceOf(UserError.class)
+          .hasMessageContaining(bad.substring(0, bad.indexOf(':')));
+    }
+  }
+
+  @Test
+  void aWrongTypeNamesTheKeyAndWhatItExpects() {
+    String yaml = "cases:\n  - model: sdxl\n    instance_type: g5.xlarge\n    batch_size: four\n";
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("\"batch_size\"").hasMessageContaining("an integer").hasMessageContaining("line 4");
+  }
 }
