@@ -131,6 +131,10 @@ def _on_sigterm(signum, frame):
     raise Terminated("terminated by signal %d (SIGTERM)" % signum)
 
 
+def torch_device_type(device) -> str:
+    return getattr(device, "type", str(device).split(":")[0])
+
+
 def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStream] = None, cache=None) -> int:
     """Entry point. `events` / `cache` are injected by in-process tests; otherwise stdout is claimed."""
     args = parse_args(argv)
@@ -162,6 +166,12 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         except (ValueError, RuntimeError) as e:
             print("genbench_worker: %s" % e, file=sys.stderr)
             return EXIT_USAGE
+        if torch_device_type(device) == "cuda":
+            # create the CUDA context now: its seconds belong to no case's model load
+            import torch  # noqa: PLC0415
+
+            torch.zeros(1, device=device)
+            torch.cuda.synchronize(device)
         events.emit(hello(device))
         cache = cache if cache is not None else ModelCache()
         for case in job.cases:

@@ -46,7 +46,16 @@ final class Reports {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
-      if (dir.isDone(c.id())) results.add(finishCase(dir, c.id()));
+      if (!dir.isDone(c.id())) continue;
+      try {
+        results.add(finishCase(dir, c.id()));
+      } catch (RuntimeException e) {
+        // one damaged case must not take the whole run's reports with it
+        CaseResult stored = stored(dir, c.id());
+        System.err.println("genbench: case " + c.id() + ": cannot recompute it from its events (" + e.getMessage() + "); "
+            + (stored != null ? "using its stored result.json" : "leaving it out of the reports"));
+        if (stored != null) results.add(stored);
+      }
     }
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(dir), results,
         PriceCatalog.bundled().description());
@@ -56,6 +65,14 @@ final class Reports {
     RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
     RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
     return report;
+  }
+
+  private static CaseResult stored(RunDirectory dir, String caseId) {
+    try {
+      return Json.MAPPER.readValue(dir.caseDir(caseId).resolve(RunDirectory.RESULT).toFile(), CaseResult.class);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   static String console(RunReport report) {

@@ -58,6 +58,10 @@ public final class Runner {
     progress.start(plan.cases().size(), skipped);
     Map<String, List<TestCase>> byModel = new LinkedHashMap<>();
     for (TestCase c : todo) byModel.computeIfAbsent(c.model().id(), k -> new ArrayList<>()).add(c);
+    // the worker keeps one built model, keyed also by precision and attention: order each group by them (stably)
+    // so a model is built once per precision and attention rather than once per case
+    byModel.values().forEach(group -> group.sort(java.util.Comparator.comparing((TestCase c) -> c.precision())
+        .thenComparing(TestCase::attention)));
     Sink sink = new Sink(plan, todo);
     for (List<TestCase> group : byModel.values()) {
       executor.execute(group, plan.settings(), sink);

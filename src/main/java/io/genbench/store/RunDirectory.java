@@ -114,11 +114,11 @@ public final class RunDirectory {
         try {
           out.add(WorkerEvent.parse(line));
         } catch (IllegalArgumentException e) {
-          if (i < lines.size() - 1) throw new UserError("Corrupt event in " + events + " line " + (i + 1) + ": " + e.getMessage());
+          if (i < lines.size() - 1) throw new IllegalStateException("corrupt event in " + events + " line " + (i + 1) + ": " + e.getMessage());
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + events, e);
+      throw new UncheckedIOException("cannot read " + events + ": " + e, e);
     }
     return out;
   }

@@ -99,6 +99,23 @@ final class RunCommandTest {
   }
 
   @Test
+  void aDamagedCaseFallsBackToItsStoredResultAndTheOthersStillReport() throws Exception {
+    Path out = tmp.resolve("run");
+    assertThat(Cli.run("run", plan("plan.yaml").toString(), "--backend", "onnx", "--out", out.toString()).exitCode()).isZero();
+    String summary = Files.readString(out.resolve("summary.csv"));
+    Path damaged = Files.list(out.resolve("cases")).sorted().findFirst().orElseThrow().resolve("events.jsonl");
+    List<String> lines = new ArrayList<>(Files.readAllLines(damaged));
+    lines.set(3, "garbage");
+    Files.write(damaged, lines);
+
+    Cli r = Cli.run("report", out.toString(), "--format", "csv");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.err()).contains("cannot recompute").contains("stored result.json");
+    assertThat(r.out()).isEqualTo(summary);
+  }
+
+  @Test
   void aMissingPlanIsAUsageError() {
     Cli r = Cli.run("run", tmp.resolve("nope.yaml").toString(), "--backend", "onnx");
 

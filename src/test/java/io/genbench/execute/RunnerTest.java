@@ -57,6 +57,16 @@ final class RunnerTest {
   }
 
   @Test
+  void ordersEachModelGroupByPrecisionSoTheWorkerBuildsEachOnce() {
+    var fp32 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(768, 768), Precision.FLOAT32);
+    var executor = new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L));
+
+    runner(executor, RunDirectory.create(tmp.resolve("run"))).run(new Plan(null, Settings.DEFAULT, List.of(SD, fp32, SD_B4)));
+
+    assertThat(executor.groups).containsExactly(List.of(fp32.id(), SD.id(), SD_B4.id()));
+  }
+
+  @Test
   void reportsGpuOutOfMemoryAsAFindingAndGoesOn() {
     var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, "gpu_out_of_memory") : FakeExecutor.success(c, 2_000_000_000L));
 
