@@ -79,9 +79,19 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime threads (default: one per core)")
   int threads;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** How a run was started: a resumed run goes on the same way. Stored as run-options.json. */
+  record RunOptions(String backend, boolean tiny, String weights, String saveImages, String lifecycle, String region,
+      String actualInstance) {}
+
+  static final String OPTIONS = "run-options.json";
+
   @Override
   public Integer call() {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
+    if (resume != null) adoptStoredOptions();
     if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
@@ -106,6 +116,12 @@ final class RunCommand implements Callable<Integer> {
       Path root = out != null ? out : Path.of("results", runId(planFile));
       dir = RunDirectory.create(root);
       copy(planFile, dir.file(RunDirectory.PLAN));
+      try {
+        RunDirectory.writeAtomic(dir.file(OPTIONS), Json.PRETTY.writeValueAsString(
+            new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
@@ -122,6 +138,37 @@ final class RunCommand implements Callable<Integer> {
     System.out.println("report: " + dir.file("report.md"));
     boolean failures = report.results().stream().anyMatch(r -> r.failure() != null && !r.failure().kind().isFinding());
     return failures ? 3 : 0;
+  }
+
+  /**
+   * A resumed run keeps the backend, model scale, weights and pricing it started with; an option given again must
+   * agree, or the run would mix two kinds of measurement under one report.
+   */
+  private void adoptStoredOptions() {
+    Path file = resume.resolve(OPTIONS);
+    if (!Files.exists(file)) return; // a run directory from before run-options.json: the command line decides
+    RunOptions stored;
+    try {
+      stored = Json.MAPPER.readValue(file.toFile(), RunOptions.class);
+    } catch (IOException e) {
+      throw new UserError("Cannot read " + file + ": " + e.getMessage());
+    }
+    backend = adopt("--backend", backend, stored.backend());
+    tiny = Boolean.parseBoolean(adopt("--tiny", String.valueOf(tiny), String.valueOf(stored.tiny())));
+    weights = adopt("--weights", weights, stored.weights());
+    saveImages = adopt("--save-images", saveImages, stored.saveImages());
+    lifecycle = adopt("--lifecycle", lifecycle, stored.lifecycle());
+    region = adopt("--region", region, stored.region());
+    actualInstance = adopt("--actual-instance", actualInstance, stored.actualInstance());
+  }
+
+  private String adopt(String option, String given, String stored) {
+    boolean explicit = spec.commandLine().getParseResult().hasMatchedOption(option);
+    if (explicit && !java.util.Objects.equals(given, stored) && !(option.equals("--backend") && "auto".equals(given))) {
+      throw new UserError("The run in " + resume + " was started with " + option + " " + stored + "; resuming it with "
+          + option + " " + given + " would mix two kinds of result in one report. Leave the option out, or start a new run.");
+    }
+    return stored;
   }
 
   private String chooseBackend() {
@@ -156,9 +203,7 @@ final class RunCommand implements Callable<Integer> {
   private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {
     String library = chosen.equals("onnx") ? onnxVersion() : "PyTorch worker (versions in each case's hello event)";
     List<String> cmd = new ArrayList<>(List.of("genbench", "run"));
-    if (planFile != null) cmd.add(planFile.toString());
-    if (resume != null) cmd.addAll(List.of("--resume", resume.toString()));
-    cmd.addAll(List.of("--backend", chosen));
+    cmd.addAll(spec.commandLine().getParseResult().originalArgs().stream().skip(1).toList());
     var env = Environment.capture(GenBench.home(), chosen.equals("onnx") ? "onnx-cpu" : chosen, library, settings.seed(),
         Json.MAPPER.valueToTree(settings), cmd);
     try {

@@ -116,6 +116,22 @@ final class RunCommandTest {
   }
 
   @Test
+  void aResumedRunKeepsItsOptionsAndRefusesConflictingOnes() throws Exception {
+    Path out = tmp.resolve("run");
+    assertThat(Cli.run("run", plan("plan.yaml").toString(), "--backend", "onnx", "--lifecycle", "spot", "--out", out.toString())
+        .exitCode()).isZero();
+
+    Cli conflicting = Cli.run("run", "--resume", out.toString(), "--lifecycle", "ondemand");
+    Cli same = Cli.run("run", "--resume", out.toString());
+
+    assertThat(conflicting.exitCode()).isEqualTo(2);
+    assertThat(conflicting.err()).contains("--lifecycle spot");
+    assertThat(same.exitCode()).as(same.err()).isZero();
+    assertThat(same.err()).contains("backend onnx-cpu");
+    assertThat(Files.readString(out.resolve("summary.csv"))).contains(",spot,");
+  }
+
+  @Test
   void aMissingPlanIsAUsageError() {
     Cli r = Cli.run("run", tmp.resolve("nope.yaml").toString(), "--backend", "onnx");
 
