@@ -36,12 +36,13 @@ final class PriceCommand implements Callable<Integer> {
     PriceSource source = catalog;
     List<String> types = list || instanceTypes == null || instanceTypes.isEmpty()
         ? catalog.known().stream().map(InstancePrice::instanceType).toList() : instanceTypes;
+    // look every type up before printing anything: an unknown one is an error, not half a table
+    List<InstancePrice> prices = types.stream().map(type -> source.lookup(type, region).orElseThrow(() -> new UserError(
+        "No price for \"" + type + "\" in " + region + " (catalog of " + catalog.region() + ", " + catalog.asOf() + "). Known: "
+            + String.join(", ", catalog.known().stream().map(InstancePrice::instanceType).toList()) + "."))).toList();
     System.out.printf(Locale.ROOT, "%-16s %-18s %4s %7s %12s %12s %8s  %s%n", "instance", "gpu", "gpus", "gpu_gb",
         "spot_usd_h", "ondemand_usd_h", "saving", "source (as of)");
-    for (String type : types) {
-      InstancePrice p = source.lookup(type, region).orElseThrow(() -> new UserError("No price for \"" + type + "\" in "
-          + region + " (catalog of " + catalog.region() + ", " + catalog.asOf() + "). Known: "
-          + String.join(", ", catalog.known().stream().map(InstancePrice::instanceType).toList()) + "."));
+    for (InstancePrice p : prices) {
       BigDecimal saving = io.genbench.cost.CostModel.spotSavingsPct(p.spotUsdPerHour(), p.ondemandUsdPerHour());
       System.out.printf(Locale.ROOT, "%-16s %-18s %4d %7.0f %12s %12s %7s%%  %s (%s)%n", p.instanceType(),
           p.gpu() == null ? "-" : p.gpu(), p.gpus(), p.gpuMemoryGb(), plain(p.spotUsdPerHour()), plain(p.ondemandUsdPerHour()),

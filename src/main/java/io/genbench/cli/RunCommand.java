@@ -128,6 +128,12 @@ final class RunCommand implements Callable<Integer> {
             saveImages, chosen), Ticker.SYSTEM)) {
       writeEnvironment(dir, chosen, plan.settings());
       System.err.println("genbench: running " + plan.cases().size() + " cases with backend " + ex.backend() + " into " + dir.root());
+      long half = plan.cases().stream().filter(c -> c.precision() != io.genbench.plan.Precision.FLOAT32).count();
+      if (chosen.equals("onnx") && half > 0) {
+        System.err.println("genbench: note: " + half + " of " + plan.cases().size() + " cases are float16/bfloat16, which the"
+            + " embedded onnx-cpu backend does not run (they will be reported unsupported); for a CPU run plan with"
+            + " --precisions float32, or run on a GPU with --backend torch");
+      }
       Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
           new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
       runner.run(plan);

@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The bundled, dated price catalog ({@code io/genbench/cost/price-catalog.json}): AWS on-demand list prices and
- * typical spot prices for one region. Source {@code catalog}; every price carries the catalog's date.
+ * spot prices estimated as 40 % of on-demand (not observed; the catalog says so) for one region. Source
+ * {@code catalog}; every price carries the catalog's date.
  */
 public final class PriceCatalog implements PriceSource {
   private static final String RESOURCE = "/io/genbench/cost/price-catalog.json";

@@ -103,6 +103,11 @@ public final class OnnxExecutor implements Executor {
           + c.precision().label() + " with --backend torch on a GPU"));
       return;
     }
+    if (c.cudaGraphs() == io.genbench.plan.Toggle.ON || c.compile() || c.channelsLast() == io.genbench.plan.Toggle.ON) {
+      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "CUDA graphs, torch.compile and channels_last do not exist"
+          + " in the onnx-cpu backend: compare them with --backend torch"));
+      return;
+    }
     int multiple = 8 * config.path("latent_multiple").asInt(1);
     if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
       sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the embedded onnx-cpu UNet downsamples the latent "
@@ -113,6 +118,10 @@ public final class OnnxExecutor implements Executor {
     Pipeline pipeline = new Pipeline(c, s.seed());
     long caseStart = ticker.read();
     for (int i = 0; i < s.warmupIterations(); i++) {
+      if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
+        sink.event(new WorkerEvent.Failed(c.id(), "timeout", "case exceeded timeout_s = " + s.timeoutS() + " in warm-up " + i));
+        return;
+      }
       long t0 = ticker.read();
       pipeline.generate(null);
       sink.event(new WorkerEvent.Warmup(c.id(), i, ticker.read() - t0));

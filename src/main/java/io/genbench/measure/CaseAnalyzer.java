@@ -32,8 +32,8 @@ public final class CaseAnalyzer {
     String label = modelLabel(modelId);
     int batch = spec.path("batch_size").asInt();
     int steps = spec.path("inference_steps").asInt();
-    String resolution = spec.path("width").asInt() + "x" + spec.path("height").asInt();
     boolean llm = spec.hasNonNull("output_tokens");
+    String resolution = llm ? null : spec.path("width").asInt() + "x" + spec.path("height").asInt();
     int frames = spec.path("frames").isNull() || spec.path("frames").isMissingNode() ? 1 : spec.path("frames").asInt();
     int imagesPerRequest = llm ? 0 : batch * frames;
 

@@ -42,7 +42,7 @@ public final class SummaryCsv {
         Figures.orNa(r.lifecycle()),
         Figures.orNa(r.zone()),
         Integer.toString(r.batchSize()),
-        Integer.toString(r.inferenceSteps()),
+        r.imagesPerRequest() == 0 ? NA : Integer.toString(r.inferenceSteps()), // LLM cases have no denoising steps
         Figures.orNa(r.resolution()),
         Figures.orNa(r.precision()),
         Figures.seconds(r.inferenceTimeS()),

@@ -59,4 +59,21 @@ final class PlanCommandTest {
     assertThat(r.exitCode()).isZero();
     assertThat(PlanFile.parse(r.out(), "stdout").cases()).hasSize(6);
   }
+
+  @Test
+  void priceRejectsAnUnknownTypeBeforePrintingAnything() {
+    Cli r = Cli.run("price", "g5.xlarge", "foo.bar");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("\"foo.bar\"").contains("g5.xlarge");
+  }
+
+  @Test
+  void priceListsSpotAndOnDemandWithSourceAndDate() {
+    Cli r = Cli.run("price", "g5.xlarge");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("g5.xlarge").contains("1.006").contains("catalog (2026-11-01)");
+  }
 }

@@ -66,4 +66,22 @@ final class OnnxExecutorTest {
     assertThat(System.nanoTime() - t0).isGreaterThan(300_000_000L);
     assertThat(sink.ofType(WorkerEvent.Sample.class).size()).isGreaterThan(1).isLessThan(1000);
   }
+
+  @Test
+  void gpuKnobsAreUnsupportedRatherThanSilentlyIgnored() {
+    var c = new TestCase(null, Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32, "p", 7.5,
+        io.genbench.plan.Scheduler.EULER, io.genbench.plan.Attention.SDPA, io.genbench.plan.Toggle.ON, false,
+        io.genbench.plan.Toggle.AUTO, null, null, null, null, null, 1);
+    var sink = new RecordingSink();
+
+    try (var executor = new OnnxExecutor(Ticker.SYSTEM, 1)) {
+      executor.execute(List.of(c), QUICK, sink);
+    }
+
+    assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo("unsupported");
+      assertThat(f.message()).contains("--backend torch");
+    });
+    assertThat(sink.ofType(WorkerEvent.Sample.class)).isEmpty();
+  }
 }
