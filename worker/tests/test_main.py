@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -108,17 +109,20 @@ class WorkerProcessTest(unittest.TestCase):
         env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
         proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--job", f.name], stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, env=env)
+        # readline blocks: a worker that hangs before its first sample is killed rather than hanging the suite
+        guard = threading.Timer(120, proc.kill)
+        guard.start()
         try:
             lines = []
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
+            while True:
                 line = proc.stdout.readline()
                 lines.append(line)
-                if '"type":"sample"' in line:
+                if not line or '"type":"sample"' in line:
                     break
             proc.send_signal(signal.SIGTERM)
             rest, _ = proc.communicate(timeout=60)
         finally:
+            guard.cancel()
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()

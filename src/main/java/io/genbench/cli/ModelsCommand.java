@@ -6,7 +6,7 @@ import io.genbench.UserError;
 import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.plan.Model;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,13 +66,12 @@ final class ModelsCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.1f total: %s", total / 1e6, sb);
   }
 
-  private static JsonNode workerCounts(String python) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(python, "-m", "genbench_worker", "--list-models");
-    pb.environment().put("PYTHONPATH", GenBench.home().resolve("worker/src").toString());
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) throw new UserError("the worker's --list-models failed (exit " + p.exitValue() + ")");
-    return Json.MAPPER.readTree(out);
+  private static JsonNode workerCounts(String python) throws IOException {
+    var result = io.genbench.execute.HostCommand.run(List.of(python, "-m", "genbench_worker", "--list-models"),
+        java.util.Map.of("PYTHONPATH", GenBench.home().resolve("worker/src").toString()), java.time.Duration.ofSeconds(120), false);
+    if (result.isEmpty() || result.get().exit() != 0) {
+      throw new UserError("the worker's --list-models failed (" + result.map(r -> "exit " + r.exit()).orElse("no answer in 120 s") + ")");
+    }
+    return Json.MAPPER.readTree(result.get().out());
   }
 }

@@ -194,16 +194,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private static boolean hasGpu() {
-    try {
-      Process p = new ProcessBuilder("nvidia-smi", "-L").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return io.genbench.execute.HostCommand.output(List.of("nvidia-smi", "-L"), java.time.Duration.ofSeconds(20)).isPresent();
   }
 
   private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {

@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
 import io.genbench.execute.HostInfo;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Captures {@code environment.json}: genbench version and commit, Java, OS, CPU, memory, GPUs and driver (through
@@ -70,18 +67,8 @@ public final class Environment {
     return n;
   }
 
-  /** Runs a short command; its stdout, or null when it is missing or fails. */
+  /** Runs a short command; its stdout, or null when it is missing, fails or hangs. */
   static String run(List<String> command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return null;
-      return new String(out, StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return io.genbench.execute.HostCommand.output(command, java.time.Duration.ofSeconds(10)).map(String::trim).orElse(null);
   }
 }

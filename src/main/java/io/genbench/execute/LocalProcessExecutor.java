@@ -294,18 +294,11 @@ public final class LocalProcessExecutor implements Executor {
     }
     List<String> tried = new ArrayList<>();
     for (String python : candidates) {
-      try {
-        Process p = new ProcessBuilder(python, "-c", "import torch; print(torch.__version__)").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (p.waitFor() == 0) return python;
-        String last = out.lines().reduce((a, b) -> b).orElse("");
-        tried.add(python + " (" + last + ")");
-      } catch (IOException e) {
-        tried.add(python + " (not found)");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+      var result = HostCommand.run(List.of(python, "-c", "import torch; print(torch.__version__)"), java.util.Map.of(),
+          java.time.Duration.ofSeconds(120), true);
+      if (result.isPresent() && result.get().exit() == 0) return python;
+      tried.add(python + " (" + result.map(r -> r.out().trim().lines().reduce((a, b) -> b).orElse("exit " + r.exit()))
+          .orElse("not found, or no answer within 120 s") + ")");
     }
     throw new UserError("The torch backend needs a Python with PyTorch >= 1.13. Tried: " + String.join("; ", tried)
         + ". Install it (Debian: apt-get install python3-torch), set GENBENCH_PYTHON, or use --backend onnx.");

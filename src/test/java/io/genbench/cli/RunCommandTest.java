@@ -20,12 +20,16 @@ final class RunCommandTest {
   @TempDir
   Path tmp;
 
-  private Path plan(String name, String... extra) {
+  private Path plan(String name) {
+    return plan(name, "0.3");
+  }
+
+  private Path plan(String name, String minDurationS) {
     Path plan = tmp.resolve(name);
     List<String> args = new ArrayList<>(List.of("plan", "--mode", "sd_only", "--instance-types", "m7i.large",
         "--batch-sizes", "1", "2", "--resolutions", "64x64", "128x128", "--inference-steps", "2", "--precisions", "float32",
-        "--warmup", "1", "--min-iterations", "3", "--max-iterations", "5", "--min-duration", "0.3", "--output", plan.toString()));
-    args.addAll(List.of(extra));
+        "--warmup", "1", "--min-iterations", "3", "--max-iterations", "1000", "--min-duration", minDurationS,
+        "--output", plan.toString()));
     assertThat(Cli.run(args.toArray(String[]::new)).exitCode()).isZero();
     return plan;
   }
@@ -68,7 +72,8 @@ final class RunCommandTest {
 
   @Test
   void aKilledRunResumesToExactlyTheCasesOfAnUninterruptedRun() throws Exception {
-    Path plan = plan("plan.yaml");
+    // each case measures for at least 1.5 s: the kill lands well inside the third case even on a starved machine
+    Path plan = plan("plan.yaml", "1.5");
     Path killed = tmp.resolve("killed");
     Process p = new ProcessBuilder(javaCommand(), "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench",
         "run", plan.toString(), "--backend", "onnx", "--out", killed.toString(), "--threads", "1").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
