@@ -431,6 +431,22 @@ class TelemetryTest(unittest.TestCase):
         e = events.dicts()[0]
         self.assertEqual((50.0, 25.0, 300.0, "c"), (e["gpu_util_pct"], e["memory_used_pct"], e["power_w"], e["case_id"]))
 
+    def test_windows_are_tagged_with_the_phase_they_belong_to(self):
+        events, source = RecordingStream(), FakeSource()
+        sampler = telemetry.TelemetrySampler(events, "c", source, sample_interval_s=0.005, emit_interval_s=10)
+
+        sampler.start()
+        threading.Event().wait(0.05)
+        sampler.set_measuring(True)
+        threading.Event().wait(0.05)
+        sampler.set_measuring(False)
+        sampler.stop()
+
+        phases = [e["measuring"] for e in events.dicts()]
+        self.assertEqual([False, True], phases[:2])
+        for e in events.dicts():
+            parse_event(__import__("json").dumps(e))
+
     def test_nvidia_smi_lines_parse(self):
         self.assertEqual((97.0, 50.0, 412.3), telemetry.parse_smi_line("97, 40000, 80000, 412.30\n"))
         self.assertEqual((3.0, 50.0, 0.0), telemetry.parse_smi_line("3, 1, 2, [N/A]"))

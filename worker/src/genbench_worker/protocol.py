@@ -146,6 +146,8 @@ class Telemetry(Event):
     gpu_util_pct: float
     memory_used_pct: float
     power_w: float
+    # true for windows inside the measured iterations, false for build / warm-up
+    measuring: Optional[bool] = dataclasses.field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ _STR = "str"
 _OPT_STR = "str|null"
 _INT_LIST = "int[]"
 _OBJ = "object"
+_BOOL = "bool"
 _LIST = "list"
 
 _REQUIRED: Dict[str, Dict[str, str]] = {
@@ -259,6 +262,7 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 
 _OPTIONAL: Dict[str, Dict[str, str]] = {
     "loaded": {"knobs": _OBJ},
+    "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT},
 }
 
@@ -281,6 +285,7 @@ def _check(value: Any, kind: str, where: str) -> None:
         _INT_LIST: lambda v: isinstance(v, list) and all(is_int(x) for x in v),
         _OBJ: lambda v: isinstance(v, dict),
         _LIST: lambda v: isinstance(v, list),
+        _BOOL: lambda v: isinstance(v, bool),
     }[kind](value)
     if not ok:
         raise ProtocolError("%s must be %s, was %r" % (where, kind, value))

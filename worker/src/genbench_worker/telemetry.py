@@ -149,7 +149,15 @@ class TelemetrySampler:
         self._t0 = 0
         self._window: List[Reading] = []
         self._window_start = 0
+        self._lock = threading.Lock()
+        self._measuring = False
         self.emitted = 0
+
+    def set_measuring(self, measuring: bool) -> None:
+        """Marks the start / end of the measured iterations: the window so far is emitted with the phase it belongs
+        to, so no window mixes the model build or warm-up with measurement."""
+        self._flush()
+        self._measuring = measuring
 
     def start(self) -> "TelemetrySampler":
         self._t0 = self._now_ns()
@@ -187,16 +195,19 @@ class TelemetrySampler:
                     print("telemetry stopped: %s" % e, file=sys.stderr)
                 return
             if reading is not None and not self._stop.is_set():
-                self._window.append(reading)
+                with self._lock:
+                    self._window.append(reading)
                 if self._now_ns() - self._window_start >= self._emit_interval_ns:
                     self._flush()
             if not paced:
                 self._stop.wait(self._sample_interval_s)
 
     def _flush(self) -> None:
-        window, self._window = self._window, []
-        now = self._now_ns()
-        self._window_start = now
+        with self._lock:
+            window, self._window = self._window, []
+            now = self._now_ns()
+            self._window_start = now
+            measuring = self._measuring
         if not window:
             return
         n = len(window)
@@ -206,6 +217,7 @@ class TelemetrySampler:
             gpu_util_pct=round(sum(r[0] for r in window) / n, 2),
             memory_used_pct=round(max(r[1] for r in window), 2),
             power_w=round(sum(r[2] for r in window) / n, 2),
+            measuring=measuring,
         ))
         self.emitted += 1
 
@@ -217,6 +229,9 @@ class NoTelemetry:
 
     def start(self):
         return self
+
+    def set_measuring(self, measuring: bool) -> None:
+        pass
 
     def stop(self) -> None:
         pass

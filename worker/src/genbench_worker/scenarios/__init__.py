@@ -50,18 +50,20 @@ class IterationResult:
 
 
 def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
-            now_ns: Callable[[], int] = time.perf_counter_ns) -> int:
+            now_ns: Callable[[], int] = time.perf_counter_ns, on_measuring: Callable[[bool], None] = lambda m: None) -> int:
     """Warm up, then measure; returns the number of measured iterations."""
     for i in range(case.warmup_iterations):
         result = iterate()
         events.emit(Warmup(case_id=case.id, iteration=i, e2e_ns=result.e2e_ns))
     min_duration_ns = int(case.min_duration_s * 1e9)
+    on_measuring(True)
     start = now_ns()
     n = 0
     while n < case.max_iterations and (n < case.min_iterations or now_ns() - start < min_duration_ns):
         result = iterate()
         events.emit(result.sample(case.id, n))
         n += 1
+    on_measuring(False)
     return n
 
 
@@ -98,7 +100,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         if clock is not None:
             scenario.clock = clock
         scenario.prepare()
-        measure(case, events, scenario.iterate)
+        measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
         scenario.close()
         scenario = None
         peak = memory.peak(device)

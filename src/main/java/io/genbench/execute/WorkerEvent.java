@@ -94,9 +94,13 @@ public sealed interface WorkerEvent {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Memory(String caseId, long peakAllocatedBytes, long peakReservedBytes, String device) implements WorkerEvent {}
 
-  /** One GPU sample: utilisation %, memory used %, power W, at {@code tNs} since the case started. */
+  /**
+   * One GPU telemetry window: utilisation %, memory used %, power W, ending {@code tNs} after the case started;
+   * {@code measuring} says whether it lies in the measured iterations (null from workers that do not say).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Telemetry(String caseId, long tNs, Double gpuUtilPct, Double memoryUsedPct, Double powerW) implements WorkerEvent {}
+  record Telemetry(String caseId, long tNs, Double gpuUtilPct, Double memoryUsedPct, Double powerW, Boolean measuring)
+      implements WorkerEvent {}
 
   /** The case failed; {@code kind} is a {@link io.genbench.result.FailureKind} wire name. */
   @JsonIgnoreProperties(ignoreUnknown = true)

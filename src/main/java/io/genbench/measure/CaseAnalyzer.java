@@ -116,7 +116,13 @@ public final class CaseAnalyzer {
     into.put(name, LatencySummary.of(samples.stream().mapToLong(f).toArray()));
   }
 
-  private static CaseResult.Telemetry telemetry(List<Telemetry> t, long totalNs, long totalImages) {
+  /**
+   * Utilisation, power and energy from the windows of the measured iterations only (the model build and warm-up
+   * idle the GPU and would halve the figures); all windows when the worker does not tag them.
+   */
+  private static CaseResult.Telemetry telemetry(List<Telemetry> all, long totalNs, long totalImages) {
+    List<Telemetry> t = all.stream().anyMatch(w -> w.measuring() != null)
+        ? all.stream().filter(w -> Boolean.TRUE.equals(w.measuring())).toList() : all;
     if (t.isEmpty()) return null;
     Double util = mean(t.stream().map(Telemetry::gpuUtilPct).toList());
     Double power = mean(t.stream().map(Telemetry::powerW).toList());

@@ -188,8 +188,8 @@ public final class MarkdownReport {
     List<CaseResult> cases = report.successes().stream().filter(r -> r.telemetry() != null).toList();
     if (cases.isEmpty()) return;
     md.append("## GPU telemetry\n\n");
-    md.append("Sampled through NVML every ~100 ms while each case ran (model build included); energy per image is the mean"
-        + " board power × the measured time / the images produced.\n\n");
+    md.append("Sampled through NVML (or nvidia-smi) every ~100 ms; the figures cover the measured iterations only, not the"
+        + " model build or warm-up. Energy per image is the mean board power × the measured time / the images produced.\n\n");
     List<List<String>> rows = new ArrayList<>();
     for (CaseResult r : cases) {
       CaseResult.Telemetry t = r.telemetry();

@@ -81,4 +81,20 @@ final class CaseAnalyzerTest {
     assertThat(r.status()).isEqualTo(CaseStatus.OOM_SIGNAL);
     assertThat(r.failure().message()).contains("137");
   }
+
+  @Test
+  void telemetryCoversTheMeasuredIterationsOnly() {
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Telemetry(CASE.id(), 500_000_000L, 5.0, 10.0, 80.0, false),
+        sample(0, 1_000_000_000L), sample(1, 1_000_000_000L),
+        new WorkerEvent.Telemetry(CASE.id(), 1_000_000_000L, 90.0, 30.0, 600.0, true),
+        new WorkerEvent.Telemetry(CASE.id(), 1_500_000_000L, 100.0, 40.0, 700.0, true),
+        new WorkerEvent.Done(CASE.id()))), List.of());
+
+    assertThat(r.telemetry().samples()).isEqualTo(2);
+    assertThat(r.telemetry().gpuUtilMeanPct()).isEqualTo(95.0);
+    assertThat(r.telemetry().powerMeanW()).isEqualTo(650.0);
+    // 650 W over 2 s of measured requests, 4 images
+    assertThat(r.telemetry().energyPerImageJ()).isEqualTo(325.0);
+  }
 }
