@@ -64,7 +64,17 @@ public final class Runner {
         .thenComparing(TestCase::attention)));
     Sink sink = new Sink(plan, todo);
     for (List<TestCase> group : byModel.values()) {
-      executor.execute(group, plan.settings(), sink);
+      try {
+        executor.execute(group, plan.settings(), sink);
+      } catch (RuntimeException e) {
+        // an executor that breaks must not end the sweep: its unfinished cases become infrastructure failures
+        sink.abandonOpenCase();
+        for (TestCase c : group) {
+          if (dir.isDone(c.id())) continue;
+          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the executor failed: " + e));
+          sink.event(new WorkerEvent.Done(c.id()));
+        }
+      }
       sink.abandonOpenCase();
     }
     progress.finish();

@@ -129,6 +129,21 @@ final class RunnerTest {
   }
 
   @Test
+  void anExecutorThatThrowsFailsItsGroupAndTheSweepGoesOn() {
+    var executor = new FakeExecutor(c -> {
+      if (c == SDXL) throw new java.io.UncheckedIOException(new java.io.IOException("pipe broke"));
+      return FakeExecutor.success(c, 1_000_000_000L);
+    });
+
+    runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN);
+
+    assertThat(results.get(SDXL.id()).failure().kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
+    assertThat(results.get(SDXL.id()).failure().message()).contains("pipe broke");
+    assertThat(results.get(SD.id()).status()).isEqualTo(CaseStatus.SUCCESS);
+    assertThat(results.get(SD_B4.id()).status()).isEqualTo(CaseStatus.SUCCESS);
+  }
+
+  @Test
   void anExecutorThatForgetsACaseStillGetsItRecordedAsFailed() {
     var executor = new FakeExecutor(c -> List.of(new WorkerEvent.Loaded(c.id(), 1, "random", 1L, Map.of())));
 
