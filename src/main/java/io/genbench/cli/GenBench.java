@@ -7,12 +7,12 @@ import picocli.CommandLine.Command;
 
 /** {@code genbench}: latency, throughput, memory and cost of generative-model inference. */
 @Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
-    description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion,",
-        "SDXL, Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
+    description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion, SDXL,"
+        + " Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
     subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ModelsCommand.class, PriceCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error;",
-        "2 bad usage or config (nothing was run); 3 the run finished but some cases failed."})
+    footer = {"", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error; 2 bad usage or config"
+        + " (nothing was run); 3 the run finished but some cases failed."})
 public final class GenBench {
 
   public static void main(String[] args) {

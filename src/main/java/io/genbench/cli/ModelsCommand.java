@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code genbench models}: the built-in architectures with their parameter counts. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-    description = {"Lists the built-in architectures by model id, with parameter counts per component as the worker",
-        "counts them (it builds each on PyTorch's meta device: no memory, no download)."})
+    description = {"Lists the built-in architectures with their parameter counts.",
+        "Counts are per component, as the worker counts them (it builds each on PyTorch's meta device: no memory,"
+            + " no download)."})
 final class ModelsCommand implements Callable<Integer> {
 
   @Option(names = "--python", paramLabel = "PATH", description = "interpreter for the worker (default: the first with torch)")

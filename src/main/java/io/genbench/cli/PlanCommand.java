@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code genbench plan}: writes the test matrix of a seed mode as a plan file. */
 @Command(name = "plan", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Writes a test plan: every case of a mode's matrix, each with its stable id.",
-        "Options given replace that dimension of the mode's defaults; the plan is YAML (or JSON for a .json output)",
-        "and may be edited by hand before `genbench run`."})
+        "Options given replace that dimension of the mode's defaults; the plan is YAML (or JSON for a .json output)"
+            + " and may be edited by hand before `genbench run`."})
 final class PlanCommand implements Callable<Integer> {
 
   @Option(names = "--mode", defaultValue = "mixed", paramLabel = "MODE",
@@ -149,7 +149,20 @@ final class PlanCommand implements Callable<Integer> {
     List<String> lines = new java.util.ArrayList<>();
     lines.add("");
     lines.add("Modes (what each varies, what it holds fixed, and why):");
-    for (Mode m : Mode.values()) lines.add("  " + m.label() + ": " + m.description());
+    for (Mode m : Mode.values()) {
+      // wrapped here, with a hanging indent, so picocli keeps each mode's lines together
+      StringBuilder line = new StringBuilder("  " + m.label() + ":");
+      for (String word : m.description().split(" ")) {
+        if (line.length() + 1 + word.length() > 78) {
+          lines.add(line.toString());
+          line = new StringBuilder("      ");
+        } else {
+          line.append(' ');
+        }
+        line.append(word);
+      }
+      lines.add(line.toString());
+    }
     return lines.toArray(String[]::new);
   }
 }

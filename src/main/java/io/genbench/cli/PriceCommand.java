@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 /** {@code genbench price}: spot and on-demand prices with their source and age. */
 @Command(name = "price", mixinStandardHelpOptions = true,
     description = {"Prints spot and on-demand USD/hour of instance types, with where each price came from and when.",
-        "This release prices from the bundled, dated catalog (source: catalog); live AWS prices come later."})
+        "This release prices from the bundled, dated catalog (source: catalog; its spot prices are estimated, see"
+            + " the source line); live AWS prices come later."})
 final class PriceCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..*", paramLabel = "INSTANCE_TYPE", description = "e.g. g5.xlarge g6e.xlarge")

@@ -11,9 +11,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code genbench report}: rebuilds every view of a run from its raw events, offline. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-    description = {"Rebuilds every report of a run directory from the raw events alone (events.jsonl is the source of",
-        "truth): each case's result.json, summary.csv, results.json, results.csv, report.md, report.html;",
-        "then prints the chosen format to stdout."})
+    description = {"Rebuilds every report of a run directory from its raw events, offline.",
+        "events.jsonl is the source of truth: each case's result.json, summary.csv, results.json, results.csv,"
+            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout."})
 final class ReportCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory, e.g. results/20261121-101500-sd_only")

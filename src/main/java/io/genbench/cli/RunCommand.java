@@ -33,9 +33,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code genbench run}: runs every case of a plan and writes the run directory. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Runs every case of PLAN and writes results/<run-id>/: raw events per case, result.json per case,",
-        "summary.csv, results.json, results.csv, report.md, report.html. A failing case is recorded with its kind and",
-        "log tail and the sweep goes on. Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest."})
+    description = {"Runs every case of a plan and writes its run directory.",
+        "Writes results/<run-id>/: raw events per case, result.json per case, summary.csv, results.json, results.csv,"
+            + " report.md, report.html. A failing case is recorded with its kind and log tail and the sweep goes on."
+            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."})
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN", description = "plan file from `genbench plan` (YAML or JSON)")
