@@ -501,7 +501,9 @@ class AutoKnobsTest(unittest.TestCase):
         case = make_case()
 
         self.assertTrue(case.resolved("cuda", "sd").cuda_graphs)
-        self.assertTrue(case.resolved("cuda", "sdxl").channels_last)
+        self.assertTrue(case.resolved("cuda", "sdxl").cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "sd").channels_last)
+        self.assertFalse(case.resolved("cuda", "sdxl").channels_last)
         self.assertFalse(case.resolved("cuda", "opt").cuda_graphs)
         self.assertFalse(case.resolved("cpu", "sd").cuda_graphs)
 
