@@ -29,7 +29,11 @@ final class Reports {
 
   /** Analyzes one finished case from its events and stores {@code result.json}. */
   static CaseResult finishCase(RunDirectory dir, String caseId) {
-    CaseResult result = CaseAnalyzer.analyze(caseId, Measurements.of(dir.readEvents(caseId)), dir.logTail(caseId, 20));
+    Measurements measurements = Measurements.of(dir.readEvents(caseId));
+    CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, 20));
+    if (!measurements.samples().isEmpty()) {
+      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
+    }
     try {
       RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), Json.PRETTY.writeValueAsString(result));
     } catch (IOException e) {

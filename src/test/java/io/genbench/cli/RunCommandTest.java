@@ -45,6 +45,13 @@ final class RunCommandTest {
     for (String f : List.of("plan.yaml", "environment.json", "summary.csv", "results.json", "results.csv", "report.md", "report.html")) {
       assertThat(out.resolve(f)).exists();
     }
+    try (var cases = Files.list(out.resolve("cases"))) {
+      assertThat(cases.toList()).hasSize(4).allSatisfy(c -> {
+        assertThat(c.resolve("events.jsonl")).exists();
+        assertThat(c.resolve("result.json")).exists();
+        assertThat(c.resolve("latency.hlog")).content().contains("#[Histogram log format version");
+      });
+    }
     List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
     assertThat(summary).hasSize(5);
     assertThat(summary.subList(1, 5)).allSatisfy(row -> assertThat(row).endsWith(",SUCCESS"));
