@@ -533,3 +533,22 @@ class DiffusersBackendTest(unittest.TestCase):
         with self.assertRaises(Exception) as ctx:
             make_case(backend="tensorrt")
         self.assertIn("diffusers", str(ctx.exception))
+
+
+class MemoryWindowTest(unittest.TestCase):
+    def test_a_case_that_cannot_reuse_the_model_releases_it_before_its_memory_peak_starts(self):
+        from genbench_worker import scenarios as scenarios_module
+
+        calls = []
+        cache = ModelCache(FakeBuilder())
+        original_reset, original_clear = scenarios_module.memory.reset, cache.clear
+        scenarios_module.memory.reset = lambda device: calls.append("reset")
+        cache.clear = lambda: (calls.append("clear"), original_clear())
+        try:
+            run(make_case(id="a", precision="float32"), cache=cache)
+            calls.clear()
+            run(make_case(id="b", precision="bfloat16"), cache=cache)
+        finally:
+            scenarios_module.memory.reset = original_reset
+
+        self.assertEqual(["clear", "reset"], calls[:2])

@@ -98,6 +98,12 @@ class ModelCache:
     def key(case: Case, device: torch.device) -> tuple:
         return (case.backend, case.model, case.tiny, case.precision, case.attention, str(device), case.weights)
 
+    def release_unless_reusable(self, case: Case, device: torch.device) -> None:
+        """Drop the kept model (and give its cached memory back) when this case cannot reuse it, so that the case's
+        memory peak starts from an empty device rather than from the previous case's reservations."""
+        if self._loaded is not None and self.key(case, device) != self._key:
+            self.clear()
+
     def get(self, case: Case, device: torch.device) -> Tuple[LoadedModel, bool]:
         """(model, reused?) for the case."""
         key = self.key(case, device)

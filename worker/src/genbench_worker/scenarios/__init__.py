@@ -84,6 +84,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
     sampler = telemetry.NoTelemetry()
     scenario = None
     try:
+        cache.release_unless_reusable(case, device)
         memory.reset(device)
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
