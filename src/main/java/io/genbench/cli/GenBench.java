@@ -35,6 +35,11 @@ public final class GenBench {
     return Path.of(home == null ? "." : home).toAbsolutePath().normalize();
   }
 
+  /** The worker's Python package directory (PYTHONPATH entry) in this installation. */
+  static Path workerSource() {
+    return home().resolve("worker/src");
+  }
+
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {

@@ -43,17 +43,14 @@ final class ModelsCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The worker's entry for a model: {@code --list-models} prints {@code {"models": [{"id": ..., "components": ...}]}}. */
   private static JsonNode find(JsonNode counts, String id) {
-    if (counts.has("models")) counts = counts.get("models");
-    if (counts.isArray()) {
-      for (JsonNode n : counts) if (id.equals(n.path("model").asText(n.path("id").asText()))) return n;
-      return null;
-    }
-    return counts.get(id);
+    for (JsonNode n : counts.path("models")) if (id.equals(n.path("id").asText())) return n;
+    return null;
   }
 
   private static String describe(JsonNode entry) {
-    JsonNode components = entry.has("components") ? entry.get("components") : entry.path("parameters");
+    JsonNode components = entry.path("components");
     StringBuilder sb = new StringBuilder();
     long total = 0;
     var it = components.fields();
@@ -69,7 +66,7 @@ final class ModelsCommand implements Callable<Integer> {
 
   private static JsonNode workerCounts(String python) throws IOException {
     var result = io.genbench.execute.HostCommand.run(List.of(python, "-m", "genbench_worker", "--list-models"),
-        java.util.Map.of("PYTHONPATH", GenBench.home().resolve("worker/src").toString()), java.time.Duration.ofSeconds(120), false);
+        java.util.Map.of("PYTHONPATH", GenBench.workerSource().toString()), java.time.Duration.ofSeconds(120), false);
     if (result.isEmpty() || result.get().exit() != 0) {
       throw new UserError("the worker's --list-models failed (" + result.map(r -> "exit " + r.exit()).orElse("no answer in 120 s") + ")");
     }

@@ -103,7 +103,7 @@ final class RunCommand implements Callable<Integer> {
           + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
     }
     String py = chosen.equals("onnx") ? null : LocalProcessExecutor.findPython(python);
-    Path source = GenBench.home().resolve("worker/src");
+    Path source = GenBench.workerSource();
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
@@ -199,7 +199,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {
-    String library = chosen.equals("onnx") ? onnxVersion() : "PyTorch worker (versions in each case's hello event)";
+    String library = chosen.equals("onnx") ? OnnxExecutor.version() : "PyTorch worker (versions in each case's hello event)";
     List<String> cmd = new ArrayList<>(List.of("genbench", "run"));
     cmd.addAll(spec.commandLine().getParseResult().originalArgs().stream().skip(1).toList());
     var env = Environment.capture(GenBench.home(), chosen.equals("onnx") ? "onnx-cpu" : chosen, library, settings.seed(),
@@ -223,14 +223,6 @@ final class RunCommand implements Callable<Integer> {
       RunDirectory.writeAtomic(file, Json.PRETTY.writeValueAsString(env));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String onnxVersion() {
-    try {
-      return "onnxruntime " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
-    } catch (RuntimeException | LinkageError e) {
-      return "onnxruntime (unavailable)";
     }
   }
 

@@ -30,8 +30,7 @@ public record HostCommand(int exit, String out) {
       pb.environment().putAll(env);
       Process p = pb.start();
       if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        killTree(p);
         return Optional.empty();
       }
       return Optional.of(new HostCommand(p.exitValue(), Files.readString(output.toPath(), StandardCharsets.UTF_8)));
@@ -43,6 +42,12 @@ public record HostCommand(int exit, String out) {
     } finally {
       if (output != null) output.delete();
     }
+  }
+
+  /** Kills a process and everything it started: a child holding a pipe open would otherwise outlive it. */
+  public static void killTree(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   /** Runs it and returns stdout when it exits 0. */

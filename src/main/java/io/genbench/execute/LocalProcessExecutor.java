@@ -87,10 +87,7 @@ public final class LocalProcessExecutor implements Executor {
       return Set.of();
     }
     // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
-    Thread reaper = new Thread(() -> {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }, "worker-reaper");
+    Thread reaper = new Thread(() -> HostCommand.killTree(process), "worker-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
       return superviseWorker(process, cases, settings, sink);
@@ -132,8 +129,7 @@ public final class LocalProcessExecutor implements Executor {
           if (busy && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
             state.timedOut = true;
             // the whole tree: a child holding stdout open would otherwise keep the reader waiting
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            HostCommand.killTree(process);
             return;
           }
         }
@@ -245,12 +241,12 @@ public final class LocalProcessExecutor implements Executor {
   private static int waitFor(Process p) {
     try {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+        HostCommand.killTree(p);
         return p.waitFor();
       }
       return p.exitValue();
     } catch (InterruptedException e) {
-      p.destroyForcibly();
+      HostCommand.killTree(p);
       Thread.currentThread().interrupt();
       return -1;
     }

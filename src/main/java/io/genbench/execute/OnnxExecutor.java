@@ -72,7 +72,7 @@ public final class OnnxExecutor implements Executor {
   }
 
   /** ONNX Runtime's version as the library reports it. */
-  static String version() {
+  public static String version() {
     try {
       return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
     } catch (RuntimeException | LinkageError e) {

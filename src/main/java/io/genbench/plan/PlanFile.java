@@ -216,7 +216,7 @@ public final class PlanFile {
       if (d.id == null || d.id.equals(c.id())) return c;
       // an id of the derived form that names other fields is stale (the fields were edited, the id was not): running
       // it would file results under a name that misdescribes them
-      String derivedPrefix = model.slug() + "-" + c.instanceType().replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT) + "-b";
+      String derivedPrefix = model.slug() + "-" + c.instanceSlug() + "-b";
       if (d.id.startsWith(derivedPrefix)) {
         throw new UserError("Case id \"" + d.id + "\" (" + origin + ") does not match its fields, which give \"" + c.id()
             + "\": delete the id line to use the derived id, or correct it.");

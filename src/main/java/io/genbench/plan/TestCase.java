@@ -74,7 +74,7 @@ public record TestCase(
     if (name != null) return name;
     List<String> parts = new ArrayList<>();
     parts.add(model.slug());
-    parts.add(instanceType.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT));
+    parts.add(instanceSlug());
     parts.add("b" + batchSize);
     if (model.family().isDiffusion()) {
       parts.add("s" + steps);
@@ -93,6 +93,11 @@ public record TestCase(
     if (channelsLast != Toggle.AUTO) parts.add(channelsLast == Toggle.ON ? "cl" : "nocl");
     if (gpus != 1) parts.add("gpu" + gpus);
     return String.join("-", parts);
+  }
+
+  /** The instance type as ids spell it: letters and digits only, e.g. {@code g5xlarge}. */
+  public String instanceSlug() {
+    return instanceType.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Images one request produces: batch × frames for video. */
