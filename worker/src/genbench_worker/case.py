@@ -44,11 +44,15 @@ class Case:
     channels_last: Any = "auto"  # True | False | "auto": on for the SD 1.x/2.x UNet on CUDA
     prompt_tokens: Optional[int] = None
     output_tokens: Optional[int] = None
-    warmup_iterations: int = 1
-    min_iterations: int = 3
-    max_iterations: int = 10
-    min_duration_s: float = 0.0
-    seed: int = 0
+    warmup_iterations: int = 2  # the minimum: warm-up goes on until timing is steady (protocol/PROTOCOL.md)
+    max_warmup_iterations: int = 30
+    max_warmup_s: float = 60.0
+    steady_tolerance: float = 0.05
+    steady_window: int = 3
+    min_iterations: int = 10
+    max_iterations: int = 100
+    min_duration_s: float = 5.0
+    seed: int = 42
     weights: Optional[str] = None
     save_images: Optional[str] = None
     tiny: bool = False
@@ -81,6 +85,10 @@ class Case:
         _require_int(self, "prompt_tokens", minimum=1, nullable=True)
         _require_int(self, "output_tokens", minimum=1, nullable=True)
         _require_int(self, "warmup_iterations", minimum=0)
+        _require_int(self, "max_warmup_iterations", minimum=self.warmup_iterations if isinstance(self.warmup_iterations, int) else 0)
+        _require_number(self, "max_warmup_s", minimum=0.0)
+        _require_number(self, "steady_tolerance", minimum=0.0)
+        _require_int(self, "steady_window", minimum=1)
         _require_int(self, "min_iterations", minimum=1)
         _require_int(self, "max_iterations", minimum=1)
         if self.max_iterations < self.min_iterations:

@@ -36,6 +36,10 @@ public final class WorkerCase {
     if (c.promptTokens() == null) n.putNull("prompt_tokens"); else n.put("prompt_tokens", c.promptTokens());
     if (c.outputTokens() == null) n.putNull("output_tokens"); else n.put("output_tokens", c.outputTokens());
     n.put("warmup_iterations", s.warmupIterations());
+    n.put("max_warmup_iterations", s.maxWarmupIterations());
+    n.put("max_warmup_s", s.maxWarmupS());
+    n.put("steady_tolerance", s.steadyTolerance());
+    n.put("steady_window", Settings.STEADY_WINDOW);
     n.put("min_iterations", s.minIterations());
     n.put("max_iterations", s.maxIterations());
     n.put("min_duration_s", s.minDurationS());

@@ -20,7 +20,11 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.CaseSpec.class, name = "case"),
     @JsonSubTypes.Type(value = WorkerEvent.Priced.class, name = "price"),
     @JsonSubTypes.Type(value = WorkerEvent.Loaded.class, name = "loaded"),
+    @JsonSubTypes.Type(value = WorkerEvent.Trial.class, name = "trial"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmup.class, name = "warmup"),
+    @JsonSubTypes.Type(value = WorkerEvent.Warmed.class, name = "warmed"),
+    @JsonSubTypes.Type(value = WorkerEvent.Profile.class, name = "profile"),
+    @JsonSubTypes.Type(value = WorkerEvent.Flops.class, name = "flops"),
     @JsonSubTypes.Type(value = WorkerEvent.Sample.class, name = "sample"),
     @JsonSubTypes.Type(value = WorkerEvent.Memory.class, name = "memory"),
     @JsonSubTypes.Type(value = WorkerEvent.Telemetry.class, name = "telemetry"),
@@ -68,6 +72,46 @@ public sealed interface WorkerEvent {
     }
   }
 
+  /**
+   * Warm-up is over: {@code iterations} warm-up iterations ran; {@code steady} says whether the last {@code window}
+   * of them each lay within {@code tolerance} (a fraction) of their median, and that median within {@code tolerance}
+   * of the fastest warm-up iteration; {@code spread} is that window's (max − min) / median. False when the maximum
+   * count or time ran out first.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Warmed(String caseId, int iterations, boolean steady, int window, double tolerance, Double spread)
+      implements WorkerEvent {}
+
+  /**
+   * One extra iteration, outside the measured ones, under a profiler: per denoising step its wall time and the time
+   * the GPU spent running kernels (the union of kernel intervals), and their ratio over all steps. GPU cases only.
+   *
+   * @param method how the kernel time was measured, e.g. {@code torch.profiler}
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Profile(String caseId, String method, List<Long> stepWallNs, List<Long> stepKernelNs, Double busyFraction)
+      implements WorkerEvent {
+    public Profile {
+      stepWallNs = stepWallNs == null ? List.of() : List.copyOf(stepWallNs);
+      stepKernelNs = stepKernelNs == null ? List.of() : List.copyOf(stepKernelNs);
+    }
+  }
+
+  /**
+   * The work one request does, counted once per model and shape: floating-point operations (a multiply-add is 2) per
+   * request and per denoising step (CFG included), or per generated token for LLMs, and the bytes an LLM decode step
+   * reads per generated token (weights + KV cache). Null where not counted.
+   *
+   * @param method how they were counted, e.g. {@code torch.utils.flop_counter}
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Flops(String caseId, String method, Double flopsPerRequest, Double flopsPerStep, Double flopsPerToken,
+      Double decodeBytesPerToken) implements WorkerEvent {}
+
+  /** The events after this one are trial {@code trial} of {@code of} of the case, in a fresh worker (controller-written). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Trial(String caseId, int trial, int of) implements WorkerEvent {}
+
   /** One measured request. LLM cases fill the token fields; diffusion cases the step fields. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Sample(String caseId, int iteration, String phase, long e2eNs, long textEncodeNs, List<Long> stepNs, long decodeNs,
@@ -90,9 +134,19 @@ public sealed interface WorkerEvent {
     }
   }
 
-  /** Peak memory of the case: GPU allocator figures, or the process's peak RSS on CPU ({@code device: cpu}). */
+  /**
+   * Peak memory of the case. {@code kind} says what the two figures are: {@code cuda} (the allocator's peak
+   * allocated and reserved bytes since the case started), {@code rss-delta} (the process's peak resident set during
+   * the case minus {@code baselineBytes}, its resident set when the case started; both fields), or null from older
+   * workers ({@code device: cpu} then meant the process's lifetime peak RSS).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Memory(String caseId, long peakAllocatedBytes, long peakReservedBytes, String device) implements WorkerEvent {}
+  record Memory(String caseId, long peakAllocatedBytes, long peakReservedBytes, String device, String kind, Long baselineBytes)
+      implements WorkerEvent {
+    public Memory(String caseId, long peakAllocatedBytes, long peakReservedBytes, String device) {
+      this(caseId, peakAllocatedBytes, peakReservedBytes, device, null, null);
+    }
+  }
 
   /**
    * One GPU telemetry window: utilisation %, memory used %, power W, ending {@code tNs} after the case started;

@@ -3,18 +3,34 @@ package io.genbench.measure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.execute.WorkerEvent;
 import io.genbench.execute.WorkerEvent.Failed;
+import io.genbench.execute.WorkerEvent.Flops;
 import io.genbench.execute.WorkerEvent.Hello;
 import io.genbench.execute.WorkerEvent.Loaded;
 import io.genbench.execute.WorkerEvent.Memory;
 import io.genbench.execute.WorkerEvent.Priced;
+import io.genbench.execute.WorkerEvent.Profile;
 import io.genbench.execute.WorkerEvent.Sample;
 import io.genbench.execute.WorkerEvent.Telemetry;
+import io.genbench.execute.WorkerEvent.Warmed;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** One case's events, sorted by type. The first {@code failed} wins: later ones are consequences. */
+/**
+ * One case's events, sorted by type. The first {@code failed} wins: later ones are consequences. A case run as
+ * several trials ({@code trial} events, each followed by that trial's worker events) has its samples pooled in
+ * {@link #samples()} and kept apart in {@link #samplesByTrial()}; it is {@link #done()} when every trial ended.
+ *
+ * @param warmed the warm-up outcome of each trial (one entry without trials), in order
+ * @param profiles the profiled iteration of each trial that had one
+ * @param flops the work count (the first one: it is the same in every trial)
+ * @param samplesByTrial trial number (1-based; 1 without trials) → its measured samples
+ * @param trials the number of trials the case was to run (1 without trials)
+ */
 public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
-    Memory memory, List<Telemetry> telemetry, Failed failure, boolean done) {
+    Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, List<Profile> profiles,
+    Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials) {
 
   public static Measurements of(List<WorkerEvent> events) {
     JsonNode spec = null;
@@ -26,21 +42,42 @@ public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded load
     Memory memory = null;
     List<Telemetry> telemetry = new ArrayList<>();
     Failed failure = null;
-    boolean done = false;
+    List<Warmed> warmed = new ArrayList<>();
+    List<Profile> profiles = new ArrayList<>();
+    Flops flops = null;
+    Map<Integer, List<Sample>> byTrial = new LinkedHashMap<>();
+    int trial = 1;
+    int trials = 1;
+    int dones = 0;
     for (WorkerEvent e : events) {
       switch (e) {
         case WorkerEvent.CaseSpec c -> spec = c.spec();
-        case Hello h -> hello = h;
+        case Hello h -> hello = hello == null ? h : hello;
         case Priced p -> price = p;
-        case Loaded l -> loaded = l;
+        case Loaded l -> loaded = loaded == null ? l : loaded;
+        case WorkerEvent.Trial t -> {
+          trial = t.trial();
+          trials = Math.max(trials, t.of());
+        }
         case WorkerEvent.Warmup w -> warmups++;
-        case Sample s -> samples.add(s);
-        case Memory m -> memory = m;
+        case Warmed w -> warmed.add(w);
+        case Sample s -> {
+          samples.add(s);
+          byTrial.computeIfAbsent(trial, k -> new ArrayList<>()).add(s);
+        }
+        // the case's peak is the highest of its trials'
+        case Memory m -> memory = memory == null || m.peakReservedBytes() > memory.peakReservedBytes() ? m : memory;
         case Telemetry t -> telemetry.add(t);
+        case Profile p -> profiles.add(p);
+        case Flops f -> flops = flops == null ? f : flops;
         case Failed f -> failure = failure == null ? f : failure;
-        case WorkerEvent.Done d -> done = true;
+        case WorkerEvent.Done d -> dones++;
       }
     }
-    return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure, done);
+    Map<Integer, List<Sample>> frozen = new LinkedHashMap<>();
+    byTrial.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
+    boolean done = dones >= trials || (failure != null && dones > 0);
+    return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure,
+        done, List.copyOf(warmed), List.copyOf(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials);
   }
 }

@@ -42,6 +42,9 @@ public final class PlanFile {
     public double minDurationS = Settings.DEFAULT.minDurationS();
     public double timeoutS = Settings.DEFAULT.timeoutS();
     public long seed = Settings.DEFAULT.seed();
+    public int maxWarmupIterations = Settings.DEFAULT.maxWarmupIterations();
+    public double maxWarmupS = Settings.DEFAULT.maxWarmupS();
+    public double steadyTolerance = Settings.DEFAULT.steadyTolerance();
   }
 
   public static final class CaseDoc {
@@ -97,6 +100,9 @@ public final class PlanFile {
     doc.settings.minDurationS = s.minDurationS();
     doc.settings.timeoutS = s.timeoutS();
     doc.settings.seed = s.seed();
+    doc.settings.maxWarmupIterations = s.maxWarmupIterations();
+    doc.settings.maxWarmupS = s.maxWarmupS();
+    doc.settings.steadyTolerance = s.steadyTolerance();
     for (TestCase c : plan.cases()) {
       CaseDoc d = new CaseDoc();
       d.id = c.id();
@@ -172,7 +178,8 @@ public final class PlanFile {
     Settings settings;
     try {
       SettingsDoc s = doc.settings == null ? new SettingsDoc() : doc.settings;
-      settings = new Settings(s.warmupIterations, s.minIterations, s.maxIterations, s.minDurationS, s.timeoutS, s.seed);
+      settings = new Settings(s.warmupIterations, s.minIterations, s.maxIterations, s.minDurationS, s.timeoutS, s.seed,
+          Math.max(s.maxWarmupIterations, s.warmupIterations), s.maxWarmupS, s.steadyTolerance);
     } catch (IllegalArgumentException e) {
       throw new UserError("Bad settings (" + source + "): " + e.getMessage() + ".");
     }
