@@ -100,13 +100,13 @@ public sealed interface WorkerEvent {
   /**
    * The work one request does, counted once per model and shape: floating-point operations (a multiply-add is 2) per
    * request and per denoising step (CFG included), or per generated token for LLMs, and the bytes an LLM decode step
-   * reads per generated token (weights + KV cache). Null where not counted.
+   * reads per decode step (weights + KV cache, at the mean context length). Null where not counted.
    *
    * @param method how they were counted, e.g. {@code torch.utils.flop_counter}
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Flops(String caseId, String method, Double flopsPerRequest, Double flopsPerStep, Double flopsPerToken,
-      Double decodeBytesPerToken) implements WorkerEvent {}
+      Double decodeBytesPerStep) implements WorkerEvent {}
 
   /** The events after this one are trial {@code trial} of {@code of} of the case, in a fresh worker (controller-written). */
   @JsonIgnoreProperties(ignoreUnknown = true)
