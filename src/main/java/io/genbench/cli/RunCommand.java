@@ -80,12 +80,22 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime threads (default: one per core)")
   int threads;
 
+  @Option(names = "--trials", defaultValue = "1", paramLabel = "N",
+      description = "run every case N times, each trial in a fresh worker (fresh process and CUDA context), interleaved"
+          + " (A B C A B C ...); reports per-trial medians, their spread and a 95% CI of each case's median, and flags"
+          + " trials that disagree. Costs N times the run time. Use for decisions and A/B comparisons (default: 1)")
+  int trials;
+
+  @Option(names = "--dry-run", description = "print the cases, what each will run on and an estimate of its wall time;"
+      + " run nothing, write nothing")
+  boolean dryRun;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   /** How a run was started: a resumed run goes on the same way. Stored as run-options.json. */
   record RunOptions(String backend, boolean tiny, String weights, String saveImages, String lifecycle, String region,
-      String actualInstance) {}
+      String actualInstance, Integer trials) {}
 
   static final String OPTIONS = "run-options.json";
 
@@ -97,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
+    if (trials < 1 || trials > 100) throw new UserError("--trials must be between 1 and 100, was " + trials + ".");
     String chosen = chooseBackend();
     if (chosen.equals("diffusers") && weights == null) {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
@@ -107,44 +118,60 @@ final class RunCommand implements Callable<Integer> {
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
-    RunDirectory dir;
-    Plan plan;
-    if (resume != null) {
-      dir = RunDirectory.open(resume);
-      plan = PlanFile.read(dir.file(RunDirectory.PLAN));
-    } else {
-      plan = PlanFile.read(planFile);
-      Path root = out != null ? out : Path.of("results", runId(planFile));
-      dir = RunDirectory.create(root);
-      copy(planFile, dir.file(RunDirectory.PLAN));
-      try {
-        RunDirectory.writeAtomic(dir.file(OPTIONS), Json.PRETTY.writeValueAsString(
-            new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance)));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
+    Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
     try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
-        : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
+        : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
-      writeEnvironment(dir, chosen, plan.settings());
-      System.err.println("genbench: running " + plan.cases().size() + " cases with backend " + ex.backend() + " into " + dir.root());
-      long half = plan.cases().stream().filter(c -> c.precision() != io.genbench.plan.Precision.FLOAT32).count();
-      if (chosen.equals("onnx") && half > 0) {
-        System.err.println("genbench: note: " + half + " of " + plan.cases().size() + " cases are float16/bfloat16, which the"
-            + " embedded onnx-cpu backend does not run (they will be reported unsupported); for a CPU run plan with"
-            + " --precisions float32, or run on a GPU with --backend torch");
+      // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
+      java.util.Map<String, String> cannot = new java.util.LinkedHashMap<>();
+      plan.cases().forEach(c -> ex.cannotRun(c).ifPresent(why -> cannot.put(c.id(), why)));
+      if (!plan.cases().isEmpty() && cannot.size() == plan.cases().size()) {
+        throw new UserError("None of the " + plan.cases().size() + " cases can run on backend " + ex.backend() + ": "
+            + cannot.values().iterator().next() + ". Nothing was run.");
       }
+      if (dryRun) {
+        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root));
+        return 0;
+      }
+      RunDirectory dir;
+      if (resume != null) {
+        dir = RunDirectory.open(resume);
+      } else {
+        dir = RunDirectory.create(root);
+        copy(planFile, dir.file(RunDirectory.PLAN));
+        try {
+          RunDirectory.writeAtomic(dir.file(OPTIONS), Json.PRETTY.writeValueAsString(
+              new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance, trials)));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      writeEnvironment(dir, chosen, plan.settings());
+      System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
+          + " with backend " + ex.backend() + " into " + dir.root());
       Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
           new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
-      runner.run(plan);
+      if (!cannot.isEmpty()) {
+        System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
+            + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
+            + "); they are listed in the report");
+        runner.skip(plan, cannot);
+      }
+      runner.run(plan, trials);
+      return finish(dir);
     }
+  }
+
+  /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
+  private static int finish(RunDirectory dir) {
     markFinished(dir);
     RunReport report = Reports.rebuild(dir);
     System.out.print(Reports.console(report));
     System.out.println("report: " + dir.file("report.md"));
-    boolean failures = report.results().stream().anyMatch(r -> r.failure() != null && !r.failure().kind().isFinding());
-    return failures ? 3 : 0;
+    boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
+        || (r.failure() != null && r.failure().kind() == io.genbench.result.FailureKind.GPU_OUT_OF_MEMORY));
+    return allGood ? 0 : 3;
   }
 
   /**
@@ -167,6 +194,7 @@ final class RunCommand implements Callable<Integer> {
     lifecycle = adopt("--lifecycle", lifecycle, stored.lifecycle());
     region = adopt("--region", region, stored.region());
     actualInstance = adopt("--actual-instance", actualInstance, stored.actualInstance());
+    trials = Integer.parseInt(adopt("--trials", String.valueOf(trials), String.valueOf(stored.trials() == null ? 1 : stored.trials())));
   }
 
   private String adopt(String option, String given, String stored) {

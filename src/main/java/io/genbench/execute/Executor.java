@@ -18,6 +18,14 @@ public interface Executor extends AutoCloseable {
     return WorkerCase.of(c, settings, false, null, null, backend());
   }
 
+  /**
+   * Why this backend cannot run a case, known before anything runs (float16 on the CPU backend, a model it lacks), or
+   * empty when it may run it. Such cases are skipped, not run and failed; a plan of nothing else is refused.
+   */
+  default java.util.Optional<String> cannotRun(TestCase c) {
+    return java.util.Optional.empty();
+  }
+
   /** What this executor reports itself as in results, e.g. {@code onnx-cpu}. */
   String backend();
 

@@ -306,4 +306,27 @@ public final class OnnxExecutor implements Executor {
   static boolean available() {
     return OnnxExecutor.class.getResource(RESOURCES + "unet.onnx") != null;
   }
+
+  /** The configurations the embedded backend cannot run: other architectures, half precision, GPU-only knobs. */
+  @Override
+  public java.util.Optional<String> cannotRun(TestCase c) {
+    if (c.model().family() != Family.SD && c.model().family() != Family.SDXL) {
+      return java.util.Optional.of("the onnx-cpu backend runs the Stable Diffusion image architecture only; run "
+          + c.model().id() + " with --backend torch");
+    }
+    if (c.precision() != Precision.FLOAT32) {
+      return java.util.Optional.of("the onnx-cpu backend runs float32 only; plan with --precisions float32, or run "
+          + c.precision().label() + " with --backend torch on a GPU");
+    }
+    if (c.cudaGraphs() == io.genbench.plan.Toggle.ON || c.compile() || c.channelsLast() == io.genbench.plan.Toggle.ON) {
+      return java.util.Optional.of("CUDA graphs, torch.compile and channels_last do not exist in the onnx-cpu backend:"
+          + " compare them with --backend torch");
+    }
+    int multiple = 8 * readConfig().path("latent_multiple").asInt(1);
+    if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
+      return java.util.Optional.of("the embedded onnx-cpu UNet downsamples the latent " + (multiple / 8)
+          + "x: width and height must be multiples of " + multiple + ", was " + c.resolution());
+    }
+    return java.util.Optional.empty();
+  }
 }

@@ -46,13 +46,17 @@ public sealed interface WorkerEvent {
   record CaseSpec(String caseId, JsonNode spec) implements WorkerEvent {}
 
   /**
-   * The prices this case is costed with, with their source and age (controller-written). {@code gpuShare} is the
-   * fraction of the instance the case uses (its GPUs / the instance's GPUs, at most 1); the prices are already that
-   * share of the instance's.
+   * The prices this case is costed with, with their source and age (controller-written). {@code actualInstance} is the
+   * instance type the case ran on as detected or declared ({@code --actual-instance}), null when unknown (a local
+   * host); {@code pricedAs} the type whose prices these are (the actual one when known, else the requested one).
+   * {@code gpuShare} is the fraction of the instance the case uses (its GPUs / the instance's GPUs, at most 1); the
+   * prices are already that share of the instance's. Event logs written before {@code priced_as} existed copied the
+   * requested type into {@code actualInstance}.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Priced(String caseId, String instanceType, String actualInstance, String lifecycle, String region, String zone,
-      Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf, Double gpuShare) implements WorkerEvent {}
+  record Priced(String caseId, String instanceType, String actualInstance, String pricedAs, String lifecycle, String region,
+      String zone, Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf, Double gpuShare)
+      implements WorkerEvent {}
 
   /** Model built or loaded; {@code loadNs} is what loading cost; {@code knobs} the knobs as the worker resolved them. */
   @JsonIgnoreProperties(ignoreUnknown = true)

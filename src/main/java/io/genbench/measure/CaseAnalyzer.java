@@ -1,7 +1,9 @@
 package io.genbench.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.analyze.GpuPeak;
 import io.genbench.analyze.LatencySummary;
+import io.genbench.analyze.TrialStats;
 import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
 import io.genbench.execute.WorkerEvent.Sample;
@@ -62,8 +64,7 @@ public final class CaseAnalyzer {
     Double tokensPerS = totalNs == 0 || !llm ? null : totalTokens / (totalNs / 1e9);
     Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
 
-    CaseResult.Memory memory = m.memory() == null ? null
-        : new CaseResult.Memory(m.memory().peakAllocatedBytes(), m.memory().peakReservedBytes(), m.memory().device());
+    CaseResult.Memory memory = memory(m.memory());
     CaseResult.Telemetry telemetry = telemetry(m.telemetry(), totalNs, totalImages);
 
     var p = m.price();
@@ -97,18 +98,115 @@ public final class CaseAnalyzer {
           CostModel.spotSavingsPct(spot, ondemand));
     }
     CaseStatus status = kind == null ? CaseStatus.SUCCESS : kind.status();
-    Verdict verdict = failure == null ? Verdict.of(e2e) : null;
     var h = m.hello();
     String backend = h == null ? null : h.backend() != null ? h.backend()
         : ("diffusers".equals(spec.path("backend").asText()) ? "diffusers-" : "torch-") + h.device();
     if (backend != null && spec.path("tiny").asBoolean()) backend += " (tiny configuration)";
     String device = h == null ? null : deviceName(h);
-    return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(),
-        p == null || p.actualInstance() == null ? spec.path("instance_type").asText() : p.actualInstance(), lifecycle,
-        p == null ? null : p.zone(), batch, steps, resolution, spec.path("precision").asText(), backend,
+    String precision = spec.path("precision").asText();
+    Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
+
+    CaseResult.Where where = where(spec.path("instance_type").asText(), p, device);
+    CaseResult.Warmup warmup = warmup(m.warmed());
+    CaseResult.GpuBusy busy = gpuBusy(m.profiles());
+    CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, precision, e2e, tokensPerS,
+        latency.get("tpot")) : null;
+    TrialStats trialStats = m.trials() > 1 && failure == null && !samples.isEmpty() ? TrialStats.of(m.samplesByTrial().values()
+        .stream().map(t -> t.stream().mapToLong(Sample::e2eNs).toArray()).toList()) : null;
+    CaseResult.Trials trials = trialStats == null ? null : new CaseResult.Trials(trialStats.n(),
+        trialStats.mediansNs().stream().map(v -> v / 1e6).toList(), trialStats.spreadPct(),
+        trialStats.ciLowNs() == null ? null : trialStats.ciLowNs() / 1e6, trialStats.ciHighNs() == null ? null : trialStats.ciHighNs() / 1e6,
+        trialStats.kruskalWallisP(), trialStats.disagree());
+    Verdict verdict = failure == null ? Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
+        warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
+        knob(knobs, "compile"), trialStats)) : null;
+    return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(), where.measuredOn(), lifecycle,
+        p == null ? null : p.zone(), batch, steps, resolution, precision, backend,
         m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
         latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure,
-        m.loaded() == null ? null : m.loaded().knobs());
+        knobs, where, warmup, busy, efficiency, trials);
+  }
+
+  private static CaseResult.Memory memory(io.genbench.execute.WorkerEvent.Memory m) {
+    if (m == null) return null;
+    String kind = m.kind() == null ? ("cpu".equals(m.device()) ? "rss-process-peak" : "cuda-reserved")
+        : "cuda".equals(m.kind()) ? "cuda-reserved" : m.kind();
+    return new CaseResult.Memory(m.peakAllocatedBytes(), m.peakReservedBytes(), m.device(), kind, m.baselineBytes());
+  }
+
+  /**
+   * The instance a case was measured on (declared, or {@code local (<device>)}) and the one it was priced as. Event
+   * logs from before {@code priced_as} copied the priced type into {@code actual_instance}: they read as before.
+   */
+  static CaseResult.Where where(String requested, io.genbench.execute.WorkerEvent.Priced p, String device) {
+    if (p == null) return new CaseResult.Where(local(device), requested, false);
+    if (p.pricedAs() == null) {
+      String actual = p.actualInstance() == null ? requested : p.actualInstance();
+      return new CaseResult.Where(actual, actual, false);
+    }
+    String measuredOn = p.actualInstance() != null ? p.actualInstance() : local(device);
+    return new CaseResult.Where(measuredOn, p.pricedAs(), !p.pricedAs().equals(p.actualInstance()));
+  }
+
+  private static String local(String device) {
+    return "local (" + (device == null ? "unknown device" : device) + ")";
+  }
+
+  private static CaseResult.Warmup warmup(List<io.genbench.execute.WorkerEvent.Warmed> warmed) {
+    if (warmed.isEmpty()) return null;
+    int iterations = warmed.stream().mapToInt(io.genbench.execute.WorkerEvent.Warmed::iterations).max().orElse(0);
+    boolean steady = warmed.stream().allMatch(io.genbench.execute.WorkerEvent.Warmed::steady);
+    Double spread = warmed.stream().map(io.genbench.execute.WorkerEvent.Warmed::spread).filter(v -> v != null)
+        .max(Double::compare).orElse(null);
+    return new CaseResult.Warmup(iterations, steady, spread);
+  }
+
+  private static CaseResult.GpuBusy gpuBusy(List<io.genbench.execute.WorkerEvent.Profile> profiles) {
+    List<io.genbench.execute.WorkerEvent.Profile> usable = profiles.stream()
+        .filter(pr -> pr.busyFraction() != null && !pr.stepWallNs().isEmpty()).toList();
+    if (usable.isEmpty()) return null;
+    long wall = 0;
+    long kernel = 0;
+    java.util.List<Long> walls = new java.util.ArrayList<>();
+    java.util.List<Long> kernels = new java.util.ArrayList<>();
+    for (var pr : usable) {
+      walls.addAll(pr.stepWallNs());
+      kernels.addAll(pr.stepKernelNs());
+      wall += pr.stepWallNs().stream().mapToLong(Long::longValue).sum();
+      kernel += pr.stepKernelNs().stream().mapToLong(Long::longValue).sum();
+    }
+    Double fraction = wall == 0 ? null : Math.min(1.0, (double) kernel / wall);
+    return new CaseResult.GpuBusy(fraction, kernels.isEmpty() ? null : median(kernels) / 1e6, median(walls) / 1e6,
+        usable.getFirst().method());
+  }
+
+  private static double median(List<Long> values) {
+    return LatencySummary.of(values.stream().mapToLong(Long::longValue).toArray()).p50Ns();
+  }
+
+  private static CaseResult.Efficiency efficiency(io.genbench.execute.WorkerEvent.Flops f, String device, String precision,
+      LatencySummary e2e, Double tokensPerS, LatencySummary tpot) {
+    if (f == null) return null;
+    var peak = GpuPeak.forDevice(device);
+    Double peakFlops = peak.flatMap(pk -> pk.flopsPerS(precision)).orElse(null);
+    Double mfu = null;
+    if (peakFlops != null && f.flopsPerToken() != null && tokensPerS != null) {
+      mfu = 100 * f.flopsPerToken() * tokensPerS / peakFlops;
+    } else if (peakFlops != null && f.flopsPerRequest() != null && e2e != null && e2e.meanNs() > 0) {
+      mfu = 100 * f.flopsPerRequest() / (e2e.meanNs() / 1e9) / peakFlops;
+    }
+    Double mbu = null;
+    if (peak.isPresent() && f.decodeBytesPerStep() != null && tpot != null && tpot.meanNs() > 0) {
+      mbu = 100 * f.decodeBytesPerStep() / (tpot.meanNs() / 1e9) / (peak.get().memoryTbPerS() * 1e12);
+    }
+    String peakText = peak.map(pk -> String.format(java.util.Locale.ROOT, "%s: %s dense %.1f TFLOPS, %.2f TB/s (%s)",
+        pk.name(), precision, peakFlops == null ? Double.NaN : peakFlops / 1e12, pk.memoryTbPerS(), pk.source())).orElse(null);
+    return new CaseResult.Efficiency(f.flopsPerRequest() != null ? f.flopsPerRequest() : f.flopsPerToken(), f.flopsPerStep(),
+        mfu, mbu, peakText, f.method());
+  }
+
+  private static Boolean knob(Map<String, Object> knobs, String name) {
+    return knobs != null && knobs.get(name) instanceof Boolean b ? b : null;
   }
 
   private static void put(Map<String, LatencySummary> into, String name, List<Sample> samples, ToLongFunction<Sample> f) {

@@ -46,6 +46,10 @@ public final class ConsoleSummary {
     }
     out.append('\n');
     CostAnalysis a = CostAnalysis.of(report.results());
+    String elsewhere = MarkdownReport.pricedElsewhereNote(report.results());
+    if (elsewhere != null) out.append(elsewhere).append('\n');
+    String standIn = MarkdownReport.standInNote(report);
+    if (standIn != null) out.append(standIn).append('\n');
     out.append("lowest spot cost: ").append(a.lowestSpot().map(r -> r.caseId() + ", "
         + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images on " + MarkdownReport.instance(r) + ", "
         + Figures.seconds(r.timePerImageS()) + " s/image").orElse(NA)).append('\n');
@@ -56,13 +60,24 @@ public final class ConsoleSummary {
     return out.toString();
   }
 
-  /** E.g. {@code 3 cases: 1 SUCCESS, 1 OOM_SKIPPED, 1 FAILED}, statuses in their declared order. */
+  /**
+   * E.g. {@code 4 cases: 4 SUCCESS — 3 VALID, 1 INVALID (see report.md)}: statuses in their declared order, then the
+   * verdicts of the successful cases.
+   */
   static String counts(List<CaseResult> results) {
     Map<CaseStatus, Long> byStatus = new EnumMap<>(CaseStatus.class);
     results.stream().filter(r -> r.status() != null)
         .forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
     String detail = byStatus.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name())
         .collect(Collectors.joining(", "));
-    return results.size() + (results.size() == 1 ? " case" : " cases") + (detail.isEmpty() ? "" : ": " + detail);
+    Map<String, Long> verdicts = new java.util.LinkedHashMap<>();
+    for (String label : List.of("VALID", "HOST-BOUND", "INVALID")) {
+      long n = results.stream().filter(r -> r.verdict() != null && r.verdict().label().equals(label)).count();
+      if (n > 0) verdicts.put(label, n);
+    }
+    String judged = verdicts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+    boolean attention = verdicts.containsKey("INVALID") || verdicts.containsKey("HOST-BOUND");
+    return results.size() + (results.size() == 1 ? " case" : " cases") + (detail.isEmpty() ? "" : ": " + detail)
+        + (judged.isEmpty() ? "" : " — " + judged + (attention ? " (see report.md)" : ""));
   }
 }

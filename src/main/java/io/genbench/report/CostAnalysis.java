@@ -47,13 +47,13 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
   static BigDecimal saving(CaseResult r) {
     BigDecimal s = spot(r);
     BigDecimal o = ondemand(r);
-    return s == null || o == null ? null : o.subtract(s);
+    return s == null || o == null ? null : io.genbench.cost.CostModel.round(o.subtract(s));
   }
 
   private static BigDecimal mean(List<CaseResult> cases, Function<CaseResult, BigDecimal> f) {
     List<BigDecimal> values = cases.stream().map(f).filter(v -> v != null).toList();
     if (values.isEmpty()) return null;
-    return values.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
-        .divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL64);
+    return io.genbench.cost.CostModel.round(values.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
+        .divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL64));
   }
 }

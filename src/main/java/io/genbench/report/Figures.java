@@ -13,15 +13,15 @@ import java.util.Locale;
  *   <li>GB: 2 decimals;
  *   <li>hourly prices: as given, trailing zeros stripped but at least 3 decimals ({@code 0.301}, {@code 0.500},
  *       {@code 0.4024});
- *   <li>costs (USD): 2 decimals, half-up, as the seed ({@code 1.28}); a cost below $0.01 would read {@code 0.00}, so
- *       it keeps 4 significant digits instead ({@code 0.0008361}); zero is {@code 0.00};
+ *   <li>costs (USD): the value as computed, which {@link io.genbench.cost.CostModel#round} rounded once to 4
+ *       significant digits ({@code 1.284}, {@code 0.02467}, {@code 0.0008361}), with at least 2 decimals
+ *       ({@code 12.50}); every view prints the same digits;
  *   <li>percentages: 1 decimal;
  *   <li>a missing value: {@code N/A}.
  * </ul>
  */
 final class Figures {
   static final String NA = "N/A";
-  private static final BigDecimal CENT = new BigDecimal("0.01");
 
   private Figures() {}
 
@@ -51,8 +51,8 @@ final class Figures {
 
   static String money(BigDecimal usd) {
     if (usd == null) return NA;
-    if (usd.signum() == 0 || usd.abs().compareTo(CENT) >= 0) return usd.setScale(2, RoundingMode.HALF_UP).toPlainString();
-    return usd.round(new MathContext(4, RoundingMode.HALF_UP)).stripTrailingZeros().toPlainString();
+    BigDecimal v = io.genbench.cost.CostModel.round(usd);
+    return v.setScale(Math.max(2, v.scale()), RoundingMode.UNNECESSARY).toPlainString();
   }
 
   /** For machine-readable files: 6 significant digits, plain notation. */

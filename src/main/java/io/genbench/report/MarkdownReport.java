@@ -36,6 +36,7 @@ public final class MarkdownReport {
     environment(md, report);
     method(md, report);
     results(md, report);
+    conditions(md, report);
     perStep(md, report);
     llm(md, report);
     telemetry(md, report);
@@ -88,8 +89,10 @@ public final class MarkdownReport {
   private static void method(StringBuilder md, RunReport report) {
     md.append("## Method\n\n");
     String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
-    md.append("- Warm-up: each case first runs ").append(warmups.isEmpty() ? "its" : warmups)
-        .append(" warm-up iteration(s), which are never measured.\n");
+    md.append("- Warm-up: never measured; it runs at least the plan's warm_up iterations and goes on until timing is"
+        + " steady (the last 3 iterations each within the plan's steady_tolerance of their median, and that median"
+        + " within it of the fastest), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
+        .append(warmups.isEmpty() ? NA : warmups).append(" (per case in the measurement conditions below).\n");
     md.append("- Iterations: ").append(iterationRule(report)).append('\n');
     md.append("- Timing: each phase of every measured request (text encode, each denoising step, decode) and the whole"
         + " request are timed: with CUDA events on a GPU (one synchronisation at the end of the request, none between"
@@ -145,6 +148,70 @@ public final class MarkdownReport {
     table(md, List.of("case", "model", "instance", "batch", "steps", "resolution", "precision", "status", "n",
         "e2e P50 ms", "e2e P90 ms", "e2e P99 ms", "s/image", "throughput", "peak memory", "verdict"), rows);
     md.append('\n');
+  }
+
+  /**
+   * What decided each figure besides the model: warm-up, trials, how busy the GPU kept, MFU / MBU, the memory figure's
+   * meaning, and where the time was measured against where it is priced.
+   */
+  private static void conditions(StringBuilder md, RunReport report) {
+    List<CaseResult> cases = report.successes();
+    if (cases.isEmpty()) return;
+    md.append("## Measurement conditions\n\n");
+    md.append("Warm-up: iterations run and whether timing was steady before measuring. Trials: each in a fresh worker,"
+        + " interleaved; medians of e2e per trial, their spread, and a 95 % confidence interval of the case's median (t"
+        + " over the trial medians). GPU busy: the share of a denoising step's wall time the GPU spent in kernels, from"
+        + " one profiled iteration outside the measured ones (below 90 %: host-bound), beside NVML's utilisation, which"
+        + " counts any kernel running in a ~100 ms window and so reads high even when the GPU idles between launches."
+        + " MFU: model FLOPs per request / mean e2e / the GPU's dense peak for the precision (peak below); MBU (LLM"
+        + " decode): bytes read per step / mean TPOT / memory bandwidth. Memory: the case's own peak, named by kind.\n\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (CaseResult r : cases) {
+      CaseResult.Warmup w = r.warmup();
+      CaseResult.Trials t = r.trials();
+      CaseResult.GpuBusy b = r.gpuBusy();
+      CaseResult.Efficiency e = r.efficiency();
+      rows.add(List.of("`" + r.caseId() + "`",
+          w == null ? r.warmupIterations() + " (steadiness not recorded)" : w.iterations() + (w.steady() ? ", steady" : ", NOT steady"),
+          t == null ? "1" : t.n() + ": " + String.join(" / ", t.e2eMediansMs().stream().map(x -> Figures.fixed(x, 1)).toList())
+              + " ms, spread " + Figures.fixed(t.spreadPct(), 1) + " %, CI " + Figures.fixed(t.ciLowMs(), 1) + "–"
+              + Figures.fixed(t.ciHighMs(), 1) + " ms" + (t.disagree() ? " (disagree)" : ""),
+          b == null || b.fraction() == null ? NA : Figures.fixed(100 * b.fraction(), 1) + " % (kernels " + Figures.fixed(b.stepKernelMs(), 2)
+              + " of " + Figures.fixed(b.stepWallMs(), 2) + " ms/step)",
+          r.telemetry() == null ? NA : Figures.fixed(r.telemetry().gpuUtilMeanPct(), 1) + " %",
+          e == null || e.mfuPct() == null ? NA : Figures.fixed(e.mfuPct(), 1) + " %",
+          e == null || e.mbuPct() == null ? NA : Figures.fixed(e.mbuPct(), 1) + " %",
+          r.memory() == null ? NA : memory(r) + " " + r.memory().kind(),
+          r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn(),
+          r.verdict() == null ? NA : r.verdict().label()));
+    }
+    table(md, List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory", "measured on", "verdict"), rows);
+    String peaks = distinct(cases, r -> r.efficiency() == null ? null : r.efficiency().peak());
+    String flops = distinct(cases, r -> r.efficiency() == null || r.efficiency().flopsPerRequest() == null ? null
+        : "`" + r.caseId() + "` " + String.format(Locale.ROOT, "%.4g", r.efficiency().flopsPerRequest()) + " FLOPs per "
+            + (r.imagesPerRequest() == 0 ? "token" : "request") + " (" + r.efficiency().method() + ")");
+    if (!flops.isEmpty()) md.append("\nFLOPs counted: ").append(flops).append(".\n");
+    if (!peaks.isEmpty()) md.append("\nPeaks used: ").append(peaks).append(". A GPU not in genbench's table, and float32"
+        + " (PyTorch mixes TF32 convolutions and FP32 matrix multiplications), get no MFU rather than a guessed one.\n");
+    md.append('\n');
+  }
+
+  /** The note shown once when the embedded stand-in ran every case: model and instance type cannot change its work. */
+  static String standInNote(RunReport report) {
+    String backend = report.backend();
+    if (backend == null || !backend.contains("onnx-cpu")) return null;
+    return "On the embedded onnx-cpu backend every case ran the same stand-in UNet on this machine's CPU: the model"
+        + " (SD 2.1, SDXL) and the instance type do not change its work, so cases that differ only in them measured the"
+        + " same thing, and their differences are noise. Only batch size, steps and resolution change the work.";
+  }
+
+  /** The note shown when costs apply time measured on one machine to another's price; null when none does. */
+  static String pricedElsewhereNote(List<CaseResult> results) {
+    List<CaseResult> elsewhere = results.stream().filter(r -> r.where() != null && r.where().pricedElsewhere()).toList();
+    if (elsewhere.isEmpty()) return null;
+    String pairs = distinct(elsewhere, r -> "priced as " + r.where().pricedAs() + ", measured on " + r.where().measuredOn());
+    return "Costs below are priced, not measured (" + pairs + "): what those instances would cost if they ran at the"
+        + " speed measured here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
   }
 
   private static void perStep(StringBuilder md, RunReport report) {
@@ -207,6 +274,12 @@ public final class MarkdownReport {
       md.append("No case succeeded: there is nothing to cost.\n\n");
       return;
     }
+    String elsewhere = pricedElsewhereNote(report.results());
+    if (elsewhere != null) md.append("**").append(elsewhere).append("**\n\n");
+    String standIn = standInNote(report);
+    if (standIn != null) md.append(standIn).append("\n\n");
+    md.append("Money is rounded once, when computed, to 4 significant digits; every view prints the same digits, and"
+        + " the saving is the difference of the two costs printed.\n\n");
     a.lowestSpot().ifPresentOrElse(r -> {
       md.append("### Lowest spot cost: `").append(r.caseId()).append("`\n\n");
       md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
@@ -262,14 +335,15 @@ public final class MarkdownReport {
       md.append("No successful case to judge.\n");
       return;
     }
-    List<CaseResult> invalid = judged.stream().filter(r -> !r.verdict().valid()).toList();
+    List<CaseResult> invalid = judged.stream().filter(r -> !r.verdict().valid() || r.verdict().hostBound()).toList();
     if (invalid.isEmpty()) {
       md.append(String.format(Locale.ROOT, "Every successful case is VALID (at least %d measured iterations, e2e standard"
           + " deviation at most %.0f%% of the mean).\n", Verdict.MIN_SAMPLES, 100 * Verdict.MAX_CV));
       return;
     }
     for (CaseResult r : invalid) {
-      md.append("- `").append(r.caseId()).append("`: INVALID — ").append(String.join("; ", r.verdict().notes())).append('\n');
+      md.append("- `").append(r.caseId()).append("`: ").append(r.verdict().label()).append(" — ")
+          .append(String.join("; ", r.verdict().notes())).append('\n');
     }
   }
 
@@ -297,6 +371,10 @@ public final class MarkdownReport {
   }
 
   static String instance(CaseResult r) {
+    if (r.where() != null && r.where().pricedElsewhere()) {
+      return r.where().pricedAs() + (r.lifecycle() == null ? "" : " (" + r.lifecycle() + ")") + ", priced as it from time"
+          + " measured on " + r.where().measuredOn();
+    }
     return Figures.orNa(r.actualInstance()) + (r.lifecycle() == null ? "" : " (" + r.lifecycle() + ")");
   }
 

@@ -58,6 +58,9 @@ public final class ResultsCsv {
         "cost_1000_images_spot_usd", "cost_1000_images_ondemand_usd", "cost_1000_images_actual_usd",
         "cost_efficiency_spot_usd_per_s_per_image", "cost_efficiency_ondemand_usd_per_s_per_image", "spot_savings_pct",
         "cost_1m_tokens_spot_usd", "cost_1m_tokens_ondemand_usd", "cost_1m_tokens_actual_usd",
+        "measured_on", "priced_as", "priced_elsewhere", "memory_kind", "warmup_steady", "gpu_busy_pct",
+        "step_kernel_ms", "flops_per_request", "mfu_pct", "mbu_pct", "trials", "trial_e2e_medians_ms", "trial_spread_pct",
+        "e2e_median_ci95_low_ms", "e2e_median_ci95_high_ms", "trials_disagree",
         "verdict", "verdict_notes"));
     return List.copyOf(c);
   }
@@ -119,15 +122,35 @@ public final class ResultsCsv {
     v.add(p == null ? NA : Figures.orNa(p.asOf()));
     v.add(p == null ? NA : Figures.orNa(p.region()));
     CaseResult.Cost c = r.cost();
-    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesSpotUsd()));
-    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesOndemandUsd()));
-    v.add(c == null ? NA : Figures.exact(c.cost1000ImagesActualUsd()));
-    v.add(c == null ? NA : Figures.exact(c.costEfficiencySpotUsdPerSPerImage()));
-    v.add(c == null ? NA : Figures.exact(c.costEfficiencyOndemandUsdPerSPerImage()));
+    v.add(c == null ? NA : Figures.money(c.cost1000ImagesSpotUsd()));
+    v.add(c == null ? NA : Figures.money(c.cost1000ImagesOndemandUsd()));
+    v.add(c == null ? NA : Figures.money(c.cost1000ImagesActualUsd()));
+    v.add(c == null ? NA : Figures.money(c.costEfficiencySpotUsdPerSPerImage()));
+    v.add(c == null ? NA : Figures.money(c.costEfficiencyOndemandUsdPerSPerImage()));
     v.add(c == null ? NA : Figures.percent(c.spotSavingsPct()));
-    v.add(c == null ? NA : Figures.exact(c.cost1MTokensSpotUsd()));
-    v.add(c == null ? NA : Figures.exact(c.cost1MTokensOndemandUsd()));
-    v.add(c == null ? NA : Figures.exact(c.cost1MTokensActualUsd()));
+    v.add(c == null ? NA : Figures.money(c.cost1MTokensSpotUsd()));
+    v.add(c == null ? NA : Figures.money(c.cost1MTokensOndemandUsd()));
+    v.add(c == null ? NA : Figures.money(c.cost1MTokensActualUsd()));
+    CaseResult.Where w = r.where();
+    v.add(w == null ? Figures.orNa(r.actualInstance()) : w.measuredOn());
+    v.add(w == null ? Figures.orNa(r.actualInstance()) : w.pricedAs());
+    v.add(w == null ? NA : Boolean.toString(w.pricedElsewhere()));
+    v.add(m == null ? NA : Figures.orNa(m.kind()));
+    v.add(r.warmup() == null ? NA : Boolean.toString(r.warmup().steady()));
+    CaseResult.GpuBusy b = r.gpuBusy();
+    v.add(b == null || b.fraction() == null ? NA : Figures.fixed(100 * b.fraction(), 1));
+    v.add(b == null ? NA : Figures.fixed(b.stepKernelMs(), 3));
+    CaseResult.Efficiency e = r.efficiency();
+    v.add(e == null || e.flopsPerRequest() == null ? NA : String.format(java.util.Locale.ROOT, "%.4g", e.flopsPerRequest()));
+    v.add(e == null ? NA : Figures.fixed(e.mfuPct(), 1));
+    v.add(e == null ? NA : Figures.fixed(e.mbuPct(), 1));
+    CaseResult.Trials tr = r.trials();
+    v.add(tr == null ? "1" : Integer.toString(tr.n()));
+    v.add(tr == null ? NA : String.join(" ", tr.e2eMediansMs().stream().map(x -> Figures.fixed(x, 3)).toList()));
+    v.add(tr == null ? NA : Figures.fixed(tr.spreadPct(), 2));
+    v.add(tr == null ? NA : Figures.fixed(tr.ciLowMs(), 3));
+    v.add(tr == null ? NA : Figures.fixed(tr.ciHighMs(), 3));
+    v.add(tr == null ? NA : Boolean.toString(tr.disagree()));
     v.add(r.verdict() == null ? NA : r.verdict().label());
     v.add(r.verdict() == null || r.verdict().notes().isEmpty() ? NA : String.join("; ", r.verdict().notes()));
     return v;

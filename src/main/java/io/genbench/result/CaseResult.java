@@ -40,6 +40,11 @@ import java.util.Map;
  * @param failure why the case failed, or null
  * @param knobs the optimisation knobs as the backend resolved them (attention, cuda_graphs, compile, channels_last),
  *     or null where it did not say
+ * @param where where the time was measured and which instance's price it was costed with
+ * @param warmup how warm-up ended (null from workers that do not say)
+ * @param gpuBusy the GPU-busy fraction of a denoising step (GPU cases), or null
+ * @param efficiency FLOPs, MFU and MBU, or null where not counted
+ * @param trials how the case's trials agree (with {@code --trials} > 1), or null
  */
 public record CaseResult(
     String caseId, String model, String modelLabel, String requestedInstance, String actualInstance, String lifecycle,
@@ -47,7 +52,20 @@ public record CaseResult(
     String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
     Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
     Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
-    Map<String, Object> knobs) {
+    Map<String, Object> knobs, Where where, Warmup warmup, GpuBusy gpuBusy, Efficiency efficiency, Trials trials) {
+
+  /** A result without the conditions it was measured in (older result files, tests). */
+  public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
+      String lifecycle, String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend,
+      String weights, String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
+      Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
+      Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
+      Map<String, Object> knobs) {
+    this(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize, inferenceSteps, resolution,
+        precision, backend, weights, device, modelLoadS, warmupIterations, iterations, imagesPerRequest, latency, inferenceTimeS,
+        timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure, knobs, null, null, null,
+        null, null);
+  }
 
   /** A result without knob information. */
   public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
@@ -61,16 +79,87 @@ public record CaseResult(
   }
 
   /**
-   * @param peakAllocatedBytes peak bytes held by tensors (GPU), or the process's peak RSS (CPU)
-   * @param peakReservedBytes peak bytes reserved by the allocator (GPU), or the process's peak RSS (CPU)
+   * The case's own peak memory.
+   *
+   * @param peakAllocatedBytes peak bytes held by tensors since the case started (GPU), or the case's {@code rss-delta}
+   * @param peakReservedBytes peak bytes reserved by the allocator since the case started (GPU), or the {@code rss-delta}
    * @param device {@code cuda} or {@code cpu}
+   * @param kind what {@link #peakBytes()} measures: {@code cuda-reserved}, {@code rss-delta} (peak resident set
+   *     during the case minus the resident set at its start), or {@code rss-process-peak} (older CPU results: the
+   *     process's lifetime peak, not the case's)
+   * @param baselineBytes the resident set when the case started ({@code rss-delta}), else null
    */
-  public record Memory(long peakAllocatedBytes, long peakReservedBytes, String device) {
+  public record Memory(long peakAllocatedBytes, long peakReservedBytes, String device, String kind, Long baselineBytes) {
+    public Memory(long peakAllocatedBytes, long peakReservedBytes, String device) {
+      this(peakAllocatedBytes, peakReservedBytes, device, "cpu".equals(device) ? "rss-process-peak" : "cuda-reserved", null);
+    }
+
     /** GB (10⁹ bytes) of GPU memory, as the seed's {@code gpu_memory_gb}; null on CPU. */
     public Double gpuMemoryGb() {
       return "cpu".equals(device) ? null : peakReservedBytes / 1e9;
     }
+
+    /** The headline figure: reserved GPU bytes, or the CPU case's figure. */
+    public long peakBytes() {
+      return peakReservedBytes;
+    }
   }
+
+  /**
+   * Where a case's time was measured and whose price it was costed with.
+   *
+   * @param measuredOn the instance type it ran on when detected or declared, else {@code local (<device>)}
+   * @param pricedAs the instance type whose price the costs use
+   * @param pricedElsewhere true when the costs apply time measured on one machine to another machine's price: an
+   *     estimate of what {@code pricedAs} would cost at this speed, not a measurement of {@code pricedAs}
+   */
+  public record Where(String measuredOn, String pricedAs, boolean pricedElsewhere) {}
+
+  /**
+   * How warm-up ended, over every trial.
+   *
+   * @param iterations warm-up iterations run (the most of any trial)
+   * @param steady every trial reached steady timing before measuring
+   * @param spread the last warm-up window's (max − min) / median, the largest of any trial, or null
+   */
+  public record Warmup(int iterations, boolean steady, Double spread) {}
+
+  /**
+   * The GPU-busy fraction of a denoising step, from one profiled iteration outside the measured ones.
+   *
+   * @param fraction Σ kernel time / Σ step wall time over the profiled steps (0..1)
+   * @param stepKernelMs median GPU kernel time of a step, ms
+   * @param stepWallMs median wall time of a step in the profiled iteration, ms
+   * @param method how kernel time was measured, e.g. {@code torch.profiler}
+   */
+  public record GpuBusy(Double fraction, Double stepKernelMs, Double stepWallMs, String method) {}
+
+  /**
+   * Work and how much of the GPU's peak it used.
+   *
+   * @param flopsPerRequest FLOPs of one request (a multiply-add is 2)
+   * @param flopsPerStep FLOPs of one denoising step (CFG included), or null
+   * @param mfuPct model FLOPs utilisation: FLOPs per request / mean e2e / peak, % (LLM: FLOPs per token × tokens/s /
+   *     peak); null where the GPU or precision has no peak in the table
+   * @param mbuPct LLM decode: bytes read per decode step / mean TPOT / memory bandwidth, %; else null
+   * @param peak the peak used, or null
+   * @param method how FLOPs were counted
+   */
+  public record Efficiency(Double flopsPerRequest, Double flopsPerStep, Double mfuPct, Double mbuPct, String peak, String method) {}
+
+  /**
+   * How the trials of a case agree (each trial a fresh worker; the case's latency figures pool every trial).
+   *
+   * @param n trials
+   * @param e2eMediansMs each trial's median e2e, ms
+   * @param spreadPct (max − min) of the trial medians, % of their median
+   * @param ciLowMs lower end of the 95 % CI of the case's median e2e (t over the trial medians), ms
+   * @param ciHighMs upper end, ms
+   * @param kruskalWallisP p-value of the Kruskal–Wallis test over the trials' samples
+   * @param disagree the trials disagree by more than their own spread explains
+   */
+  public record Trials(int n, List<Double> e2eMediansMs, double spreadPct, Double ciLowMs, Double ciHighMs,
+      Double kruskalWallisP, boolean disagree) {}
 
   /**
    * @param samples telemetry samples

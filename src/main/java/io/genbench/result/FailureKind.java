@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 public enum FailureKind {
   GPU_OUT_OF_MEMORY("gpu_out_of_memory", "OOM", true, CaseStatus.OOM_SKIPPED),
   UNSUPPORTED("unsupported", "n/a", true, CaseStatus.FAILED),
+  /** The chosen backend cannot run this configuration (float16 on the CPU backend): known before the run, not run. */
+  SKIPPED("skipped", "skipped", false, CaseStatus.FAILED),
   /** Killed by SIGKILL / exit 137 / Kubernetes OOMKilled: almost always host memory. */
   OOM_SIGNAL("oom_signal", "killed (OOM signal)", false, CaseStatus.OOM_SIGNAL),
   /** SIGSEGV / exit 139: in GPU stacks commonly an allocation failure surfacing as a crash. */

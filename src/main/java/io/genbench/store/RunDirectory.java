@@ -102,6 +102,22 @@ public final class RunDirectory {
     }
   }
 
+  /**
+   * Reopens a case's event log to append the next trial's events (the case's earlier trials stay in it); the worker
+   * log is appended to as well.
+   */
+  public EventLog continueCase(String caseId) {
+    Path dir = caseDir(caseId);
+    try {
+      return new EventLog(new BufferedWriter(new java.io.OutputStreamWriter(
+              Files.newOutputStream(dir.resolve(EVENTS), StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16),
+          Files.newBufferedWriter(dir.resolve(WORKER_LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+              StandardOpenOption.APPEND));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot continue case " + caseId + " in " + dir, e);
+    }
+  }
+
   /** Reads a case's events. A torn last line (the process was killed mid-write) is skipped. */
   public List<WorkerEvent> readEvents(String caseId) {
     Path events = caseDir(caseId).resolve(EVENTS);

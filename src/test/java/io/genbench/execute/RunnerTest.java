@@ -103,7 +103,8 @@ final class RunnerTest {
     CaseResult r = results.get(SD_B4.id());
     assertThat(r.timePerImageS()).isEqualTo(1.0);
     // g5.xlarge spot 0.4024 $/h * (1000 * 1.0 s + 1.0 s load) / 3600
-    assertThat(r.cost().cost1000ImagesSpotUsd().doubleValue()).isCloseTo(0.4024 * 1001 / 3600, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.cost().cost1000ImagesSpotUsd()).isEqualByComparingTo(
+        io.genbench.cost.CostModel.round(java.math.BigDecimal.valueOf(0.4024 * 1001 / 3600)));
     assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
     assertThat(r.memory().gpuMemoryGb()).isEqualTo(3.0);
   }

@@ -23,7 +23,7 @@ final class CaseAnalyzerTest {
   private static List<WorkerEvent> events(boolean tiny, String backend, WorkerEvent... rest) {
     List<WorkerEvent> events = new ArrayList<>();
     events.add(new WorkerEvent.CaseSpec(CASE.id(), WorkerCase.of(CASE, Settings.DEFAULT, tiny, null, null, backend)));
-    events.add(new WorkerEvent.Priced(CASE.id(), "g5.xlarge", "g5.xlarge", "spot", "us-east-1", null, 0.4, 1.0, "catalog", "2026-11-01", 1.0));
+    events.add(new WorkerEvent.Priced(CASE.id(), "g5.xlarge", null, "g5.xlarge", "spot", "us-east-1", null, 0.4, 1.0, "catalog", "2026-11-01", 1.0));
     events.add(new WorkerEvent.Hello(null, "0.1.0", 1, null, "3.12", "2.11", "13.0", "cuda",
         List.of(Map.of("name", "NVIDIA H100 80GB HBM3")), "580", "gpu"));
     events.addAll(List.of(rest));
@@ -46,7 +46,8 @@ final class CaseAnalyzerTest {
     assertThat(r.timePerImageS()).isEqualTo(1.0);
     assertThat(r.imagesPerS()).isEqualTo(1.0);
     // 0.4 $/h * (1000 * 1 s + 3.6 s) / 3600
-    assertThat(r.cost().cost1000ImagesSpotUsd().doubleValue()).isCloseTo(0.4 * 1003.6 / 3600, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.cost().cost1000ImagesSpotUsd()).isEqualByComparingTo(
+        io.genbench.cost.CostModel.round(java.math.BigDecimal.valueOf(0.4 * 1003.6 / 3600)));
     assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
     assertThat(r.latency().get("per_step").n()).isEqualTo(4);
     assertThat(r.device()).isEqualTo("NVIDIA H100 80GB HBM3");

@@ -22,7 +22,7 @@ final class ConsoleSummaryTest {
   void namesTheLowestSpotCostAndTheFastestCase() {
     String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
 
-    assertThat(text).contains("lowest spot cost: sd-2-1-g5xlarge-b1-s20-float16, $0.17 per 1000 images on g5.xlarge (spot)")
+    assertThat(text).contains("lowest spot cost: sd-2-1-g5xlarge-b1-s20-float16, $0.1733 per 1000 images on g5.xlarge (spot)")
         .contains("fastest: sd-2-1-g6exlarge-b1-s20-float16, 0.903 s/image");
   }
 
@@ -30,7 +30,7 @@ final class ConsoleSummaryTest {
   void countsCasesByStatus() {
     String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
 
-    assertThat(text).endsWith("4 cases: 2 SUCCESS, 1 OOM_SKIPPED, 1 FAILED\n");
+    assertThat(text).endsWith("4 cases: 2 SUCCESS, 1 OOM_SKIPPED, 1 FAILED — 2 VALID\n");
   }
 
   @Test

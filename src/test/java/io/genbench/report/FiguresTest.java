@@ -11,9 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(GermanLocale.class)
 final class FiguresTest {
   @Test
-  void writesCostsWithTwoDecimalsAsTheSeed() {
-    assertThat(Figures.money(new BigDecimal("1.2843"))).isEqualTo("1.28");
-    assertThat(Figures.money(new BigDecimal("0.015"))).isEqualTo("0.02");
+  void writesCostsWithFourSignificantDigitsAndAtLeastTwoDecimals() {
+    assertThat(Figures.money(new BigDecimal("1.2843"))).isEqualTo("1.284");
+    assertThat(Figures.money(new BigDecimal("0.015"))).isEqualTo("0.015");
+    assertThat(Figures.money(new BigDecimal("12.5"))).isEqualTo("12.50");
+    assertThat(Figures.money(new BigDecimal("1234.56"))).isEqualTo("1235.00");
   }
 
   @Test

@@ -30,7 +30,7 @@ final class MarkdownReportTest {
     assertThat(md).contains("### Lowest spot cost: `sd-2-1-g5xlarge-b1-s20-float16`")
         .contains("### Fastest: `sd-2-1-g6exlarge-b1-s20-float16`")
         .contains("- instance: g5.xlarge (spot)")
-        .contains("- saving: $0.26 (60.0%)")
+        .contains("- saving: $0.2599 (60.0%)")
         .contains("Average spot saving: 60.0%.")
         .contains("±30%");
   }
