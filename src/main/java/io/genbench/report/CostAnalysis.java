@@ -47,7 +47,7 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
   static BigDecimal saving(CaseResult r) {
     BigDecimal s = spot(r);
     BigDecimal o = ondemand(r);
-    return s == null || o == null ? null : io.genbench.cost.CostModel.round(o.subtract(s));
+    return s == null || o == null ? null : o.subtract(s); // exact: the difference of the two printed figures
   }
 
   private static BigDecimal mean(List<CaseResult> cases, Function<CaseResult, BigDecimal> f) {

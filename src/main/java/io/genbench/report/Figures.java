@@ -51,7 +51,9 @@ final class Figures {
 
   static String money(BigDecimal usd) {
     if (usd == null) return NA;
-    BigDecimal v = io.genbench.cost.CostModel.round(usd);
+    // already rounded once where it was computed (CostModel.round); a difference of two such figures prints in full
+    BigDecimal v = usd.signum() == 0 ? BigDecimal.ZERO : usd.stripTrailingZeros();
+    if (v.scale() < 0) v = v.setScale(0);
     return v.setScale(Math.max(2, v.scale()), RoundingMode.UNNECESSARY).toPlainString();
   }
 

