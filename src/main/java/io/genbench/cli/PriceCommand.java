@@ -1,9 +1,7 @@
 package io.genbench.cli;
 
-import io.genbench.UserError;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceCatalog;
-import io.genbench.cost.PriceSource;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
@@ -34,13 +32,11 @@ final class PriceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PriceCatalog catalog = PriceCatalog.bundled();
-    PriceSource source = catalog;
     List<String> types = list || instanceTypes == null || instanceTypes.isEmpty()
         ? catalog.known().stream().map(InstancePrice::instanceType).toList() : instanceTypes;
     // look every type up before printing anything: an unknown one is an error, not half a table
-    List<InstancePrice> prices = types.stream().map(type -> source.lookup(type, region).orElseThrow(() -> new UserError(
-        "No price for \"" + type + "\" in " + region + " (catalog of " + catalog.region() + ", " + catalog.asOf() + "). Known: "
-            + String.join(", ", catalog.known().stream().map(InstancePrice::instanceType).toList()) + "."))).toList();
+    catalog.requireRegion(region, "--region");
+    List<InstancePrice> prices = types.stream().map(type -> catalog.requireInstanceType(type, "INSTANCE_TYPE")).toList();
     System.out.printf(Locale.ROOT, "%-16s %-18s %4s %7s %12s %12s %8s  %s%n", "instance", "gpu", "gpus", "gpu_gb",
         "spot_usd_h", "ondemand_usd_h", "saving", "source (as of)");
     for (InstancePrice p : prices) {

@@ -114,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
       plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     } else {
       plan = PlanFile.read(planFile);
+      PriceCatalog.bundled().requirePriceable(region, plan.instanceTypes(), actualInstance, planFile.toString());
       Path root = out != null ? out : Path.of("results", runId(planFile));
       dir = RunDirectory.create(root);
       copy(planFile, dir.file(RunDirectory.PLAN));
