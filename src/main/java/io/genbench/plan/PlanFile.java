@@ -33,7 +33,21 @@ import java.util.regex.Pattern;
 public final class PlanFile {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,119}");
 
+  private static final ObjectMapper STRICT_JSON = strict(Json.MAPPER);
+  private static final ObjectMapper STRICT_YAML = strict(Json.YAML);
+
   private PlanFile() {}
+
+  /** Strict: an integer is written as one (2.9 is not batch 2), and a key given twice is an error, not "the last wins". */
+  private static ObjectMapper strict(ObjectMapper base) {
+    ObjectMapper mapper = base.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail); // '4' is text, not 4
+    }
+    return mapper;
+  }
 
   /** The file's shape. Public fields, because Jackson binds them and rejects any other key. */
   public static final class Doc {
@@ -157,7 +171,12 @@ public final class PlanFile {
     } catch (IOException e) {
       throw new UserError("Cannot read plan file " + path + ": " + e.getMessage());
     }
-    return parse(text(bytes, path.toString()), path.toString());
+    return parse(bytes, path.toString());
+  }
+
+  /** Parses a plan file's bytes; {@code source} names it in error messages. */
+  static Plan parse(byte[] bytes, String source) {
+    return parse(text(bytes, source), source);
   }
 
   /** The file's text, or a UserError saying why it is not a plan's text. */
@@ -187,14 +206,7 @@ public final class PlanFile {
       throw new UserError("Plan " + source + " is longer than a plan can be (" + Limits.MAX_PLAN_BYTES / 1024 + " KiB).");
     }
     if (text.indexOf('\0') >= 0) throw notText(source, "a NUL character");
-    boolean json = text.stripLeading().startsWith("{");
-    // strict: an integer is written as one (2.9 is not batch 2), and a key given twice is an error, not "the last wins"
-    ObjectMapper mapper = (json ? Json.MAPPER : Json.YAML).copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
-      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail); // '4' is text, not 4
-    }
+    ObjectMapper mapper = text.stripLeading().startsWith("{") ? STRICT_JSON : STRICT_YAML;
     Doc doc;
     try {
       doc = mapper.readValue(text, Doc.class);
