@@ -160,8 +160,8 @@ final class PlanCommand implements Callable<Integer> {
     return values == null ? null : values.stream().map(v -> io.genbench.plan.Toggle.parse(v, option)).toList();
   }
 
-  /** The modes, for the help footer. */
-  static String[] modesFooter() {
+  /** The help footer: the modes, then examples. */
+  static String[] footer() {
     List<String> lines = new java.util.ArrayList<>();
     lines.add("");
     lines.add("Modes (what each varies, what it holds fixed, and why):");
@@ -179,6 +179,9 @@ final class PlanCommand implements Callable<Integer> {
       }
       lines.add(line.toString());
     }
+    lines.addAll(List.of("", "Examples:", "  genbench plan --mode sd_only --output plan.yaml",
+        "  genbench plan --mode comparison --instance-types g5.xlarge g6e.xlarge -o c.yaml",
+        "  genbench plan --mode sdxl_only --batch-sizes 1 4 -o sdxl.yaml --force"));
     return lines.toArray(String[]::new);
   }
 }

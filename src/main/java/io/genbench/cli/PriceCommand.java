@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "price", mixinStandardHelpOptions = true,
     description = {"Prints spot and on-demand USD/hour of instance types, with where each price came from and when.",
         "This release prices from the bundled, dated catalog (source: catalog; its spot prices are estimated, see"
-            + " the source line); live AWS prices come later."})
+            + " the source line); live AWS prices come later."},
+    footer = {"", "Examples:", "  genbench price g5.xlarge g6e.xlarge", "  genbench price --list"})
 final class PriceCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..*", paramLabel = "INSTANCE_TYPE", description = "e.g. g5.xlarge g6e.xlarge")
@@ -23,7 +24,7 @@ final class PriceCommand implements Callable<Integer> {
   @Option(names = "--region", defaultValue = "us-east-1", paramLabel = "R", description = "region (default: ${DEFAULT-VALUE})")
   String region;
 
-  @Option(names = "--offline", description = "use only the bundled catalog (the only source in this release)")
+  @Option(names = "--offline", description = "use only the bundled catalog; accepted for scripts, as the catalog is the only source in this release")
   boolean offline;
 
   @Option(names = "--list", description = "list every instance type the catalog prices")
