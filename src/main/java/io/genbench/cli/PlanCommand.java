@@ -180,7 +180,7 @@ final class PlanCommand implements Callable<Integer> {
       lines.add(line.toString());
     }
     lines.addAll(List.of("", "Examples:", "  genbench plan --mode sd_only --output plan.yaml",
-        "  genbench plan --mode comparison --instance-types g5.xlarge g6e.xlarge -o c.yaml",
+        "  genbench plan --mode comparison --instance-types g5.xlarge g6e.xlarge",
         "  genbench plan --mode sdxl_only --batch-sizes 1 4 -o sdxl.yaml --force"));
     return lines.toArray(String[]::new);
   }
