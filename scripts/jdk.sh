@@ -1,8 +1,20 @@
 # Sourced by ./genbench and scripts/test: finds a JDK >= 21 (JAVA_HOME, then /usr/lib/jvm/*, then java on PATH).
-# Sets GENBENCH_JDK to its home, or prints what it found and returns 1.
+# Sets GENBENCH_JDK to its home, or prints what it found and returns 1; with GENBENCH_HOME set, caches the choice in
+# $GENBENCH_HOME/target/jdk-path for cached_jdk.
 
 java_major() { # $1 = path to a java binary
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+
+# Reuses the JDK a previous start chose (cache file: JAVA_HOME then, the JDK home) while JAVA_HOME is unchanged and
+# the JDK is still there, so a start does not run every installed java to read its version. Sets GENBENCH_JDK.
+cached_jdk() { # $1 = cache file, $2 = need javac (yes|no)
+  local cache="$1" need_javac="${2:-no}" key home
+  [ -f "$cache" ] || return 1
+  { IFS= read -r key && IFS= read -r home; } <"$cache" || return 1
+  [ "$key" = "${JAVA_HOME:-}" ] && [ -x "$home/bin/java" ] || return 1
+  if [ "$need_javac" = yes ] && [ ! -x "$home/bin/javac" ]; then return 1; fi
+  GENBENCH_JDK="$home"
 }
 
 find_jdk() {
@@ -27,4 +39,7 @@ find_jdk() {
     return 1
   fi
   GENBENCH_JDK="$best"
+  if [ -n "${GENBENCH_HOME:-}" ] && mkdir -p "$GENBENCH_HOME/target" 2>/dev/null; then
+    printf '%s\n%s\n' "${JAVA_HOME:-}" "$best" >"$GENBENCH_HOME/target/jdk-path" 2>/dev/null || true
+  fi
 }

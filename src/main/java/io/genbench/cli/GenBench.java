@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
         + " Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
     subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ModelsCommand.class, PriceCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error; 2 bad usage or config"
+    footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
+        "  genbench report results/20261121-101500-plan --format html > report.html", "  genbench price g5.xlarge g6e.xlarge",
+        "  genbench models", "", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error; 2 bad usage or config"
         + " (nothing was run); 3 the run finished but some cases failed."})
 public final class GenBench {
 
@@ -25,7 +27,7 @@ public final class GenBench {
     cl.setExecutionExceptionHandler(handler);
     cl.setParameterExceptionHandler(handler);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.modesFooter());
+    cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.footer());
     return cl;
   }
 

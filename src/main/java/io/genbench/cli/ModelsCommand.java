@@ -2,45 +2,41 @@ package io.genbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
-import io.genbench.UserError;
-import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.plan.Model;
 import java.io.IOException;
-import java.util.List;
+import java.io.InputStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code genbench models}: the built-in architectures with their parameter counts. */
 @Command(name = "models", mixinStandardHelpOptions = true,
     description = {"Lists the built-in architectures with their parameter counts.",
         "Counts are per component, as the worker counts them (it builds each on PyTorch's meta device: no memory,"
-            + " no download)."})
+            + " no download); they are bundled, so no Python or PyTorch is needed. ModelParametersTest keeps the"
+            + " bundled table equal to the worker's own count."},
+    footer = {"", "Examples:", "  genbench models", "  genbench models | grep opt"})
 final class ModelsCommand implements Callable<Integer> {
-
-  @Option(names = "--python", paramLabel = "PATH", description = "interpreter for the worker (default: the first with torch)")
-  String python;
+  /** The worker's {@code --list-models} output, bundled: {@code {"models": [{"id": ..., "components": {...}}]}}. */
+  static final String PARAMETERS = "/io/genbench/cli/model-parameters.json";
 
   @Override
-  public Integer call() throws Exception {
-    JsonNode counts = null;
-    String why = null;
-    try {
-      counts = workerCounts(LocalProcessExecutor.findPython(python));
-    } catch (UserError e) {
-      why = e.getMessage();
-    }
+  public Integer call() throws IOException {
+    JsonNode counts = bundledCounts();
     System.out.printf(Locale.ROOT, "%-48s %-8s %-6s %-11s %s%n", "model", "label", "family", "native", "parameters (M)");
     for (Model m : Model.ALL) {
-      String params = "?";
-      JsonNode entry = counts == null ? null : find(counts, m.id());
-      if (entry != null) params = describe(entry);
+      JsonNode entry = find(counts, m.id());
       System.out.printf(Locale.ROOT, "%-48s %-8s %-6s %-11s %s%n", m.id(), m.label(), m.family().label(),
-          m.family().isDiffusion() ? m.nativeResolution().toString() : "-", params);
+          m.family().isDiffusion() ? m.nativeResolution().toString() : "-", entry == null ? "?" : describe(entry));
     }
-    if (why != null) System.err.println("genbench: parameter counts need the worker: " + why);
     return 0;
+  }
+
+  static JsonNode bundledCounts() throws IOException {
+    try (InputStream in = ModelsCommand.class.getResourceAsStream(PARAMETERS)) {
+      if (in == null) throw new IllegalStateException("missing resource " + PARAMETERS);
+      return Json.MAPPER.readTree(in);
+    }
   }
 
   /** The worker's entry for a model: {@code --list-models} prints {@code {"models": [{"id": ..., "components": ...}]}}. */
@@ -62,14 +58,5 @@ final class ModelsCommand implements Callable<Integer> {
       sb.append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f", e.getValue().asLong() / 1e6));
     }
     return String.format(Locale.ROOT, "%.1f total: %s", total / 1e6, sb);
-  }
-
-  private static JsonNode workerCounts(String python) throws IOException {
-    var result = io.genbench.execute.HostCommand.run(List.of(python, "-m", "genbench_worker", "--list-models"),
-        java.util.Map.of("PYTHONPATH", GenBench.workerSource().toString()), java.time.Duration.ofSeconds(120), false);
-    if (result.isEmpty() || result.get().exit() != 0) {
-      throw new UserError("the worker's --list-models failed (" + result.map(r -> "exit " + r.exit()).orElse("no answer in 120 s") + ")");
-    }
-    return Json.MAPPER.readTree(result.get().out());
   }
 }

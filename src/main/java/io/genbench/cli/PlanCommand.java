@@ -97,6 +97,9 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = {"--output", "-o"}, paramLabel = "FILE", description = "where to write the plan (.yaml, or .json); default: stdout")
   Path output;
 
+  @Option(names = "--force", description = "overwrite --output if it exists (default: refuse)")
+  boolean force;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -107,28 +110,41 @@ final class PlanCommand implements Callable<Integer> {
         memoryRequest, memoryLimit, attention, toggles("--cuda-graphs", cudaGraphs), onOff("--compile", compile),
         toggles("--channels-last", channelsLast), frames, promptTokens, outputTokens);
     PriceCatalog catalog = PriceCatalog.bundled();
+    if (instanceTypes != null) instanceTypes.forEach(t -> catalog.requireInstanceType(t, "--instance-types"));
     List<TestCase> cases = matrix.cases(type -> catalog.lookup(type, null)
         .filter(p -> p.gpuMemoryGb() > 0).map(p -> OptionalDouble.of(p.gpuMemoryGb())).orElse(OptionalDouble.empty()));
     Settings settings;
     try {
       settings = new Settings(warmup, minIterations, maxIterations, minDuration, timeout, seed);
     } catch (IllegalArgumentException e) {
-      String flags = e.getMessage().replace("warmup_iterations", "--warmup").replace("min_iterations", "--min-iterations")
-          .replace("max_iterations", "--max-iterations").replace("min_duration_s", "--min-duration").replace("timeout_s", "--timeout");
-      throw new UserError("Bad measurement option: " + flags + ".");
+      throw new UserError("Bad measurement option: " + flags(e.getMessage()) + ".");
     }
     Plan plan = new Plan(m, settings, cases);
     boolean json = output != null && output.toString().toLowerCase(Locale.ROOT).endsWith(".json");
     String args = String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^plan ", "");
     String text = json ? PlanFile.toJson(plan) : PlanFile.toYaml(plan, "genbench plan " + args + "\n" + cases.size()
         + " cases. Mode " + m.label() + " defaults: " + m.description() + ".\nEdit freely: `genbench run` checks every key and value.");
+    try {
+      PlanFile.parse(text, "the plan"); // what is written must read back: the same bounds as a hand-written plan
+    } catch (UserError e) {
+      throw new UserError(flags(e.getMessage()));
+    }
     if (output == null) {
       System.out.print(text);
     } else {
+      if (java.nio.file.Files.exists(output) && !force) {
+        throw new UserError("Plan file " + output + " exists: give --force to overwrite it, or another --output.");
+      }
       RunDirectory.writeAtomic(output.toAbsolutePath(), text);
       System.err.println("wrote " + cases.size() + " cases (mode " + m.label() + ") to " + output);
     }
     return 0;
+  }
+
+  private static String flags(String message) {
+    return message.replace("max_warmup_iterations", "max warm-up iterations").replace("warmup_iterations", "--warmup")
+        .replace("min_iterations", "--min-iterations").replace("max_iterations", "--max-iterations")
+        .replace("min_duration_s", "--min-duration").replace("timeout_s", "--timeout").replace("the plan settings", "genbench plan");
   }
 
   private static List<Boolean> onOff(String option, List<String> values) {
@@ -144,8 +160,8 @@ final class PlanCommand implements Callable<Integer> {
     return values == null ? null : values.stream().map(v -> io.genbench.plan.Toggle.parse(v, option)).toList();
   }
 
-  /** The modes, for the help footer. */
-  static String[] modesFooter() {
+  /** The help footer: the modes, then examples. */
+  static String[] footer() {
     List<String> lines = new java.util.ArrayList<>();
     lines.add("");
     lines.add("Modes (what each varies, what it holds fixed, and why):");
@@ -163,6 +179,9 @@ final class PlanCommand implements Callable<Integer> {
       }
       lines.add(line.toString());
     }
+    lines.addAll(List.of("", "Examples:", "  genbench plan --mode sd_only --output plan.yaml",
+        "  genbench plan --mode comparison --instance-types g5.xlarge g6e.xlarge",
+        "  genbench plan --mode sdxl_only --batch-sizes 1 4 -o sdxl.yaml --force"));
     return lines.toArray(String[]::new);
   }
 }

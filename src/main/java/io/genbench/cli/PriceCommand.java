@@ -1,9 +1,7 @@
 package io.genbench.cli;
 
-import io.genbench.UserError;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceCatalog;
-import io.genbench.cost.PriceSource;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "price", mixinStandardHelpOptions = true,
     description = {"Prints spot and on-demand USD/hour of instance types, with where each price came from and when.",
         "This release prices from the bundled, dated catalog (source: catalog; its spot prices are estimated, see"
-            + " the source line); live AWS prices come later."})
+            + " the source line); live AWS prices come later."},
+    footer = {"", "Examples:", "  genbench price g5.xlarge g6e.xlarge", "  genbench price --list"})
 final class PriceCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..*", paramLabel = "INSTANCE_TYPE", description = "e.g. g5.xlarge g6e.xlarge")
@@ -25,7 +24,7 @@ final class PriceCommand implements Callable<Integer> {
   @Option(names = "--region", defaultValue = "us-east-1", paramLabel = "R", description = "region (default: ${DEFAULT-VALUE})")
   String region;
 
-  @Option(names = "--offline", description = "use only the bundled catalog (the only source in this release)")
+  @Option(names = "--offline", description = "use only the bundled catalog; accepted for scripts, as the catalog is the only source in this release")
   boolean offline;
 
   @Option(names = "--list", description = "list every instance type the catalog prices")
@@ -34,13 +33,11 @@ final class PriceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PriceCatalog catalog = PriceCatalog.bundled();
-    PriceSource source = catalog;
     List<String> types = list || instanceTypes == null || instanceTypes.isEmpty()
         ? catalog.known().stream().map(InstancePrice::instanceType).toList() : instanceTypes;
     // look every type up before printing anything: an unknown one is an error, not half a table
-    List<InstancePrice> prices = types.stream().map(type -> source.lookup(type, region).orElseThrow(() -> new UserError(
-        "No price for \"" + type + "\" in " + region + " (catalog of " + catalog.region() + ", " + catalog.asOf() + "). Known: "
-            + String.join(", ", catalog.known().stream().map(InstancePrice::instanceType).toList()) + "."))).toList();
+    catalog.requireRegion(region, "--region");
+    List<InstancePrice> prices = types.stream().map(type -> catalog.requireInstanceType(type, "INSTANCE_TYPE")).toList();
     System.out.printf(Locale.ROOT, "%-16s %-18s %4s %7s %12s %12s %8s  %s%n", "instance", "gpu", "gpus", "gpu_gb",
         "spot_usd_h", "ondemand_usd_h", "saving", "source (as of)");
     for (InstancePrice p : prices) {

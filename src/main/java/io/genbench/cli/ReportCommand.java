@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Rebuilds every report of a run directory from its raw events, offline.",
         "events.jsonl is the source of truth: each case's result.json, summary.csv, results.json, results.csv,"
-            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout."})
+            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout."},
+    footer = {"", "Examples:", "  genbench report results/20261121-101500-plan",
+        "  genbench report results/20261121-101500-plan --format csv > summary.csv",
+        "  genbench report results/20261121-101500-plan --format html > report.html"})
 final class ReportCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory, e.g. results/20261121-101500-sd_only")

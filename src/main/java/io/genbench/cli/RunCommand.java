@@ -36,7 +36,9 @@ import picocli.CommandLine.Parameters;
     description = {"Runs every case of a plan and writes its run directory.",
         "Writes results/<run-id>/: raw events per case, result.json per case, summary.csv, results.json, results.csv,"
             + " report.md, report.html. A failing case is recorded with its kind and log tail and the sweep goes on."
-            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."})
+            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."},
+    footer = {"", "Examples:", "  genbench run plan.yaml", "  genbench run plan.yaml --backend torch --tiny --out results/smoke",
+        "  genbench run plan.yaml --actual-instance g6e.xlarge --lifecycle spot", "  genbench run --resume results/20261121-101500-plan"})
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN", description = "plan file from `genbench plan` (YAML or JSON)")
@@ -50,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
           + " diffusers pipeline through the worker) | auto: torch when a GPU and PyTorch are present, else onnx (default)")
   String backend;
 
-  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local (default)")
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time (the only executor in this release)")
   String executor;
 
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: results/<date>-<time>-<plan>)")
@@ -119,6 +121,7 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
+    if (resume == null) PriceCatalog.bundled().requirePriceable(region, plan.instanceTypes(), actualInstance, planFile.toString());
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
     try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,

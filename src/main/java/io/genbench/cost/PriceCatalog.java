@@ -2,6 +2,7 @@ package io.genbench.cost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
+import io.genbench.UserError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,6 +65,38 @@ public final class PriceCatalog implements PriceSource {
   public Optional<InstancePrice> lookup(String instanceType, String region) {
     if (region != null && !region.equals(this.region)) return Optional.empty();
     return prices.stream().filter(p -> p.instanceType().equals(instanceType)).findFirst();
+  }
+
+  /**
+   * The one check of an instance type a user names (plan file, {@code genbench plan --instance-types},
+   * {@code genbench run --actual-instance}, {@code genbench price}): a type the catalog does not price would give a
+   * run whose every cost is N/A, so it is refused where it enters.
+   *
+   * @param origin where the name came from, e.g. {@code plan.yaml} or {@code --instance-types}
+   * @throws UserError naming the type, its origin and the known types
+   */
+  public InstancePrice requireInstanceType(String instanceType, String origin) {
+    return lookup(instanceType, null).orElseThrow(() -> new UserError("Unknown instance type \"" + instanceType + "\" (" + origin
+        + "): the price catalog (" + region + ", " + asOf + ") has no price for it, so every cost would be N/A. Known: "
+        + String.join(", ", prices.stream().map(InstancePrice::instanceType).toList()) + "."));
+  }
+
+  /** The check of a region a user names ({@code --region}): the catalog prices one region only. */
+  public void requireRegion(String region, String origin) {
+    if (!this.region.equals(region)) {
+      throw new UserError("Unknown region \"" + region + "\" (" + origin + "): the price catalog (" + asOf + ") prices " + this.region
+          + " only, so every cost would be N/A. Known: " + this.region + ".");
+    }
+  }
+
+  /**
+   * Checks everything a run prices by, before it starts: the region, each requested instance type and the actual
+   * instance (null: none given).
+   */
+  public void requirePriceable(String region, List<String> instanceTypes, String actualInstance, String plan) {
+    requireRegion(region, "--region");
+    for (String type : instanceTypes) requireInstanceType(type, plan);
+    if (actualInstance != null) requireInstanceType(actualInstance, "--actual-instance");
   }
 
   @Override

@@ -13,4 +13,9 @@ public record Plan(Mode mode, Settings settings, List<TestCase> cases) {
   public Plan {
     cases = List.copyOf(cases);
   }
+
+  /** The distinct instance types of the cases, in first-use order. */
+  public List<String> instanceTypes() {
+    return cases.stream().map(TestCase::instanceType).distinct().toList();
+  }
 }

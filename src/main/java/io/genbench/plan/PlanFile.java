@@ -1,12 +1,20 @@
 package io.genbench.plan;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.genbench.Json;
 import io.genbench.UserError;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,13 +26,28 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The plan file: human-editable YAML (JSON accepted), one entry per case with its id. Unknown keys are errors, so
- * a typo in a hand-edited plan never silently falls back to a default.
+ * The plan file: human-editable YAML (JSON accepted), one entry per case with its id. Strict, so a typo in a
+ * hand-edited plan never silently becomes something else: unknown and duplicate keys are errors, integers must be
+ * written as integers ({@code 2.9} is not batch 2), numbers must be finite and every value within {@link Limits}.
  */
 public final class PlanFile {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,119}");
 
+  private static final ObjectMapper STRICT_JSON = strict(Json.MAPPER);
+  private static final ObjectMapper STRICT_YAML = strict(Json.YAML);
+
   private PlanFile() {}
+
+  /** Strict: an integer is written as one (2.9 is not batch 2), and a key given twice is an error, not "the last wins". */
+  private static ObjectMapper strict(ObjectMapper base) {
+    ObjectMapper mapper = base.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+      mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail); // '4' is text, not 4
+    }
+    return mapper;
+  }
 
   /** The file's shape. Public fields, because Jackson binds them and rejects any other key. */
   public static final class Doc {
@@ -130,70 +153,141 @@ public final class PlanFile {
     return doc;
   }
 
-  /** Reads and validates a plan file. */
+  /**
+   * Reads and validates a plan file. An empty, binary (NUL bytes, not UTF-8) or oversized ({@link Limits#MAX_PLAN_BYTES})
+   * file is a {@link UserError} naming the file, as is any value {@link #parse} rejects.
+   */
   public static Plan read(Path path) {
-    String text;
+    byte[] bytes;
     try {
-      text = Files.readString(path);
+      long size = Files.size(path);
+      if (size > Limits.MAX_PLAN_BYTES) {
+        throw new UserError("Plan file " + path + " is " + size / 1024 + " KiB, more than a plan can be ("
+            + Limits.MAX_PLAN_BYTES / 1024 + " KiB): is it the right file? Split a larger sweep into several plans.");
+      }
+      bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw new UserError("Plan file " + path + " does not exist. Write one with: genbench plan --output " + path);
     } catch (IOException e) {
       throw new UserError("Cannot read plan file " + path + ": " + e.getMessage());
     }
-    return parse(text, path.toString());
+    return parse(bytes, path.toString());
+  }
+
+  /** Parses a plan file's bytes; {@code source} names it in error messages. */
+  static Plan parse(byte[] bytes, String source) {
+    return parse(text(bytes, source), source);
+  }
+
+  /** The file's text, or a UserError saying why it is not a plan's text. */
+  private static String text(byte[] bytes, String source) {
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) throw notText(source, "a NUL byte at offset " + i);
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw notText(source, "bytes that are not UTF-8 text");
+    }
+  }
+
+  private static UserError notText(String source, String what) {
+    return new UserError("Plan file " + source + " is not a text file (it has " + what + "): a plan is YAML or JSON text,"
+        + " as `genbench plan --output` writes it.");
   }
 
   /** Parses plan text; {@code source} names it in error messages. */
   public static Plan parse(String text, String source) {
-    boolean json = text.stripLeading().startsWith("{");
-    ObjectMapper mapper = (json ? Json.MAPPER : Json.YAML).copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    if (text.isBlank() || text.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#") || l.strip().equals("---"))) {
+      throw new UserError("Plan file " + source + " is empty: it needs a list of cases. Write one with: genbench plan --output " + source);
+    }
+    if (text.length() > Limits.MAX_PLAN_BYTES) {
+      throw new UserError("Plan " + source + " is longer than a plan can be (" + Limits.MAX_PLAN_BYTES / 1024 + " KiB).");
+    }
+    if (text.indexOf('\0') >= 0) throw notText(source, "a NUL character");
+    ObjectMapper mapper = text.stripLeading().startsWith("{") ? STRICT_JSON : STRICT_YAML;
     Doc doc;
     try {
       doc = mapper.readValue(text, Doc.class);
     } catch (UnrecognizedPropertyException e) {
       Set<String> known = new TreeSet<>();
       e.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
-      throw new UserError("Unknown key \"" + e.getPropertyName() + "\" (" + source + " line " + e.getLocation().getLineNr()
-          + "). Known keys here: " + String.join(", ", known) + ".");
+      throw new UserError("Unknown key \"" + e.getPropertyName() + "\" (" + where(source, e) + "). Known keys here: "
+          + String.join(", ", known) + ".");
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-      String where = e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
-      String key = e.getPath().isEmpty() ? "?" : e.getPath().getLast().getFieldName();
+      String key = e.getPath().isEmpty() || e.getPath().getLast().getFieldName() == null ? "?" : e.getPath().getLast().getFieldName();
       String expected = e.getTargetType() == null ? "another type" : switch (e.getTargetType().getSimpleName()) {
         case "int", "Integer", "long", "Long" -> "an integer";
         case "double", "Double" -> "a number";
         case "Boolean", "boolean" -> "true or false";
         case "String" -> "a text value";
         case "List", "ArrayList" -> "a list";
+        case "Doc", "SettingsDoc", "CaseDoc" -> "a mapping of keys to values";
         default -> "a " + e.getTargetType().getSimpleName();
       };
-      throw new UserError("Bad value for \"" + key + "\" (" + where + "): expected " + expected + ".");
+      throw new UserError("Bad value for \"" + key + "\" (" + where(source, e) + "): expected " + expected + ".");
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
-      throw new UserError("Cannot read plan (" + where + "): " + e.getOriginalMessage());
+      String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getOriginalMessage());
+      if (message.startsWith("Duplicate field ")) {
+        throw new UserError("Duplicate key " + message.substring("Duplicate field ".length()).replace('\'', '"') + " ("
+            + where(source, e) + "): give each key once (otherwise the last would silently win).");
+      }
+      if (message.startsWith("Numeric value") && message.contains("out of range")) {
+        throw new UserError("Number out of range (" + where(source, e) + "): " + message + ".");
+      }
+      if (message.startsWith("Malformed numeric value")) {
+        throw new UserError("Bad number (" + where(source, e) + "): " + message + "; numbers must be finite, written as 1, 2.5 or 1e3.");
+      }
+      throw new UserError("Cannot read plan (" + where(source, e) + "): " + message);
     }
     if (doc == null) throw new UserError("Plan " + source + " is empty: it needs a list of cases.");
     if (doc.version != 1) throw new UserError("Unsupported plan version " + doc.version + " (" + source + "). Known: 1.");
     Mode mode = doc.mode == null ? null : Mode.parse(doc.mode, source + " mode");
-    Settings settings;
-    try {
-      SettingsDoc s = doc.settings == null ? new SettingsDoc() : doc.settings;
-      settings = new Settings(s.warmupIterations, s.minIterations, s.maxIterations, s.minDurationS, s.timeoutS, s.seed,
-          Math.max(s.maxWarmupIterations, s.warmupIterations), s.maxWarmupS, s.steadyTolerance);
-    } catch (IllegalArgumentException e) {
-      throw new UserError("Bad settings (" + source + "): " + e.getMessage() + ".");
-    }
+    Settings settings = settings(doc.settings == null ? new SettingsDoc() : doc.settings, source + " settings");
     if (doc.cases == null || doc.cases.isEmpty()) throw new UserError("Plan " + source + " has no cases: nothing to run.");
+    if (doc.cases.size() > Limits.MAX_CASES) {
+      throw new UserError("Plan " + source + " has " + doc.cases.size() + " cases, more than " + Limits.MAX_CASES
+          + " (days of GPU time): split it into several plans.");
+    }
     List<TestCase> cases = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < doc.cases.size(); i++) {
       CaseDoc d = doc.cases.get(i);
+      if (d == null) throw new UserError("Empty case (" + source + " case " + (i + 1) + "): each case needs at least model and instance_type.");
       String origin = source + " case " + (i + 1) + (d.id == null ? "" : " \"" + d.id + "\"");
       TestCase c = toCase(d, origin);
       if (!ids.add(c.id())) throw new UserError("Duplicate case id \"" + c.id() + "\" (" + origin + "): every case needs its own id.");
       cases.add(c);
     }
     return new Plan(mode, settings, cases);
+  }
+
+  private static String where(String source, JsonProcessingException e) {
+    return e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
+  }
+
+  private static String firstLine(String message) {
+    String line = message.lines().findFirst().orElse(message).strip();
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+
+  private static Settings settings(SettingsDoc s, String origin) {
+    int max = Limits.MAX_ITERATIONS;
+    Limits.require("warmup_iterations", s.warmupIterations, 0, max, origin);
+    Limits.require("min_iterations", s.minIterations, 1, max, origin);
+    Limits.require("max_iterations", s.maxIterations, 1, max, origin);
+    Limits.require("max_warmup_iterations", s.maxWarmupIterations, 0, max, origin);
+    Limits.require("min_duration_s", s.minDurationS, 0, Limits.MAX_DURATION_S, origin);
+    Limits.require("timeout_s", s.timeoutS, 0, Limits.MAX_TIMEOUT_S, origin);
+    Limits.require("max_warmup_s", s.maxWarmupS, 0, Limits.MAX_DURATION_S, origin);
+    Limits.require("steady_tolerance", s.steadyTolerance, 0, 1, origin);
+    try {
+      return new Settings(s.warmupIterations, s.minIterations, s.maxIterations, s.minDurationS, s.timeoutS, s.seed,
+          Math.max(s.maxWarmupIterations, s.warmupIterations), s.maxWarmupS, s.steadyTolerance);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("Bad settings (" + origin + "): " + e.getMessage() + ".");
+    }
   }
 
   private static TestCase toCase(CaseDoc d, String origin) {
@@ -203,10 +297,18 @@ public final class PlanFile {
     if (d.id != null && !ID.matcher(d.id).matches()) {
       throw new UserError("Bad case id \"" + d.id + "\" (" + origin + "): use letters, digits, '.', '_' and '-' (it names a directory).");
     }
-    int batch = d.batchSize == null ? 1 : d.batchSize;
-    int steps = d.inferenceSteps == null ? 20 : d.inferenceSteps;
-    if (batch < 1) throw new UserError("Bad batch_size " + batch + " (" + origin + "): must be a positive integer.");
-    if (steps < 1) throw new UserError("Bad inference_steps " + steps + " (" + origin + "): must be a positive integer.");
+    int batch = Limits.require("batch_size", d.batchSize == null ? 1 : d.batchSize, 1, Limits.MAX_BATCH_SIZE, origin);
+    int steps = Limits.require("inference_steps", d.inferenceSteps == null ? 20 : d.inferenceSteps, 1, Limits.MAX_STEPS, origin);
+    if (d.frames != null) Limits.require("frames", d.frames, 1, Limits.MAX_FRAMES, origin);
+    if (d.promptTokens != null) Limits.require("prompt_tokens", d.promptTokens, 1, Limits.MAX_TOKENS, origin);
+    if (d.outputTokens != null) Limits.require("output_tokens", d.outputTokens, 1, Limits.MAX_TOKENS, origin);
+    if (d.gpus != null) Limits.require("gpus", d.gpus, 1, Limits.MAX_GPUS, origin);
+    if (d.guidanceScale != null) Limits.require("guidance_scale", d.guidanceScale, 0, Limits.MAX_GUIDANCE_SCALE, origin);
+    if (d.prompt != null && d.prompt.length() > Limits.MAX_PROMPT_CHARS) {
+      throw new UserError("Bad prompt (" + origin + "): " + d.prompt.length() + " characters, more than " + Limits.MAX_PROMPT_CHARS + ".");
+    }
+    TestMatrix.quantity("memory_request (" + origin + ")", d.memoryRequest);
+    TestMatrix.quantity("memory_limit (" + origin + ")", d.memoryLimit);
     Resolution res = d.resolution == null ? model.nativeResolution() : Resolution.parse(d.resolution, origin + " resolution");
     Precision precision = d.precision == null ? Precision.FLOAT16 : Precision.parse(d.precision, origin + " precision");
     try {

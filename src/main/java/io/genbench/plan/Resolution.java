@@ -25,6 +25,9 @@ public record Resolution(int width, int height) {
       throw new UserError("Bad resolution \"" + value + "\" (" + origin + "): width and height must be at least 8 and multiples of 8"
           + " (the latent is the image divided by 8), e.g. 512x512, 768x768, 1024x1024.");
     }
+    if (w > Limits.MAX_RESOLUTION || h > Limits.MAX_RESOLUTION) {
+      throw new UserError("Bad resolution \"" + value + "\" (" + origin + "): width and height must be at most " + Limits.MAX_RESOLUTION + ".");
+    }
     return new Resolution(w, h);
   }
 

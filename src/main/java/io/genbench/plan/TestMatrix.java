@@ -44,8 +44,9 @@ public record TestMatrix(
         throw new UserError("Bad instance type \"" + it + "\" (--instance-types): write it as AWS does, e.g. g5.xlarge, g6e.2xlarge, p5.48xlarge.");
       }
     }
-    List<Integer> bs = batchSizes == null ? null : positive("--batch-sizes", unique("--batch-sizes", batchSizes));
-    List<Integer> st = inferenceSteps == null ? mode.steps : positive("--inference-steps", unique("--inference-steps", inferenceSteps));
+    List<Integer> bs = batchSizes == null ? null : bounded("--batch-sizes", unique("--batch-sizes", batchSizes), Limits.MAX_BATCH_SIZE);
+    List<Integer> st = inferenceSteps == null ? mode.steps
+        : bounded("--inference-steps", unique("--inference-steps", inferenceSteps), Limits.MAX_STEPS);
     List<Resolution> rs = resolutions == null ? mode.resolutions
         : unique("--resolutions", resolutions).stream().map(r -> Resolution.parse(r, "--resolutions")).toList();
     if (resolutions != null) unique("--resolutions", rs.stream().map(Resolution::toString).toList());
@@ -61,9 +62,12 @@ public record TestMatrix(
     String memReq = memoryRequest != null ? memoryRequest : mode == Mode.COMPARISON ? "12Gi" : null;
     String memLim = memoryLimit != null ? memoryLimit : mode == Mode.COMPARISON ? "15Gi" : null;
     if (prompt != null && prompt.isBlank()) throw new UserError("Empty --prompt: give a text prompt or leave the option out.");
-    if (frames != null && frames < 1) throw new UserError("Bad --frames " + frames + ": must be >= 1.");
-    if (promptTokens != null && promptTokens < 1) throw new UserError("Bad --prompt-tokens " + promptTokens + ": must be >= 1.");
-    if (outputTokens != null && outputTokens < 1) throw new UserError("Bad --output-tokens " + outputTokens + ": must be >= 1.");
+    if (prompt != null && prompt.length() > Limits.MAX_PROMPT_CHARS) {
+      throw new UserError("Bad --prompt: " + prompt.length() + " characters, more than " + Limits.MAX_PROMPT_CHARS + ".");
+    }
+    if (frames != null) Limits.require("--frames", frames, 1, Limits.MAX_FRAMES, "genbench plan");
+    if (promptTokens != null) Limits.require("--prompt-tokens", promptTokens, 1, Limits.MAX_TOKENS, "genbench plan");
+    if (outputTokens != null) Limits.require("--output-tokens", outputTokens, 1, Limits.MAX_TOKENS, "genbench plan");
 
     Map<String, TestCase> byId = new LinkedHashMap<>();
     for (Model m : ms) {
@@ -83,6 +87,10 @@ public record TestMatrix(
                             m.family().isDiffusion() ? null : (outputTokens == null ? 64 : outputTokens),
                             memReq, memLim, 1);
                         byId.putIfAbsent(tc.id(), tc);
+                        if (byId.size() > Limits.MAX_CASES) {
+                          throw new UserError("The matrix has more than " + Limits.MAX_CASES + " cases (days of GPU time):"
+                              + " give fewer values, or write several plans.");
+                        }
                       }
                     }
                   }
@@ -120,14 +128,14 @@ public record TestMatrix(
     return values;
   }
 
-  private static List<Integer> positive(String option, List<Integer> values) {
+  private static List<Integer> bounded(String option, List<Integer> values, int max) {
     for (int v : values) {
-      if (v < 1) throw new UserError("Bad value " + v + " in " + option + ": must be a positive integer (1, 2, 4, ...).");
+      if (v < 1 || v > max) throw new UserError("Bad value " + v + " in " + option + ": must be an integer from 1 to " + max + ".");
     }
     return values;
   }
 
-  private static void quantity(String option, String value) {
+  static void quantity(String option, String value) {
     if (value != null && !QUANTITY.matcher(value).matches()) {
       throw new UserError("Bad memory quantity \"" + value + "\" (" + option + "): write it as Kubernetes does, e.g. 12Gi, 15Gi, 16000Mi.");
     }

@@ -17,6 +17,9 @@ public final class HtmlReport {
       + "padding:0 .2em}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}h1,h2,h3{font-weight:600}";
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
   private static final Pattern BOLD = Pattern.compile("\\*\\*(.+?)\\*\\*");
+  private static final Pattern ESCAPED = Pattern.compile("\\\\([!-/:-@\\[-`{-~])");
+  private static final String PARKED = "\uE000";
+  private static final Pattern PARKED_AT = Pattern.compile(PARKED + "(\\d+)" + PARKED);
 
   private HtmlReport() {}
 
@@ -111,9 +114,16 @@ public final class HtmlReport {
   }
 
   private static String inline(String text) {
-    String s = escape(text);
+    // a backslash-escaped character (MarkdownReport.text) is literal: park it where code and bold cannot see it
+    List<String> literal = new ArrayList<>();
+    String s = ESCAPED.matcher(text).replaceAll(m -> {
+      literal.add(m.group(1));
+      return PARKED + (literal.size() - 1) + PARKED;
+    });
+    s = escape(s);
     s = CODE.matcher(s).replaceAll(m -> Matcher.quoteReplacement("<code>" + m.group(1) + "</code>"));
-    return BOLD.matcher(s).replaceAll(m -> Matcher.quoteReplacement("<strong>" + m.group(1) + "</strong>"));
+    s = BOLD.matcher(s).replaceAll(m -> Matcher.quoteReplacement("<strong>" + m.group(1) + "</strong>"));
+    return PARKED_AT.matcher(s).replaceAll(m -> Matcher.quoteReplacement(escape(literal.get(Integer.parseInt(m.group(1))))));
   }
 
   static String escape(String text) {

@@ -28,11 +28,32 @@ public final class MarkdownReport {
   /** Lines of a failed case's log shown in the report, at most. */
   public static final int LOG_TAIL_LINES = 20;
 
+  private static final java.util.regex.Pattern MARKUP = java.util.regex.Pattern.compile("[\\\\`*_\\[\\]<>|#~]");
+  private static final java.util.regex.Pattern UNESCAPED_PIPE = java.util.regex.Pattern.compile("(?<!\\\\)\\|");
+  private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z0-9._:/@+=, ()-]*");
+
   private MarkdownReport() {}
+
+  /**
+   * A user-supplied string (case id, model, instance type, region, path, failure message ...) as Markdown text: every
+   * character Markdown or HTML would act on is backslash-escaped, line breaks become spaces and the start cannot open a
+   * list or heading, so {@code <script>}, a pipe or a backtick is shown, never interpreted.
+   */
+  static String text(String s) {
+    if (s == null) return NA;
+    String escaped = MARKUP.matcher(s.replace("\r\n", " ").replace('\r', ' ').replace('\n', ' ')).replaceAll(m -> java.util.regex.Matcher.quoteReplacement("\\" + m.group()));
+    return escaped.lines().map(l -> l.matches("\\s*[-+=].*") ? "\\" + l.stripLeading() : l.replaceFirst("^(\\s*\\d+)([.)])", "$1\\\\$2"))
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** A user-supplied identifier in a code span when it is plain, else as escaped {@link #text}. */
+  static String code(String s) {
+    return s != null && PLAIN.matcher(s).matches() && !s.isBlank() ? "`" + s + "`" : text(s);
+  }
 
   public static String render(RunReport report) {
     StringBuilder md = new StringBuilder();
-    md.append("# genbench run `").append(report.runId()).append("`\n\n");
+    md.append("# genbench run ").append(code(report.runId())).append("\n\n");
     environment(md, report);
     method(md, report);
     results(md, report);
@@ -51,12 +72,12 @@ public final class MarkdownReport {
     String backend = report.backend();
     String weights = report.weights();
     if (backend != null && backend.contains("onnx-cpu")) {
-      return "**backend: " + backend + ", weights: " + Objects.requireNonNullElse(weights, "unknown")
+      return "**backend: " + text(backend) + ", weights: " + text(Objects.requireNonNullElse(weights, "unknown"))
           + " — a small stand-in UNet of the Stable Diffusion architecture, run by ONNX Runtime on the CPU: the timings"
           + " are real measurements of that stand-in, not a real SD model's speed.**";
     }
     if (weights != null && weights.contains("random")) {
-      return "**weights: " + weights + " — the models ran with random weights: timings reflect the architecture, the"
+      return "**weights: " + text(weights) + " — the models ran with random weights: timings reflect the architecture, the"
           + " generated images are noise.**";
     }
     return null;
@@ -67,9 +88,9 @@ public final class MarkdownReport {
     table(md, List.of("", ""), List.of(
         List.of("genbench version", env(report, "genbench_version")),
         List.of("git commit", env(report, "git_commit")),
-        List.of("backend", Figures.orNa(report.backend())),
-        List.of("weights", Figures.orNa(report.weights())),
-        List.of("device", Figures.orNa(report.device())),
+        List.of("backend", text(Figures.orNa(report.backend()))),
+        List.of("weights", text(Figures.orNa(report.weights()))),
+        List.of("device", text(Figures.orNa(report.device()))),
         List.of("host", report.environmentValue("host") != null ? env(report, "host") : env(report, "hostname")),
         List.of("Java", env(report, "java")),
         List.of("OS", env(report, "os")),
@@ -82,7 +103,7 @@ public final class MarkdownReport {
 
   private static String knobsLabel(java.util.Map<String, Object> knobs) {
     StringBuilder sb = new StringBuilder();
-    knobs.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+    knobs.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(text(k)).append(' ').append(text(String.valueOf(v))));
     return sb.toString();
   }
 
@@ -122,8 +143,8 @@ public final class MarkdownReport {
 
   private static String prices(RunReport report) {
     String sources = distinct(report.results(), r -> r.price() == null ? null
-        : Figures.orNa(r.price().source()) + ", as of " + Figures.orNa(r.price().asOf())
-            + (r.price().region() == null ? "" : " (" + r.price().region() + ")"));
+        : text(Figures.orNa(r.price().source())) + ", as of " + text(Figures.orNa(r.price().asOf()))
+            + (r.price().region() == null ? "" : " (" + text(r.price().region()) + ")"));
     StringBuilder s = new StringBuilder(sources.isEmpty() ? "no case has a price; costs are N/A." : sources + ".");
     if (report.priceCatalogNote() != null) s.append(' ').append(report.priceCatalogNote());
     return s.toString();
@@ -138,9 +159,9 @@ public final class MarkdownReport {
     List<List<String>> rows = new ArrayList<>();
     for (CaseResult r : report.results()) {
       LatencySummary e2e = latency(r, "e2e");
-      rows.add(List.of("`" + r.caseId() + "`", Figures.orNa(r.modelLabel()), Figures.orNa(r.actualInstance()),
-          Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()), Figures.orNa(r.resolution()),
-          Figures.orNa(r.precision()), status(r), e2e == null ? NA : Integer.toString(e2e.n()),
+      rows.add(List.of(code(r.caseId()), text(Figures.orNa(r.modelLabel())), text(Figures.orNa(r.actualInstance())),
+          Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()), text(Figures.orNa(r.resolution())),
+          text(Figures.orNa(r.precision())), status(r), e2e == null ? NA : Integer.toString(e2e.n()),
           e2e == null ? NA : Figures.millis(e2e.p50Ns()), e2e == null ? NA : Figures.millis(e2e.p90Ns()),
           e2e == null ? NA : Figures.millis(e2e.p99Ns()), Figures.seconds(r.timePerImageS()), throughput(r), memory(r),
           r.verdict() == null ? NA : r.verdict().label()));
@@ -171,7 +192,7 @@ public final class MarkdownReport {
       CaseResult.Trials t = r.trials();
       CaseResult.GpuBusy b = r.gpuBusy();
       CaseResult.Efficiency e = r.efficiency();
-      rows.add(List.of("`" + r.caseId() + "`",
+      rows.add(List.of(code(r.caseId()),
           w == null ? r.warmupIterations() + " (steadiness not recorded)" : w.iterations() + (w.steady() ? ", steady" : ", NOT steady"),
           t == null ? "1" : t.n() + ": " + String.join(" / ", t.e2eMediansMs().stream().map(x -> Figures.fixed(x, 1)).toList())
               + " ms, spread " + Figures.fixed(t.spreadPct(), 1) + " %, CI " + Figures.fixed(t.ciLowMs(), 1) + "–"
@@ -182,13 +203,13 @@ public final class MarkdownReport {
           e == null || e.mfuPct() == null ? NA : Figures.fixed(e.mfuPct(), 1) + " %",
           e == null || e.mbuPct() == null ? NA : Figures.fixed(e.mbuPct(), 1) + " %",
           r.memory() == null ? NA : memory(r) + " " + r.memory().kind(),
-          r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn(),
+          text(r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn()),
           r.verdict() == null ? NA : r.verdict().label()));
     }
     table(md, List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory", "measured on", "verdict"), rows);
     String peaks = distinct(cases, r -> r.efficiency() == null ? null : r.efficiency().peak());
     String flops = distinct(cases, r -> r.efficiency() == null || r.efficiency().flopsPerRequest() == null ? null
-        : "`" + r.caseId() + "` " + String.format(Locale.ROOT, "%.4g", r.efficiency().flopsPerRequest()) + " FLOPs per "
+        : code(r.caseId()) + " " + String.format(Locale.ROOT, "%.4g", r.efficiency().flopsPerRequest()) + " FLOPs per "
             + (r.imagesPerRequest() == 0 ? "token" : "request") + " (" + r.efficiency().method() + ")");
     if (!flops.isEmpty()) md.append("\nFLOPs counted: ").append(flops).append(".\n");
     if (!peaks.isEmpty()) md.append("\nPeaks used: ").append(peaks).append(". A GPU not in genbench's table, and float32"
@@ -221,7 +242,7 @@ public final class MarkdownReport {
     List<List<String>> rows = new ArrayList<>();
     for (CaseResult r : cases) {
       LatencySummary step = latency(r, "per_step");
-      rows.add(List.of("`" + r.caseId() + "`", Integer.toString(r.inferenceSteps()), Figures.millis(step.p50Ns()),
+      rows.add(List.of(code(r.caseId()), Integer.toString(r.inferenceSteps()), Figures.millis(step.p50Ns()),
           Figures.millis(step.p90Ns()), Figures.millis(step.p99Ns()), Figures.millis(step.meanNs()),
           meanMillis(r, "text_encode"), meanMillis(r, "decode")));
     }
@@ -239,7 +260,7 @@ public final class MarkdownReport {
     for (CaseResult r : cases) {
       LatencySummary ttft = latency(r, "ttft");
       LatencySummary tpot = latency(r, "tpot");
-      rows.add(List.of("`" + r.caseId() + "`", ttft == null ? NA : Figures.millis(ttft.p50Ns()),
+      rows.add(List.of(code(r.caseId()), ttft == null ? NA : Figures.millis(ttft.p50Ns()),
           ttft == null ? NA : Figures.millis(ttft.p90Ns()), ttft == null ? NA : Figures.millis(ttft.p99Ns()),
           tpot == null ? NA : Figures.millis(tpot.meanNs()), tpot == null ? NA : Figures.millis(tpot.p50Ns()),
           tpot == null ? NA : Figures.millis(tpot.p99Ns()), Figures.fixed(r.tokensPerS(), 1),
@@ -260,7 +281,7 @@ public final class MarkdownReport {
     List<List<String>> rows = new ArrayList<>();
     for (CaseResult r : cases) {
       CaseResult.Telemetry t = r.telemetry();
-      rows.add(List.of("`" + r.caseId() + "`", Integer.toString(t.samples()), Figures.fixed(t.gpuUtilMeanPct(), 1),
+      rows.add(List.of(code(r.caseId()), Integer.toString(t.samples()), Figures.fixed(t.gpuUtilMeanPct(), 1),
           Figures.fixed(t.memoryUsedMaxPct(), 1), Figures.fixed(t.powerMeanW(), 1), Figures.fixed(t.energyPerImageJ(), 1)));
     }
     table(md, List.of("case", "samples", "GPU util mean %", "GPU memory max %", "power mean W", "energy per image J"), rows);
@@ -275,26 +296,26 @@ public final class MarkdownReport {
       return;
     }
     String elsewhere = pricedElsewhereNote(report.results());
-    if (elsewhere != null) md.append("**").append(elsewhere).append("**\n\n");
+    if (elsewhere != null) md.append("**").append(text(elsewhere)).append("**\n\n");
     String standIn = standInNote(report);
     if (standIn != null) md.append(standIn).append("\n\n");
     md.append("Money is rounded once, when computed, to 4 significant digits; every view prints the same digits, and"
         + " the saving is the difference of the two costs printed.\n\n");
     a.lowestSpot().ifPresentOrElse(r -> {
-      md.append("### Lowest spot cost: `").append(r.caseId()).append("`\n\n");
+      md.append("### Lowest spot cost: ").append(code(r.caseId())).append("\n\n");
       md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
       md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
       md.append("- saving: ").append(usd(CostAnalysis.saving(r))).append(" (")
           .append(Figures.percent(r.cost().spotSavingsPct())).append("%)\n");
-      md.append("- instance: ").append(instance(r)).append('\n');
+      md.append("- instance: ").append(text(instance(r))).append('\n');
       md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n\n");
     }, () -> md.append("Lowest spot cost: N/A (no successful case has a spot price).\n\n"));
     a.fastest().ifPresentOrElse(r -> {
-      md.append("### Fastest: `").append(r.caseId()).append("`\n\n");
+      md.append("### Fastest: ").append(code(r.caseId())).append("\n\n");
       md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n");
       md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
       md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
-      md.append("- instance: ").append(instance(r)).append("\n\n");
+      md.append("- instance: ").append(text(instance(r))).append("\n\n");
     }, () -> md.append("Fastest: N/A (no successful case produced images).\n\n"));
     md.append("Average cost per 1000 images over the successful cases: spot ").append(usd(a.averageSpotUsd()))
         .append(", on-demand ").append(usd(a.averageOndemandUsd())).append(".\n");
@@ -312,12 +333,12 @@ public final class MarkdownReport {
     }
     for (CaseResult r : failed) {
       CaseResult.Failure f = r.failure();
-      md.append("### `").append(r.caseId()).append("`: ").append(r.status() == null ? NA : r.status().name());
+      md.append("### ").append(code(r.caseId())).append(": ").append(r.status() == null ? NA : r.status().name());
       if (f != null && f.kind() != null) {
         md.append(" (").append(f.kind().label()).append(", ").append(f.kind().isFinding() ? "a finding" : "a failure").append(')');
       }
       md.append("\n\n");
-      md.append(f == null || f.message() == null ? "No failure message was recorded." : f.message().strip()).append("\n\n");
+      md.append(f == null || f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
       if (f != null && !f.logTail().isEmpty()) {
         List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - LOG_TAIL_LINES), f.logTail().size());
         String fence = fence(tail);
@@ -342,7 +363,7 @@ public final class MarkdownReport {
       return;
     }
     for (CaseResult r : invalid) {
-      md.append("- `").append(r.caseId()).append("`: ").append(r.verdict().label()).append(" — ")
+      md.append("- ").append(code(r.caseId())).append(": ").append(r.verdict().label()).append(" — ")
           .append(String.join("; ", r.verdict().notes())).append('\n');
     }
   }
@@ -390,7 +411,7 @@ public final class MarkdownReport {
   }
 
   private static String env(RunReport report, String key) {
-    return Figures.orNa(report.environmentValue(key));
+    return text(Figures.orNa(report.environmentValue(key)));
   }
 
   private static String distinct(List<CaseResult> cases, Function<CaseResult, String> f) {
@@ -416,7 +437,7 @@ public final class MarkdownReport {
   }
 
   private static String row(List<String> cells) {
-    return cells.stream().map(c -> c.replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+    return cells.stream().map(c -> UNESCAPED_PIPE.matcher(c).replaceAll("\\\\|").replace("\r", " ").replace("\n", " "))
         .collect(Collectors.joining(" | ", "| ", " |\n"));
   }
 }

@@ -1,5 +1,6 @@
 /**
  * The run directory ({@code results/<run-id>/}): plan, environment, per-case raw events (append-only, the source of
- * truth) and results, with atomic writes. Imports execute (events) only.
+ * truth) and results, with atomic writes. Imports only execute's {@code WorkerEvent} (a known exception to "the wire is
+ * its own floor") and {@code UserError}; {@code ImportRulesTest} checks it.
  */
 package io.genbench.store;

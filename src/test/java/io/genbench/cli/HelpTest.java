@@ -1,0 +1,18 @@
+package io.genbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class HelpTest {
+
+  @ParameterizedTest(name = "genbench {0} --help")
+  @ValueSource(strings = {"", "plan", "run", "report", "price", "models"})
+  void everyHelpShowsExamplesOfItsCommand(String command) {
+    Cli r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("Examples:").contains("  genbench " + command);
+  }
+}

@@ -1,0 +1,81 @@
+package io.genbench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.result.CaseResult;
+import io.genbench.result.CaseStatus;
+import io.genbench.result.FailureKind;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every user-supplied string reaches report.md and report.html as text, never as markup. */
+final class ReportEscapingTest {
+  private static final String HOSTILE = "<script>alert(1)</script> a|b `tick` **bold** [link](x)\n# injected heading\n- injected item"
+      + "\n| injected | row |\n```\n1. injected";
+
+  @Test
+  void noUserStringIsWrittenRawIntoTheMarkdown() {
+    String md = MarkdownReport.render(hostileRun());
+
+    String outsideFences = withoutFences(md);
+    assertThat(outsideFences).doesNotContain("<script>", "</script>", "`tick`", "**bold**", "[link]");
+    assertThat(outsideFences.lines()).noneMatch(l -> l.matches("\\s*(#+ |- |\\d+\\. |\\| )injected.*"));
+    assertThat(outsideFences).contains("\\<script\\>");
+    assertEveryTableRowHasItsHeadersCellCount(md);
+  }
+
+  @Test
+  void noUserStringIsWrittenRawIntoTheHtml() {
+    String html = HtmlReport.render(hostileRun());
+
+    assertThat(html).doesNotContain("<script", "<h1>injected", "<h2>injected", "<li>injected", "<td>injected",
+        "<code>tick</code>", "<strong>bold</strong>", "<a ");
+    assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt; a|b `tick` **bold** [link](x)");
+  }
+
+  /** The run id, the environment, and a success and a failure whose every string field is hostile. */
+  static RunReport hostileRun() {
+    ObjectNode env = (ObjectNode) ReportFixtures.environment("torch-cuda" + HOSTILE, "local" + HOSTILE);
+    for (String key : List.of("host", "device", "os", "java", "git_commit", "genbench_version", "started_at")) env.put(key, HOSTILE);
+    CaseResult ok = ReportFixtures.sd21OnG5();
+    CaseResult success = new CaseResult("id" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
+        HOSTILE, HOSTILE, HOSTILE, HOSTILE, ok.modelLoadS(), 2, ok.iterations(), 1, ok.latency(), ok.inferenceTimeS(),
+        ok.timePerImageS(), ok.imagesPerS(), null, ok.memory(), ok.telemetry(),
+        new CaseResult.Price(ok.price().spotUsdPerHour(), ok.price().ondemandUsdPerHour(), ok.price().actualUsdPerHour(), HOSTILE,
+            HOSTILE, HOSTILE), ok.cost(), ok.verdict(), CaseStatus.SUCCESS, null, Map.of(HOSTILE, HOSTILE));
+    CaseResult failure = new CaseResult("failed" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
+        HOSTILE, HOSTILE, HOSTILE, HOSTILE, null, 0, 0, 1, Map.of(), null, null, null, null, null, null, null, null, null,
+        CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, HOSTILE, List.of(HOSTILE.split("\n"))), null);
+    return new RunReport("run" + HOSTILE, env, List.of(success, failure), ReportFixtures.NOTE);
+  }
+
+  private static String withoutFences(String md) {
+    StringBuilder out = new StringBuilder();
+    String fence = null;
+    for (String line : md.split("\n")) {
+      if (fence == null && line.startsWith("```")) {
+        fence = line.replaceAll("[^`].*", "");
+      } else if (fence != null && line.equals(fence)) {
+        fence = null;
+      } else if (fence == null) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static void assertEveryTableRowHasItsHeadersCellCount(String md) {
+    int cells = -1;
+    for (String line : withoutFences(md).split("\n")) {
+      if (!line.startsWith("|")) {
+        cells = -1;
+      } else if (cells < 0) {
+        cells = HtmlReport.cells(line).size();
+      } else {
+        assertThat(HtmlReport.cells(line)).as(line).hasSize(cells);
+      }
+    }
+  }
+}
