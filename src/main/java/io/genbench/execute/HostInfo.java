@@ -40,12 +40,24 @@ public final class HostInfo {
     return 0;
   }
 
-  /** Resets the peak RSS to the current RSS (Linux: writing 5 to clear_refs), so each case reports its own peak. */
-  public static void resetPeakRss() {
+  /** Resident set size of this process now (VmRSS), bytes. */
+  public static long rssBytes() {
+    for (String line : lines("/proc/self/status")) {
+      if (line.startsWith("VmRSS:")) return kib(line);
+    }
+    return 0;
+  }
+
+  /**
+   * Resets the peak RSS to the current RSS (Linux: writing 5 to clear_refs); false where that is not possible (not
+   * Linux, or not permitted), and the peak then still covers the process's whole life.
+   */
+  public static boolean resetPeakRss() {
     try {
       Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
     } catch (IOException | RuntimeException e) {
-      // not Linux, or not permitted: the peak then covers the whole process life, which only overstates it
+      return false;
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 final class OnnxExecutorTest {
-  private static final Settings QUICK = new Settings(1, 3, 3, 0, 600, 42);
+  private static final Settings QUICK = new Settings(1, 3, 3, 0, 600, 42, 1, 60, 0.05);
 
   @Test
   void runsTheDenoisingLoopWithOneTimingPerStep() {
@@ -83,5 +83,98 @@ final class OnnxExecutorTest {
       assertThat(f.message()).contains("--backend torch");
     });
     assertThat(sink.ofType(WorkerEvent.Sample.class)).isEmpty();
+  }
+
+  /** Time that moves only when read, by {@code perReadNs} each time: iteration times follow what the test sets. */
+  private static final class SteppingTicker implements Ticker {
+    private long now;
+    volatile long perReadNs = 1_000_000;
+
+    @Override
+    public long read() {
+      return now += perReadNs;
+    }
+  }
+
+  /** A sink that lets the test change the clock's pace as warm-up iterations are reported. */
+  private static RecordingSink pacing(SteppingTicker ticker, java.util.function.IntToLongFunction perReadAfterWarmup) {
+    return new RecordingSink() {
+      @Override
+      public void event(WorkerEvent event) {
+        super.event(event);
+        if (event instanceof WorkerEvent.Warmup w) ticker.perReadNs = perReadAfterWarmup.applyAsLong(w.iteration());
+      }
+    };
+  }
+
+  @Test
+  void slowFirstIterationsAreWarmedUpUntilSteadyAndNeverMeasured() {
+    var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32);
+    var ticker = new SteppingTicker();
+    ticker.perReadNs = 3_000_000;
+    // warm-ups 1-3 run 3x, 2x, 1.5x slower, as a cold process speeds up; from warm-up 4 on, steady
+    var sink = pacing(ticker, i -> switch (i) {
+      case 0 -> 2_000_000;
+      case 1 -> 1_500_000;
+      default -> 1_000_000;
+    });
+
+    try (var executor = new OnnxExecutor(ticker, 1)) {
+      executor.execute(List.of(c), new Settings(2, 4, 4, 0, 600, 42, 30, 60, 0.05), sink);
+    }
+
+    var warmups = sink.ofType(WorkerEvent.Warmup.class).stream().map(WorkerEvent.Warmup::e2eNs).toList();
+    assertThat(warmups).hasSize(6);
+    long fast = warmups.getLast();
+    assertThat(warmups).containsExactly(3 * fast, 2 * fast, 3 * fast / 2, fast, fast, fast);
+    assertThat(sink.ofType(WorkerEvent.Warmed.class)).singleElement().satisfies(w -> {
+      assertThat(w.iterations()).isEqualTo(6);
+      assertThat(w.steady()).isTrue();
+      assertThat(w.window()).isEqualTo(Settings.STEADY_WINDOW);
+      assertThat(w.spread()).isZero();
+    });
+    int warmed = sink.events.indexOf(sink.ofType(WorkerEvent.Warmed.class).getFirst());
+    int firstSample = sink.events.indexOf(sink.ofType(WorkerEvent.Sample.class).getFirst());
+    assertThat(warmed).isLessThan(firstSample);
+    var samples = sink.ofType(WorkerEvent.Sample.class);
+    assertThat(samples).hasSize(4);
+    // every measured iteration ran at the steady pace: one e2e, a whole number of 1 ms clock reads
+    long measuredE2e = samples.getFirst().e2eNs();
+    assertThat(samples).allSatisfy(s -> assertThat(s.e2eNs()).isEqualTo(measuredE2e));
+    assertThat(measuredE2e % 1_000_000).isZero();
+  }
+
+  @Test
+  void timingThatNeverSettlesStopsAtTheMaximumWarmUpCountNotSteady() {
+    var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 1, new Resolution(64, 64), Precision.FLOAT32);
+    var ticker = new SteppingTicker();
+    var sink = pacing(ticker, i -> i % 2 == 0 ? 2_000_000 : 1_000_000);
+
+    try (var executor = new OnnxExecutor(ticker, 1)) {
+      executor.execute(List.of(c), new Settings(2, 1, 1, 0, 600, 42, 8, 60, 0.05), sink);
+    }
+
+    assertThat(sink.ofType(WorkerEvent.Warmup.class)).hasSize(8);
+    assertThat(sink.ofType(WorkerEvent.Warmed.class)).singleElement().satisfies(w -> {
+      assertThat(w.iterations()).isEqualTo(8);
+      assertThat(w.steady()).isFalse();
+      assertThat(w.spread()).isGreaterThan(0.05);
+    });
+    assertThat(sink.ofType(WorkerEvent.Sample.class)).hasSize(1);
+  }
+
+  @Test
+  void aMinimumBelowTheWindowStillWarmsUpAWholeWindow() {
+    var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 1, new Resolution(64, 64), Precision.FLOAT32);
+    var ticker = new SteppingTicker();
+    var sink = new RecordingSink();
+
+    try (var executor = new OnnxExecutor(ticker, 1)) {
+      executor.execute(List.of(c), new Settings(1, 1, 1, 0, 600, 42, 30, 60, 0.05), sink);
+    }
+
+    assertThat(sink.ofType(WorkerEvent.Warmup.class)).hasSize(Settings.STEADY_WINDOW);
+    assertThat(sink.ofType(WorkerEvent.Warmed.class)).singleElement()
+        .satisfies(w -> assertThat(w.steady()).isTrue());
   }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects what an executor reports. */
-final class RecordingSink implements CaseSink {
+class RecordingSink implements CaseSink {
   final List<WorkerEvent> events = new ArrayList<>();
   final List<String> logs = new ArrayList<>();
 
