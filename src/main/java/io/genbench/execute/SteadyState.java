@@ -9,7 +9,9 @@ import java.util.List;
  * The warm-up rule, written once: warm-up runs at least {@code minIterations}, then goes on until timing is steady,
  * stopped early only by {@code maxIterations} or {@code maxNs} (counted from the start of warm-up; the minimum count
  * always runs). Steady: the last {@code window} iteration times each lie within {@code tolerance} (a fraction) of
- * their median, and that median lies within {@code tolerance} of the fastest warm-up iteration so far. Fewer than
+ * their median, and that median lies within {@code tolerance} of the fastest median of any window so far (a median, so
+ * one lucky fast iteration cannot keep warm-up going to its maximum; a window that is still getting faster is its own
+ * fastest and only its spread judges it). Fewer than
  * {@code window} iterations are never steady, so a minimum below the window still warms up {@code window} times
  * unless a maximum stops it first.
  *
@@ -23,7 +25,7 @@ public final class SteadyState {
   private final int window;
   private final double tolerance;
   private final List<Long> e2eNs = new ArrayList<>();
-  private long fastestNs = Long.MAX_VALUE;
+  private double fastestMedianNs = Double.MAX_VALUE;
 
   public SteadyState(int minIterations, int maxIterations, long maxNs, int window, double tolerance) {
     if (minIterations < 0 || maxIterations < minIterations) {
@@ -47,7 +49,7 @@ public final class SteadyState {
   /** Records one warm-up iteration's e2e time. */
   public void add(long e2eNs) {
     this.e2eNs.add(e2eNs);
-    fastestNs = Math.min(fastestNs, e2eNs);
+    if (this.e2eNs.size() >= window) fastestMedianNs = Math.min(fastestMedianNs, windowMedian());
   }
 
   public int iterations() {
@@ -69,7 +71,7 @@ public final class SteadyState {
     for (long t : last()) {
       if (Math.abs(t - median) > tolerance * median) return false;
     }
-    return median - fastestNs <= tolerance * fastestNs;
+    return median - fastestMedianNs <= tolerance * fastestMedianNs;
   }
 
   /** The last window's (max − min) / median; null before {@link #window()} iterations ran. */

@@ -79,7 +79,7 @@ public sealed interface WorkerEvent {
   /**
    * Warm-up is over: {@code iterations} warm-up iterations ran; {@code steady} says whether the last {@code window}
    * of them each lay within {@code tolerance} (a fraction) of their median, and that median within {@code tolerance}
-   * of the fastest warm-up iteration; {@code spread} is that window's (max − min) / median. False when the maximum
+   * of the fastest median of any window so far; {@code spread} is that window's (max − min) / median. False when the maximum
    * count or time ran out first.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)

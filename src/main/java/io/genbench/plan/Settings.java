@@ -13,7 +13,7 @@ package io.genbench.plan;
  *     iterations, ≥ warmupIterations
  * @param maxWarmupS ... and at most this many seconds (the minimum count always runs), > 0
  * @param steadyTolerance steady: the last {@link #STEADY_WINDOW} warm-up iterations each within this fraction of their
- *     median, and that median within it of the fastest warm-up iteration; in (0, 1)
+ *     median, and that median within it of the fastest median of any earlier window; in (0, 1)
  */
 public record Settings(int warmupIterations, int minIterations, int maxIterations, double minDurationS, double timeoutS, long seed,
     int maxWarmupIterations, double maxWarmupS, double steadyTolerance) {
