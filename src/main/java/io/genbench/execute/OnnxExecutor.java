@@ -139,25 +139,10 @@ public final class OnnxExecutor implements Executor {
     // the exported graph has math attention baked in; graphs, compile and channels_last do not exist here
     sink.event(new WorkerEvent.Loaded(c.id(), loadNs, "random", total, components,
         Map.of("attention", "math", "cuda_graphs", false, "compile", false, "channels_last", false)));
-    if (c.model().family() != Family.SD && c.model().family() != Family.SDXL) {
-      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the onnx-cpu backend runs the Stable Diffusion image"
-          + " architecture only; run " + c.model().id() + " with --backend torch"));
-      return;
-    }
-    if (c.precision() != Precision.FLOAT32) {
-      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the onnx-cpu backend runs float32 only; run "
-          + c.precision().label() + " with --backend torch on a GPU"));
-      return;
-    }
-    if (c.cudaGraphs() == io.genbench.plan.Toggle.ON || c.compile() || c.channelsLast() == io.genbench.plan.Toggle.ON) {
-      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "CUDA graphs, torch.compile and channels_last do not exist"
-          + " in the onnx-cpu backend: compare them with --backend torch"));
-      return;
-    }
-    int multiple = 8 * config.path("latent_multiple").asInt(1);
-    if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
-      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", "the embedded onnx-cpu UNet downsamples the latent "
-          + (multiple / 8) + "x: width and height must be multiples of " + multiple + ", was " + c.resolution()));
+    // the runner skips these before the run; a caller that hands one in anyway gets the same reason as a finding
+    var why = cannotRun(c);
+    if (why.isPresent()) {
+      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", why.get()));
       return;
     }
     Pipeline pipeline = new Pipeline(c, s.seed());
@@ -416,7 +401,7 @@ public final class OnnxExecutor implements Executor {
       return java.util.Optional.of("CUDA graphs, torch.compile and channels_last do not exist in the onnx-cpu backend:"
           + " compare them with --backend torch");
     }
-    int multiple = 8 * readConfig().path("latent_multiple").asInt(1);
+    int multiple = 8 * (config != null ? config : readConfig()).path("latent_multiple").asInt(1);
     if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
       return java.util.Optional.of("the embedded onnx-cpu UNet downsamples the latent " + (multiple / 8)
           + "x: width and height must be multiples of " + multiple + ", was " + c.resolution());
