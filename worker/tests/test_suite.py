@@ -80,3 +80,45 @@ class CollectivesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+TOPO_H200 = """\tGPU0\tGPU1\tGPU2\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tNV18\tSYS\t0-47\t0\t\tN/A
+GPU1\tNV18\t X \tPIX\t0-47\t0\t\tN/A
+GPU2\tSYS\tPIX\t X \t48-95\t1\t\tN/A
+
+Legend:
+
+  X    = Self
+  NV#  = Connection traversing a bonded set of # NVLinks
+"""
+
+
+class BandwidthTest(unittest.TestCase):
+    def test_every_pair_both_directions_is_measured_and_correct_with_the_seed_summary_keys(self):
+        code, events, err = suite("bandwidth", max_bytes=1024, iterations=2, warmup=1)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "transfer")
+        self.assertEqual({(r["src"], r["dst"], r["direction"]) for r in rows},
+                         {(0, 1, "one"), (1, 0, "one"), (0, 1, "both")})
+        self.assertEqual(sorted({r["bytes"] for r in rows}), [4, 64, 1024])
+        self.assertTrue(all(r["correct"] for r in rows))
+        summary = records(events, "bandwidth_summary")[0]
+        self.assertGreater(summary["peak_bandwidth_gb_s"], 0)
+        self.assertGreater(summary["latency_microseconds"], 0)
+        self.assertIn("efficiency_percent", summary)
+        self.assertIsNone(summary["efficiency_percent"])  # no NVLink known on CPU: no efficiency, not a guess
+
+    def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
+        from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo
+
+        links = parse_topo(TOPO_H200)
+
+        self.assertEqual(links[(0, 1)], "NV18")
+        self.assertEqual(links[(1, 2)], "PIX")
+        self.assertEqual(links[(2, 0)], "SYS")
+        self.assertEqual(link_peak_gb_s(links[(0, 1)], 9), 450.0)
+        self.assertEqual(link_peak_gb_s("NV4", 6), 80.0)
+        self.assertIsNone(link_peak_gb_s(links[(1, 2)], 9))
+        self.assertIsNone(link_peak_gb_s(None, 9))
