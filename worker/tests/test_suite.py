@@ -122,3 +122,37 @@ class BandwidthTest(unittest.TestCase):
         self.assertEqual(link_peak_gb_s("NV4", 6), 80.0)
         self.assertIsNone(link_peak_gb_s(links[(1, 2)], 9))
         self.assertIsNone(link_peak_gb_s(None, 9))
+
+
+class PipelineDiffusionTest(unittest.TestCase):
+    def test_the_pipelined_latents_equal_the_one_process_run_with_the_same_seed(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            one, two = os.path.join(tmp, "one.pt"), os.path.join(tmp, "two.pt")
+            code1, events1, err1 = suite("pipeline-diffusion", nproc=1, output_path=one, seed=3, num_samples=2,
+                                         warmup_samples=0)
+            code2, events2, err2 = suite("pipeline-diffusion", nproc=2, output_path=two, seed=3, num_samples=2,
+                                         warmup_samples=0)
+
+            self.assertEqual(code1, 0, err1[-2000:])
+            self.assertEqual(code2, 0, err2[-2000:])
+            a, b = torch.load(one), torch.load(two)
+        self.assertEqual(tuple(a.shape), (2, 1, 2, 4, 8, 8))  # samples, then the UNet's [B, F, C, H, W]
+        self.assertTrue(torch.equal(a, b))
+        self.assertFalse(torch.equal(a[0], a[1]))  # each sample has its own noise: equality is not trivial
+        self.assertTrue(torch.isfinite(a).all())
+
+        pipe = records(events2, "pipeline")[0]
+        self.assertEqual((pipe["gpu_count"], pipe["steps_per_gpu"], pipe["num_samples"]), (2, 2, 2))
+        self.assertTrue(pipe["correct"])
+        self.assertGreaterEqual(pipe["total_time_sec"], pipe["fill_time_sec"])
+        self.assertAlmostEqual(pipe["per_sample_sec"], pipe["total_time_sec"] / 2)
+        stages = records(events2, "stage")
+        self.assertEqual([(s["stage"], s["first_step"], s["last_step"]) for s in stages], [(0, 0, 1), (1, 2, 3)])
+
+    def test_total_steps_that_do_not_divide_by_the_gpu_count_fail_naming_both(self):
+        code, events, _ = suite("pipeline-diffusion", total_steps=3)
+
+        self.assertEqual(code, 1)
+        self.assertIn("does not divide by 2", events[-1]["message"])
