@@ -156,3 +156,25 @@ class PipelineDiffusionTest(unittest.TestCase):
 
         self.assertEqual(code, 1)
         self.assertIn("does not divide by 2", events[-1]["message"])
+
+
+class TensorParallelTest(unittest.TestCase):
+    def test_tp2_computes_what_tp1_computes_within_float_tolerance(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            one, two = os.path.join(tmp, "one.pt"), os.path.join(tmp, "two.pt")
+            code1, events1, err1 = suite("tp", nproc=1, output_path=one, iterations=1, warmup=0)
+            code2, events2, err2 = suite("tp", nproc=2, output_path=two, iterations=1, warmup=0)
+
+            self.assertEqual(code1, 0, err1[-2000:])
+            self.assertEqual(code2, 0, err2[-2000:])
+            a, b = torch.load(one), torch.load(two)
+        self.assertTrue(torch.allclose(a["logits"], b["logits"], rtol=1e-4, atol=1e-5))
+        self.assertTrue(torch.equal(a["tokens"], b["tokens"]))
+        row = records(events2, "tp")[0]
+        self.assertEqual((row["tp_size"], row["all_reduces_per_forward"]), (2, 4))  # tiny OPT: 2 layers, 2 halves each
+        self.assertTrue(row["correct"] and row["tokens_match"])
+        self.assertGreater(row["collective_share"], 0)
+        self.assertLess(row["collective_share"], 1)
+        self.assertGreater(row["decode_tokens_per_s"], 0)

@@ -103,7 +103,29 @@ public final class SuiteReport {
         default -> { } // hello and events of later protocol versions: kept in the raw log only
       }
     }
+    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms");
+    scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
     return new SuiteReport(experiment, runs);
+  }
+
+  /**
+   * Adds {@code speedup} (throughput over the 1-rank run's) and {@code scaling_efficiency} (speed-up / ranks) to the
+   * rows of {@code kind}, and {@code latency_speedup} from a latency figure; nothing when no 1-rank row exists.
+   */
+  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField) {
+    List<ObjectNode> rows = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+    ObjectNode base = rows.stream().filter(r -> r.path(sizeField).asInt() == 1).findFirst().orElse(null);
+    if (base == null) return;
+    for (ObjectNode row : rows) {
+      int size = row.path(sizeField).asInt();
+      double t1 = base.path(throughputField).asDouble(0), t = row.path(throughputField).asDouble(0);
+      if (t1 > 0 && t > 0 && size > 0) {
+        row.put("speedup", round(t / t1));
+        row.put("scaling_efficiency", round(t / t1 / size));
+      }
+      double l1 = base.path(latencyField).asDouble(0), l = row.path(latencyField).asDouble(0);
+      if (l1 > 0 && l > 0) row.put("latency_speedup", round(l1 / l));
+    }
   }
 
   /** A record as results show it: {@code kind} plus the worker's data, with bandwidths for collectives. */

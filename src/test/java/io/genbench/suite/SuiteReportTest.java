@@ -75,4 +75,19 @@ final class SuiteReportTest {
       Locale.setDefault(saved);
     }
   }
+
+  @Test
+  void tensorParallelRowsGetSpeedupAndScalingEfficiencyAgainstTp1() {
+    String tp1 = "{\"type\":\"record\",\"experiment\":\"tp\",\"kind\":\"tp\",\"data\":{\"tp_size\":1,\"decode_tokens_per_s\":100.0,\"prefill_ms\":8.0}}";
+    String tp2 = tp1.replace("\"tp_size\":1", "\"tp_size\":2").replace("100.0", "150.0").replace("8.0", "5.0");
+    String launch1 = LAUNCH2.replace("\"processes\":2", "\"processes\":1");
+
+    SuiteReport report = SuiteReport.of(events(launch1, START, tp1, DONE, EXIT0, LAUNCH2, START, tp2, DONE, EXIT0));
+
+    ObjectNode row = report.runs().get(1).records().get(0);
+    assertThat(row.path("speedup").asDouble()).isEqualTo(1.5);
+    assertThat(row.path("scaling_efficiency").asDouble()).isEqualTo(0.75);
+    assertThat(row.path("latency_speedup").asDouble()).isEqualTo(1.6);
+    assertThat(report.runs().get(0).records().get(0).path("scaling_efficiency").asDouble()).isEqualTo(1.0);
+  }
 }
