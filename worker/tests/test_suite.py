@@ -178,3 +178,45 @@ class TensorParallelTest(unittest.TestCase):
         self.assertGreater(row["collective_share"], 0)
         self.assertLess(row["collective_share"], 1)
         self.assertGreater(row["decode_tokens_per_s"], 0)
+
+
+class PipelineScheduleTest(unittest.TestCase):
+    def test_bubble_ratio_on_a_fake_clock_equals_the_formula_for_gpipe_and_1f1b(self):
+        from genbench_worker.suite import schedule
+
+        for stages, micro in [(2, 1), (2, 8), (4, 4), (4, 16), (7, 3)]:
+            for name in ("gpipe", "1f1b"):
+                timelines = schedule.replay(schedule.make(name, stages, micro), lambda s, op: 1.0)
+
+                self.assertAlmostEqual(schedule.bubble_ratio(timelines), (stages - 1) / (micro + stages - 1),
+                                       msg="%s P=%d M=%d" % (name, stages, micro))
+            forward_only = schedule.replay(schedule.make("gpipe", stages, micro, backward=False), lambda s, op: 3.0)
+            self.assertAlmostEqual(schedule.bubble_ratio(forward_only), schedule.analytic_bubble(stages, micro))
+
+    def test_1f1b_keeps_at_most_stages_minus_rank_micro_batches_in_flight(self):
+        from genbench_worker.suite import schedule
+
+        for rank, ops in enumerate(schedule.one_f_one_b(4, 8)):
+            in_flight, most = 0, 0
+            for kind, _ in ops:
+                in_flight += 1 if kind == "F" else -1
+                most = max(most, in_flight)
+            self.assertEqual(most, 4 - rank)
+        self.assertEqual([k for k, _ in schedule.gpipe(4, 8)[3]], ["F"] * 8 + ["B"] * 8)
+
+
+class PipelineOverheadTest(unittest.TestCase):
+    def test_both_schedules_record_measured_and_analytic_bubbles_and_outputs_match_the_unsplit_model(self):
+        code, events, err = suite("pp-overhead", micro_batches=4, warmup=0)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "pp")
+        self.assertEqual([r["schedule"] for r in rows], ["gpipe", "1f1b"])
+        for r in rows:
+            self.assertAlmostEqual(r["analytic_bubble_ratio"], 1 / 5)
+            self.assertGreater(r["pipeline_bubble_ratio"], 0)
+            self.assertLess(r["pipeline_bubble_ratio"], 1)
+            self.assertEqual(r["messages"], 8)
+            self.assertEqual(len(r["stage_busy_ms"]), 2)
+        self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])
+        self.assertTrue(events[-1]["correct"])
