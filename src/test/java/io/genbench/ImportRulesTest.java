@@ -53,7 +53,8 @@ final class ImportRulesTest {
       importsOnly("execute", "plan", "cost", "store"),
       importsOnly("measure", WIRE_IN_EXECUTE, "plan", "analyze", "cost", "result"),
       importsOnly("store", WIRE_IN_EXECUTE),
-      importsOnly("env", HOST_PROBES_IN_EXECUTE));
+      importsOnly("env", HOST_PROBES_IN_EXECUTE),
+      importsOnly("suite", belongToAnyOf(HostCommand.class), "store", "env"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {

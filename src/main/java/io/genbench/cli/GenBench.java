@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
     description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion, SDXL,"
         + " Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
-    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, ModelsCommand.class, PriceCommand.class,
+    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, SuiteCommand.class, ModelsCommand.class, PriceCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
         "  genbench report results/20261121-101500-plan --format html > report.html", "  genbench price g5.xlarge g6e.xlarge",

@@ -1,0 +1,43 @@
+package io.genbench.suite;
+
+import io.genbench.UserError;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** The experiments of {@code genbench suite}; {@link #label()} is the name on the command line and the wire. */
+public enum Experiment {
+  COLLECTIVES("collectives", false),
+  BANDWIDTH("bandwidth", false),
+  PIPELINE_DIFFUSION("pipeline-diffusion", true),
+  TP("tp", true),
+  PP_OVERHEAD("pp-overhead", false);
+
+  private final String label;
+  private final boolean sweepsProcessCounts;
+
+  Experiment(String label, boolean sweepsProcessCounts) {
+    this.label = label;
+    this.sweepsProcessCounts = sweepsProcessCounts;
+  }
+
+  public String label() {
+    return label;
+  }
+
+  /** True when the experiment runs once per process count of a sweep (one torchrun launch each). */
+  public boolean sweepsProcessCounts() {
+    return sweepsProcessCounts;
+  }
+
+  /** Parses a name; an unknown one is a {@link UserError} naming every valid choice. */
+  public static Experiment parse(String name) {
+    for (Experiment e : values()) {
+      if (e.label.equalsIgnoreCase(name)) return e;
+    }
+    throw new UserError("Unknown experiment \"" + name + "\". Known: " + choices() + ".");
+  }
+
+  public static String choices() {
+    return Arrays.stream(values()).map(Experiment::label).collect(Collectors.joining(", "));
+  }
+}

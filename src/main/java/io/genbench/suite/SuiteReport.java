@@ -1,0 +1,263 @@
+package io.genbench.suite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The views of a suite run, rebuilt from its raw {@code suite.jsonl} alone: {@code results.json}, one CSV per record
+ * kind ({@code collective.csv}, {@code pipeline.csv}, ...), {@code report.md} and the console summary. Collective
+ * records get {@code algbw_gb_s}, {@code bus_factor} and {@code busbw_gb_s} here, by {@link Collective}'s definitions,
+ * from the worker's {@code bytes} and {@code time_ns}.
+ */
+public final class SuiteReport {
+  /** One launch: its process count, status ({@code ok}, {@code incorrect}, {@code failed}, {@code timeout}) and records. */
+  public record Run(int processes, String status, String failure, ObjectNode start, List<ObjectNode> records) {
+    public boolean ok() {
+      return status.equals("ok");
+    }
+  }
+
+  private final String experiment;
+  private final List<Run> runs;
+
+  private SuiteReport(String experiment, List<Run> runs) {
+    this.experiment = experiment;
+    this.runs = List.copyOf(runs);
+  }
+
+  public List<Run> runs() {
+    return runs;
+  }
+
+  public String experiment() {
+    return experiment;
+  }
+
+  /** True when every launch finished and every correctness check held. */
+  public boolean ok() {
+    return !runs.isEmpty() && runs.stream().allMatch(Run::ok);
+  }
+
+  public static SuiteReport read(Path eventLog) {
+    try {
+      List<ObjectNode> events = new ArrayList<>();
+      for (String line : Files.readAllLines(eventLog, StandardCharsets.UTF_8)) {
+        ObjectNode e = Launcher.parse(line);
+        if (e != null) events.add(e);
+      }
+      return of(events);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + eventLog, e);
+    }
+  }
+
+  /** From the event sequence: {@code launch}, the worker's events, {@code exit}, repeated per launch. */
+  public static SuiteReport of(List<ObjectNode> events) {
+    List<Run> runs = new ArrayList<>();
+    String experiment = "";
+    int processes = 0;
+    ObjectNode start = null;
+    List<ObjectNode> records = new ArrayList<>();
+    Boolean correct = null;
+    String failure = null;
+    for (ObjectNode e : events) {
+      switch (e.path("type").asText()) {
+        case "launch" -> {
+          processes = e.path("processes").asInt();
+          start = null;
+          records = new ArrayList<>();
+          correct = null;
+          failure = null;
+        }
+        case "suite_start" -> {
+          start = e;
+          experiment = e.path("experiment").asText();
+        }
+        case "record" -> records.add(enrich(e));
+        case "suite_done" -> correct = e.path("correct").asBoolean();
+        case "suite_failed" -> failure = e.path("kind").asText() + ": " + e.path("message").asText();
+        case "exit" -> {
+          String status;
+          if (e.path("timed_out").asBoolean()) status = "timeout";
+          else if (failure != null || correct == null || e.path("exit_code").asInt() != 0) status = "failed";
+          else status = correct ? "ok" : "incorrect";
+          if (status.equals("failed") && failure == null) failure = "launcher exited with code " + e.path("exit_code").asInt();
+          if (status.equals("timeout")) failure = "killed after the timeout";
+          runs.add(new Run(processes, status, failure, start, records));
+        }
+        default -> { } // hello and events of later protocol versions: kept in the raw log only
+      }
+    }
+    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms");
+    scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
+    return new SuiteReport(experiment, runs);
+  }
+
+  /**
+   * Adds {@code speedup} (throughput over the 1-rank run's) and {@code scaling_efficiency} (speed-up / ranks) to the
+   * rows of {@code kind}, and {@code latency_speedup} from a latency figure; nothing when no 1-rank row exists.
+   */
+  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField) {
+    List<ObjectNode> rows = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+    ObjectNode base = rows.stream().filter(r -> r.path(sizeField).asInt() == 1).findFirst().orElse(null);
+    if (base == null) return;
+    for (ObjectNode row : rows) {
+      int size = row.path(sizeField).asInt();
+      double t1 = base.path(throughputField).asDouble(0), t = row.path(throughputField).asDouble(0);
+      if (t1 > 0 && t > 0 && size > 0) {
+        row.put("speedup", round(t / t1));
+        row.put("scaling_efficiency", round(t / t1 / size));
+      }
+      double l1 = base.path(latencyField).asDouble(0), l = row.path(latencyField).asDouble(0);
+      if (l1 > 0 && l > 0) row.put("latency_speedup", round(l1 / l));
+    }
+  }
+
+  /** A record as results show it: {@code kind} plus the worker's data, with bandwidths for collectives. */
+  static ObjectNode enrich(ObjectNode event) {
+    ObjectNode row = Json.MAPPER.createObjectNode().put("kind", event.path("kind").asText());
+    JsonNode data = event.path("data");
+    if (data instanceof ObjectNode d) row.setAll(d);
+    if (row.path("kind").asText().equals("collective") && row.hasNonNull("bytes") && row.path("time_ns").asLong() > 0) {
+      Collective c = Collective.parse(row.path("operation").asText());
+      long bytes = row.path("bytes").asLong();
+      long ns = row.path("time_ns").asLong();
+      int ranks = row.path("ranks").asInt();
+      row.put("algbw_gb_s", round(Collective.algbwGbPerS(bytes, ns)));
+      row.put("bus_factor", round(c.busFactor(ranks)));
+      row.put("busbw_gb_s", round(c.busbwGbPerS(bytes, ns, ranks)));
+    }
+    return row;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+
+  public ObjectNode resultsJson() {
+    ObjectNode root = Json.MAPPER.createObjectNode().put("experiment", experiment).put("ok", ok());
+    ArrayNode out = root.putArray("runs");
+    for (Run r : runs) {
+      ObjectNode n = out.addObject().put("processes", r.processes()).put("status", r.status());
+      n.put("failure", r.failure());
+      if (r.start() != null) {
+        n.put("world_size", r.start().path("world_size").asInt());
+        n.put("backend", r.start().path("backend").asText());
+        n.put("device", r.start().path("device").asText());
+        n.put("simulate", r.start().path("simulate").asBoolean());
+        n.set("config", r.start().path("config"));
+      }
+      n.putArray("records").addAll(r.records());
+    }
+    return root;
+  }
+
+  /** Record kind → rows (with {@code processes} first), over every launch. */
+  Map<String, List<ObjectNode>> byKind() {
+    Map<String, List<ObjectNode>> kinds = new LinkedHashMap<>();
+    for (Run r : runs) {
+      for (ObjectNode rec : r.records()) {
+        ObjectNode row = Json.MAPPER.createObjectNode().put("processes", r.processes());
+        rec.fields().forEachRemaining(f -> {
+          if (!f.getKey().equals("kind")) row.set(f.getKey(), f.getValue());
+        });
+        kinds.computeIfAbsent(rec.path("kind").asText(), k -> new ArrayList<>()).add(row);
+      }
+    }
+    return kinds;
+  }
+
+  /** Columns: every scalar field in order of first appearance. */
+  static List<String> columns(List<ObjectNode> rows) {
+    Set<String> cols = new LinkedHashSet<>();
+    for (ObjectNode row : rows) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = row.fields(); it.hasNext(); ) {
+        var f = it.next();
+        if (f.getValue().isValueNode()) cols.add(f.getKey());
+      }
+    }
+    return List.copyOf(cols);
+  }
+
+  /** CSV file name → content: one per record kind. */
+  public Map<String, String> csvFiles() {
+    Map<String, String> files = new LinkedHashMap<>();
+    byKind().forEach((kind, rows) -> {
+      List<String> cols = columns(rows);
+      if (kind.equals("pipeline")) cols = leading(cols, "gpu_count", "total_time_sec", "per_sample_sec");
+      StringBuilder sb = new StringBuilder(String.join(",", cols)).append('\n');
+      for (ObjectNode row : rows) {
+        List<String> cells = new ArrayList<>();
+        for (String c : cols) cells.add(csvCell(row.get(c)));
+        sb.append(String.join(",", cells)).append('\n');
+      }
+      files.put(kind.replace('-', '_') + ".csv", sb.toString());
+    });
+    return files;
+  }
+
+  private static List<String> leading(List<String> cols, String... first) {
+    List<String> out = new ArrayList<>(List.of(first));
+    for (String c : cols) if (!out.contains(c)) out.add(c);
+    return out;
+  }
+
+  private static String csvCell(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
+    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%s", v.asDouble());
+    String s = v.asText();
+    return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  /** report.md: the status of each launch, then one table per record kind. */
+  public String markdown() {
+    StringBuilder sb = new StringBuilder("# genbench suite: ").append(experiment).append("\n\n");
+    sb.append("Status: ").append(ok() ? "every launch finished and every correctness check held" : "**NOT OK**").append("\n\n");
+    sb.append("| processes | status | backend | failure |\n|---|---|---|---|\n");
+    for (Run r : runs) {
+      sb.append("| ").append(r.processes()).append(" | ").append(r.status()).append(" | ")
+          .append(r.start() == null ? "-" : r.start().path("backend").asText()).append(" | ")
+          .append(r.failure() == null ? "" : r.failure().replace("|", "\\|")).append(" |\n");
+    }
+    if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
+      sb.append("\nSimulated: CPU processes with gloo and tiny sizes; the figures test the logic, not a GPU.\n");
+    }
+    byKind().forEach((kind, rows) -> {
+      List<String> cols = columns(rows);
+      sb.append("\n## ").append(kind).append("\n\n| ").append(String.join(" | ", cols)).append(" |\n|")
+          .append("---|".repeat(cols.size())).append('\n');
+      for (ObjectNode row : rows) {
+        sb.append("| ");
+        for (String c : cols) sb.append(mdCell(row.get(c))).append(" | ");
+        sb.setLength(sb.length() - 1);
+        sb.append('\n');
+      }
+    });
+    if (byKind().containsKey("collective")) {
+      sb.append("\nalgbw = bytes / time; busbw = algbw × factor: all_reduce 2(n−1)/n, all_gather, reduce_scatter and"
+          + " all_to_all (n−1)/n, broadcast and send_recv 1 (nccl-tests' definitions). time = median of the slowest rank.\n");
+    }
+    return sb.toString();
+  }
+
+  private static String mdCell(JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
+    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%.4g", v.asDouble());
+    return v.asText().replace("|", "\\|");
+  }
+}

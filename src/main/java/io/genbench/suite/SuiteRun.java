@@ -1,0 +1,86 @@
+package io.genbench.suite;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import io.genbench.env.Environment;
+import io.genbench.execute.HostCommand;
+import io.genbench.store.RunDirectory;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Runs an experiment: one launch per process count, raw events to {@code suite.jsonl}, then the views. The run
+ * directory holds {@code environment.json}, {@code suite.jsonl} (raw, the source of truth), {@code suite.log},
+ * {@code results.json}, one CSV per record kind and {@code report.md}, every view written atomically.
+ *
+ * @param processCounts the launches, in order (one entry unless the experiment sweeps process counts)
+ */
+public record SuiteRun(Experiment experiment, List<Integer> processCounts, boolean simulate, ObjectNode config,
+    Duration timeout, String python, Path workerSource) {
+
+  public static final String EVENTS = "suite.jsonl";
+  public static final String LOG = "suite.log";
+  public static final String RESULTS = "results.json";
+  public static final String REPORT = "report.md";
+
+  public SuiteRun {
+    processCounts = List.copyOf(processCounts);
+    if (processCounts.isEmpty()) throw new IllegalArgumentException("no process count");
+  }
+
+  /** GPUs on this host by {@code nvidia-smi -L}; 0 when it is absent or fails. */
+  public static int detectGpus() {
+    return HostCommand.output(List.of("nvidia-smi", "-L"), Duration.ofSeconds(20))
+        .map(out -> (int) out.lines().filter(l -> l.startsWith("GPU ")).count()).orElse(0);
+  }
+
+  /** A fresh directory {@code root/<yyyyMMdd-HHmmss>-suite-<experiment>} (a suffix when taken). */
+  public Path newDirectory(Path root) {
+    String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-suite-" + experiment.label();
+    Path dir = root.resolve(base);
+    for (int i = 2; Files.exists(dir); i++) dir = root.resolve(base + "-" + i);
+    return dir;
+  }
+
+  public SuiteReport run(Path dir, Path home, List<String> commandLine, PrintStream progress) {
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create " + dir, e);
+    }
+    ObjectNode settings = Json.MAPPER.createObjectNode().put("experiment", experiment.label()).put("simulate", simulate);
+    settings.putPOJO("process_counts", processCounts);
+    settings.set("config", config);
+    RunDirectory.writeAtomic(dir.resolve(RunDirectory.ENVIRONMENT),
+        Environment.capture(home, "torch", python, config.path("seed").asLong(0), settings, commandLine).toPrettyString());
+    Path events = dir.resolve(EVENTS);
+    for (int n : processCounts) {
+      progress.printf("suite %s: %d %s ...%n", experiment.label(), n, simulate ? "CPU process(es), gloo" : "GPU(s), nccl");
+      Launcher.Outcome o = Launcher.run(new Launch(python, workerSource, experiment, n, simulate, config, timeout), events,
+          dir.resolve(LOG));
+      progress.printf("suite %s: %d -> %s%n", experiment.label(), n,
+          o.timedOut() ? "timeout (process tree killed)" : "exit " + o.exitCode());
+    }
+    return writeViews(dir);
+  }
+
+  /** Rebuilds every view of {@code dir} from its {@code suite.jsonl}. */
+  public static SuiteReport writeViews(Path dir) {
+    SuiteReport report = SuiteReport.read(dir.resolve(EVENTS));
+    RunDirectory.writeAtomic(dir.resolve(RESULTS), report.resultsJson().toPrettyString());
+    for (Map.Entry<String, String> csv : report.csvFiles().entrySet()) RunDirectory.writeAtomic(dir.resolve(csv.getKey()), csv.getValue());
+    RunDirectory.writeAtomic(dir.resolve(REPORT), report.markdown());
+    return report;
+  }
+
+  static String counts(List<Integer> counts) {
+    return counts.stream().map(String::valueOf).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,77 @@
+package io.genbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class SuiteCommandTest {
+  @TempDir Path out;
+
+  static void requirePythonWithTorch() {
+    try {
+      io.genbench.execute.LocalProcessExecutor.findPython(System.getenv("GENBENCH_PYTHON"));
+    } catch (io.genbench.UserError e) {
+      org.assertj.core.api.Assumptions.assumeThat(System.getenv("GENBENCH_REQUIRE_WORKER")).as("no Python with torch").isNull();
+      throw new org.opentest4j.TestAbortedException(e.getMessage());
+    }
+  }
+
+  @Test
+  void anUnknownExperimentExits2NamingTheChoices() {
+    Cli r = Cli.run("suite", "nccl", "--simulate", "--out", out.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown experiment \"nccl\"").contains("collectives, bandwidth, pipeline-diffusion");
+  }
+
+  @Test
+  void moreGpusThanTheHostHasExits2AndRunsNothing() {
+    Cli r = Cli.run("suite", "collectives", "--gpus", "999", "--out", out.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--gpus 999").contains("GPU(s)").contains("--simulate");
+    assertThat(out).isEmptyDirectory();
+  }
+
+  @Test
+  void totalStepsThatDoNotDivideByEveryGpuCountExit2NamingTheFailingCounts() {
+    Cli r = Cli.run("suite", "pipeline-diffusion", "--simulate", "--gpus", "4", "--gpu-counts", "1", "2", "3", "4",
+        "--total-steps", "10", "--out", out.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("does not divide by GPU count(s) 3, 4");
+    assertThat(out).isEmptyDirectory();
+  }
+
+  @Test
+  void aGpuCountAboveGpusExits2() {
+    Cli r = Cli.run("suite", "tp", "--simulate", "--gpus", "2", "--tp-sizes", "1", "4", "--out", out.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--tp-sizes 4 exceeds --gpus 2");
+  }
+
+  @Test
+  void simulatedCollectivesWriteTheRunDirectoryAndPrintBusBandwidth() throws Exception {
+    requirePythonWithTorch();
+
+    Cli r = Cli.run("suite", "collectives", "--simulate", "--gpus", "2", "--max-bytes", "256", "--min-bytes", "64",
+        "--iterations", "2", "--warmup", "1", "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path dir;
+    try (Stream<Path> dirs = Files.list(out)) {
+      dir = dirs.findFirst().orElseThrow();
+    }
+    assertThat(dir.getFileName().toString()).endsWith("-suite-collectives");
+    assertThat(dir.resolve("suite.jsonl")).content().contains("\"type\":\"suite_done\"").contains("\"type\":\"launch\"");
+    assertThat(dir.resolve("environment.json")).exists();
+    assertThat(dir.resolve("results.json")).content().contains("\"busbw_gb_s\"").contains("\"status\" : \"ok\"");
+    assertThat(dir.resolve("collective.csv")).content().startsWith("processes,operation,bytes");
+    assertThat(r.out()).contains("## collective").contains("all_to_all").contains("busbw_gb_s");
+  }
+}

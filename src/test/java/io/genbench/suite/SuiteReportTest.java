@@ -1,0 +1,93 @@
+package io.genbench.suite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+final class SuiteReportTest {
+
+  private static List<ObjectNode> events(String... lines) {
+    return java.util.Arrays.stream(lines).map(Launcher::parse).toList();
+  }
+
+  private static final String LAUNCH2 = "{\"type\":\"launch\",\"processes\":2,\"command\":[]}";
+  private static final String START = "{\"type\":\"suite_start\",\"experiment\":\"collectives\",\"world_size\":2,\"backend\":\"nccl\","
+      + "\"device\":\"cuda\",\"simulate\":false,\"config\":{}}";
+  private static final String ALL_REDUCE = "{\"type\":\"record\",\"experiment\":\"collectives\",\"kind\":\"collective\",\"data\":"
+      + "{\"operation\":\"all_reduce\",\"bytes\":1073741824,\"ranks\":4,\"time_ns\":3250000,\"correct\":true}}";
+  private static final String DONE = "{\"type\":\"suite_done\",\"experiment\":\"collectives\",\"correct\":true}";
+  private static final String EXIT0 = "{\"type\":\"exit\",\"processes\":2,\"exit_code\":0,\"timed_out\":false}";
+
+  @Test
+  void collectiveRecordsGetAlgorithmAndBusBandwidth() {
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0));
+
+    ObjectNode row = report.runs().get(0).records().get(0);
+    assertThat(row.path("algbw_gb_s").asDouble()).isEqualTo(330.3821);
+    assertThat(row.path("bus_factor").asDouble()).isEqualTo(1.5);
+    assertThat(row.path("busbw_gb_s").asDouble()).isEqualTo(495.57315);
+    assertThat(report.ok()).isTrue();
+  }
+
+  @Test
+  void aWrongResultMakesTheRunIncorrect() {
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE.replace("true}}", "false}}"),
+        DONE.replace("true", "false"), EXIT0));
+
+    assertThat(report.runs()).extracting(SuiteReport.Run::status).containsExactly("incorrect");
+    assertThat(report.ok()).isFalse();
+  }
+
+  @Test
+  void aLaunchWithoutSuiteDoneFailedAndATimeoutSaysSo() {
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, EXIT0.replace("\"exit_code\":0", "\"exit_code\":1"),
+        LAUNCH2, START, "{\"type\":\"exit\",\"processes\":2,\"exit_code\":-1,\"timed_out\":true}"));
+
+    assertThat(report.runs()).extracting(SuiteReport.Run::status).containsExactly("failed", "timeout");
+    assertThat(report.runs().get(0).failure()).contains("exited with code 1");
+    assertThat(report.markdown()).contains("NOT OK");
+  }
+
+  @Test
+  void pipelineCsvStartsWithTheSeedColumns() {
+    String pipe = "{\"type\":\"record\",\"experiment\":\"pipeline-diffusion\",\"kind\":\"pipeline\",\"data\":"
+        + "{\"fill_time_sec\":0.5,\"gpu_count\":2,\"per_sample_sec\":0.25,\"total_time_sec\":2.5}}";
+
+    String csv = SuiteReport.of(events(LAUNCH2, START, pipe, DONE, EXIT0)).csvFiles().get("pipeline.csv");
+
+    assertThat(csv.lines().findFirst().orElseThrow()).startsWith("gpu_count,total_time_sec,per_sample_sec,");
+    assertThat(csv.lines().skip(1).findFirst().orElseThrow()).startsWith("2,2.5,0.25,");
+  }
+
+  @Test
+  void decimalsUseAPointUnderAGermanLocale() {
+    Locale saved = Locale.getDefault();
+    try {
+      Locale.setDefault(Locale.GERMANY);
+      SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0));
+
+      assertThat(report.csvFiles().get("collective.csv")).contains("330.3821,").doesNotContain("330,38");
+      assertThat(report.markdown()).contains("330.4");
+    } finally {
+      Locale.setDefault(saved);
+    }
+  }
+
+  @Test
+  void tensorParallelRowsGetSpeedupAndScalingEfficiencyAgainstTp1() {
+    String tp1 = "{\"type\":\"record\",\"experiment\":\"tp\",\"kind\":\"tp\",\"data\":{\"tp_size\":1,\"decode_tokens_per_s\":100.0,\"prefill_ms\":8.0}}";
+    String tp2 = tp1.replace("\"tp_size\":1", "\"tp_size\":2").replace("100.0", "150.0").replace("8.0", "5.0");
+    String launch1 = LAUNCH2.replace("\"processes\":2", "\"processes\":1");
+
+    SuiteReport report = SuiteReport.of(events(launch1, START, tp1, DONE, EXIT0, LAUNCH2, START, tp2, DONE, EXIT0));
+
+    ObjectNode row = report.runs().get(1).records().get(0);
+    assertThat(row.path("speedup").asDouble()).isEqualTo(1.5);
+    assertThat(row.path("scaling_efficiency").asDouble()).isEqualTo(0.75);
+    assertThat(row.path("latency_speedup").asDouble()).isEqualTo(1.6);
+    assertThat(report.runs().get(0).records().get(0).path("scaling_efficiency").asDouble()).isEqualTo(1.0);
+  }
+}

@@ -1,0 +1,222 @@
+"""`python3 -m genbench_worker.suite`: every experiment under torchrun, gloo, 2 CPU processes, tiny sizes.
+
+Each test starts PyTorch's own launcher on loopback (127.0.0.1, a free port) exactly as `genbench suite
+--simulate` does, reads rank 0's events from stdout and asserts the experiment's own correctness checks and the
+figures it must produce.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", "src"))
+sys.path.insert(0, SRC)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def suite(experiment, nproc=2, timeout=120, **config):
+    """Runs one experiment; returns (exit code, events as dicts, stderr)."""
+    env = dict(os.environ, PYTHONPATH=SRC, OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "genbench_worker.suite.torchrun", "--nproc_per_node", str(nproc),
+           "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
+           "-m", "genbench_worker.suite", experiment, "--simulate", "--config", json.dumps(config)]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    events = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return p.returncode, events, p.stderr
+
+
+def records(events, kind):
+    return [e["data"] for e in events if e["type"] == "record" and e["kind"] == kind]
+
+
+class SuiteWireTest(unittest.TestCase):
+    def test_rank_zero_alone_writes_hello_start_records_and_done(self):
+        code, events, err = suite("collectives", operations=["broadcast"], min_bytes=64, max_bytes=64)
+
+        self.assertEqual(code, 0, err[-2000:])
+        self.assertEqual([e["type"] for e in events], ["hello", "suite_start", "record", "suite_done"])
+        self.assertEqual(events[1]["world_size"], 2)
+        self.assertEqual(events[1]["backend"], "gloo")
+
+    def test_an_unknown_experiment_exits_2_naming_the_choices(self):
+        env = dict(os.environ, PYTHONPATH=SRC)
+        p = subprocess.run([sys.executable, "-m", "genbench_worker.suite", "nope"], capture_output=True, text=True,
+                           env=env, timeout=60)
+
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("collectives", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+
+class CollectivesTest(unittest.TestCase):
+    def test_every_operation_at_every_size_is_correct(self):
+        code, events, err = suite("collectives", min_bytes=64, max_bytes=4096, factor=8, iterations=2, warmup=1)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "collective")
+        ops = {r["operation"] for r in rows}
+        self.assertEqual(ops, {"all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "send_recv"})
+        self.assertEqual(len(rows), 6 * 3)
+        self.assertTrue(all(r["correct"] for r in rows), [r for r in rows if not r["correct"]])
+        self.assertTrue(all(r["time_ns"] > 0 and r["bytes"] % 8 == 0 for r in rows))
+        self.assertTrue(events[-1]["correct"])
+
+    def test_sizes_are_whole_elements_divisible_by_the_world(self):
+        from genbench_worker.suite.collectives import sizes
+
+        self.assertEqual(sizes(4, 64, 2, 2), [8, 16, 32, 64])
+        self.assertEqual(sizes(12, 200, 4, 3), [12, 48, 192])
+
+
+if __name__ == "__main__":
+    unittest.main()
+
+
+TOPO_H200 = """\tGPU0\tGPU1\tGPU2\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID
+GPU0\t X \tNV18\tSYS\t0-47\t0\t\tN/A
+GPU1\tNV18\t X \tPIX\t0-47\t0\t\tN/A
+GPU2\tSYS\tPIX\t X \t48-95\t1\t\tN/A
+
+Legend:
+
+  X    = Self
+  NV#  = Connection traversing a bonded set of # NVLinks
+"""
+
+
+class BandwidthTest(unittest.TestCase):
+    def test_every_pair_both_directions_is_measured_and_correct_with_the_seed_summary_keys(self):
+        code, events, err = suite("bandwidth", max_bytes=1024, iterations=2, warmup=1)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "transfer")
+        self.assertEqual({(r["src"], r["dst"], r["direction"]) for r in rows},
+                         {(0, 1, "one"), (1, 0, "one"), (0, 1, "both")})
+        self.assertEqual(sorted({r["bytes"] for r in rows}), [4, 64, 1024])
+        self.assertTrue(all(r["correct"] for r in rows))
+        summary = records(events, "bandwidth_summary")[0]
+        self.assertGreater(summary["peak_bandwidth_gb_s"], 0)
+        self.assertGreater(summary["latency_microseconds"], 0)
+        self.assertIn("efficiency_percent", summary)
+        self.assertIsNone(summary["efficiency_percent"])  # no NVLink known on CPU: no efficiency, not a guess
+
+    def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
+        from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo
+
+        links = parse_topo(TOPO_H200)
+
+        self.assertEqual(links[(0, 1)], "NV18")
+        self.assertEqual(links[(1, 2)], "PIX")
+        self.assertEqual(links[(2, 0)], "SYS")
+        self.assertEqual(link_peak_gb_s(links[(0, 1)], 9), 450.0)
+        self.assertEqual(link_peak_gb_s("NV4", 6), 80.0)
+        self.assertIsNone(link_peak_gb_s(links[(1, 2)], 9))
+        self.assertIsNone(link_peak_gb_s(None, 9))
+
+
+class PipelineDiffusionTest(unittest.TestCase):
+    def test_the_pipelined_latents_equal_the_one_process_run_with_the_same_seed(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            one, two = os.path.join(tmp, "one.pt"), os.path.join(tmp, "two.pt")
+            code1, events1, err1 = suite("pipeline-diffusion", nproc=1, output_path=one, seed=3, num_samples=2,
+                                         warmup_samples=0)
+            code2, events2, err2 = suite("pipeline-diffusion", nproc=2, output_path=two, seed=3, num_samples=2,
+                                         warmup_samples=0)
+
+            self.assertEqual(code1, 0, err1[-2000:])
+            self.assertEqual(code2, 0, err2[-2000:])
+            a, b = torch.load(one), torch.load(two)
+        self.assertEqual(tuple(a.shape), (2, 1, 2, 4, 8, 8))  # samples, then the UNet's [B, F, C, H, W]
+        self.assertTrue(torch.equal(a, b))
+        self.assertFalse(torch.equal(a[0], a[1]))  # each sample has its own noise: equality is not trivial
+        self.assertTrue(torch.isfinite(a).all())
+
+        pipe = records(events2, "pipeline")[0]
+        self.assertEqual((pipe["gpu_count"], pipe["steps_per_gpu"], pipe["num_samples"]), (2, 2, 2))
+        self.assertTrue(pipe["correct"])
+        self.assertGreaterEqual(pipe["total_time_sec"], pipe["fill_time_sec"])
+        self.assertAlmostEqual(pipe["per_sample_sec"], pipe["total_time_sec"] / 2)
+        stages = records(events2, "stage")
+        self.assertEqual([(s["stage"], s["first_step"], s["last_step"]) for s in stages], [(0, 0, 1), (1, 2, 3)])
+
+    def test_total_steps_that_do_not_divide_by_the_gpu_count_fail_naming_both(self):
+        code, events, _ = suite("pipeline-diffusion", total_steps=3)
+
+        self.assertEqual(code, 1)
+        self.assertIn("does not divide by 2", events[-1]["message"])
+
+
+class TensorParallelTest(unittest.TestCase):
+    def test_tp2_computes_what_tp1_computes_within_float_tolerance(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            one, two = os.path.join(tmp, "one.pt"), os.path.join(tmp, "two.pt")
+            code1, events1, err1 = suite("tp", nproc=1, output_path=one, iterations=1, warmup=0)
+            code2, events2, err2 = suite("tp", nproc=2, output_path=two, iterations=1, warmup=0)
+
+            self.assertEqual(code1, 0, err1[-2000:])
+            self.assertEqual(code2, 0, err2[-2000:])
+            a, b = torch.load(one), torch.load(two)
+        self.assertTrue(torch.allclose(a["logits"], b["logits"], rtol=1e-4, atol=1e-5))
+        self.assertTrue(torch.equal(a["tokens"], b["tokens"]))
+        row = records(events2, "tp")[0]
+        self.assertEqual((row["tp_size"], row["all_reduces_per_forward"]), (2, 4))  # tiny OPT: 2 layers, 2 halves each
+        self.assertTrue(row["correct"] and row["tokens_match"])
+        self.assertGreater(row["collective_share"], 0)
+        self.assertLess(row["collective_share"], 1)
+        self.assertGreater(row["decode_tokens_per_s"], 0)
+
+
+class PipelineScheduleTest(unittest.TestCase):
+    def test_bubble_ratio_on_a_fake_clock_equals_the_formula_for_gpipe_and_1f1b(self):
+        from genbench_worker.suite import schedule
+
+        for stages, micro in [(2, 1), (2, 8), (4, 4), (4, 16), (7, 3)]:
+            for name in ("gpipe", "1f1b"):
+                timelines = schedule.replay(schedule.make(name, stages, micro), lambda s, op: 1.0)
+
+                self.assertAlmostEqual(schedule.bubble_ratio(timelines), (stages - 1) / (micro + stages - 1),
+                                       msg="%s P=%d M=%d" % (name, stages, micro))
+            forward_only = schedule.replay(schedule.make("gpipe", stages, micro, backward=False), lambda s, op: 3.0)
+            self.assertAlmostEqual(schedule.bubble_ratio(forward_only), schedule.analytic_bubble(stages, micro))
+
+    def test_1f1b_keeps_at_most_stages_minus_rank_micro_batches_in_flight(self):
+        from genbench_worker.suite import schedule
+
+        for rank, ops in enumerate(schedule.one_f_one_b(4, 8)):
+            in_flight, most = 0, 0
+            for kind, _ in ops:
+                in_flight += 1 if kind == "F" else -1
+                most = max(most, in_flight)
+            self.assertEqual(most, 4 - rank)
+        self.assertEqual([k for k, _ in schedule.gpipe(4, 8)[3]], ["F"] * 8 + ["B"] * 8)
+
+
+class PipelineOverheadTest(unittest.TestCase):
+    def test_both_schedules_record_measured_and_analytic_bubbles_and_outputs_match_the_unsplit_model(self):
+        code, events, err = suite("pp-overhead", micro_batches=4, warmup=0)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "pp")
+        self.assertEqual([r["schedule"] for r in rows], ["gpipe", "1f1b"])
+        for r in rows:
+            self.assertAlmostEqual(r["analytic_bubble_ratio"], 1 / 5)
+            self.assertGreater(r["pipeline_bubble_ratio"], 0)
+            self.assertLess(r["pipeline_bubble_ratio"], 1)
+            self.assertEqual(r["messages"], 8)
+            self.assertEqual(len(r["stage_busy_ms"]), 2)
+        self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])
+        self.assertTrue(events[-1]["correct"])
