@@ -111,6 +111,7 @@ def make_case(**overrides):
                   guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=3, min_duration_s=0.0,
                   seed=1)
     values.update(overrides)
+    values.setdefault("max_warmup_iterations", values["warmup_iterations"])  # exactly the minimum: sequences are known
     return Case(**values)
 
 
@@ -133,7 +134,7 @@ class DiffusionScenarioTest(unittest.TestCase):
         ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=5))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded", "warmup", "warmup", "sample", "sample", "sample", "memory", "done"],
+        self.assertEqual(["loaded", "warmup", "warmup", "warmed", "sample", "sample", "sample", "memory", "done"],
                          types(events))
         self.assertEqual({"text_encoder": 800, "unet": 20, "vae_decoder": 15}, events[0]["components"])
         self.assertEqual(835, events[0]["parameters"])
@@ -245,9 +246,9 @@ class DiffusionScenarioTest(unittest.TestCase):
                          FakeBuilder(make=lambda case, dtype: model))
 
         self.assertFalse(ok)
-        self.assertEqual(["loaded", "warmup", "sample", "failed", "done"], types(events))
-        self.assertEqual("worker_error", events[3]["kind"])
-        self.assertIn("decoder exploded", events[3]["message"])
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "failed", "done"], types(events))
+        self.assertEqual("worker_error", events[4]["kind"])
+        self.assertIn("decoder exploded", events[4]["message"])
 
     def test_the_model_is_built_once_and_later_cases_report_that_build_time(self):
         builder = FakeBuilder()
@@ -297,7 +298,7 @@ class MeasureLoopTest(unittest.TestCase):
         n, kinds = self.loop(min_iterations=1, max_iterations=10, min_duration_s=3.5, warmup_iterations=1)
 
         self.assertEqual(4, n)
-        self.assertEqual(["warmup"] + ["sample"] * 4, kinds)
+        self.assertEqual(["warmup", "warmed"] + ["sample"] * 4, kinds)
 
     def test_max_iterations_caps_the_duration(self):
         self.assertEqual(5, self.loop(min_iterations=2, max_iterations=5, min_duration_s=100.0)[0])
@@ -307,7 +308,7 @@ class LLMScenarioTest(unittest.TestCase):
 
     def lm_case(self, **overrides):
         values = dict(id="opt-b2-p8-o4", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=4,
-                      warmup_iterations=1, min_iterations=2, max_iterations=2)
+                      warmup_iterations=1, max_warmup_iterations=1, min_iterations=2, max_iterations=2)
         values.update(overrides)
         return Case(**values)
 
@@ -317,8 +318,8 @@ class LLMScenarioTest(unittest.TestCase):
         ok, events = run(self.lm_case(), FakeBuilder(make=lambda case, dtype: lm, family="opt"))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded", "warmup", "sample", "sample", "memory", "done"], types(events))
-        sample = events[2]
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "sample", "memory", "done"], types(events))
+        sample = events[3]
         self.assertEqual(3, len(sample["decode_token_ns"]))
         self.assertEqual(sample["ttft_ns"], sample["prefill_ns"])
         self.assertEqual(8, sample["tokens"])
@@ -350,8 +351,8 @@ class CatalogModelsTest(unittest.TestCase):
     def check(self, case):
         ok, events = run(case, cache=ModelCache())
         self.assertTrue(ok, events)
-        self.assertEqual(["loaded", "sample", "memory", "done"], types(events))
-        return events
+        self.assertEqual(["loaded", "warmed", "sample", "memory", "done"], types(events))
+        return events[:1] + events[2:]
 
     def test_tiny_sd_sdxl_and_svd_run(self):
         for model_id, frames, scheduler in [("runwayml/stable-diffusion-v1-5", None, "ddim"),
@@ -366,7 +367,8 @@ class CatalogModelsTest(unittest.TestCase):
 
     def test_tiny_opt_runs(self):
         events = self.check(Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
-                                 output_tokens=3, warmup_iterations=0, min_iterations=1, max_iterations=1))
+                                 output_tokens=3, warmup_iterations=0, max_warmup_iterations=0, min_iterations=1,
+                                 max_iterations=1))
 
         self.assertEqual(2, len(events[1]["decode_token_ns"]))
         self.assertEqual(6, events[1]["tokens"])

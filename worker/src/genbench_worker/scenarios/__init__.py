@@ -1,15 +1,16 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, warmup × warmup_iterations, sample × n, memory, (telemetry …), done
+    loaded, warmup × (until steady), warmed, sample × n, memory, (telemetry …), done
 or, when anything fails:
-    [loaded, warmup …, sample …,] failed, done
+    [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
 
 A scenario is a class with `prepare()` (setup outside any measurement: CUDA-graph capture, compile)
-and `iterate() -> IterationResult`; `measure()` drives warm-up and measured iterations:
-at least `min_iterations`, then on until `min_duration_s` has passed, never more than
-`max_iterations`.
+and `iterate() -> IterationResult`; `measure()` drives warm-up (`warm_up`: at least
+`warmup_iterations`, then on until steady.py's rule holds, bounded by `max_warmup_iterations` and
+`max_warmup_s`) and measured iterations: at least `min_iterations`, then on until `min_duration_s`
+has passed, never more than `max_iterations`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import torch
 from .. import failures, memory, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmup
+from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmed, Warmup
+from ..steady import steady_state
 
 
 @dataclass
@@ -49,12 +51,37 @@ class IterationResult:
                       tokens=self.tokens)
 
 
+def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
+            now_ns: Callable[[], int] = time.perf_counter_ns) -> Warmed:
+    """Run warm-up iterations until timing is steady (steady.py), emitting `warmup` for each and `warmed` at the
+    end; returns the `warmed` event.
+
+    At least `warmup_iterations` run whatever the clock says; beyond them warm-up goes on until the last
+    `steady_window` iterations are steady, stopping early at `max_warmup_iterations` iterations or once
+    `max_warmup_s` has passed since warm-up began (0 iterations when `max_warmup_iterations` is 0)."""
+    times: List[int] = []
+    limit_ns = case.max_warmup_s * 1e9
+    start = now_ns()
+    while len(times) < case.max_warmup_iterations:
+        if len(times) >= case.warmup_iterations:
+            if steady_state(times, case.steady_window, case.steady_tolerance).steady:
+                break
+            if now_ns() - start >= limit_ns:
+                break
+        result = iterate()
+        events.emit(Warmup(case_id=case.id, iteration=len(times), e2e_ns=result.e2e_ns))
+        times.append(result.e2e_ns)
+    verdict = steady_state(times, case.steady_window, case.steady_tolerance)
+    warmed = Warmed(case_id=case.id, iterations=len(times), steady=verdict.steady, window=case.steady_window,
+                    tolerance=float(case.steady_tolerance), spread=verdict.spread)
+    events.emit(warmed)
+    return warmed
+
+
 def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
             now_ns: Callable[[], int] = time.perf_counter_ns, on_measuring: Callable[[bool], None] = lambda m: None) -> int:
-    """Warm up, then measure; returns the number of measured iterations."""
-    for i in range(case.warmup_iterations):
-        result = iterate()
-        events.emit(Warmup(case_id=case.id, iteration=i, e2e_ns=result.e2e_ns))
+    """Warm up until steady, then measure; returns the number of measured iterations."""
+    warm_up(case, events, iterate, now_ns)
     min_duration_ns = int(case.min_duration_s * 1e9)
     on_measuring(True)
     start = now_ns()
