@@ -60,7 +60,9 @@ class WorkerProcessTest(unittest.TestCase):
         kinds = [e["type"] for e in events]
         warmed = kinds.index("warmed")
         self.assertEqual(["hello", "loaded"], kinds[:2])
-        self.assertEqual(["warmup"] * events[warmed]["iterations"], kinds[2:warmed])
+        first_warmup = warmed - events[warmed]["iterations"]
+        self.assertEqual(["warmup"] * events[warmed]["iterations"], kinds[first_warmup:warmed])
+        self.assertTrue(set(kinds[2:first_warmup]) <= {"flops"})  # counted only where torch >= 2.1
         self.assertGreaterEqual(events[warmed]["iterations"], 1)
         self.assertEqual(["memory", "done"], kinds[-2:])
         samples = kinds[warmed + 1:-2]

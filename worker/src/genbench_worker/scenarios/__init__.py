@@ -1,7 +1,7 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, warmup × (until steady), warmed, sample × n, memory, (telemetry …), done
+    loaded, [flops,] warmup × (until steady), warmed, sample × n, memory, (telemetry …), done
 or, when anything fails:
     [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
@@ -23,10 +23,10 @@ from typing import Callable, List, Optional
 
 import torch
 
-from .. import failures, memory, telemetry
+from .. import failures, flops, memory, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmed, Warmup
+from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Sample, Warmed, Warmup
 from ..steady import steady_state
 
 
@@ -110,9 +110,10 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
     """Run one case, emitting its events; True when it succeeded. Failures end in failed + done."""
     sampler = telemetry.NoTelemetry()
     scenario = None
+    window = memory.CaseMemory(device)
     try:
         cache.release_unless_reusable(case, device)
-        memory.reset(device)
+        window.start()
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
         loaded, reused = cache.get(case, device)
@@ -122,19 +123,24 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
                            parameters=loaded.parameters, components=dict(loaded.components),
                            knobs=case.knobs(attention_used)))
         if reused:
-            # the build's peak is not this case's: measure from here
-            memory.reset(device)
+            window.model_reused()
         scenario = scenario_for(case, loaded, device)
         if clock is not None:
             scenario.clock = clock
+        work = flops.for_case(case, scenario)  # eager, before graphs / compile, outside every measured figure
+        if work is not None:
+            events.emit(Flops(case_id=case.id, method=flops.METHOD, flops_per_request=work.flops_per_request,
+                              flops_per_step=work.flops_per_step, flops_per_token=work.flops_per_token,
+                              decode_bytes_per_step=work.decode_bytes_per_step))
         scenario.prepare()
         measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
         scenario.close()
         scenario = None
-        peak = memory.peak(device)
+        peak = window.stop()
         sampler.stop()
         events.emit(Memory(case_id=case.id, peak_allocated_bytes=peak.allocated_bytes,
-                           peak_reserved_bytes=peak.reserved_bytes, device=peak.device))
+                           peak_reserved_bytes=peak.reserved_bytes, device=peak.device, kind=peak.kind,
+                           baseline_bytes=peak.baseline_bytes))
         events.emit(Done(case_id=case.id))
         return True
     except (Exception, failures.Terminated, KeyboardInterrupt) as exc:
@@ -157,10 +163,11 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
             except Exception:
                 pass
             scenario = None
-        try:
-            sampler.stop()
-        except Exception:
-            pass
+        for stop in (sampler.stop, window.close):
+            try:
+                stop()
+            except Exception:
+                pass
         if kind == failures.GPU_OUT_OF_MEMORY:
             print("releasing GPU memory after out-of-memory", file=sys.stderr)
         failures.release_memory()
