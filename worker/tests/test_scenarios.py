@@ -603,23 +603,24 @@ class CaseMemoryTest(unittest.TestCase):
         except ImportError as e:
             self.skipTest("registry not importable: %s" % e)
 
-        def small(case_id):  # big enough that activations, not noise, make the figure (about 200 MB)
-            return make_case(id=case_id, model="runwayml/stable-diffusion-v1-5", tiny=True, width=256, height=256,
-                             batch_size=2, inference_steps=1, warmup_iterations=1, min_iterations=3,
-                             max_iterations=3)
+        def small(case_id, size=256):  # big enough that activations, not noise, make the figure (over 100 MB)
+            return make_case(id=case_id, model="runwayml/stable-diffusion-v1-5", tiny=True, width=size,
+                             height=size, batch_size=2, inference_steps=1, warmup_iterations=1, min_iterations=2,
+                             max_iterations=2)
 
-        bigger = make_case(id="bigger", model="stabilityai/stable-diffusion-xl-base-1.0", tiny=True, width=320,
-                           height=320, batch_size=4, inference_steps=1, warmup_iterations=0, min_iterations=1,
+        bigger = make_case(id="bigger", model="stabilityai/stable-diffusion-xl-base-1.0", tiny=True, width=384,
+                           height=384, batch_size=4, inference_steps=1, warmup_iterations=0, min_iterations=1,
                            max_iterations=1)
         cache = ModelCache()
 
         figures = {}
-        for case in (small("first"), bigger, small("after")):
+        # the worker's first case also pays torch's one-time initialisation; "warm" takes that out of the comparison
+        for case in (small("warm", size=64), small("first"), bigger, small("after")):
             _, events = run(case, cache=cache)
             figures[case.id] = [e for e in events if e["type"] == "memory"][0]["peak_allocated_bytes"]
 
         self.assertGreater(figures["bigger"], figures["first"])
-        self.assertGreater(figures["first"], 50 << 20)
+        self.assertGreater(figures["first"], 100 << 20)
         self.assertLess(abs(figures["after"] - figures["first"]), 0.10 * figures["first"], figures)
 
 
