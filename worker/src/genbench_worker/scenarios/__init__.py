@@ -1,7 +1,7 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, [flops,] warmup × (until steady), warmed, sample × n, memory, (telemetry …), done
+    loaded, [flops,] warmup × (until steady), warmed, sample × n, [profile,] memory, (telemetry …), done
 or, when anything fails:
     [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
@@ -23,10 +23,10 @@ from typing import Callable, List, Optional
 
 import torch
 
-from .. import failures, flops, memory, telemetry
+from .. import failures, flops, memory, profiling, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Sample, Warmed, Warmup
+from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
 from ..steady import steady_state
 
 
@@ -134,10 +134,14 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
                               decode_bytes_per_step=work.decode_bytes_per_step))
         scenario.prepare()
         measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
+        peak = window.stop()  # the measured iterations' peak; the profiled one below is not measured
+        steps = profiling.profile_iteration(scenario, torch.device(device), scenario.profiled_phase)
         scenario.close()
         scenario = None
-        peak = window.stop()
         sampler.stop()
+        if steps is not None:
+            events.emit(Profile(case_id=case.id, method=profiling.METHOD, step_wall_ns=steps.step_wall_ns,
+                                step_kernel_ns=steps.step_kernel_ns, busy_fraction=steps.busy_fraction))
         events.emit(Memory(case_id=case.id, peak_allocated_bytes=peak.allocated_bytes,
                            peak_reserved_bytes=peak.reserved_bytes, device=peak.device, kind=peak.kind,
                            baseline_bytes=peak.baseline_bytes))

@@ -140,6 +140,8 @@ class GraphedUNet:
 class DiffusionScenario:
     """One case of an sd / sdxl / svd model. `prepare()` then `iterate()` repeatedly."""
 
+    profiled_phase = "step"  # profiling.py: the phase whose GPU-busy fraction the `profile` event reports
+
     def __init__(self, case, loaded, device):
         self.case = case
         self.loaded = loaded

@@ -25,6 +25,8 @@ from .diffusion import inference_context
 
 
 class LLMScenario:
+    profiled_phase = "decode_token"  # profiling.py: each decode step (prefill is not profiled)
+
     def __init__(self, case, loaded, device):
         self.case = case
         self.loaded = loaded
