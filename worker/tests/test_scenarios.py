@@ -696,6 +696,25 @@ class FlopsTest(unittest.TestCase):
         self.assertEqual(sum(p.numel() * 4 for p in lm.parameters()), work["decode_bytes_per_step"])
         self.assertEqual([(2, 8 + 3), (2, 1)], lm.calls[:2])  # prefill to the mean context, then one counted step
 
+    def test_an_opt_decode_step_reads_the_weights_and_the_kv_cache_of_the_mean_context(self):
+        try:
+            from genbench_worker.models import registry
+        except ImportError as e:
+            self.skipTest("registry not importable: %s" % e)
+        FakeFlopCounter.plan = [1000]
+        case = Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
+                    warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+        config = registry.build("facebook/opt-125m", tiny=True).config
+
+        with self.with_fake_counter():
+            _, events = run(case, cache=ModelCache())
+
+        work = [e for e in events if e["type"] == "flops"][0]
+        params = sum(registry.parameter_counts("facebook/opt-125m", tiny=True).values()) * 4
+        kv_cache = config.num_hidden_layers * 2 * 3 * (10 + 4) * config.hidden_size * 4
+        self.assertEqual(params + kv_cache, work["decode_bytes_per_step"])
+        self.assertEqual(333, work["flops_per_token"])
+
     def test_a_counting_error_is_logged_and_the_case_still_succeeds_without_a_flops_event(self):
         FakeFlopCounter.plan = []  # pop from an empty plan: the counter itself fails
 

@@ -190,7 +190,7 @@ def profile_iteration(scenario, device, phase_name: str) -> Optional[StepProfile
     reason on stderr) when profiling is impossible or fails. Never raises for a profiler problem."""
     import torch  # noqa: PLC0415
 
-    if getattr(device, "type", str(device).split(":")[0]) != "cuda":
+    if getattr(device, "type", str(device).split(":")[0]) != "cuda" or not phase_name:
         return None
     try:
         from torch.profiler import ProfilerActivity, profile  # noqa: PLC0415

@@ -135,7 +135,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         scenario.prepare()
         measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
         peak = window.stop()  # the measured iterations' peak; the profiled one below is not measured
-        steps = profiling.profile_iteration(scenario, torch.device(device), scenario.profiled_phase)
+        steps = profiling.profile_iteration(scenario, torch.device(device), getattr(scenario, "profiled_phase", None))
         scenario.close()
         scenario = None
         sampler.stop()

@@ -77,15 +77,30 @@ class LLMScenario:
         context = self.mean_context()
         if limit is not None and context + 1 > limit:
             return None
+        token = torch.zeros(case.batch_size, 1, dtype=torch.long, device=self.device)
+        with inference_context():
+            past = self._cache_of(context)
+            step = count(lambda: self.model(token, past_key_values=past, use_cache=True))
+        return step, flops.parameter_bytes(self.model) + flops.tensor_bytes(past)
+
+    def _cache_of(self, context: int):
+        """A KV cache holding `context` tokens: zeros of the model's cache layout where the config describes it
+        (the FLOPs depend on shapes only, and a prefill over the whole context could raise the case's memory
+        peak above what the case itself needs), else a real prefill."""
+        case, config = self.case, getattr(self.model, "config", None)
+        layers = getattr(config, "num_hidden_layers", None)
+        heads = getattr(config, "num_attention_heads", None)
+        hidden = getattr(config, "hidden_size", None)
+        if layers and heads and hidden:
+            dtype = next(self.model.parameters()).dtype
+            shape = (case.batch_size, heads, context, hidden // heads)
+            return tuple((torch.zeros(shape, dtype=dtype, device=self.device),
+                          torch.zeros(shape, dtype=dtype, device=self.device)) for _ in range(layers))
         vocab = int(getattr(config, "vocab_size", 0) or 50272)
         generator = torch.Generator().manual_seed(case.seed)
         ids = torch.randint(0, vocab, (case.batch_size, context), generator=generator).to(self.device)
-        with inference_context():
-            logits, past = self.model(ids, past_key_values=None, use_cache=True)
-            token = logits[:, -1, :].argmax(dim=-1, keepdim=True)
-            del logits
-            step = count(lambda: self.model(token, past_key_values=past, use_cache=True))
-        return step, flops.parameter_bytes(self.model) + flops.tensor_bytes(past)
+        _, past = self.model(ids, past_key_values=None, use_cache=True)
+        return past
 
     def work_for(self, parts):
         step, read_bytes = parts
