@@ -108,7 +108,7 @@ class ReadProfileTest(unittest.TestCase):
     def test_the_real_profiler_result_yields_the_record_function_ranges_in_order(self):
         from torch.profiler import ProfilerActivity, profile, record_function
 
-        with profile(activities=[ProfilerActivity.CPU]) as prof:
+        with profile(activities=[ProfilerActivity.CPU], **profiling.profiler_options()) as prof:
             for i in range(3):
                 with record_function(profiling.STEP_RANGE + str(i)):
                     time.sleep(0.002)

@@ -202,7 +202,7 @@ def profile_iteration(scenario, device, phase_name: str) -> Optional[StepProfile
     scenario.clock = _StepClock(timer)
     try:
         torch.cuda.synchronize(device)
-        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA], **profiler_options()) as prof:
             scenario.iterate()
         steps, activity, launches = read_profile(prof)
         result = step_profile(steps, activity, launches)
@@ -217,6 +217,19 @@ def profile_iteration(scenario, device, phase_name: str) -> Optional[StepProfile
         return None
     finally:
         scenario.clock = saved
+
+
+def profiler_options() -> dict:
+    """Extra torch.profiler.profile arguments that lower its host overhead where this torch has them: without
+    external correlation (linking each kernel to the op that launched it, which the busy fraction does not need),
+    an eager SD 2.1 768 step on an H200 profiled at 32 ms instead of 35 ms. The overhead that remains still
+    lengthens host-bound steps (that step measured 20.7 ms unprofiled)."""
+    try:
+        from torch._C._profiler import _ExperimentalConfig  # noqa: PLC0415
+
+        return {"experimental_config": _ExperimentalConfig(disable_external_correlation=True)}
+    except (ImportError, TypeError, AttributeError):
+        return {}
 
 
 def _check_against_host_clock(result: StepProfile, host_ns: Sequence[int]) -> None:
