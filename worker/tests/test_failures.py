@@ -95,8 +95,26 @@ class ClassifyTest(unittest.TestCase):
         self.assertLessEqual(len(message), failures.MAX_MESSAGE_CHARS)
         self.assertTrue(message.endswith("..."))
 
-    def test_release_memory_runs_without_a_gpu(self):
+    def test_release_memory_frees_what_a_failed_case_left_in_reference_cycles_without_a_gpu(self):
+        import weakref
+
+        class Frame:  # a failed iteration's frame: it refers to itself through its traceback-like cycle
+            pass
+
+        import gc
+
+        gc.disable()  # only release_memory may collect the cycle
+        self.addCleanup(gc.enable)
+        frame = Frame()
+        frame.cycle = frame
+        frame.tensor = torch.zeros(1000)
+        alive = weakref.ref(frame)
+        del frame
+        self.assertIsNotNone(alive())
+
         failures.release_memory()
+
+        self.assertIsNone(alive())
 
 
 if __name__ == "__main__":

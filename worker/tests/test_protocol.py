@@ -17,7 +17,8 @@ sys.path.insert(0, SRC)
 from genbench_worker import protocol  # noqa: E402
 from genbench_worker.case import Case, CaseError, Job  # noqa: E402
 from genbench_worker.protocol import (  # noqa: E402
-    Done, EventStream, Failed, Hello, Loaded, Memory, ProtocolError, Sample, Telemetry, Warmup, parse_event)
+    Done, EventStream, Failed, Flops, Hello, Loaded, Memory, Profile, ProtocolError, Sample, Telemetry, Warmed, Warmup,
+    parse_event)
 
 CASE_ID = "sd-2-1-g5xlarge-b1-s3-float32"
 
@@ -31,10 +32,20 @@ def every_event():
               driver="580.95.05", hostname="gpu-1"),
         Loaded(case_id=CASE_ID, load_ns=812000000, weights="random", parameters=3, components={"unet": 3}),
         Warmup(case_id=CASE_ID, iteration=0, e2e_ns=41000000),
+        Warmed(case_id=CASE_ID, iterations=4, steady=True, window=3, tolerance=0.05, spread=0.01),
+        Warmed(case_id=CASE_ID, iterations=0, steady=False, window=3, tolerance=0.05, spread=None),
+        Flops(case_id=CASE_ID, method="torch.utils.flop_counter", flops_per_request=10, flops_per_step=3),
+        Flops(case_id=CASE_ID, method="torch.utils.flop_counter", flops_per_token=7, decode_bytes_per_step=9),
+        Profile(case_id=CASE_ID, method="torch.profiler", step_wall_ns=[10, 10], step_kernel_ns=[9, 8],
+                busy_fraction=0.85),
+        Profile(case_id=CASE_ID, method="torch.profiler", step_wall_ns=[10], step_kernel_ns=[0], busy_fraction=None),
         Sample(case_id=CASE_ID, iteration=0, e2e_ns=3, text_encode_ns=1, step_ns=[1, 1], decode_ns=1, images=1),
         Sample(case_id=CASE_ID, iteration=1, e2e_ns=3, text_encode_ns=0, step_ns=[], decode_ns=0, images=0,
                ttft_ns=1, prefill_ns=1, decode_token_ns=[1, 1], tokens=3),
         Memory(case_id=CASE_ID, peak_allocated_bytes=1, peak_reserved_bytes=2, device="cuda"),
+        Memory(case_id=CASE_ID, peak_allocated_bytes=1, peak_reserved_bytes=2, device="cuda", kind="cuda"),
+        Memory(case_id=CASE_ID, peak_allocated_bytes=5, peak_reserved_bytes=5, device="cpu", kind="rss-delta",
+               baseline_bytes=100),
         Telemetry(case_id=CASE_ID, t_ns=5, gpu_util_pct=97.0, memory_used_pct=12.5, power_w=412.3),
         Failed(case_id=CASE_ID, kind="gpu_out_of_memory", message="CUDA out of memory"),
         Done(case_id=CASE_ID),
@@ -61,6 +72,14 @@ class FixtureTest(unittest.TestCase):
 
             self.assertEqual("hello", events[0]["type"], path)
             self.assertEqual("done", events[-1]["type"], path)
+
+    def test_the_fixtures_show_every_event_type_the_worker_emits(self):
+        seen = set()
+        for path in sorted(glob.glob(os.path.join(FIXTURES, "*.jsonl"))):
+            with open(path) as f:
+                seen.update(json.loads(line)["type"] for line in f if line.strip())
+
+        self.assertEqual(set(protocol._REQUIRED), seen)
 
     def test_fixture_job_parses_into_cases(self):
         with open(os.path.join(FIXTURES, "job.json")) as f:
@@ -149,6 +168,25 @@ class ParseEventTest(unittest.TestCase):
     def test_rejects_non_json_and_events_without_case_id(self):
         self.reject("hello")
         self.reject('{"type":"done"}')
+
+    def test_rejects_a_profile_whose_lists_differ_in_length(self):
+        self.reject('{"type":"profile","case_id":"a","method":"torch.profiler","step_wall_ns":[1,2],'
+                    '"step_kernel_ns":[1],"busy_fraction":0.5}')
+
+    def test_rejects_an_unknown_memory_kind(self):
+        self.reject('{"type":"memory","case_id":"a","peak_allocated_bytes":1,"peak_reserved_bytes":1,'
+                    '"device":"cpu","kind":"maxrss"}')
+
+    def test_warmed_needs_a_spread_even_when_it_is_null(self):
+        self.reject('{"type":"warmed","case_id":"a","iterations":0,"steady":false,"window":3,"tolerance":0.05}')
+        parse_event('{"type":"warmed","case_id":"a","iterations":0,"steady":false,"window":3,"tolerance":0.05,'
+                    '"spread":null}')
+
+    def test_a_memory_event_from_an_older_worker_without_kind_is_accepted(self):
+        event = parse_event('{"type":"memory","case_id":"a","peak_allocated_bytes":1,"peak_reserved_bytes":1,'
+                            '"device":"cpu"}')
+
+        self.assertNotIn("kind", event)
 
     def test_rejects_a_booleans_as_integers(self):
         self.reject('{"type":"warmup","case_id":"a","iteration":true,"e2e_ns":1}')

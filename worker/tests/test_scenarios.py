@@ -24,6 +24,13 @@ from genbench_worker.scenarios.diffusion import png_bytes, prediction_type  # no
 CPU = torch.device("cpu")
 
 
+def counted():
+    """The `flops` event where this torch can count (>= 2.1), else nothing."""
+    from genbench_worker import flops
+
+    return ["flops"] if flops.counter_class() is not None else []
+
+
 # ------------------------------------------------------------------------------------------ fakes
 
 class FakeDiffusionModel:
@@ -111,6 +118,7 @@ def make_case(**overrides):
                   guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=3, min_duration_s=0.0,
                   seed=1)
     values.update(overrides)
+    values.setdefault("max_warmup_iterations", values["warmup_iterations"])  # exactly the minimum: sequences are known
     return Case(**values)
 
 
@@ -133,8 +141,8 @@ class DiffusionScenarioTest(unittest.TestCase):
         ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=5))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded", "warmup", "warmup", "sample", "sample", "sample", "memory", "done"],
-                         types(events))
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmup", "warmed", "sample", "sample", "sample",
+                                                   "memory", "done"], types(events))
         self.assertEqual({"text_encoder": 800, "unet": 20, "vae_decoder": 15}, events[0]["components"])
         self.assertEqual(835, events[0]["parameters"])
         self.assertEqual("cpu", events[-2]["device"])
@@ -245,9 +253,9 @@ class DiffusionScenarioTest(unittest.TestCase):
                          FakeBuilder(make=lambda case, dtype: model))
 
         self.assertFalse(ok)
-        self.assertEqual(["loaded", "warmup", "sample", "failed", "done"], types(events))
-        self.assertEqual("worker_error", events[3]["kind"])
-        self.assertIn("decoder exploded", events[3]["message"])
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "failed", "done"], types(events))
+        self.assertEqual("worker_error", events[-2]["kind"])
+        self.assertIn("decoder exploded", events[-2]["message"])
 
     def test_the_model_is_built_once_and_later_cases_report_that_build_time(self):
         builder = FakeBuilder()
@@ -297,7 +305,7 @@ class MeasureLoopTest(unittest.TestCase):
         n, kinds = self.loop(min_iterations=1, max_iterations=10, min_duration_s=3.5, warmup_iterations=1)
 
         self.assertEqual(4, n)
-        self.assertEqual(["warmup"] + ["sample"] * 4, kinds)
+        self.assertEqual(["warmup", "warmed"] + ["sample"] * 4, kinds)
 
     def test_max_iterations_caps_the_duration(self):
         self.assertEqual(5, self.loop(min_iterations=2, max_iterations=5, min_duration_s=100.0)[0])
@@ -307,7 +315,7 @@ class LLMScenarioTest(unittest.TestCase):
 
     def lm_case(self, **overrides):
         values = dict(id="opt-b2-p8-o4", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=4,
-                      warmup_iterations=1, min_iterations=2, max_iterations=2)
+                      warmup_iterations=1, max_warmup_iterations=1, min_iterations=2, max_iterations=2)
         values.update(overrides)
         return Case(**values)
 
@@ -317,13 +325,14 @@ class LLMScenarioTest(unittest.TestCase):
         ok, events = run(self.lm_case(), FakeBuilder(make=lambda case, dtype: lm, family="opt"))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded", "warmup", "sample", "sample", "memory", "done"], types(events))
-        sample = events[2]
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "memory", "done"],
+                         types(events))
+        sample = events[types(events).index("sample")]
         self.assertEqual(3, len(sample["decode_token_ns"]))
         self.assertEqual(sample["ttft_ns"], sample["prefill_ns"])
         self.assertEqual(8, sample["tokens"])
         self.assertEqual(([], 0, 0), (sample["step_ns"], sample["images"], sample["decode_ns"]))
-        self.assertEqual([(2, 8), (2, 1), (2, 1), (2, 1)], lm.calls[:4])
+        self.assertEqual([(2, 8), (2, 1), (2, 1), (2, 1)], lm.calls[-8:-4])
 
     def test_a_case_without_token_counts_fails_clearly(self):
         _, events = run(self.lm_case(prompt_tokens=None), FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
@@ -350,8 +359,8 @@ class CatalogModelsTest(unittest.TestCase):
     def check(self, case):
         ok, events = run(case, cache=ModelCache())
         self.assertTrue(ok, events)
-        self.assertEqual(["loaded", "sample", "memory", "done"], types(events))
-        return events
+        self.assertEqual(["loaded"] + counted() + ["warmed", "sample", "memory", "done"], types(events))
+        return [e for e in events if e["type"] not in ("flops", "warmed")]
 
     def test_tiny_sd_sdxl_and_svd_run(self):
         for model_id, frames, scheduler in [("runwayml/stable-diffusion-v1-5", None, "ddim"),
@@ -366,7 +375,8 @@ class CatalogModelsTest(unittest.TestCase):
 
     def test_tiny_opt_runs(self):
         events = self.check(Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
-                                 output_tokens=3, warmup_iterations=0, min_iterations=1, max_iterations=1))
+                                 output_tokens=3, warmup_iterations=0, max_warmup_iterations=0, min_iterations=1,
+                                 max_iterations=1))
 
         self.assertEqual(2, len(events[1]["decode_token_ns"]))
         self.assertEqual(6, events[1]["tokens"])
@@ -552,3 +562,177 @@ class MemoryWindowTest(unittest.TestCase):
             scenarios_module.memory.reset = original_reset
 
         self.assertEqual(["clear", "reset"], calls[:2])
+
+
+class CaseMemoryTest(unittest.TestCase):
+
+    def test_rss_delta_is_the_sampled_peak_above_the_resident_set_at_the_start(self):
+        from genbench_worker import memory
+
+        readings = iter([100, 130, 180, 120] + [110] * 100000)
+        sampler = memory.RssSampler(read_rss=lambda: next(readings), period_s=0.001, high_water=None)
+
+        sampler.start()
+        while sampler.peak < 180:
+            threading.Event().wait(0.001)
+        sampler.stop()
+
+        self.assertEqual((100, 180, 80), (sampler.baseline, sampler.peak, sampler.delta))
+
+    def test_a_resident_set_that_shrinks_below_the_baseline_is_a_delta_of_zero(self):
+        from genbench_worker import memory
+
+        sampler = memory.RssSampler(read_rss=iter([500] + [400] * 100000).__next__, period_s=0.001, high_water=None)
+
+        sampler.start()
+        sampler.stop()
+
+        self.assertEqual(0, sampler.delta)
+
+    def test_a_cpu_case_reports_its_rss_delta_with_the_baseline(self):
+        _, events = run(make_case())
+
+        mem = [e for e in events if e["type"] == "memory"][0]
+        self.assertEqual(("cpu", "rss-delta"), (mem["device"], mem["kind"]))
+        self.assertGreater(mem["baseline_bytes"], 0)
+        self.assertEqual(mem["peak_allocated_bytes"], mem["peak_reserved_bytes"])
+
+    def test_a_cases_rss_delta_does_not_depend_on_a_bigger_case_before_it(self):
+        try:
+            from genbench_worker.models import registry  # noqa: F401
+        except ImportError as e:
+            self.skipTest("registry not importable: %s" % e)
+
+        def small(case_id, size=256):  # big enough that activations, not noise, make the figure (over 100 MB)
+            return make_case(id=case_id, model="runwayml/stable-diffusion-v1-5", tiny=True, width=size,
+                             height=size, batch_size=2, inference_steps=1, warmup_iterations=1, min_iterations=2,
+                             max_iterations=2)
+
+        bigger = make_case(id="bigger", model="stabilityai/stable-diffusion-xl-base-1.0", tiny=True, width=384,
+                           height=384, batch_size=4, inference_steps=1, warmup_iterations=0, min_iterations=1,
+                           max_iterations=1)
+        cache = ModelCache()
+
+        figures = {}
+        # the worker's first case also pays torch's one-time initialisation; "warm" takes that out of the comparison
+        for case in (small("warm", size=64), small("first"), bigger, small("after")):
+            _, events = run(case, cache=cache)
+            figures[case.id] = [e for e in events if e["type"] == "memory"][0]["peak_allocated_bytes"]
+
+        self.assertGreater(figures["bigger"], figures["first"])
+        self.assertGreater(figures["first"], 100 << 20)
+        self.assertLess(abs(figures["after"] - figures["first"]), 0.10 * figures["first"], figures)
+
+
+class FakeFlopCounter:
+    """FlopCounterMode's surface; every counted region "does" the FLOPs next in `plan`."""
+
+    plan = []
+    regions = 0
+
+    def __init__(self, display=True):
+        self.flops = 0
+
+    def __enter__(self):
+        FakeFlopCounter.regions += 1
+        self.flops = FakeFlopCounter.plan.pop(0)
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def get_total_flops(self):
+        return self.flops
+
+
+class FlopsTest(unittest.TestCase):
+
+    def setUp(self):
+        from genbench_worker import flops
+
+        self.flops = flops
+        flops.clear_cache()
+        self.addCleanup(flops.clear_cache)
+        FakeFlopCounter.regions = 0
+
+    def with_fake_counter(self):
+        from unittest import mock
+
+        return mock.patch.object(self.flops, "counter_class", lambda: FakeFlopCounter)
+
+    def test_a_request_is_one_encode_steps_times_one_unet_call_and_one_decode_counted_before_warm_up(self):
+        FakeFlopCounter.plan = [10, 1000, 7]
+
+        with self.with_fake_counter():
+            _, events = run(make_case(inference_steps=4, warmup_iterations=1))
+
+        self.assertEqual(["loaded", "flops", "warmup", "warmed"], types(events)[:4])
+        self.assertEqual({"type": "flops", "case_id": "fake-b1-s4", "method": "torch.utils.flop_counter",
+                          "flops_per_request": 10 + 4 * 1000 + 7, "flops_per_step": 1000, "flops_per_token": None,
+                          "decode_bytes_per_step": None}, events[1])
+
+    def test_the_same_model_and_shape_is_counted_once_and_more_steps_only_change_the_request(self):
+        FakeFlopCounter.plan = [10, 1000, 7]
+        cache = ModelCache(FakeBuilder())
+
+        with self.with_fake_counter():
+            _, first = run(make_case(id="a", inference_steps=4), cache=cache)
+            _, second = run(make_case(id="b", inference_steps=8), cache=cache)
+
+        self.assertEqual(3, FakeFlopCounter.regions)
+        self.assertEqual(10 + 8 * 1000 + 7, [e for e in second if e["type"] == "flops"][0]["flops_per_request"])
+
+    def test_an_llm_token_is_one_decode_step_at_the_mean_context_over_the_batch(self):
+        FakeFlopCounter.plan = [800]
+        lm = FakeLM()
+        case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
+                    max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+
+        with self.with_fake_counter():
+            _, events = run(case, FakeBuilder(make=lambda c, d: lm, family="opt"))
+
+        work = [e for e in events if e["type"] == "flops"][0]
+        self.assertEqual(400, work["flops_per_token"])
+        self.assertEqual(sum(p.numel() * 4 for p in lm.parameters()), work["decode_bytes_per_step"])
+        self.assertEqual([(2, 8 + 3), (2, 1)], lm.calls[:2])  # prefill to the mean context, then one counted step
+
+    def test_an_opt_decode_step_reads_the_weights_and_the_kv_cache_of_the_mean_context(self):
+        try:
+            from genbench_worker.models import registry
+        except ImportError as e:
+            self.skipTest("registry not importable: %s" % e)
+        FakeFlopCounter.plan = [1000]
+        case = Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
+                    warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+        config = registry.build("facebook/opt-125m", tiny=True).config
+
+        with self.with_fake_counter():
+            _, events = run(case, cache=ModelCache())
+
+        work = [e for e in events if e["type"] == "flops"][0]
+        params = sum(registry.parameter_counts("facebook/opt-125m", tiny=True).values()) * 4
+        kv_cache = config.num_hidden_layers * 2 * 3 * (10 + 4) * config.hidden_size * 4
+        self.assertEqual(params + kv_cache, work["decode_bytes_per_step"])
+        self.assertEqual(333, work["flops_per_token"])
+
+    def test_a_counting_error_is_logged_and_the_case_still_succeeds_without_a_flops_event(self):
+        FakeFlopCounter.plan = []  # pop from an empty plan: the counter itself fails
+
+        with self.with_fake_counter():
+            ok, events = run(make_case())
+
+        self.assertTrue(ok)
+        self.assertNotIn("flops", types(events))
+
+    def test_a_torch_without_flop_counter_sends_no_flops_event(self):
+        if self.flops.counter_class() is not None:
+            self.skipTest("torch %s has torch.utils.flop_counter" % torch.__version__)
+
+        _, events = run(make_case())
+
+        self.assertNotIn("flops", types(events))
+
+    def test_kv_cache_bytes_add_up_every_key_and_value(self):
+        past = tuple((torch.zeros(2, 4, 10, 8), torch.zeros(2, 4, 10, 8)) for _ in range(3))
+
+        self.assertEqual(3 * 2 * 2 * 4 * 10 * 8 * 4, self.flops.tensor_bytes(past))

@@ -135,7 +135,7 @@ class Case:
                 raise CaseError("case %s lacks required field %r" % (data.get("id", "?"), name))
         values = dict(data)
         # JSON has one number type: 7 and 7.0 are the same guidance scale / duration
-        for name in ("guidance_scale", "min_duration_s"):
+        for name in ("guidance_scale", "min_duration_s", "max_warmup_s", "steady_tolerance"):
             if isinstance(values.get(name), int) and not isinstance(values.get(name), bool):
                 values[name] = float(values[name])
         return cls(**values)

@@ -1,14 +1,33 @@
-"""Peak memory of a case, in bytes.
+"""Peak memory of one case, in bytes: the case's own, not the process's.
 
-CUDA: `torch.cuda.max_memory_allocated` / `max_memory_reserved` since `reset()` at the case start.
-CPU: the process peak resident set size (`ru_maxrss`, KiB on Linux) for both numbers. It cannot be
-reset, so on CPU it is the peak of the whole worker process up to this case.
+CUDA (kind "cuda"): `torch.cuda.max_memory_allocated` / `max_memory_reserved` since `reset()` at the case start
+(and again after `loaded` when the model was reused: its build is not this case's).
+
+CPU (kind "rss-delta"): `ru_maxrss` is a lifetime peak, so it cannot say what one case used. Instead a daemon
+thread reads the current resident set (/proc/self/statm) every few milliseconds while the case runs, and where
+Linux allows it (/proc/self/clear_refs "5", Linux >= 4.0) the kernel's own high-water mark (VmHWM) is reset at
+the case start and read at its end, which catches excursions shorter than the sampling period (the sampler alone
+misses them: it needs the GIL, which the main thread may hold for a whole switch interval). The figure is
+max(0, peak - baseline), baseline being the resident set when the case started, in both fields. Before the
+baseline is read, freed heap is handed back to the OS (glibc `malloc_trim`), so memory an earlier, bigger case
+freed but the allocator kept is not in this case's baseline. And glibc's mmap threshold is pinned at its initial
+128 KiB for the worker's life (`mallopt`): left alone, glibc raises it (up to 32 MiB) whenever a big block is
+freed, after which blocks below it come from a heap that keeps freed pages resident, so the same case measured
+up to 15 % more after a bigger one. Pinned, every block above 128 KiB is mapped on allocation and unmapped on
+free, and the resident set follows live memory: the same case measures the same after any other.
 """
 
 from __future__ import annotations
 
-import sys
+import ctypes
+import ctypes.util
+import gc
+import os
+import threading
 from dataclasses import dataclass
+from typing import Callable, Optional
+
+RSS_PERIOD_S = 0.003
 
 
 @dataclass(frozen=True)
@@ -16,6 +35,8 @@ class PeakMemory:
     allocated_bytes: int
     reserved_bytes: int
     device: str  # "cuda" | "cpu"
+    kind: str = "cuda"  # "cuda" | "rss-delta"
+    baseline_bytes: Optional[int] = None  # rss-delta only
 
 
 def _device_type(device) -> str:
@@ -23,30 +44,156 @@ def _device_type(device) -> str:
 
 
 def reset(device) -> None:
-    """Start a new peak window (CUDA only; a no-op on CPU)."""
+    """Start a new CUDA peak window (a no-op on CPU)."""
     if _device_type(device) == "cuda":
         import torch  # noqa: PLC0415
 
         torch.cuda.reset_peak_memory_stats(device)
 
 
-def peak(device) -> PeakMemory:
-    if _device_type(device) == "cuda":
-        import torch  # noqa: PLC0415
+def cuda_peak(device) -> PeakMemory:
+    import torch  # noqa: PLC0415
 
-        return PeakMemory(
-            allocated_bytes=int(torch.cuda.max_memory_allocated(device)),
-            reserved_bytes=int(torch.cuda.max_memory_reserved(device)),
-            device="cuda",
-        )
-    rss = host_peak_rss_bytes()
-    return PeakMemory(allocated_bytes=rss, reserved_bytes=rss, device="cpu")
+    return PeakMemory(allocated_bytes=int(torch.cuda.max_memory_allocated(device)),
+                      reserved_bytes=int(torch.cuda.max_memory_reserved(device)), device="cuda", kind="cuda")
 
 
-def host_peak_rss_bytes() -> int:
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def current_rss_bytes() -> int:
+    """The process's resident set now (Linux /proc/self/statm); 0 where it cannot be read."""
     try:
-        import resource  # noqa: PLC0415 (POSIX only)
-    except ImportError:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
         return 0
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(maxrss if sys.platform == "darwin" else maxrss * 1024)  # macOS reports bytes
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+MMAP_THRESHOLD_BYTES = 128 * 1024
+_pinned = False
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+
+
+def pin_mmap_threshold() -> bool:
+    """Fix glibc's mmap threshold (no dynamic raising) once per process; False where there is no glibc."""
+    global _pinned
+    if not _pinned:
+        try:
+            _pinned = bool(_libc().mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+        except (OSError, AttributeError):
+            return False
+    return _pinned
+
+
+def trim_heap() -> None:
+    """Collect garbage and give freed heap pages back to the OS (glibc only; elsewhere just the collection)."""
+    gc.collect()
+    try:
+        _libc().malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+class HighWaterMark:
+    """The kernel's peak resident set of this process (VmHWM), resettable through /proc/self/clear_refs."""
+
+    def reset(self) -> bool:
+        """Start a new peak at the current resident set; False where the kernel does not allow it."""
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+            return self.read() > 0
+        except OSError:
+            return False
+
+    def read(self) -> int:
+        try:
+            with open("/proc/self/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+
+class RssSampler:
+    """Reads the resident set every `period_s` on a daemon thread and keeps the maximum (and, where available,
+    the kernel's high-water mark since `start`)."""
+
+    def __init__(self, read_rss: Callable[[], int] = current_rss_bytes, period_s: float = RSS_PERIOD_S,
+                 high_water: Optional[HighWaterMark] = HighWaterMark()):
+        self._read = read_rss
+        self._period_s = period_s
+        self._high_water = high_water
+        self._high_water_reset = False
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self.baseline = 0
+        self.peak = 0
+
+    def start(self) -> None:
+        self._high_water_reset = self._high_water is not None and self._high_water.reset()
+        self.baseline = self._read()
+        self.peak = self.baseline
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="genbench-rss", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._period_s):
+            rss = self._read()
+            if rss > self.peak:
+                self.peak = rss
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+        self.peak = max(self.peak, self._read())
+        if self._high_water_reset:
+            self.peak = max(self.peak, self._high_water.read())
+
+    @property
+    def delta(self) -> int:
+        return max(0, self.peak - self.baseline)
+
+
+class CaseMemory:
+    """The memory window of one case: `start()` at its beginning, `model_reused()` after a reused model's `loaded`,
+    `stop()` after measuring (returns the peak). `close()` is safe to call at any time (failure paths)."""
+
+    def __init__(self, device, sampler_factory: Callable[[], RssSampler] = RssSampler):
+        self.device = device
+        self._cuda = _device_type(device) == "cuda"
+        self._sampler = None if self._cuda else sampler_factory()
+
+    def start(self) -> None:
+        reset(self.device)
+        if self._sampler is not None:
+            pin_mmap_threshold()
+            trim_heap()
+            self._sampler.start()
+
+    def model_reused(self) -> None:
+        """The model was built for an earlier case: its build peak is not this case's (CUDA). On CPU the baseline,
+        read before, already holds the kept model."""
+        reset(self.device)
+
+    def stop(self) -> PeakMemory:
+        if self._cuda:
+            return cuda_peak(self.device)
+        self._sampler.stop()
+        delta = self._sampler.delta
+        return PeakMemory(allocated_bytes=delta, reserved_bytes=delta, device="cpu", kind="rss-delta",
+                          baseline_bytes=self._sampler.baseline)
+
+    def close(self) -> None:
+        if self._sampler is not None:
+            self._sampler.stop()

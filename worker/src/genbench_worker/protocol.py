@@ -107,6 +107,49 @@ class Warmup(Event):
 
 
 @dataclass(frozen=True)
+class Warmed(Event):
+    """Warm-up is over: how many iterations it took and whether timing was steady (PROTOCOL.md, CASE
+    `steady_tolerance` / `steady_window`). spread: the last window's (max - min) / median, or None when fewer
+    iterations than the window ran."""
+
+    TYPE = "warmed"
+    case_id: str
+    iterations: int
+    steady: bool
+    window: int
+    tolerance: float
+    spread: Optional[float]
+
+
+@dataclass(frozen=True)
+class Profile(Event):
+    """One extra, unmeasured iteration under a profiler: per denoising step the host wall time (ns) and the union
+    of the GPU kernel intervals inside it (ns); busy_fraction = sum(kernel) / sum(wall), or None when the kernel
+    times could not be trusted (stderr says why)."""
+
+    TYPE = "profile"
+    case_id: str
+    method: str
+    step_wall_ns: List[int]
+    step_kernel_ns: List[int]
+    busy_fraction: Optional[float]
+
+
+@dataclass(frozen=True)
+class Flops(Event):
+    """The work of one request, counted once per model and shape (a multiply-add is 2 FLOPs). None where not
+    counted: diffusion fills flops_per_request / flops_per_step, LLMs flops_per_token / decode_bytes_per_step."""
+
+    TYPE = "flops"
+    case_id: str
+    method: str
+    flops_per_request: Optional[int] = None
+    flops_per_step: Optional[int] = None
+    flops_per_token: Optional[int] = None
+    decode_bytes_per_step: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Sample(Event):
     """One measured iteration. LLM cases add ttft_ns, prefill_ns, decode_token_ns and tokens."""
 
@@ -127,13 +170,17 @@ class Sample(Event):
 
 @dataclass(frozen=True)
 class Memory(Event):
-    """Peak device memory of the case in bytes (CPU: process peak RSS for both)."""
+    """Peak memory of the case in bytes. kind "cuda": the allocator's peaks since the case started; kind
+    "rss-delta" (CPU): the peak resident set sampled during the case minus baseline_bytes, its value at the start,
+    in both fields."""
 
     TYPE = "memory"
     case_id: str
     peak_allocated_bytes: int
     peak_reserved_bytes: int
     device: str
+    kind: Optional[str] = _optional()
+    baseline_bytes: Optional[int] = _optional()
 
 
 @dataclass(frozen=True)
@@ -229,6 +276,10 @@ _INT_LIST = "int[]"
 _OBJ = "object"
 _BOOL = "bool"
 _LIST = "list"
+_OPT_NUM = "number|null"
+_OPT_INT = "int|null"
+
+MEMORY_KINDS = ("cuda", "rss-delta")
 
 _REQUIRED: Dict[str, Dict[str, str]] = {
     "hello": {
@@ -244,6 +295,11 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
     },
     "loaded": {"case_id": _STR, "load_ns": _INT, "weights": _STR, "parameters": _INT, "components": _OBJ},
     "warmup": {"case_id": _STR, "iteration": _INT, "e2e_ns": _INT},
+    "warmed": {"case_id": _STR, "iterations": _INT, "steady": _BOOL, "window": _INT, "tolerance": _NUM,
+               "spread": _OPT_NUM},
+    "profile": {"case_id": _STR, "method": _STR, "step_wall_ns": _INT_LIST, "step_kernel_ns": _INT_LIST,
+                "busy_fraction": _OPT_NUM},
+    "flops": {"case_id": _STR, "method": _STR},
     "sample": {
         "case_id": _STR,
         "iteration": _INT,
@@ -264,6 +320,9 @@ _OPTIONAL: Dict[str, Dict[str, str]] = {
     "loaded": {"knobs": _OBJ},
     "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT},
+    "memory": {"kind": _STR, "baseline_bytes": _OPT_INT},
+    "flops": {"flops_per_request": _OPT_NUM, "flops_per_step": _OPT_NUM, "flops_per_token": _OPT_NUM,
+              "decode_bytes_per_step": _OPT_NUM},
 }
 
 _DEVICE_FIELDS = {"index": _INT, "name": _STR, "memory_bytes": _INT, "capability": _STR}
@@ -286,6 +345,8 @@ def _check(value: Any, kind: str, where: str) -> None:
         _OBJ: lambda v: isinstance(v, dict),
         _LIST: lambda v: isinstance(v, list),
         _BOOL: lambda v: isinstance(v, bool),
+        _OPT_NUM: lambda v: v is None or is_int(v) or isinstance(v, float),
+        _OPT_INT: lambda v: v is None or is_int(v),
     }[kind](value)
     if not ok:
         raise ProtocolError("%s must be %s, was %r" % (where, kind, value))
@@ -344,6 +405,18 @@ def parse_event(line: str, *, strict: bool = True) -> Dict[str, Any]:
     elif kind == "memory":
         if event["device"] not in ("cuda", "cpu"):
             raise ProtocolError("memory.device must be cuda or cpu, was %r" % event["device"])
+        if "kind" in event and event["kind"] not in MEMORY_KINDS:
+            raise ProtocolError("memory.kind must be one of %s, was %r" % (", ".join(MEMORY_KINDS), event["kind"]))
+    elif kind == "warmed":
+        if event["window"] < 1 or event["iterations"] < 0:
+            raise ProtocolError("warmed.window must be >= 1 and iterations >= 0, was %r / %r"
+                                % (event["window"], event["iterations"]))
+    elif kind == "profile":
+        if len(event["step_wall_ns"]) != len(event["step_kernel_ns"]):
+            raise ProtocolError("profile.step_wall_ns and step_kernel_ns must have one entry per step each")
+        for name in ("step_wall_ns", "step_kernel_ns"):
+            if any(v < 0 for v in event[name]):
+                raise ProtocolError("profile.%s must be >= 0" % name)
     elif kind == "failed":
         if event["kind"] not in FAILURE_KINDS:
             raise ProtocolError("unknown failure kind %r; known: %s" % (event["kind"], ", ".join(FAILURE_KINDS)))

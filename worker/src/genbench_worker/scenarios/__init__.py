@@ -1,15 +1,16 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, warmup × warmup_iterations, sample × n, memory, (telemetry …), done
+    loaded, [flops,] warmup × (until steady), warmed, sample × n, [profile,] memory, (telemetry …), done
 or, when anything fails:
-    [loaded, warmup …, sample …,] failed, done
+    [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
 
 A scenario is a class with `prepare()` (setup outside any measurement: CUDA-graph capture, compile)
-and `iterate() -> IterationResult`; `measure()` drives warm-up and measured iterations:
-at least `min_iterations`, then on until `min_duration_s` has passed, never more than
-`max_iterations`.
+and `iterate() -> IterationResult`; `measure()` drives warm-up (`warm_up`: at least
+`warmup_iterations`, then on until steady.py's rule holds, bounded by `max_warmup_iterations` and
+`max_warmup_s`) and measured iterations: at least `min_iterations`, then on until `min_duration_s`
+has passed, never more than `max_iterations`.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from typing import Callable, List, Optional
 
 import torch
 
-from .. import failures, memory, telemetry
+from .. import failures, flops, memory, profiling, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Loaded, Memory, Sample, Warmup
+from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
+from ..steady import steady_state
 
 
 @dataclass
@@ -49,12 +51,37 @@ class IterationResult:
                       tokens=self.tokens)
 
 
+def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
+            now_ns: Callable[[], int] = time.perf_counter_ns) -> Warmed:
+    """Run warm-up iterations until timing is steady (steady.py), emitting `warmup` for each and `warmed` at the
+    end; returns the `warmed` event.
+
+    At least `warmup_iterations` run whatever the clock says; beyond them warm-up goes on until the last
+    `steady_window` iterations are steady, stopping early at `max_warmup_iterations` iterations or once
+    `max_warmup_s` has passed since warm-up began (0 iterations when `max_warmup_iterations` is 0)."""
+    times: List[int] = []
+    limit_ns = case.max_warmup_s * 1e9
+    start = now_ns()
+    while len(times) < case.max_warmup_iterations:
+        if len(times) >= case.warmup_iterations:
+            if steady_state(times, case.steady_window, case.steady_tolerance).steady:
+                break
+            if now_ns() - start >= limit_ns:
+                break
+        result = iterate()
+        events.emit(Warmup(case_id=case.id, iteration=len(times), e2e_ns=result.e2e_ns))
+        times.append(result.e2e_ns)
+    verdict = steady_state(times, case.steady_window, case.steady_tolerance)
+    warmed = Warmed(case_id=case.id, iterations=len(times), steady=verdict.steady, window=case.steady_window,
+                    tolerance=float(case.steady_tolerance), spread=verdict.spread)
+    events.emit(warmed)
+    return warmed
+
+
 def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
             now_ns: Callable[[], int] = time.perf_counter_ns, on_measuring: Callable[[bool], None] = lambda m: None) -> int:
-    """Warm up, then measure; returns the number of measured iterations."""
-    for i in range(case.warmup_iterations):
-        result = iterate()
-        events.emit(Warmup(case_id=case.id, iteration=i, e2e_ns=result.e2e_ns))
+    """Warm up until steady, then measure; returns the number of measured iterations."""
+    warm_up(case, events, iterate, now_ns)
     min_duration_ns = int(case.min_duration_s * 1e9)
     on_measuring(True)
     start = now_ns()
@@ -83,9 +110,10 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
     """Run one case, emitting its events; True when it succeeded. Failures end in failed + done."""
     sampler = telemetry.NoTelemetry()
     scenario = None
+    window = memory.CaseMemory(device)
     try:
         cache.release_unless_reusable(case, device)
-        memory.reset(device)
+        window.start()
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
         loaded, reused = cache.get(case, device)
@@ -95,19 +123,28 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
                            parameters=loaded.parameters, components=dict(loaded.components),
                            knobs=case.knobs(attention_used)))
         if reused:
-            # the build's peak is not this case's: measure from here
-            memory.reset(device)
+            window.model_reused()
         scenario = scenario_for(case, loaded, device)
         if clock is not None:
             scenario.clock = clock
+        work = flops.for_case(case, scenario)  # eager, before graphs / compile, outside every measured figure
+        if work is not None:
+            events.emit(Flops(case_id=case.id, method=flops.METHOD, flops_per_request=work.flops_per_request,
+                              flops_per_step=work.flops_per_step, flops_per_token=work.flops_per_token,
+                              decode_bytes_per_step=work.decode_bytes_per_step))
         scenario.prepare()
         measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
+        peak = window.stop()  # the measured iterations' peak; the profiled one below is not measured
+        steps = profiling.profile_iteration(scenario, torch.device(device), getattr(scenario, "profiled_phase", None))
         scenario.close()
         scenario = None
-        peak = memory.peak(device)
         sampler.stop()
+        if steps is not None:
+            events.emit(Profile(case_id=case.id, method=profiling.METHOD, step_wall_ns=steps.step_wall_ns,
+                                step_kernel_ns=steps.step_kernel_ns, busy_fraction=steps.busy_fraction))
         events.emit(Memory(case_id=case.id, peak_allocated_bytes=peak.allocated_bytes,
-                           peak_reserved_bytes=peak.reserved_bytes, device=peak.device))
+                           peak_reserved_bytes=peak.reserved_bytes, device=peak.device, kind=peak.kind,
+                           baseline_bytes=peak.baseline_bytes))
         events.emit(Done(case_id=case.id))
         return True
     except (Exception, failures.Terminated, KeyboardInterrupt) as exc:
@@ -130,10 +167,11 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
             except Exception:
                 pass
             scenario = None
-        try:
-            sampler.stop()
-        except Exception:
-            pass
+        for stop in (sampler.stop, window.close):
+            try:
+                stop()
+            except Exception:
+                pass
         if kind == failures.GPU_OUT_OF_MEMORY:
             print("releasing GPU memory after out-of-memory", file=sys.stderr)
         failures.release_memory()

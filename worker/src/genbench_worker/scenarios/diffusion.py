@@ -140,6 +140,8 @@ class GraphedUNet:
 class DiffusionScenario:
     """One case of an sd / sdxl / svd model. `prepare()` then `iterate()` repeatedly."""
 
+    profiled_phase = "step"  # profiling.py: the phase whose GPU-busy fraction the `profile` event reports
+
     def __init__(self, case, loaded, device):
         self.case = case
         self.loaded = loaded
@@ -187,6 +189,32 @@ class DiffusionScenario:
                     self.unet(latents, self._timesteps[0], cond)  # compile now, not in a measured iteration
                 if self.device.type == "cuda":
                     torch.cuda.synchronize(self.device)
+
+    # ------------------------------------------------------------------ work (flops.py), before prepare()
+
+    def work_key(self) -> tuple:
+        c = self.case
+        return ("diffusion", c.backend, c.model, c.tiny, c.precision, c.width, c.height, self.frames, c.batch_size,
+                self.cfg)
+
+    def count_work(self, count) -> tuple:
+        """(text encode, one UNet call, VAE decode) FLOPs at the case's shape, on the eager model."""
+        with inference_context():
+            ids = self._input_ids().to(self.device)
+            encode = count(lambda: self._encode(ids))
+            cond = self._encode(ids)
+            latents = self._initial_latents()
+            model_in = torch.cat([latents, latents]) if self.cfg else latents
+            model_in = self.scheduler.scale_model_input(model_in, 0)
+            step = count(lambda: self.model.unet_forward(model_in, self._timesteps[0], cond))
+            decode = count(lambda: self.model.decode(latents))
+        return encode, step, decode
+
+    def work_for(self, parts: tuple):
+        from ..flops import WorkCount  # noqa: PLC0415
+
+        encode, step, decode = parts
+        return WorkCount(flops_per_request=encode + len(self.scheduler) * step + decode, flops_per_step=step)
 
     def _example_inputs(self):
         ids = self._input_ids()

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from .. import flops
 from ..failures import Unsupported
 from ..timing import clock_for
 from . import IterationResult
@@ -24,6 +25,8 @@ from .diffusion import inference_context
 
 
 class LLMScenario:
+    profiled_phase = "decode_token"  # profiling.py: each decode step (prefill is not profiled)
+
     def __init__(self, case, loaded, device):
         self.case = case
         self.loaded = loaded
@@ -53,6 +56,55 @@ class LLMScenario:
                 self.loaded.extras["compiled_forward"] = compiled
             self.forward = compiled
             self._generate(self._prompt())  # compile prefill and decode shapes before measuring
+
+    # ------------------------------------------------------------------ work (flops.py), before prepare()
+
+    def mean_context(self) -> int:
+        """Tokens in the KV cache at the middle of decoding: the context the average decode step attends over."""
+        return self.case.prompt_tokens + self.case.output_tokens // 2
+
+    def work_key(self) -> tuple:
+        c = self.case
+        return ("llm", c.backend, c.model, c.tiny, c.precision, c.batch_size, c.prompt_tokens, c.output_tokens)
+
+    def count_work(self, count):
+        """(FLOPs of one decode step for the batch, parameter + KV cache bytes it reads) at the mean context."""
+        case = self.case
+        if case.prompt_tokens is None or case.output_tokens is None:
+            return None
+        config: Any = getattr(self.model, "config", None)
+        limit = getattr(config, "max_position_embeddings", None)
+        context = self.mean_context()
+        if limit is not None and context + 1 > limit:
+            return None
+        token = torch.zeros(case.batch_size, 1, dtype=torch.long, device=self.device)
+        with inference_context():
+            past = self._cache_of(context)
+            step = count(lambda: self.model(token, past_key_values=past, use_cache=True))
+        return step, flops.parameter_bytes(self.model) + flops.tensor_bytes(past)
+
+    def _cache_of(self, context: int):
+        """A KV cache holding `context` tokens: zeros of the model's cache layout where the config describes it
+        (the FLOPs depend on shapes only, and a prefill over the whole context could raise the case's memory
+        peak above what the case itself needs), else a real prefill."""
+        case, config = self.case, getattr(self.model, "config", None)
+        layers = getattr(config, "num_hidden_layers", None)
+        heads = getattr(config, "num_attention_heads", None)
+        hidden = getattr(config, "hidden_size", None)
+        if layers and heads and hidden:
+            dtype = next(self.model.parameters()).dtype
+            shape = (case.batch_size, heads, context, hidden // heads)
+            return tuple((torch.zeros(shape, dtype=dtype, device=self.device),
+                          torch.zeros(shape, dtype=dtype, device=self.device)) for _ in range(layers))
+        vocab = int(getattr(config, "vocab_size", 0) or 50272)
+        generator = torch.Generator().manual_seed(case.seed)
+        ids = torch.randint(0, vocab, (case.batch_size, context), generator=generator).to(self.device)
+        _, past = self.model(ids, past_key_values=None, use_cache=True)
+        return past
+
+    def work_for(self, parts):
+        step, read_bytes = parts
+        return flops.WorkCount(flops_per_token=step // self.case.batch_size, decode_bytes_per_step=read_bytes)
 
     def close(self) -> None:
         self.forward = self.model
