@@ -1,9 +1,11 @@
 """When warm-up may stop: the steady-state rule of PROTOCOL.md (CASE `steady_tolerance`, `steady_window`).
 
 Steady means the last `window` warm-up e2e times each lie within `tolerance` (a fraction) of their median, and
-that median lies within `tolerance` of the fastest warm-up iteration so far. The first clause rejects noise and
+that median lies within `tolerance` of the fastest median of any window so far. The first clause rejects noise and
 fast drift inside the window; the second rejects a window that is tight but slower than the device has already
-shown it can be (a cache that was warm and went cold, a clock that throttled). A drift slow enough to stay inside
+shown it can be for a whole window (a cache that was warm and went cold, a clock that throttled). Comparing
+medians, not single iterations, keeps one lucky fast iteration from holding warm-up to its maximum. The Java side
+(execute/SteadyState.java) applies the same rule to the embedded backend. A drift slow enough to stay inside
 the window's tolerance (less than about 2 × tolerance over the window) is not caught by either clause.
 
 Pure and torch-free, so the rule is tested on plain sequences.
@@ -35,7 +37,7 @@ def steady_state(e2e_ns: Sequence[int], window: int, tolerance: float) -> Steady
     if median <= 0:
         return SteadyState(steady=False, spread=None)
     spread = (max(last) - min(last)) / median
-    fastest = min(e2e_ns)
+    fastest = min(statistics.median(e2e_ns[i - window:i]) for i in range(window, len(e2e_ns) + 1))
     tight = all(abs(t - median) <= tolerance * median for t in last)
     near_fastest = median - fastest <= tolerance * fastest
     return SteadyState(steady=tight and near_fastest, spread=spread)

@@ -181,8 +181,8 @@ public final class MarkdownReport {
     md.append("## Measurement conditions\n\n");
     md.append("Warm-up: iterations run and whether timing was steady before measuring. Trials: each in a fresh worker,"
         + " interleaved; medians of e2e per trial, their spread, and a 95 % confidence interval of the case's median (t"
-        + " over the trial medians). GPU busy: the share of a denoising step's wall time the GPU spent in kernels, from"
-        + " one profiled iteration outside the measured ones (below 90 %: host-bound), beside NVML's utilisation, which"
+        + " over the trial medians). GPU busy: the GPU kernel time of a step (the union of its kernels, from one"
+        + " profiled iteration outside the measured ones) over the measured median step (below 90 %: host-bound), beside NVML's utilisation, which"
         + " counts any kernel running in a ~100 ms window and so reads high even when the GPU idles between launches."
         + " MFU: model FLOPs per request / mean e2e / the GPU's dense peak for the precision (peak below); MBU (LLM"
         + " decode): bytes read per step / mean TPOT / memory bandwidth. Memory: the case's own peak, named by kind.\n\n");

@@ -127,9 +127,9 @@ public record CaseResult(
   /**
    * The GPU-busy fraction of a denoising step, from one profiled iteration outside the measured ones.
    *
-   * @param fraction Σ kernel time / Σ step wall time over the profiled steps (0..1)
-   * @param stepKernelMs median GPU kernel time of a step, ms
-   * @param stepWallMs median wall time of a step in the profiled iteration, ms
+   * @param fraction median GPU kernel time of a profiled step / median step of the measured iterations (0..1)
+   * @param stepKernelMs median GPU kernel time of a step (the union of its kernel intervals), ms
+   * @param stepWallMs the step time it is divided by: the measured iterations' median step, ms
    * @param method how kernel time was measured, e.g. {@code torch.profiler}
    */
   public record GpuBusy(Double fraction, Double stepKernelMs, Double stepWallMs, String method) {}

@@ -98,4 +98,37 @@ final class CaseAnalyzerTest {
     // 650 W over 2 s of measured requests, 4 images
     assertThat(r.telemetry().energyPerImageJ()).isEqualTo(325.0);
   }
+
+  @Test
+  void theGpuBusyFractionIsProfiledKernelTimeOverTheMeasuredStepAndBelowNinetyPercentIsHostBound() {
+    // measured steps of 25 ms; the profiled iteration saw 10 ms of kernels per step in a 40 ms (profiler-stretched) step
+    List<WorkerEvent> rest = new ArrayList<>();
+    rest.add(new WorkerEvent.Loaded(CASE.id(), 1L, "random", 1L, Map.of(), Map.of("cuda_graphs", false, "compile", false)));
+    rest.add(new WorkerEvent.Warmed(CASE.id(), 4, true, 3, 0.05, 0.01));
+    for (int i = 0; i < 6; i++) rest.add(sample(i, 100_000_000L));
+    rest.add(new WorkerEvent.Profile(CASE.id(), "torch.profiler", List.of(40_000_000L, 40_000_000L),
+        List.of(10_000_000L, 10_000_000L), 0.25));
+    rest.add(new WorkerEvent.Done(CASE.id()));
+
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch", rest.toArray(WorkerEvent[]::new))), List.of());
+
+    assertThat(r.gpuBusy().fraction()).isEqualTo(0.4);
+    assertThat(r.gpuBusy().stepKernelMs()).isEqualTo(10.0);
+    assertThat(r.gpuBusy().stepWallMs()).isEqualTo(25.0);
+    assertThat(r.verdict().label()).isEqualTo("HOST-BOUND");
+    assertThat(r.verdict().notes()).singleElement().asString().contains("busy 40 %").contains("--cuda-graphs on");
+  }
+
+  @Test
+  void mfuIsRequestFlopsOverMeanE2eOverTheDatasheetPeakAndUnknownGpusGetNone() {
+    var flops = new WorkerEvent.Flops(CASE.id(), "torch.utils.flop_counter", 98.95e12, 40e12, null, null);
+
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Loaded(CASE.id(), 1L, "random", 1L, Map.of()), flops,
+        sample(0, 1_000_000_000L), sample(1, 1_000_000_000L), new WorkerEvent.Done(CASE.id()))), List.of());
+
+    // 98.95 TFLOP per request in 1 s on an H100 SXM (989.5 dense FP16 TFLOPS) is 10 %
+    assertThat(r.efficiency().mfuPct()).isCloseTo(10.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.efficiency().peak()).contains("H100 SXM").contains("https://www.nvidia.com/");
+  }
 }
