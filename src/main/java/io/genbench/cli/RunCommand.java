@@ -92,6 +92,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
+    if (retryFailed && resume == null) throw new UserError("--retry-failed goes with --resume DIR.");
     if (resume != null) adoptStoredOptions();
     if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
@@ -115,15 +116,55 @@ final class RunCommand implements Callable<Integer> {
     } else {
       plan = PlanFile.read(planFile);
       Path root = out != null ? out : Path.of("results", runId(planFile));
-      dir = RunDirectory.create(root);
-      copy(planFile, dir.file(RunDirectory.PLAN));
       try {
-        RunDirectory.writeAtomic(dir.file(OPTIONS), Json.PRETTY.writeValueAsString(
-            new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance)));
+        // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
+        dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, Files.readString(planFile), OPTIONS,
+            Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance))));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
+    try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
+      if (resume != null) {
+        Reports.repair(dir, plan);
+        if (retryFailed) Reports.retryFailed(dir, plan);
+      }
+      return runAndReport(dir, plan, chosen, py, source);
+    }
+  }
+
+  @Option(names = "--retry-failed", description = "with --resume: run again the cases that failed for a reason of the run"
+      + " (infrastructure, worker error, timeout); findings such as out of memory stay")
+  boolean retryFailed;
+
+  /** On Ctrl-C or a SIGTERM before the run finished: says how to finish it. Closing it (the run ended) disarms it. */
+  private static final class ResumeHint implements AutoCloseable {
+    private final Thread hook;
+    private volatile boolean armed = true;
+
+    ResumeHint(RunDirectory dir) {
+      hook = new Thread(() -> {
+        if (armed) System.err.println("\ngenbench: interrupted; finished cases are kept. Resume with: genbench run --resume " + dir.root());
+      }, "resume-hint");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void close() {
+      armed = false;
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down
+      }
+    }
+  }
+
+  private static ResumeHint resumeHint(RunDirectory dir) {
+    return new ResumeHint(dir);
+  }
+
+  private Integer runAndReport(RunDirectory dir, Plan plan, String chosen, String py, Path source) {
     try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, dir.root().resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
@@ -239,13 +280,5 @@ final class RunCommand implements Callable<Integer> {
   private static String runId(Path plan) {
     String name = plan.getFileName().toString().replaceAll("\\.(ya?ml|json)$", "").replaceAll("[^A-Za-z0-9_-]", "-");
     return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name;
-  }
-
-  private static void copy(Path from, Path to) {
-    try {
-      RunDirectory.writeAtomic(to, Files.readString(from));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
