@@ -82,6 +82,24 @@ final class RunFaultsTest {
   }
 
   @Test
+  void aSecondProcessOnTheSameDirectoryExits2NamingTheFirst() throws Exception {
+    Path out = finishedRun();
+
+    try (var held = RunDirectory.open(out).lock()) {
+      String javaBin = ProcessHandle.current().info().command().orElse("java");
+      Process second = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench", "run",
+          "--resume", out.toString()).redirectErrorStream(true).start();
+      String output = new String(second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+      assertThat(second.waitFor()).as(output).isEqualTo(2);
+      assertThat(output).contains("in use by process " + ProcessHandle.current().pid());
+    }
+    try (Stream<Path> s = Files.list(out.resolve("cases").resolve(cases(out).getFirst().getFileName()))) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("events.interrupted"));
+    }
+  }
+
+  @Test
   void aKillAtEveryStageResumesWithNoFinishedCaseLostOrRepeated() throws Exception {
     Path plan = plan();
     // killed before the run directory was complete: only a hidden staging directory is left, and the run starts anew
