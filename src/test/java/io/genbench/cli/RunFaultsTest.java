@@ -100,6 +100,30 @@ final class RunFaultsTest {
   }
 
   @Test
+  void anInterruptedRunPrintsTheCommandThatResumesIt() throws Exception {
+    Path plan = tmp.resolve("slow.yaml");
+    assertThat(Cli.run("plan", "--mode", "sd_only", "--instance-types", "m7i.large", "--batch-sizes", "1", "2", "--resolutions",
+        "64x64", "--inference-steps", "2", "--precisions", "float32", "--warmup", "1", "--min-iterations", "3",
+        "--max-iterations", "100000", "--min-duration", "30", "--output", plan.toString()).exitCode()).isZero();
+    Path out = tmp.resolve("interrupted");
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench", "run",
+        plan.toString(), "--backend", "onnx", "--out", out.toString(), "--threads", "1").redirectErrorStream(true).start();
+    var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    String line;
+    while ((line = lines.readLine()) != null && !line.startsWith("genbench: running")) { /* wait until it runs */ }
+    assertThat(line).as("the run started").isNotNull();
+
+    p.toHandle().destroy(); // SIGTERM, as Ctrl-C's SIGINT, the shutdown hooks run (Process.destroy would close our pipe)
+    StringBuilder rest = new StringBuilder();
+    while ((line = lines.readLine()) != null) rest.append(line).append('\n');
+    p.waitFor();
+
+    assertThat(rest.toString()).contains("Resume with: genbench run --resume " + out);
+    assertThat(out.resolve("plan.yaml")).exists();
+  }
+
+  @Test
   void aKillAtEveryStageResumesWithNoFinishedCaseLostOrRepeated() throws Exception {
     Path plan = plan();
     // killed before the run directory was complete: only a hidden staging directory is left, and the run starts anew
