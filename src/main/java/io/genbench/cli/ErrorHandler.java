@@ -9,7 +9,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Maps exceptions to what the user sees: a {@link UserError} prints its message alone and exits 2; anything else is
- * a bug: {@code internal error: ...} and exit 1, with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
+ * a bug: {@code internal error: ...} and exit 1; a {@link io.genbench.store.StorageError} (full disk, permission
+ * denied) names the file and the remedy and exits 1, with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
   static final int USAGE = 2;
@@ -20,6 +21,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     if (e instanceof UserError) {
       cmd.getErr().println("genbench: " + e.getMessage());
       return USAGE;
+    }
+    if (e instanceof io.genbench.store.StorageError) {
+      cmd.getErr().println("genbench: " + e.getMessage() + (e.getMessage().contains("--resume") ? ""
+          : ". Every finished case is kept: when it is fixed, finish the run with `genbench run --resume` on its directory."));
+      if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+      return INTERNAL;
     }
     cmd.getErr().println("genbench: internal error: " + e + " (rerun with GENBENCH_VERBOSE=1 for the stack trace)");
     if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());

@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
         "  genbench report results/20261121-101500-plan --format html > report.html", "  genbench price g5.xlarge g6e.xlarge",
-        "  genbench models", "", "Exit codes: 0 every case ran (out-of-memory cells are results); 1 internal error; 2 bad usage or config"
-        + " (nothing was run); 3 the run finished but some cases failed."})
+        "  genbench models", "", "Exit codes: 0 every case succeeded or ran out of GPU memory (a finding); 1 internal or I/O error (the file",
+        "is named); 2 bad usage or config, nothing the backend can run, or a run directory in use (nothing was run);",
+        "3 the run finished but some cases failed or were skipped."})
 public final class GenBench {
 
   public static void main(String[] args) {

@@ -16,7 +16,10 @@ import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
 import io.genbench.report.SummaryCsv;
 import io.genbench.result.CaseResult;
+import io.genbench.result.FailureKind;
 import io.genbench.store.RunDirectory;
+import io.genbench.store.StorageError;
+import java.nio.file.Path;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,40 +30,70 @@ import java.util.List;
 final class Reports {
   private Reports() {}
 
-  /** Analyzes one finished case from its events and stores {@code result.json}. */
+  /**
+   * Analyzes one finished case from its events and stores {@code result.json}. A result that cannot be written (a full
+   * disk) is kept in memory and written with the views; the case is not lost.
+   */
   static CaseResult finishCase(RunDirectory dir, String caseId) {
     Measurements measurements = Measurements.of(dir.readEvents(caseId));
     CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, 20));
-    if (!measurements.samples().isEmpty()) {
-      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
-    }
-    try {
-      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), Json.PRETTY.writeValueAsString(result));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    store(dir, caseId, measurements, result);
     return result;
   }
 
+  private static void store(RunDirectory dir, String caseId, Measurements measurements, CaseResult result) {
+    String json;
+    try {
+      json = Json.PRETTY.writeValueAsString(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      if (!measurements.samples().isEmpty()) {
+        RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
+      }
+      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
+    } catch (StorageError e) {
+      dir.keepPending(caseId, json);
+      System.err.println("genbench: case " + caseId + " was measured, but " + e.getMessage()
+          + ". Its result is kept and written again at the end; its events.jsonl holds it for --resume.");
+    }
+  }
+
   /**
-   * Recomputes every finished case from its events (rewriting its result.json) and writes summary.csv,
-   * results.json, results.csv, report.md and report.html. Cases of the plan that never finished are left out.
+   * Recomputes every finished case from its events and writes summary.csv, results.json, results.csv, report.md and
+   * report.html. Cases of the plan that never finished are left out. The events are the source of truth only where
+   * they are whole: a stored result.json stands, with a warning, when the events lost what it was derived from (a
+   * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
   static RunReport rebuild(RunDirectory dir) {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
       if (!dir.isDone(c.id())) continue;
+      CaseResult stored = stored(dir, c.id());
       try {
-        results.add(finishCase(dir, c.id()));
+        RunDirectory.Log log = dir.readLog(c.id());
+        log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
+        Measurements m = Measurements.of(log.events());
+        CaseResult recomputed = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), 20));
+        String lost = stored == null ? null : lost(log, m, stored);
+        if (lost != null) {
+          System.err.println("genbench: case " + c.id() + ": its events.jsonl " + lost + "; keeping its stored result.json ("
+              + stored.status() + ") rather than recomputing a worse one");
+          results.add(stored);
+        } else {
+          store(dir, c.id(), m, recomputed);
+          results.add(recomputed);
+        }
       } catch (RuntimeException e) {
         // one damaged case must not take the whole run's reports with it
-        CaseResult stored = stored(dir, c.id());
         System.err.println("genbench: case " + c.id() + ": cannot recompute it from its events (" + e.getMessage() + "); "
             + (stored != null ? "using its stored result.json" : "leaving it out of the reports"));
         if (stored != null) results.add(stored);
       }
     }
+    dir.writePending();
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(dir), results,
         PriceCatalog.bundled().description());
     RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
@@ -69,6 +102,59 @@ final class Reports {
     RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
     RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
     return report;
+  }
+
+  /** What the events lack that the stored result has, or null when they prove it (whole, done, as many samples). */
+  static String lost(RunDirectory.Log log, Measurements m, CaseResult stored) {
+    if (!m.done()) return "has no final done event (" + (log.damage().isEmpty() ? "its tail is missing" : "a damaged line") + ")";
+    if (m.samples().size() < stored.iterations()) {
+      return "holds " + m.samples().size() + " measured samples where its result.json has " + stored.iterations();
+    }
+    if (!log.damage().isEmpty()) return "has a damaged line, so it cannot prove a different result";
+    return null;
+  }
+
+  /**
+   * Before a resumed run: a case whose events.jsonl is complete (ends in done, no damaged line) but has no result.json
+   * (killed between the two, or a full disk) gets its result derived instead of being run again. Says what it did.
+   */
+  static void repair(RunDirectory dir, Plan plan) {
+    for (TestCase c : plan.cases()) {
+      if (dir.isDone(c.id()) || !dir.hasEvents(c.id())) continue;
+      RunDirectory.Log log = dir.readLog(c.id());
+      Measurements m = Measurements.of(log.events());
+      if (!m.done() || !log.damage().isEmpty() || m.spec() == null) continue;
+      CaseResult r = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), 20));
+      store(dir, c.id(), m, r);
+      System.err.println("genbench: repaired case " + c.id() + ": its events.jsonl is complete, derived its result.json ("
+          + r.status() + ") instead of running it again");
+    }
+  }
+
+  /**
+   * For {@code --retry-failed}: sets aside the result.json of every case that failed for a reason of the run
+   * (infrastructure, worker error, timeout), so the run measures it again. Findings (out of memory, unsupported) and
+   * memory signals are results and stay. The old result is kept as {@code result.failed-N.json}.
+   */
+  static int retryFailed(RunDirectory dir, Plan plan) {
+    int n = 0;
+    for (TestCase c : plan.cases()) {
+      CaseResult r = stored(dir, c.id());
+      if (r == null || r.failure() == null) continue;
+      var kind = r.failure().kind();
+      if (kind != FailureKind.INFRASTRUCTURE && kind != FailureKind.WORKER_ERROR && kind != FailureKind.TIMEOUT) continue;
+      Path from = dir.caseDir(c.id()).resolve(RunDirectory.RESULT);
+      int i = 1;
+      while (Files.exists(dir.caseDir(c.id()).resolve("result.failed-" + i + ".json"))) i++;
+      try {
+        Files.move(from, dir.caseDir(c.id()).resolve("result.failed-" + i + ".json"));
+      } catch (IOException e) {
+        throw new StorageError(e, from, "set aside");
+      }
+      System.err.println("genbench: retrying case " + c.id() + " (it failed: " + kind.wire() + ")");
+      n++;
+    }
+    return n;
   }
 
   private static CaseResult stored(RunDirectory dir, String caseId) {

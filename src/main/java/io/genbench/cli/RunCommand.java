@@ -104,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
+    if (retryFailed && resume == null) throw new UserError("--retry-failed goes with --resume DIR.");
     if (resume != null) adoptStoredOptions();
     if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
@@ -141,29 +142,70 @@ final class RunCommand implements Callable<Integer> {
       if (resume != null) {
         dir = RunDirectory.open(resume);
       } else {
-        dir = RunDirectory.create(root);
-        copy(planFile, dir.file(RunDirectory.PLAN));
         try {
-          RunDirectory.writeAtomic(dir.file(OPTIONS), Json.PRETTY.writeValueAsString(
-              new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region, actualInstance, trials)));
+          // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
+          dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, Files.readString(planFile), OPTIONS,
+              Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region,
+                  actualInstance, trials))));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       }
-      writeEnvironment(dir, chosen, plan.settings());
-      System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
-          + " with backend " + ex.backend() + " into " + dir.root());
-      Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
-          new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
-      if (!cannot.isEmpty()) {
-        System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
-            + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
-            + "); they are listed in the report");
-        runner.skip(plan, cannot);
+      try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
+        if (resume != null) {
+          Reports.repair(dir, plan);
+          if (retryFailed) Reports.retryFailed(dir, plan);
+        }
+        return runAndReport(dir, plan, chosen, ex, cannot);
       }
-      runner.run(plan, trials);
-      return finish(dir);
     }
+  }
+
+  @Option(names = "--retry-failed", description = "with --resume: run again the cases that failed for a reason of the run"
+      + " (infrastructure, worker error, timeout); findings such as out of memory stay")
+  boolean retryFailed;
+
+  /** On Ctrl-C or a SIGTERM before the run finished: says how to finish it. Closing it (the run ended) disarms it. */
+  private static final class ResumeHint implements AutoCloseable {
+    private final Thread hook;
+    private volatile boolean armed = true;
+
+    ResumeHint(RunDirectory dir) {
+      hook = new Thread(() -> {
+        if (armed) System.err.println("\ngenbench: interrupted; finished cases are kept. Resume with: genbench run --resume " + dir.root());
+      }, "resume-hint");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void close() {
+      armed = false;
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down
+      }
+    }
+  }
+
+  private static ResumeHint resumeHint(RunDirectory dir) {
+    return new ResumeHint(dir);
+  }
+
+  private Integer runAndReport(RunDirectory dir, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot) {
+    writeEnvironment(dir, chosen, plan.settings());
+    System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
+        + " with backend " + ex.backend() + " into " + dir.root());
+    Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
+        new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
+    if (!cannot.isEmpty()) {
+      System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
+          + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
+          + "); they are listed in the report");
+      runner.skip(plan, cannot);
+    }
+    runner.run(plan, trials);
+    return finish(dir);
   }
 
   /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
@@ -270,13 +312,5 @@ final class RunCommand implements Callable<Integer> {
   private static String runId(Path plan) {
     String name = plan.getFileName().toString().replaceAll("\\.(ya?ml|json)$", "").replaceAll("[^A-Za-z0-9_-]", "-");
     return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + name;
-  }
-
-  private static void copy(Path from, Path to) {
-    try {
-      RunDirectory.writeAtomic(to, Files.readString(from));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

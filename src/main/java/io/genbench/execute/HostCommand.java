@@ -44,10 +44,18 @@ public record HostCommand(int exit, String out) {
     }
   }
 
-  /** Kills a process and everything it started: a child holding a pipe open would otherwise outlive it. */
+  /**
+   * Kills a process and everything it started: a child holding a pipe open would otherwise outlive it. Signals through
+   * the {@link ProcessHandle}: {@code Process.destroyForcibly()} also closes the process's pipes, under a thread that
+   * may be reading them ("Stream closed"), where the handle only sends SIGKILL and the reader sees the end of stream.
+   */
   public static void killTree(Process p) {
+    // the process first, so it cannot act on a child's death (a shell whose sleep was killed runs on and may finish
+    // the case it was killed for); its children are listed before, as a dead parent's children are no longer found
+    List<ProcessHandle> children = p.descendants().toList();
+    p.toHandle().destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
     p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
   }
 
   /** Runs it and returns stdout when it exits 0. */

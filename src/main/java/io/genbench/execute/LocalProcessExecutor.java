@@ -87,6 +87,11 @@ public final class LocalProcessExecutor implements Executor {
       return Set.of();
     }
     // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
+    try {
+      process.getOutputStream().close(); // the worker reads its job from the file, never from stdin
+    } catch (IOException e) {
+      // nothing to close
+    }
     Thread reaper = new Thread(() -> HostCommand.killTree(process), "worker-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
@@ -111,6 +116,7 @@ public final class LocalProcessExecutor implements Executor {
         String line;
         while ((line = r.readLine()) != null) {
           synchronized (lock) {
+            if (state.closed) return;
             sink.log(state.attribution(), line);
             state.tail.add(line);
             if (state.tail.size() > 20) state.tail.remove(0);
@@ -142,7 +148,7 @@ public final class LocalProcessExecutor implements Executor {
     });
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
-      while ((line = r.readLine()) != null) {
+      while ((line = readLine(r)) != null) {
         if (line.isBlank()) continue;
         WorkerEvent event;
         try {
@@ -171,16 +177,19 @@ public final class LocalProcessExecutor implements Executor {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // closing a pipe we own failed: nothing was lost, the process's exit decides below
     }
     int exit = waitFor(process);
-    try {
-      stderr.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     watchdog.interrupt();
+    join(watchdog, 5000);
+    join(stderr, 2000);
+    if (stderr.isAlive()) {
+      // a grandchild still holds stderr open: end it, so no log line reaches the sink after this method returns
+      HostCommand.killTree(process);
+      join(stderr, 5000);
+    }
     synchronized (lock) {
+      state.closed = true;
       String died = state.timedOut ? "timeout" : kindOfExit(exit);
       String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
           : "worker exited with code " + exit + signalName(exit);
@@ -204,6 +213,27 @@ public final class LocalProcessExecutor implements Executor {
     return done;
   }
 
+  /**
+   * The next line of the worker's stdout, or null at its end. A pipe that breaks (the watchdog killed the worker, a
+   * stream was closed under the reader) is an end of stream too: how the worker died is read from its exit, so a
+   * killed worker costs its one case and never turns into an executor failure that would fail the model's other cases.
+   */
+  static String readLine(BufferedReader r) {
+    try {
+      return r.readLine();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static void join(Thread t, long millis) {
+    try {
+      t.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static final class State {
     String current;
     /** The case the worker should be working on while no event has named one yet. */
@@ -212,6 +242,8 @@ public final class LocalProcessExecutor implements Executor {
     long startedNs;
     boolean timedOut;
     boolean helloSeen;
+    /** The supervisor has decided every case: a late line from a stray reader is dropped, not reported. */
+    boolean closed;
     final List<String> tail = new ArrayList<>();
 
     /** Whose log a stderr line is: the case running, else the one about to, else the one just finished. */

@@ -12,6 +12,8 @@ public final class Progress {
   private final Ticker ticker;
   private int total;
   private int finished;
+  private int skipped;
+  private long runStartNs;
   private long caseStartNs;
   private long lastDrawNs;
   private boolean drawn;
@@ -32,6 +34,8 @@ public final class Progress {
   void start(int total, int skipped) {
     this.total = total;
     this.finished = skipped;
+    this.skipped = skipped;
+    this.runStartNs = ticker.read();
     if (skipped > 0) err.println("resuming: " + skipped + " of " + total + " cases already finished, skipping them");
   }
 
@@ -48,7 +52,7 @@ public final class Progress {
   void caseFinished(String id, String summary) {
     finished++;
     clear();
-    err.printf("[%d/%d] %s %s (%.1f s)%n", finished, total, id, summary, (ticker.read() - caseStartNs) / 1e9);
+    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, summary, (ticker.read() - caseStartNs) / 1e9, timing());
     err.flush();
   }
 
@@ -62,10 +66,23 @@ public final class Progress {
     int width = 20;
     int done = total == 0 ? width : finished * width / total;
     String bar = "#".repeat(done) + "-".repeat(width - done);
-    String line = String.format("\r[%s] %d/%d %s: %s", bar, finished, total, id, what);
+    String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), id, what);
     err.print(line.length() > 150 ? line.substring(0, 150) : line + "\033[K");
     err.flush();
     drawn = true;
+  }
+
+  /** Elapsed time of this run, and an ETA from the mean time of the cases it finished (none before the first). */
+  String timing() {
+    long elapsedNs = ticker.read() - runStartNs;
+    int ran = finished - skipped;
+    String eta = ran == 0 ? "ETA ?" : finished >= total ? "done" : "ETA " + clock(elapsedNs / ran * (total - finished));
+    return "elapsed " + clock(elapsedNs) + ", " + eta;
+  }
+
+  static String clock(long ns) {
+    long s = Math.round(ns / 1e9);
+    return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
   }
 
   private void clear() {

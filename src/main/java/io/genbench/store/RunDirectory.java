@@ -27,8 +27,10 @@ public final class RunDirectory {
   public static final String EVENTS = "events.jsonl";
   public static final String RESULT = "result.json";
   public static final String WORKER_LOG = "worker.log";
+  public static final String LOCK = "run.lock";
 
   private final Path root;
+  private final java.util.Map<String, String> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RunDirectory(Path root) {
     this.root = root;
@@ -36,19 +38,113 @@ public final class RunDirectory {
 
   /** Creates a new, empty run directory; refuses one that exists, so no run is overwritten. */
   public static RunDirectory create(Path root) {
+    return create(root, java.util.Map.of());
+  }
+
+  /**
+   * Creates a run directory holding the given files, atomically: everything is written into a temporary sibling that
+   * is then renamed, so a kill at any moment leaves either no run directory or one with all of them (a plan.yaml
+   * that {@code --resume} can finish). Refuses a directory that exists, so no run is overwritten.
+   */
+  public static RunDirectory create(Path root, java.util.Map<String, String> files) {
     if (Files.exists(root)) throw new UserError("Run directory " + root + " already exists: choose another --out, or --resume it.");
+    Path parent = root.toAbsolutePath().getParent();
+    Path staging = parent.resolve("." + root.getFileName() + ".creating-" + ProcessHandle.current().pid());
     try {
-      Files.createDirectories(root.resolve("cases"));
-    } catch (IOException e) {
-      throw new UserError("Cannot create run directory " + root + ": " + e.getMessage());
+      Files.createDirectories(parent);
+      deleteTree(staging);
+      Files.createDirectories(staging.resolve("cases"));
+      for (var f : files.entrySet()) writeAtomic(staging.resolve(f.getKey()), f.getValue());
+      Files.move(staging, root, StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+      deleteTree(staging);
+      throw new UserError("Run directory " + root + " already exists: choose another --out, or --resume it.");
+    } catch (IOException | UncheckedIOException e) {
+      deleteTree(staging);
+      throw new StorageError(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e, root, "create the run directory");
     }
     return new RunDirectory(root);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a hidden leftover is harmless
+    }
+  }
+
+  /**
+   * Takes the run's lock ({@code run.lock}, holding this process's id) for as long as the returned lock is open: one
+   * run per directory. Another process holding it is a usage error that names that process.
+   */
+  public RunLock lock() {
+    Path file = root.resolve(LOCK);
+    try {
+      var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      java.nio.channels.FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        String holder;
+        try {
+          holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+          holder = "";
+        }
+        String who = holder.isEmpty() ? "another process" : "process " + holder
+            + ProcessHandle.of(parsePid(holder)).flatMap(h -> h.info().command()).map(c -> " (" + c + ")").orElse("");
+        throw new UserError("Run directory " + root + " is in use by " + who + ". One run per directory: wait for it to"
+            + " finish (or stop it), then --resume it again.");
+      }
+      channel.truncate(0);
+      channel.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      channel.force(false);
+      return new RunLock(channel, lock);
+    } catch (IOException e) {
+      throw new StorageError(e, file, "lock the run directory");
+    }
+  }
+
+  private static long parsePid(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The held lock of a run directory; closing it lets the next run in. */
+  public static final class RunLock implements AutoCloseable {
+    private final java.nio.channels.FileChannel channel;
+    private final java.nio.channels.FileLock lock;
+
+    RunLock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // the lock goes with the channel, or with the process
+      }
+    }
   }
 
   /** Opens an existing run directory (to resume it or rebuild its reports). */
   public static RunDirectory open(Path root) {
     if (!Files.isRegularFile(root.resolve(PLAN))) {
-      throw new UserError("Not a genbench run directory: " + root + " (it has no " + PLAN + "). Give the directory `genbench run` printed.");
+      throw new UserError("Not a genbench run directory: " + root + " (it has no " + PLAN + "). Give the directory `genbench run` printed"
+          + " (a run killed before it wrote its plan leaves none: start it again).");
     }
     return new RunDirectory(root);
   }
@@ -67,7 +163,7 @@ public final class RunDirectory {
 
   /** True when the case finished earlier (its result.json exists): a resumed run skips it. */
   public boolean isDone(String caseId) {
-    return Files.isRegularFile(caseDir(caseId).resolve(RESULT));
+    return pending.containsKey(caseId) || Files.isRegularFile(caseDir(caseId).resolve(RESULT));
   }
 
   /** Ids of every case directory, sorted. */
@@ -93,12 +189,12 @@ public final class RunDirectory {
         while (Files.exists(dir.resolve("events.interrupted-" + n + ".jsonl"))) n++;
         Files.move(events, dir.resolve("events.interrupted-" + n + ".jsonl"));
       }
-      return new EventLog(new BufferedWriter(new java.io.OutputStreamWriter(
+      return new EventLog(events, dir.resolve(WORKER_LOG), new BufferedWriter(new java.io.OutputStreamWriter(
               Files.newOutputStream(events, StandardOpenOption.CREATE_NEW), StandardCharsets.UTF_8), 1 << 16),
           Files.newBufferedWriter(dir.resolve(WORKER_LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
               StandardOpenOption.APPEND));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start case " + caseId + " in " + dir, e);
+      throw new StorageError(e, dir.resolve(EVENTS), "start case " + caseId + ": cannot write");
     }
   }
 
@@ -108,20 +204,33 @@ public final class RunDirectory {
    */
   public EventLog continueCase(String caseId) {
     Path dir = caseDir(caseId);
+    Path events = dir.resolve(EVENTS);
     try {
-      return new EventLog(new BufferedWriter(new java.io.OutputStreamWriter(
-              Files.newOutputStream(dir.resolve(EVENTS), StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16),
+      return new EventLog(events, dir.resolve(WORKER_LOG), new BufferedWriter(new java.io.OutputStreamWriter(
+              Files.newOutputStream(events, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16),
           Files.newBufferedWriter(dir.resolve(WORKER_LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
               StandardOpenOption.APPEND));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot continue case " + caseId + " in " + dir, e);
+      throw new StorageError(e, events, "continue case " + caseId + ": cannot write");
     }
   }
 
-  /** Reads a case's events. A torn last line (the process was killed mid-write) is skipped. */
+  /** Reads a case's events; damaged lines are skipped (see {@link #readLog} for what was damaged). */
   public List<WorkerEvent> readEvents(String caseId) {
+    return readLog(caseId).events();
+  }
+
+  /**
+   * A case's event log as read: the events, and each damaged line (torn by a kill or a full disk, or garbage) named
+   * with its file and line number.
+   */
+  public record Log(List<WorkerEvent> events, List<String> damage) {}
+
+  /** Reads a case's events, skipping and naming each line that is not an event. */
+  public Log readLog(String caseId) {
     Path events = caseDir(caseId).resolve(EVENTS);
     List<WorkerEvent> out = new ArrayList<>();
+    List<String> damage = new ArrayList<>();
     try {
       List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
       for (int i = 0; i < lines.size(); i++) {
@@ -130,13 +239,42 @@ public final class RunDirectory {
         try {
           out.add(WorkerEvent.parse(line));
         } catch (IllegalArgumentException e) {
-          if (i < lines.size() - 1) throw new IllegalStateException("corrupt event in " + events + " line " + (i + 1) + ": " + e.getMessage());
+          damage.add(events + " line " + (i + 1) + (i == lines.size() - 1 ? " (the last: torn by a kill or a full disk)" : "")
+              + ": not an event (" + e.getMessage() + ")");
         }
       }
+    } catch (java.nio.charset.MalformedInputException e) {
+      damage.add(events + ": not UTF-8 text");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + events + ": " + e, e);
+      throw new StorageError(e, events, "read");
     }
-    return out;
+    return new Log(out, damage);
+  }
+
+  /** True when the case has an event log. */
+  public boolean hasEvents(String caseId) {
+    return Files.isRegularFile(caseDir(caseId).resolve(EVENTS));
+  }
+
+  /**
+   * Keeps a finished case's result that could not be written (a full disk): the case counts as done for this run, and
+   * {@link #writePending} tries again. Its events.jsonl is complete, so a later {@code --resume} derives it anyway.
+   */
+  public void keepPending(String caseId, String resultJson) {
+    pending.put(caseId, resultJson);
+  }
+
+  /** Writes every kept result; the first that still cannot be written ends in a {@link StorageError}. */
+  public void writePending() {
+    for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      writeAtomic(caseDir(e.getKey()).resolve(RESULT), e.getValue());
+      it.remove();
+    }
+  }
+
+  public boolean hasPending() {
+    return !pending.isEmpty();
   }
 
   /** Appends a line to a case's worker log after its event log was closed (output a worker wrote late). */
@@ -145,7 +283,7 @@ public final class RunDirectory {
       Files.writeString(caseDir(caseId).resolve(WORKER_LOG), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new StorageError(e, caseDir(caseId).resolve(WORKER_LOG), "write");
     }
   }
 
@@ -161,20 +299,37 @@ public final class RunDirectory {
     }
   }
 
-  /** Writes a file atomically: a temporary file in the same directory, then a rename. */
+  /** Writes a file atomically: a temporary file in the same directory, then a rename. Leaves no temporary file behind. */
   public static void writeAtomic(Path target, String content) {
+    Path tmp = null;
     try {
       Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      writer.write(tmp, content);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target, e);
+      if (tmp != null) tmp.toFile().delete();
+      throw new StorageError(e, target, "write");
     }
+  }
+
+  /** How {@link #writeAtomic} puts content into its temporary file: a seam for tests that simulate a full disk. */
+  @FunctionalInterface
+  public interface FileWriter {
+    void write(Path file, String content) throws IOException;
+  }
+
+  private static final FileWriter FILES = (file, content) -> Files.writeString(file, content, StandardCharsets.UTF_8);
+  private static volatile FileWriter writer = FILES;
+
+  /** Replaces the writer until the returned handle is closed (tests: a full disk, a read-only directory as root). */
+  public static AutoCloseable useWriter(FileWriter replacement) {
+    writer = replacement;
+    return () -> writer = FILES;
   }
 
   /**
@@ -184,11 +339,15 @@ public final class RunDirectory {
    */
   public static final class EventLog implements AutoCloseable {
     private static final long FLUSH_INTERVAL_NS = 100_000_000L;
+    private final Path eventsFile;
+    private final Path logFile;
     private final BufferedWriter events;
     private final BufferedWriter log;
     private long lastFlushNs = System.nanoTime();
 
-    EventLog(BufferedWriter events, BufferedWriter log) {
+    EventLog(Path eventsFile, Path logFile, BufferedWriter events, BufferedWriter log) {
+      this.eventsFile = eventsFile;
+      this.logFile = logFile;
       this.events = events;
       this.log = log;
     }
@@ -208,7 +367,7 @@ public final class RunDirectory {
           lastFlushNs = now;
         }
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new StorageError(e, eventsFile, "write");
       }
     }
 
@@ -218,7 +377,7 @@ public final class RunDirectory {
         log.write('\n');
         log.flush();
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new StorageError(e, logFile, "write");
       }
     }
 
@@ -228,7 +387,7 @@ public final class RunDirectory {
         events.close();
         log.close();
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        throw new StorageError(e, eventsFile, "write");
       }
     }
   }

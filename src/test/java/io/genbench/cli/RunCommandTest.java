@@ -123,7 +123,7 @@ final class RunCommandTest {
     Cli r = Cli.run("report", out.toString(), "--format", "csv");
 
     assertThat(r.exitCode()).isZero();
-    assertThat(r.err()).contains("cannot recompute").contains("stored result.json");
+    assertThat(r.err()).contains(damaged + " line 4").contains("keeping its stored result.json");
     assertThat(r.out()).isEqualTo(summary);
   }
 
