@@ -2,7 +2,6 @@ package io.genbench.cli;
 
 import io.genbench.Json;
 import io.genbench.UserError;
-import io.genbench.cost.PriceCatalog;
 import io.genbench.env.Environment;
 import io.genbench.execute.Executor;
 import io.genbench.execute.LocalProcessExecutor;
@@ -92,6 +91,9 @@ final class RunCommand implements Callable<Integer> {
       + " run nothing, write nothing")
   boolean dryRun;
 
+  @picocli.CommandLine.Mixin
+  PriceOptions prices;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -121,11 +123,12 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
-    if (resume == null) PriceCatalog.bundled().requirePriceable(region, plan.instanceTypes(), actualInstance, planFile.toString());
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
-    try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
+    try (io.genbench.cost.PriceBook book = prices.open(false);
+        Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
+      PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
       java.util.Map<String, String> cannot = new java.util.LinkedHashMap<>();
       plan.cases().forEach(c -> ex.cannotRun(c).ifPresent(why -> cannot.put(c.id(), why)));
@@ -153,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
       writeEnvironment(dir, chosen, plan.settings());
       System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
           + " with backend " + ex.backend() + " into " + dir.root());
-      Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
+      Runner runner = new Runner(ex, dir, book,
           new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
       if (!cannot.isEmpty()) {
         System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "

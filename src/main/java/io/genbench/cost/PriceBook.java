@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * its source ({@code aws-api}, {@code cache}, {@code catalog}) and when it was fetched; {@link #summary()} says once
  * what happened.
  */
-public final class PriceBook implements PriceSource {
+public final class PriceBook implements PriceSource, AutoCloseable {
 
   /** A quote with the source it came from. */
   public record Sourced(PriceQuote quote, String source, InstancePrice hardware) {}
@@ -30,6 +30,7 @@ public final class PriceBook implements PriceSource {
   private final Clock clock;
   private final Map<String, Optional<Sourced>> resolved = new LinkedHashMap<>();
   private String liveFailure;
+  private String offlineReason = "offline (cache and catalog only)";
 
   /**
    * @param live the AWS source, or null to stay offline (cache and catalog only)
@@ -42,6 +43,12 @@ public final class PriceBook implements PriceSource {
     this.catalog = catalog;
     this.ttl = ttl;
     this.clock = clock;
+  }
+
+  /** Why the book is offline, for {@link #summary()}, e.g. {@code no AWS credentials found}. */
+  public PriceBook offlineBecause(String reason) {
+    this.offlineReason = reason;
+    return this;
   }
 
   /** The catalog alone: what genbench priced by before live prices. */
@@ -129,9 +136,14 @@ public final class PriceBook implements PriceSource {
     }
     List<String> none = resolved.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(e -> e.getKey()).toList();
     if (!none.isEmpty()) parts.add("no price for " + String.join(", ", none));
-    String head = live == null ? "offline (cache and catalog only)" : liveFailure != null ? "AWS API " + liveFailure : null;
+    String head = live == null ? offlineReason : liveFailure != null ? "AWS API " + liveFailure : null;
     String using = parts.isEmpty() ? "nothing priced yet" : String.join("; ", parts);
     return "prices: " + (head == null ? "using " + using : head + "; using " + using);
+  }
+
+  @Override
+  public void close() {
+    if (live != null) live.close();
   }
 
   /** Whole units, e.g. {@code 3 h}, {@code 12 min}, {@code 40 s}. */

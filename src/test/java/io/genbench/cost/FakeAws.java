@@ -26,28 +26,28 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * A loopback server answering as EC2 (query protocol, XML) and the Pricing API (JSON 1.1) do, for the price tests:
  * scripted replies first, then the default ones. Never reaches anything but 127.0.0.1.
  */
-final class FakeAws implements AutoCloseable {
-  record Reply(int status, String contentType, String body) {
+public final class FakeAws implements AutoCloseable {
+  public record Reply(int status, String contentType, String body) {
     /** Never answers: the caller's timeout must end the call. */
     static final Reply HANG = new Reply(0, null, null);
   }
 
-  final Deque<Reply> ec2Replies = new ArrayDeque<>();
-  final Deque<Reply> pricingReplies = new ArrayDeque<>();
-  final List<Map<String, String>> ec2Requests = Collections.synchronizedList(new ArrayList<>());
+  public final Deque<Reply> ec2Replies = new ArrayDeque<>();
+  public final Deque<Reply> pricingReplies = new ArrayDeque<>();
+  public final List<Map<String, String>> ec2Requests = Collections.synchronizedList(new ArrayList<>());
   final List<String> pricingRequests = Collections.synchronizedList(new ArrayList<>());
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final CountDownLatch released = new CountDownLatch(1);
 
-  FakeAws() throws IOException {
+  public FakeAws() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
@@ -124,7 +124,7 @@ final class FakeAws implements AutoCloseable {
         + inner + "</DescribeSpotPriceHistoryResponse>");
   }
 
-  static Reply ec2Error(int status, String code) {
+  public static Reply ec2Error(int status, String code) {
     return new Reply(status, "text/xml;charset=UTF-8", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>"
         + code + "</Code><Message>" + code + " from the fake</Message></Error></Errors><RequestID>r1</RequestID></Response>");
   }
