@@ -91,6 +91,11 @@ final class RunCommand implements Callable<Integer> {
       + " run nothing, write nothing")
   boolean dryRun;
 
+  @Option(names = "--budget-usd", paramLabel = "X", description = "refuse to start when the dry-run estimate exceeds X"
+      + " USD; stop launching workers once the spend (measured time x the price paid) reaches X, and say which cases"
+      + " were not run")
+  java.math.BigDecimal budgetUsd;
+
   @picocli.CommandLine.Mixin
   PriceOptions prices;
 
@@ -136,9 +141,17 @@ final class RunCommand implements Callable<Integer> {
         throw new UserError("None of the " + plan.cases().size() + " cases can run on backend " + ex.backend() + ": "
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
+      var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       if (dryRun) {
-        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root));
+        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
         return 0;
+      }
+      if (budgetUsd != null) {
+        var estimate = DryRun.estimateUsd(plan, chosen, cannot, trials, root, costing);
+        if (estimate.compareTo(budgetUsd) > 0) {
+          throw new UserError("The estimated cost $" + estimate.toPlainString() + " (see --dry-run) exceeds --budget-usd "
+              + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
+        }
       }
       RunDirectory dir;
       if (resume != null) {
@@ -156,7 +169,9 @@ final class RunCommand implements Callable<Integer> {
       writeEnvironment(dir, chosen, plan.settings());
       System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
           + " with backend " + ex.backend() + " into " + dir.root());
-      Runner runner = new Runner(ex, dir, book,
+      var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(ex,
+          new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
+      Runner runner = new Runner(budgeted != null ? budgeted : ex, dir, book,
           new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
       if (!cannot.isEmpty()) {
         System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
@@ -165,6 +180,11 @@ final class RunCommand implements Callable<Integer> {
         runner.skip(plan, cannot);
       }
       runner.run(plan, trials);
+      if (budgeted != null && !budgeted.notRun().isEmpty()) {
+        System.err.println("genbench: the budget of $" + budgetUsd.toPlainString() + " was reached ($"
+            + io.genbench.cost.CostModel.round(budgeted.spentUsd()).toPlainString() + " spent); not run: "
+            + String.join(", ", budgeted.notRun()));
+      }
       return finish(dir);
     }
   }
