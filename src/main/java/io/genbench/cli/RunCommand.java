@@ -96,6 +96,15 @@ final class RunCommand implements Callable<Integer> {
       + " were not run")
   java.math.BigDecimal budgetUsd;
 
+  @Option(names = "--detect-instance", description = "ask where this host runs, to fill actual_instance, lifecycle and"
+      + " zone: in a Kubernetes pod its node's labels, on EC2 the instance-metadata service (IMDSv2; also allows its"
+      + " credentials). Without this option genbench never contacts instance metadata")
+  boolean detectInstance;
+
+  /** For tests: the instance-metadata service's address. */
+  @Option(names = "--imds-endpoint", hidden = true, paramLabel = "URL")
+  java.net.URI imdsEndpoint;
+
   @picocli.CommandLine.Mixin
   PriceOptions prices;
 
@@ -129,7 +138,8 @@ final class RunCommand implements Callable<Integer> {
     }
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
-    try (io.genbench.cost.PriceBook book = prices.open(false);
+    io.genbench.execute.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
+    try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
         Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
@@ -169,9 +179,11 @@ final class RunCommand implements Callable<Integer> {
       writeEnvironment(dir, chosen, plan.settings());
       System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
           + " with backend " + ex.backend() + " into " + dir.root());
-      var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(ex,
+      Executor run = placed == null ? ex
+          : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle));
+      var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(run,
           new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
-      Runner runner = new Runner(budgeted != null ? budgeted : ex, dir, book,
+      Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book,
           new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
       if (!cannot.isEmpty()) {
         System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
@@ -187,6 +199,25 @@ final class RunCommand implements Callable<Integer> {
       }
       return finish(dir);
     }
+  }
+
+  /**
+   * {@code --detect-instance}: where this host runs; fills --actual-instance and --lifecycle where not given. Says what
+   * it found, or that it found nothing (the run goes on as without the option).
+   */
+  private io.genbench.execute.Placement detectPlacement() {
+    var found = new io.genbench.execute.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
+        : io.genbench.execute.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
+    if (found.isEmpty()) {
+      System.err.println("genbench: --detect-instance: no instance metadata answered (not EC2, or IMDS disabled); pricing as requested");
+      return null;
+    }
+    var p = found.get();
+    boolean explicitLifecycle = spec.commandLine().getParseResult().hasMatchedOption("--lifecycle");
+    if (actualInstance == null) actualInstance = p.instanceType();
+    if (!explicitLifecycle && p.lifecycle() != null) lifecycle = p.lifecycle();
+    System.err.println("genbench: --detect-instance (" + p.source() + "): " + p.instanceType() + ", " + p.lifecycle() + ", zone " + p.zone());
+    return p;
   }
 
   /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
