@@ -120,6 +120,25 @@ final class DryRun {
     return out.toString();
   }
 
+  /**
+   * The manifests {@code --executor kubernetes} would apply, as YAML documents (a ConfigMap holding the worker's job and
+   * the Job, per model group and instance type): fabric8 reads them back to the same objects.
+   */
+  static String manifests(Plan plan, io.genbench.execute.KubernetesJobExecutor k, Map<String, String> cannot) {
+    Map<String, List<TestCase>> byModel = new java.util.LinkedHashMap<>();
+    for (TestCase c : plan.cases()) {
+      if (!cannot.containsKey(c.id())) byModel.computeIfAbsent(c.model().id(), m -> new ArrayList<>()).add(c);
+    }
+    StringBuilder out = new StringBuilder();
+    for (List<TestCase> group : byModel.values()) {
+      for (Object o : k.manifests(group, plan.settings())) {
+        String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(o);
+        out.append(yaml.startsWith("---") ? "" : "---\n").append(yaml);
+      }
+    }
+    return out.toString();
+  }
+
   private record Estimate(double seconds, String from) {}
 
   private static Estimate floor(Settings s, String backend) {

@@ -51,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
           + " diffusers pipeline through the worker) | auto: torch when a GPU and PyTorch are present, else onnx (default)")
   String backend;
 
-  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time (the only executor in this release)")
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time | kubernetes: one Job per model group and instance"
+          + " type on the cluster of your kubeconfig (needs --image; see --namespace, --parallel)")
   String executor;
 
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: results/<date>-<time>-<plan>)")
@@ -108,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   PriceOptions prices;
 
+  @picocli.CommandLine.Mixin
+  KubernetesOptions kubernetes;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -121,7 +125,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
     if (resume != null) adoptStoredOptions();
-    if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
+    boolean kube = executor.equals("kubernetes");
+    if (!executor.equals("local") && !kube) throw new UserError("Unknown --executor \"" + executor + "\". Known: local, kubernetes.");
+    if (kube && backend.equals("auto")) backend = "torch"; // the worker image has PyTorch; this host need not
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
@@ -131,7 +137,8 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
           + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
     }
-    String py = chosen.equals("onnx") ? null : LocalProcessExecutor.findPython(python);
+    if (kube && chosen.equals("onnx")) throw new UserError("--executor kubernetes runs the PyTorch worker: use --backend torch or diffusers.");
+    String py = chosen.equals("onnx") || kube ? null : LocalProcessExecutor.findPython(python);
     Path source = GenBench.workerSource();
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
@@ -140,7 +147,9 @@ final class RunCommand implements Callable<Integer> {
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
     io.genbench.execute.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
     try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
-        Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
+        Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen),
+            new io.genbench.execute.Pricer(book, region, lifecycle))
+        : chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
       PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
@@ -154,6 +163,7 @@ final class RunCommand implements Callable<Integer> {
       var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       if (dryRun) {
         System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) System.out.print(DryRun.manifests(plan, k, cannot));
         return 0;
       }
       if (budgetUsd != null) {
