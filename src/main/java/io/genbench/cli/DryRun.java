@@ -35,7 +35,42 @@ final class DryRun {
 
   private DryRun() {}
 
+  /**
+   * How a dry run prices its estimate: the hourly price of the lifecycle ({@code spot} or {@code ondemand}) of each
+   * case's instance type (or of the actual instance), times the estimated wall time.
+   */
+  record Costing(io.genbench.cost.PriceSource prices, String region, String lifecycle, String actualInstance) {
+    java.math.BigDecimal usd(TestCase c, double seconds) {
+      String type = actualInstance != null ? actualInstance : c.instanceType();
+      var p = prices.lookup(type, region);
+      if (p.isEmpty()) return null;
+      var hourly = lifecycle.equals("spot") && p.get().spotUsdPerHour() != null ? p.get().spotUsdPerHour() : p.get().ondemandUsdPerHour();
+      return hourly == null ? null : hourly.multiply(java.math.BigDecimal.valueOf(seconds / 3600), java.math.MathContext.DECIMAL64);
+    }
+
+    String typeOf(TestCase c) {
+      return actualInstance != null ? actualInstance : c.instanceType();
+    }
+  }
+
+  /** The estimated cost of the whole run, USD (a floor where a case has no earlier result); zero when unpriced. */
+  static java.math.BigDecimal estimateUsd(Plan plan, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
+    List<Path> earlier = earlierRuns(root);
+    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+    for (TestCase c : plan.cases()) {
+      if (cannot.containsKey(c.id())) continue;
+      Estimate est = fromEarlier(c.id(), plan.settings(), earlier).orElseGet(() -> floor(plan.settings(), backend));
+      var usd = costing.usd(c, est.seconds() * trials);
+      if (usd != null) total = total.add(usd);
+    }
+    return io.genbench.cost.CostModel.round(total);
+  }
+
   static String render(Plan plan, Executor ex, String backend, Map<String, String> cannot, int trials, Path root) {
+    return render(plan, ex, backend, cannot, trials, root, null);
+  }
+
+  static String render(Plan plan, Executor ex, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
     String device = backend.equals("onnx") ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU") : gpuOrCpu();
     List<Path> earlier = earlierRuns(root);
     StringBuilder out = new StringBuilder();
@@ -44,6 +79,7 @@ final class DryRun {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"case", "runs", "estimate", "from"});
     double total = 0;
+    Map<String, java.math.BigDecimal> usdByType = new java.util.LinkedHashMap<>();
     boolean floor = false;
     for (TestCase c : plan.cases()) {
       String why = cannot.get(c.id());
@@ -56,6 +92,11 @@ final class DryRun {
       floor |= e.isEmpty();
       total += est.seconds() * trials;
       rows.add(new String[] {c.id(), ex.backend(), (e.isEmpty() ? "≥ " : "") + human(est.seconds() * trials), est.from()});
+      if (costing != null) {
+        var usd = costing.usd(c, est.seconds() * trials);
+        usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,
+            java.math.BigDecimal::add);
+      }
     }
     int[] w = new int[4];
     for (String[] r : rows) for (int i = 0; i < 4; i++) w[i] = Math.max(w[i], r[i].length());
@@ -66,6 +107,35 @@ final class DryRun {
     out.append("total: ").append(floor ? "≥ " : "").append(human(total)).append(floor
         ? " (cases without an earlier result count a floor: min_duration_s + warm-up + a typical model build)" : "")
         .append('\n');
+    if (costing != null && !usdByType.isEmpty()) {
+      var sum = java.math.BigDecimal.ZERO;
+      for (var entry : usdByType.entrySet()) {
+        out.append("cost ").append(entry.getKey()).append(": ").append(floor ? "≥ " : "").append("$")
+            .append(io.genbench.cost.CostModel.round(entry.getValue()).toPlainString()).append('\n');
+        sum = sum.add(entry.getValue());
+      }
+      out.append("cost total: ").append(floor ? "≥ " : "").append("$").append(io.genbench.cost.CostModel.round(sum).toPlainString())
+          .append(" (estimated wall time x hourly price)\n");
+    }
+    return out.toString();
+  }
+
+  /**
+   * The manifests {@code --executor kubernetes} would apply, as YAML documents (a ConfigMap holding the worker's job and
+   * the Job, per model group and instance type): fabric8 reads them back to the same objects.
+   */
+  static String manifests(Plan plan, io.genbench.execute.KubernetesJobExecutor k, Map<String, String> cannot) {
+    Map<String, List<TestCase>> byModel = new java.util.LinkedHashMap<>();
+    for (TestCase c : plan.cases()) {
+      if (!cannot.containsKey(c.id())) byModel.computeIfAbsent(c.model().id(), m -> new ArrayList<>()).add(c);
+    }
+    StringBuilder out = new StringBuilder();
+    for (List<TestCase> group : byModel.values()) {
+      for (Object o : k.manifests(group, plan.settings())) {
+        String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(o);
+        out.append(yaml.startsWith("---") ? "" : "---\n").append(yaml);
+      }
+    }
     return out.toString();
   }
 

@@ -2,7 +2,6 @@ package io.genbench.cli;
 
 import io.genbench.Json;
 import io.genbench.UserError;
-import io.genbench.cost.PriceCatalog;
 import io.genbench.env.Environment;
 import io.genbench.execute.Executor;
 import io.genbench.execute.LocalProcessExecutor;
@@ -52,7 +51,8 @@ final class RunCommand implements Callable<Integer> {
           + " diffusers pipeline through the worker) | auto: torch when a GPU and PyTorch are present, else onnx (default)")
   String backend;
 
-  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time (the only executor in this release)")
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time | kubernetes: one Job per model group and instance"
+          + " type on the cluster of your kubeconfig (needs --image; see --namespace, --parallel)")
   String executor;
 
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: results/<date>-<time>-<plan>)")
@@ -92,6 +92,26 @@ final class RunCommand implements Callable<Integer> {
       + " run nothing, write nothing")
   boolean dryRun;
 
+  @Option(names = "--budget-usd", paramLabel = "X", description = "refuse to start when the dry-run estimate exceeds X"
+      + " USD; stop launching workers once the spend (measured time x the price paid) reaches X, and say which cases"
+      + " were not run")
+  java.math.BigDecimal budgetUsd;
+
+  @Option(names = "--detect-instance", description = "ask where this host runs, to fill actual_instance, lifecycle and"
+      + " zone: in a Kubernetes pod its node's labels, on EC2 the instance-metadata service (IMDSv2; also allows its"
+      + " credentials). Without this option genbench never contacts instance metadata")
+  boolean detectInstance;
+
+  /** For tests: the instance-metadata service's address. */
+  @Option(names = "--imds-endpoint", hidden = true, paramLabel = "URL")
+  java.net.URI imdsEndpoint;
+
+  @picocli.CommandLine.Mixin
+  PriceOptions prices;
+
+  @picocli.CommandLine.Mixin
+  KubernetesOptions kubernetes;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -106,7 +126,9 @@ final class RunCommand implements Callable<Integer> {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
     if (retryFailed && resume == null) throw new UserError("--retry-failed goes with --resume DIR.");
     if (resume != null) adoptStoredOptions();
-    if (!executor.equals("local")) throw new UserError("Unknown --executor \"" + executor + "\". Known: local.");
+    boolean kube = executor.equals("kubernetes");
+    if (!executor.equals("local") && !kube) throw new UserError("Unknown --executor \"" + executor + "\". Known: local, kubernetes.");
+    if (kube && backend.equals("auto")) backend = "torch"; // the worker image has PyTorch; this host need not
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
@@ -116,17 +138,22 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
           + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
     }
-    String py = chosen.equals("onnx") ? null : LocalProcessExecutor.findPython(python);
+    if (kube && chosen.equals("onnx")) throw new UserError("--executor kubernetes runs the PyTorch worker: use --backend torch or diffusers.");
+    String py = chosen.equals("onnx") || kube ? null : LocalProcessExecutor.findPython(python);
     Path source = GenBench.workerSource();
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
-    if (resume == null) PriceCatalog.bundled().requirePriceable(region, plan.instanceTypes(), actualInstance, planFile.toString());
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
-    try (Executor ex = chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
+    io.genbench.execute.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
+    try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
+        Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen),
+            new io.genbench.execute.Pricer(book, region, lifecycle))
+        : chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
             saveImages, chosen), Ticker.SYSTEM)) {
+      PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
       java.util.Map<String, String> cannot = new java.util.LinkedHashMap<>();
       plan.cases().forEach(c -> ex.cannotRun(c).ifPresent(why -> cannot.put(c.id(), why)));
@@ -134,9 +161,18 @@ final class RunCommand implements Callable<Integer> {
         throw new UserError("None of the " + plan.cases().size() + " cases can run on backend " + ex.backend() + ": "
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
+      var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       if (dryRun) {
-        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root));
+        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) System.out.print(DryRun.manifests(plan, k, cannot));
         return 0;
+      }
+      if (budgetUsd != null) {
+        var estimate = DryRun.estimateUsd(plan, chosen, cannot, trials, root, costing);
+        if (estimate.compareTo(budgetUsd) > 0) {
+          throw new UserError("The estimated cost $" + estimate.toPlainString() + " (see --dry-run) exceeds --budget-usd "
+              + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
+        }
       }
       RunDirectory dir;
       if (resume != null) {
@@ -156,7 +192,7 @@ final class RunCommand implements Callable<Integer> {
           Reports.repair(dir, plan);
           if (retryFailed) Reports.retryFailed(dir, plan);
         }
-        return runAndReport(dir, plan, chosen, ex, cannot);
+        return runAndReport(dir, plan, chosen, ex, cannot, book, placed);
       }
     }
   }
@@ -192,11 +228,16 @@ final class RunCommand implements Callable<Integer> {
     return new ResumeHint(dir);
   }
 
-  private Integer runAndReport(RunDirectory dir, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot) {
+  private Integer runAndReport(RunDirectory dir, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
+      io.genbench.cost.PriceBook book, io.genbench.execute.Placement placed) {
     writeEnvironment(dir, chosen, plan.settings());
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
-    Runner runner = new Runner(ex, dir, PriceCatalog.bundled(),
+    Executor run = placed == null ? ex
+        : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle));
+    var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(run,
+        new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
+    Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book,
         new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
     if (!cannot.isEmpty()) {
       System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
@@ -205,7 +246,31 @@ final class RunCommand implements Callable<Integer> {
       runner.skip(plan, cannot);
     }
     runner.run(plan, trials);
+    if (budgeted != null && !budgeted.notRun().isEmpty()) {
+      System.err.println("genbench: the budget of $" + budgetUsd.toPlainString() + " was reached ($"
+          + io.genbench.cost.CostModel.round(budgeted.spentUsd()).toPlainString() + " spent); not run: "
+          + String.join(", ", budgeted.notRun()));
+    }
     return finish(dir);
+  }
+
+  /**
+   * {@code --detect-instance}: where this host runs; fills --actual-instance and --lifecycle where not given. Says what
+   * it found, or that it found nothing (the run goes on as without the option).
+   */
+  private io.genbench.execute.Placement detectPlacement() {
+    var found = new io.genbench.execute.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
+        : io.genbench.execute.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
+    if (found.isEmpty()) {
+      System.err.println("genbench: --detect-instance: no instance metadata answered (not EC2, or IMDS disabled); pricing as requested");
+      return null;
+    }
+    var p = found.get();
+    boolean explicitLifecycle = spec.commandLine().getParseResult().hasMatchedOption("--lifecycle");
+    if (actualInstance == null) actualInstance = p.instanceType();
+    if (!explicitLifecycle && p.lifecycle() != null) lifecycle = p.lifecycle();
+    System.err.println("genbench: --detect-instance (" + p.source() + "): " + p.instanceType() + ", " + p.lifecycle() + ", zone " + p.zone());
+    return p;
   }
 
   /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */

@@ -3,11 +3,19 @@ package io.genbench.cost;
 import java.util.List;
 import java.util.Optional;
 
-/** Where hourly prices come from: the bundled catalog now, the AWS APIs (with a cache in front) later. */
+/** Where hourly prices come from: the bundled catalog, the AWS APIs, a cache of them ({@link PriceBook} chains them). */
 public interface PriceSource {
 
   /** The prices of one instance type in a region, or empty when this source does not know it. */
   Optional<InstancePrice> lookup(String instanceType, String region);
+
+  /**
+   * The prices of one instance type in an availability zone: spot prices differ by zone. Sources that do not know
+   * zones answer as {@link #lookup(String, String)}.
+   */
+  default Optional<InstancePrice> lookup(String instanceType, String region, String zone) {
+    return lookup(instanceType, region);
+  }
 
   /** Every instance type this source can price, for listings; may be empty for open-ended sources. */
   List<InstancePrice> known();

@@ -1,0 +1,69 @@
+package io.genbench.cost;
+
+import io.genbench.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * Live quotes on disk, one file per region and instance type ({@code <dir>/<region>/<type>.json}), so a run reuses
+ * prices fetched within the TTL instead of asking AWS again, and falls back to the last fetched prices when AWS cannot
+ * be asked. A quote keeps the time of its fetch: its age is always known. An unreadable file is no entry.
+ */
+public final class PriceCache {
+  private final Path dir;
+
+  public PriceCache(Path dir) {
+    this.dir = dir;
+  }
+
+  /**
+   * The default folder: {@code GENBENCH_PRICE_CACHE}, else {@code $XDG_CACHE_HOME/genbench/prices}, else
+   * {@code ~/.cache/genbench/prices}.
+   */
+  public static Path defaultDir() {
+    String env = System.getenv("GENBENCH_PRICE_CACHE");
+    if (env != null && !env.isBlank()) return Path.of(env);
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("genbench").resolve("prices");
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Optional<PriceQuote> read(String instanceType, String region) {
+    Path file = file(instanceType, region);
+    if (!Files.isRegularFile(file)) return Optional.empty();
+    try {
+      PriceQuote q = Json.MAPPER.readValue(file.toFile(), PriceQuote.class);
+      return q.fetchedAt() == null ? Optional.empty() : Optional.of(q);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Stores a quote (temporary file + rename); a cache that cannot be written is only a slower next run. */
+  public void write(PriceQuote quote) {
+    Path file = file(quote.instanceType(), quote.region());
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), ".quote", ".tmp");
+      Files.writeString(tmp, Json.PRETTY.writeValueAsString(quote));
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      // not fatal: the price is used anyway, only not remembered
+    }
+  }
+
+  private Path file(String instanceType, String region) {
+    return dir.resolve(safe(region)).resolve(safe(instanceType) + ".json");
+  }
+
+  private static String safe(String name) {
+    return name.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}

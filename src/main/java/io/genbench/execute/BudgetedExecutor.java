@@ -1,0 +1,131 @@
+package io.genbench.execute;
+
+import io.genbench.cost.InstancePrice;
+import io.genbench.cost.PriceSource;
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stops launching work once the money spent reaches a budget ({@code genbench run --budget-usd}). Spend is the
+ * measured wall time of each case (first event to {@code done}, model build included) times the hourly price it is
+ * costed at (the lifecycle's: spot or on-demand; as the actual instance when known). Checked before each
+ * {@link #execute} call, that is before each worker (a model group; with Kubernetes, each Job): a group that
+ * starts under the budget runs to its end. The cases not run get a {@code failed} of kind {@code skipped} saying
+ * why, and are listed by {@link #notRun()}.
+ */
+public final class BudgetedExecutor implements Executor {
+  private static final BigDecimal NANOS_PER_HOUR = BigDecimal.valueOf(3_600_000_000_000L);
+
+  /**
+   * How spend is priced.
+   *
+   * @param budgetUsd stop launching when spend reaches this, USD
+   * @param lifecycle {@code spot} or {@code ondemand}: which hourly price is paid
+   * @param region pricing region
+   * @param actualInstance the instance type the cases run on, or null for each case's requested type
+   */
+  public record Budget(BigDecimal budgetUsd, String lifecycle, String region, String actualInstance) {}
+
+  private final Executor delegate;
+  private final Budget budget;
+  private final PriceSource prices;
+  private final Ticker ticker;
+  private BigDecimal spentUsd = BigDecimal.ZERO;
+  private final List<String> notRun = new ArrayList<>();
+
+  public BudgetedExecutor(Executor delegate, Budget budget, PriceSource prices, Ticker ticker) {
+    this.delegate = delegate;
+    this.budget = budget;
+    this.prices = prices;
+    this.ticker = ticker;
+  }
+
+  @Override
+  public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+    if (spentUsd.compareTo(budget.budgetUsd()) >= 0) {
+      String why = "not run: the budget of $" + budget.budgetUsd().toPlainString() + " was spent ($"
+          + io.genbench.cost.CostModel.round(spentUsd).toPlainString() + " measured)";
+      for (TestCase c : cases) {
+        notRun.add(c.id());
+        sink.event(new WorkerEvent.Failed(c.id(), "skipped", why));
+        sink.event(new WorkerEvent.Done(c.id()));
+      }
+      return;
+    }
+    Map<String, TestCase> byId = new HashMap<>();
+    cases.forEach(c -> byId.put(c.id(), c));
+    Map<String, Long> startedNs = new HashMap<>();
+    delegate.execute(cases, settings, new CaseSink() {
+      @Override
+      public void event(WorkerEvent event) {
+        event(event, null);
+      }
+
+      @Override
+      public void event(WorkerEvent event, String line) {
+        String id = event.caseId();
+        if (id != null && byId.containsKey(id)) {
+          long now = ticker.read();
+          startedNs.putIfAbsent(id, now);
+          if (event instanceof WorkerEvent.Done) spend(byId.get(id), now - startedNs.get(id));
+        }
+        if (line == null) sink.event(event);
+        else sink.event(event, line);
+      }
+
+      @Override
+      public void log(String caseId, String line) {
+        sink.log(caseId, line);
+      }
+    });
+  }
+
+  private synchronized void spend(TestCase c, long nanos) {
+    hourly(c).ifPresent(usdPerHour -> spentUsd = spentUsd.add(usdPerHour.multiply(BigDecimal.valueOf(nanos))
+        .divide(NANOS_PER_HOUR, MathContext.DECIMAL64)));
+  }
+
+  /** The hourly price a case pays, by the budget's lifecycle; empty when unknown (it then costs nothing here). */
+  Optional<BigDecimal> hourly(TestCase c) {
+    String type = budget.actualInstance() != null ? budget.actualInstance() : c.instanceType();
+    Optional<InstancePrice> p = prices.lookup(type, budget.region());
+    return p.map(ip -> budget.lifecycle().equals("spot") && ip.spotUsdPerHour() != null ? ip.spotUsdPerHour() : ip.ondemandUsdPerHour());
+  }
+
+  /** Money spent so far, USD (unrounded). */
+  public synchronized BigDecimal spentUsd() {
+    return spentUsd;
+  }
+
+  /** Cases not run because the budget was spent, in the order they would have run. */
+  public synchronized List<String> notRun() {
+    return List.copyOf(notRun);
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+    return delegate.spec(c, settings);
+  }
+
+  @Override
+  public Optional<String> cannotRun(TestCase c) {
+    return delegate.cannotRun(c);
+  }
+
+  @Override
+  public String backend() {
+    return delegate.backend();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

@@ -1,0 +1,78 @@
+package io.genbench.execute;
+
+import io.genbench.plan.Settings;
+import io.genbench.plan.TestCase;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Prices every case as the detected placement of this host ({@code --detect-instance}): before a case's first event
+ * it sends a {@code price} event with the detected instance type, lifecycle and zone, which replaces the runner's.
+ */
+public final class PlacedExecutor implements Executor {
+  private final Executor delegate;
+  private final Placement placement;
+  private final Pricer pricer;
+
+  public PlacedExecutor(Executor delegate, Placement placement, Pricer pricer) {
+    this.delegate = delegate;
+    this.placement = placement;
+    this.pricer = pricer;
+  }
+
+  @Override
+  public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+    Map<String, TestCase> byId = new java.util.HashMap<>();
+    cases.forEach(c -> byId.put(c.id(), c));
+    Set<String> priced = new HashSet<>();
+    delegate.execute(cases, settings, new CaseSink() {
+      @Override
+      public void event(WorkerEvent event) {
+        event(event, null);
+      }
+
+      @Override
+      public void event(WorkerEvent event, String line) {
+        String id = event.caseId();
+        if (id != null && byId.containsKey(id) && priced.add(id)) {
+          // the first event opens the case in the runner; the price follows the runner's own and replaces it
+          if (line == null) sink.event(event);
+          else sink.event(event, line);
+          sink.event(pricer.priced(byId.get(id), placement));
+          return;
+        }
+        if (line == null) sink.event(event);
+        else sink.event(event, line);
+      }
+
+      @Override
+      public void log(String caseId, String line) {
+        sink.log(caseId, line);
+      }
+    });
+  }
+
+  @Override
+  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+    return delegate.spec(c, settings);
+  }
+
+  @Override
+  public Optional<String> cannotRun(TestCase c) {
+    return delegate.cannotRun(c);
+  }
+
+  @Override
+  public String backend() {
+    return delegate.backend();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

@@ -1,0 +1,37 @@
+package io.genbench.execute;
+
+import io.genbench.cost.InstancePrice;
+import io.genbench.cost.PriceSource;
+import io.genbench.plan.TestCase;
+import java.util.Optional;
+
+/**
+ * The {@code price} event of a case whose placement was detected (instance type, lifecycle, zone): priced as the
+ * instance it ran on, at its zone's spot price. Executors that learn the placement while a case runs (Kubernetes:
+ * the node of the pod) send it after the runner's; the last {@code price} event of a case is the one that counts.
+ */
+public final class Pricer {
+  private final PriceSource prices;
+  private final String region;
+  private final String defaultLifecycle;
+
+  /** @param defaultLifecycle the lifecycle when the placement does not say ({@code --lifecycle}) */
+  public Pricer(PriceSource prices, String region, String defaultLifecycle) {
+    this.prices = prices;
+    this.region = region;
+    this.defaultLifecycle = defaultLifecycle;
+  }
+
+  public WorkerEvent.Priced priced(TestCase c, Placement where) {
+    String actual = where == null ? null : where.instanceType();
+    String instance = actual != null ? actual : c.instanceType();
+    String lifecycle = where != null && where.lifecycle() != null ? where.lifecycle() : defaultLifecycle;
+    String zone = where == null ? null : where.zone();
+    Optional<InstancePrice> p = prices.lookup(instance, region, zone);
+    double share = p.filter(ip -> ip.gpus() > c.gpus()).map(ip -> (double) c.gpus() / ip.gpus()).orElse(1.0);
+    return new WorkerEvent.Priced(c.id(), c.instanceType(), actual, instance, lifecycle, region, zone,
+        p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
+        p.map(InstancePrice::ondemandUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
+        p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null), share);
+  }
+}
