@@ -38,10 +38,16 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound) {
    * @param cudaGraphs whether CUDA graphs were on (null: unknown)
    * @param compile whether torch.compile was on (null: unknown)
    * @param trials how the trials agree, or null with one trial
+   * @param busyHighest with trials, the busiest trial's fraction ({@code busyFraction} is the least busy's), else null
    */
   public record Conditions(Integer warmupIterations, Boolean steady, Double busyFraction, Boolean cudaGraphs, Boolean compile,
-      TrialStats trials) {
-    public static final Conditions NONE = new Conditions(null, null, null, null, null, null);
+      TrialStats trials, Double busyHighest) {
+    public static final Conditions NONE = new Conditions(null, null, null, null, null, null, null);
+
+    public Conditions(Integer warmupIterations, Boolean steady, Double busyFraction, Boolean cudaGraphs, Boolean compile,
+        TrialStats trials) {
+      this(warmupIterations, steady, busyFraction, cudaGraphs, compile, trials, null);
+    }
   }
 
   /** Applies the validity rules to the end-to-end latency of a case. */
@@ -80,8 +86,10 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound) {
       List<String> knobs = new ArrayList<>();
       if (Boolean.FALSE.equals(c.cudaGraphs())) knobs.add("CUDA graphs (--cuda-graphs on)");
       if (Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
-      notes.add(String.format(Locale.ROOT, "host-bound: the GPU was busy %.0f %% of each step; this figure measures the"
-          + " CPU's kernel-launch rate%s", 100 * c.busyFraction(),
+      String range = c.busyHighest() == null ? "" : String.format(Locale.ROOT, " (in the least busy trial; %.0f–%.0f %% across"
+          + " trials)", 100 * c.busyFraction(), 100 * c.busyHighest());
+      notes.add(String.format(Locale.ROOT, "host-bound: the GPU was busy %.0f %% of each step%s; this figure measures the"
+          + " CPU's kernel-launch rate%s", 100 * c.busyFraction(), range,
           knobs.isEmpty() ? "" : "; " + String.join(" or ", knobs) + " removes the launches from the step"));
     }
     return new Verdict(valid, notes, hostBound);

@@ -23,13 +23,13 @@ import java.util.Map;
  * {@link #samples()} and kept apart in {@link #samplesByTrial()}; it is {@link #done()} when every trial ended.
  *
  * @param warmed the warm-up outcome of each trial (one entry without trials), in order
- * @param profiles the profiled iteration of each trial that had one
+ * @param profiles trial number (1-based; 1 without trials) → the profiled iterations of that trial
  * @param flops the work count (the first one: it is the same in every trial)
  * @param samplesByTrial trial number (1-based; 1 without trials) → its measured samples
  * @param trials the number of trials the case was to run (1 without trials)
  */
 public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
-    Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, List<Profile> profiles,
+    Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, Map<Integer, List<Profile>> profiles,
     Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials) {
 
   public static Measurements of(List<WorkerEvent> events) {
@@ -43,7 +43,7 @@ public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded load
     List<Telemetry> telemetry = new ArrayList<>();
     Failed failure = null;
     List<Warmed> warmed = new ArrayList<>();
-    List<Profile> profiles = new ArrayList<>();
+    Map<Integer, List<Profile>> profiles = new LinkedHashMap<>();
     Flops flops = null;
     Map<Integer, List<Sample>> byTrial = new LinkedHashMap<>();
     int trial = 1;
@@ -68,7 +68,7 @@ public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded load
         // the case's peak is the highest of its trials'
         case Memory m -> memory = memory == null || m.peakReservedBytes() > memory.peakReservedBytes() ? m : memory;
         case Telemetry t -> telemetry.add(t);
-        case Profile p -> profiles.add(p);
+        case Profile p -> profiles.computeIfAbsent(trial, k -> new ArrayList<>()).add(p);
         case Flops f -> flops = flops == null ? f : flops;
         case Failed f -> failure = failure == null ? f : failure;
         case WorkerEvent.Done d -> dones++;
@@ -78,6 +78,6 @@ public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded load
     byTrial.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
     boolean done = dones >= trials || (failure != null && dones > 0);
     return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure,
-        done, List.copyOf(warmed), List.copyOf(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials);
+        done, List.copyOf(warmed), java.util.Collections.unmodifiableMap(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials);
   }
 }

@@ -198,7 +198,8 @@ public final class MarkdownReport {
               + " ms, spread " + Figures.fixed(t.spreadPct(), 1) + " %, CI " + Figures.fixed(t.ciLowMs(), 1) + "–"
               + Figures.fixed(t.ciHighMs(), 1) + " ms" + (t.disagree() ? " (disagree)" : ""),
           b == null || b.fraction() == null ? NA : Figures.fixed(100 * b.fraction(), 1) + " % (kernels " + Figures.fixed(b.stepKernelMs(), 2)
-              + " of " + Figures.fixed(b.stepWallMs(), 2) + " ms/step)",
+              + " of " + Figures.fixed(b.stepWallMs(), 2) + " ms/step" + (b.trialHigh() == null ? ")"
+                  : "; least busy trial, up to " + Figures.fixed(100 * b.trialHigh(), 1) + " %)"),
           r.telemetry() == null ? NA : Figures.fixed(r.telemetry().gpuUtilMeanPct(), 1) + " %",
           e == null || e.mfuPct() == null ? NA : Figures.fixed(e.mfuPct(), 1) + " %",
           e == null || e.mbuPct() == null ? NA : Figures.fixed(e.mbuPct(), 1) + " %",

@@ -127,12 +127,16 @@ public record CaseResult(
   /**
    * The GPU-busy fraction of a denoising step, from one profiled iteration outside the measured ones.
    *
-   * @param fraction median GPU kernel time of a profiled step / median step of the measured iterations (0..1)
+   * @param fraction median GPU kernel time of a profiled step / median step of the same trial's measured iterations
+   *     (0..1), for the least busy trial
    * @param stepKernelMs median GPU kernel time of a step (the union of its kernel intervals), ms
    * @param stepWallMs the step time it is divided by: the measured iterations' median step, ms
    * @param method how kernel time was measured, e.g. {@code torch.profiler}
+   * @param trialLow with trials, the least busy trial's fraction (the one {@code fraction} reports), else null
+   * @param trialHigh with trials, the busiest trial's fraction, else null
    */
-  public record GpuBusy(Double fraction, Double stepKernelMs, Double stepWallMs, String method) {}
+  public record GpuBusy(Double fraction, Double stepKernelMs, Double stepWallMs, String method, Double trialLow,
+      Double trialHigh) {}
 
   /**
    * Work and how much of the GPU's peak it used.

@@ -131,4 +131,26 @@ final class CaseAnalyzerTest {
     assertThat(r.efficiency().mfuPct()).isCloseTo(10.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(r.efficiency().peak()).contains("H100 SXM").contains("https://www.nvidia.com/");
   }
+
+  @Test
+  void withTrialsTheLeastBusyTrialDecidesTheHostBoundVerdictAndTheRangeIsShown() {
+    // trial 1: 20 ms steps, 19 ms of kernels (95 %); trial 2, a slower host: 30 ms steps, the same kernels (63 %)
+    List<WorkerEvent> rest = new ArrayList<>();
+    rest.add(new WorkerEvent.Loaded(CASE.id(), 1L, "random", 1L, Map.of(), Map.of("cuda_graphs", false, "compile", false)));
+    for (int t = 1; t <= 2; t++) {
+      rest.add(new WorkerEvent.Trial(CASE.id(), t, 2));
+      for (int i = 0; i < 6; i++) rest.add(sample(i, t == 1 ? 80_000_000L : 120_000_000L));
+      rest.add(new WorkerEvent.Profile(CASE.id(), "torch.profiler", List.of(40_000_000L, 40_000_000L),
+          List.of(19_000_000L, 19_000_000L), 0.5));
+      rest.add(new WorkerEvent.Done(CASE.id()));
+    }
+
+    var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch", rest.toArray(WorkerEvent[]::new))), List.of());
+
+    assertThat(r.gpuBusy().fraction()).isCloseTo(19.0 / 30.0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.gpuBusy().trialLow()).isEqualTo(r.gpuBusy().fraction());
+    assertThat(r.gpuBusy().trialHigh()).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(r.verdict().hostBound()).isTrue();
+    assertThat(r.verdict().notes()).anySatisfy(n -> assertThat(n).contains("busy 63 % of each step (in the least busy trial; 63–95 % across trials)"));
+  }
 }
