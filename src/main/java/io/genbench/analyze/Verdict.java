@@ -72,8 +72,8 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound) {
     if (e2e.cv() > MAX_CV) {
       valid = false;
       notes.add(String.format(Locale.ROOT, "e2e unstable: std is %.0f%% of the mean after a %s warm-up; something else"
-          + " used the machine while measuring: quiet it, or run --trials 3 to see how much it moves", 100 * e2e.cv(),
-          Boolean.TRUE.equals(c.steady()) ? "steady" : "completed"));
+          + " used the machine while measuring: quiet it%s", 100 * e2e.cv(),
+          Boolean.TRUE.equals(c.steady()) ? "steady" : "completed", c.trials() == null ? ", or run --trials 3 to see how much it moves" : ""));
     }
     if (c.trials() != null && c.trials().disagree()) {
       valid = false;

@@ -79,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--save-images", paramLabel = "DIR", description = "write generated images as PNG (torch backend)")
   String saveImages;
 
-  @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime threads (default: one per core)")
+  @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime intra-op threads for the embedded backend (default: one per core but one, at least one: the controller keeps a core)")
   int threads;
 
   @Option(names = "--trials", defaultValue = "1", paramLabel = "N",

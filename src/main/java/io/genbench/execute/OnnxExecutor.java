@@ -45,7 +45,12 @@ public final class OnnxExecutor implements Executor {
   private JsonNode config;
   private static boolean primed;
 
-  /** @param threads intra-op threads for ONNX Runtime; 0 = one per core */
+  /**
+   * @param threads intra-op threads for ONNX Runtime; 0 = one per core but one, at least one: the controller's own
+   *     threads (event writing, the memory sampler, the JIT and GC) need a core, or they preempt ONNX Runtime's workers
+   *     mid-operator. On the 2-core VM a 256x256 batch-1 case ran at 108 ms with CV 13 % on 2 threads and at 55 ms
+   *     with CV 2 % on 1 (bench/RESULTS.md §7).
+   */
   public OnnxExecutor(Ticker ticker, int threads) {
     this.ticker = ticker;
     this.threads = threads;
@@ -194,7 +199,7 @@ public final class OnnxExecutor implements Executor {
     env = OrtEnvironment.getEnvironment();
     if (config == null) config = readConfig();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      if (threads > 0) options.setIntraOpNumThreads(threads);
+      options.setIntraOpNumThreads(threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       // ONNX Runtime's default CPU arena, one per session: it grows in doubling chunks and keeps them until the
       // session closes, so the figure is what a deployment with default settings holds. Measured on the 2-core VM,
