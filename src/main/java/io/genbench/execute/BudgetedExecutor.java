@@ -20,7 +20,7 @@ import java.util.Optional;
  * starts under the budget runs to its end. The cases not run get a {@code failed} of kind {@code skipped} saying
  * why, and are listed by {@link #notRun()}.
  */
-public final class BudgetedExecutor implements Executor {
+public final class BudgetedExecutor extends ForwardingExecutor {
   private static final BigDecimal NANOS_PER_HOUR = BigDecimal.valueOf(3_600_000_000_000L);
 
   /**
@@ -33,7 +33,6 @@ public final class BudgetedExecutor implements Executor {
    */
   public record Budget(BigDecimal budgetUsd, String lifecycle, String region, String actualInstance) {}
 
-  private final Executor delegate;
   private final Budget budget;
   private final PriceSource prices;
   private final Ticker ticker;
@@ -41,7 +40,7 @@ public final class BudgetedExecutor implements Executor {
   private final List<String> notRun = new ArrayList<>();
 
   public BudgetedExecutor(Executor delegate, Budget budget, PriceSource prices, Ticker ticker) {
-    this.delegate = delegate;
+    super(delegate);
     this.budget = budget;
     this.prices = prices;
     this.ticker = ticker;
@@ -107,25 +106,5 @@ public final class BudgetedExecutor implements Executor {
   /** Cases not run because the budget was spent, in the order they would have run. */
   public synchronized List<String> notRun() {
     return List.copyOf(notRun);
-  }
-
-  @Override
-  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
-    return delegate.spec(c, settings);
-  }
-
-  @Override
-  public Optional<String> cannotRun(TestCase c) {
-    return delegate.cannotRun(c);
-  }
-
-  @Override
-  public String backend() {
-    return delegate.backend();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

@@ -5,21 +5,18 @@ import io.genbench.plan.TestCase;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Prices every case as the detected placement of this host ({@code --detect-instance}): before a case's first event
  * it sends a {@code price} event with the detected instance type, lifecycle and zone, which replaces the runner's.
  */
-public final class PlacedExecutor implements Executor {
-  private final Executor delegate;
+public final class PlacedExecutor extends ForwardingExecutor {
   private final Placement placement;
   private final Pricer pricer;
 
   public PlacedExecutor(Executor delegate, Placement placement, Pricer pricer) {
-    this.delegate = delegate;
+    super(delegate);
     this.placement = placement;
     this.pricer = pricer;
   }
@@ -54,25 +51,5 @@ public final class PlacedExecutor implements Executor {
         sink.log(caseId, line);
       }
     });
-  }
-
-  @Override
-  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
-    return delegate.spec(c, settings);
-  }
-
-  @Override
-  public Optional<String> cannotRun(TestCase c) {
-    return delegate.cannotRun(c);
-  }
-
-  @Override
-  public String backend() {
-    return delegate.backend();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
