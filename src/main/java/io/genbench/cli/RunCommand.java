@@ -259,10 +259,19 @@ final class RunCommand implements Callable<Integer> {
    * it found, or that it found nothing (the run goes on as without the option).
    */
   private io.genbench.execute.Placement detectPlacement() {
-    var found = new io.genbench.execute.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
-        : io.genbench.execute.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
+    java.util.Optional<io.genbench.execute.Placement> found;
+    if (io.genbench.execute.PodPlacement.inPod(System.getenv())) {
+      // in a pod, the node's labels say where it runs (the pod's own IMDS access is often blocked, hop limit 1)
+      try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
+        found = io.genbench.execute.PodPlacement.detect(client, System.getenv(io.genbench.execute.PodPlacement.NODE_NAME));
+      }
+    } else {
+      found = new io.genbench.execute.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
+          : io.genbench.execute.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
+    }
     if (found.isEmpty()) {
-      System.err.println("genbench: --detect-instance: no instance metadata answered (not EC2, or IMDS disabled); pricing as requested");
+      System.err.println("genbench: --detect-instance: neither the pod's node labels nor instance metadata answered (not"
+          + " EC2, IMDS disabled, or no permission to read the node); pricing as requested");
       return null;
     }
     var p = found.get();
