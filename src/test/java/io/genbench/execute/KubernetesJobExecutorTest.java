@@ -329,4 +329,56 @@ final class KubernetesJobExecutorTest {
     for (int i = 1; i < ids.size(); i++) if (!ids.get(i).equals(ids.get(i - 1))) switches++;
     assertThat(switches).isEqualTo(1);
   }
+
+  /** Runs a plan through the Runner with this executor and returns each case's result. */
+  private static Map<String, io.genbench.result.CaseResult> runThrough(Executor executor, java.nio.file.Path root,
+      io.genbench.plan.Plan plan) {
+    var dir = io.genbench.store.RunDirectory.create(root);
+    Map<String, io.genbench.result.CaseResult> results = new java.util.LinkedHashMap<>();
+    new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+      var r = io.genbench.measure.CaseAnalyzer.analyze(id, io.genbench.measure.Measurements.of(dir.readEvents(id)), List.of());
+      results.put(id, r);
+      io.genbench.store.RunDirectory.writeAtomic(dir.caseDir(id).resolve(io.genbench.store.RunDirectory.RESULT), "{}");
+      return r.status().name();
+    }, new Progress(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), false, Ticker.SYSTEM)).run(plan);
+    return results;
+  }
+
+  @Test
+  void aKubernetesRunCostsItsCasesExactlyAsALocalRunOfTheSameMeasurements(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    var plan = new io.genbench.plan.Plan(io.genbench.plan.Mode.COMPARISON, settings(), List.of(SD_G5, SD_G5_B2, SD_G6E));
+    // each Job's pod replays what a local worker reports for the Job's cases: the same events, so the same figures
+    scenario = job -> {
+      String type = job.getSpec().getTemplate().getSpec().getNodeSelector().get("node.kubernetes.io/instance-type");
+      return new Outcome(ended("Succeeded", 0, "Completed"), succeeded(),
+          log(plan.cases().stream().filter(c -> c.instanceType().equals(type)).toList()));
+    };
+
+    Map<String, io.genbench.result.CaseResult> kube;
+    try (var ex = executor("run-1", 1, Duration.ofSeconds(30))) {
+      kube = runThrough(ex, tmp.resolve("kube"), plan);
+    }
+    var local = runThrough(new FakeExecutor(c -> FakeExecutor.success(c, 500_000_000L)), tmp.resolve("local"), plan);
+
+    assertThat(kube.keySet()).containsExactlyInAnyOrderElementsOf(local.keySet()).hasSize(3);
+    for (String id : local.keySet()) {
+      var k = kube.get(id);
+      var l = local.get(id);
+      assertThat(k.status()).as(id).isEqualTo(l.status());
+      assertThat(k.timePerImageS()).as(id).isEqualTo(l.timePerImageS());
+      assertThat(k.cost()).as(id).isEqualTo(l.cost());
+      assertThat(k.price().spotUsdPerHour()).as(id).isEqualTo(l.price().spotUsdPerHour());
+      assertThat(k.price().ondemandUsdPerHour()).as(id).isEqualTo(l.price().ondemandUsdPerHour());
+      // where it ran is where they differ: the pod's node, against this machine
+      assertThat(k.actualInstance()).as(id).isEqualTo(plan.cases().stream().filter(c -> c.id().equals(id)).findFirst()
+          .orElseThrow().instanceType());
+      assertThat(l.actualInstance()).as(id).startsWith("local (");
+    }
+    java.util.Comparator<io.genbench.result.CaseResult> bySpot = java.util.Comparator.comparing(r -> r.cost().cost1000ImagesSpotUsd());
+    assertThat(kube.values().stream().min(bySpot).orElseThrow().caseId())
+        .isEqualTo(local.values().stream().min(bySpot).orElseThrow().caseId());
+    java.util.Comparator<io.genbench.result.CaseResult> bySpeed = java.util.Comparator.comparing(r -> r.timePerImageS());
+    assertThat(kube.values().stream().min(bySpeed).orElseThrow().caseId())
+        .isEqualTo(local.values().stream().min(bySpeed).orElseThrow().caseId());
+  }
 }
