@@ -117,7 +117,7 @@ final class RunCommand implements Callable<Integer> {
 
   /** How a run was started: a resumed run goes on the same way. Stored as run-options.json. */
   record RunOptions(String backend, boolean tiny, String weights, String saveImages, String lifecycle, String region,
-      String actualInstance, Integer trials) {}
+      String actualInstance, Integer trials, String executor) {}
 
   static final String OPTIONS = "run-options.json";
 
@@ -182,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
           // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
           dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, Files.readString(planFile), OPTIONS,
               Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region,
-                  actualInstance, trials))));
+                  actualInstance, trials, executor))));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -314,6 +314,8 @@ final class RunCommand implements Callable<Integer> {
     region = adopt("--region", region, stored.region());
     actualInstance = adopt("--actual-instance", actualInstance, stored.actualInstance());
     trials = Integer.parseInt(adopt("--trials", String.valueOf(trials), String.valueOf(stored.trials() == null ? 1 : stored.trials())));
+    // a run started on a cluster resumes on it (its Jobs are adopted), never silently on this machine
+    executor = adopt("--executor", executor, stored.executor() == null ? "local" : stored.executor());
   }
 
   private String adopt(String option, String given, String stored) {

@@ -104,6 +104,20 @@ final class RunOutcomeTest {
         .isEqualByComparingTo(new java.math.BigDecimal(ondemand).subtract(new java.math.BigDecimal(spot)));
   }
 
+  @Test
+  void aRunStartedOnAClusterRefusesToResumeOnThisMachine() throws Exception {
+    Path out = tmp.resolve("run");
+    assertThat(Cli.run("run", plan("one.yaml", "float32").toString(), "--backend", "onnx", "--out", out.toString(),
+        "--threads", "1").exitCode()).isZero();
+    Path options = out.resolve("run-options.json");
+    Files.writeString(options, Files.readString(options).replace("\"executor\" : \"local\"", "\"executor\" : \"kubernetes\""));
+
+    Cli r = Cli.run("run", "--resume", out.toString(), "--executor", "local");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("was started with --executor kubernetes");
+  }
+
   private static List<String> splitCsv(String line) {
     List<String> out = new ArrayList<>();
     StringBuilder cell = new StringBuilder();
