@@ -7,6 +7,7 @@ figures it must produce.
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,15 +25,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Hung(AssertionError):
+    """The launch ran past its hard timeout: its whole process group was killed (a deadlock fails, never hangs)."""
+
+
 def suite(experiment, nproc=2, timeout=120, **config):
-    """Runs one experiment; returns (exit code, events as dicts, stderr)."""
+    """Runs one experiment; returns (exit code, events as dicts, stderr). Past `timeout` the launcher and every rank
+    (one process group) are killed and :class:`Hung` is raised."""
     env = dict(os.environ, PYTHONPATH=SRC, OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "genbench_worker.suite.torchrun", "--nproc_per_node", str(nproc),
            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
            "-m", "genbench_worker.suite", experiment, "--simulate", "--config", json.dumps(config)]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    events = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return p.returncode, events, p.stderr
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise Hung("%s with %d processes ran past %d s (killed); stderr tail:\n%s" % (experiment, nproc, timeout,
+                                                                                     err[-2000:]))
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return p.returncode, events, err
 
 
 def records(events, kind):
@@ -109,6 +123,46 @@ class BandwidthTest(unittest.TestCase):
         self.assertGreater(summary["latency_microseconds"], 0)
         self.assertIn("efficiency_percent", summary)
         self.assertIsNone(summary["efficiency_percent"])  # no NVLink known on CPU: no efficiency, not a guess
+
+    def test_both_ways_with_2_and_3_processes_finishes_under_a_hard_timeout_and_every_buffer_is_right(self):
+        for nproc in (2, 3):
+            code, events, err = suite("bandwidth", nproc=nproc, timeout=150, max_bytes=1 << 16, factor=256,
+                                      iterations=2, warmup=1)
+
+            self.assertEqual(code, 0, err[-2000:])
+            rows = records(events, "transfer")
+            both = {(r["src"], r["dst"]) for r in rows if r["direction"] == "both"}
+            self.assertEqual(both, {(a, b) for a in range(nproc) for b in range(a + 1, nproc)})
+            one = {(r["src"], r["dst"]) for r in rows if r["direction"] == "one"}
+            self.assertEqual(len(one), nproc * (nproc - 1))
+            self.assertEqual(sorted({r["bytes"] for r in rows}), [4, 1024])
+            self.assertTrue(all(r["correct"] for r in rows), [r for r in rows if not r["correct"]])
+            self.assertEqual({r["iterations"] for r in rows}, {2})  # the cap, agreed by every rank
+
+    def test_each_end_posts_its_send_and_receive_in_one_batch_and_outsiders_post_nothing(self):
+        import torch
+        import torch.distributed as dist
+        from genbench_worker.suite.bandwidth import steps, transfer_ops
+
+        a, b = torch.zeros(4, dtype=torch.uint8), torch.zeros(4, dtype=torch.uint8)
+        both0 = transfer_ops(0, 0, 1, True, a, b)
+        both1 = transfer_ops(1, 0, 1, True, a, b)
+        self.assertEqual([(o.op, o.peer) for o in both0], [(dist.isend, 1), (dist.irecv, 1)])
+        self.assertEqual([(o.op, o.peer) for o in both1], [(dist.isend, 0), (dist.irecv, 0)])
+        self.assertEqual([o.op for o in transfer_ops(2, 0, 1, True, a, b)], [])
+        self.assertEqual([o.op for o in transfer_ops(1, 1, 2, False, a, b)], [dist.isend])
+        self.assertEqual([o.op for o in transfer_ops(2, 1, 2, False, a, b)], [dist.irecv])
+        self.assertEqual(len(steps(3)), 3 * 2 + 3)
+        self.assertEqual(steps(2), [(0, 1, False), (0, 1, True), (1, 0, False)])
+
+    def test_fill_repeats_a_251_byte_period(self):
+        from genbench_worker.suite.bandwidth import fill
+
+        x = fill(600, "cpu", 5)
+        self.assertEqual(int(x[0]), 5)
+        self.assertEqual(int(x[250]), (250 + 5) % 251)
+        self.assertEqual(int(x[251]), 5)
+        self.assertEqual(x.numel(), 600)
 
     def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
         from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo
