@@ -219,7 +219,7 @@ public final class SuiteReport {
 
   private static String csvCell(JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
-    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%s", v.asDouble());
+    if (v.isFloatingPointNumber()) return Figures.plain(v.asDouble());
     String s = v.asText();
     return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
@@ -257,7 +257,16 @@ public final class SuiteReport {
 
   private static String mdCell(JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
-    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%.4g", v.asDouble());
+    if (v.isFloatingPointNumber()) return mdNumber(v.asDouble());
+    if (v.isArray() || v.isObject()) return Figures.rounded(v).toString().replace("|", "\\|");
     return v.asText().replace("|", "\\|");
+  }
+
+  /** Four significant digits in plain notation (0.000229, 1328, 332.1): a table people read. */
+  static String mdNumber(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) return "N/A";
+    if (v == 0) return "0";
+    java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros();
+    return (d.scale() < 0 ? d.setScale(0) : d).toPlainString();
   }
 }

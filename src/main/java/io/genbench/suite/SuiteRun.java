@@ -74,7 +74,7 @@ public record SuiteRun(Experiment experiment, List<Integer> processCounts, boole
   /** Rebuilds every view of {@code dir} from its {@code suite.jsonl}. */
   public static SuiteReport writeViews(Path dir) {
     SuiteReport report = SuiteReport.read(dir.resolve(EVENTS));
-    RunDirectory.writeAtomic(dir.resolve(RESULTS), report.resultsJson().toPrettyString());
+    RunDirectory.writeAtomic(dir.resolve(RESULTS), Figures.json(report.resultsJson()));
     for (Map.Entry<String, String> csv : report.csvFiles().entrySet()) RunDirectory.writeAtomic(dir.resolve(csv.getKey()), csv.getValue());
     RunDirectory.writeAtomic(dir.resolve(REPORT), report.markdown());
     return report;

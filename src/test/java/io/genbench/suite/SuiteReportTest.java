@@ -63,13 +63,32 @@ final class SuiteReportTest {
   }
 
   @Test
+  void everyFigureIsInPlainNotationInCsvJsonAndMarkdown() {
+    String tiny = ALL_REDUCE.replace("1073741824", "8").replace("3250000", "34900");
+    String small = "{\"type\":\"record\",\"experiment\":\"collectives\",\"kind\":\"probe\",\"data\":"
+        + "{\"seconds\":1.2345678E-7,\"big\":3.0E12,\"list\":[2.5E-5]}}";
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, tiny, small, DONE, EXIT0));
+
+    String csv = report.csvFiles().get("collective.csv");
+    assertThat(csv).contains(",0.000229,").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(report.csvFiles().get("probe.csv")).contains("0.000000123457,3000000000000");
+    String json = Figures.json(report.resultsJson());
+    assertThat(json).contains("0.000229").contains("0.000000123457").contains("0.000025")
+        .doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(report.markdown()).contains("0.000229").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(Figures.plain(1328.4567)).isEqualTo("1328.46");
+    assertThat(Figures.plain(332123.5)).isEqualTo("332124");
+    assertThat(Figures.plain(Double.NaN)).isEqualTo("N/A");
+  }
+
+  @Test
   void decimalsUseAPointUnderAGermanLocale() {
     Locale saved = Locale.getDefault();
     try {
       Locale.setDefault(Locale.GERMANY);
       SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0));
 
-      assertThat(report.csvFiles().get("collective.csv")).contains("330.3821,").doesNotContain("330,38");
+      assertThat(report.csvFiles().get("collective.csv")).contains("330.382,").doesNotContain("330,38");
       assertThat(report.markdown()).contains("330.4");
     } finally {
       Locale.setDefault(saved);
