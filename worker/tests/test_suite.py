@@ -247,6 +247,18 @@ class PipelineScheduleTest(unittest.TestCase):
             forward_only = schedule.replay(schedule.make("gpipe", stages, micro, backward=False), lambda s, op: 3.0)
             self.assertAlmostEqual(schedule.bubble_ratio(forward_only), schedule.analytic_bubble(stages, micro))
 
+    def test_the_busiest_stage_bubble_is_the_formula_and_imbalance_shows_only_in_the_mean(self):
+        from genbench_worker.suite import schedule
+
+        for name in ("gpipe", "1f1b"):
+            even = schedule.replay(schedule.make(name, 2, 8), lambda s, op: 1.0)
+            self.assertEqual([round(b, 9) for b in schedule.stage_bubbles(even)], [round(1 / 9, 9)] * 2)
+            self.assertAlmostEqual(schedule.bottleneck_bubble(even), 1 / 9)
+            # the last stage 20 % slower (an LM head): the other idles more, the schedule's own bubble does not grow
+            uneven = schedule.replay(schedule.make(name, 2, 8), lambda s, op: 1.2 if s == 1 else 1.0)
+            self.assertLessEqual(schedule.bottleneck_bubble(uneven), 1 / 9 + 1e-9, name)
+            self.assertGreater(schedule.bubble_ratio(uneven), 1 / 9 + 0.03, name)
+
     def test_1f1b_keeps_at_most_stages_minus_rank_micro_batches_in_flight(self):
         from genbench_worker.suite import schedule
 
@@ -272,5 +284,11 @@ class PipelineOverheadTest(unittest.TestCase):
             self.assertLess(r["pipeline_bubble_ratio"], 1)
             self.assertEqual(r["messages"], 8)
             self.assertEqual(len(r["stage_busy_ms"]), 2)
+            self.assertEqual((r["warmup_batches"], r["repetitions"]), (0, 3))
+            self.assertLessEqual(r["bubble_ratio_min"], r["pipeline_bubble_ratio"])
+            self.assertLessEqual(r["pipeline_bubble_ratio"], r["bubble_ratio_max"])
+            self.assertGreaterEqual(r["stage_balance"], 1.0)
+            self.assertEqual(r["timing"], "host")
+            self.assertEqual(len(r["stage_bubble_ratios"]), 2)
         self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])
         self.assertTrue(events[-1]["correct"])
