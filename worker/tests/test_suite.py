@@ -58,7 +58,11 @@ class SuiteWireTest(unittest.TestCase):
         code, events, err = suite("collectives", operations=["broadcast"], min_bytes=64, max_bytes=64)
 
         self.assertEqual(code, 0, err[-2000:])
-        self.assertEqual([e["type"] for e in events], ["hello", "suite_start", "record", "suite_done"])
+        self.assertEqual([e["type"] for e in events], ["hello", "suite_start", "record", "record", "suite_done"])
+        pre = records(events, "preflight")[0]
+        self.assertEqual((pre["world_size"], pre["backend"]), (2, "gloo"))
+        self.assertIsNone(pre["min_link_peak_gb_s"])  # no GPU link known: nothing to judge against, not a guess
+        self.assertEqual(events[2]["kind"], "preflight")  # before the experiment's own records
         self.assertEqual(events[1]["world_size"], 2)
         self.assertEqual(events[1]["backend"], "gloo")
 
@@ -163,6 +167,21 @@ class BandwidthTest(unittest.TestCase):
         self.assertEqual(int(x[250]), (250 + 5) % 251)
         self.assertEqual(int(x[251]), 5)
         self.assertEqual(x.numel(), 600)
+
+    def test_preflight_summarises_links_peer_access_and_nccl_settings(self):
+        from genbench_worker.suite.bandwidth import parse_topo
+        from genbench_worker.suite.preflight import nccl_env, summary
+
+        links = parse_topo(TOPO_H200)
+        two = summary(2, links, 9, lambda i, j: True)
+        self.assertEqual(two["min_link_peak_gb_s"], 450.0)
+        self.assertEqual(two["links"], "NV18")
+        three = summary(3, links, 9, lambda i, j: i != 2)
+        self.assertIsNone(three["min_link_peak_gb_s"])  # PIX / SYS pairs: peak unknown, so no minimum
+        self.assertEqual(three["links"], "NV18,PIX,SYS")
+        self.assertEqual([p["peer_access"] for p in three["pairs"] if p["src"] == 2], [False, False])
+        self.assertEqual(nccl_env({"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1", "PATH": "/bin"}),
+                         {"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1"})
 
     def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
         from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo

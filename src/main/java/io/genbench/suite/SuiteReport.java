@@ -103,6 +103,7 @@ public final class SuiteReport {
         default -> { } // hello and events of later protocol versions: kept in the raw log only
       }
     }
+    for (Run r : runs) judgeAgainstLink(r.records());
     scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms");
     scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
     return new SuiteReport(experiment, runs);
@@ -126,6 +127,46 @@ public final class SuiteReport {
       double l1 = base.path(latencyField).asDouble(0), l = row.path(latencyField).asDouble(0);
       if (l1 > 0 && l > 0) row.put("latency_speedup", round(l1 / l));
     }
+  }
+
+  /** Figures below this share of the link's peak are {@code suspect}. */
+  public static final double SUSPECT_FRACTION = 0.5;
+  /** Only messages this large are judged (smaller ones measure latency, not the link). */
+  public static final long JUDGED_BYTES = 64L << 20;
+
+  /**
+   * Marks bandwidth figures of one launch against its pre-flight's slowest NVLink peak ({@code min_link_peak_gb_s},
+   * one direction): collectives by busbw, p2p transfers by bandwidth (both ways: against twice the peak). A figure at
+   * {@value #JUDGED_BYTES} bytes or more under {@link #SUSPECT_FRACTION} of the peak is {@code suspect: true} (a
+   * healthy NVLink gives 74–82 % at 1 GiB on 2 H200s; traffic forced through the host, P2P disabled or a congested
+   * link gives far less). Smaller messages and launches without a known peak are not judged ({@code suspect} absent).
+   */
+  static void judgeAgainstLink(List<ObjectNode> records) {
+    double peak = records.stream().filter(r -> r.path("kind").asText().equals("preflight"))
+        .mapToDouble(r -> r.path("min_link_peak_gb_s").asDouble(0)).findFirst().orElse(0);
+    if (peak <= 0) return;
+    for (ObjectNode r : records) {
+      String kind = r.path("kind").asText();
+      double figure, against;
+      if (kind.equals("collective") && r.has("busbw_gb_s")) {
+        figure = r.path("busbw_gb_s").asDouble();
+        against = peak;
+      } else if (kind.equals("transfer") && r.path("method").asText().equals("p2p")) {
+        figure = r.path("bandwidth_gb_s").asDouble();
+        against = r.path("direction").asText().equals("both") ? 2 * peak : peak;
+      } else {
+        continue;
+      }
+      if (r.path("bytes").asLong() < JUDGED_BYTES) continue;
+      r.put("link_peak_gb_s", against);
+      r.put("peak_fraction", round(figure / against));
+      r.put("suspect", figure < SUSPECT_FRACTION * against);
+    }
+  }
+
+  /** Rows marked suspect, over every launch. */
+  public List<ObjectNode> suspects() {
+    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("suspect").asBoolean(false)).toList();
   }
 
   /** A record as results show it: {@code kind} plus the worker's data, with bandwidths for collectives. */
@@ -237,6 +278,12 @@ public final class SuiteReport {
     if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
       sb.append("\nSimulated: CPU processes with gloo and tiny sizes; the figures test the logic, not a GPU.\n");
     }
+    List<ObjectNode> suspects = suspects();
+    if (!suspects.isEmpty()) {
+      sb.append("\n**Suspect interconnect:** ").append(suspects.size()).append(" figure(s) at ≥ 64 MiB under ")
+          .append(Math.round(SUSPECT_FRACTION * 100)).append(" % of the link's peak (pre-flight), e.g. ")
+          .append(suspectLine(suspects.get(0))).append(". Check P2P status and NCCL settings in the preflight table.\n");
+    }
     byKind().forEach((kind, rows) -> {
       List<String> cols = columns(rows);
       sb.append("\n## ").append(kind).append("\n\n| ").append(String.join(" | ", cols)).append(" |\n|")
@@ -253,6 +300,14 @@ public final class SuiteReport {
           + " all_to_all (n−1)/n, broadcast and send_recv 1 (nccl-tests' definitions). time = median of the slowest rank.\n");
     }
     return sb.toString();
+  }
+
+  static String suspectLine(ObjectNode r) {
+    String what = r.path("kind").asText().equals("collective") ? r.path("operation").asText() + " busbw"
+        : "p2p " + r.path("src").asText() + "→" + r.path("dst").asText() + " (" + r.path("direction").asText() + " way)";
+    double v = r.has("busbw_gb_s") ? r.path("busbw_gb_s").asDouble() : r.path("bandwidth_gb_s").asDouble();
+    return what + " " + mdNumber(v) + " GB/s at " + r.path("bytes").asLong() + " B vs a peak of "
+        + mdNumber(r.path("link_peak_gb_s").asDouble()) + " GB/s";
   }
 
   private static String mdCell(JsonNode v) {

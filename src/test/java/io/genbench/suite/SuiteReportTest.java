@@ -82,6 +82,27 @@ final class SuiteReportTest {
   }
 
   @Test
+  void bandwidthFarUnderThePreflightLinkPeakIsSuspectAndSmallMessagesAreNotJudged() {
+    String pre = "{\"type\":\"record\",\"experiment\":\"collectives\",\"kind\":\"preflight\",\"data\":"
+        + "{\"world_size\":2,\"min_link_peak_gb_s\":450.0,\"links\":\"NV18\"}}";
+    String healthy = ALL_REDUCE.replace("\"ranks\":4", "\"ranks\":2"); // 1 GiB in 3.25 ms: busbw 330 GB/s
+    String slow = healthy.replace("all_reduce", "broadcast").replace("3250000", "10737418"); // 100 GB/s
+    String small = healthy.replace("1073741824", "1048576").replace("3250000", "1000000"); // 1 MiB, 1 GB/s
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, pre, healthy, slow, small, DONE, EXIT0));
+
+    List<ObjectNode> rows = report.runs().get(0).records();
+    assertThat(rows.get(1).path("suspect").asBoolean()).isFalse();
+    assertThat(rows.get(1).path("peak_fraction").asDouble()).isBetween(0.73, 0.74);
+    assertThat(rows.get(2).path("suspect").asBoolean()).isTrue();
+    assertThat(rows.get(3).has("suspect")).isFalse();
+    assertThat(report.suspects()).hasSize(1);
+    assertThat(report.markdown()).contains("Suspect interconnect").contains("broadcast busbw 100 GB/s at 1073741824 B vs a peak of 450 GB/s");
+
+    SuiteReport unknown = SuiteReport.of(events(LAUNCH2, START, slow, DONE, EXIT0));
+    assertThat(unknown.runs().get(0).records().get(0).has("suspect")).isFalse(); // no peak known: not judged
+  }
+
+  @Test
   void decimalsUseAPointUnderAGermanLocale() {
     Locale saved = Locale.getDefault();
     try {
