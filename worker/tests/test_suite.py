@@ -253,6 +253,38 @@ class TensorParallelTest(unittest.TestCase):
         self.assertGreater(row["decode_tokens_per_s"], 0)
 
 
+class SequenceScalingTest(unittest.TestCase):
+    def test_every_cell_is_measured_or_a_finding_and_each_curve_gets_a_knee_record(self):
+        code, events, err = suite("seq-scaling", nproc=1, sequence_lengths=[8, 16, 510], batch_sizes=[1, 2],
+                                  oom_above_tokens=20, samples=1, warmup=0)
+
+        self.assertEqual(code, 0, err[-2000:])  # out of memory is a finding, not a failure
+        self.assertTrue(events[-1]["correct"])
+        cells = {(r["batch_size"], r["sequence_length"]): r for r in records(events, "seq")}
+        self.assertEqual(len(cells), 6)
+        self.assertEqual(cells[(1, 16)]["status"], "ok")
+        self.assertGreater(cells[(1, 16)]["prefill_ms"], 0)
+        self.assertGreater(cells[(1, 16)]["decode_tokens_per_s"], 0)
+        self.assertAlmostEqual(cells[(1, 16)]["prefill_us_per_token"], cells[(1, 16)]["prefill_ms"] * 1000 / 16)
+        self.assertEqual(cells[(2, 16)]["status"], "oom")  # 32 tokens > 20
+        self.assertIn("out of memory", cells[(2, 16)]["reason"])
+        self.assertEqual(cells[(1, 510)]["status"], "unsupported")  # tiny OPT: 512 positions < 510 + 4
+        self.assertIn("512 positions", cells[(1, 510)]["reason"])
+        knees = {r["batch_size"]: r for r in records(events, "seq_knee")}
+        self.assertEqual(set(knees), {1, 2})
+        self.assertEqual(knees[2]["memory_limit_length"], 16)
+        self.assertEqual(knees[1]["longest_measured_length"], 16)
+
+    def test_the_knee_is_the_first_length_whose_per_token_latency_grows_past_the_factor(self):
+        from genbench_worker.suite.seq_scaling import knee
+
+        lengths = [128, 256, 512, 1024, 2048]
+        self.assertEqual(knee(lengths, [4.0, 2.0, 1.0, 1.05, 1.6], 1.1), 2048)  # 1.05 is within 10 %
+        self.assertEqual(knee(lengths, [4.0, 2.0, 1.0, 1.2, 3.0], 1.1), 1024)
+        self.assertIsNone(knee(lengths, [4.0, 2.0, 1.0, 1.0, None], 1.1))
+        self.assertEqual(knee(lengths, [100.0, 98.0, 80.0, 40.0, 20.0], 1.1, falling=True), 512)
+
+
 class PipelineScheduleTest(unittest.TestCase):
     def test_bubble_ratio_on_a_fake_clock_equals_the_formula_for_gpipe_and_1f1b(self):
         from genbench_worker.suite import schedule
