@@ -75,8 +75,10 @@ public final class SuiteReport {
     List<ObjectNode> records = new ArrayList<>();
     Boolean correct = null;
     String failure = null;
+    String plan = null;
     for (ObjectNode e : events) {
       switch (e.path("type").asText()) {
+        case "suite_plan" -> plan = e.path("name").asText();
         case "launch" -> {
           processes = e.path("processes").asInt();
           start = null;
@@ -104,17 +106,28 @@ public final class SuiteReport {
       }
     }
     for (Run r : runs) judgeAgainstLink(r.records());
-    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms");
+    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms", "model", "batch_size", "prompt_tokens", "output_tokens");
     scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
-    return new SuiteReport(experiment, runs);
+    return new SuiteReport(plan != null ? plan : experiment, runs);
   }
 
   /**
    * Adds {@code speedup} (throughput over the 1-rank run's) and {@code scaling_efficiency} (speed-up / ranks) to the
    * rows of {@code kind}, and {@code latency_speedup} from a latency figure; nothing when no 1-rank row exists.
    */
-  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField) {
-    List<ObjectNode> rows = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField,
+      String... sameFields) {
+    List<ObjectNode> all = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+    Map<String, List<ObjectNode>> groups = new LinkedHashMap<>();
+    for (ObjectNode row : all) {
+      StringBuilder key = new StringBuilder();
+      for (String f : sameFields) key.append(row.path(f).asText()).append('\u0000');
+      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(row);
+    }
+    for (List<ObjectNode> rows : groups.values()) scaleGroup(rows, sizeField, throughputField, latencyField);
+  }
+
+  private static void scaleGroup(List<ObjectNode> rows, String sizeField, String throughputField, String latencyField) {
     ObjectNode base = rows.stream().filter(r -> r.path(sizeField).asInt() == 1).findFirst().orElse(null);
     if (base == null) return;
     for (ObjectNode row : rows) {
@@ -164,6 +177,13 @@ public final class SuiteReport {
     }
   }
 
+  /** Sentences from this run's measured records ({@link Recommendations}). */
+  public List<String> recommendations() {
+    Map<String, List<ObjectNode>> kinds = new LinkedHashMap<>();
+    for (Run r : runs) for (ObjectNode rec : r.records()) kinds.computeIfAbsent(rec.path("kind").asText(), k -> new ArrayList<>()).add(rec);
+    return Recommendations.of(kinds);
+  }
+
   /** Rows marked suspect, over every launch. */
   public List<ObjectNode> suspects() {
     return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("suspect").asBoolean(false)).toList();
@@ -192,11 +212,13 @@ public final class SuiteReport {
 
   public ObjectNode resultsJson() {
     ObjectNode root = Json.MAPPER.createObjectNode().put("experiment", experiment).put("ok", ok());
+    root.putArray("recommendations").addAll(recommendations().stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
     ArrayNode out = root.putArray("runs");
     for (Run r : runs) {
       ObjectNode n = out.addObject().put("processes", r.processes()).put("status", r.status());
       n.put("failure", r.failure());
       if (r.start() != null) {
+        n.put("experiment", r.start().path("experiment").asText());
         n.put("world_size", r.start().path("world_size").asInt());
         n.put("backend", r.start().path("backend").asText());
         n.put("device", r.start().path("device").asText());
@@ -277,6 +299,15 @@ public final class SuiteReport {
     }
     if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
       sb.append("\nSimulated: CPU processes with gloo and tiny sizes; the figures test the logic, not a GPU.\n");
+    }
+    List<String> advice = recommendations();
+    if (!advice.isEmpty()) {
+      sb.append("\n## Recommendations\n\n");
+      if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
+        sb.append("_From simulated figures: they show what the report would say, not what a GPU does._\n\n");
+      }
+      for (String a : advice) sb.append("* ").append(a).append('\n');
+      sb.append("\nEach line rests on the figures it cites, measured in this run; nothing is recommended without one.\n");
     }
     List<ObjectNode> suspects = suspects();
     if (!suspects.isEmpty()) {
