@@ -7,6 +7,7 @@ figures it must produce.
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,15 +25,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Hung(AssertionError):
+    """The launch ran past its hard timeout: its whole process group was killed (a deadlock fails, never hangs)."""
+
+
 def suite(experiment, nproc=2, timeout=120, **config):
-    """Runs one experiment; returns (exit code, events as dicts, stderr)."""
+    """Runs one experiment; returns (exit code, events as dicts, stderr). Past `timeout` the launcher and every rank
+    (one process group) are killed and :class:`Hung` is raised."""
     env = dict(os.environ, PYTHONPATH=SRC, OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "genbench_worker.suite.torchrun", "--nproc_per_node", str(nproc),
            "--master_addr", "127.0.0.1", "--master_port", str(free_port()),
            "-m", "genbench_worker.suite", experiment, "--simulate", "--config", json.dumps(config)]
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    events = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return p.returncode, events, p.stderr
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise Hung("%s with %d processes ran past %d s (killed); stderr tail:\n%s" % (experiment, nproc, timeout,
+                                                                                     err[-2000:]))
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return p.returncode, events, err
 
 
 def records(events, kind):
@@ -44,7 +58,11 @@ class SuiteWireTest(unittest.TestCase):
         code, events, err = suite("collectives", operations=["broadcast"], min_bytes=64, max_bytes=64)
 
         self.assertEqual(code, 0, err[-2000:])
-        self.assertEqual([e["type"] for e in events], ["hello", "suite_start", "record", "suite_done"])
+        self.assertEqual([e["type"] for e in events], ["hello", "suite_start", "record", "record", "suite_done"])
+        pre = records(events, "preflight")[0]
+        self.assertEqual((pre["world_size"], pre["backend"]), (2, "gloo"))
+        self.assertIsNone(pre["min_link_peak_gb_s"])  # no GPU link known: nothing to judge against, not a guess
+        self.assertEqual(events[2]["kind"], "preflight")  # before the experiment's own records
         self.assertEqual(events[1]["world_size"], 2)
         self.assertEqual(events[1]["backend"], "gloo")
 
@@ -109,6 +127,61 @@ class BandwidthTest(unittest.TestCase):
         self.assertGreater(summary["latency_microseconds"], 0)
         self.assertIn("efficiency_percent", summary)
         self.assertIsNone(summary["efficiency_percent"])  # no NVLink known on CPU: no efficiency, not a guess
+
+    def test_both_ways_with_2_and_3_processes_finishes_under_a_hard_timeout_and_every_buffer_is_right(self):
+        for nproc in (2, 3):
+            code, events, err = suite("bandwidth", nproc=nproc, timeout=150, max_bytes=1 << 16, factor=256,
+                                      iterations=2, warmup=1)
+
+            self.assertEqual(code, 0, err[-2000:])
+            rows = records(events, "transfer")
+            both = {(r["src"], r["dst"]) for r in rows if r["direction"] == "both"}
+            self.assertEqual(both, {(a, b) for a in range(nproc) for b in range(a + 1, nproc)})
+            one = {(r["src"], r["dst"]) for r in rows if r["direction"] == "one"}
+            self.assertEqual(len(one), nproc * (nproc - 1))
+            self.assertEqual(sorted({r["bytes"] for r in rows}), [4, 1024])
+            self.assertTrue(all(r["correct"] for r in rows), [r for r in rows if not r["correct"]])
+            self.assertEqual({r["iterations"] for r in rows}, {2})  # the cap, agreed by every rank
+
+    def test_each_end_posts_its_send_and_receive_in_one_batch_and_outsiders_post_nothing(self):
+        import torch
+        import torch.distributed as dist
+        from genbench_worker.suite.bandwidth import steps, transfer_ops
+
+        a, b = torch.zeros(4, dtype=torch.uint8), torch.zeros(4, dtype=torch.uint8)
+        both0 = transfer_ops(0, 0, 1, True, a, b)
+        both1 = transfer_ops(1, 0, 1, True, a, b)
+        self.assertEqual([(o.op, o.peer) for o in both0], [(dist.isend, 1), (dist.irecv, 1)])
+        self.assertEqual([(o.op, o.peer) for o in both1], [(dist.isend, 0), (dist.irecv, 0)])
+        self.assertEqual([o.op for o in transfer_ops(2, 0, 1, True, a, b)], [])
+        self.assertEqual([o.op for o in transfer_ops(1, 1, 2, False, a, b)], [dist.isend])
+        self.assertEqual([o.op for o in transfer_ops(2, 1, 2, False, a, b)], [dist.irecv])
+        self.assertEqual(len(steps(3)), 3 * 2 + 3)
+        self.assertEqual(steps(2), [(0, 1, False), (0, 1, True), (1, 0, False)])
+
+    def test_fill_repeats_a_251_byte_period(self):
+        from genbench_worker.suite.bandwidth import fill
+
+        x = fill(600, "cpu", 5)
+        self.assertEqual(int(x[0]), 5)
+        self.assertEqual(int(x[250]), (250 + 5) % 251)
+        self.assertEqual(int(x[251]), 5)
+        self.assertEqual(x.numel(), 600)
+
+    def test_preflight_summarises_links_peer_access_and_nccl_settings(self):
+        from genbench_worker.suite.bandwidth import parse_topo
+        from genbench_worker.suite.preflight import nccl_env, summary
+
+        links = parse_topo(TOPO_H200)
+        two = summary(2, links, 9, lambda i, j: True)
+        self.assertEqual(two["min_link_peak_gb_s"], 450.0)
+        self.assertEqual(two["links"], "NV18")
+        three = summary(3, links, 9, lambda i, j: i != 2)
+        self.assertIsNone(three["min_link_peak_gb_s"])  # PIX / SYS pairs: peak unknown, so no minimum
+        self.assertEqual(three["links"], "NV18,PIX,SYS")
+        self.assertEqual([p["peer_access"] for p in three["pairs"] if p["src"] == 2], [False, False])
+        self.assertEqual(nccl_env({"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1", "PATH": "/bin"}),
+                         {"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1"})
 
     def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
         from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo
@@ -180,6 +253,38 @@ class TensorParallelTest(unittest.TestCase):
         self.assertGreater(row["decode_tokens_per_s"], 0)
 
 
+class SequenceScalingTest(unittest.TestCase):
+    def test_every_cell_is_measured_or_a_finding_and_each_curve_gets_a_knee_record(self):
+        code, events, err = suite("seq-scaling", nproc=1, sequence_lengths=[8, 16, 510], batch_sizes=[1, 2],
+                                  oom_above_tokens=20, samples=1, warmup=0)
+
+        self.assertEqual(code, 0, err[-2000:])  # out of memory is a finding, not a failure
+        self.assertTrue(events[-1]["correct"])
+        cells = {(r["batch_size"], r["sequence_length"]): r for r in records(events, "seq")}
+        self.assertEqual(len(cells), 6)
+        self.assertEqual(cells[(1, 16)]["status"], "ok")
+        self.assertGreater(cells[(1, 16)]["prefill_ms"], 0)
+        self.assertGreater(cells[(1, 16)]["decode_tokens_per_s"], 0)
+        self.assertAlmostEqual(cells[(1, 16)]["prefill_us_per_token"], cells[(1, 16)]["prefill_ms"] * 1000 / 16)
+        self.assertEqual(cells[(2, 16)]["status"], "oom")  # 32 tokens > 20
+        self.assertIn("out of memory", cells[(2, 16)]["reason"])
+        self.assertEqual(cells[(1, 510)]["status"], "unsupported")  # tiny OPT: 512 positions < 510 + 4
+        self.assertIn("512 positions", cells[(1, 510)]["reason"])
+        knees = {r["batch_size"]: r for r in records(events, "seq_knee")}
+        self.assertEqual(set(knees), {1, 2})
+        self.assertEqual(knees[2]["memory_limit_length"], 16)
+        self.assertEqual(knees[1]["longest_measured_length"], 16)
+
+    def test_the_knee_is_the_first_length_whose_per_token_latency_grows_past_the_factor(self):
+        from genbench_worker.suite.seq_scaling import knee
+
+        lengths = [128, 256, 512, 1024, 2048]
+        self.assertEqual(knee(lengths, [4.0, 2.0, 1.0, 1.05, 1.6], 1.1), 2048)  # 1.05 is within 10 %
+        self.assertEqual(knee(lengths, [4.0, 2.0, 1.0, 1.2, 3.0], 1.1), 1024)
+        self.assertIsNone(knee(lengths, [4.0, 2.0, 1.0, 1.0, None], 1.1))
+        self.assertEqual(knee(lengths, [100.0, 98.0, 80.0, 40.0, 20.0], 1.1, falling=True), 512)
+
+
 class PipelineScheduleTest(unittest.TestCase):
     def test_bubble_ratio_on_a_fake_clock_equals_the_formula_for_gpipe_and_1f1b(self):
         from genbench_worker.suite import schedule
@@ -192,6 +297,18 @@ class PipelineScheduleTest(unittest.TestCase):
                                        msg="%s P=%d M=%d" % (name, stages, micro))
             forward_only = schedule.replay(schedule.make("gpipe", stages, micro, backward=False), lambda s, op: 3.0)
             self.assertAlmostEqual(schedule.bubble_ratio(forward_only), schedule.analytic_bubble(stages, micro))
+
+    def test_the_busiest_stage_bubble_is_the_formula_and_imbalance_shows_only_in_the_mean(self):
+        from genbench_worker.suite import schedule
+
+        for name in ("gpipe", "1f1b"):
+            even = schedule.replay(schedule.make(name, 2, 8), lambda s, op: 1.0)
+            self.assertEqual([round(b, 9) for b in schedule.stage_bubbles(even)], [round(1 / 9, 9)] * 2)
+            self.assertAlmostEqual(schedule.bottleneck_bubble(even), 1 / 9)
+            # the last stage 20 % slower (an LM head): the other idles more, the schedule's own bubble does not grow
+            uneven = schedule.replay(schedule.make(name, 2, 8), lambda s, op: 1.2 if s == 1 else 1.0)
+            self.assertLessEqual(schedule.bottleneck_bubble(uneven), 1 / 9 + 1e-9, name)
+            self.assertGreater(schedule.bubble_ratio(uneven), 1 / 9 + 0.03, name)
 
     def test_1f1b_keeps_at_most_stages_minus_rank_micro_batches_in_flight(self):
         from genbench_worker.suite import schedule
@@ -218,5 +335,11 @@ class PipelineOverheadTest(unittest.TestCase):
             self.assertLess(r["pipeline_bubble_ratio"], 1)
             self.assertEqual(r["messages"], 8)
             self.assertEqual(len(r["stage_busy_ms"]), 2)
+            self.assertEqual((r["warmup_batches"], r["repetitions"]), (0, 3))
+            self.assertLessEqual(r["bubble_ratio_min"], r["pipeline_bubble_ratio"])
+            self.assertLessEqual(r["pipeline_bubble_ratio"], r["bubble_ratio_max"])
+            self.assertGreaterEqual(r["stage_balance"], 1.0)
+            self.assertEqual(r["timing"], "host")
+            self.assertEqual(len(r["stage_bubble_ratios"]), 2)
         self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])
         self.assertTrue(events[-1]["correct"])

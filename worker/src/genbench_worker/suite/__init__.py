@@ -20,4 +20,5 @@ EXPERIMENTS = {
     "pipeline-diffusion": _lazy("pipeline_diffusion"),
     "tp": _lazy("tp"),
     "pp-overhead": _lazy("pp_overhead"),
+    "seq-scaling": _lazy("seq_scaling"),
 }

@@ -66,6 +66,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         ctx.emit(worker_main.hello(device))
         ctx.emit(SuiteStart(experiment=args.experiment, world_size=ctx.world, backend=backend, device=device.type,
                             simulate=simulate, config=config))
+        if ctx.world > 1:  # interconnect pre-flight before any multi-rank experiment
+            from . import preflight  # noqa: PLC0415
+
+            preflight.run(ctx)
         EXPERIMENTS[args.experiment](ctx)
         dist.barrier()
         ctx.emit(SuiteDone(experiment=args.experiment, correct=ctx.correct))

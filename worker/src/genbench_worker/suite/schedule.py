@@ -79,8 +79,29 @@ def replay(schedule: List[List[Op]], duration: Callable[[int, Op], float]):
     return timelines
 
 
+def makespan(timelines) -> float:
+    """From the first start to the last end over all stages (one clock for every stage)."""
+    return max(t[2] for tl in timelines for t in tl) - min(t[1] for tl in timelines for t in tl)
+
+
+def stage_bubbles(timelines) -> List[float]:
+    """Per stage: the time it is idle within the makespan, over the makespan ((makespan − busy_s) / makespan)."""
+    span = makespan(timelines)
+    return [(span - sum(t[2] - t[1] for t in tl)) / span for tl in timelines]
+
+
+def bottleneck_bubble(timelines) -> float:
+    """The bubble of the busiest stage: the schedule's idle time alone.
+
+    (P−1)/(M+P−1) assumes every stage's ops take equally long. When they do not, faster stages also idle waiting
+    for the slowest one; that is imbalance, not the bubble, and the busiest stage is the one that never waits for
+    it: its idle time is the fill and drain of the schedule. With equal ops it equals every stage's bubble."""
+    busy = [sum(t[2] - t[1] for t in tl) for tl in timelines]
+    return stage_bubbles(timelines)[busy.index(max(busy))]
+
+
 def bubble_ratio(timelines) -> float:
-    """1 − Σ busy / (stages × makespan), makespan from the first start to the last end over all stages."""
+    """The mean stage bubble: 1 − Σ busy / (stages × makespan) (imbalance between stages included)."""
     starts = [t[1] for tl in timelines for t in tl]
     ends = [t[2] for tl in timelines for t in tl]
     makespan = max(ends) - min(starts)

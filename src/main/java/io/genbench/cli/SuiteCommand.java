@@ -7,6 +7,8 @@ import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.suite.Experiment;
+import io.genbench.suite.SuiteConfig;
+import io.genbench.suite.SuitePlan;
 import io.genbench.suite.SuiteReport;
 import io.genbench.suite.SuiteRun;
 import java.nio.file.Path;
@@ -24,17 +26,21 @@ import picocli.CommandLine.Parameters;
         + " (torch.distributed.run, NCCL), rendezvous on 127.0.0.1. --simulate runs the same code as CPU processes with"
         + " gloo and tiny sizes. Writes results/<id>/ (suite.jsonl raw events, environment.json, results.json, CSV,"
         + " report.md) and prints the tables.",
-        "Experiments: collectives, bandwidth, pipeline-diffusion, tp, pp-overhead."},
+        "Experiments: collectives, bandwidth, pipeline-diffusion, tp, pp-overhead, seq-scaling; sets: quick (a few"
+            + " minutes), comprehensive (everything), each ending in one report.md with recommendations."},
     footer = {"", "Examples:", "  genbench suite collectives --gpus 2 --max-bytes 1073741824",
         "  genbench suite pipeline-diffusion --gpu-counts 1 2 4 7 --total-steps 28 --latent-shape 1 4 14 64 64 --num-samples 10",
         "  genbench suite tp --tp-sizes 1 2 --model facebook/opt-1.3b",
         "  genbench suite pp-overhead --gpus 2 --micro-batches 8 --schedule 1f1b",
+        "  genbench suite seq-scaling --config suite.yaml",
+        "  genbench suite quick --gpus 2",
+        "  genbench suite comprehensive --gpus 2 --config suite.yaml",
         "  genbench suite collectives --simulate", "",
         "Exit codes: 0 every launch finished and every correctness check held; 1 internal error; 2 bad usage (nothing"
             + " ran); 3 a launch failed, timed out or computed a wrong result."})
 final class SuiteCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "collectives | bandwidth | pipeline-diffusion | tp | pp-overhead")
+  @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "collectives | bandwidth | pipeline-diffusion | tp | pp-overhead | seq-scaling | quick | comprehensive")
   String experiment;
 
   @Option(names = "--gpus", paramLabel = "N", description = "GPUs (ranks) to use (default: every GPU nvidia-smi lists; 2 with --simulate)")
@@ -51,6 +57,11 @@ final class SuiteCommand implements Callable<Integer> {
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "3600", description = "per launch; the process tree is killed after it (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "suite configuration (YAML): models, sequence_lengths,"
+      + " batch_sizes, samples, output_tokens, warmup, tp_sizes, micro_batches, gpu_counts, total_steps, num_samples,"
+      + " min_bytes, max_bytes, precision, seed; unknown keys exit 2")
+  Path configFile;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "any experiment setting (value as JSON, else a string), e.g. --set iterations=50")
   List<String> sets = new ArrayList<>();
@@ -77,7 +88,9 @@ final class SuiteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Experiment exp = Experiment.parse(experiment);
+    SuiteConfig file = configFile == null ? SuiteConfig.empty() : SuiteConfig.read(configFile);
+    boolean set = SuitePlan.isSet(experiment);
+    Experiment exp = set ? null : Experiment.parse(experiment);
     if (timeoutSeconds < 1) throw new UserError("--timeout must be >= 1 second, was " + timeoutSeconds);
     int available = simulate ? 0 : SuiteRun.detectGpus();
     int ranks = gpus != null ? gpus : simulate ? 2 : available;
@@ -90,10 +103,16 @@ final class SuiteCommand implements Callable<Integer> {
       throw new UserError("--gpus " + ranks + ": this host has " + available + " GPU(s) (nvidia-smi -L). Valid: "
           + (available == 0 ? "none; use --simulate for CPU processes with gloo." : "1.." + available + ", or --simulate."));
     }
-    ObjectNode config = config(exp);
-    List<Integer> counts = processCounts(exp, ranks, config);
     String py = LocalProcessExecutor.findPython(python);
-    SuiteRun run = new SuiteRun(exp, counts, simulate, config, Duration.ofSeconds(timeoutSeconds), py, GenBench.workerSource());
+    SuiteRun run;
+    if (set) {
+      run = new SuiteRun(experiment.toLowerCase(java.util.Locale.ROOT), SuitePlan.steps(experiment, ranks, simulate, file),
+          simulate, Duration.ofSeconds(timeoutSeconds), py, GenBench.workerSource());
+    } else {
+      ObjectNode config = config(exp, file);
+      List<Integer> counts = exp == Experiment.SEQ_SCALING ? List.of(1) : processCounts(exp, ranks, config);
+      run = SuiteRun.of(exp, counts, simulate, config, Duration.ofSeconds(timeoutSeconds), py, GenBench.workerSource());
+    }
     Path dir = run.newDirectory(out);
     SuiteReport report = run.run(dir, GenBench.home(), commandLine(), System.err);
     System.out.print(report.markdown());
@@ -105,6 +124,7 @@ final class SuiteCommand implements Callable<Integer> {
     List<String> c = new ArrayList<>(List.of("genbench", "suite", experiment));
     if (gpus != null) c.add("--gpus=" + gpus);
     if (simulate) c.add("--simulate");
+    if (configFile != null) c.add("--config=" + configFile);
     return c;
   }
 
@@ -151,7 +171,29 @@ final class SuiteCommand implements Callable<Integer> {
   }
 
   ObjectNode config(Experiment exp) {
+    return config(exp, SuiteConfig.empty());
+  }
+
+  /** The experiment's settings: the config file's keys that apply to it, then the options, then --set. */
+  ObjectNode config(Experiment exp, SuiteConfig file) {
     ObjectNode c = Json.MAPPER.createObjectNode();
+    for (String k : List.of("seed", "warmup", "precision", "min_bytes", "max_bytes")) if (file.has(k)) c.set(k, file.get(k));
+    if (exp == Experiment.SEQ_SCALING) {
+      for (String k : List.of("models", "sequence_lengths", "batch_sizes", "samples", "output_tokens")) if (file.has(k)) c.set(k, file.get(k));
+    }
+    if ((exp == Experiment.TP || exp == Experiment.PP_OVERHEAD) && file.has("models")) {
+      c.put("model", file.strings("models", List.of()).get(file.strings("models", List.of()).size() - 1));
+    }
+    if (exp == Experiment.TP) {
+      if (file.has("batch_sizes")) c.put("batch_size", file.ints("batch_sizes", List.of()).get(0));
+      if (file.has("output_tokens")) c.set("output_tokens", file.get("output_tokens"));
+    }
+    if (file.has("samples") && exp != Experiment.SEQ_SCALING) c.set(exp == Experiment.PIPELINE_DIFFUSION ? "num_samples" : "iterations", file.get("samples"));
+    if (exp == Experiment.PIPELINE_DIFFUSION && file.has("num_samples")) c.set("num_samples", file.get("num_samples"));
+    if (exp == Experiment.PIPELINE_DIFFUSION && file.has("total_steps") && totalSteps == null) totalSteps = file.get("total_steps").asInt();
+    if (exp == Experiment.TP && tpSizes == null && file.has("tp_sizes")) tpSizes = file.ints("tp_sizes", null);
+    if (exp == Experiment.PIPELINE_DIFFUSION && gpuCounts == null && file.has("gpu_counts")) gpuCounts = file.ints("gpu_counts", null);
+    if (exp == Experiment.PP_OVERHEAD && file.has("micro_batches")) c.put("micro_batches", file.ints("micro_batches", List.of()).get(0));
     if (minBytes != null) c.put("min_bytes", minBytes);
     if (maxBytes != null) c.put("max_bytes", maxBytes);
     if (operations != null) c.putPOJO("operations", operations);

@@ -10,7 +10,8 @@ public enum Experiment {
   BANDWIDTH("bandwidth", false),
   PIPELINE_DIFFUSION("pipeline-diffusion", true),
   TP("tp", true),
-  PP_OVERHEAD("pp-overhead", false);
+  PP_OVERHEAD("pp-overhead", false),
+  SEQ_SCALING("seq-scaling", false);
 
   private final String label;
   private final boolean sweepsProcessCounts;

@@ -37,7 +37,8 @@ public final class Launcher {
   public static Outcome run(Launch launch, Path eventLog, Path log) {
     int port = freeLoopbackPort();
     List<String> command = launch.command(port);
-    ObjectNode start = Json.MAPPER.createObjectNode().put("type", "launch").put("processes", launch.processes());
+    ObjectNode start = Json.MAPPER.createObjectNode().put("type", "launch").put("processes", launch.processes())
+        .put("experiment", launch.experiment().label());
     start.putArray("command").addAll(command.stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
     append(eventLog, start.toString());
     List<ObjectNode> events = new ArrayList<>();

@@ -75,8 +75,10 @@ public final class SuiteReport {
     List<ObjectNode> records = new ArrayList<>();
     Boolean correct = null;
     String failure = null;
+    String plan = null;
     for (ObjectNode e : events) {
       switch (e.path("type").asText()) {
+        case "suite_plan" -> plan = e.path("name").asText();
         case "launch" -> {
           processes = e.path("processes").asInt();
           start = null;
@@ -103,17 +105,29 @@ public final class SuiteReport {
         default -> { } // hello and events of later protocol versions: kept in the raw log only
       }
     }
-    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms");
+    for (Run r : runs) judgeAgainstLink(r.records());
+    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms", "model", "batch_size", "prompt_tokens", "output_tokens");
     scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
-    return new SuiteReport(experiment, runs);
+    return new SuiteReport(plan != null ? plan : experiment, runs);
   }
 
   /**
    * Adds {@code speedup} (throughput over the 1-rank run's) and {@code scaling_efficiency} (speed-up / ranks) to the
    * rows of {@code kind}, and {@code latency_speedup} from a latency figure; nothing when no 1-rank row exists.
    */
-  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField) {
-    List<ObjectNode> rows = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField,
+      String... sameFields) {
+    List<ObjectNode> all = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
+    Map<String, List<ObjectNode>> groups = new LinkedHashMap<>();
+    for (ObjectNode row : all) {
+      StringBuilder key = new StringBuilder();
+      for (String f : sameFields) key.append(row.path(f).asText()).append('\u0000');
+      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(row);
+    }
+    for (List<ObjectNode> rows : groups.values()) scaleGroup(rows, sizeField, throughputField, latencyField);
+  }
+
+  private static void scaleGroup(List<ObjectNode> rows, String sizeField, String throughputField, String latencyField) {
     ObjectNode base = rows.stream().filter(r -> r.path(sizeField).asInt() == 1).findFirst().orElse(null);
     if (base == null) return;
     for (ObjectNode row : rows) {
@@ -126,6 +140,53 @@ public final class SuiteReport {
       double l1 = base.path(latencyField).asDouble(0), l = row.path(latencyField).asDouble(0);
       if (l1 > 0 && l > 0) row.put("latency_speedup", round(l1 / l));
     }
+  }
+
+  /** Figures below this share of the link's peak are {@code suspect}. */
+  public static final double SUSPECT_FRACTION = 0.5;
+  /** Only messages this large are judged (smaller ones measure latency, not the link). */
+  public static final long JUDGED_BYTES = 64L << 20;
+
+  /**
+   * Marks bandwidth figures of one launch against its pre-flight's slowest NVLink peak ({@code min_link_peak_gb_s},
+   * one direction): collectives by busbw, p2p transfers by bandwidth (both ways: against twice the peak). A figure at
+   * {@value #JUDGED_BYTES} bytes or more under {@link #SUSPECT_FRACTION} of the peak is {@code suspect: true} (a
+   * healthy NVLink gives 74–82 % at 1 GiB on 2 H200s; traffic forced through the host, P2P disabled or a congested
+   * link gives far less). Smaller messages and launches without a known peak are not judged ({@code suspect} absent).
+   */
+  static void judgeAgainstLink(List<ObjectNode> records) {
+    double peak = records.stream().filter(r -> r.path("kind").asText().equals("preflight"))
+        .mapToDouble(r -> r.path("min_link_peak_gb_s").asDouble(0)).findFirst().orElse(0);
+    if (peak <= 0) return;
+    for (ObjectNode r : records) {
+      String kind = r.path("kind").asText();
+      double figure, against;
+      if (kind.equals("collective") && r.has("busbw_gb_s")) {
+        figure = r.path("busbw_gb_s").asDouble();
+        against = peak;
+      } else if (kind.equals("transfer") && r.path("method").asText().equals("p2p")) {
+        figure = r.path("bandwidth_gb_s").asDouble();
+        against = r.path("direction").asText().equals("both") ? 2 * peak : peak;
+      } else {
+        continue;
+      }
+      if (r.path("bytes").asLong() < JUDGED_BYTES) continue;
+      r.put("link_peak_gb_s", against);
+      r.put("peak_fraction", round(figure / against));
+      r.put("suspect", figure < SUSPECT_FRACTION * against);
+    }
+  }
+
+  /** Sentences from this run's measured records ({@link Recommendations}). */
+  public List<String> recommendations() {
+    Map<String, List<ObjectNode>> kinds = new LinkedHashMap<>();
+    for (Run r : runs) for (ObjectNode rec : r.records()) kinds.computeIfAbsent(rec.path("kind").asText(), k -> new ArrayList<>()).add(rec);
+    return Recommendations.of(kinds);
+  }
+
+  /** Rows marked suspect, over every launch. */
+  public List<ObjectNode> suspects() {
+    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("suspect").asBoolean(false)).toList();
   }
 
   /** A record as results show it: {@code kind} plus the worker's data, with bandwidths for collectives. */
@@ -151,11 +212,13 @@ public final class SuiteReport {
 
   public ObjectNode resultsJson() {
     ObjectNode root = Json.MAPPER.createObjectNode().put("experiment", experiment).put("ok", ok());
+    root.putArray("recommendations").addAll(recommendations().stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
     ArrayNode out = root.putArray("runs");
     for (Run r : runs) {
       ObjectNode n = out.addObject().put("processes", r.processes()).put("status", r.status());
       n.put("failure", r.failure());
       if (r.start() != null) {
+        n.put("experiment", r.start().path("experiment").asText());
         n.put("world_size", r.start().path("world_size").asInt());
         n.put("backend", r.start().path("backend").asText());
         n.put("device", r.start().path("device").asText());
@@ -219,7 +282,7 @@ public final class SuiteReport {
 
   private static String csvCell(JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
-    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%s", v.asDouble());
+    if (v.isFloatingPointNumber()) return Figures.plain(v.asDouble());
     String s = v.asText();
     return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
@@ -236,6 +299,21 @@ public final class SuiteReport {
     }
     if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
       sb.append("\nSimulated: CPU processes with gloo and tiny sizes; the figures test the logic, not a GPU.\n");
+    }
+    List<String> advice = recommendations();
+    if (!advice.isEmpty()) {
+      sb.append("\n## Recommendations\n\n");
+      if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
+        sb.append("_From simulated figures: they show what the report would say, not what a GPU does._\n\n");
+      }
+      for (String a : advice) sb.append("* ").append(a).append('\n');
+      sb.append("\nEach line rests on the figures it cites, measured in this run; nothing is recommended without one.\n");
+    }
+    List<ObjectNode> suspects = suspects();
+    if (!suspects.isEmpty()) {
+      sb.append("\n**Suspect interconnect:** ").append(suspects.size()).append(" figure(s) at ≥ 64 MiB under ")
+          .append(Math.round(SUSPECT_FRACTION * 100)).append(" % of the link's peak (pre-flight), e.g. ")
+          .append(suspectLine(suspects.get(0))).append(". Check P2P status and NCCL settings in the preflight table.\n");
     }
     byKind().forEach((kind, rows) -> {
       List<String> cols = columns(rows);
@@ -255,9 +333,26 @@ public final class SuiteReport {
     return sb.toString();
   }
 
+  static String suspectLine(ObjectNode r) {
+    String what = r.path("kind").asText().equals("collective") ? r.path("operation").asText() + " busbw"
+        : "p2p " + r.path("src").asText() + "→" + r.path("dst").asText() + " (" + r.path("direction").asText() + " way)";
+    double v = r.has("busbw_gb_s") ? r.path("busbw_gb_s").asDouble() : r.path("bandwidth_gb_s").asDouble();
+    return what + " " + mdNumber(v) + " GB/s at " + r.path("bytes").asLong() + " B vs a peak of "
+        + mdNumber(r.path("link_peak_gb_s").asDouble()) + " GB/s";
+  }
+
   private static String mdCell(JsonNode v) {
     if (v == null || v.isNull() || v.isMissingNode()) return "N/A";
-    if (v.isFloatingPointNumber()) return String.format(Locale.ROOT, "%.4g", v.asDouble());
+    if (v.isFloatingPointNumber()) return mdNumber(v.asDouble());
+    if (v.isArray() || v.isObject()) return Figures.rounded(v).toString().replace("|", "\\|");
     return v.asText().replace("|", "\\|");
+  }
+
+  /** Four significant digits in plain notation (0.000229, 1328, 332.1): a table people read. */
+  static String mdNumber(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) return "N/A";
+    if (v == 0) return "0";
+    java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros();
+    return (d.scale() < 0 ? d.setScale(0) : d).toPlainString();
   }
 }

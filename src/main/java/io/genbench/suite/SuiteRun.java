@@ -20,10 +20,13 @@ import java.util.stream.Collectors;
  * directory holds {@code environment.json}, {@code suite.jsonl} (raw, the source of truth), {@code suite.log},
  * {@code results.json}, one CSV per record kind and {@code report.md}, every view written atomically.
  *
- * @param processCounts the launches, in order (one entry unless the experiment sweeps process counts)
+ * @param name the experiment's label, or the set's ({@code quick}, {@code comprehensive})
+ * @param steps the launches, in order
  */
-public record SuiteRun(Experiment experiment, List<Integer> processCounts, boolean simulate, ObjectNode config,
-    Duration timeout, String python, Path workerSource) {
+public record SuiteRun(String name, List<Step> steps, boolean simulate, Duration timeout, String python, Path workerSource) {
+
+  /** One launch: an experiment on {@code processes} ranks with its settings. */
+  public record Step(Experiment experiment, int processes, ObjectNode config) {}
 
   public static final String EVENTS = "suite.jsonl";
   public static final String LOG = "suite.log";
@@ -31,8 +34,15 @@ public record SuiteRun(Experiment experiment, List<Integer> processCounts, boole
   public static final String REPORT = "report.md";
 
   public SuiteRun {
-    processCounts = List.copyOf(processCounts);
-    if (processCounts.isEmpty()) throw new IllegalArgumentException("no process count");
+    steps = List.copyOf(steps);
+    if (steps.isEmpty()) throw new IllegalArgumentException("no launch");
+  }
+
+  /** One experiment, once per process count, with the same settings. */
+  public static SuiteRun of(Experiment experiment, List<Integer> processCounts, boolean simulate, ObjectNode config,
+      Duration timeout, String python, Path workerSource) {
+    return new SuiteRun(experiment.label(), processCounts.stream().map(n -> new Step(experiment, n, config)).toList(),
+        simulate, timeout, python, workerSource);
   }
 
   /** GPUs on this host by {@code nvidia-smi -L}; 0 when it is absent or fails. */
@@ -43,7 +53,7 @@ public record SuiteRun(Experiment experiment, List<Integer> processCounts, boole
 
   /** A fresh directory {@code root/<yyyyMMdd-HHmmss>-suite-<experiment>} (a suffix when taken). */
   public Path newDirectory(Path root) {
-    String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-suite-" + experiment.label();
+    String base = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-suite-" + name;
     Path dir = root.resolve(base);
     for (int i = 2; Files.exists(dir); i++) dir = root.resolve(base + "-" + i);
     return dir;
@@ -55,17 +65,24 @@ public record SuiteRun(Experiment experiment, List<Integer> processCounts, boole
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot create " + dir, e);
     }
-    ObjectNode settings = Json.MAPPER.createObjectNode().put("experiment", experiment.label()).put("simulate", simulate);
-    settings.putPOJO("process_counts", processCounts);
-    settings.set("config", config);
+    ObjectNode settings = Json.MAPPER.createObjectNode().put("experiment", name).put("simulate", simulate);
+    var plan = settings.putArray("steps");
+    for (Step s : steps) {
+      plan.addObject().put("experiment", s.experiment().label()).put("processes", s.processes()).set("config", s.config());
+    }
     RunDirectory.writeAtomic(dir.resolve(RunDirectory.ENVIRONMENT),
-        Environment.capture(home, "torch", python, config.path("seed").asLong(0), settings, commandLine).toPrettyString());
+        Environment.capture(home, "torch", python, steps.get(0).config().path("seed").asLong(0), settings, commandLine).toPrettyString());
     Path events = dir.resolve(EVENTS);
-    for (int n : processCounts) {
-      progress.printf("suite %s: %d %s ...%n", experiment.label(), n, simulate ? "CPU process(es), gloo" : "GPU(s), nccl");
-      Launcher.Outcome o = Launcher.run(new Launch(python, workerSource, experiment, n, simulate, config, timeout), events,
-          dir.resolve(LOG));
-      progress.printf("suite %s: %d -> %s%n", experiment.label(), n,
+    Launcher.append(events, Json.MAPPER.createObjectNode().put("type", "suite_plan").put("name", name)
+        .put("launches", steps.size()).toString());
+    int k = 0;
+    for (Step s : steps) {
+      k++;
+      String what = s.experiment().label() + (steps.size() > 1 ? " [" + k + "/" + steps.size() + "]" : "");
+      progress.printf("suite %s: %d %s ...%n", what, s.processes(), simulate ? "CPU process(es), gloo" : "GPU(s), nccl");
+      Launcher.Outcome o = Launcher.run(new Launch(python, workerSource, s.experiment(), s.processes(), simulate, s.config(),
+          timeout), events, dir.resolve(LOG));
+      progress.printf("suite %s: %d -> %s%n", what, s.processes(),
           o.timedOut() ? "timeout (process tree killed)" : "exit " + o.exitCode());
     }
     return writeViews(dir);
@@ -74,7 +91,7 @@ public record SuiteRun(Experiment experiment, List<Integer> processCounts, boole
   /** Rebuilds every view of {@code dir} from its {@code suite.jsonl}. */
   public static SuiteReport writeViews(Path dir) {
     SuiteReport report = SuiteReport.read(dir.resolve(EVENTS));
-    RunDirectory.writeAtomic(dir.resolve(RESULTS), report.resultsJson().toPrettyString());
+    RunDirectory.writeAtomic(dir.resolve(RESULTS), Figures.json(report.resultsJson()));
     for (Map.Entry<String, String> csv : report.csvFiles().entrySet()) RunDirectory.writeAtomic(dir.resolve(csv.getKey()), csv.getValue());
     RunDirectory.writeAtomic(dir.resolve(REPORT), report.markdown());
     return report;

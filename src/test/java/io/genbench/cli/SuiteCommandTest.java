@@ -74,4 +74,52 @@ final class SuiteCommandTest {
     assertThat(dir.resolve("collective.csv")).content().startsWith("processes,operation,bytes");
     assertThat(r.out()).contains("## collective").contains("all_to_all").contains("busbw_gb_s");
   }
+
+  @Test
+  void anUnknownConfigKeyExits2NamingItAndTheValidKeys() throws Exception {
+    Path cfg = out.resolve("suite.yaml");
+    Files.writeString(cfg, "models: [facebook/opt-125m]\nsequence_length: [128]\n");
+    Path runs = out.resolve("runs");
+
+    Cli r = Cli.run("suite", "quick", "--simulate", "--config", cfg.toString(), "--out", runs.toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Unknown key \"sequence_length\"").contains("sequence_lengths, batch_sizes, samples");
+    assertThat(runs).doesNotExist();
+  }
+
+  @Test
+  void aConfigValueOfTheWrongTypeExits2NamingTheKey() throws Exception {
+    Path cfg = out.resolve("suite.yaml");
+    Files.writeString(cfg, "batch_sizes: [1, 0]\n");
+
+    Cli r = Cli.run("suite", "seq-scaling", "--simulate", "--config", cfg.toString(), "--out", out.resolve("runs").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("\"batch_sizes\" must be a list of integers >= 1");
+  }
+
+  @Test
+  void simulatedQuickRunsEverySetExperimentIntoOneReportWithRecommendations() throws Exception {
+    requirePythonWithTorch();
+    Path cfg = out.resolve("suite.yaml");
+    Files.writeString(cfg, "sequence_lengths: [8, 16]\nbatch_sizes: [1, 2]\nsamples: 1\nwarmup: 0\n");
+    Path runs = out.resolve("runs");
+
+    Cli r = Cli.run("suite", "quick", "--simulate", "--gpus", "2", "--config", cfg.toString(), "--out", runs.toString(),
+        "--timeout", "300");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path dir;
+    try (Stream<Path> dirs = Files.list(runs)) {
+      dir = dirs.findFirst().orElseThrow();
+    }
+    assertThat(dir.getFileName().toString()).endsWith("-suite-quick");
+    String report = Files.readString(dir.resolve("report.md"));
+    assertThat(report).startsWith("# genbench suite: quick").contains("## Recommendations").contains("## preflight")
+        .contains("## seq_knee").contains("## tp").contains("## pp").contains("## transfer");
+    assertThat(report).containsPattern("TP=2 (is slower than one GPU|speeds decode up [0-9.]+×) at batch 1 for opt-125m \\(tiny\\) \\([0-9.]+ vs [0-9.]+");
+    assertThat(dir.resolve("suite.jsonl")).content().contains("\"type\":\"suite_plan\",\"name\":\"quick\"");
+    assertThat(Files.readString(dir.resolve("results.json"))).contains("\"recommendations\"").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+  }
 }

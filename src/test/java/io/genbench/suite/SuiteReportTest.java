@@ -63,13 +63,53 @@ final class SuiteReportTest {
   }
 
   @Test
+  void everyFigureIsInPlainNotationInCsvJsonAndMarkdown() {
+    String tiny = ALL_REDUCE.replace("1073741824", "8").replace("3250000", "34900");
+    String small = "{\"type\":\"record\",\"experiment\":\"collectives\",\"kind\":\"probe\",\"data\":"
+        + "{\"seconds\":1.2345678E-7,\"big\":3.0E12,\"list\":[2.5E-5]}}";
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, tiny, small, DONE, EXIT0));
+
+    String csv = report.csvFiles().get("collective.csv");
+    assertThat(csv).contains(",0.000229,").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(report.csvFiles().get("probe.csv")).contains("0.000000123457,3000000000000");
+    String json = Figures.json(report.resultsJson());
+    assertThat(json).contains("0.000229").contains("0.000000123457").contains("0.000025")
+        .doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(report.markdown()).contains("0.000229").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
+    assertThat(Figures.plain(1328.4567)).isEqualTo("1328.46");
+    assertThat(Figures.plain(332123.5)).isEqualTo("332124");
+    assertThat(Figures.plain(Double.NaN)).isEqualTo("N/A");
+  }
+
+  @Test
+  void bandwidthFarUnderThePreflightLinkPeakIsSuspectAndSmallMessagesAreNotJudged() {
+    String pre = "{\"type\":\"record\",\"experiment\":\"collectives\",\"kind\":\"preflight\",\"data\":"
+        + "{\"world_size\":2,\"min_link_peak_gb_s\":450.0,\"links\":\"NV18\"}}";
+    String healthy = ALL_REDUCE.replace("\"ranks\":4", "\"ranks\":2"); // 1 GiB in 3.25 ms: busbw 330 GB/s
+    String slow = healthy.replace("all_reduce", "broadcast").replace("3250000", "10737418"); // 100 GB/s
+    String small = healthy.replace("1073741824", "1048576").replace("3250000", "1000000"); // 1 MiB, 1 GB/s
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, pre, healthy, slow, small, DONE, EXIT0));
+
+    List<ObjectNode> rows = report.runs().get(0).records();
+    assertThat(rows.get(1).path("suspect").asBoolean()).isFalse();
+    assertThat(rows.get(1).path("peak_fraction").asDouble()).isBetween(0.73, 0.74);
+    assertThat(rows.get(2).path("suspect").asBoolean()).isTrue();
+    assertThat(rows.get(3).has("suspect")).isFalse();
+    assertThat(report.suspects()).hasSize(1);
+    assertThat(report.markdown()).contains("Suspect interconnect").contains("broadcast busbw 100 GB/s at 1073741824 B vs a peak of 450 GB/s");
+
+    SuiteReport unknown = SuiteReport.of(events(LAUNCH2, START, slow, DONE, EXIT0));
+    assertThat(unknown.runs().get(0).records().get(0).has("suspect")).isFalse(); // no peak known: not judged
+  }
+
+  @Test
   void decimalsUseAPointUnderAGermanLocale() {
     Locale saved = Locale.getDefault();
     try {
       Locale.setDefault(Locale.GERMANY);
       SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0));
 
-      assertThat(report.csvFiles().get("collective.csv")).contains("330.3821,").doesNotContain("330,38");
+      assertThat(report.csvFiles().get("collective.csv")).contains("330.382,").doesNotContain("330,38");
       assertThat(report.markdown()).contains("330.4");
     } finally {
       Locale.setDefault(saved);
