@@ -271,7 +271,9 @@ class RealWorkerOutputTest(SchemaTestCase):
         code, events, err = suite("collectives", nproc=2, operations=["broadcast"], min_bytes=64, max_bytes=64)
 
         self.assertEqual(0, code, err[-2000:])
-        self.assertEqual(["hello", "suite_start", "record", "suite_done"], [e["type"] for e in events])
+        # the interconnect pre-flight's record, then the experiment's
+        self.assertEqual(["hello", "suite_start", "record", "record", "suite_done"], [e["type"] for e in events])
+        self.assertEqual(["preflight", "collective"], [e["kind"] for e in events if e["type"] == "record"])
         for n, event in enumerate(events, 1):
             with self.subTest(line=n, type=event.get("type")):
                 self.assertValid("suite-events.schema.json", event)
