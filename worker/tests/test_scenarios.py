@@ -17,7 +17,8 @@ from torch import nn  # noqa: E402
 from genbench_worker import telemetry, timing  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
 from genbench_worker.case import Case  # noqa: E402
-from genbench_worker.protocol import RecordingStream, parse_event  # noqa: E402
+from genbench_worker.protocol import parse_event  # noqa: E402
+from genbench_worker.recording import RecordingStream  # noqa: E402
 from genbench_worker.scenarios import IterationResult, measure, run_case  # noqa: E402
 from genbench_worker.scenarios.diffusion import png_bytes, prediction_type  # noqa: E402
 

@@ -3,7 +3,8 @@
 stdout carries one compact JSON object per line and nothing else. `claim_stdout()` keeps a private
 duplicate of fd 1 for the events and points fd 1 (and `sys.stdout`) at stderr, so a stray print from
 any library lands in `worker.log` instead of corrupting the stream. `EventStream.emit` is the only
-writer of that duplicate; it is thread-safe (the telemetry sampler emits from its own thread).
+writer of that duplicate; it is thread-safe (the telemetry sampler emits from its own thread). Its test double,
+`recording.RecordingStream`, lives in its own module: this one is the wire and nothing else.
 
 This module must not import torch: `__main__` claims stdout before torch is imported.
 """
@@ -232,24 +233,6 @@ class EventStream:
         with self._lock:
             self._sink.write(line.encode("utf-8") if self._binary else line)
             self._sink.flush()
-
-
-class RecordingStream(EventStream):
-    """Keeps events in memory (tests, in-process runs)."""
-
-    def __init__(self):
-        self.events: List[Event] = []
-        self._lock = threading.Lock()
-
-    def emit(self, event: Event) -> None:
-        with self._lock:
-            # serialise now so a bad event fails where it is emitted, as it would on the wire
-            parse_event(event.to_json())
-            self.events.append(event)
-
-    def dicts(self) -> List[Dict[str, Any]]:
-        with self._lock:
-            return [e.to_dict() for e in self.events]
 
 
 def claim_stdout() -> EventStream:
