@@ -26,7 +26,7 @@ import torch
 from .. import failures, flops, memory, profiling, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
+from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
 from ..steady import steady_state
 
 
@@ -151,8 +151,8 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         kind = failures.classify(exc)
         message = failures.describe(exc, kind)
         if isinstance(exc, KeyboardInterrupt):
-            kind, message = failures.INFRASTRUCTURE, "interrupted"
-        if kind == failures.WORKER_ERROR:
+            kind, message = FailureKind.INFRASTRUCTURE, "interrupted"
+        if kind is FailureKind.WORKER_ERROR:
             print("case %s failed (%s):" % (case.id, kind), file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
         else:  # a finding or a termination: the message is the whole story
@@ -172,7 +172,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
                 stop()
             except Exception:
                 pass
-        if kind == failures.GPU_OUT_OF_MEMORY:
+        if kind is FailureKind.GPU_OUT_OF_MEMORY:
             print("releasing GPU memory after out-of-memory", file=sys.stderr)
         failures.release_memory()
         events.emit(Failed(case_id=case.id, kind=kind, message=message))
