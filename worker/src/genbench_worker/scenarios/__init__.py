@@ -26,6 +26,7 @@ import torch
 from .. import failures, flops, memory, profiling, telemetry
 from ..models import attention as attention_module
 from ..case import Case
+from ..devices import device_type
 from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
 from ..steady import steady_state
 
@@ -117,7 +118,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
         loaded, reused = cache.get(case, device)
-        case = case.resolved(torch.device(device).type, loaded.family)
+        case = case.resolved(device_type(device), loaded.family)
         attention_used = case.attention if (case.attention == "math" or attention_module.HAS_SDPA) else "math"
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
                            parameters=loaded.parameters, components=dict(loaded.components),
