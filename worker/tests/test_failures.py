@@ -1,15 +1,20 @@
 """Exceptions become failure kinds: OOM and unsupported configurations are findings, the rest errors."""
 
 import os
+import re
 import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+JAVA_FAILURE_KIND = os.path.join(REPO, "src", "main", "java", "io", "genbench", "result", "FailureKind.java")
+sys.path.insert(0, os.path.join(HERE, "..", "src"))
 
 import torch  # noqa: E402
 
 from genbench_worker import failures  # noqa: E402
 from genbench_worker.failures import Terminated, Unsupported, classify, describe  # noqa: E402
+from genbench_worker.protocol import Failed, FailureKind  # noqa: E402
 
 
 class ClassifyTest(unittest.TestCase):
@@ -115,6 +120,50 @@ class ClassifyTest(unittest.TestCase):
         failures.release_memory()
 
         self.assertIsNone(alive())
+
+
+class FailureKindTest(unittest.TestCase):
+
+    def test_classify_answers_with_the_enum_whose_value_is_the_wire_spelling(self):
+        kind = classify(RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB"))
+
+        self.assertIs(FailureKind.GPU_OUT_OF_MEMORY, kind)
+        self.assertEqual("gpu_out_of_memory", kind.value)
+        self.assertEqual("gpu_out_of_memory", str(kind))
+        self.assertEqual("(gpu_out_of_memory)", "(%s)" % kind)
+        self.assertEqual("gpu_out_of_memory", f"{kind}")
+
+    def test_only_gpu_out_of_memory_and_unsupported_are_findings(self):
+        findings = {k for k in FailureKind if k.is_finding}
+
+        self.assertEqual({FailureKind.GPU_OUT_OF_MEMORY, FailureKind.UNSUPPORTED}, findings)
+
+    def test_a_failed_event_takes_the_wire_string_or_the_kind_and_writes_the_same_line(self):
+        line = '{"type":"failed","case_id":"a","kind":"unsupported","message":"m"}'
+
+        from_string = Failed(case_id="a", kind="unsupported", message="m")
+        from_kind = Failed(case_id="a", kind=FailureKind.UNSUPPORTED, message="m")
+
+        self.assertIs(FailureKind.UNSUPPORTED, from_string.kind)
+        self.assertEqual(line, from_string.to_json())
+        self.assertEqual(line, from_kind.to_json())
+        self.assertIs(str, type(from_kind.to_dict()["kind"]))
+
+    def test_describe_accepts_the_wire_string_for_a_kind(self):
+        exc = RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB. See documentation for Memory Management")
+
+        self.assertEqual(describe(exc, FailureKind.GPU_OUT_OF_MEMORY), describe(exc, "gpu_out_of_memory"))
+        self.assertEqual("CUDA out of memory. Tried to allocate 2.00 GiB.", describe(exc, "gpu_out_of_memory"))
+
+    def test_the_kinds_and_their_findings_are_those_of_the_java_enum(self):
+        with open(JAVA_FAILURE_KIND, encoding="utf-8") as f:
+            java = f.read()
+        # GPU_OUT_OF_MEMORY("gpu_out_of_memory", "OOM", true, CaseStatus.OOM_SKIPPED),
+        constants = re.findall(r'^\s*([A-Z_]+)\("([a-z_]+)",\s*"[^"]*",\s*(true|false),', java, re.MULTILINE)
+        self.assertGreaterEqual(len(constants), 8, "cannot read the constants of " + JAVA_FAILURE_KIND)
+
+        self.assertEqual([(name, wire, finding == "true") for name, wire, finding in constants],
+                         [(k.name, k.value, k.is_finding) for k in FailureKind])
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import torch  # noqa: E402
 from genbench_worker import telemetry, timing  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
 from genbench_worker.case import Case  # noqa: E402
-from genbench_worker.protocol import RecordingStream  # noqa: E402
+from genbench_worker.recording import RecordingStream  # noqa: E402
 from genbench_worker.scenarios import run_case  # noqa: E402
 
 HAS_CUDA = torch.cuda.is_available()

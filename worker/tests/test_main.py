@@ -20,7 +20,8 @@ sys.path.insert(0, HERE)
 from genbench_worker import __main__ as worker_main  # noqa: E402
 from genbench_worker import __version__  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
-from genbench_worker.protocol import RecordingStream, parse_event  # noqa: E402
+from genbench_worker.protocol import parse_event  # noqa: E402
+from genbench_worker.recording import RecordingStream  # noqa: E402
 from test_scenarios import FakeBuilder  # noqa: E402
 
 

@@ -163,7 +163,9 @@ class ParseEventTest(unittest.TestCase):
         self.reject('{"type":"done","case_id":"a","extra":1}')
 
     def test_accepts_unknown_fields_when_not_strict(self):
-        parse_event('{"type":"done","case_id":"a","extra":1}', strict=False)
+        event = parse_event('{"type":"done","case_id":"a","extra":1}', strict=False)
+
+        self.assertEqual({"type": "done", "case_id": "a", "extra": 1}, event)
 
     def test_rejects_non_json_and_events_without_case_id(self):
         self.reject("hello")
@@ -179,8 +181,11 @@ class ParseEventTest(unittest.TestCase):
 
     def test_warmed_needs_a_spread_even_when_it_is_null(self):
         self.reject('{"type":"warmed","case_id":"a","iterations":0,"steady":false,"window":3,"tolerance":0.05}')
-        parse_event('{"type":"warmed","case_id":"a","iterations":0,"steady":false,"window":3,"tolerance":0.05,'
-                    '"spread":null}')
+        event = parse_event('{"type":"warmed","case_id":"a","iterations":0,"steady":false,"window":3,'
+                            '"tolerance":0.05,"spread":null}')
+
+        self.assertIn("spread", event)
+        self.assertIsNone(event["spread"])
 
     def test_a_memory_event_from_an_older_worker_without_kind_is_accepted(self):
         event = parse_event('{"type":"memory","case_id":"a","peak_allocated_bytes":1,"peak_reserved_bytes":1,'

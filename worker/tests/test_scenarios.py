@@ -1,6 +1,7 @@
 """Scenarios on CPU with small fake models (and the tiny catalog models when the registry imports):
 event sequences, iteration counts, CFG batching, failures, timers and telemetry."""
 
+import io
 import os
 import struct
 import sys
@@ -16,8 +17,9 @@ from torch import nn  # noqa: E402
 
 from genbench_worker import telemetry, timing  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
-from genbench_worker.case import Case  # noqa: E402
-from genbench_worker.protocol import RecordingStream, parse_event  # noqa: E402
+from genbench_worker.case import Case, CaseError  # noqa: E402
+from genbench_worker.protocol import EventStream, parse_event  # noqa: E402
+from genbench_worker.recording import RecordingStream  # noqa: E402
 from genbench_worker.scenarios import IterationResult, measure, run_case  # noqa: E402
 from genbench_worker.scenarios.diffusion import png_bytes, prediction_type  # noqa: E402
 
@@ -270,10 +272,17 @@ class DiffusionScenarioTest(unittest.TestCase):
         self.assertEqual("loaded", third[0]["type"])
 
     def test_every_emitted_event_is_valid_on_the_wire(self):
-        _, events = run(make_case())
+        sink = io.BytesIO()
+        sink.mode = "wb"
 
-        for e in events:
-            parse_event(__import__("json").dumps(e))
+        ok = run_case(make_case(), ModelCache(FakeBuilder()), EventStream(sink), CPU,
+                      telemetry_for=lambda *a: telemetry.NoTelemetry())
+
+        # the bytes the real writer produced, not the recording double's copy, parsed strictly line by line
+        events = [parse_event(line) for line in sink.getvalue().decode("utf-8").splitlines()]
+        self.assertTrue(ok)
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "memory", "done"],
+                         types(events))
 
     def test_prediction_type_follows_the_model(self):
         self.assertEqual("v_prediction", prediction_type("stabilityai/stable-diffusion-2-1", "sd"))
@@ -521,7 +530,7 @@ class AutoKnobsTest(unittest.TestCase):
         self.assertFalse(make_case(cuda_graphs=False).resolved("cuda", "sd").cuda_graphs)
 
     def test_a_knob_that_is_neither_bool_nor_auto_is_rejected(self):
-        with self.assertRaises(Exception) as ctx:
+        with self.assertRaises(CaseError) as ctx:
             make_case(cuda_graphs="yes")
         self.assertIn("auto", str(ctx.exception))
 
@@ -540,7 +549,7 @@ class DiffusersBackendTest(unittest.TestCase):
         self.assertIn("diffusers", failed[0]["message"])
 
     def test_an_unknown_backend_is_rejected(self):
-        with self.assertRaises(Exception) as ctx:
+        with self.assertRaises(CaseError) as ctx:
             make_case(backend="tensorrt")
         self.assertIn("diffusers", str(ctx.exception))
 

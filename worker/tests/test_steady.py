@@ -7,7 +7,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
 from genbench_worker.case import Case  # noqa: E402
-from genbench_worker.protocol import RecordingStream  # noqa: E402
+from genbench_worker.recording import RecordingStream  # noqa: E402
 from genbench_worker.steady import steady_state  # noqa: E402
 
 MS = 1_000_000

@@ -22,6 +22,7 @@ import sys
 from typing import List, Optional
 
 from . import __version__, protocol
+from .devices import device_type, is_cuda
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -51,13 +52,13 @@ def choose_device(name: str):
             return torch.device("cuda", int(local_rank) if local_rank and local_rank.isdigit() else 0)
         return torch.device("cpu")
     device = torch.device(name)
-    if device.type == "cuda":
+    if is_cuda(device):
         if not torch.cuda.is_available():
             raise ValueError("--device %s: CUDA is not available to this torch (%s)" % (name, torch.__version__))
         if device.index is None:
             device = torch.device("cuda", torch.cuda.current_device())
         torch.cuda.set_device(device)
-    elif device.type != "cpu":
+    elif device_type(device) != "cpu":
         raise ValueError("--device %s: use auto, cpu, cuda or cuda:N" % name)
     return device
 
@@ -92,7 +93,7 @@ def hello(device) -> protocol.Hello:
     import torch  # noqa: PLC0415
 
     devices = []
-    on_cuda = device.type == "cuda"
+    on_cuda = is_cuda(device)
     if on_cuda:
         for i in range(torch.cuda.device_count()):
             props = torch.cuda.get_device_properties(i)
@@ -131,10 +132,6 @@ def _on_sigterm(signum, frame):
     raise Terminated("terminated by signal %d (SIGTERM)" % signum)
 
 
-def torch_device_type(device) -> str:
-    return getattr(device, "type", str(device).split(":")[0])
-
-
 def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStream] = None, cache=None) -> int:
     """Entry point. `events` / `cache` are injected by in-process tests; otherwise stdout is claimed."""
     args = parse_args(argv)
@@ -166,7 +163,7 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         except (ValueError, RuntimeError) as e:
             print("genbench_worker: %s" % e, file=sys.stderr)
             return EXIT_USAGE
-        if torch_device_type(device) == "cuda":
+        if is_cuda(device):
             # create the CUDA context now: its seconds belong to no case's model load
             import torch  # noqa: PLC0415
 

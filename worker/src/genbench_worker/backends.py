@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import torch
 
 from .case import Case
+from .devices import device_type, is_cuda
 from .failures import Unsupported
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -77,10 +78,10 @@ def component_counts(model: Any, family: str, case: Case) -> Dict[str, int]:
 def check_precision(case: Case, device: torch.device) -> None:
     """Refuse up front what this device/torch cannot run, with a message saying why."""
     major = int(torch.__version__.split(".")[0])
-    if device.type == "cpu" and case.precision == "float16" and major < 2:
+    if device_type(device) == "cpu" and case.precision == "float16" and major < 2:
         raise Unsupported("float16 on CPU is not supported by torch %s (its CPU kernels lack Half convolutions "
                           "and norms); use float32 or bfloat16, or a GPU" % torch.__version__)
-    if device.type == "cuda" and case.precision == "bfloat16" and not torch.cuda.is_bf16_supported():
+    if is_cuda(device) and case.precision == "bfloat16" and not torch.cuda.is_bf16_supported():
         name = torch.cuda.get_device_name(device)
         raise Unsupported("bfloat16 is not supported on %s (needs compute capability 8.0+)" % name)
 
@@ -114,7 +115,7 @@ class ModelCache:
         dtype = DTYPES[case.precision]
         start = self._now_ns()
         model, family = self._builder(case, device, dtype)
-        if device.type == "cuda":
+        if is_cuda(device):
             torch.cuda.synchronize(device)
         build_ns = self._now_ns() - start
         self._loaded = LoadedModel(model=model, family=family, build_ns=int(build_ns),

@@ -1,8 +1,10 @@
 """Test cases as the controller sends them (protocol/PROTOCOL.md, table CASE).
 
 `Case` mirrors the Java record field for field (snake_case). Fields the controller always sends
-may be left out of hand-written jobs: they take the defaults below. Unknown fields are rejected, so a
-typo or a protocol drift fails loudly instead of silently measuring something else.
+may be left out of hand-written jobs: they take the defaults below, whose measuring settings are the
+controller's `Settings.DEFAULT` (tests/test_case_defaults.py reads Settings.java and fails on a drift).
+Unknown fields are rejected, so a typo or a protocol drift fails loudly instead of silently measuring
+something else.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Exceptions → failure kinds (protocol/PROTOCOL.md `failed.kind`), and recovery after a GPU OOM.
+"""Exceptions → failure kinds (`protocol.FailureKind`, the wire's `failed.kind`), and recovery after a GPU OOM.
 
-A GPU out-of-memory and an unsupported configuration are *findings* about the case (the report
-shows them in the cell and they are never retried); anything else is a `worker_error`. Host
+A GPU out-of-memory and an unsupported configuration are *findings* about the case
+(`FailureKind.is_finding`: the report shows them in the cell and they are never retried); anything
+else is a `worker_error`. Host
 memory exhaustion that Python survives (MemoryError, the CPU allocator's RuntimeError) is a
 `worker_error` whose message says so; a worker killed by the kernel's OOM killer is classified
 by the controller (`oom_signal`), never here.
@@ -14,10 +15,7 @@ import re
 import sys
 from typing import Optional
 
-GPU_OUT_OF_MEMORY = "gpu_out_of_memory"
-UNSUPPORTED = "unsupported"
-WORKER_ERROR = "worker_error"
-INFRASTRUCTURE = "infrastructure"
+from .protocol import FailureKind
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -92,36 +90,36 @@ def is_host_oom(exc: BaseException) -> bool:
     return isinstance(exc, RuntimeError) and any(p.search(str(exc)) for p in _HOST_OOM_PATTERNS)
 
 
-def classify(exc: BaseException) -> str:
-    """The wire failure kind for an exception raised while running a case."""
+def classify(exc: BaseException) -> FailureKind:
+    """The failure kind for an exception raised while running a case."""
     if isinstance(exc, Terminated):
-        return INFRASTRUCTURE
+        return FailureKind.INFRASTRUCTURE
     if _is_torch_oom(exc):
-        return GPU_OUT_OF_MEMORY
+        return FailureKind.GPU_OUT_OF_MEMORY
     if is_host_oom(exc):
-        return WORKER_ERROR
+        return FailureKind.WORKER_ERROR
     text = str(exc)
     if isinstance(exc, RuntimeError) and any(p.search(text) for p in _GPU_OOM_PATTERNS):
-        return GPU_OUT_OF_MEMORY
+        return FailureKind.GPU_OUT_OF_MEMORY
     if isinstance(exc, Unsupported) or _is_unsupported_model(exc):
-        return UNSUPPORTED
+        return FailureKind.UNSUPPORTED
     if isinstance(exc, (RuntimeError, NotImplementedError, TypeError)) and any(
         p.search(text) for p in _UNSUPPORTED_PATTERNS
     ):
-        return UNSUPPORTED
-    return WORKER_ERROR
+        return FailureKind.UNSUPPORTED
+    return FailureKind.WORKER_ERROR
 
 
-def describe(exc: BaseException, kind: Optional[str] = None) -> str:
+def describe(exc: BaseException, kind: Optional[FailureKind] = None) -> str:
     """A one-paragraph message for `failed.message`: what happened, no stack trace (that goes to stderr)."""
-    kind = kind or classify(exc)
+    kind = FailureKind.of(kind) if kind is not None else classify(exc)
     text = str(exc).strip() or type(exc).__name__
-    if kind == GPU_OUT_OF_MEMORY:
+    if kind is FailureKind.GPU_OUT_OF_MEMORY:
         # keep what was asked and what was free; drop torch's allocator advice
         message = re.split(r"\s+(If reserved but unallocated|See documentation for Memory Management)", text)[0]
-    elif kind == WORKER_ERROR and is_host_oom(exc):
+    elif kind is FailureKind.WORKER_ERROR and is_host_oom(exc):
         message = "host memory exhausted (%s): %s" % (type(exc).__name__, text)
-    elif kind in (UNSUPPORTED, INFRASTRUCTURE):
+    elif kind in (FailureKind.UNSUPPORTED, FailureKind.INFRASTRUCTURE):
         message = text
     else:
         message = "%s: %s" % (type(exc).__name__, text)

@@ -27,6 +27,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from .devices import is_cuda
+
 RSS_PERIOD_S = 0.003
 
 
@@ -39,13 +41,9 @@ class PeakMemory:
     baseline_bytes: Optional[int] = None  # rss-delta only
 
 
-def _device_type(device) -> str:
-    return getattr(device, "type", str(device).split(":")[0])
-
-
 def reset(device) -> None:
     """Start a new CUDA peak window (a no-op on CPU)."""
-    if _device_type(device) == "cuda":
+    if is_cuda(device):
         import torch  # noqa: PLC0415
 
         torch.cuda.reset_peak_memory_stats(device)
@@ -171,7 +169,7 @@ class CaseMemory:
 
     def __init__(self, device, sampler_factory: Callable[[], RssSampler] = RssSampler):
         self.device = device
-        self._cuda = _device_type(device) == "cuda"
+        self._cuda = is_cuda(device)
         self._sampler = None if self._cuda else sampler_factory()
 
     def start(self) -> None:

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from .devices import is_cuda
+
 METHOD = "torch.profiler"
 STEP_RANGE = "genbench.step."
 
@@ -190,7 +192,7 @@ def profile_iteration(scenario, device, phase_name: str) -> Optional[StepProfile
     reason on stderr) when profiling is impossible or fails. Never raises for a profiler problem."""
     import torch  # noqa: PLC0415
 
-    if getattr(device, "type", str(device).split(":")[0]) != "cuda" or not phase_name:
+    if not is_cuda(device) or not phase_name:
         return None
     try:
         from torch.profiler import ProfilerActivity, profile  # noqa: PLC0415

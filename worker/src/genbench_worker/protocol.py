@@ -3,7 +3,8 @@
 stdout carries one compact JSON object per line and nothing else. `claim_stdout()` keeps a private
 duplicate of fd 1 for the events and points fd 1 (and `sys.stdout`) at stderr, so a stray print from
 any library lands in `worker.log` instead of corrupting the stream. `EventStream.emit` is the only
-writer of that duplicate; it is thread-safe (the telemetry sampler emits from its own thread).
+writer of that duplicate; it is thread-safe (the telemetry sampler emits from its own thread). Its test double,
+`recording.RecordingStream`, lives in its own module: this one is the wire and nothing else.
 
 This module must not import torch: `__main__` claims stdout before torch is imported.
 """
@@ -11,6 +12,7 @@ This module must not import torch: `__main__` claims stdout before torch is impo
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import os
 import sys
@@ -20,17 +22,47 @@ from typing import IO, Any, Dict, List, Optional
 
 PROTOCOL_VERSION = 1
 
-#: Failure kinds on the wire. The worker itself only emits gpu_out_of_memory, unsupported,
-#: worker_error and infrastructure; the controller decides timeout, oom_signal and oom_sigsegv.
-FAILURE_KINDS = (
-    "gpu_out_of_memory",
-    "unsupported",
-    "oom_signal",
-    "oom_sigsegv",
-    "timeout",
-    "worker_error",
-    "infrastructure",
-)
+
+class FailureKind(str, enum.Enum):
+    """Why a case produced no measurement: `failed.kind`, as `io.genbench.result.FailureKind` on the Java side.
+
+    The value is the wire spelling. A member is a `str` equal to it, and `str()` / `format()` give it too, so
+    the JSON is the same as when kinds were plain strings. The worker itself emits gpu_out_of_memory,
+    unsupported, worker_error and infrastructure; the controller decides skipped, timeout, oom_signal and
+    oom_sigsegv.
+    """
+
+    GPU_OUT_OF_MEMORY = "gpu_out_of_memory"
+    UNSUPPORTED = "unsupported"
+    SKIPPED = "skipped"  # the controller did not run the case (its backend cannot, or the budget ran out)
+    OOM_SIGNAL = "oom_signal"
+    OOM_SIGSEGV = "oom_sigsegv"
+    TIMEOUT = "timeout"
+    WORKER_ERROR = "worker_error"
+    INFRASTRUCTURE = "infrastructure"
+
+    @property
+    def is_finding(self) -> bool:
+        """A finding describes the configuration, not a fault of ours: report it in the cell, never retry it."""
+        return self in (FailureKind.GPU_OUT_OF_MEMORY, FailureKind.UNSUPPORTED)
+
+    @classmethod
+    def of(cls, wire: str) -> "FailureKind":
+        """The kind a wire string names; ValueError naming the known kinds for any other."""
+        try:
+            return cls(wire)
+        except ValueError:
+            raise ValueError("unknown failure kind %r; known: %s" % (wire, ", ".join(FAILURE_KINDS))) from None
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+#: The wire spellings of every FailureKind, in declaration order.
+FAILURE_KINDS = tuple(k.value for k in FailureKind)
 
 
 @dataclass(frozen=True)
@@ -45,7 +77,7 @@ class Event:
             value = getattr(self, f.name)
             if value is None and f.metadata.get("omit_if_none"):
                 continue
-            body[f.name] = value
+            body[f.name] = value.value if isinstance(value, enum.Enum) else value
         return body
 
     def to_json(self) -> str:
@@ -203,12 +235,11 @@ class Failed(Event):
 
     TYPE = "failed"
     case_id: str
-    kind: str
+    kind: FailureKind  # a wire string is accepted and turned into its kind
     message: str
 
     def __post_init__(self):
-        if self.kind not in FAILURE_KINDS:
-            raise ValueError("unknown failure kind %r; known: %s" % (self.kind, ", ".join(FAILURE_KINDS)))
+        object.__setattr__(self, "kind", FailureKind.of(self.kind))
 
 
 @dataclass(frozen=True)
@@ -232,24 +263,6 @@ class EventStream:
         with self._lock:
             self._sink.write(line.encode("utf-8") if self._binary else line)
             self._sink.flush()
-
-
-class RecordingStream(EventStream):
-    """Keeps events in memory (tests, in-process runs)."""
-
-    def __init__(self):
-        self.events: List[Event] = []
-        self._lock = threading.Lock()
-
-    def emit(self, event: Event) -> None:
-        with self._lock:
-            # serialise now so a bad event fails where it is emitted, as it would on the wire
-            parse_event(event.to_json())
-            self.events.append(event)
-
-    def dicts(self) -> List[Dict[str, Any]]:
-        with self._lock:
-            return [e.to_dict() for e in self.events]
 
 
 def claim_stdout() -> EventStream:

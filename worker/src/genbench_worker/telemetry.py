@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Callable, List, Optional, Tuple
 
+from .devices import is_cuda
 from .protocol import EventStream, Telemetry
 
 Reading = Tuple[float, float, float]  # gpu_util_pct, memory_used_pct, power_w
@@ -245,7 +246,7 @@ class NoTelemetry:
 
 def for_case(events: EventStream, case_id: str, device) -> "TelemetrySampler | NoTelemetry":
     """A sampler for the case's device (not started)."""
-    if getattr(device, "type", str(device).split(":")[0]) != "cuda":
+    if not is_cuda(device):
         return NoTelemetry()
     index = getattr(device, "index", None)
     if index is None:

@@ -22,6 +22,8 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
+from .devices import is_cuda
+
 
 class Clock:
     """Makes marks (opaque) and turns pairs of marks into nanoseconds."""
@@ -74,8 +76,7 @@ class CudaClock(Clock):
 
 def clock_for(device) -> Clock:
     """The clock that measures work on `device` (a torch.device or a string)."""
-    kind = getattr(device, "type", str(device).split(":")[0])
-    return CudaClock() if kind == "cuda" else HostClock()
+    return CudaClock() if is_cuda(device) else HostClock()
 
 
 class IterationTimer:

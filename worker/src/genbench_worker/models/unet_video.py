@@ -9,21 +9,20 @@ diffusers (``down_blocks.0.resnets.0.spatial_res_block.conv1.weight``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple, Union
+from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .attention import Attention
-from .unet import (BasicTransformerBlock, Downsample2D, FeedForward, ResnetBlock2D, TimestepEmbedding, Timesteps,
-                   Upsample2D, as_timesteps)
-
-IntOrTuple = Union[int, Tuple[int, ...]]
+from .blocks import (BasicTransformerBlock, DownBlock, FeedForward, IntOrTuple, MidBlock, PerBlockConfig,
+                     ResnetBlock2D, TimestepEmbedding, Timesteps, UpBlock, as_timesteps, chained_channels, down_levels,
+                     run_levels, skip_joined_channels, up_levels)
 
 
 @dataclass(frozen=True)
-class UNetSpatioTemporalConfig:
+class UNetSpatioTemporalConfig(PerBlockConfig):
     in_channels: int = 8
     out_channels: int = 4
     block_out_channels: Tuple[int, ...] = (320, 640, 1280, 1280)
@@ -37,10 +36,6 @@ class UNetSpatioTemporalConfig:
     projection_class_embeddings_input_dim: int = 768  # 3 added time ids x addition_time_embed_dim
     num_frames: int = 25
     norm_num_groups: int = 32  # diffusers hard-codes 32; smaller only for tiny configurations
-
-    def per_block(self, value: IntOrTuple) -> Tuple[int, ...]:
-        n = len(self.down_block_types)
-        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
 class AlphaBlender(nn.Module):
@@ -157,105 +152,58 @@ class TransformerSpatioTemporalModel(nn.Module):
         return x.reshape(bf, h, w, c).permute(0, 3, 1, 2) + residual
 
 
-class DownBlockSpatioTemporal(nn.Module):
+# Levels. diffusers builds the resnets of the cross-attention encoder levels with eps 1e-6 and all others with 1e-5.
+
+def _resnets(channels, temb_channels: int, groups: int, eps: float = 1e-5):
+    return [SpatioTemporalResBlock(i, o, temb_channels, groups, eps) for i, o in channels]
+
+
+def _transformers(out_channels: int, num_layers: int, groups: int, heads: int, transformer_layers: int,
+                  cross_attention_dim: int):
+    return [TransformerSpatioTemporalModel(heads, out_channels // heads, out_channels, transformer_layers,
+                                           cross_attention_dim, groups) for _ in range(num_layers)]
+
+
+class DownBlockSpatioTemporal(DownBlock):
     def __init__(self, in_channels, out_channels, temb_channels, num_layers, add_downsample, groups, **_):
-        super().__init__()
-        self.resnets = nn.ModuleList([SpatioTemporalResBlock(in_channels if i == 0 else out_channels, out_channels,
-                                                             temb_channels, groups, 1e-5) for i in range(num_layers)])
-        self.downsamplers = nn.ModuleList([Downsample2D(out_channels)]) if add_downsample else None
-
-    def forward(self, x, temb, context, frames):
-        states = ()
-        for resnet in self.resnets:
-            x = resnet(x, temb, frames)
-            states += (x,)
-        if self.downsamplers is not None:
-            x = self.downsamplers[0](x)
-            states += (x,)
-        return x, states
+        super().__init__(_resnets(chained_channels(in_channels, out_channels, num_layers), temb_channels, groups),
+                         downsample=out_channels if add_downsample else None)
 
 
-class CrossAttnDownBlockSpatioTemporal(nn.Module):
-    def __init__(self, in_channels, out_channels, temb_channels, num_layers, add_downsample, groups, heads,
-                 transformer_layers, cross_attention_dim):
-        super().__init__()
-        self.resnets = nn.ModuleList([SpatioTemporalResBlock(in_channels if i == 0 else out_channels, out_channels,
-                                                             temb_channels, groups, 1e-6) for i in range(num_layers)])
-        self.attentions = nn.ModuleList([
-            TransformerSpatioTemporalModel(heads, out_channels // heads, out_channels, transformer_layers,
-                                           cross_attention_dim, groups) for _ in range(num_layers)])
-        self.downsamplers = nn.ModuleList([Downsample2D(out_channels)]) if add_downsample else None
-
-    def forward(self, x, temb, context, frames):
-        states = ()
-        for resnet, attn in zip(self.resnets, self.attentions):
-            x = attn(resnet(x, temb, frames), context, frames)
-            states += (x,)
-        if self.downsamplers is not None:
-            x = self.downsamplers[0](x)
-            states += (x,)
-        return x, states
+class CrossAttnDownBlockSpatioTemporal(DownBlock):
+    def __init__(self, in_channels, out_channels, temb_channels, num_layers, add_downsample, groups, **attention):
+        super().__init__(_resnets(chained_channels(in_channels, out_channels, num_layers), temb_channels, groups,
+                                  eps=1e-6),
+                         _transformers(out_channels, num_layers, groups, **attention),
+                         downsample=out_channels if add_downsample else None)
 
 
-def _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups):
-    return nn.ModuleList([
-        SpatioTemporalResBlock((prev_output_channel if i == 0 else out_channels)
-                               + (in_channels if i == num_layers - 1 else out_channels),
-                               out_channels, temb_channels, groups, 1e-5) for i in range(num_layers)])
-
-
-class UpBlockSpatioTemporal(nn.Module):
+class UpBlockSpatioTemporal(UpBlock):
     def __init__(self, in_channels, prev_output_channel, out_channels, temb_channels, num_layers, add_upsample,
                  groups, **_):
-        super().__init__()
-        self.resnets = _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups)
-        self.upsamplers = nn.ModuleList([Upsample2D(out_channels)]) if add_upsample else None
-
-    def forward(self, x, skips, temb, context, frames, upsample_size=None):
-        for resnet in self.resnets:
-            x = resnet(torch.cat([x, skips[-1]], dim=1), temb, frames)
-            skips = skips[:-1]
-        if self.upsamplers is not None:
-            x = self.upsamplers[0](x, upsample_size)
-        return x
+        channels = skip_joined_channels(in_channels, prev_output_channel, out_channels, num_layers)
+        super().__init__(_resnets(channels, temb_channels, groups), upsample=out_channels if add_upsample else None)
 
 
-class CrossAttnUpBlockSpatioTemporal(nn.Module):
+class CrossAttnUpBlockSpatioTemporal(UpBlock):
     def __init__(self, in_channels, prev_output_channel, out_channels, temb_channels, num_layers, add_upsample,
-                 groups, heads, transformer_layers, cross_attention_dim):
-        super().__init__()
-        self.resnets = _up_resnets(in_channels, prev_output_channel, out_channels, temb_channels, num_layers, groups)
-        self.attentions = nn.ModuleList([
-            TransformerSpatioTemporalModel(heads, out_channels // heads, out_channels, transformer_layers,
-                                           cross_attention_dim, groups) for _ in range(num_layers)])
-        self.upsamplers = nn.ModuleList([Upsample2D(out_channels)]) if add_upsample else None
-
-    def forward(self, x, skips, temb, context, frames, upsample_size=None):
-        for resnet, attn in zip(self.resnets, self.attentions):
-            x = resnet(torch.cat([x, skips[-1]], dim=1), temb, frames)
-            skips = skips[:-1]
-            x = attn(x, context, frames)
-        if self.upsamplers is not None:
-            x = self.upsamplers[0](x, upsample_size)
-        return x
+                 groups, **attention):
+        channels = skip_joined_channels(in_channels, prev_output_channel, out_channels, num_layers)
+        super().__init__(_resnets(channels, temb_channels, groups),
+                         _transformers(out_channels, num_layers, groups, **attention),
+                         upsample=out_channels if add_upsample else None)
 
 
-class UNetMidBlockSpatioTemporal(nn.Module):
-    def __init__(self, channels, temb_channels, groups, heads, transformer_layers, cross_attention_dim):
-        super().__init__()
-        self.attentions = nn.ModuleList([TransformerSpatioTemporalModel(
-            heads, channels // heads, channels, transformer_layers, cross_attention_dim, groups)])
-        self.resnets = nn.ModuleList([SpatioTemporalResBlock(channels, channels, temb_channels, groups, 1e-5)
-                                      for _ in range(2)])
-
-    def forward(self, x, temb, context, frames):
-        x = self.resnets[0](x, temb, frames)
-        return self.resnets[1](self.attentions[0](x, context, frames), temb, frames)
+class UNetMidBlockSpatioTemporal(MidBlock):
+    def __init__(self, channels, temb_channels, groups, **attention):
+        super().__init__(_transformers(channels, 1, groups, **attention)[0],
+                         _resnets(chained_channels(channels, channels, 2), temb_channels, groups))
 
 
 _DOWN = {"DownBlockSpatioTemporal": DownBlockSpatioTemporal,
          "CrossAttnDownBlockSpatioTemporal": CrossAttnDownBlockSpatioTemporal}
-_UP = {"UpBlockSpatioTemporal": UpBlockSpatioTemporal, "CrossAttnUpBlockSpatioTemporal": CrossAttnUpBlockSpatioTemporal}
+_UP = {"UpBlockSpatioTemporal": UpBlockSpatioTemporal,
+       "CrossAttnUpBlockSpatioTemporal": CrossAttnUpBlockSpatioTemporal}
 
 
 class UNetSpatioTemporalConditionModel(nn.Module):
@@ -280,26 +228,21 @@ class UNetSpatioTemporalConditionModel(nn.Module):
         self.add_time_proj = Timesteps(c.addition_time_embed_dim, True, 0)
         self.add_embedding = TimestepEmbedding(c.projection_class_embeddings_input_dim, temb)
 
-        self.down_blocks = nn.ModuleList()
-        out_ch = boc[0]
-        for i, kind in enumerate(c.down_block_types):
-            in_ch, out_ch = out_ch, boc[i]
-            self.down_blocks.append(_DOWN[kind](
-                in_channels=in_ch, out_channels=out_ch, temb_channels=temb, num_layers=c.layers_per_block,
-                add_downsample=i < len(boc) - 1, groups=groups, heads=heads[i], transformer_layers=layers[i],
-                cross_attention_dim=c.cross_attention_dim))
-        self.mid_block = UNetMidBlockSpatioTemporal(boc[-1], temb, groups, heads[-1], layers[-1],
-                                                    c.cross_attention_dim)
-        self.up_blocks = nn.ModuleList()
-        rev, rev_heads, rev_layers = list(reversed(boc)), list(reversed(heads)), list(reversed(layers))
-        out_ch = rev[0]
-        for i, kind in enumerate(c.up_block_types):
-            prev, out_ch = out_ch, rev[i]
-            in_ch = rev[min(i + 1, len(boc) - 1)]
-            self.up_blocks.append(_UP[kind](
-                in_channels=in_ch, prev_output_channel=prev, out_channels=out_ch, temb_channels=temb,
-                num_layers=c.layers_per_block + 1, add_upsample=i < len(boc) - 1, groups=groups, heads=rev_heads[i],
-                transformer_layers=rev_layers[i], cross_attention_dim=c.cross_attention_dim))
+        def attention(level: int) -> dict:
+            return dict(heads=heads[level], transformer_layers=layers[level], cross_attention_dim=c.cross_attention_dim)
+
+        self.down_blocks = nn.ModuleList([
+            _DOWN[kind](in_channels=in_ch, out_channels=out_ch, temb_channels=temb, num_layers=c.layers_per_block,
+                        add_downsample=down, groups=groups, **attention(i))
+            for i, (kind, (in_ch, out_ch, down)) in enumerate(zip(c.down_block_types, down_levels(boc)))])
+        self.mid_block = UNetMidBlockSpatioTemporal(boc[-1], temb, groups, **attention(-1))
+        deepest_first = len(boc) - 1
+        self.up_blocks = nn.ModuleList([
+            _UP[kind](in_channels=in_ch, prev_output_channel=prev, out_channels=out_ch, temb_channels=temb,
+                      num_layers=c.layers_per_block + 1, add_upsample=up, groups=groups,
+                      **attention(deepest_first - i))
+            for i, (kind, (in_ch, prev, out_ch, up)) in enumerate(zip(c.up_block_types, up_levels(boc)))])
+
         self.conv_norm_out = nn.GroupNorm(groups, boc[0], eps=1e-5)
         self.conv_act = nn.SiLU()
         self.conv_out = nn.Conv2d(boc[0], c.out_channels, 3, padding=1)
@@ -316,18 +259,6 @@ class UNetSpatioTemporalConditionModel(nn.Module):
         emb = emb.repeat_interleave(frames, dim=0)
         context = encoder_hidden_states.repeat_interleave(frames, dim=0)
 
-        x = self.conv_in(x)
-        skips = (x,)
-        for block in self.down_blocks:
-            x, states = block(x, emb, context, frames)
-            skips += states
-        x = self.mid_block(x, emb, context, frames)
-        factor = 2 ** (len(self.up_blocks) - 1)
-        odd = any(s % factor != 0 for s in sample.shape[-2:])
-        for i, block in enumerate(self.up_blocks):
-            k = len(block.resnets)
-            res, skips = skips[-k:], skips[:-k]
-            size = skips[-1].shape[2:] if odd and i < len(self.up_blocks) - 1 else None
-            x = block(x, res, emb, context, frames, size)
+        x = run_levels(self.conv_in(x), self.down_blocks, self.mid_block, self.up_blocks, emb, context, frames)
         x = self.conv_out(self.conv_act(self.conv_norm_out(x)))
         return x.reshape(b, frames, *x.shape[1:])

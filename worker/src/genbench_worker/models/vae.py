@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .attention import Attention
-from .unet import ResnetBlock2D, Upsample2D
+from .blocks import MidBlock, ResnetBlock2D, Upsample2D, chained_channels
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,20 @@ class VAEDecoderConfig:
         return 2 ** (len(self.block_out_channels) - 1)
 
 
-class UNetMidBlock2D(nn.Module):
-    def __init__(self, channels: int, groups: int, eps: float = 1e-6):
-        super().__init__()
-        self.attentions = nn.ModuleList([Attention(channels, None, heads=1, dim_head=channels, bias=True,
-                                                   norm_num_groups=groups, eps=eps)])
-        self.resnets = nn.ModuleList([ResnetBlock2D(channels, channels, None, groups, eps) for _ in range(2)])
+class UNetMidBlock2D(MidBlock):
+    """The UNets' middle without a time embedding or context: resnet, single-head self-attention, resnet."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.resnets[0](x)
-        return self.resnets[1](self.attentions[0](x))
+    def __init__(self, channels: int, groups: int, eps: float = 1e-6):
+        super().__init__(Attention(channels, None, heads=1, dim_head=channels, bias=True, norm_num_groups=groups,
+                                   eps=eps),
+                         [ResnetBlock2D(channels, channels, None, groups, eps) for _ in range(2)])
 
 
 class UpDecoderBlock2D(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, num_layers: int, add_upsample: bool, groups: int):
         super().__init__()
-        self.resnets = nn.ModuleList([ResnetBlock2D(in_channels if i == 0 else out_channels, out_channels, None,
-                                                    groups, 1e-6) for i in range(num_layers)])
+        self.resnets = nn.ModuleList([ResnetBlock2D(i, o, None, groups, 1e-6)
+                                      for i, o in chained_channels(in_channels, out_channels, num_layers)])
         self.upsamplers = nn.ModuleList([Upsample2D(out_channels)]) if add_upsample else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -26,7 +26,8 @@ import torch
 from .. import failures, flops, memory, profiling, telemetry
 from ..models import attention as attention_module
 from ..case import Case
-from ..protocol import Done, EventStream, Failed, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
+from ..devices import device_type
+from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
 from ..steady import steady_state
 
 
@@ -117,7 +118,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
         loaded, reused = cache.get(case, device)
-        case = case.resolved(torch.device(device).type, loaded.family)
+        case = case.resolved(device_type(device), loaded.family)
         attention_used = case.attention if (case.attention == "math" or attention_module.HAS_SDPA) else "math"
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
                            parameters=loaded.parameters, components=dict(loaded.components),
@@ -151,8 +152,8 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         kind = failures.classify(exc)
         message = failures.describe(exc, kind)
         if isinstance(exc, KeyboardInterrupt):
-            kind, message = failures.INFRASTRUCTURE, "interrupted"
-        if kind == failures.WORKER_ERROR:
+            kind, message = FailureKind.INFRASTRUCTURE, "interrupted"
+        if kind is FailureKind.WORKER_ERROR:
             print("case %s failed (%s):" % (case.id, kind), file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
         else:  # a finding or a termination: the message is the whole story
@@ -172,7 +173,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
                 stop()
             except Exception:
                 pass
-        if kind == failures.GPU_OUT_OF_MEMORY:
+        if kind is FailureKind.GPU_OUT_OF_MEMORY:
             print("releasing GPU memory after out-of-memory", file=sys.stderr)
         failures.release_memory()
         events.emit(Failed(case_id=case.id, kind=kind, message=message))

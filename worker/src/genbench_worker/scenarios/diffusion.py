@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional
 import torch
 
 from .. import schedulers
+from ..devices import device_type, is_cuda
 from ..failures import Unsupported
 from ..timing import clock_for, total
 from . import IterationResult
@@ -168,8 +169,8 @@ class DiffusionScenario:
 
     def prepare(self) -> None:
         case = self.case
-        if case.cuda_graphs and self.device.type != "cuda":
-            raise Unsupported("cuda_graphs needs a CUDA device; this case runs on %s" % self.device.type)
+        if case.cuda_graphs and not is_cuda(self.device):
+            raise Unsupported("cuda_graphs needs a CUDA device; this case runs on %s" % device_type(self.device))
         if case.compile and not hasattr(torch, "compile"):
             raise Unsupported("compile needs torch.compile (torch >= 2.0); this is torch %s" % torch.__version__)
         set_unet_memory_format(self.model.unet, case.channels_last)
@@ -187,7 +188,7 @@ class DiffusionScenario:
                     self.unet = self._graphed
                 else:
                     self.unet(latents, self._timesteps[0], cond)  # compile now, not in a measured iteration
-                if self.device.type == "cuda":
+                if is_cuda(self.device):
                     torch.cuda.synchronize(self.device)
 
     # ------------------------------------------------------------------ work (flops.py), before prepare()
