@@ -28,7 +28,8 @@ from typing import List, Optional, Sequence
 
 import torch
 
-from ..failures import GPU_OUT_OF_MEMORY, classify
+from ..failures import classify
+from ..protocol import FailureKind
 from ..models import registry
 from .context import Context
 
@@ -120,7 +121,7 @@ def run(ctx: Context) -> None:
                                    decode_tokens_per_s=batch * (new - 1) / (decode / 1e9) if new > 1 and decode else None,
                                    decode_ms_per_step=decode / 1e6 / steps, samples=samples, reason=None)
                     except Exception as e:  # noqa: BLE001 - only out-of-memory is a finding; anything else fails
-                        if classify(e) != GPU_OUT_OF_MEMORY:
+                        if classify(e) != FailureKind.GPU_OUT_OF_MEMORY:
                             raise
                         ids = None
                         if ctx.on_cuda:
