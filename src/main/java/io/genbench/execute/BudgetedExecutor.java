@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Settings;

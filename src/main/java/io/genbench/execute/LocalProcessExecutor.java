@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;

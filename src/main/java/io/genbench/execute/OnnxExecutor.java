@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;

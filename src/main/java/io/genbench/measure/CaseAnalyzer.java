@@ -6,8 +6,8 @@ import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.TrialStats;
 import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
-import io.genbench.execute.WorkerEvent.Sample;
-import io.genbench.execute.WorkerEvent.Telemetry;
+import io.genbench.wire.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Telemetry;
 import io.genbench.plan.Model;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
@@ -127,7 +127,7 @@ public final class CaseAnalyzer {
         knobs, where, warmup, busy, efficiency, trials);
   }
 
-  private static CaseResult.Memory memory(io.genbench.execute.WorkerEvent.Memory m) {
+  private static CaseResult.Memory memory(io.genbench.wire.WorkerEvent.Memory m) {
     if (m == null) return null;
     String kind = m.kind() == null ? ("cpu".equals(m.device()) ? "rss-process-peak" : "cuda-reserved")
         : "cuda".equals(m.kind()) ? "cuda-reserved" : m.kind();
@@ -138,7 +138,7 @@ public final class CaseAnalyzer {
    * The instance a case was measured on (declared, or {@code local (<device>)}) and the one it was priced as. Event
    * logs from before {@code priced_as} copied the priced type into {@code actual_instance}: they read as before.
    */
-  static CaseResult.Where where(String requested, io.genbench.execute.WorkerEvent.Priced p, String device) {
+  static CaseResult.Where where(String requested, io.genbench.wire.WorkerEvent.Priced p, String device) {
     if (p == null) return new CaseResult.Where(local(device), requested, false);
     if (p.pricedAs() == null) {
       String actual = p.actualInstance() == null ? requested : p.actualInstance();
@@ -152,11 +152,11 @@ public final class CaseAnalyzer {
     return "local (" + (device == null ? "unknown device" : device) + ")";
   }
 
-  private static CaseResult.Warmup warmup(List<io.genbench.execute.WorkerEvent.Warmed> warmed) {
+  private static CaseResult.Warmup warmup(List<io.genbench.wire.WorkerEvent.Warmed> warmed) {
     if (warmed.isEmpty()) return null;
-    int iterations = warmed.stream().mapToInt(io.genbench.execute.WorkerEvent.Warmed::iterations).max().orElse(0);
-    boolean steady = warmed.stream().allMatch(io.genbench.execute.WorkerEvent.Warmed::steady);
-    Double spread = warmed.stream().map(io.genbench.execute.WorkerEvent.Warmed::spread).filter(v -> v != null)
+    int iterations = warmed.stream().mapToInt(io.genbench.wire.WorkerEvent.Warmed::iterations).max().orElse(0);
+    boolean steady = warmed.stream().allMatch(io.genbench.wire.WorkerEvent.Warmed::steady);
+    Double spread = warmed.stream().map(io.genbench.wire.WorkerEvent.Warmed::spread).filter(v -> v != null)
         .max(Double::compare).orElse(null);
     return new CaseResult.Warmup(iterations, steady, spread);
   }
@@ -204,7 +204,7 @@ public final class CaseAnalyzer {
     return LatencySummary.of(values.stream().mapToLong(Long::longValue).toArray()).p50Ns();
   }
 
-  private static CaseResult.Efficiency efficiency(io.genbench.execute.WorkerEvent.Flops f, String device, String precision,
+  private static CaseResult.Efficiency efficiency(io.genbench.wire.WorkerEvent.Flops f, String device, String precision,
       LatencySummary e2e, Double tokensPerS, LatencySummary tpot) {
     if (f == null) return null;
     var peak = GpuPeak.forDevice(device);
@@ -257,7 +257,7 @@ public final class CaseAnalyzer {
     return sum / present.length;
   }
 
-  private static String deviceName(io.genbench.execute.WorkerEvent.Hello h) {
+  private static String deviceName(io.genbench.wire.WorkerEvent.Hello h) {
     if (h.devices() != null && !h.devices().isEmpty() && h.devices().get(0).get("name") != null) {
       return String.valueOf(h.devices().get(0).get("name"));
     }

@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
 import io.genbench.Json;
 import io.genbench.cost.PriceCatalog;
 import io.genbench.measure.CaseAnalyzer;

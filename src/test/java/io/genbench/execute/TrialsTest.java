@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.cost.PriceCatalog;

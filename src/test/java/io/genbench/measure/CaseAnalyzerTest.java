@@ -3,7 +3,7 @@ package io.genbench.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.execute.WorkerCase;
-import io.genbench.execute.WorkerEvent;
+import io.genbench.wire.WorkerEvent;
 import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;

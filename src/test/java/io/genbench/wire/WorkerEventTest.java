@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

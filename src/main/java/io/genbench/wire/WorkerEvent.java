@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.wire;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
