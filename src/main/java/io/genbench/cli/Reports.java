@@ -16,7 +16,7 @@ import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
 import io.genbench.report.SummaryCsv;
 import io.genbench.result.CaseResult;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
 import io.genbench.store.RunDirectory;
 import io.genbench.store.StorageError;
 import java.nio.file.Path;

@@ -280,7 +280,7 @@ final class RunCommand implements Callable<Integer> {
     System.out.print(Reports.console(report));
     System.out.println("report: " + dir.file("report.md"));
     boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
-        || (r.failure() != null && r.failure().kind() == io.genbench.result.FailureKind.GPU_OUT_OF_MEMORY));
+        || (r.failure() != null && r.failure().kind() == io.genbench.wire.FailureKind.GPU_OUT_OF_MEMORY));
     return allGood ? 0 : 3;
   }
 

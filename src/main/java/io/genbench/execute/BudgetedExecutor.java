@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerEvent;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
@@ -55,7 +56,7 @@ public final class BudgetedExecutor implements Executor {
           + io.genbench.cost.CostModel.round(spentUsd).toPlainString() + " measured)";
       for (TestCase c : cases) {
         notRun.add(c.id());
-        sink.event(new WorkerEvent.Failed(c.id(), "skipped", why));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, why));
         sink.event(new WorkerEvent.Done(c.id()));
       }
       return;

@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerEvent;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,7 +85,7 @@ public final class LocalProcessExecutor implements Executor {
     try {
       process = pb.start();
     } catch (IOException e) {
-      failAll(cases, sink, "infrastructure", "cannot start the worker (" + config.python() + "): " + e.getMessage());
+      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
       return Set.of();
     }
     // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
@@ -191,7 +192,7 @@ public final class LocalProcessExecutor implements Executor {
     }
     synchronized (lock) {
       state.closed = true;
-      String died = state.timedOut ? "timeout" : kindOfExit(exit);
+      FailureKind died = state.timedOut ? FailureKind.TIMEOUT : kindOfExit(exit);
       String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
           : "worker exited with code " + exit + signalName(exit);
       String victim = state.current != null ? state.current : state.expected;
@@ -201,7 +202,7 @@ public final class LocalProcessExecutor implements Executor {
         String last = state.tail.isEmpty() ? "" : "; last log line: " + state.tail.getLast();
         for (TestCase c : cases) {
           if (done.contains(c.id())) continue;
-          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the worker did not start: " + message + last));
+          sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the worker did not start: " + message + last));
           sink.event(new WorkerEvent.Done(c.id()));
         }
         return Set.of();
@@ -254,11 +255,11 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   /** Exit codes of a killed process are 128 + signal (SIGKILL 9, SIGSEGV 11). */
-  static String kindOfExit(int exit) {
+  static FailureKind kindOfExit(int exit) {
     return switch (exit) {
-      case 137, -9 -> "oom_signal";
-      case 139, -11 -> "oom_sigsegv";
-      default -> "worker_error";
+      case 137, -9 -> FailureKind.OOM_SIGNAL;
+      case 139, -11 -> FailureKind.OOM_SIGSEGV;
+      default -> FailureKind.WORKER_ERROR;
     };
   }
 
@@ -285,7 +286,7 @@ public final class LocalProcessExecutor implements Executor {
     }
   }
 
-  private void failAll(List<TestCase> cases, CaseSink sink, String kind, String message) {
+  private void failAll(List<TestCase> cases, CaseSink sink, FailureKind kind, String message) {
     for (TestCase c : cases) {
       sink.log(c.id(), "genbench: " + message);
       sink.event(new WorkerEvent.Failed(c.id(), kind, message));

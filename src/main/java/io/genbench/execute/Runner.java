@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.cost.InstancePrice;
@@ -60,7 +61,7 @@ public final class Runner {
     List<TestCase> cases = plan.cases().stream().filter(c -> reasons.containsKey(c.id()) && !dir.isDone(c.id())).toList();
     Sink sink = new Sink(plan, cases, 1);
     for (TestCase c : cases) {
-      sink.event(new WorkerEvent.Failed(c.id(), "skipped", reasons.get(c.id())));
+      sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, reasons.get(c.id())));
       sink.event(new WorkerEvent.Done(c.id()));
     }
   }
@@ -100,7 +101,7 @@ public final class Runner {
           sink.abandonOpenCase();
           for (TestCase c : group) {
             if (sink.finished.contains(c.id()) || sink.trialDone.contains(c.id())) continue;
-            sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the executor failed: " + e));
+            sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the executor failed: " + e));
             sink.event(new WorkerEvent.Done(c.id()));
           }
         }
@@ -206,7 +207,7 @@ public final class Runner {
     void abandonOpenCase() {
       if (open == null) return;
       String id = openId;
-      open.append(new WorkerEvent.Failed(id, "infrastructure", "the executor stopped without finishing this case"));
+      open.append(new WorkerEvent.Failed(id, FailureKind.INFRASTRUCTURE, "the executor stopped without finishing this case"));
       open.append(new WorkerEvent.Done(id));
       end();
     }

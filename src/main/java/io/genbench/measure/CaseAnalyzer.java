@@ -11,7 +11,7 @@ import io.genbench.wire.WorkerEvent.Telemetry;
 import io.genbench.plan.Model;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +77,7 @@ public final class CaseAnalyzer {
     FailureKind kind = null;
     CaseResult.Failure failure = null;
     if (m.failure() != null) {
-      kind = FailureKind.fromWire(m.failure().kind());
+      kind = m.failure().kind();
       failure = new CaseResult.Failure(kind, m.failure().message(), logTail);
     } else if (!m.done() || samples.isEmpty()) {
       kind = FailureKind.WORKER_ERROR;
@@ -97,7 +97,7 @@ public final class CaseAnalyzer {
           CostModel.usdPerSecondPerImage(spot, imagesPerRequest), CostModel.usdPerSecondPerImage(ondemand, imagesPerRequest),
           CostModel.spotSavingsPct(spot, ondemand));
     }
-    CaseStatus status = kind == null ? CaseStatus.SUCCESS : kind.status();
+    CaseStatus status = kind == null ? CaseStatus.SUCCESS : CaseStatus.of(kind);
     var h = m.hello();
     String backend = h == null ? null : h.backend() != null ? h.backend()
         : ("diffusers".equals(spec.path("backend").asText()) ? "diffusers-" : "torch-") + h.device();

@@ -1,5 +1,6 @@
 package io.genbench.result;
 
+import io.genbench.wire.FailureKind;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;

@@ -160,9 +160,13 @@ public sealed interface WorkerEvent {
   record Telemetry(String caseId, long tNs, Double gpuUtilPct, Double memoryUsedPct, Double powerW, Boolean measuring)
       implements WorkerEvent {}
 
-  /** The case failed; {@code kind} is a {@link io.genbench.result.FailureKind} wire name. */
+  /** The case failed; {@code kind} says why (an unknown or missing kind reads as {@link FailureKind#WORKER_ERROR}). */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Failed(String caseId, String kind, String message) implements WorkerEvent {}
+  record Failed(String caseId, FailureKind kind, String message) implements WorkerEvent {
+    public Failed {
+      if (kind == null) kind = FailureKind.WORKER_ERROR;
+    }
+  }
 
   /** The case is over (after {@code failed} too). */
   @JsonIgnoreProperties(ignoreUnknown = true)

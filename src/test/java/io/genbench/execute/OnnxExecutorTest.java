@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +50,7 @@ final class OnnxExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement()
-        .satisfies(f -> assertThat(f.kind()).isEqualTo("unsupported"));
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.UNSUPPORTED));
     assertThat(sink.ofType(WorkerEvent.Done.class)).hasSize(1);
   }
 
@@ -80,7 +81,7 @@ final class OnnxExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement().satisfies(f -> {
-      assertThat(f.kind()).isEqualTo("unsupported");
+      assertThat(f.kind()).isEqualTo(FailureKind.UNSUPPORTED);
       assertThat(f.message()).contains("--backend torch");
     });
     assertThat(sink.ofType(WorkerEvent.Sample.class)).isEmpty();

@@ -15,7 +15,7 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
 import io.genbench.store.RunDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -69,7 +69,7 @@ final class RunnerTest {
 
   @Test
   void reportsGpuOutOfMemoryAsAFindingAndGoesOn() {
-    var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, "gpu_out_of_memory") : FakeExecutor.success(c, 2_000_000_000L));
+    var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, FailureKind.GPU_OUT_OF_MEMORY) : FakeExecutor.success(c, 2_000_000_000L));
 
     runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN);
 

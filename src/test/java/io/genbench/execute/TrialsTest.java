@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -104,7 +105,7 @@ final class TrialsTest {
   @Test
   void aCaseThatFailsInATrialIsFinishedThereAndNotRunAgain() {
     int[] calls = {0};
-    var executor = new FakeExecutor(c -> c.equals(C) && calls[0]++ == 0 ? FakeExecutor.failure(c, "gpu_out_of_memory")
+    var executor = new FakeExecutor(c -> c.equals(C) && calls[0]++ == 0 ? FakeExecutor.failure(c, FailureKind.GPU_OUT_OF_MEMORY)
         : samples(c, 100_000_000L));
 
     runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN, 2);

@@ -11,7 +11,7 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +76,8 @@ final class CaseAnalyzerTest {
   @Test
   void theFirstFailureWinsAndSignalsMapToTheSeedStatuses() {
     var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
-        new WorkerEvent.Failed(CASE.id(), "oom_signal", "worker exited with code 137"),
-        new WorkerEvent.Failed(CASE.id(), "infrastructure", "later"), new WorkerEvent.Done(CASE.id()))), List.of());
+        new WorkerEvent.Failed(CASE.id(), FailureKind.OOM_SIGNAL, "worker exited with code 137"),
+        new WorkerEvent.Failed(CASE.id(), FailureKind.INFRASTRUCTURE, "later"), new WorkerEvent.Done(CASE.id()))), List.of());
 
     assertThat(r.status()).isEqualTo(CaseStatus.OOM_SIGNAL);
     assertThat(r.failure().message()).contains("137");
