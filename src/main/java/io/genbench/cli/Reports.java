@@ -16,13 +16,13 @@ import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
 import io.genbench.report.SummaryCsv;
 import io.genbench.result.CaseResult;
-import io.genbench.wire.FailureKind;
 import io.genbench.store.RunDirectory;
 import io.genbench.store.StorageError;
-import java.nio.file.Path;
+import io.genbench.wire.FailureKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 

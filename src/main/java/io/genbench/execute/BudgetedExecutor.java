@@ -1,11 +1,12 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -112,7 +113,7 @@ public final class BudgetedExecutor implements Executor {
   }
 
   @Override
-  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+  public WorkerCase spec(TestCase c, Settings settings) {
     return delegate.spec(c, settings);
   }
 

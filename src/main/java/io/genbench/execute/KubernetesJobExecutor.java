@@ -1,9 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -19,10 +15,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
+import io.genbench.wire.WorkerJob;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,8 +105,8 @@ public final class KubernetesJobExecutor implements Executor {
   }
 
   @Override
-  public ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
+  public WorkerCase spec(TestCase c, Settings settings) {
+    return Executor.workerCase(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
   /** Reads a user's template file. */
@@ -165,16 +164,7 @@ public final class KubernetesJobExecutor implements Executor {
   }
 
   ConfigMap configMap(List<TestCase> group, Settings settings) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("protocol", 1);
-    ArrayNode arr = root.putArray("cases");
-    for (TestCase c : group) arr.add(spec(c, settings));
-    String json;
-    try {
-      json = Json.PRETTY.writeValueAsString(root);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    String json = WorkerJob.of(group.stream().map(c -> spec(c, settings)).toList()).toJson();
     return new ConfigMapBuilder().withNewMetadata().withName(jobName(group)).withNamespace(config.namespace())
         .addToLabels(RUN_LABEL, config.runId()).endMetadata().addToData("job.json", json).build();
   }

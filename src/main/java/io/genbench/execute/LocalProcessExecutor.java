@@ -1,13 +1,12 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
+import io.genbench.wire.WorkerJob;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,8 +56,8 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   @Override
-  public ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
+  public WorkerCase spec(TestCase c, Settings settings) {
+    return Executor.workerCase(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
   @Override
@@ -295,14 +294,11 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   private Path writeJob(List<TestCase> cases, Settings settings) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("protocol", 1);
-    ArrayNode arr = root.putArray("cases");
-    for (TestCase c : cases) arr.add(spec(c, settings));
+    String json = WorkerJob.of(cases.stream().map(c -> spec(c, settings)).toList()).toJson();
     try {
       Files.createDirectories(config.jobDir());
       Path job = config.jobDir().resolve("job-" + (++jobs) + ".json");
-      Files.writeString(job, Json.PRETTY.writeValueAsString(root));
+      Files.writeString(job, json);
       return job;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

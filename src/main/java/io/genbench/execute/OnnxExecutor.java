@@ -1,7 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -12,6 +10,8 @@ import io.genbench.plan.Family;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,9 @@
 package io.genbench.execute;
 
-import io.genbench.wire.WorkerEvent;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ public final class PlacedExecutor implements Executor {
   }
 
   @Override
-  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+  public WorkerCase spec(TestCase c, Settings settings) {
     return delegate.spec(c, settings);
   }
 

@@ -1,9 +1,9 @@
 package io.genbench.execute;
 
-import io.genbench.wire.WorkerEvent;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.Optional;
 
 /**

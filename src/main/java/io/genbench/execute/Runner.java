@@ -1,14 +1,14 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
-import io.genbench.store.RunDirectory;
 import io.genbench.store.RunDirectory.EventLog;
+import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,7 +173,7 @@ public final class Runner {
       openFailed = false;
       if (trial == 1) {
         open = dir.startCase(id);
-        ObjectNode spec = executor.spec(c, plan.settings());
+        WorkerCase spec = executor.spec(c, plan.settings());
         open.append(new WorkerEvent.CaseSpec(id, spec));
         open.append(priced(c));
       } else {

@@ -1,17 +1,17 @@
 package io.genbench.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.analyze.GpuPeak;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.TrialStats;
 import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
-import io.genbench.wire.WorkerEvent.Sample;
-import io.genbench.wire.WorkerEvent.Telemetry;
 import io.genbench.plan.Model;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Telemetry;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +28,15 @@ public final class CaseAnalyzer {
    * @param logTail the last lines of the worker's log, shown with a failure
    */
   public static CaseResult analyze(String caseId, Measurements m, List<String> logTail) {
-    JsonNode spec = m.spec();
+    WorkerCase spec = m.spec();
     if (spec == null) throw new IllegalArgumentException("case " + caseId + " has no 'case' event");
-    String modelId = spec.path("model").asText();
+    String modelId = spec.model();
     String label = modelLabel(modelId);
-    int batch = spec.path("batch_size").asInt();
-    int steps = spec.path("inference_steps").asInt();
-    boolean llm = spec.hasNonNull("output_tokens");
-    String resolution = llm ? null : spec.path("width").asInt() + "x" + spec.path("height").asInt();
-    int frames = spec.path("frames").isNull() || spec.path("frames").isMissingNode() ? 1 : spec.path("frames").asInt();
+    int batch = spec.batchSize();
+    int steps = spec.inferenceSteps();
+    boolean llm = spec.outputTokens() != null;
+    String resolution = llm ? null : spec.width() + "x" + spec.height();
+    int frames = spec.frames() == null ? 1 : spec.frames();
     int imagesPerRequest = llm ? 0 : batch * frames;
 
     List<Sample> samples = m.samples();
@@ -100,13 +100,13 @@ public final class CaseAnalyzer {
     CaseStatus status = kind == null ? CaseStatus.SUCCESS : CaseStatus.of(kind);
     var h = m.hello();
     String backend = h == null ? null : h.backend() != null ? h.backend()
-        : ("diffusers".equals(spec.path("backend").asText()) ? "diffusers-" : "torch-") + h.device();
-    if (backend != null && spec.path("tiny").asBoolean()) backend += " (tiny configuration)";
+        : ("diffusers".equals(spec.backend()) ? "diffusers-" : "torch-") + h.device();
+    if (backend != null && spec.tiny()) backend += " (tiny configuration)";
     String device = h == null ? null : deviceName(h);
-    String precision = spec.path("precision").asText();
+    String precision = spec.precision();
     Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
 
-    CaseResult.Where where = where(spec.path("instance_type").asText(), p, device);
+    CaseResult.Where where = where(spec.instanceType(), p, device);
     CaseResult.Warmup warmup = warmup(m.warmed());
     CaseResult.GpuBusy busy = gpuBusy(m);
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, precision, e2e, tokensPerS,
@@ -120,7 +120,7 @@ public final class CaseAnalyzer {
     Verdict verdict = failure == null ? Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
         warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
         knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh())) : null;
-    return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(), where.measuredOn(), lifecycle,
+    return new CaseResult(caseId, modelId, label, spec.instanceType(), where.measuredOn(), lifecycle,
         p == null ? null : p.zone(), batch, steps, resolution, precision, backend,
         m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
         latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure,

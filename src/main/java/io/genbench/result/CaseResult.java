@@ -1,9 +1,9 @@
 package io.genbench.result;
 
-import io.genbench.wire.FailureKind;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
+import io.genbench.wire.FailureKind;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

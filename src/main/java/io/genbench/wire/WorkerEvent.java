@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,7 @@ public sealed interface WorkerEvent {
 
   /** The case as run (controller-written, first line of events.jsonl). */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record CaseSpec(String caseId, JsonNode spec) implements WorkerEvent {}
+  record CaseSpec(String caseId, WorkerCase spec) implements WorkerEvent {}
 
   /**
    * The prices this case is costed with, with their source and age (controller-written). {@code actualInstance} is the

@@ -1,9 +1,9 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

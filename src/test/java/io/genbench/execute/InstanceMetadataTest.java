@@ -1,6 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -10,6 +9,7 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

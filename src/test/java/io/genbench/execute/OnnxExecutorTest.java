@@ -1,7 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.plan.Model;
@@ -9,6 +7,8 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.cost.PriceCatalog;
@@ -15,8 +14,9 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.wire.FailureKind;
 import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -87,7 +87,7 @@ final class RunnerTest {
 
     List<WorkerEvent> events = dir.readEvents(SDXL.id());
     assertThat(events.get(0)).isInstanceOfSatisfying(WorkerEvent.CaseSpec.class,
-        s -> assertThat(s.spec().path("batch_size").asInt()).isEqualTo(4));
+        s -> assertThat(s.spec().batchSize()).isEqualTo(4));
     assertThat(events.get(1)).isInstanceOfSatisfying(WorkerEvent.Priced.class, p -> {
       assertThat(p.lifecycle()).isEqualTo("spot");
       assertThat(p.spotUsdPerHour()).isNotNull();

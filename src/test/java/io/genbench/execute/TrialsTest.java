@@ -1,7 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.wire.FailureKind;
-import io.genbench.wire.WorkerEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.cost.PriceCatalog;
@@ -16,6 +14,8 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.genbench.wire;
 
-import io.genbench.wire.FailureKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.genbench.wire.FailureKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
