@@ -30,22 +30,53 @@ public final class CaseAnalyzer {
   public static CaseResult analyze(String caseId, Measurements m, List<String> logTail) {
     WorkerCase spec = m.spec();
     if (spec == null) throw new IllegalArgumentException("case " + caseId + " has no 'case' event");
-    String modelId = spec.model();
-    String label = modelLabel(modelId);
-    int batch = spec.batchSize();
-    int steps = spec.inferenceSteps();
-    boolean llm = spec.outputTokens() != null;
-    String resolution = llm ? null : spec.width() + "x" + spec.height();
-    int frames = spec.frames() == null ? 1 : spec.frames();
-    int imagesPerRequest = llm ? 0 : batch * frames;
-
+    Shape shape = Shape.of(spec);
     List<Sample> samples = m.samples();
+    Map<String, LatencySummary> latency = latency(samples, shape.llm());
+    LatencySummary e2e = latency.get("e2e");
+    Rates rates = Rates.of(samples, e2e, shape);
+    Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
+    Prices prices = Prices.of(m.price());
+    CaseResult.Failure failure = failure(m, logTail);
+    CaseResult.Cost cost = failure == null ? cost(shape, rates, prices, loadS) : null;
+    CaseStatus status = failure == null ? CaseStatus.SUCCESS : CaseStatus.of(failure.kind());
+
+    var h = m.hello();
+    String device = h == null ? null : deviceName(h);
+    Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
+    CaseResult.Where where = where(spec.instanceType(), m.price(), device);
+    CaseResult.Warmup warmup = warmup(m.warmed());
+    CaseResult.GpuBusy busy = gpuBusy(m);
+    CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
+        latency.get("tpot")) : null;
+    TrialStats trialStats = failure == null ? trialStats(m) : null;
+    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats) : null;
+    return new CaseResult(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(), where.measuredOn(),
+        prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), shape.steps(), shape.resolution(),
+        spec.precision(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(),
+        samples.size(), shape.imagesPerRequest(), latency, rates.inferenceTimeS(), rates.timePerImageS(), rates.imagesPerS(),
+        rates.tokensPerS(), memory(m.memory()), telemetry(m.telemetry(), rates.totalNs(), rates.totalImages()), prices.price(),
+        cost, verdict, status, failure, knobs, where, warmup, busy, efficiency, trials(trialStats));
+  }
+
+  /** What one request of the case is: its model, batch, steps, and images (0 for an LLM case). */
+  private record Shape(String modelId, int batch, int steps, boolean llm, String resolution, int imagesPerRequest) {
+    static Shape of(WorkerCase spec) {
+      boolean llm = spec.outputTokens() != null;
+      int frames = spec.frames() == null ? 1 : spec.frames();
+      return new Shape(spec.model(), spec.batchSize(), spec.inferenceSteps(), llm,
+          llm ? null : spec.width() + "x" + spec.height(), llm ? 0 : spec.batchSize() * frames);
+    }
+  }
+
+  /** Latency distributions: e2e, then the stages a diffusion request (or an LLM request) has. */
+  private static Map<String, LatencySummary> latency(List<Sample> samples, boolean llm) {
     Map<String, LatencySummary> latency = new LinkedHashMap<>();
     put(latency, "e2e", samples, Sample::e2eNs);
     if (!llm) {
       put(latency, "inference", samples, Sample::inferenceNs);
-      long[] steps1 = samples.stream().flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
-      if (steps1.length > 0) latency.put("per_step", LatencySummary.of(steps1));
+      long[] steps = samples.stream().flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
+      if (steps.length > 0) latency.put("per_step", LatencySummary.of(steps));
       put(latency, "text_encode", samples, Sample::textEncodeNs);
       put(latency, "decode", samples, Sample::decodeNs);
     } else {
@@ -53,78 +84,93 @@ public final class CaseAnalyzer {
       long[] tpot = samples.stream().flatMap(s -> s.decodeTokenNs().stream()).mapToLong(Long::longValue).toArray();
       if (tpot.length > 0) latency.put("tpot", LatencySummary.of(tpot));
     }
-    LatencySummary e2e = latency.get("e2e");
+    return latency;
+  }
 
-    long totalNs = samples.stream().mapToLong(Sample::e2eNs).sum();
-    long totalImages = samples.stream().mapToLong(Sample::images).sum();
-    long totalTokens = samples.stream().mapToLong(s -> s.tokens() == null ? 0 : s.tokens()).sum();
-    Double inferenceTimeS = e2e == null ? null : e2e.meanNs() / 1e9;
-    Double timePerImageS = e2e == null || imagesPerRequest == 0 ? null : inferenceTimeS / imagesPerRequest;
-    Double imagesPerS = totalNs == 0 || llm ? null : totalImages / (totalNs / 1e9);
-    Double tokensPerS = totalNs == 0 || !llm ? null : totalTokens / (totalNs / 1e9);
-    Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
+  /** Throughput over the measured iterations: time per request and per image, images or tokens per second. */
+  private record Rates(long totalNs, long totalImages, Double inferenceTimeS, Double timePerImageS, Double imagesPerS,
+      Double tokensPerS) {
+    static Rates of(List<Sample> samples, LatencySummary e2e, Shape shape) {
+      long totalNs = samples.stream().mapToLong(Sample::e2eNs).sum();
+      long totalImages = samples.stream().mapToLong(Sample::images).sum();
+      long totalTokens = samples.stream().mapToLong(s -> s.tokens() == null ? 0 : s.tokens()).sum();
+      Double inferenceTimeS = e2e == null ? null : e2e.meanNs() / 1e9;
+      Double timePerImageS = e2e == null || shape.imagesPerRequest() == 0 ? null : inferenceTimeS / shape.imagesPerRequest();
+      Double imagesPerS = totalNs == 0 || shape.llm() ? null : totalImages / (totalNs / 1e9);
+      Double tokensPerS = totalNs == 0 || !shape.llm() ? null : totalTokens / (totalNs / 1e9);
+      return new Rates(totalNs, totalImages, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS);
+    }
+  }
 
-    CaseResult.Memory memory = memory(m.memory());
-    CaseResult.Telemetry telemetry = telemetry(m.telemetry(), totalNs, totalImages);
+  /** The prices the case is costed with: spot, on-demand, and the one its lifecycle pays. */
+  private record Prices(BigDecimal spot, BigDecimal ondemand, BigDecimal actual, String lifecycle, CaseResult.Price price) {
+    static Prices of(io.genbench.wire.WorkerEvent.Priced p) {
+      BigDecimal spot = p == null || p.spotUsdPerHour() == null ? null : BigDecimal.valueOf(p.spotUsdPerHour());
+      BigDecimal ondemand = p == null || p.ondemandUsdPerHour() == null ? null : BigDecimal.valueOf(p.ondemandUsdPerHour());
+      String lifecycle = p == null ? null : p.lifecycle();
+      BigDecimal actual = "spot".equals(lifecycle) ? spot : ondemand;
+      return new Prices(spot, ondemand, actual, lifecycle,
+          p == null ? null : new CaseResult.Price(spot, ondemand, actual, p.source(), p.asOf(), p.region()));
+    }
+  }
 
-    var p = m.price();
-    BigDecimal spot = p == null || p.spotUsdPerHour() == null ? null : BigDecimal.valueOf(p.spotUsdPerHour());
-    BigDecimal ondemand = p == null || p.ondemandUsdPerHour() == null ? null : BigDecimal.valueOf(p.ondemandUsdPerHour());
-    String lifecycle = p == null ? null : p.lifecycle();
-    BigDecimal actual = "spot".equals(lifecycle) ? spot : ondemand;
-    CaseResult.Price price = p == null ? null : new CaseResult.Price(spot, ondemand, actual, p.source(), p.asOf(), p.region());
-
-    FailureKind kind = null;
-    CaseResult.Failure failure = null;
-    if (m.failure() != null) {
-      kind = m.failure().kind();
-      failure = new CaseResult.Failure(kind, m.failure().message(), logTail);
-    } else if (!m.done() || samples.isEmpty()) {
-      kind = FailureKind.WORKER_ERROR;
-      failure = new CaseResult.Failure(kind, m.done() ? "the case finished without a measured iteration"
+  /** The case's failure: the one it reported, or a worker error when it ended without one measured iteration. */
+  private static CaseResult.Failure failure(Measurements m, List<String> logTail) {
+    if (m.failure() != null) return new CaseResult.Failure(m.failure().kind(), m.failure().message(), logTail);
+    if (!m.done() || m.samples().isEmpty()) {
+      return new CaseResult.Failure(FailureKind.WORKER_ERROR, m.done() ? "the case finished without a measured iteration"
           : "the event stream ended before the case finished", logTail);
     }
-    CaseResult.Cost cost = null;
-    if (failure == null && llm && tokensPerS != null) {
-      double load = loadS == null ? 0 : loadS;
-      cost = new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(spot, ondemand),
-          CostModel.costPerMillionTokens(spot, tokensPerS, load), CostModel.costPerMillionTokens(ondemand, tokensPerS, load),
-          CostModel.costPerMillionTokens(actual, tokensPerS, load));
-    } else if (failure == null && timePerImageS != null) {
-      double load = loadS == null ? 0 : loadS;
-      cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, timePerImageS, load),
-          CostModel.costPer1000Images(ondemand, timePerImageS, load), CostModel.costPer1000Images(actual, timePerImageS, load),
-          CostModel.usdPerSecondPerImage(spot, imagesPerRequest), CostModel.usdPerSecondPerImage(ondemand, imagesPerRequest),
-          CostModel.spotSavingsPct(spot, ondemand));
-    }
-    CaseStatus status = kind == null ? CaseStatus.SUCCESS : CaseStatus.of(kind);
-    var h = m.hello();
-    String backend = h == null ? null : h.backend() != null ? h.backend()
-        : ("diffusers".equals(spec.backend()) ? "diffusers-" : "torch-") + h.device();
-    if (backend != null && spec.tiny()) backend += " (tiny configuration)";
-    String device = h == null ? null : deviceName(h);
-    String precision = spec.precision();
-    Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
+    return null;
+  }
 
-    CaseResult.Where where = where(spec.instanceType(), p, device);
-    CaseResult.Warmup warmup = warmup(m.warmed());
-    CaseResult.GpuBusy busy = gpuBusy(m);
-    CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, precision, e2e, tokensPerS,
-        latency.get("tpot")) : null;
-    TrialStats trialStats = m.trials() > 1 && failure == null && !samples.isEmpty() ? TrialStats.of(m.samplesByTrial().values()
-        .stream().map(t -> t.stream().mapToLong(Sample::e2eNs).toArray()).toList()) : null;
-    CaseResult.Trials trials = trialStats == null ? null : new CaseResult.Trials(trialStats.n(),
-        trialStats.mediansNs().stream().map(v -> v / 1e6).toList(), trialStats.spreadPct(),
-        trialStats.ciLowNs() == null ? null : trialStats.ciLowNs() / 1e6, trialStats.ciHighNs() == null ? null : trialStats.ciHighNs() / 1e6,
-        trialStats.kruskalWallisP(), trialStats.disagree());
-    Verdict verdict = failure == null ? Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
+  /** Cost per 1M tokens (LLM) or per 1k images (diffusion) of a successful case, model load included. */
+  private static CaseResult.Cost cost(Shape shape, Rates rates, Prices prices, Double loadS) {
+    double load = loadS == null ? 0 : loadS;
+    if (shape.llm() && rates.tokensPerS() != null) {
+      double tokensPerS = rates.tokensPerS();
+      return new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(prices.spot(), prices.ondemand()),
+          CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
+          CostModel.costPerMillionTokens(prices.ondemand(), tokensPerS, load),
+          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load));
+    }
+    if (rates.timePerImageS() != null) { // never for an LLM case: it has no images
+      double timePerImageS = rates.timePerImageS();
+      return new CaseResult.Cost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
+          CostModel.costPer1000Images(prices.ondemand(), timePerImageS, load),
+          CostModel.costPer1000Images(prices.actual(), timePerImageS, load),
+          CostModel.usdPerSecondPerImage(prices.spot(), shape.imagesPerRequest()),
+          CostModel.usdPerSecondPerImage(prices.ondemand(), shape.imagesPerRequest()),
+          CostModel.spotSavingsPct(prices.spot(), prices.ondemand()));
+    }
+    return null;
+  }
+
+  /** What ran the case as results name it, e.g. {@code torch-cuda (tiny configuration)}; null without a hello. */
+  private static String backend(WorkerCase spec, io.genbench.wire.WorkerEvent.Hello h) {
+    if (h == null) return null;
+    String backend = h.backend() != null ? h.backend() : ("diffusers".equals(spec.backend()) ? "diffusers-" : "torch-") + h.device();
+    return spec.tiny() ? backend + " (tiny configuration)" : backend;
+  }
+
+  /** Between-trial statistics of the e2e latency, when the case ran in more than one trial. */
+  private static TrialStats trialStats(Measurements m) {
+    return m.trials() > 1 && !m.samples().isEmpty() ? TrialStats.of(m.samplesByTrial().values().stream()
+        .map(t -> t.stream().mapToLong(Sample::e2eNs).toArray()).toList()) : null;
+  }
+
+  private static CaseResult.Trials trials(TrialStats s) {
+    return s == null ? null : new CaseResult.Trials(s.n(), s.mediansNs().stream().map(v -> v / 1e6).toList(), s.spreadPct(),
+        s.ciLowNs() == null ? null : s.ciLowNs() / 1e6, s.ciHighNs() == null ? null : s.ciHighNs() / 1e6, s.kruskalWallisP(),
+        s.disagree());
+  }
+
+  /** Is the figure valid, given the conditions it was measured in (warm-up, GPU-busy, knobs, trials)? */
+  private static Verdict verdict(LatencySummary e2e, CaseResult.Warmup warmup, CaseResult.GpuBusy busy,
+      Map<String, Object> knobs, TrialStats trialStats) {
+    return Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
         warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
-        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh())) : null;
-    return new CaseResult(caseId, modelId, label, spec.instanceType(), where.measuredOn(), lifecycle,
-        p == null ? null : p.zone(), batch, steps, resolution, precision, backend,
-        m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
-        latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure,
-        knobs, where, warmup, busy, efficiency, trials);
+        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh()));
   }
 
   private static CaseResult.Memory memory(io.genbench.wire.WorkerEvent.Memory m) {
