@@ -15,10 +15,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import io.genbench.execute.HostCommand;
 import io.genbench.execute.HostInfo;
-import io.genbench.execute.WorkerEvent;
 import io.genbench.plan.ImportRuleViolation;
-import io.genbench.store.WireOnlyImport;
 import io.genbench.store.ExecutorImport;
+import io.genbench.store.WireOnlyImport;
+import io.genbench.wire.UpwardWireImport;
+import io.genbench.wire.WorkerEvent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -32,13 +33,6 @@ final class ImportRulesTest {
   private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.genbench");
 
-  /**
-   * Known violation of STYLE §7 "the wire is its own floor": the worker event types live in execute, so store (the
-   * event log) and measure (reading events) import {@link WorkerEvent}. Allowed for that one type only, until the
-   * wire moves to its own package; any other execute class imported by them still fails.
-   */
-  private static final DescribedPredicate<JavaClass> WIRE_IN_EXECUTE = belongToAnyOf(WorkerEvent.class);
-
   /** Known exception: env captures the host with execute's host probes; nothing else of execute. */
   private static final DescribedPredicate<JavaClass> HOST_PROBES_IN_EXECUTE = belongToAnyOf(HostCommand.class, HostInfo.class);
 
@@ -48,13 +42,15 @@ final class ImportRulesTest {
       importsOnly("plan"),
       importsOnly("analyze"),
       importsOnly("cost"),
-      importsOnly("result", "plan", "analyze", "cost"),
-      importsOnly("report", "result", "analyze", "cost"),
-      importsOnly("execute", "plan", "cost", "store"),
-      importsOnly("measure", WIRE_IN_EXECUTE, "plan", "analyze", "cost", "result"),
-      importsOnly("store", WIRE_IN_EXECUTE),
+      importsOnly("result", "wire", "plan", "analyze", "cost"),
+      importsOnly("report", "wire", "result", "analyze", "cost"),
+      importsOnly("wire"),
+      importsOnly("execute", "wire", "plan", "cost", "store"),
+      importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
+      importsOnly("store", "wire"),
+      importsOnly("views", "wire", "plan", "cost", "measure", "result", "report", "store"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "store", "env"));
+      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
@@ -70,12 +66,20 @@ final class ImportRulesTest {
   }
 
   @Test
-  void theWireExceptionAdmitsWorkerEventAndNothingElseOfExecute() {
+  void storeMayReadTheWireButNotTheExecutors() {
     JavaClasses wire = new ClassFileImporter().importClasses(WireOnlyImport.class);
     JavaClasses executor = new ClassFileImporter().importClasses(ExecutorImport.class);
 
     assertThat(RULES).noneMatch(rule -> rule.evaluate(wire).hasViolation());
     assertThat(RULES).anyMatch(rule -> rule.evaluate(executor).hasViolation());
+  }
+
+  @Test
+  void theWireImportsNothingOfOurs() {
+    JavaClasses upward = new ClassFileImporter().importClasses(UpwardWireImport.class);
+
+    assertThat(RULES.stream().filter(rule -> rule.evaluate(upward).hasViolation()).map(ArchRule::getDescription))
+        .anyMatch(d -> d.contains("io.genbench.wire"));
   }
 
   /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */

@@ -3,6 +3,7 @@ package io.genbench.cli;
 import io.genbench.report.ReportFormat;
 import io.genbench.report.RunReport;
 import io.genbench.store.RunDirectory;
+import io.genbench.views.RunViews;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ReportFormat f = ReportFormat.parse(format);
-    RunReport report = Reports.rebuild(RunDirectory.open(runDir));
+    RunReport report = new RunViews(RunDirectory.open(runDir)).rebuild();
     System.out.print(f.render(report));
     System.out.flush();
     return 0;

@@ -12,10 +12,12 @@ import io.genbench.execute.Ticker;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.Settings;
+import io.genbench.report.ConsoleSummary;
 import io.genbench.report.RunReport;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.store.RunDirectory;
+import io.genbench.views.RunViews;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -188,11 +190,12 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
+        var views = new RunViews(dir);
         if (resume != null) {
-          Reports.repair(dir, plan);
-          if (retryFailed) Reports.retryFailed(dir, plan);
+          views.repair(plan);
+          if (retryFailed) views.retryFailed(plan);
         }
-        return runAndReport(dir, plan, chosen, ex, cannot, book, placed);
+        return runAndReport(dir, views, plan, chosen, ex, cannot, book, placed);
       }
     }
   }
@@ -228,7 +231,7 @@ final class RunCommand implements Callable<Integer> {
     return new ResumeHint(dir);
   }
 
-  private Integer runAndReport(RunDirectory dir, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
+  private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
       io.genbench.cost.PriceBook book, io.genbench.execute.Placement placed) {
     writeEnvironment(dir, chosen, plan.settings());
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
@@ -238,7 +241,7 @@ final class RunCommand implements Callable<Integer> {
     var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(run,
         new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
     Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book,
-        new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(Reports.finishCase(dir, id)), Progress.forStderr());
+        new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(views.finishCase(id)), Progress.forStderr());
     if (!cannot.isEmpty()) {
       System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
           + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
@@ -251,7 +254,7 @@ final class RunCommand implements Callable<Integer> {
           + io.genbench.cost.CostModel.round(budgeted.spentUsd()).toPlainString() + " spent); not run: "
           + String.join(", ", budgeted.notRun()));
     }
-    return finish(dir);
+    return finish(dir, views);
   }
 
   /**
@@ -283,13 +286,13 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
-  private static int finish(RunDirectory dir) {
+  private static int finish(RunDirectory dir, RunViews views) {
     markFinished(dir);
-    RunReport report = Reports.rebuild(dir);
-    System.out.print(Reports.console(report));
+    RunReport report = views.rebuild();
+    System.out.print(ConsoleSummary.render(report));
     System.out.println("report: " + dir.file("report.md"));
     boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
-        || (r.failure() != null && r.failure().kind() == io.genbench.result.FailureKind.GPU_OUT_OF_MEMORY));
+        || (r.failure() != null && r.failure().kind() == io.genbench.wire.FailureKind.GPU_OUT_OF_MEMORY));
     return allGood ? 0 : 3;
   }
 

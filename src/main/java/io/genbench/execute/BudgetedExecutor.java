@@ -4,6 +4,8 @@ import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -53,7 +55,7 @@ public final class BudgetedExecutor extends ForwardingExecutor {
           + io.genbench.cost.CostModel.round(spentUsd).toPlainString() + " measured)";
       for (TestCase c : cases) {
         notRun.add(c.id());
-        sink.event(new WorkerEvent.Failed(c.id(), "skipped", why));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, why));
         sink.event(new WorkerEvent.Done(c.id()));
       }
       return;

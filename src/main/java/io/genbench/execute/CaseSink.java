@@ -1,5 +1,7 @@
 package io.genbench.execute;
 
+import io.genbench.wire.WorkerEvent;
+
 /** Where an executor delivers what it observes. Called from one thread at a time. */
 public interface CaseSink {
   /** One event; every event but {@code hello} names its case. */

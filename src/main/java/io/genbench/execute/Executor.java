@@ -2,6 +2,8 @@ package io.genbench.execute;
 
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.plan.Toggle;
+import io.genbench.wire.WorkerCase;
 import java.util.List;
 
 /**
@@ -14,8 +16,34 @@ public interface Executor extends AutoCloseable {
   void execute(List<TestCase> cases, Settings settings, CaseSink sink);
 
   /** The CASE object this executor hands its worker for a case, also stored as the {@code case} event. */
-  default com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, false, null, null, backend());
+  default WorkerCase spec(TestCase c, Settings settings) {
+    return workerCase(c, settings, false, null, null, backend());
+  }
+
+  /**
+   * The one place a case becomes its CASE object: the plan's {@link TestCase} and the run's {@link Settings}. Both
+   * were validated where they entered (the plan parser, the records' constructors), so nothing is checked again here.
+   *
+   * @param tiny build the architecture's tiny configuration (tests and smoke runs)
+   * @param weights local weights path, or null for random weights
+   * @param saveImages folder for PNGs, or null
+   * @param backend what runs the case: {@code torch}, {@code diffusers} (the worker's two), or the in-JVM backend's name
+   */
+  static WorkerCase workerCase(TestCase c, Settings s, boolean tiny, String weights, String saveImages, String backend) {
+    return new WorkerCase(c.id(), c.model().id(), c.instanceType(), c.batchSize(), c.steps(), c.resolution().width(),
+        c.resolution().height(), c.frames(), c.precision().label(), c.prompt(), c.guidanceScale(), c.scheduler().label(),
+        c.attention().label(), knob(c.cudaGraphs()), c.compile(), knob(c.channelsLast()), c.promptTokens(),
+        c.outputTokens(), s.warmupIterations(), s.maxWarmupIterations(), s.maxWarmupS(), s.steadyTolerance(),
+        Settings.STEADY_WINDOW, s.minIterations(), s.maxIterations(), s.minDurationS(), s.seed(), weights, saveImages,
+        tiny, backend);
+  }
+
+  private static Object knob(Toggle t) {
+    return switch (t) {
+      case AUTO -> WorkerCase.knob(null);
+      case ON -> WorkerCase.knob(true);
+      case OFF -> WorkerCase.knob(false);
+    };
   }
 
   /**

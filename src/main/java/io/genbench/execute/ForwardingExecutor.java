@@ -16,7 +16,7 @@ abstract class ForwardingExecutor implements Executor {
   }
 
   @Override
-  public com.fasterxml.jackson.databind.node.ObjectNode spec(TestCase c, Settings settings) {
+  public io.genbench.wire.WorkerCase spec(TestCase c, Settings settings) {
     return delegate.spec(c, settings);
   }
 

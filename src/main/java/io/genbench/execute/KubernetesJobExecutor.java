@@ -1,7 +1,5 @@
 package io.genbench.execute;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -17,10 +15,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
+import io.genbench.wire.WorkerJob;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,8 +105,8 @@ public final class KubernetesJobExecutor implements Executor {
   }
 
   @Override
-  public ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
+  public WorkerCase spec(TestCase c, Settings settings) {
+    return Executor.workerCase(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
   /** Reads a user's template file. */
@@ -163,16 +164,7 @@ public final class KubernetesJobExecutor implements Executor {
   }
 
   ConfigMap configMap(List<TestCase> group, Settings settings) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("protocol", 1);
-    ArrayNode arr = root.putArray("cases");
-    for (TestCase c : group) arr.add(spec(c, settings));
-    String json;
-    try {
-      json = Json.PRETTY.writeValueAsString(root);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    String json = WorkerJob.of(group.stream().map(c -> spec(c, settings)).toList()).toJson();
     return new ConfigMapBuilder().withNewMetadata().withName(jobName(group)).withNamespace(config.namespace())
         .addToLabels(RUN_LABEL, config.runId()).endMetadata().addToData("job.json", json).build();
   }
@@ -250,9 +242,9 @@ public final class KubernetesJobExecutor implements Executor {
         stream.failOpen(endKind(done, ended != null ? ended : pod), endMessage(done, ended != null ? ended : pod));
       }
     } catch (KubernetesClientException e) {
-      stream.failOpen("infrastructure", "Kubernetes: " + e.getMessage());
+      stream.failOpen(FailureKind.INFRASTRUCTURE, "Kubernetes: " + e.getMessage());
     } catch (RuntimeException e) {
-      if (e.getCause() instanceof TimeoutException) stream.failOpen("infrastructure", "the Job did not finish: " + e.getMessage());
+      if (e.getCause() instanceof TimeoutException) stream.failOpen(FailureKind.INFRASTRUCTURE, "the Job did not finish: " + e.getMessage());
       else throw e;
     } finally {
       stream.finish();
@@ -280,7 +272,7 @@ public final class KubernetesJobExecutor implements Executor {
       String reason = pods.list().getItems().stream().flatMap(p -> conditions(p).stream())
           .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
           .map(c -> c.getReason() + ": " + c.getMessage()).findFirst().orElse("no pod was scheduled");
-      stream.failOpen("infrastructure", "not scheduled within " + config.unschedulable().toSeconds() + " s on "
+      stream.failOpen(FailureKind.INFRASTRUCTURE, "not scheduled within " + config.unschedulable().toSeconds() + " s on "
           + group.getFirst().instanceType() + " (" + reason + ")");
       jobs.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
       created.remove(name);
@@ -352,12 +344,12 @@ public final class KubernetesJobExecutor implements Executor {
   }
 
   /** How the Job's worker ended, as a failure kind for a case it left open. */
-  static String endKind(Job job, Pod pod) {
+  static FailureKind endKind(Job job, Pod pod) {
     ContainerStateTerminated t = terminated(pod);
-    if (t != null && ("OOMKilled".equals(t.getReason()) || Integer.valueOf(137).equals(t.getExitCode()))) return "oom_signal";
-    if (t != null && Integer.valueOf(139).equals(t.getExitCode())) return "oom_sigsegv";
-    if (jobCondition(job).map(c -> "DeadlineExceeded".equals(c.getReason())).orElse(false)) return "timeout";
-    return "worker_error";
+    if (t != null && ("OOMKilled".equals(t.getReason()) || Integer.valueOf(137).equals(t.getExitCode()))) return FailureKind.OOM_SIGNAL;
+    if (t != null && Integer.valueOf(139).equals(t.getExitCode())) return FailureKind.OOM_SIGSEGV;
+    if (jobCondition(job).map(c -> "DeadlineExceeded".equals(c.getReason())).orElse(false)) return FailureKind.TIMEOUT;
+    return FailureKind.WORKER_ERROR;
   }
 
   static String endMessage(Job job, Pod pod) {
@@ -458,13 +450,13 @@ public final class KubernetesJobExecutor implements Executor {
     }
 
     /** Fails the case the worker was on, or the first not begun, with how the Job ended; the rest follow in finish(). */
-    void failOpen(String kind, String message) {
+    void failOpen(FailureKind kind, String message) {
       for (TestCase c : cases.values()) {
         if (done.contains(c.id())) continue;
         log(c.id(), "genbench: " + message);
         event(new WorkerEvent.Failed(c.id(), kind, message), null);
         event(new WorkerEvent.Done(c.id()), null);
-        kind = "infrastructure";
+        kind = FailureKind.INFRASTRUCTURE;
         message = "not run: an earlier case of its Job ended the worker (" + message + ")";
       }
     }
@@ -483,7 +475,7 @@ public final class KubernetesJobExecutor implements Executor {
     /** Every case ends with done; then the held events go out once the sink is free, and the sink is released. */
     void finish() {
       for (TestCase c : cases.values()) {
-        if (!done.contains(c.id())) failOpen("infrastructure", "the Job ended without finishing this case");
+        if (!done.contains(c.id())) failOpen(FailureKind.INFRASTRUCTURE, "the Job ended without finishing this case");
       }
       synchronized (sinkLock) {
         while (owner != null && owner != this) {

@@ -1,11 +1,12 @@
 package io.genbench.execute;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
+import io.genbench.wire.WorkerJob;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -55,8 +56,8 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   @Override
-  public ObjectNode spec(TestCase c, Settings settings) {
-    return WorkerCase.of(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
+  public WorkerCase spec(TestCase c, Settings settings) {
+    return Executor.workerCase(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
   @Override
@@ -83,7 +84,7 @@ public final class LocalProcessExecutor implements Executor {
     try {
       process = pb.start();
     } catch (IOException e) {
-      failAll(cases, sink, "infrastructure", "cannot start the worker (" + config.python() + "): " + e.getMessage());
+      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
       return Set.of();
     }
     // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
@@ -190,7 +191,7 @@ public final class LocalProcessExecutor implements Executor {
     }
     synchronized (lock) {
       state.closed = true;
-      String died = state.timedOut ? "timeout" : kindOfExit(exit);
+      FailureKind died = state.timedOut ? FailureKind.TIMEOUT : kindOfExit(exit);
       String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
           : "worker exited with code " + exit + signalName(exit);
       String victim = state.current != null ? state.current : state.expected;
@@ -200,7 +201,7 @@ public final class LocalProcessExecutor implements Executor {
         String last = state.tail.isEmpty() ? "" : "; last log line: " + state.tail.getLast();
         for (TestCase c : cases) {
           if (done.contains(c.id())) continue;
-          sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the worker did not start: " + message + last));
+          sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the worker did not start: " + message + last));
           sink.event(new WorkerEvent.Done(c.id()));
         }
         return Set.of();
@@ -253,11 +254,11 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   /** Exit codes of a killed process are 128 + signal (SIGKILL 9, SIGSEGV 11). */
-  static String kindOfExit(int exit) {
+  static FailureKind kindOfExit(int exit) {
     return switch (exit) {
-      case 137, -9 -> "oom_signal";
-      case 139, -11 -> "oom_sigsegv";
-      default -> "worker_error";
+      case 137, -9 -> FailureKind.OOM_SIGNAL;
+      case 139, -11 -> FailureKind.OOM_SIGSEGV;
+      default -> FailureKind.WORKER_ERROR;
     };
   }
 
@@ -284,7 +285,7 @@ public final class LocalProcessExecutor implements Executor {
     }
   }
 
-  private void failAll(List<TestCase> cases, CaseSink sink, String kind, String message) {
+  private void failAll(List<TestCase> cases, CaseSink sink, FailureKind kind, String message) {
     for (TestCase c : cases) {
       sink.log(c.id(), "genbench: " + message);
       sink.event(new WorkerEvent.Failed(c.id(), kind, message));
@@ -293,14 +294,11 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   private Path writeJob(List<TestCase> cases, Settings settings) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("protocol", 1);
-    ArrayNode arr = root.putArray("cases");
-    for (TestCase c : cases) arr.add(spec(c, settings));
+    String json = WorkerJob.of(cases.stream().map(c -> spec(c, settings)).toList()).toJson();
     try {
       Files.createDirectories(config.jobDir());
       Path job = config.jobDir().resolve("job-" + (++jobs) + ".json");
-      Files.writeString(job, Json.PRETTY.writeValueAsString(root));
+      Files.writeString(job, json);
       return job;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

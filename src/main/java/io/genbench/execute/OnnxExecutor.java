@@ -10,6 +10,8 @@ import io.genbench.plan.Family;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,7 +72,7 @@ public final class OnnxExecutor implements Executor {
         runCase(c, settings, sink);
       } catch (OrtException | RuntimeException e) {
         sink.log(c.id(), "onnx backend: " + e);
-        sink.event(new WorkerEvent.Failed(c.id(), "worker_error", "onnx backend: " + e.getMessage()));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.WORKER_ERROR, "onnx backend: " + e.getMessage()));
       }
       sink.event(new WorkerEvent.Done(c.id()));
     }
@@ -147,7 +149,7 @@ public final class OnnxExecutor implements Executor {
     // the runner skips these before the run; a caller that hands one in anyway gets the same reason as a finding
     var why = cannotRun(c);
     if (why.isPresent()) {
-      sink.event(new WorkerEvent.Failed(c.id(), "unsupported", why.get()));
+      sink.event(new WorkerEvent.Failed(c.id(), FailureKind.UNSUPPORTED, why.get()));
       return;
     }
     Pipeline pipeline = new Pipeline(c, s.seed());
@@ -156,7 +158,7 @@ public final class OnnxExecutor implements Executor {
     while (!warmup.done(ticker.read() - caseStart)) {
       int i = warmup.iterations();
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
-        sink.event(new WorkerEvent.Failed(c.id(), "timeout", "case exceeded timeout_s = " + s.timeoutS() + " in warm-up " + i));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " in warm-up " + i));
         return;
       }
       long t0 = ticker.read();
@@ -171,7 +173,7 @@ public final class OnnxExecutor implements Executor {
     for (int i = 0; i < s.maxIterations(); i++) {
       if (i >= s.minIterations() && ticker.read() - measureStart >= (long) (s.minDurationS() * 1e9)) break;
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
-        sink.event(new WorkerEvent.Failed(c.id(), "timeout", "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
         return;
       }
       long[] phases = new long[2];

@@ -2,6 +2,7 @@ package io.genbench.execute;
 
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,14 @@
 package io.genbench.execute;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
-import io.genbench.store.RunDirectory;
 import io.genbench.store.RunDirectory.EventLog;
+import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +61,7 @@ public final class Runner {
     List<TestCase> cases = plan.cases().stream().filter(c -> reasons.containsKey(c.id()) && !dir.isDone(c.id())).toList();
     Sink sink = new Sink(plan, cases, 1);
     for (TestCase c : cases) {
-      sink.event(new WorkerEvent.Failed(c.id(), "skipped", reasons.get(c.id())));
+      sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, reasons.get(c.id())));
       sink.event(new WorkerEvent.Done(c.id()));
     }
   }
@@ -99,7 +101,7 @@ public final class Runner {
           sink.abandonOpenCase();
           for (TestCase c : group) {
             if (sink.finished.contains(c.id()) || sink.trialDone.contains(c.id())) continue;
-            sink.event(new WorkerEvent.Failed(c.id(), "infrastructure", "the executor failed: " + e));
+            sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the executor failed: " + e));
             sink.event(new WorkerEvent.Done(c.id()));
           }
         }
@@ -171,7 +173,7 @@ public final class Runner {
       openFailed = false;
       if (trial == 1) {
         open = dir.startCase(id);
-        ObjectNode spec = executor.spec(c, plan.settings());
+        WorkerCase spec = executor.spec(c, plan.settings());
         open.append(new WorkerEvent.CaseSpec(id, spec));
         open.append(priced(c));
       } else {
@@ -205,7 +207,7 @@ public final class Runner {
     void abandonOpenCase() {
       if (open == null) return;
       String id = openId;
-      open.append(new WorkerEvent.Failed(id, "infrastructure", "the executor stopped without finishing this case"));
+      open.append(new WorkerEvent.Failed(id, FailureKind.INFRASTRUCTURE, "the executor stopped without finishing this case"));
       open.append(new WorkerEvent.Done(id));
       end();
     }

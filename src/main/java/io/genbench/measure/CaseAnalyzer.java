@@ -1,17 +1,17 @@
 package io.genbench.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.analyze.GpuPeak;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.TrialStats;
 import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
-import io.genbench.execute.WorkerEvent.Sample;
-import io.genbench.execute.WorkerEvent.Telemetry;
 import io.genbench.plan.Model;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Telemetry;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,24 +28,55 @@ public final class CaseAnalyzer {
    * @param logTail the last lines of the worker's log, shown with a failure
    */
   public static CaseResult analyze(String caseId, Measurements m, List<String> logTail) {
-    JsonNode spec = m.spec();
+    WorkerCase spec = m.spec();
     if (spec == null) throw new IllegalArgumentException("case " + caseId + " has no 'case' event");
-    String modelId = spec.path("model").asText();
-    String label = modelLabel(modelId);
-    int batch = spec.path("batch_size").asInt();
-    int steps = spec.path("inference_steps").asInt();
-    boolean llm = spec.hasNonNull("output_tokens");
-    String resolution = llm ? null : spec.path("width").asInt() + "x" + spec.path("height").asInt();
-    int frames = spec.path("frames").isNull() || spec.path("frames").isMissingNode() ? 1 : spec.path("frames").asInt();
-    int imagesPerRequest = llm ? 0 : batch * frames;
-
+    Shape shape = Shape.of(spec);
     List<Sample> samples = m.samples();
+    Map<String, LatencySummary> latency = latency(samples, shape.llm());
+    LatencySummary e2e = latency.get("e2e");
+    Rates rates = Rates.of(samples, e2e, shape);
+    Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
+    Prices prices = Prices.of(m.price());
+    CaseResult.Failure failure = failure(m, logTail);
+    CaseResult.Cost cost = failure == null ? cost(shape, rates, prices, loadS) : null;
+    CaseStatus status = failure == null ? CaseStatus.SUCCESS : CaseStatus.of(failure.kind());
+
+    var h = m.hello();
+    String device = h == null ? null : deviceName(h);
+    Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
+    CaseResult.Where where = where(spec.instanceType(), m.price(), device);
+    CaseResult.Warmup warmup = warmup(m.warmed());
+    CaseResult.GpuBusy busy = gpuBusy(m);
+    CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
+        latency.get("tpot")) : null;
+    TrialStats trialStats = failure == null ? trialStats(m) : null;
+    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats) : null;
+    return new CaseResult(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(), where.measuredOn(),
+        prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), shape.steps(), shape.resolution(),
+        spec.precision(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(),
+        samples.size(), shape.imagesPerRequest(), latency, rates.inferenceTimeS(), rates.timePerImageS(), rates.imagesPerS(),
+        rates.tokensPerS(), memory(m.memory()), telemetry(m.telemetry(), rates.totalNs(), rates.totalImages()), prices.price(),
+        cost, verdict, status, failure, knobs, where, warmup, busy, efficiency, trials(trialStats));
+  }
+
+  /** What one request of the case is: its model, batch, steps, and images (0 for an LLM case). */
+  private record Shape(String modelId, int batch, int steps, boolean llm, String resolution, int imagesPerRequest) {
+    static Shape of(WorkerCase spec) {
+      boolean llm = spec.outputTokens() != null;
+      int frames = spec.frames() == null ? 1 : spec.frames();
+      return new Shape(spec.model(), spec.batchSize(), spec.inferenceSteps(), llm,
+          llm ? null : spec.width() + "x" + spec.height(), llm ? 0 : spec.batchSize() * frames);
+    }
+  }
+
+  /** Latency distributions: e2e, then the stages a diffusion request (or an LLM request) has. */
+  private static Map<String, LatencySummary> latency(List<Sample> samples, boolean llm) {
     Map<String, LatencySummary> latency = new LinkedHashMap<>();
     put(latency, "e2e", samples, Sample::e2eNs);
     if (!llm) {
       put(latency, "inference", samples, Sample::inferenceNs);
-      long[] steps1 = samples.stream().flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
-      if (steps1.length > 0) latency.put("per_step", LatencySummary.of(steps1));
+      long[] steps = samples.stream().flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
+      if (steps.length > 0) latency.put("per_step", LatencySummary.of(steps));
       put(latency, "text_encode", samples, Sample::textEncodeNs);
       put(latency, "decode", samples, Sample::decodeNs);
     } else {
@@ -53,81 +84,96 @@ public final class CaseAnalyzer {
       long[] tpot = samples.stream().flatMap(s -> s.decodeTokenNs().stream()).mapToLong(Long::longValue).toArray();
       if (tpot.length > 0) latency.put("tpot", LatencySummary.of(tpot));
     }
-    LatencySummary e2e = latency.get("e2e");
-
-    long totalNs = samples.stream().mapToLong(Sample::e2eNs).sum();
-    long totalImages = samples.stream().mapToLong(Sample::images).sum();
-    long totalTokens = samples.stream().mapToLong(s -> s.tokens() == null ? 0 : s.tokens()).sum();
-    Double inferenceTimeS = e2e == null ? null : e2e.meanNs() / 1e9;
-    Double timePerImageS = e2e == null || imagesPerRequest == 0 ? null : inferenceTimeS / imagesPerRequest;
-    Double imagesPerS = totalNs == 0 || llm ? null : totalImages / (totalNs / 1e9);
-    Double tokensPerS = totalNs == 0 || !llm ? null : totalTokens / (totalNs / 1e9);
-    Double loadS = m.loaded() == null ? null : m.loaded().loadNs() / 1e9;
-
-    CaseResult.Memory memory = memory(m.memory());
-    CaseResult.Telemetry telemetry = telemetry(m.telemetry(), totalNs, totalImages);
-
-    var p = m.price();
-    BigDecimal spot = p == null || p.spotUsdPerHour() == null ? null : BigDecimal.valueOf(p.spotUsdPerHour());
-    BigDecimal ondemand = p == null || p.ondemandUsdPerHour() == null ? null : BigDecimal.valueOf(p.ondemandUsdPerHour());
-    String lifecycle = p == null ? null : p.lifecycle();
-    BigDecimal actual = "spot".equals(lifecycle) ? spot : ondemand;
-    CaseResult.Price price = p == null ? null : new CaseResult.Price(spot, ondemand, actual, p.source(), p.asOf(), p.region());
-
-    FailureKind kind = null;
-    CaseResult.Failure failure = null;
-    if (m.failure() != null) {
-      kind = FailureKind.fromWire(m.failure().kind());
-      failure = new CaseResult.Failure(kind, m.failure().message(), logTail);
-    } else if (!m.done() || samples.isEmpty()) {
-      kind = FailureKind.WORKER_ERROR;
-      failure = new CaseResult.Failure(kind, m.done() ? "the case finished without a measured iteration"
-          : "the event stream ended before the case finished", logTail);
-    }
-    CaseResult.Cost cost = null;
-    if (failure == null && llm && tokensPerS != null) {
-      double load = loadS == null ? 0 : loadS;
-      cost = new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(spot, ondemand),
-          CostModel.costPerMillionTokens(spot, tokensPerS, load), CostModel.costPerMillionTokens(ondemand, tokensPerS, load),
-          CostModel.costPerMillionTokens(actual, tokensPerS, load));
-    } else if (failure == null && timePerImageS != null) {
-      double load = loadS == null ? 0 : loadS;
-      cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, timePerImageS, load),
-          CostModel.costPer1000Images(ondemand, timePerImageS, load), CostModel.costPer1000Images(actual, timePerImageS, load),
-          CostModel.usdPerSecondPerImage(spot, imagesPerRequest), CostModel.usdPerSecondPerImage(ondemand, imagesPerRequest),
-          CostModel.spotSavingsPct(spot, ondemand));
-    }
-    CaseStatus status = kind == null ? CaseStatus.SUCCESS : kind.status();
-    var h = m.hello();
-    String backend = h == null ? null : h.backend() != null ? h.backend()
-        : ("diffusers".equals(spec.path("backend").asText()) ? "diffusers-" : "torch-") + h.device();
-    if (backend != null && spec.path("tiny").asBoolean()) backend += " (tiny configuration)";
-    String device = h == null ? null : deviceName(h);
-    String precision = spec.path("precision").asText();
-    Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
-
-    CaseResult.Where where = where(spec.path("instance_type").asText(), p, device);
-    CaseResult.Warmup warmup = warmup(m.warmed());
-    CaseResult.GpuBusy busy = gpuBusy(m);
-    CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, precision, e2e, tokensPerS,
-        latency.get("tpot")) : null;
-    TrialStats trialStats = m.trials() > 1 && failure == null && !samples.isEmpty() ? TrialStats.of(m.samplesByTrial().values()
-        .stream().map(t -> t.stream().mapToLong(Sample::e2eNs).toArray()).toList()) : null;
-    CaseResult.Trials trials = trialStats == null ? null : new CaseResult.Trials(trialStats.n(),
-        trialStats.mediansNs().stream().map(v -> v / 1e6).toList(), trialStats.spreadPct(),
-        trialStats.ciLowNs() == null ? null : trialStats.ciLowNs() / 1e6, trialStats.ciHighNs() == null ? null : trialStats.ciHighNs() / 1e6,
-        trialStats.kruskalWallisP(), trialStats.disagree());
-    Verdict verdict = failure == null ? Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
-        warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
-        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh())) : null;
-    return new CaseResult(caseId, modelId, label, spec.path("instance_type").asText(), where.measuredOn(), lifecycle,
-        p == null ? null : p.zone(), batch, steps, resolution, precision, backend,
-        m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(), samples.size(), imagesPerRequest,
-        latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure,
-        knobs, where, warmup, busy, efficiency, trials);
+    return latency;
   }
 
-  private static CaseResult.Memory memory(io.genbench.execute.WorkerEvent.Memory m) {
+  /** Throughput over the measured iterations: time per request and per image, images or tokens per second. */
+  private record Rates(long totalNs, long totalImages, Double inferenceTimeS, Double timePerImageS, Double imagesPerS,
+      Double tokensPerS) {
+    static Rates of(List<Sample> samples, LatencySummary e2e, Shape shape) {
+      long totalNs = samples.stream().mapToLong(Sample::e2eNs).sum();
+      long totalImages = samples.stream().mapToLong(Sample::images).sum();
+      long totalTokens = samples.stream().mapToLong(s -> s.tokens() == null ? 0 : s.tokens()).sum();
+      Double inferenceTimeS = e2e == null ? null : e2e.meanNs() / 1e9;
+      Double timePerImageS = e2e == null || shape.imagesPerRequest() == 0 ? null : inferenceTimeS / shape.imagesPerRequest();
+      Double imagesPerS = totalNs == 0 || shape.llm() ? null : totalImages / (totalNs / 1e9);
+      Double tokensPerS = totalNs == 0 || !shape.llm() ? null : totalTokens / (totalNs / 1e9);
+      return new Rates(totalNs, totalImages, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS);
+    }
+  }
+
+  /** The prices the case is costed with: spot, on-demand, and the one its lifecycle pays. */
+  private record Prices(BigDecimal spot, BigDecimal ondemand, BigDecimal actual, String lifecycle, CaseResult.Price price) {
+    static Prices of(io.genbench.wire.WorkerEvent.Priced p) {
+      BigDecimal spot = p == null || p.spotUsdPerHour() == null ? null : BigDecimal.valueOf(p.spotUsdPerHour());
+      BigDecimal ondemand = p == null || p.ondemandUsdPerHour() == null ? null : BigDecimal.valueOf(p.ondemandUsdPerHour());
+      String lifecycle = p == null ? null : p.lifecycle();
+      BigDecimal actual = "spot".equals(lifecycle) ? spot : ondemand;
+      return new Prices(spot, ondemand, actual, lifecycle,
+          p == null ? null : new CaseResult.Price(spot, ondemand, actual, p.source(), p.asOf(), p.region()));
+    }
+  }
+
+  /** The case's failure: the one it reported, or a worker error when it ended without one measured iteration. */
+  private static CaseResult.Failure failure(Measurements m, List<String> logTail) {
+    if (m.failure() != null) return new CaseResult.Failure(m.failure().kind(), m.failure().message(), logTail);
+    if (!m.done() || m.samples().isEmpty()) {
+      return new CaseResult.Failure(FailureKind.WORKER_ERROR, m.done() ? "the case finished without a measured iteration"
+          : "the event stream ended before the case finished", logTail);
+    }
+    return null;
+  }
+
+  /** Cost per 1M tokens (LLM) or per 1k images (diffusion) of a successful case, model load included. */
+  private static CaseResult.Cost cost(Shape shape, Rates rates, Prices prices, Double loadS) {
+    double load = loadS == null ? 0 : loadS;
+    if (shape.llm() && rates.tokensPerS() != null) {
+      double tokensPerS = rates.tokensPerS();
+      return new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(prices.spot(), prices.ondemand()),
+          CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
+          CostModel.costPerMillionTokens(prices.ondemand(), tokensPerS, load),
+          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load));
+    }
+    if (rates.timePerImageS() != null) { // never for an LLM case: it has no images
+      double timePerImageS = rates.timePerImageS();
+      return new CaseResult.Cost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
+          CostModel.costPer1000Images(prices.ondemand(), timePerImageS, load),
+          CostModel.costPer1000Images(prices.actual(), timePerImageS, load),
+          CostModel.usdPerSecondPerImage(prices.spot(), shape.imagesPerRequest()),
+          CostModel.usdPerSecondPerImage(prices.ondemand(), shape.imagesPerRequest()),
+          CostModel.spotSavingsPct(prices.spot(), prices.ondemand()));
+    }
+    return null;
+  }
+
+  /** What ran the case as results name it, e.g. {@code torch-cuda (tiny configuration)}; null without a hello. */
+  private static String backend(WorkerCase spec, io.genbench.wire.WorkerEvent.Hello h) {
+    if (h == null) return null;
+    String backend = h.backend() != null ? h.backend() : ("diffusers".equals(spec.backend()) ? "diffusers-" : "torch-") + h.device();
+    return spec.tiny() ? backend + " (tiny configuration)" : backend;
+  }
+
+  /** Between-trial statistics of the e2e latency, when the case ran in more than one trial. */
+  private static TrialStats trialStats(Measurements m) {
+    return m.trials() > 1 && !m.samples().isEmpty() ? TrialStats.of(m.samplesByTrial().values().stream()
+        .map(t -> t.stream().mapToLong(Sample::e2eNs).toArray()).toList()) : null;
+  }
+
+  private static CaseResult.Trials trials(TrialStats s) {
+    return s == null ? null : new CaseResult.Trials(s.n(), s.mediansNs().stream().map(v -> v / 1e6).toList(), s.spreadPct(),
+        s.ciLowNs() == null ? null : s.ciLowNs() / 1e6, s.ciHighNs() == null ? null : s.ciHighNs() / 1e6, s.kruskalWallisP(),
+        s.disagree());
+  }
+
+  /** Is the figure valid, given the conditions it was measured in (warm-up, GPU-busy, knobs, trials)? */
+  private static Verdict verdict(LatencySummary e2e, CaseResult.Warmup warmup, CaseResult.GpuBusy busy,
+      Map<String, Object> knobs, TrialStats trialStats) {
+    return Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
+        warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
+        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh()));
+  }
+
+  private static CaseResult.Memory memory(io.genbench.wire.WorkerEvent.Memory m) {
     if (m == null) return null;
     String kind = m.kind() == null ? ("cpu".equals(m.device()) ? "rss-process-peak" : "cuda-reserved")
         : "cuda".equals(m.kind()) ? "cuda-reserved" : m.kind();
@@ -138,7 +184,7 @@ public final class CaseAnalyzer {
    * The instance a case was measured on (declared, or {@code local (<device>)}) and the one it was priced as. Event
    * logs from before {@code priced_as} copied the priced type into {@code actual_instance}: they read as before.
    */
-  static CaseResult.Where where(String requested, io.genbench.execute.WorkerEvent.Priced p, String device) {
+  static CaseResult.Where where(String requested, io.genbench.wire.WorkerEvent.Priced p, String device) {
     if (p == null) return new CaseResult.Where(local(device), requested, false);
     if (p.pricedAs() == null) {
       String actual = p.actualInstance() == null ? requested : p.actualInstance();
@@ -152,11 +198,11 @@ public final class CaseAnalyzer {
     return "local (" + (device == null ? "unknown device" : device) + ")";
   }
 
-  private static CaseResult.Warmup warmup(List<io.genbench.execute.WorkerEvent.Warmed> warmed) {
+  private static CaseResult.Warmup warmup(List<io.genbench.wire.WorkerEvent.Warmed> warmed) {
     if (warmed.isEmpty()) return null;
-    int iterations = warmed.stream().mapToInt(io.genbench.execute.WorkerEvent.Warmed::iterations).max().orElse(0);
-    boolean steady = warmed.stream().allMatch(io.genbench.execute.WorkerEvent.Warmed::steady);
-    Double spread = warmed.stream().map(io.genbench.execute.WorkerEvent.Warmed::spread).filter(v -> v != null)
+    int iterations = warmed.stream().mapToInt(io.genbench.wire.WorkerEvent.Warmed::iterations).max().orElse(0);
+    boolean steady = warmed.stream().allMatch(io.genbench.wire.WorkerEvent.Warmed::steady);
+    Double spread = warmed.stream().map(io.genbench.wire.WorkerEvent.Warmed::spread).filter(v -> v != null)
         .max(Double::compare).orElse(null);
     return new CaseResult.Warmup(iterations, steady, spread);
   }
@@ -204,7 +250,7 @@ public final class CaseAnalyzer {
     return LatencySummary.of(values.stream().mapToLong(Long::longValue).toArray()).p50Ns();
   }
 
-  private static CaseResult.Efficiency efficiency(io.genbench.execute.WorkerEvent.Flops f, String device, String precision,
+  private static CaseResult.Efficiency efficiency(io.genbench.wire.WorkerEvent.Flops f, String device, String precision,
       LatencySummary e2e, Double tokensPerS, LatencySummary tpot) {
     if (f == null) return null;
     var peak = GpuPeak.forDevice(device);
@@ -257,7 +303,7 @@ public final class CaseAnalyzer {
     return sum / present.length;
   }
 
-  private static String deviceName(io.genbench.execute.WorkerEvent.Hello h) {
+  private static String deviceName(io.genbench.wire.WorkerEvent.Hello h) {
     if (h.devices() != null && !h.devices().isEmpty() && h.devices().get(0).get("name") != null) {
       return String.valueOf(h.devices().get(0).get("name"));
     }

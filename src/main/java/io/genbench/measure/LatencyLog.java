@@ -1,6 +1,6 @@
 package io.genbench.measure;
 
-import io.genbench.execute.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Sample;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,17 +1,17 @@
 package io.genbench.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.genbench.execute.WorkerEvent;
-import io.genbench.execute.WorkerEvent.Failed;
-import io.genbench.execute.WorkerEvent.Flops;
-import io.genbench.execute.WorkerEvent.Hello;
-import io.genbench.execute.WorkerEvent.Loaded;
-import io.genbench.execute.WorkerEvent.Memory;
-import io.genbench.execute.WorkerEvent.Priced;
-import io.genbench.execute.WorkerEvent.Profile;
-import io.genbench.execute.WorkerEvent.Sample;
-import io.genbench.execute.WorkerEvent.Telemetry;
-import io.genbench.execute.WorkerEvent.Warmed;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent.Failed;
+import io.genbench.wire.WorkerEvent.Flops;
+import io.genbench.wire.WorkerEvent.Hello;
+import io.genbench.wire.WorkerEvent.Loaded;
+import io.genbench.wire.WorkerEvent.Memory;
+import io.genbench.wire.WorkerEvent.Priced;
+import io.genbench.wire.WorkerEvent.Profile;
+import io.genbench.wire.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Telemetry;
+import io.genbench.wire.WorkerEvent.Warmed;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +28,12 @@ import java.util.Map;
  * @param samplesByTrial trial number (1-based; 1 without trials) → its measured samples
  * @param trials the number of trials the case was to run (1 without trials)
  */
-public record Measurements(JsonNode spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
+public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
     Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, Map<Integer, List<Profile>> profiles,
     Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials) {
 
   public static Measurements of(List<WorkerEvent> events) {
-    JsonNode spec = null;
+    WorkerCase spec = null;
     Hello hello = null;
     Priced price = null;
     Loaded loaded = null;

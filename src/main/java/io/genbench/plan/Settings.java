@@ -24,7 +24,10 @@ public record Settings(int warmupIterations, int minIterations, int maxIteration
   public static final double DEFAULT_MAX_WARMUP_S = 60.0;
   public static final double DEFAULT_STEADY_TOLERANCE = 0.05;
 
-  /** Defaults for GPU runs: enough samples for a P99 to be an actual observation at n ≥ 100 is not the goal here; stability is. */
+  /**
+   * Defaults for GPU runs: enough samples for a P99 to be an actual observation at n ≥ 100 is not the goal here; stability
+   * is. The same as the worker's {@code Case} defaults (worker/src/genbench_worker/case.py; {@code WorkerCaseTest} checks).
+   */
   public static final Settings DEFAULT = new Settings(2, 10, 100, 5.0, 1800, 42);
 
   /** Settings with the default steady-state rule (the warm-up count is its minimum). */

@@ -4,6 +4,6 @@
  * figure), {@link io.genbench.report.MarkdownReport} and {@link io.genbench.report.HtmlReport} (for people),
  * {@link io.genbench.report.ConsoleSummary} (the end of {@code genbench run}). Every view is a pure function of a
  * {@link io.genbench.report.RunReport} and returns a String; nothing here does I/O. Imports only {@code result},
- * {@code analyze}, {@code cost} and {@code Json} / {@code UserError}.
+ * {@code wire} (failure kinds), {@code analyze}, {@code cost} and {@code Json} / {@code UserError}.
  */
 package io.genbench.report;

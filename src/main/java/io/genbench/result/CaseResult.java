@@ -3,6 +3,7 @@ package io.genbench.result;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
+import io.genbench.wire.FailureKind;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,16 @@ public record CaseResult(
     Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
     Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
     Map<String, Object> knobs, Where where, Warmup warmup, GpuBusy gpuBusy, Efficiency efficiency, Trials trials) {
+
+  /** This result with its failure's log tail replaced; this very result when it has no failure or the tail is the same. */
+  public CaseResult withLogTail(List<String> logTail) {
+    if (failure == null || failure.logTail().equals(logTail)) return this;
+    return new CaseResult(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize,
+        inferenceSteps, resolution, precision, backend, weights, device, modelLoadS, warmupIterations, iterations,
+        imagesPerRequest, latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost,
+        verdict, status, new Failure(failure.kind(), failure.message(), logTail), knobs, where, warmup, gpuBusy, efficiency,
+        trials);
+  }
 
   /** A result without the conditions it was measured in (older result files, tests). */
   public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,

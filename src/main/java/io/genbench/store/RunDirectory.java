@@ -1,7 +1,7 @@
 package io.genbench.store;
 
 import io.genbench.UserError;
-import io.genbench.execute.WorkerEvent;
+import io.genbench.wire.WorkerEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

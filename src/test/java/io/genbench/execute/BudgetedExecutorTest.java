@@ -10,6 +10,8 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,7 @@ final class BudgetedExecutorTest {
     assertThat(ex.notRun()).containsExactly(SDXL.id());
     assertThat(sink.events).filteredOn(e -> e instanceof WorkerEvent.Failed && e.caseId().equals(SDXL.id()))
         .singleElement().satisfies(e -> {
-          assertThat(((WorkerEvent.Failed) e).kind()).isEqualTo("skipped");
+          assertThat(((WorkerEvent.Failed) e).kind()).isEqualTo(FailureKind.SKIPPED);
           assertThat(((WorkerEvent.Failed) e).message()).contains("budget of $4 was spent ($5.03 measured)");
         });
   }

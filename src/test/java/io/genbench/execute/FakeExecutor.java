@@ -2,6 +2,8 @@ package io.genbench.execute;
 
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +34,8 @@ final class FakeExecutor implements Executor {
         c.batchSize(), null, null, null, null);
   }
 
-  static List<WorkerEvent> failure(TestCase c, String kind) {
-    return List.of(new WorkerEvent.Failed(c.id(), kind, "scripted " + kind), new WorkerEvent.Done(c.id()));
+  static List<WorkerEvent> failure(TestCase c, FailureKind kind) {
+    return List.of(new WorkerEvent.Failed(c.id(), kind, "scripted " + kind.wire()), new WorkerEvent.Done(c.id()));
   }
 
   @Override

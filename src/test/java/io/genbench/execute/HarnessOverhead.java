@@ -11,6 +11,7 @@ import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.store.RunDirectory;
+import io.genbench.wire.WorkerEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -9,6 +9,7 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

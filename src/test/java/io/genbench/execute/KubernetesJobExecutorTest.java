@@ -29,6 +29,8 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,8 +209,8 @@ final class KubernetesJobExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).extracting(WorkerEvent.Failed::caseId, WorkerEvent.Failed::kind)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(SD_G5.id(), "oom_signal"),
-            org.assertj.core.groups.Tuple.tuple(SD_G5_B2.id(), "infrastructure"));
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(SD_G5.id(), FailureKind.OOM_SIGNAL),
+            org.assertj.core.groups.Tuple.tuple(SD_G5_B2.id(), FailureKind.INFRASTRUCTURE));
     assertThat(sink.ofType(WorkerEvent.Done.class)).hasSize(2);
   }
 
@@ -221,7 +223,7 @@ final class KubernetesJobExecutorTest {
       ex.execute(List.of(SD_G5), settings(), sink);
     }
 
-    assertThat(sink.ofType(WorkerEvent.Failed.class)).extracting(WorkerEvent.Failed::kind).containsExactly("oom_sigsegv");
+    assertThat(sink.ofType(WorkerEvent.Failed.class)).extracting(WorkerEvent.Failed::kind).containsExactly(FailureKind.OOM_SIGSEGV);
   }
 
   @Test
@@ -234,7 +236,7 @@ final class KubernetesJobExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement().satisfies(f -> {
-      assertThat(f.kind()).isEqualTo("timeout");
+      assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT);
       assertThat(f.message()).contains("deadline");
     });
   }
@@ -250,7 +252,7 @@ final class KubernetesJobExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement().satisfies(f -> {
-      assertThat(f.kind()).isEqualTo("infrastructure");
+      assertThat(f.kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
       assertThat(f.message()).contains("Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
     });
     assertThat(client.batch().v1().jobs().inNamespace(NS).withName("genbench-sd-2-1-g5xlarge").get()).isNull();

@@ -9,6 +9,8 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,7 +71,7 @@ final class LocalProcessExecutorTest {
         ticker);
   }
 
-  private static String failureOf(RecordingSink sink, TestCase c) {
+  private static FailureKind failureOf(RecordingSink sink, TestCase c) {
     return sink.ofType(WorkerEvent.Failed.class).stream().filter(f -> f.caseId().equals(c.id())).map(WorkerEvent.Failed::kind)
         .findFirst().orElse(null);
   }
@@ -80,7 +82,7 @@ final class LocalProcessExecutorTest {
 
     scripted("kill -9 $$").execute(List.of(FIRST, SECOND), QUICK, sink);
 
-    assertThat(failureOf(sink, FIRST)).isEqualTo("oom_signal");
+    assertThat(failureOf(sink, FIRST)).isEqualTo(FailureKind.OOM_SIGNAL);
     assertThat(failureOf(sink, SECOND)).isNull();
     assertThat(sink.ofType(WorkerEvent.Done.class)).extracting(WorkerEvent::caseId).containsExactly(FIRST.id(), SECOND.id());
     assertThat(sink.ofType(WorkerEvent.Hello.class)).hasSize(2);
@@ -94,7 +96,7 @@ final class LocalProcessExecutorTest {
 
     scripted("kill -SEGV $$").execute(List.of(FIRST, SECOND), QUICK, sink);
 
-    assertThat(failureOf(sink, FIRST)).isEqualTo("oom_sigsegv");
+    assertThat(failureOf(sink, FIRST)).isEqualTo(FailureKind.OOM_SIGSEGV);
     assertThat(failureOf(sink, SECOND)).isNull();
   }
 
@@ -106,7 +108,7 @@ final class LocalProcessExecutorTest {
     // the timeout is half an hour of the test's clock, which jumps while the first case hangs: no race with a slow machine
     scripted("echo $$ > %s/hung-pid; sleep 600".formatted(tmp), jumpsWhileHung()).execute(List.of(FIRST, SECOND, third), new Settings(0, 1, 1, 0, 1800, 42), sink);
 
-    assertThat(failureOf(sink, FIRST)).isEqualTo("timeout");
+    assertThat(failureOf(sink, FIRST)).isEqualTo(FailureKind.TIMEOUT);
     assertThat(failureOf(sink, SECOND)).isNull();
     assertThat(failureOf(sink, third)).isNull();
     assertThat(sink.ofType(WorkerEvent.Sample.class)).extracting(WorkerEvent::caseId).containsExactly(SECOND.id(), third.id());
@@ -127,7 +129,7 @@ final class LocalProcessExecutorTest {
 
     executor.execute(List.of(FIRST), new Settings(0, 1, 1, 0, 1800, 42), sink);
 
-    assertThat(failureOf(sink, FIRST)).isEqualTo("timeout");
+    assertThat(failureOf(sink, FIRST)).isEqualTo(FailureKind.TIMEOUT);
     assertThat(sink.logs).anyMatch(l -> l.equals(FIRST.id() + ": building the model"));
   }
 
@@ -158,16 +160,16 @@ final class LocalProcessExecutorTest {
     executor.execute(List.of(FIRST, SECOND), QUICK, sink);
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).hasSize(2).allSatisfy(f -> {
-      assertThat(f.kind()).isEqualTo("infrastructure");
+      assertThat(f.kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
       assertThat(f.message()).contains("No module named torch");
     });
   }
 
   @Test
   void exitCodesOfSignalsAreClassifiedAsTheSeedDoes() {
-    assertThat(LocalProcessExecutor.kindOfExit(137)).isEqualTo("oom_signal");
-    assertThat(LocalProcessExecutor.kindOfExit(139)).isEqualTo("oom_sigsegv");
-    assertThat(LocalProcessExecutor.kindOfExit(1)).isEqualTo("worker_error");
+    assertThat(LocalProcessExecutor.kindOfExit(137)).isEqualTo(FailureKind.OOM_SIGNAL);
+    assertThat(LocalProcessExecutor.kindOfExit(139)).isEqualTo(FailureKind.OOM_SIGSEGV);
+    assertThat(LocalProcessExecutor.kindOfExit(1)).isEqualTo(FailureKind.WORKER_ERROR);
   }
 
   /** The real worker, end to end, on the tiny SD configuration (CPU, Debian's torch in CI). */

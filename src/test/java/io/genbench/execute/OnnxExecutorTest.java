@@ -7,6 +7,8 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +50,7 @@ final class OnnxExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement()
-        .satisfies(f -> assertThat(f.kind()).isEqualTo("unsupported"));
+        .satisfies(f -> assertThat(f.kind()).isEqualTo(FailureKind.UNSUPPORTED));
     assertThat(sink.ofType(WorkerEvent.Done.class)).hasSize(1);
   }
 
@@ -79,7 +81,7 @@ final class OnnxExecutorTest {
     }
 
     assertThat(sink.ofType(WorkerEvent.Failed.class)).singleElement().satisfies(f -> {
-      assertThat(f.kind()).isEqualTo("unsupported");
+      assertThat(f.kind()).isEqualTo(FailureKind.UNSUPPORTED);
       assertThat(f.message()).contains("--backend torch");
     });
     assertThat(sink.ofType(WorkerEvent.Sample.class)).isEmpty();

@@ -7,6 +7,7 @@ import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -14,8 +14,9 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
 import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ final class RunnerTest {
 
   @Test
   void reportsGpuOutOfMemoryAsAFindingAndGoesOn() {
-    var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, "gpu_out_of_memory") : FakeExecutor.success(c, 2_000_000_000L));
+    var executor = new FakeExecutor(c -> c == SDXL ? FakeExecutor.failure(c, FailureKind.GPU_OUT_OF_MEMORY) : FakeExecutor.success(c, 2_000_000_000L));
 
     runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN);
 
@@ -86,7 +87,7 @@ final class RunnerTest {
 
     List<WorkerEvent> events = dir.readEvents(SDXL.id());
     assertThat(events.get(0)).isInstanceOfSatisfying(WorkerEvent.CaseSpec.class,
-        s -> assertThat(s.spec().path("batch_size").asInt()).isEqualTo(4));
+        s -> assertThat(s.spec().batchSize()).isEqualTo(4));
     assertThat(events.get(1)).isInstanceOfSatisfying(WorkerEvent.Priced.class, p -> {
       assertThat(p.lifecycle()).isEqualTo("spot");
       assertThat(p.spotUsdPerHour()).isNotNull();

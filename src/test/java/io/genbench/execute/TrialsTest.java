@@ -14,6 +14,8 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -103,7 +105,7 @@ final class TrialsTest {
   @Test
   void aCaseThatFailsInATrialIsFinishedThereAndNotRunAgain() {
     int[] calls = {0};
-    var executor = new FakeExecutor(c -> c.equals(C) && calls[0]++ == 0 ? FakeExecutor.failure(c, "gpu_out_of_memory")
+    var executor = new FakeExecutor(c -> c.equals(C) && calls[0]++ == 0 ? FakeExecutor.failure(c, FailureKind.GPU_OUT_OF_MEMORY)
         : samples(c, 100_000_000L));
 
     runner(executor, RunDirectory.create(tmp.resolve("run"))).run(PLAN, 2);

@@ -2,8 +2,7 @@ package io.genbench.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genbench.execute.WorkerCase;
-import io.genbench.execute.WorkerEvent;
+import io.genbench.execute.Executor;
 import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
@@ -11,7 +10,8 @@ import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,7 @@ final class CaseAnalyzerTest {
 
   private static List<WorkerEvent> events(boolean tiny, String backend, WorkerEvent... rest) {
     List<WorkerEvent> events = new ArrayList<>();
-    events.add(new WorkerEvent.CaseSpec(CASE.id(), WorkerCase.of(CASE, Settings.DEFAULT, tiny, null, null, backend)));
+    events.add(new WorkerEvent.CaseSpec(CASE.id(), Executor.workerCase(CASE, Settings.DEFAULT, tiny, null, null, backend)));
     events.add(new WorkerEvent.Priced(CASE.id(), "g5.xlarge", null, "g5.xlarge", "spot", "us-east-1", null, 0.4, 1.0, "catalog", "2026-11-01", 1.0));
     events.add(new WorkerEvent.Hello(null, "0.1.0", 1, null, "3.12", "2.11", "13.0", "cuda",
         List.of(Map.of("name", "NVIDIA H100 80GB HBM3")), "580", "gpu"));
@@ -76,8 +76,8 @@ final class CaseAnalyzerTest {
   @Test
   void theFirstFailureWinsAndSignalsMapToTheSeedStatuses() {
     var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
-        new WorkerEvent.Failed(CASE.id(), "oom_signal", "worker exited with code 137"),
-        new WorkerEvent.Failed(CASE.id(), "infrastructure", "later"), new WorkerEvent.Done(CASE.id()))), List.of());
+        new WorkerEvent.Failed(CASE.id(), FailureKind.OOM_SIGNAL, "worker exited with code 137"),
+        new WorkerEvent.Failed(CASE.id(), FailureKind.INFRASTRUCTURE, "later"), new WorkerEvent.Done(CASE.id()))), List.of());
 
     assertThat(r.status()).isEqualTo(CaseStatus.OOM_SIGNAL);
     assertThat(r.failure().message()).contains("137");

@@ -2,7 +2,7 @@ package io.genbench.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genbench.execute.WorkerEvent.Sample;
+import io.genbench.wire.WorkerEvent.Sample;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

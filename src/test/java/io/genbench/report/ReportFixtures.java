@@ -7,7 +7,7 @@ import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
-import io.genbench.result.FailureKind;
+import io.genbench.wire.FailureKind;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package io.genbench.store;
 
-/** A fixture for ImportRulesTest: store reading worker events, the one known exception. Never used. */
+/** A fixture for ImportRulesTest: store reading worker events from the wire, which every package may. Never used. */
 public final class WireOnlyImport {
-  boolean done(io.genbench.execute.WorkerEvent event) {
-    return event instanceof io.genbench.execute.WorkerEvent.Done;
+  boolean done(io.genbench.wire.WorkerEvent event) {
+    return event instanceof io.genbench.wire.WorkerEvent.Done;
   }
 }

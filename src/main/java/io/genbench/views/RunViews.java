@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.views;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
@@ -8,7 +8,6 @@ import io.genbench.measure.Measurements;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.TestCase;
-import io.genbench.report.ConsoleSummary;
 import io.genbench.report.MarkdownReport;
 import io.genbench.report.ReportFormat;
 import io.genbench.report.ResultsCsv;
@@ -16,74 +15,113 @@ import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
 import io.genbench.report.SummaryCsv;
 import io.genbench.result.CaseResult;
-import io.genbench.result.FailureKind;
 import io.genbench.store.RunDirectory;
 import io.genbench.store.StorageError;
-import java.nio.file.Path;
+import io.genbench.wire.FailureKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Derives results from raw events and writes every view of a run directory. */
-final class Reports {
-  private Reports() {}
+/**
+ * The views stage of one run directory: derives each case's result from its raw events and writes every view
+ * (summary.csv, results.json, results.csv, report.md, report.html). A case is analysed once per instance: the result
+ * computed when it ended ({@link #finishCase}) or was repaired is reused by {@link #rebuild()}; cases this instance
+ * did not analyse (a fresh instance, as {@code genbench report} uses; cases of an earlier, resumed run) are recomputed
+ * from their events. Not for concurrent {@code rebuild}s; {@code finishCase} may come from the runner's thread.
+ */
+public final class RunViews {
+  private static final int LOG_TAIL_LINES = 20;
+
+  private final RunDirectory dir;
+  private final Map<String, CaseResult> analysed = new ConcurrentHashMap<>();
+
+  public RunViews(RunDirectory dir) {
+    this.dir = dir;
+  }
 
   /**
-   * Analyzes one finished case from its events and stores {@code result.json}. A result that cannot be written (a full
-   * disk) is kept in memory and written with the views; the case is not lost.
+   * Analyzes one finished case from its events and stores {@code result.json}, and keeps the result for
+   * {@link #rebuild()}. A result that cannot be written (a full disk) is kept in memory and written with the views;
+   * the case is not lost.
    */
-  static CaseResult finishCase(RunDirectory dir, String caseId) {
+  public CaseResult finishCase(String caseId) {
     Measurements measurements = Measurements.of(dir.readEvents(caseId));
-    CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, 20));
-    store(dir, caseId, measurements, result);
+    CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, LOG_TAIL_LINES));
+    store(caseId, measurements, result);
+    analysed.put(caseId, result);
     return result;
   }
 
-  private static void store(RunDirectory dir, String caseId, Measurements measurements, CaseResult result) {
-    String json;
-    try {
-      json = Json.PRETTY.writeValueAsString(result);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
-      if (!measurements.samples().isEmpty()) {
+  private void store(String caseId, Measurements measurements, CaseResult result) {
+    if (!measurements.samples().isEmpty()) {
+      try {
         RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
+      } catch (StorageError e) {
+        keep(caseId, json(result), e);
+        return;
       }
+    }
+    storeResult(caseId, result);
+  }
+
+  private void storeResult(String caseId, CaseResult result) {
+    String json = json(result);
+    try {
       RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
     } catch (StorageError e) {
-      dir.keepPending(caseId, json);
-      System.err.println("genbench: case " + caseId + " was measured, but " + e.getMessage()
-          + ". Its result is kept and written again at the end; its events.jsonl holds it for --resume.");
+      keep(caseId, json, e);
+    }
+  }
+
+  private void keep(String caseId, String json, StorageError e) {
+    dir.keepPending(caseId, json);
+    System.err.println("genbench: case " + caseId + " was measured, but " + e.getMessage()
+        + ". Its result is kept and written again at the end; its events.jsonl holds it for --resume.");
+  }
+
+  private static String json(CaseResult result) {
+    try {
+      return Json.PRETTY.writeValueAsString(result);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Recomputes every finished case from its events and writes summary.csv, results.json, results.csv, report.md and
-   * report.html. Cases of the plan that never finished are left out. The events are the source of truth only where
+   * Writes summary.csv, results.json, results.csv, report.md and report.html from every finished case: the result this
+   * instance analysed when the case ended (its failure's log tail brought up to date), else one recomputed from the
+   * case's events. Cases of the plan that never finished are left out. The events are the source of truth only where
    * they are whole: a stored result.json stands, with a warning, when the events lost what it was derived from (a
    * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
-  static RunReport rebuild(RunDirectory dir) {
+  public RunReport rebuild() {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
       if (!dir.isDone(c.id())) continue;
-      CaseResult stored = stored(dir, c.id());
+      CaseResult known = analysed.get(c.id());
+      if (known != null) {
+        results.add(withCurrentLogTail(c.id(), known));
+        continue;
+      }
+      CaseResult stored = stored(c.id());
       try {
         RunDirectory.Log log = dir.readLog(c.id());
         log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
         Measurements m = Measurements.of(log.events());
-        CaseResult recomputed = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), 20));
+        CaseResult recomputed = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), LOG_TAIL_LINES));
         String lost = stored == null ? null : lost(log, m, stored);
         if (lost != null) {
           System.err.println("genbench: case " + c.id() + ": its events.jsonl " + lost + "; keeping its stored result.json ("
               + stored.status() + ") rather than recomputing a worse one");
           results.add(stored);
         } else {
-          store(dir, c.id(), m, recomputed);
+          store(c.id(), m, recomputed);
           results.add(recomputed);
         }
       } catch (RuntimeException e) {
@@ -94,7 +132,7 @@ final class Reports {
       }
     }
     dir.writePending();
-    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(dir), results,
+    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
         PriceCatalog.bundled().description());
     RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
     RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
@@ -102,6 +140,17 @@ final class Reports {
     RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
     RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
     return report;
+  }
+
+  /**
+   * The worker may write more of a failed case's log after the case ended (its stderr is not ordered with its events):
+   * the views show the tail as it is now, and result.json is brought up to date with it.
+   */
+  private CaseResult withCurrentLogTail(String caseId, CaseResult result) {
+    if (result.failure() == null) return result;
+    CaseResult current = result.withLogTail(dir.logTail(caseId, LOG_TAIL_LINES));
+    if (current != result) storeResult(caseId, current);
+    return current;
   }
 
   /** What the events lack that the stored result has, or null when they prove it (whole, done, as many samples). */
@@ -118,14 +167,15 @@ final class Reports {
    * Before a resumed run: a case whose events.jsonl is complete (ends in done, no damaged line) but has no result.json
    * (killed between the two, or a full disk) gets its result derived instead of being run again. Says what it did.
    */
-  static void repair(RunDirectory dir, Plan plan) {
+  public void repair(Plan plan) {
     for (TestCase c : plan.cases()) {
       if (dir.isDone(c.id()) || !dir.hasEvents(c.id())) continue;
       RunDirectory.Log log = dir.readLog(c.id());
       Measurements m = Measurements.of(log.events());
       if (!m.done() || !log.damage().isEmpty() || m.spec() == null) continue;
-      CaseResult r = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), 20));
-      store(dir, c.id(), m, r);
+      CaseResult r = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), LOG_TAIL_LINES));
+      store(c.id(), m, r);
+      analysed.put(c.id(), r);
       System.err.println("genbench: repaired case " + c.id() + ": its events.jsonl is complete, derived its result.json ("
           + r.status() + ") instead of running it again");
     }
@@ -136,10 +186,10 @@ final class Reports {
    * (infrastructure, worker error, timeout), so the run measures it again. Findings (out of memory, unsupported) and
    * memory signals are results and stay. The old result is kept as {@code result.failed-N.json}.
    */
-  static int retryFailed(RunDirectory dir, Plan plan) {
+  public int retryFailed(Plan plan) {
     int n = 0;
     for (TestCase c : plan.cases()) {
-      CaseResult r = stored(dir, c.id());
+      CaseResult r = stored(c.id());
       if (r == null || r.failure() == null) continue;
       var kind = r.failure().kind();
       if (kind != FailureKind.INFRASTRUCTURE && kind != FailureKind.WORKER_ERROR && kind != FailureKind.TIMEOUT) continue;
@@ -151,13 +201,14 @@ final class Reports {
       } catch (IOException e) {
         throw new StorageError(e, from, "set aside");
       }
+      analysed.remove(c.id());
       System.err.println("genbench: retrying case " + c.id() + " (it failed: " + kind.wire() + ")");
       n++;
     }
     return n;
   }
 
-  private static CaseResult stored(RunDirectory dir, String caseId) {
+  private CaseResult stored(String caseId) {
     try {
       return Json.MAPPER.readValue(dir.caseDir(caseId).resolve(RunDirectory.RESULT).toFile(), CaseResult.class);
     } catch (IOException | RuntimeException e) {
@@ -165,11 +216,7 @@ final class Reports {
     }
   }
 
-  static String console(RunReport report) {
-    return ConsoleSummary.render(report);
-  }
-
-  private static JsonNode environment(RunDirectory dir) {
+  private JsonNode environment() {
     try {
       var file = dir.file(RunDirectory.ENVIRONMENT);
       return Files.exists(file) ? Json.MAPPER.readTree(file.toFile()) : Json.MAPPER.createObjectNode();

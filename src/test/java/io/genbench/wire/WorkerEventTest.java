@@ -1,8 +1,9 @@
-package io.genbench.execute;
+package io.genbench.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.genbench.wire.FailureKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,9 +43,30 @@ final class WorkerEventTest {
 
   @Test
   void eventsRoundTrip() {
-    var failed = new WorkerEvent.Failed("c", "gpu_out_of_memory", "CUDA out of memory");
+    var failed = new WorkerEvent.Failed("c", FailureKind.GPU_OUT_OF_MEMORY, "CUDA out of memory");
 
     assertThat(WorkerEvent.parse(WorkerEvent.toLine(failed))).isEqualTo(failed);
+  }
+
+  @Test
+  void aFailureKindKeepsItsLowerSnakeSpellingOnTheWire() {
+    var line = WorkerEvent.toLine(new WorkerEvent.Failed("c", FailureKind.OOM_SIGSEGV, "segfault"));
+
+    assertThat(line).contains("\"kind\":\"oom_sigsegv\"");
+  }
+
+  @Test
+  void aFailureKindFromANewerWorkerReadsAsAWorkerError() {
+    var e = WorkerEvent.parse("{\"type\":\"failed\",\"case_id\":\"c\",\"kind\":\"gpu_on_fire\",\"message\":\"m\"}");
+
+    assertThat(e).isEqualTo(new WorkerEvent.Failed("c", FailureKind.WORKER_ERROR, "m"));
+  }
+
+  @Test
+  void aFailureWithoutAKindReadsAsAWorkerError() {
+    var e = WorkerEvent.parse("{\"type\":\"failed\",\"case_id\":\"c\",\"message\":\"m\"}");
+
+    assertThat(e).isEqualTo(new WorkerEvent.Failed("c", FailureKind.WORKER_ERROR, "m"));
   }
 
   @Test

@@ -1,10 +1,9 @@
-package io.genbench.execute;
+package io.genbench.wire;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +42,7 @@ public sealed interface WorkerEvent {
 
   /** The case as run (controller-written, first line of events.jsonl). */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record CaseSpec(String caseId, JsonNode spec) implements WorkerEvent {}
+  record CaseSpec(String caseId, WorkerCase spec) implements WorkerEvent {}
 
   /**
    * The prices this case is costed with, with their source and age (controller-written). {@code actualInstance} is the
@@ -160,9 +159,13 @@ public sealed interface WorkerEvent {
   record Telemetry(String caseId, long tNs, Double gpuUtilPct, Double memoryUsedPct, Double powerW, Boolean measuring)
       implements WorkerEvent {}
 
-  /** The case failed; {@code kind} is a {@link io.genbench.result.FailureKind} wire name. */
+  /** The case failed; {@code kind} says why (an unknown or missing kind reads as {@link FailureKind#WORKER_ERROR}). */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Failed(String caseId, String kind, String message) implements WorkerEvent {}
+  record Failed(String caseId, FailureKind kind, String message) implements WorkerEvent {
+    public Failed {
+      if (kind == null) kind = FailureKind.WORKER_ERROR;
+    }
+  }
 
   /** The case is over (after {@code failed} too). */
   @JsonIgnoreProperties(ignoreUnknown = true)

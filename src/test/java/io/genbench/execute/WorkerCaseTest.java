@@ -1,0 +1,90 @@
+package io.genbench.execute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import io.genbench.plan.Attention;
+import io.genbench.plan.Model;
+import io.genbench.plan.Precision;
+import io.genbench.plan.Resolution;
+import io.genbench.plan.Settings;
+import io.genbench.plan.Scheduler;
+import io.genbench.plan.TestCase;
+import io.genbench.plan.Toggle;
+import io.genbench.wire.WorkerCase;
+import io.genbench.wire.WorkerEvent;
+import io.genbench.wire.WorkerJob;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CASE object, one record from the plan to the worker: both sides read it the same way. */
+final class WorkerCaseTest {
+  private static final TestCase SD = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 2, 20, new Resolution(512, 512), Precision.FLOAT16);
+
+  /** Reads the job with the worker's own {@code Case}; prints its cases back and the Case field defaults. */
+  private static final String READ_JOB = """
+      import dataclasses, json, sys
+      from genbench_worker.case import Case
+      job = json.load(open(sys.argv[1]))
+      cases = [Case.from_dict(c).to_dict() for c in job["cases"]]
+      defaults = {f.name: f.default for f in dataclasses.fields(Case) if f.default is not dataclasses.MISSING}
+      print(json.dumps({"cases": cases, "defaults": defaults}))
+      """;
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void theDefaultSettingsAreThePythonCaseDefaults() throws Exception {
+    WorkerCase c = Executor.workerCase(SD, Settings.DEFAULT, false, null, null, "torch");
+
+    JsonNode defaults = readWithTheWorker(WorkerJob.of(List.of(c))).path("defaults");
+
+    JsonNode java = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(c));
+    for (String field : List.of("warmup_iterations", "max_warmup_iterations", "max_warmup_s", "steady_tolerance", "steady_window",
+        "min_iterations", "max_iterations", "min_duration_s", "seed")) {
+      assertThat(java.path(field).asDouble()).as(field).isEqualTo(defaults.path(field).asDouble());
+    }
+  }
+
+  @Test
+  void theWorkerReadsTheJobFieldForField() throws Exception {
+    var llm = new TestCase(null, Model.OPT_125M, "g5.xlarge", 1, 1, new Resolution(512, 512), Precision.FLOAT32,
+        TestCase.DEFAULT_PROMPT, 7.5, Scheduler.EULER, Attention.SDPA,
+        Toggle.ON, false, Toggle.OFF, null, 128, 64, null, null, 1);
+    var job = WorkerJob.of(List.of(Executor.workerCase(SD, Settings.DEFAULT, true, null, null, "torch"),
+        Executor.workerCase(llm, Settings.DEFAULT, false, "/weights", "/images", "diffusers")));
+
+    JsonNode read = readWithTheWorker(job).path("cases");
+
+    assertThat(read).isEqualTo(Json.MAPPER.readTree(job.toJson()).path("cases"));
+  }
+
+  @Test
+  void theCaseEventStoresTheCaseTheWorkerRuns() {
+    WorkerCase c = Executor.workerCase(SD, Settings.DEFAULT, false, null, null, "torch");
+
+    var parsed = (WorkerEvent.CaseSpec) WorkerEvent.parse(
+        WorkerEvent.toLine(new WorkerEvent.CaseSpec(SD.id(), c)));
+
+    assertThat(parsed.spec()).isEqualTo(c);
+  }
+
+  private JsonNode readWithTheWorker(WorkerJob job) throws Exception {
+    Path file = tmp.resolve("job.json");
+    Files.writeString(file, job.toJson());
+    var pb = new ProcessBuilder(LocalProcessExecutorTest.realPython(), "-c", READ_JOB, file.toString()).redirectErrorStream(true);
+    pb.environment().put("PYTHONPATH", Path.of("worker/src").toAbsolutePath().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return Json.MAPPER.readTree(out);
+  }
+}
