@@ -4,6 +4,7 @@ import static io.genbench.report.Figures.NA;
 
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
+import io.genbench.result.Workload;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -25,8 +26,10 @@ public final class ConsoleSummary {
     rows.add(HEADER);
     for (CaseResult r : report.results()) {
       rows.add(List.of(r.caseId(), r.status() == null ? NA : r.status().name(), Figures.seconds(r.timePerImageS()),
-          r.imagesPerS() == null && r.tokensPerS() != null ? Figures.fixed(r.tokensPerS(), 1) + " tok/s"
-              : Figures.fixed(r.imagesPerS(), 3),
+          switch (r.workload()) {
+            case Workload.Diffusion d -> Figures.fixed(r.imagesPerS(), 3);
+            case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+          },
           Figures.money(CostAnalysis.spot(r))));
     }
     int[] widths = new int[HEADER.size()];

@@ -7,6 +7,7 @@ import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
+import io.genbench.result.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -211,7 +212,10 @@ public final class MarkdownReport {
     String peaks = distinct(cases, r -> r.efficiency() == null ? null : r.efficiency().peak());
     String flops = distinct(cases, r -> r.efficiency() == null || r.efficiency().flopsPerRequest() == null ? null
         : code(r.caseId()) + " " + String.format(Locale.ROOT, "%.4g", r.efficiency().flopsPerRequest()) + " FLOPs per "
-            + (r.imagesPerRequest() == 0 ? "token" : "request") + " (" + r.efficiency().method() + ")");
+            + switch (r.workload()) {
+              case Workload.Diffusion d -> "request";
+              case Workload.Llm l -> "token";
+            } + " (" + r.efficiency().method() + ")");
     if (!flops.isEmpty()) md.append("\nFLOPs counted: ").append(flops).append(".\n");
     if (!peaks.isEmpty()) md.append("\nPeaks used: ").append(peaks).append(". A GPU not in genbench's table, and float32"
         + " (PyTorch mixes TF32 convolutions and FP32 matrix multiplications), get no MFU rather than a guessed one.\n");
@@ -375,9 +379,10 @@ public final class MarkdownReport {
   }
 
   static String throughput(CaseResult r) {
-    if (r.imagesPerS() != null) return Figures.fixed(r.imagesPerS(), 3) + " img/s";
-    if (r.tokensPerS() != null) return Figures.fixed(r.tokensPerS(), 1) + " tok/s";
-    return NA;
+    return switch (r.workload()) {
+      case Workload.Diffusion d -> r.imagesPerS() == null ? NA : Figures.fixed(r.imagesPerS(), 3) + " img/s";
+      case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+    };
   }
 
   static String memory(CaseResult r) {

@@ -4,6 +4,7 @@ import static io.genbench.report.Figures.NA;
 
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
+import io.genbench.result.Workload;
 import java.util.List;
 
 /**
@@ -42,7 +43,10 @@ public final class SummaryCsv {
         Figures.orNa(r.lifecycle()),
         Figures.orNa(r.zone()),
         Integer.toString(r.batchSize()),
-        r.imagesPerRequest() == 0 ? NA : Integer.toString(r.inferenceSteps()), // LLM cases have no denoising steps
+        switch (r.workload()) {
+          case Workload.Diffusion d -> Integer.toString(d.steps());
+          case Workload.Llm l -> NA; // no denoising steps
+        },
         Figures.orNa(r.resolution()),
         Figures.orNa(r.precision()),
         Figures.seconds(r.inferenceTimeS()),

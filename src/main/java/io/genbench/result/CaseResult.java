@@ -1,5 +1,6 @@
 package io.genbench.result;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
@@ -54,6 +55,12 @@ public record CaseResult(
     Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
     Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
     Map<String, Object> knobs, Where where, Warmup warmup, GpuBusy gpuBusy, Efficiency efficiency, Trials trials) {
+
+  /** Images or tokens: what this case's requests produce (derived, not a field of the result files). */
+  @JsonIgnore
+  public Workload workload() {
+    return Workload.of(this);
+  }
 
   /** This result with its failure's log tail replaced; this very result when it has no failure or the tail is the same. */
   public CaseResult withLogTail(List<String> logTail) {
