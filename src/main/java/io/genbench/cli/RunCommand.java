@@ -86,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--trials", defaultValue = "1", paramLabel = "N",
       description = "run every case N times, each trial in a fresh worker (fresh process and CUDA context), interleaved"
-          + " (A B C A B C ...); reports per-trial medians, their spread and a 95% CI of each case's median, and flags"
+          + " (A B C A B C ...); reports per-trial medians, their spread and a 95-percent CI of each case's median, and flags"
           + " trials that disagree. Costs N times the run time. Use for decisions and A/B comparisons (default: 1)")
   int trials;
 
