@@ -100,13 +100,45 @@ public final class RunViews {
    * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
   public RunReport rebuild() {
+    List<CaseResult> results = results(true);
+    dir.writePending();
+    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
+        PriceCatalog.bundled().description());
+    RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
+    RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
+    RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
+    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
+    RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
+    return report;
+  }
+
+  /**
+   * Every finished case's result as {@link #rebuild()} derives it (recomputed from its events, or the stored result.json
+   * where the events cannot prove a different one), in plan order, writing nothing: for commands that read a run,
+   * such as {@code genbench compare} and {@code genbench best}.
+   */
+  public List<CaseResult> results() {
+    return results(false);
+  }
+
+  /**
+   * A finished case's measured e2e samples (ns) per trial, in trial order (one entry without trials), read from its
+   * events; empty when it has none.
+   */
+  public List<long[]> e2eByTrial(String caseId) {
+    Measurements m = Measurements.of(dir.readEvents(caseId));
+    return m.samplesByTrial().values().stream()
+        .map(t -> t.stream().mapToLong(io.genbench.wire.WorkerEvent.Sample::e2eNs).toArray()).toList();
+  }
+
+  private List<CaseResult> results(boolean write) {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
       if (!dir.isDone(c.id())) continue;
       CaseResult known = analysed.get(c.id());
       if (known != null) {
-        results.add(withCurrentLogTail(c.id(), known));
+        results.add(write ? withCurrentLogTail(c.id(), known) : known);
         continue;
       }
       CaseResult stored = stored(c.id());
@@ -121,7 +153,7 @@ public final class RunViews {
               + stored.status() + ") rather than recomputing a worse one");
           results.add(stored);
         } else {
-          store(c.id(), m, recomputed);
+          if (write) store(c.id(), m, recomputed);
           results.add(recomputed);
         }
       } catch (RuntimeException e) {
@@ -131,15 +163,7 @@ public final class RunViews {
         if (stored != null) results.add(stored);
       }
     }
-    dir.writePending();
-    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description());
-    RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
-    RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
-    RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
-    return report;
+    return results;
   }
 
   /**

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class HelpTest {
 
   @ParameterizedTest(name = "genbench {0} --help")
-  @ValueSource(strings = {"", "plan", "run", "report", "price", "models", "suite"})
+  @ValueSource(strings = {"", "plan", "run", "report", "compare", "best", "price", "models", "suite"})
   void everyHelpShowsExamplesOfItsCommand(String command) {
     Cli r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
 

@@ -1,0 +1,120 @@
+package io.genbench.cli;
+
+import io.genbench.Json;
+import io.genbench.UserError;
+import io.genbench.analyze.MedianRatio;
+import io.genbench.result.CaseResult;
+import io.genbench.store.RunDirectory;
+import io.genbench.views.RunViews;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code genbench compare}: is the candidate run faster, slower or the same as the baseline, case by case? */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = {"Compares two run directories case by case (matched by case id): the ratio of median e2e, candidate /"
+        + " baseline, with a seeded bootstrap confidence interval from each run's raw samples (read from the events;"
+        + " with trials, trials are resampled, then samples within them), a verdict (faster / slower when the interval"
+        + " excludes 1, else no significant difference), and point ratios of cost and peak memory.",
+        "Cases in one run only, or not SUCCESS in both, are listed, not compared. Writes nothing."},
+    footer = {"", "Examples:", "  genbench compare results/20261121-101500-plan results/20261122-093000-plan",
+        "  genbench compare results/base results/cand --format json > compare.json",
+        "  genbench compare results/base results/cand --fail-on-regression 5% --level 0.99 --seed 7",
+        "", "Exit codes: 0 compared; 2 bad input (a missing or foreign directory, no case in common, a bad percentage or"
+        + " level); 4 with --fail-on-regression, some case is significantly slower by more than the threshold (the"
+        + " interval's lower end above 1 + P/100) or succeeded in the baseline but not in the candidate."})
+final class CompareCommand implements Callable<Integer> {
+  static final int REGRESSION = 4;
+
+  @Parameters(index = "0", paramLabel = "BASELINE", description = "the run directory to compare against")
+  Path baseline;
+
+  @Parameters(index = "1", paramLabel = "CANDIDATE", description = "the run directory compared with it")
+  Path candidate;
+
+  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | json (default: ${DEFAULT-VALUE})")
+  String format;
+
+  @Option(names = "--fail-on-regression", paramLabel = "P%",
+      description = "exit 4 when a case is significantly slower by more than P %%, e.g. 5%%")
+  String failOnRegression;
+
+  @Option(names = "--level", defaultValue = "0.95", paramLabel = "L", description = "confidence level of the intervals, between 0 and 1 (default: ${DEFAULT-VALUE})")
+  String level;
+
+  @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seeds the bootstrap (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Override
+  public Integer call() {
+    boolean json = switch (format) {
+      case "md" -> false;
+      case "json" -> true;
+      default -> throw new UserError("--format must be md or json, was '" + format + "'");
+    };
+    Double threshold = failOnRegression == null ? null : percentage(failOnRegression);
+    double l = level(level);
+    RunComparison.Side base = side("baseline", baseline);
+    RunComparison.Side cand = side("candidate", candidate);
+    RunComparison comparison = RunComparison.of(base, cand, l, seed, MedianRatio.RESAMPLES, "ondemand", threshold);
+    if (comparison.cases().isEmpty() && comparison.notCompared().isEmpty()) {
+      throw new UserError("no case of " + baseline + " matches a case of " + candidate + " by id (baseline: "
+          + ids(base.results()) + "; candidate: " + ids(cand.results()) + ")");
+    }
+    try {
+      System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : comparison.markdown());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    System.out.flush();
+    return comparison.regressions().isEmpty() ? 0 : REGRESSION;
+  }
+
+  private static RunComparison.Side side(String which, Path dir) {
+    if (!Files.isDirectory(dir)) throw new UserError("the " + which + " run directory " + dir + " does not exist");
+    RunDirectory run;
+    try {
+      run = RunDirectory.open(dir);
+    } catch (UserError e) {
+      throw new UserError("the " + which + " is not a run directory: " + e.getMessage());
+    }
+    RunViews views = new RunViews(run);
+    return new RunComparison.Side(dir.toString(), views.results(), views::e2eByTrial);
+  }
+
+  private static String ids(List<CaseResult> results) {
+    if (results.isEmpty()) return "no finished case";
+    List<String> ids = results.stream().map(CaseResult::caseId).toList();
+    return ids.size() <= 5 ? String.join(", ", ids) : String.join(", ", ids.subList(0, 5)) + " and " + (ids.size() - 5) + " more";
+  }
+
+  /** {@code 5%}, {@code 5 %} or {@code 5}: a percentage, ≥ 0. */
+  static double percentage(String text) {
+    String t = text.strip();
+    if (t.endsWith("%")) t = t.substring(0, t.length() - 1).strip();
+    try {
+      double v = Double.parseDouble(t);
+      if (v >= 0 && v < 1000 && !Double.isNaN(v)) return v;
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw new UserError("--fail-on-regression must be a percentage from 0 to 1000, e.g. 5%, was '" + text + "'");
+  }
+
+  /** A confidence level strictly between 0 and 1, e.g. 0.95. */
+  static double level(String text) {
+    try {
+      double v = Double.parseDouble(text.strip());
+      if (v > 0 && v < 1) return v;
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw new UserError("--level must be a confidence level between 0 and 1, e.g. 0.95, was '" + text + "'");
+  }
+}
