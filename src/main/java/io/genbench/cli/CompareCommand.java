@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         "Cases in one run only, or not SUCCESS in both, are listed, not compared. Writes nothing."},
     footer = {"", "Examples:", "  genbench compare results/20261121-101500-plan results/20261122-093000-plan",
         "  genbench compare results/base results/cand --format json > compare.json",
-        "  genbench compare results/base results/cand --fail-on-regression 5% --level 0.99 --seed 7",
+        "  genbench compare results/base results/cand --fail-on-regression 5%% --level 0.99 --seed 7",
         "", "Exit codes: 0 compared; 2 bad input (a missing or foreign directory, no case in common, a bad percentage or"
         + " level); 4 with --fail-on-regression, some case is significantly slower by more than the threshold (the"
         + " interval's lower end above 1 + P/100) or succeeded in the baseline but not in the candidate."})

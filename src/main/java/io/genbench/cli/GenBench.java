@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
         "  genbench report results/20261121-101500-plan --format html > report.html",
-        "  genbench compare results/20261121-101500-plan results/20261122-093000-plan --fail-on-regression 5%",
+        "  genbench compare results/20261121-101500-plan results/20261122-093000-plan --fail-on-regression 5%%",
         "  genbench best results/20261121-101500-plan --p95-ms 1000 --max-memory-gb 24 --lifecycle spot",
         "  genbench price g5.xlarge g6e.xlarge",
         "  genbench models", "", "Exit codes: 0 every case succeeded or ran out of GPU memory (a finding); 1 internal or I/O error (the file",
