@@ -111,9 +111,9 @@ public final class MarkdownReport {
   private static void method(StringBuilder md, RunReport report) {
     md.append("## Method\n\n");
     String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
-    md.append("- Warm-up: never measured; it runs at least the plan's warm_up iterations and goes on until timing is"
+    md.append("- Warm-up: never measured; it runs at least the plan's warmup_iterations and goes on until timing is"
         + " steady (the last 3 iterations each within the plan's steady_tolerance of their median, and that median"
-        + " within it of the fastest), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
+        + " within it of the fastest median of any earlier window of 3), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
         .append(warmups.isEmpty() ? NA : warmups).append(" (per case in the measurement conditions below).\n");
     md.append("- Iterations: ").append(iterationRule(report)).append('\n');
     md.append("- Timing: each phase of every measured request (text encode, each denoising step, decode) and the whole"
@@ -204,7 +204,7 @@ public final class MarkdownReport {
           r.telemetry() == null ? NA : Figures.fixed(r.telemetry().gpuUtilMeanPct(), 1) + " %",
           e == null || e.mfuPct() == null ? NA : Figures.fixed(e.mfuPct(), 1) + " %",
           e == null || e.mbuPct() == null ? NA : Figures.fixed(e.mbuPct(), 1) + " %",
-          r.memory() == null ? NA : memory(r) + " " + r.memory().kind(),
+          r.memory() == null ? NA : r.memory().gpuMemoryGb() == null ? memory(r) : memory(r) + " " + r.memory().kind(),
           text(r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn()),
           r.verdict() == null ? NA : r.verdict().label()));
     }
@@ -390,7 +390,8 @@ public final class MarkdownReport {
     CaseResult.Memory m = r.memory();
     if (m == null) return NA;
     Double gpu = m.gpuMemoryGb();
-    return gpu != null ? Figures.gb(gpu) + " GB" : Figures.gb(m.peakReservedBytes() / 1e9) + " GB RSS";
+    // a CPU figure says what it is (the case's rss-delta, or an old result's process peak); a GPU figure is reserved bytes
+    return gpu != null ? Figures.gb(gpu) + " GB" : Figures.gb(m.peakReservedBytes() / 1e9) + " GB " + m.kind();
   }
 
   static String usd(java.math.BigDecimal value) {
