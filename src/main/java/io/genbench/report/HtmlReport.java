@@ -14,7 +14,18 @@ public final class HtmlReport {
   private static final String CSS = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:90em;padding:0 1em;"
       + "color:#222}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.25em .6em;"
       + "text-align:left}th{background:#f3f3f3}td{font-variant-numeric:tabular-nums}code{background:#f5f5f5;"
-      + "padding:0 .2em}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}h1,h2,h3{font-weight:600}";
+      + "padding:0 .2em}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}h1,h2,h3{font-weight:600}"
+      // a wide table scrolls inside the page instead of cutting its last columns off; ids stay on one line
+      + ".wide{overflow-x:auto;max-width:100%}td code{white-space:nowrap}"
+      // statuses and verdicts that need attention do not look like SUCCESS
+      + "td.bad{background:#fde2e1;color:#8a1c14;font-weight:600}td.warn{background:#fff4d6;color:#7a5200}"
+      + "td.good{color:#1d6b2f}";
+  /** Cells whose whole text is one of these get a colour: failures and INVALID red, findings and HOST-BOUND amber. */
+  private static final java.util.Map<String, String> CELL_CLASS = java.util.Map.ofEntries(
+      java.util.Map.entry("INVALID", "bad"), java.util.Map.entry("FAILED", "bad"), java.util.Map.entry("TIMEOUT", "bad"),
+      java.util.Map.entry("OOM_SIGNAL", "bad"), java.util.Map.entry("OOM_SIGSEGV", "bad"),
+      java.util.Map.entry("HOST-BOUND", "warn"), java.util.Map.entry("OOM_SKIPPED", "warn"), java.util.Map.entry("OOM", "warn"),
+      java.util.Map.entry("VALID", "good"), java.util.Map.entry("SUCCESS", "good"));
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
   private static final Pattern BOLD = Pattern.compile("\\*\\*(.+?)\\*\\*");
   private static final Pattern ESCAPED = Pattern.compile("\\\\([!-/:-@\\[-`{-~])");
@@ -79,15 +90,20 @@ public final class HtmlReport {
   }
 
   private static void table(StringBuilder html, List<String> rows) {
-    html.append("<table>\n");
+    html.append("<div class=\"wide\"><table>\n");
     for (int r = 0; r < rows.size(); r++) {
       if (r == 1 && rows.get(r).matches("[|\\-\\s:]+")) continue;
       String tag = r == 0 ? "th" : "td";
       html.append("<tr>");
-      for (String cell : cells(rows.get(r))) html.append('<').append(tag).append('>').append(inline(cell)).append("</").append(tag).append('>');
+      for (String cell : cells(rows.get(r))) {
+        String status = cell.strip().replaceFirst(" \\(.*\\)$", ""); // FAILED (error) is FAILED
+        String css = r == 0 ? null : CELL_CLASS.get(status);
+        html.append('<').append(tag).append(css == null ? "" : " class=\"" + css + "\"").append('>').append(inline(cell))
+            .append("</").append(tag).append('>');
+      }
       html.append("</tr>\n");
     }
-    html.append("</table>\n");
+    html.append("</table></div>\n");
   }
 
   /** Splits a table row on unescaped pipes. */

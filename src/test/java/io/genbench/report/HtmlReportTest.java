@@ -29,4 +29,13 @@ final class HtmlReportTest {
   void splitsTableRowsOnUnescapedPipesOnly() {
     assertThat(HtmlReport.cells("| a | b \\| c | d |")).containsExactly("a", "b | c", "d");
   }
+
+  @Test
+  void statusesAndVerdictsThatNeedAttentionAreColouredAndWideTablesScroll() {
+    String html = HtmlReport.render(ReportFixtures.twoSuccesses());
+
+    assertThat(html).contains("<td class=\"warn\">OOM_SKIPPED (OOM)</td>").contains("<td class=\"bad\">FAILED (error)</td>")
+        .contains("<td class=\"good\">SUCCESS</td>").contains("<div class=\"wide\"><table>");
+    assertThat(html).doesNotContain("<th class=");
+  }
 }
