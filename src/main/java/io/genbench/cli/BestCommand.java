@@ -51,11 +51,7 @@ final class BestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean json = switch (format) {
-      case "md" -> false;
-      case "json" -> true;
-      default -> throw new UserError("--format must be md or json, was '" + format + "'");
-    };
+    boolean json = OutputFormat.json(format);
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("--lifecycle must be spot or ondemand, was '" + lifecycle + "'");
     }

@@ -53,11 +53,7 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    boolean json = switch (format) {
-      case "md" -> false;
-      case "json" -> true;
-      default -> throw new UserError("--format must be md or json, was '" + format + "'");
-    };
+    boolean json = OutputFormat.json(format);
     Double threshold = failOnRegression == null ? null : percentage(failOnRegression);
     double l = level(level);
     RunComparison.Side base = side("baseline", baseline);
