@@ -32,6 +32,20 @@ class Context:
     def on_cuda(self) -> bool:
         return self.device.type == "cuda"
 
+    def dtype(self) -> torch.dtype:
+        """The models' dtype: float32 on the CPU and under --simulate, else the config's precision (float16)."""
+        if self.simulate or not self.on_cuda:
+            return torch.float32
+        return getattr(torch, self.config.get("precision", "float16"))
+
+    def build(self, model_id: str):
+        """The worker's own model at this context's dtype: tiny under --simulate (or config `tiny`), random weights
+        seeded by config `seed`."""
+        from ..models import registry  # noqa: PLC0415
+
+        return registry.build(model_id, tiny=self.simulate or bool(self.config.get("tiny")), device=self.device,
+                              dtype=self.dtype(), seed=int(self.config.get("seed", 0)))
+
     def emit(self, event) -> None:
         if self.rank == 0 and self.events is not None:
             self.events.emit(event)

@@ -19,7 +19,6 @@ import torch
 import torch.distributed as dist
 
 from .. import schedulers
-from ..models import registry
 from .context import Context
 
 SVD = "stabilityai/stable-video-diffusion-img2vid-xt"
@@ -33,9 +32,8 @@ class Denoiser:
         self.steps = int(c.get("total_steps", 4 if small else 28))
         b, ch, f, h, w = [int(v) for v in c.get("latent_shape", [1, 4, 2, 8, 8] if small else [1, 4, 14, 64, 64])]
         self.seed = int(c.get("seed", 0))
-        dtype = torch.float32 if small or not ctx.on_cuda else getattr(torch, c.get("precision", "float16"))
-        self.model = registry.build(c.get("model_id", SVD), tiny=small or bool(c.get("tiny")), device=ctx.device,
-                                    dtype=dtype, seed=self.seed)
+        dtype = ctx.dtype()
+        self.model = ctx.build(c.get("model_id", SVD))
         if self.model.family != "svd":
             raise ValueError("pipeline-diffusion runs the SVD UNet; %r is a %s model" % (c.get("model_id"), self.model.family))
         if ch != self.model.latent_channels:

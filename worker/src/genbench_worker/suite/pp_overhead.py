@@ -32,7 +32,6 @@ import statistics
 import torch
 import torch.distributed as dist
 
-from ..models import registry
 from ..models.opt import POSITION_OFFSET
 from . import schedule as schedules
 from .context import Context
@@ -105,10 +104,10 @@ class OpClock:
 def run(ctx: Context) -> None:
     c = ctx.config
     small = ctx.simulate
-    dtype = torch.float32 if small or not ctx.on_cuda else getattr(torch, c.get("precision", "float16"))
+    dtype = ctx.dtype()
     model_id = c.get("model", "facebook/opt-125m" if small else "facebook/opt-1.3b")
     seed = int(c.get("seed", 0))
-    model = registry.build(model_id, tiny=small or bool(c.get("tiny")), device=ctx.device, dtype=dtype, seed=seed)
+    model = ctx.build(model_id)
     P, r = ctx.world, ctx.rank
     M = int(c.get("micro_batches", 4 if small else 8))
     mb = int(c.get("micro_batch_size", 1 if small else 4))

@@ -30,7 +30,6 @@ import torch
 
 from ..failures import classify
 from ..protocol import FailureKind
-from ..models import registry
 from .context import Context
 
 DEFAULT_MODELS = ["facebook/opt-125m", "facebook/opt-1.3b"]
@@ -92,10 +91,10 @@ def run(ctx: Context) -> None:
         raise ValueError("sequence_lengths, batch_sizes, output_tokens and samples must be >= 1")
     if ctx.rank != 0:
         return
-    dtype = torch.float32 if small or not ctx.on_cuda else getattr(torch, c.get("precision", "float16"))
+    dtype = ctx.dtype()
     seed = int(c.get("seed", 0))
     for model_id in models:
-        model = registry.build(model_id, tiny=small or bool(c.get("tiny")), device=ctx.device, dtype=dtype, seed=seed)
+        model = ctx.build(model_id)
         positions = model.config.max_position_embeddings
         g = torch.Generator().manual_seed(seed)
         cells = {}

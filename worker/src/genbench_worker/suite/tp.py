@@ -19,7 +19,6 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from ..models import registry
 from ..models.attention import attend, merge_heads, split_heads
 from ..models.opt import POSITION_OFFSET
 from .context import Context
@@ -142,10 +141,10 @@ def generate(forward, ids: torch.Tensor, new_tokens: int, ctx: Context):
 def run(ctx: Context) -> None:
     c = ctx.config
     small = ctx.simulate
-    dtype = torch.float32 if small or not ctx.on_cuda else getattr(torch, c.get("precision", "float16"))
+    dtype = ctx.dtype()
     model_id = c.get("model", "facebook/opt-125m" if small else "facebook/opt-1.3b")
     seed = int(c.get("seed", 0))
-    model = registry.build(model_id, tiny=small or bool(c.get("tiny")), device=ctx.device, dtype=dtype, seed=seed)
+    model = ctx.build(model_id)
     batch = int(c.get("batch_size", 2 if small else 8))
     prompt = int(c.get("prompt_tokens", 8 if small else 128))
     new = int(c.get("output_tokens", 4 if small else 64))
