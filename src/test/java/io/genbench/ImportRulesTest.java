@@ -48,7 +48,7 @@ final class ImportRulesTest {
       importsOnly("execute", "wire", "plan", "cost", "store"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
-      importsOnly("views", "wire", "plan", "cost", "measure", "result", "report", "store"),
+      importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
       importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env"));
 
