@@ -53,6 +53,24 @@ final class DryRun {
     }
   }
 
+  /**
+   * How {@code genbench run --gpus} orders and splits groups: each case's estimated seconds when every case of the plan
+   * has an earlier successful result (a plan run before, here or beside the run directory), else
+   * {@link io.genbench.execute.Runner#work}'s rough size. Says on stderr which it uses.
+   */
+  static java.util.function.ToDoubleFunction<TestCase> estimator(Plan plan, Path root) {
+    List<Path> earlier = earlierRuns(root).stream().filter(r -> !r.toAbsolutePath().equals(root.toAbsolutePath())).toList();
+    Map<String, Double> seconds = new java.util.HashMap<>();
+    for (TestCase c : plan.cases()) fromEarlier(c.id(), plan.settings(), earlier).ifPresent(e -> seconds.put(c.id(), e.seconds()));
+    if (seconds.size() == plan.cases().size() && !seconds.isEmpty()) {
+      System.err.println("genbench: --gpus: groups ordered by the wall time of earlier runs of these cases");
+      return c -> seconds.get(c.id());
+    }
+    System.err.println("genbench: --gpus: groups ordered by estimated work (pixels x steps x batch x model x precision);"
+        + " a run of the same plan beside this one orders them by measured time");
+    return io.genbench.execute.Runner::work;
+  }
+
   /** The estimated cost of the whole run, USD (a floor where a case has no earlier result); zero when unpriced. */
   static java.math.BigDecimal estimateUsd(Plan plan, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
     List<Path> earlier = earlierRuns(root);

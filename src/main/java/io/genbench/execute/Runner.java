@@ -89,15 +89,24 @@ public final class Runner {
    */
   public record Slot(String gpu, Executor executor) {}
 
+  /** As {@link #run(Plan, int, List, java.util.function.ToDoubleFunction)} with {@link #work} as the estimate. */
+  public int run(Plan plan, int trials, List<Slot> slots) {
+    return run(plan, trials, slots, Runner::work);
+  }
+
   /**
    * As {@link #run(Plan, int)}, with one worker per slot at once: a free slot takes the next group of cases (a model
    * at one precision and attention: the worker builds a model once per those anyway), largest estimated work first
-   * so the last group to finish is a small one. A group's next trial goes to the back of the queue when its trial
-   * ends, so trials stay interleaved and one case never runs twice at once. With more than one slot every case records
-   * the GPU it ran on and how many other workers ran beside it (a {@code slot} event), so a figure measured beside
-   * neighbours says so.
+   * so the last group to finish is a small one; a group estimated to take more than its share of the whole run
+   * (total / slots) is split into its cases, since it alone would decide the wall time. A group's next trial goes to
+   * the back of the queue when its trial ends, so trials stay interleaved and one case never runs twice at once. With
+   * more than one slot every case records the GPU it ran on and how many other workers ran beside it (a {@code slot}
+   * event), so a figure measured beside neighbours says so.
+   *
+   * @param estimate a case's expected wall time in any unit shared by all cases (only ratios matter): seconds from an
+   *     earlier run of the plan, or {@link #work}
    */
-  public int run(Plan plan, int trials, List<Slot> slots) {
+  public int run(Plan plan, int trials, List<Slot> slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
     if (trials < 1) throw new IllegalArgumentException("trials must be >= 1, was " + trials);
     if (slots.isEmpty()) throw new IllegalArgumentException("no slot to run on");
     List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
@@ -105,7 +114,7 @@ public final class Runner {
     progress.start(plan.cases().size(), skipped);
     Shared shared = new Shared(plan, trials, slots.size());
     java.util.ArrayDeque<Work> queue = new java.util.ArrayDeque<>();
-    groups(todo, slots.size() > 1).forEach(g -> queue.add(new Work(g, 1)));
+    (slots.size() > 1 ? groups(todo, slots.size(), estimate) : groups(todo, false)).forEach(g -> queue.add(new Work(g, 1)));
     if (slots.size() == 1) {
       Work w;
       while ((w = queue.poll()) != null) {
@@ -143,31 +152,56 @@ public final class Runner {
   private record Work(List<TestCase> cases, int trial) {}
 
   /**
-   * The groups cases run in: by model, each ordered by precision and attention (the worker keeps one built model,
-   * keyed also by those, so a model is built once per precision and attention rather than once per case). For several
-   * slots each model is split by precision and attention too (no extra build) and the groups ordered by estimated
-   * work, largest first.
+   * The groups cases run in one at a time: by model, each ordered by precision and attention (the worker keeps one
+   * built model, keyed also by those, so a model is built once per precision and attention rather than once per case).
    */
-  static List<List<TestCase>> groups(List<TestCase> todo, boolean parallel) {
+  static List<List<TestCase>> groups(List<TestCase> todo, boolean byPrecision) {
     Map<String, List<TestCase>> byKey = new LinkedHashMap<>();
     for (TestCase c : todo) {
-      String key = parallel ? c.model().id() + "|" + c.precision() + "|" + c.attention() : c.model().id();
+      String key = byPrecision ? c.model().id() + "|" + c.precision() + "|" + c.attention() : c.model().id();
       byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
     }
     byKey.values().forEach(group -> group.sort(java.util.Comparator.comparing((TestCase c) -> c.precision())
         .thenComparing(TestCase::attention)));
-    List<List<TestCase>> groups = new ArrayList<>(byKey.values());
-    if (parallel) groups.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -g.stream().mapToDouble(Runner::work).sum()));
+    return new ArrayList<>(byKey.values());
+  }
+
+  /**
+   * The groups for several slots: each model split by precision and attention too (no extra build), a group whose
+   * estimate exceeds the ideal share of one slot (total / slots) split into single cases, then ordered by estimate,
+   * largest first (longest-processing-time-first scheduling).
+   */
+  static List<List<TestCase>> groups(List<TestCase> todo, int slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
+    java.util.function.ToDoubleFunction<List<TestCase>> size = g -> g.stream().mapToDouble(estimate).sum();
+    double share = todo.stream().mapToDouble(estimate).sum() / slots;
+    List<List<TestCase>> groups = new ArrayList<>();
+    for (List<TestCase> g : groups(todo, true)) {
+      if (g.size() > 1 && size.applyAsDouble(g) > share) g.forEach(c -> groups.add(List.of(c)));
+      else groups.add(g);
+    }
+    groups.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -size.applyAsDouble(g)));
     return groups;
   }
 
-  /** A rough size of a case's work, only to order groups: pixels × steps × batch (× frames, × tokens), float32 × 2. */
-  static double work(TestCase c) {
+  /**
+   * A rough size of a case's wall time where nothing better is known, only to order and split groups: a fixed part
+   * (worker start, model build, warm-up) worth one float16 512² 20-step request, plus the request's work: pixels ×
+   * steps × batch (× frames, × tokens) × the model's relative cost per pixel-step (SDXL's UNet does about 1.8× the
+   * FLOPs of SD's at the same resolution), × 5 for float32 (no TF32 on tensor cores: 4–6× float16 measured on H100
+   * and H200).
+   */
+  public static double work(TestCase c) {
     double pixels = (double) c.resolution().width() * c.resolution().height();
     double tokens = (c.promptTokens() == null ? 0 : c.promptTokens()) + (c.outputTokens() == null ? 0 : c.outputTokens());
+    double model = switch (c.model().family()) {
+      case SDXL -> 1.8;
+      case SVD -> 1.5;
+      default -> 1.0;
+    };
     double w = c.batchSize() * (double) c.steps() * Math.max(1, pixels) * Math.max(1, c.frames() == null ? 1 : c.frames())
-        * Math.max(1, tokens);
-    return c.precision() == io.genbench.plan.Precision.FLOAT32 ? 2 * w : w;
+        * Math.max(1, tokens) * model;
+    double fixed = 512.0 * 512 * 20;
+    return fixed + (c.precision() == io.genbench.plan.Precision.FLOAT32 ? 5 * w : w);
   }
 
   private void runGroup(Slot slot, Work work, Shared shared) {

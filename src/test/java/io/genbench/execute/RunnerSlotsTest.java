@@ -153,7 +153,8 @@ final class RunnerSlotsTest {
 
     runner(gpu0, dir).run(one, 3, List.of(new Runner.Slot("0", gpu0), new Runner.Slot("1", gpu1)));
 
-    assertThat(gpu0.groups.size() + gpu1.groups.size()).isEqualTo(3);
+    // one model at one precision is more than a slot's share of the run: split into its two cases, each run 3 times
+    assertThat(gpu0.groups.size() + gpu1.groups.size()).isEqualTo(6);
     assertThat(overlaps.get()).isZero();
     for (TestCase c : one.cases()) {
       assertThat(dir.readEvents(c.id()).stream().filter(e -> e instanceof WorkerEvent.Trial).count()).isEqualTo(3);
@@ -180,6 +181,34 @@ final class RunnerSlotsTest {
     for (CaseResult r : results.values()) {
       if (r.status() != CaseStatus.SUCCESS) assertThat(r.failure().message()).contains("fell off the bus");
     }
+  }
+
+  @Test
+  void aGroupLargerThanOneSlotsShareIsSplitAndGroupsGoLargestFirst() {
+    // seconds measured earlier: SDXL float32 holds 2 of the 3 GPUs' worth of work alone
+    Map<String, Double> seconds = Map.of(SD16.id(), 10.0, SD16_B4.id(), 12.0, SD32.id(), 20.0, XL16.id(), 30.0, XL32.id(), 90.0);
+    var xl32b1 = TestCase.diffusion(Model.SDXL, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT32);
+    Map<String, Double> more = new java.util.HashMap<>(seconds);
+    more.put(xl32b1.id(), 40.0);
+    List<TestCase> cases = List.of(SD16, SD16_B4, SD32, XL16, XL32, xl32b1);
+
+    List<List<TestCase>> groups = Runner.groups(cases, 2, c -> more.get(c.id()));
+
+    // total 202 s, share 101 s: the SDXL float32 pair (130 s) is split; the others keep their model together
+    assertThat(groups).containsExactly(List.of(XL32), List.of(xl32b1), List.of(XL16), List.of(SD16, SD16_B4), List.of(SD32));
+    // with four slots the share is 50.5 s: SD float16 (22 s) stays together
+    assertThat(Runner.groups(cases, 4, c -> more.get(c.id()))).contains(List.of(SD16, SD16_B4));
+  }
+
+  @Test
+  void theRoughEstimateRanksSdxlAboveSdAndFloat32AboveFloat16() {
+    var sd768 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
+    var xl = TestCase.diffusion(Model.SDXL, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
+    var sd32 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT32);
+
+    assertThat(Runner.work(xl)).isGreaterThan(Runner.work(sd768));
+    assertThat(Runner.work(sd32)).isGreaterThan(Runner.work(xl));
+    assertThat(Runner.work(SD16_B4)).isGreaterThan(Runner.work(SD16));
   }
 
   @Test
