@@ -290,7 +290,8 @@ final class RunCommand implements Callable<Integer> {
       List<Runner.Slot> placedSlots = slots.stream().map(sl -> placed == null ? sl : new Runner.Slot(sl.gpu(),
           new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle)))).toList();
       System.err.println("genbench: one worker per GPU on " + slots.size() + " GPUs (" + String.join(", ", slots.stream().map(Runner.Slot::gpu).toList()) + ")");
-      runner.run(plan, trials, placedSlots, DryRun.estimator(plan, dir.root()));
+      var estimates = DryRun.estimator(plan, dir.root());
+      runner.run(plan, trials, placedSlots, estimates.estimate(), estimates.measured());
       checkInterference(dir, views, plan, placedSlots.getFirst(), book);
     }
     if (budgeted != null && !budgeted.notRun().isEmpty()) {

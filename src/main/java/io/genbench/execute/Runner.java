@@ -89,9 +89,9 @@ public final class Runner {
    */
   public record Slot(String gpu, Executor executor) {}
 
-  /** As {@link #run(Plan, int, List, java.util.function.ToDoubleFunction)} with {@link #work} as the estimate. */
+  /** As {@link #run(Plan, int, List, java.util.function.ToDoubleFunction, boolean)} with {@link #work} as the estimate. */
   public int run(Plan plan, int trials, List<Slot> slots) {
-    return run(plan, trials, slots, Runner::work);
+    return run(plan, trials, slots, Runner::work, false);
   }
 
   /**
@@ -103,10 +103,17 @@ public final class Runner {
    * more than one slot every case records the GPU it ran on and how many other workers ran beside it (a {@code slot}
    * event), so a figure measured beside neighbours says so.
    *
+   * <p>When the estimates are measured (seconds of an earlier run of the same cases), the groups are instead assigned to
+   * the slots up front, longest first to the least loaded slot, and each slot runs its share as one job in one worker
+   * per trial: the estimate is good enough to balance by, and a worker start, CUDA initialisation and the framework's
+   * warm-up per group are saved.
+   *
    * @param estimate a case's expected wall time in any unit shared by all cases (only ratios matter): seconds from an
    *     earlier run of the plan, or {@link #work}
+   * @param measured the estimates are measured seconds, not a rough size
    */
-  public int run(Plan plan, int trials, List<Slot> slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
+  public int run(Plan plan, int trials, List<Slot> slots, java.util.function.ToDoubleFunction<TestCase> estimate,
+      boolean measured) {
     if (trials < 1) throw new IllegalArgumentException("trials must be >= 1, was " + trials);
     if (slots.isEmpty()) throw new IllegalArgumentException("no slot to run on");
     List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
@@ -123,8 +130,15 @@ public final class Runner {
       }
     } else {
       List<Thread> threads = new ArrayList<>();
-      for (Slot slot : slots) {
-        threads.add(Thread.ofPlatform().name("slot-gpu" + slot.gpu()).start(() -> {
+      List<List<TestCase>> shares = measured ? assign(new ArrayList<>(queue).stream().map(Work::cases).toList(),
+          slots.size(), estimate) : null;
+      for (int i = 0; i < slots.size(); i++) {
+        Slot slot = slots.get(i);
+        List<TestCase> share = shares == null ? null : shares.get(i);
+        if (share != null && share.isEmpty()) continue;
+        threads.add(Thread.ofPlatform().name("slot-gpu" + slot.gpu()).start(share != null ? () -> {
+          for (int t = 1; t <= trials; t++) runGroup(slot, new Work(share, t), shared);
+        } : () -> {
           Work w;
           while ((w = shared.take(queue)) != null) {
             try {
@@ -181,6 +195,25 @@ public final class Runner {
     }
     groups.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -size.applyAsDouble(g)));
     return groups;
+  }
+
+  /**
+   * Longest-processing-time-first assignment: each group, largest first, to the slot with the least estimated load so
+   * far (ties: the lower slot). Returns each slot's cases, its groups in the order assigned.
+   */
+  static List<List<TestCase>> assign(List<List<TestCase>> groups, int slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
+    List<List<TestCase>> shares = new ArrayList<>();
+    double[] load = new double[slots];
+    for (int i = 0; i < slots; i++) shares.add(new ArrayList<>());
+    List<List<TestCase>> sorted = new ArrayList<>(groups);
+    sorted.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -g.stream().mapToDouble(estimate).sum()));
+    for (List<TestCase> g : sorted) {
+      int least = 0;
+      for (int i = 1; i < slots; i++) if (load[i] < load[least]) least = i;
+      shares.get(least).addAll(g);
+      load[least] += g.stream().mapToDouble(estimate).sum();
+    }
+    return shares;
   }
 
   /**

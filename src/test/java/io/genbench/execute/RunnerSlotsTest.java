@@ -201,6 +201,26 @@ final class RunnerSlotsTest {
   }
 
   @Test
+  void withMeasuredTimesEachGpuRunsItsLongestFirstShareInOneWorkerPerTrial() {
+    var dir = RunDirectory.create(tmp.resolve("run"));
+    var running = new ConcurrentHashMap<String, AtomicInteger>();
+    var overlaps = new AtomicInteger();
+    var gpu0 = new SlotExecutor("0", null, running, overlaps, false);
+    var gpu1 = new SlotExecutor("1", null, running, overlaps, false);
+    Map<String, Double> seconds = Map.of(SD16.id(), 10.0, SD16_B4.id(), 12.0, SD32.id(), 20.0, XL16.id(), 30.0, XL32.id(), 60.0);
+
+    runner(gpu0, dir).run(PLAN, 2, List.of(new Runner.Slot("0", gpu0), new Runner.Slot("1", gpu1)), c -> seconds.get(c.id()), true);
+
+    // total 132 s, share 66: no group is split. Longest first to the least loaded: XL32 (60) -> GPU 0; XL16 (30) ->
+    // GPU 1; SD float16 (22) -> GPU 1 (30 < 60); SD32 (20) -> GPU 1 (52 < 60). One worker per GPU and trial.
+    assertThat(gpu0.groups).containsExactly(List.of(XL32.id()), List.of(XL32.id()));
+    assertThat(gpu1.groups).containsExactly(List.of(XL16.id(), SD16.id(), SD16_B4.id(), SD32.id()),
+        List.of(XL16.id(), SD16.id(), SD16_B4.id(), SD32.id()));
+    assertThat(overlaps.get()).isZero();
+    for (TestCase c : PLAN.cases()) assertThat(results.get(c.id()).trials().n()).isEqualTo(2);
+  }
+
+  @Test
   void theRoughEstimateRanksSdxlAboveSdAndFloat32AboveFloat16() {
     var sd768 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
     var xl = TestCase.diffusion(Model.SDXL, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
