@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
     subcommands = {HistoryCommand.ListRuns.class, HistoryCommand.Trend.class, HistoryCommand.RecordRuns.class},
     footer = {"", "Examples:", "  genbench history list", "  genbench history list --model sdxl --since 2026-11-01 --limit 50",
         "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg",
-        "  genbench history record results/20261121-101500-plan results/20261122-093000-plan",
-        "  genbench history list --history-url 'jdbc:postgresql://db.example:5432/genbench?user=bench'",
+        "  genbench history record results/20261121-101500-plan results/smoke",
+        "  genbench history list --history-url jdbc:postgresql://db:5432/genbench",
         "", "Exit codes: 0 done; 1 the store cannot be opened, read or written (it and the cause are named); 2 bad input"
         + " (a bad URL, date or format, a case id that no recorded run has, a directory that is not a run)."})
 final class HistoryCommand implements Callable<Integer> {
@@ -94,8 +94,9 @@ final class HistoryCommand implements Callable<Integer> {
           + " images/s (tokens/s), peak memory, cost per 1000 images (per million tokens) on-demand and spot; with"
           + " --chart, an SVG chart of latency and throughput against each run's start."},
       footer = {"", "Examples:", "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16",
-          "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --since 2026-11-01 --chart sd21-trend.svg",
-          "  genbench history trend opt-125m-local-b1 --format json"})
+          "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart sd21.svg",
+          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --since 2026-11-01",
+          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --format csv > sdxl.csv"})
   static final class Trend implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CASE_ID", description = "a case id, e.g. sd-2-1-g5xlarge-b1-s20-float16 (see a run's summary.csv)")
     String caseId;
@@ -146,7 +147,7 @@ final class HistoryCommand implements Callable<Integer> {
       description = {"Records existing run directories in the history, from their results (recomputed from the events as"
           + " genbench report does; nothing is run or written to the run). A run recorded before is replaced."},
       footer = {"", "Examples:", "  genbench history record results/20261121-101500-plan", "  genbench history record results/*",
-          "  genbench history record results/20261121-101500-plan --history-url jdbc:sqlite:team-history.sqlite"})
+          "  genbench history record results/smoke --history-url jdbc:sqlite:team.sqlite"})
   static final class RecordRuns implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories, e.g. results/20261121-101500-plan")
     List<Path> runDirs;
