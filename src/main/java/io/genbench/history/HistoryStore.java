@@ -87,37 +87,53 @@ public final class HistoryStore implements AutoCloseable {
 
   /** Records the run, replacing what an earlier recording of it (same run key) stored. */
   public void record(RecordedRun recorded) {
+    try {
+      replace(recorded);
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw recordError(recorded, e);
+      // PostgreSQL: another genbench inserted the same run between our delete and our insert; now ours replaces it
+      try {
+        replace(recorded);
+      } catch (SQLException again) {
+        throw recordError(recorded, again);
+      }
+    }
+  }
+
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private HistoryError recordError(RecordedRun recorded, SQLException e) {
+    return new HistoryError("cannot record run " + recorded.run().runId() + " in " + location.describe() + ": " + rootMessage(e), e);
+  }
+
+  private void replace(RecordedRun recorded) throws SQLException {
     RunRecord r = recorded.run();
     try {
-      try {
-        update("DELETE FROM genbench_case_results WHERE run_key = ?", r.runKey());
-        update("DELETE FROM genbench_runs WHERE run_key = ?", r.runKey());
-        update("INSERT INTO genbench_runs (run_key, run_id, run_dir, started_at, finished_at, recorded_at, backend, device,"
-                + " host, genbench_version, git_commit, plan_name, plan_sha256, cases_planned, cases_finished, cases_success)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            r.runKey(), r.runId(), r.runDir(), time(r.startedAt()), time(r.finishedAt()), time(Instant.now()), r.backend(),
-            r.device(), r.host(), r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(),
-            r.casesFinished(), r.casesSuccess());
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO genbench_case_results (run_key, "
-            + CASE_COLUMNS.replace("c.", "") + ") VALUES (?" + ", ?".repeat(30) + ")")) {
-          for (CaseRecord c : recorded.cases()) {
-            bind(insert, r.runKey(), c.caseId(), c.model(), c.modelLabel(), c.requestedInstance(), c.actualInstance(),
-                c.lifecycle(), c.spotUsdPerHour(), c.ondemandUsdPerHour(), c.priceSource(), c.batchSize(),
-                c.inferenceSteps(), c.resolution(), c.precision(), c.backend(), c.device(), c.status(), c.verdict(),
-                c.e2eP50Ms(), c.e2eP95Ms(), c.e2eP99Ms(), c.imagesPerS(), c.tokensPerS(), c.peakMemoryBytes(),
-                c.memoryKind(), c.cost1000ImagesOndemandUsd(), c.cost1000ImagesSpotUsd(), c.cost1mTokensOndemandUsd(),
-                c.cost1mTokensSpotUsd(), c.trials(), c.iterations());
-            insert.addBatch();
-          }
-          insert.executeBatch();
+      update("DELETE FROM genbench_case_results WHERE run_key = ?", r.runKey());
+      update("DELETE FROM genbench_runs WHERE run_key = ?", r.runKey());
+      update("INSERT INTO genbench_runs (run_key, run_id, run_dir, started_at, finished_at, recorded_at, backend, device,"
+              + " host, genbench_version, git_commit, plan_name, plan_sha256, cases_planned, cases_finished, cases_success)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          r.runKey(), r.runId(), r.runDir(), time(r.startedAt()), time(r.finishedAt()), time(Instant.now()), r.backend(),
+          r.device(), r.host(), r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(),
+          r.casesFinished(), r.casesSuccess());
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO genbench_case_results (run_key, "
+          + CASE_COLUMNS.replace("c.", "") + ") VALUES (?" + ", ?".repeat(30) + ")")) {
+        for (CaseRecord c : recorded.cases()) {
+          bind(insert, r.runKey(), c.caseId(), c.model(), c.modelLabel(), c.requestedInstance(), c.actualInstance(),
+              c.lifecycle(), c.spotUsdPerHour(), c.ondemandUsdPerHour(), c.priceSource(), c.batchSize(),
+              c.inferenceSteps(), c.resolution(), c.precision(), c.backend(), c.device(), c.status(), c.verdict(),
+              c.e2eP50Ms(), c.e2eP95Ms(), c.e2eP99Ms(), c.imagesPerS(), c.tokensPerS(), c.peakMemoryBytes(),
+              c.memoryKind(), c.cost1000ImagesOndemandUsd(), c.cost1000ImagesSpotUsd(), c.cost1mTokensOndemandUsd(),
+              c.cost1mTokensSpotUsd(), c.trials(), c.iterations());
+          insert.addBatch();
         }
-        connection.commit();
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
+        insert.executeBatch();
       }
-    } catch (SQLException e) {
-      throw new HistoryError("cannot record run " + r.runId() + " in " + location.describe() + ": " + rootMessage(e), e);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
     }
   }
 

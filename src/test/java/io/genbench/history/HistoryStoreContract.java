@@ -96,6 +96,29 @@ abstract class HistoryStoreContract {
   }
 
   @Test
+  void aRecordingOfTheSameRunByAnotherProcessAtTheSameMomentIsReplacedNotDuplicated() throws Exception {
+    RunRecord r = run("r1", "2026-11-01T10:00:00Z");
+    try (HistoryStore store = open(); Connection other = DriverManager.getConnection(url)) {
+      other.setAutoCommit(false);
+      try (var insert = other.prepareStatement("INSERT INTO genbench_runs (run_key, run_id, run_dir, started_at, recorded_at,"
+          + " plan_sha256, cases_planned, cases_finished, cases_success) VALUES (?, 'theirs', '/x', ?, ?, 'x', 0, 0, 0)")) {
+        insert.setString(1, r.runKey());
+        insert.setString(2, "2026-11-01T10:00:00Z");
+        insert.setString(3, "2026-11-01T11:00:00Z");
+        insert.executeUpdate();
+      }
+
+      // ours finds no row to replace and inserts, waiting on theirs (PostgreSQL) or on its lock (SQLite) until it commits
+      var ours = java.util.concurrent.CompletableFuture.runAsync(() -> store.record(new RecordedRun(r, List.of(success("a", "m", "g5.xlarge", 100)))));
+      Thread.sleep(500);
+      other.commit();
+      ours.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(store.runs(HistoryFilter.newest(10))).containsExactly(r);
+    }
+  }
+
+  @Test
   void twoRunsWrittenToTheSameDirectoryNameStayTwoRuns() {
     try (HistoryStore store = open()) {
       store.record(new RecordedRun(run("smoke", "2026-11-01T10:00:00Z"), List.of(success("a", "m", "g5.xlarge", 100))));
