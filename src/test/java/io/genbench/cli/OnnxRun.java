@@ -31,7 +31,8 @@ final class OnnxRun {
   static synchronized Path finished() {
     if (run == null) {
       try {
-        Path dir = Files.createTempDirectory("genbench-history-run");
+        // under target/, as the tests' price cache and history: mvn clean removes it, /tmp keeps nothing
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "test-runs")), "history-run");
         Path out = dir.resolve("20261101-080000-history-plan");
         Cli r = Cli.run("run", plan(dir).toString(), "--backend", "onnx", "--threads", "1", "--out", out.toString(), "--no-history");
         assertThat(r.exitCode()).as(r.err()).isZero();
