@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Rebuilds every report of a run directory from its raw events, offline.",
         "events.jsonl is the source of truth: each case's result.json, summary.csv, results.json, results.csv,"
-            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout."},
+            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout, and the run"
+            + " is recorded in the history (replacing an earlier record of it; --no-history: not)."},
     footer = {"", "Examples:", "  genbench report results/20261121-101500-plan",
         "  genbench report results/20261121-101500-plan --format csv > summary.csv",
         "  genbench report results/20261121-101500-plan --format html > report.html",
@@ -27,6 +28,9 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html (default: ${DEFAULT-VALUE}); csv is summary.csv")
   String format;
 
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
   @Override
   public Integer call() {
     if (java.nio.file.Files.isRegularFile(runDir.resolve(io.genbench.suite.SuiteRun.EVENTS))
@@ -34,9 +38,12 @@ final class ReportCommand implements Callable<Integer> {
       return suite();
     }
     ReportFormat f = ReportFormat.parse(format);
-    RunReport report = new RunViews(RunDirectory.open(runDir)).rebuild();
+    var historyAt = history.checked();
+    RunDirectory dir = RunDirectory.open(runDir);
+    RunReport report = new RunViews(dir).rebuild();
     System.out.print(f.render(report));
     System.out.flush();
+    RunHistoryOptions.record(historyAt, dir, report.results());
     return 0;
   }
 

@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
     description = {"Runs every case of a plan and writes its run directory.",
         "Writes results/<run-id>/: raw events per case, result.json per case, summary.csv, results.json, results.csv,"
             + " report.md, report.html. A failing case is recorded with its kind and log tail and the sweep goes on."
-            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."},
+            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."
+            + " The finished run is recorded in the history (genbench history; --history-url, --no-history)."},
     footer = {"", "Examples:", "  genbench run plan.yaml", "  genbench run plan.yaml --backend torch --tiny --out results/smoke",
         "  genbench run plan.yaml --actual-instance g6e.xlarge --lifecycle spot", "  genbench run plan.yaml --backend torch --gpus all",
         "  genbench run --resume results/20261121-101500-plan"})
@@ -127,6 +128,12 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   KubernetesOptions kubernetes;
 
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
+  /** Where the finished run is recorded (null: --no-history), checked before anything runs. */
+  private io.genbench.history.HistoryLocation historyAt;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -148,6 +155,7 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
     if (trials < 1 || trials > 100) throw new UserError("--trials must be between 1 and 100, was " + trials + ".");
+    historyAt = history.checked();
     String chosen = chooseBackend();
     if (chosen.equals("diffusers") && weights == null) {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
@@ -353,12 +361,17 @@ final class RunCommand implements Callable<Integer> {
     return p;
   }
 
-  /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
-  private static int finish(RunDirectory dir, RunViews views) {
+  /**
+   * Views, console summary, the history record, exit status: 0 only when every case succeeded or ran out of GPU
+   * memory (a finding).
+   */
+  private int finish(RunDirectory dir, RunViews views) {
     markFinished(dir);
     RunReport report = views.rebuild();
     System.out.print(ConsoleSummary.render(report));
     System.out.println("report: " + dir.file("report.md"));
+    System.out.flush();
+    RunHistoryOptions.record(historyAt, dir, report.results());
     boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
         || (r.failure() != null && r.failure().kind() == io.genbench.wire.FailureKind.GPU_OUT_OF_MEMORY));
     return allGood ? 0 : 3;
