@@ -262,7 +262,8 @@ class OPTTest(unittest.TestCase):
             logits, past = model(ids)
         self.assertEqual(tuple(logits.shape), (2, 5, 1000))
         self.assertEqual(len(past), model.config.num_hidden_layers)
-        self.assertEqual(tuple(past[0][0].shape), (2, 4, 5, 8))
+        # batch, heads (8), tokens, head dim (32 / 8)
+        self.assertEqual(tuple(past[0][0].shape), (2, 8, 5, 4))
         self.assertIs(model.lm_head.weight, model.model.decoder.embed_tokens.weight)
 
     def check_cache(self, model_id):

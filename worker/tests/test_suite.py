@@ -259,11 +259,27 @@ class TensorParallelTest(unittest.TestCase):
         self.assertTrue(torch.allclose(a["logits"], b["logits"], rtol=1e-4, atol=1e-5))
         self.assertTrue(torch.equal(a["tokens"], b["tokens"]))
         row = records(events2, "tp")[0]
-        self.assertEqual((row["tp_size"], row["all_reduces_per_forward"]), (2, 4))  # tiny OPT: 2 layers, 2 halves each
+        self.assertEqual((row["tp_size"], row["all_reduces_per_forward"]), (2, 16))  # tiny OPT: 8 layers, 2 halves each
         self.assertTrue(row["correct"] and row["tokens_match"])
         self.assertGreater(row["collective_share"], 0)
         self.assertLess(row["collective_share"], 1)
         self.assertGreater(row["decode_tokens_per_s"], 0)
+
+
+    def test_tp4_as_on_a_4_gpu_host_computes_what_tp1_computes(self):
+        import torch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            one, four = os.path.join(tmp, "one.pt"), os.path.join(tmp, "four.pt")
+            code1, _, err1 = suite("tp", nproc=1, output_path=one, iterations=1, warmup=0)
+            code4, events4, err4 = suite("tp", nproc=4, timeout=240, output_path=four, iterations=1, warmup=0)
+
+            self.assertEqual(code1, 0, err1[-2000:])
+            self.assertEqual(code4, 0, err4[-2000:])
+            a, b = torch.load(one), torch.load(four)
+        self.assertTrue(torch.allclose(a["logits"], b["logits"], rtol=1e-4, atol=1e-5))
+        self.assertTrue(torch.equal(a["tokens"], b["tokens"]))
+        self.assertEqual(records(events4, "tp")[0]["tp_size"], 4)
 
 
 class SequenceScalingTest(unittest.TestCase):
@@ -356,3 +372,14 @@ class PipelineOverheadTest(unittest.TestCase):
             self.assertEqual(len(r["stage_bubble_ratios"]), 2)
         self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])
         self.assertTrue(events[-1]["correct"])
+
+    def test_four_stages_as_on_a_4_gpu_host_match_the_unsplit_model(self):
+        code, events, err = suite("pp-overhead", nproc=4, timeout=240, micro_batches=8, warmup=0)
+
+        self.assertEqual(code, 0, err[-2000:])
+        rows = records(events, "pp")
+        for r in rows:
+            self.assertEqual(r["pipeline_parallel_size"], 4)
+            self.assertAlmostEqual(r["analytic_bubble_ratio"], 3 / 11)
+            self.assertEqual(len(r["stage_busy_ms"]), 4)
+        self.assertTrue(records(events, "pp_check")[0]["outputs_match_unsplit_model"])

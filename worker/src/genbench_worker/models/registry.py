@@ -149,7 +149,9 @@ def _tiny_svd(s: ModelSpec) -> ModelSpec:
 
 
 def _tiny_opt(s: ModelSpec) -> ModelSpec:
-    opt = dataclasses.replace(s.opt, vocab_size=1000, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+    # 8 layers and 8 heads (FFN 64): the simulated suite splits it into up to 8 pipeline stages and 8 tensor-parallel
+    # shards, as on an 8-GPU host
+    opt = dataclasses.replace(s.opt, vocab_size=1000, hidden_size=32, num_hidden_layers=8, num_attention_heads=8,
                               ffn_dim=64, max_position_embeddings=512,
                               word_embed_proj_dim=16 if s.opt.word_embed_proj_dim else None)
     return dataclasses.replace(s, tiny=True, opt=opt)
