@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -20,8 +21,10 @@ import java.util.stream.Collectors;
  * @param environment {@code environment.json}, or null where the run has none
  * @param results the case results in plan order
  * @param priceCatalogNote where the prices came from, in words (e.g. the bundled catalog's description), or null
+ * @param series case id → the case's raw measured series, for the charts; a case without an entry has none
  */
-public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
+public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
+    Map<String, CaseSeries> series) {
 
   /** The cost formula every report states. */
   public static final String COST_FORMULA = "cost_1000_images = hourly_price × (1000 × time_per_image_s + model_load_s) / 3600";
@@ -29,6 +32,17 @@ public record RunReport(String runId, JsonNode environment, List<CaseResult> res
   public RunReport {
     Objects.requireNonNull(runId, "runId");
     results = List.copyOf(Objects.requireNonNull(results, "results"));
+    series = series == null ? Map.of() : Map.copyOf(series);
+  }
+
+  /** A report without raw series: charts that need them say they have no data. */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
+    this(runId, environment, results, priceCatalogNote, Map.of());
+  }
+
+  /** The case's raw series, {@link CaseSeries#EMPTY} when it has none. */
+  public CaseSeries series(String caseId) {
+    return series.getOrDefault(caseId, CaseSeries.EMPTY);
   }
 
   /** A text value of the environment, or null where it is missing, null or empty. */

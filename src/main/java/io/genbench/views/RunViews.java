@@ -8,8 +8,11 @@ import io.genbench.measure.Measurements;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.TestCase;
+import io.genbench.chart.Chart;
+import io.genbench.report.CaseSeries;
+import io.genbench.report.Charts;
+import io.genbench.report.HtmlReport;
 import io.genbench.report.MarkdownReport;
-import io.genbench.report.ReportFormat;
 import io.genbench.report.ResultsCsv;
 import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
@@ -23,8 +26,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -36,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RunViews {
   private static final int LOG_TAIL_LINES = 20;
+  /** The folder of the charts, beside report.md. */
+  public static final String CHARTS = "charts";
 
   private final RunDirectory dir;
   private final Map<String, CaseResult> analysed = new ConcurrentHashMap<>();
@@ -93,23 +101,59 @@ public final class RunViews {
   }
 
   /**
-   * Writes summary.csv, results.json, results.csv, report.md and report.html from every finished case: the result this
+   * Writes summary.csv, results.json, results.csv, report.md, report.html and the charts (charts/*.svg, which report.md
+   * links and report.html inlines) from every finished case: the result this
    * instance analysed when the case ended (its failure's log tail brought up to date), else one recomputed from the
    * case's events. Cases of the plan that never finished are left out. The events are the source of truth only where
    * they are whole: a stored result.json stands, with a warning, when the events lost what it was derived from (a
    * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
   public RunReport rebuild() {
-    List<CaseResult> results = results(true);
+    Map<String, CaseSeries> series = new LinkedHashMap<>();
+    List<CaseResult> results = results(true, series);
     dir.writePending();
+    for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description());
+        PriceCatalog.bundled().description(), series);
+    Charts charts = Charts.of(report);
     RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
     RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
     RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
-    RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
+    writeCharts(charts);
+    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report, charts));
+    RunDirectory.writeAtomic(dir.file("report.html"), HtmlReport.render(report, charts));
     return report;
+  }
+
+  /** charts/&lt;name&gt;.svg for each chart drawn; an SVG there from an earlier build that is not drawn now goes. */
+  private void writeCharts(Charts charts) {
+    Path folder = dir.file(CHARTS);
+    Set<String> current = new HashSet<>();
+    for (Chart c : charts.drawn()) {
+      RunDirectory.writeAtomic(dir.file(c.file()), c.document());
+      current.add(c.name() + ".svg");
+    }
+    if (!Files.isDirectory(folder)) return;
+    try (var files = Files.list(folder)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".svg") && !current.contains(f.getFileName().toString())).toList()) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new StorageError(e, folder, "clean up");
+    }
+  }
+
+  /** A case's raw series for the charts, read from its events; none when they cannot be read. */
+  private CaseSeries series(String caseId) {
+    try {
+      return series(Measurements.of(dir.readLog(caseId).events()));
+    } catch (RuntimeException e) {
+      return CaseSeries.EMPTY;
+    }
+  }
+
+  private static CaseSeries series(Measurements m) {
+    return new CaseSeries(m.samples(), m.telemetry());
   }
 
   /**
@@ -118,7 +162,7 @@ public final class RunViews {
    * such as {@code genbench compare} and {@code genbench best}.
    */
   public List<CaseResult> results() {
-    return results(false);
+    return results(false, new LinkedHashMap<>());
   }
 
   /**
@@ -131,7 +175,8 @@ public final class RunViews {
         .map(t -> t.stream().mapToLong(io.genbench.wire.WorkerEvent.Sample::e2eNs).toArray()).toList();
   }
 
-  private List<CaseResult> results(boolean write) {
+  /** The results, and in {@code series} the raw series of each case recomputed here (its events were read anyway). */
+  private List<CaseResult> results(boolean write, Map<String, CaseSeries> series) {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
@@ -146,6 +191,7 @@ public final class RunViews {
         RunDirectory.Log log = dir.readLog(c.id());
         log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
         Measurements m = Measurements.of(log.events());
+        series.put(c.id(), series(m));
         CaseResult recomputed = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), LOG_TAIL_LINES));
         String lost = stored == null ? null : lost(log, m, stored);
         if (lost != null) {
