@@ -205,6 +205,34 @@ public final class Svg {
     return (r < 0 ? "-" : "") + whole + (fraction.isEmpty() ? "" : "." + fraction);
   }
 
+  /**
+   * Tick labels in any locale: plain notation (0.00002, never 2E-5, never a decimal comma), thousands grouped with
+   * commas from 10,000 up.
+   */
+  public static final java.text.NumberFormat TICKS = new java.text.NumberFormat() {
+    private final java.text.DecimalFormat grouped = new java.text.DecimalFormat("#,##0.##",
+        java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT));
+
+    @Override
+    public StringBuffer format(double v, StringBuffer to, java.text.FieldPosition pos) {
+      if (!Double.isFinite(v)) return to.append(v);
+      if (Math.abs(v) >= 10_000) return to.append(grouped.format(v));
+      if (v == 0) return to.append('0');
+      java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros();
+      return to.append((d.scale() < 0 ? d.setScale(0) : d).toPlainString());
+    }
+
+    @Override
+    public StringBuffer format(long v, StringBuffer to, java.text.FieldPosition pos) {
+      return format((double) v, to, pos);
+    }
+
+    @Override
+    public Number parse(String source, java.text.ParsePosition pos) {
+      throw new UnsupportedOperationException("tick labels are only written");
+    }
+  };
+
   /** A number for a label or tooltip: up to 4 significant digits, no exponent for ordinary magnitudes. */
   public static String number(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) return "N/A";

@@ -16,14 +16,11 @@ import java.awt.Font;
 import java.awt.Paint;
 import java.awt.geom.Ellipse2D;
 import java.math.BigDecimal;
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -36,7 +33,6 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
-import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.IntervalMarker;
@@ -280,7 +276,7 @@ final class RunCharts {
     }
     plot.setRenderer(renderer);
     NumberAxis x = numberAxis("denoising step");
-    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
+    x.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(true, Svg.TICKS));
     x.setRange(0.5, most + 0.5);
     plot.setDomainAxis(x);
     plot.setRangeAxis(latencyAxis("step latency, median (ms)", lo, hi));
@@ -355,7 +351,7 @@ final class RunCharts {
       points.add(lines.get(line));
     }
     NumberAxis x = numberAxis("batch size");
-    x.setStandardTickUnits(NumberAxis.createIntegerTickUnits(Locale.ROOT));
+    x.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(true, Svg.TICKS));
     x.setRange(0.5, maxBatch + 0.5);
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
     plot.setGap(14);
@@ -464,12 +460,28 @@ final class RunCharts {
           + b.usd().toPlainString() + " per 1000 images (" + label(b.caseId()) + ")";
     });
     if (data.getRowCount() * data.getColumnCount() <= 16) {
-      renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("${2}", decimal("0.####")));
+      renderer.setDefaultItemLabelGenerator(new org.jfree.chart.labels.CategoryItemLabelGenerator() {
+        @Override
+        public String generateRowLabel(org.jfree.data.category.CategoryDataset ds, int row) {
+          return ds.getRowKey(row).toString();
+        }
+
+        @Override
+        public String generateColumnLabel(org.jfree.data.category.CategoryDataset ds, int column) {
+          return ds.getColumnKey(column).toString();
+        }
+
+        @Override
+        public String generateLabel(org.jfree.data.category.CategoryDataset ds, int row, int column) {
+          Number v = ds.getValue(row, column);
+          return v == null ? null : "$" + number(v.doubleValue());
+        }
+      });
       renderer.setDefaultItemLabelsVisible(true);
       renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
     }
     NumberAxis y = (NumberAxis) plot.getRangeAxis();
-    y.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
+    y.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(false, Svg.TICKS));
     y.setUpperMargin(0.15);
     CategoryAxis x = plot.getDomainAxis();
     if (data.getColumnCount() > 5) x.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
@@ -709,7 +721,7 @@ final class RunCharts {
 
   private static NumberAxis numberAxis(String label) {
     NumberAxis a = new NumberAxis(label);
-    a.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
+    a.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(false, Svg.TICKS));
     a.setAutoRangeIncludesZero(false);
     style(a);
     return a;
@@ -756,17 +768,11 @@ final class RunCharts {
     return m;
   }
 
-  private static DecimalFormat decimal(String pattern) {
-    return new DecimalFormat(pattern, DecimalFormatSymbols.getInstance(Locale.ROOT));
-  }
-
   /**
    * A log axis whose tick labels are plain numbers ({@code 2,000}, not 2·10³) carrying no font attribute: JFreeSVG draws
    * attributed text as glyph outlines, plain text as {@code <text>}. The axis sets the tick font before drawing.
    */
   static final class PlainLogAxis extends LogAxis {
-    private static final DecimalFormat FORMAT = decimal("#,##0.###");
-
     PlainLogAxis(String label) {
       super(label);
     }
@@ -798,7 +804,7 @@ final class RunCharts {
           if (v < lo || v > hi) continue;
           boolean labelled = d == 1 || (narrow && (d == 2 || d == 5));
           ticks.add(new org.jfree.chart.axis.NumberTick(labelled ? org.jfree.chart.axis.TickType.MAJOR
-              : org.jfree.chart.axis.TickType.MINOR, v, labelled ? FORMAT.format(v) : "", anchor, TextAnchor.CENTER, 0.0));
+              : org.jfree.chart.axis.TickType.MINOR, v, labelled ? Svg.TICKS.format(v) : "", anchor, TextAnchor.CENTER, 0.0));
         }
       }
       return ticks;

@@ -43,6 +43,22 @@ final class SvgTest {
   }
 
   @Test
+  void tickLabelsArePlainDecimalsWhateverTheLocale() {
+    java.util.Locale saved = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.GERMANY);
+
+      assertThat(Svg.TICKS.format(0.00002)).isEqualTo("0.00002");
+      assertThat(Svg.TICKS.format(1.5)).isEqualTo("1.5");
+      assertThat(Svg.TICKS.format(2000)).isEqualTo("2000");
+      assertThat(Svg.TICKS.format(12345.5)).isEqualTo("12,345.5");
+      assertThat(Svg.number(0.00005425)).isEqualTo("0.00005425");
+    } finally {
+      java.util.Locale.setDefault(saved);
+    }
+  }
+
+  @Test
   void hostileTextInTitleLegendAxisAndTooltipIsTextInWellFormedSvg() throws Exception {
     XYSeries s = new XYSeries(Svg.label(HOSTILE));
     s.add(1, 2);
