@@ -5,6 +5,7 @@ import static io.genbench.chart.Svg.number;
 
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.ParetoFrontier;
+import io.genbench.chart.Axes;
 import io.genbench.chart.Chart;
 import io.genbench.chart.Svg;
 import io.genbench.result.CaseResult;
@@ -30,9 +31,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.IntervalMarker;
@@ -71,8 +70,6 @@ final class RunCharts {
   static final int MAX_POINTS = 400;
   /** Outliers (samples above P99) drawn per box. */
   static final int MAX_OUTLIERS = 20;
-  /** A latency axis goes logarithmic when its largest value is this many times its smallest. */
-  static final double LOG_RATIO = 10;
 
   static final int WIDTH = 640;
   static final int HEIGHT = 380;
@@ -160,8 +157,8 @@ final class RunCharts {
     plot.setRenderer(0, steps);
     plot.setDataset(1, marks);
     plot.setRenderer(1, dots);
-    plot.setDomainAxis(latencyAxis("e2e latency (ms)", lo, hi));
-    NumberAxis y = numberAxis("requests at or below (%)");
+    plot.setDomainAxis(Axes.auto("e2e latency (ms)", lo, hi));
+    NumberAxis y = Axes.number("requests at or below (%)");
     y.setRange(0, 101);
     plot.setRangeAxis(y);
     for (int p : new int[] {50, 99}) plot.addRangeMarker(marker(p, "P" + p));
@@ -208,7 +205,7 @@ final class RunCharts {
     renderer.setMaximumBarWidth(0.6);
     renderer.setDefaultToolTipGenerator((ds, row, column) -> tips.get(column));
     plot.setRenderer(renderer);
-    plot.setRangeAxis(latencyAxis("e2e latency (ms)", lo, hi));
+    plot.setRangeAxis(Axes.auto("e2e latency (ms)", lo, hi));
     CategoryAxis axis = plot.getDomainAxis();
     axis.setMaximumCategoryLabelWidthRatio(0.45f);
     axis.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
@@ -275,11 +272,10 @@ final class RunCharts {
           + number(ds.getYValue(series, item)) + " ms");
     }
     plot.setRenderer(renderer);
-    NumberAxis x = numberAxis("denoising step");
-    x.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(true, Svg.TICKS));
+    NumberAxis x = Axes.integer("denoising step");
     x.setRange(0.5, most + 0.5);
     plot.setDomainAxis(x);
-    plot.setRangeAxis(latencyAxis("step latency, median (ms)", lo, hi));
+    plot.setRangeAxis(Axes.auto("step latency, median (ms)", lo, hi));
     out.accept(Svg.render(chart, "steps", "Per-step latency over the denoising steps", WIDTH, HEIGHT));
   }
 
@@ -350,8 +346,7 @@ final class RunCharts {
       perImage.addSeries(b);
       points.add(lines.get(line));
     }
-    NumberAxis x = numberAxis("batch size");
-    x.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(true, Svg.TICKS));
+    NumberAxis x = Axes.integer("batch size");
     x.setRange(0.5, maxBatch + 0.5);
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
     plot.setGap(14);
@@ -359,8 +354,8 @@ final class RunCharts {
         label(points.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " images/s");
     XYLineAndShapeRenderer bottom = batchRenderer(false, (ds, s, i) ->
         label(points.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " s/image");
-    plot.add(new XYPlot(throughput, null, numberAxis("images/s"), top), 1);
-    plot.add(new XYPlot(perImage, null, numberAxis("s/image"), bottom), 1);
+    plot.add(new XYPlot(throughput, null, Axes.number("images/s"), top), 1);
+    plot.add(new XYPlot(perImage, null, Axes.number("s/image"), bottom), 1);
     JFreeChart chart = Svg.styled(new JFreeChart("Throughput and s/image against batch size", JFreeChart.DEFAULT_TITLE_FONT, plot, true));
     // after styling: the theme clears the renderers' series paints
     for (XYLineAndShapeRenderer r : List.of(top, bottom)) {
@@ -563,8 +558,9 @@ final class RunCharts {
     double xhi = points.stream().mapToDouble(CostLatency::p95Ms).max().orElse(1);
     double ylo = points.stream().mapToDouble(CostLatency::usd).min().orElse(1);
     double yhi = points.stream().mapToDouble(CostLatency::usd).max().orElse(1);
-    plot.setDomainAxis(latencyAxis("e2e P95 latency (ms)", xlo, xhi));
-    plot.setRangeAxis(valueAxis("USD per 1000 images (" + lifecycles + ")", ylo, yhi));
+    plot.setDomainAxis(Axes.auto("e2e P95 latency (ms)", xlo, xhi));
+    plot.setRangeAxis(Axes.auto("USD per 1000 images (" + lifecycles + ")", ylo, yhi));
+    if (plot.getRangeAxis() instanceof NumberAxis n) n.setUpperMargin(0.12); // room for the frontier's numbers
     // numbers by the dots and the names under the chart: long case ids side by side on the plot would overlap
     int named = Math.min(frontier.size(), MAX_FRONTIER_LABELS);
     for (int i = named - 1; i >= 0; i--) { // a bottom title goes above the ones before it: the last first reads 1, 2, …
@@ -666,7 +662,7 @@ final class RunCharts {
     left.setSeriesPaint(0, colour(0));
     left.setSeriesStroke(0, Svg.LINE);
     plot.setRenderer(0, left);
-    NumberAxis pct = numberAxis("GPU utilisation (%)");
+    NumberAxis pct = Axes.number("GPU utilisation (%)");
     pct.setRange(0, 105);
     plot.setRangeAxis(0, pct);
     plot.setDataset(1, power);
@@ -675,11 +671,11 @@ final class RunCharts {
     right.setSeriesPaint(0, colour(3));
     right.setSeriesStroke(0, Svg.LINE);
     plot.setRenderer(1, right);
-    NumberAxis watts = numberAxis("power (W)");
+    NumberAxis watts = Axes.number("power (W)");
     watts.setAutoRangeIncludesZero(true);
     plot.setRangeAxis(1, watts);
     plot.mapDatasetToRangeAxis(1, 1);
-    plot.setDomainAxis(numberAxis("time since the worker started (s)"));
+    plot.setDomainAxis(Axes.number("time since the worker started (s)"));
     if (!Double.isNaN(trace.measuredFrom())) {
       IntervalMarker measured = new IntervalMarker(trace.measuredFrom(), Math.max(trace.measuredTo(), trace.measuredFrom()));
       measured.setPaint(new Color(0x0072B2));
@@ -719,43 +715,6 @@ final class RunCharts {
     return (int) cases.stream().map(f).distinct().count();
   }
 
-  private static NumberAxis numberAxis(String label) {
-    NumberAxis a = new NumberAxis(label);
-    a.setStandardTickUnits(new org.jfree.chart.axis.NumberTickUnitSource(false, Svg.TICKS));
-    a.setAutoRangeIncludesZero(false);
-    style(a);
-    return a;
-  }
-
-  /** A latency axis: logarithmic when the values span {@link #LOG_RATIO}× or more, else linear from zero. */
-  private static ValueAxis latencyAxis(String label, double lo, double hi) {
-    if (lo > 0 && hi / lo >= LOG_RATIO) {
-      LogAxis a = new PlainLogAxis(label + ", log scale");
-      a.setSmallestValue(lo / 2);
-      a.setLowerBound(lo / 1.25);
-      a.setUpperBound(hi * 1.25);
-      style(a);
-      return a;
-    }
-    NumberAxis a = numberAxis(label);
-    a.setAutoRangeIncludesZero(true);
-    return a;
-  }
-
-  /** A value axis for a figure that may span orders of magnitude (cost): logarithmic past {@link #LOG_RATIO}×. */
-  private static ValueAxis valueAxis(String label, double lo, double hi) {
-    ValueAxis a = latencyAxis(label, lo, hi);
-    if (a instanceof NumberAxis n) n.setUpperMargin(0.12);
-    return a;
-  }
-
-  private static void style(ValueAxis a) {
-    a.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    a.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-    a.setLabelPaint(Svg.INK);
-    a.setTickLabelPaint(Svg.MUTED);
-  }
-
   private static ValueMarker marker(double at, String text) {
     ValueMarker m = new ValueMarker(at, Svg.MUTED, Svg.DASHED);
     m.setLabel(text);
@@ -766,49 +725,6 @@ final class RunCharts {
     m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
     m.setLabelOffset(new RectangleInsets(3, 3, 3, 3));
     return m;
-  }
-
-  /**
-   * A log axis whose tick labels are plain numbers ({@code 2,000}, not 2·10³) carrying no font attribute: JFreeSVG draws
-   * attributed text as glyph outlines, plain text as {@code <text>}. The axis sets the tick font before drawing.
-   */
-  static final class PlainLogAxis extends LogAxis {
-    PlainLogAxis(String label) {
-      super(label);
-    }
-
-    /**
-     * The log axis's ticks as plain number ticks: powers of ten labelled, and 2× and 5× them too when the axis spans
-     * at most two decades (else a 800–20,000 ms axis would read only "1,000" and "10,000").
-     */
-    @Override
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    public java.util.List refreshTicks(java.awt.Graphics2D g2, org.jfree.chart.axis.AxisState state,
-        java.awt.geom.Rectangle2D dataArea, org.jfree.chart.ui.RectangleEdge edge) {
-      return ticks(getLowerBound(), getUpperBound(), edge);
-    }
-
-    /**
-     * Ticks at 1…9 × each power of ten in [lo, hi]; labelled at the powers of ten, and at 2× and 5× them when the axis
-     * spans at most two decades (else a 800–20,000 ms axis would read only "1,000" and "10,000").
-     */
-    static java.util.List<org.jfree.chart.axis.NumberTick> ticks(double lo, double hi, org.jfree.chart.ui.RectangleEdge edge) {
-      TextAnchor anchor = edge == org.jfree.chart.ui.RectangleEdge.LEFT ? TextAnchor.CENTER_RIGHT
-          : edge == org.jfree.chart.ui.RectangleEdge.RIGHT ? TextAnchor.CENTER_LEFT
-          : edge == org.jfree.chart.ui.RectangleEdge.TOP ? TextAnchor.BOTTOM_CENTER : TextAnchor.TOP_CENTER;
-      boolean narrow = hi / lo <= 100;
-      java.util.List<org.jfree.chart.axis.NumberTick> ticks = new ArrayList<>();
-      for (int k = (int) Math.floor(Math.log10(lo)); k <= (int) Math.ceil(Math.log10(hi)); k++) {
-        for (int d = 1; d <= 9; d++) {
-          double v = new BigDecimal(d).scaleByPowerOfTen(k).doubleValue();
-          if (v < lo || v > hi) continue;
-          boolean labelled = d == 1 || (narrow && (d == 2 || d == 5));
-          ticks.add(new org.jfree.chart.axis.NumberTick(labelled ? org.jfree.chart.axis.TickType.MAJOR
-              : org.jfree.chart.axis.TickType.MINOR, v, labelled ? Svg.TICKS.format(v) : "", anchor, TextAnchor.CENTER, 0.0));
-        }
-      }
-      return ticks;
-    }
   }
 
   /** Series keys for user-supplied names: made safe by {@link Svg#label} and unique (JFreeChart requires it). */

@@ -26,11 +26,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -127,20 +125,9 @@ public final class RunViews {
 
   /** charts/&lt;name&gt;.svg for each chart drawn; an SVG there from an earlier build that is not drawn now goes. */
   private void writeCharts(Charts charts) {
-    Path folder = dir.file(CHARTS);
-    Set<String> current = new HashSet<>();
-    for (Chart c : charts.drawn()) {
-      RunDirectory.writeAtomic(dir.file(c.file()), c.document());
-      current.add(c.name() + ".svg");
-    }
-    if (!Files.isDirectory(folder)) return;
-    try (var files = Files.list(folder)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".svg") && !current.contains(f.getFileName().toString())).toList()) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      throw new StorageError(e, folder, "clean up");
-    }
+    Map<String, String> files = new LinkedHashMap<>();
+    for (Chart c : charts.drawn()) files.put(c.name() + ".svg", c.document());
+    RunDirectory.replaceFiles(dir.file(CHARTS), files, ".svg");
   }
 
   /** A case's raw series for the charts, read from its events; none when they cannot be read. */
