@@ -51,7 +51,7 @@ final class ImportRulesTest {
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "result", "report", "store", "chart"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env"));
+      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
