@@ -68,6 +68,8 @@ final class RunCharts {
   static final int MAX_FRONTIER_LABELS = 12;
   /** Points of one line (CDF, telemetry): evenly thinned beyond this, first and last kept. */
   static final int MAX_POINTS = 400;
+  /** Data points with a tooltip in one chart: each costs the SVG a shape, and the tables have every figure. */
+  static final int MAX_TOOLTIPS = 200;
   /** Outliers (samples above P99) drawn per box. */
   static final int MAX_OUTLIERS = 20;
 
@@ -267,7 +269,7 @@ final class RunCharts {
       renderer.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
     }
     // a tooltip per point only while they are few: each costs the SVG a shape; the table has every figure
-    if (shown.size() * most <= 100) {
+    if (shown.size() * most <= MAX_TOOLTIPS / 2) {
       renderer.setDefaultToolTipGenerator((ds, series, item) -> names.get(series) + ": step " + (item + 1) + ", median "
           + number(ds.getYValue(series, item)) + " ms");
     }
@@ -542,7 +544,7 @@ final class RunCharts {
       points0.setSeriesPaint(i, dotColours.get(i));
       points0.setSeriesShape(i, new Ellipse2D.Double(-5, -5, 10, 10));
     }
-    points0.setDefaultToolTipGenerator((ds, s, i) -> {
+    if (points.size() <= MAX_TOOLTIPS) points0.setDefaultToolTipGenerator((ds, s, i) -> {
       CostLatency p = dotPoints.get(s).get(i);
       return label(p.result().caseId()) + ": P95 " + number(p.p95Ms()) + " ms, $" + number(p.usd()) + " per 1000 images ("
           + ds.getSeriesKey(s) + ")";
@@ -582,7 +584,7 @@ final class RunCharts {
     }
     if (frontier.size() > MAX_FRONTIER_LABELS) {
       notes.add("Cost against latency: " + frontier.size() + " cases are on the frontier; the " + MAX_FRONTIER_LABELS
-          + " fastest are named on the chart (hover a dot in report.html for any case).");
+          + " fastest are named on the chart; every case's P95 and cost are in the Results table and summary.csv.");
     }
     out.accept(Svg.render(chart, "pareto", "Cost against latency, with the Pareto frontier's cases named", WIDTH, HEIGHT + 15 * named));
   }
