@@ -19,11 +19,14 @@ import java.util.regex.Pattern;
  */
 public final class HtmlReport {
   private static final String CSS = "body{font-family:system-ui,sans-serif;margin:0 auto;max-width:90em;padding:.5em 1.5em 2em;"
-      + "color:#222;line-height:1.4}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.25em .6em;"
-      + "text-align:left}th{background:#f3f3f3}td{font-variant-numeric:tabular-nums}code{background:#f5f5f5;"
+      + "color:#222;line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:.8125em}"
+      + "th,td{border:1px solid #ccc;padding:.2em .45em;text-align:left;vertical-align:top}th{background:#f3f3f3}"
+      + "td{font-variant-numeric:tabular-nums}td.num{text-align:right}code{background:#f5f5f5;"
       + "padding:0 .2em}pre{background:#f5f5f5;padding:.8em;overflow-x:auto}h1,h2,h3{font-weight:600}"
-      // a wide table scrolls inside the page instead of cutting its last columns off; ids stay on one line
+      // a wide table scrolls inside the page instead of cutting its last columns off, its first column staying in view;
+      // a long id in a cell may break after a hyphen (<wbr>), nowhere else
       + ".wide{overflow-x:auto;max-width:100%}td code{white-space:nowrap}"
+      + "td:first-child{position:sticky;left:0;background:#fff}th:first-child{position:sticky;left:0}"
       // statuses and verdicts that need attention do not look like SUCCESS
       + "td.bad{background:#fde2e1;color:#8a1c14;font-weight:600}td.warn{background:#fff4d6;color:#7a5200}"
       + "td.good{color:#1d6b2f}"
@@ -96,7 +99,10 @@ public final class HtmlReport {
       java.util.Map.entry("VALID", "good"), java.util.Map.entry("SUCCESS", "good"));
   /** A chart's image line as MarkdownReport writes it: {@code ![alt](charts/name.svg)}. */
   private static final Pattern IMAGE = Pattern.compile("!\\[(.*)]\\((charts/[a-z0-9-]+\\.svg)\\)");
+  /** A cell that is one figure (a unit may follow: {@code 1.234 img/s}, {@code $0.51}, {@code 12 %}): right-aligned. */
+  private static final Pattern NUMBER = Pattern.compile("[-+]?\\$?\\d[\\d,]*(\\.\\d+)?( ?[%a-zA-Z/]+( [a-z-]+)?)?");
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
+  private static final Pattern CODE_SPAN = Pattern.compile("<code>[^<]*</code>");
   private static final Pattern BOLD = Pattern.compile("\\*\\*(.+?)\\*\\*");
   private static final Pattern ESCAPED = Pattern.compile("\\\\([!-/:-@\\[-`{-~])");
   private static final String PARKED = "\uE000";
@@ -209,8 +215,10 @@ public final class HtmlReport {
       html.append("<tr>");
       for (String cell : cells(rows.get(r))) {
         String status = cell.strip().replaceFirst(" \\(.*\\)$", ""); // FAILED (error) is FAILED
-        String css = r == 0 ? null : CELL_CLASS.get(status);
-        html.append('<').append(tag).append(css == null ? "" : " class=\"" + css + "\"").append('>').append(inline(cell))
+        String css = r == 0 ? null : CELL_CLASS.getOrDefault(status, NUMBER.matcher(cell.strip()).matches() ? "num" : null);
+        String content = inline(cell);
+        if (r > 0) content = CODE_SPAN.matcher(content).replaceAll(m -> Matcher.quoteReplacement(m.group().replace("-", "-<wbr>")));
+        html.append('<').append(tag).append(css == null ? "" : " class=\"" + css + "\"").append('>').append(content)
             .append("</").append(tag).append('>');
       }
       html.append("</tr>\n");

@@ -112,6 +112,9 @@ final class ReportInBrowserTest {
             + ".map(f => Math.round(f.getBoundingClientRect().top))");
         assertThat(tops.get(0).asInt()).as("the first two charts side by side at %d px", width).isEqualTo(tops.get(1).asInt());
       }
+      tab.resize(1400, 900);
+      assertThat(tab.evaluate("(() => { const d = document.querySelector('#results ~ .wide'); return d.scrollWidth <= d.clientWidth; })()")
+          .asBoolean()).as("the Results table, verdicts included, without scrolling at 1400 px").isTrue();
       assertThat(tab.report().clean()).as(tab.report().toString()).isTrue();
     }
   }

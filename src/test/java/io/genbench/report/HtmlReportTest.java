@@ -50,6 +50,15 @@ final class HtmlReportTest {
   }
 
   @Test
+  void figuresAreRightAlignedAndALongIdInACellMayBreakOnlyAfterAHyphen() {
+    String html = HtmlReport.convert("| case | e2e | throughput | resolution |\n|---|---|---|---|\n"
+        + "| `sd-2-1-b1` | 1,234.5 | 1.240 img/s | 1024x1024 |\n| `x` | N/A | 12 % | 512x512 |\n");
+
+    assertThat(html).contains("<tr><td><code>sd-<wbr>2-<wbr>1-<wbr>b1</code></td><td class=\"num\">1,234.5</td>"
+        + "<td class=\"num\">1.240 img/s</td><td>1024x1024</td></tr>").contains("<td>N/A</td><td class=\"num\">12 %</td>");
+  }
+
+  @Test
   void thePageFetchesNothingAndRunsOnlyItsOwnScript() {
     String html = HtmlReport.render(ReportFixtures.twoSuccesses());
 
