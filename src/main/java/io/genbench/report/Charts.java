@@ -14,8 +14,8 @@ import java.util.Map;
  * utilisation and power over time for up to {@value RunCharts#MAX_TELEMETRY} cases. A chart without data is not
  * drawn: {@link #notes()} says why in one line each.
  *
- * <p>This class needs no AWT: a Java runtime without the {@code java.desktop} module (a jlinked one) gets no charts
- * and a note saying so, never a failed report.
+ * <p>This class needs no AWT: a Java runtime without the {@code java.desktop} module (a jlinked one), or whose AWT
+ * finds no fonts, gets no charts and a note saying so, never a failed report.
  *
  * @param drawn the charts, in report order
  * @param notes one line per chart that was not drawn (no data, too many cases, or a drawing failure), in report order
@@ -33,9 +33,10 @@ public record Charts(List<Chart> drawn, List<String> notes) {
   public static Charts of(RunReport report) {
     try {
       return RunCharts.draw(report);
-    } catch (LinkageError e) {
+    } catch (LinkageError | InternalError e) {
+      // no java.desktop module (a jlinked runtime), or AWT without fonts: the report goes on without charts
       return new Charts(List.of(), List.of("No chart was drawn: this Java runtime cannot draw them (" + e
-          + "); a JDK or a runtime with the java.desktop module can, with `genbench report`."));
+          + "); a JDK with the java.desktop module and fonts (fontconfig) can, with genbench report."));
     }
   }
 

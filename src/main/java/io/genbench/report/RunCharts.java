@@ -60,8 +60,9 @@ final class RunCharts {
   static final int MAX_BOXES = 30;
   /** Cases that get a GPU utilisation and power chart. */
   static final int MAX_TELEMETRY = 3;
-  /** Series (model × instance × …) in the batch-size chart, models in the cost chart. */
+  /** Lines (model × instance × …) in the batch-size chart. */
   static final int MAX_GROUPS = 8;
+  /** Models (two bars each, spot and on-demand) and instance types in the cost chart. */
   static final int MAX_COST_MODELS = 4;
   static final int MAX_INSTANCES = 12;
   /** Frontier cases named on the Pareto chart. */

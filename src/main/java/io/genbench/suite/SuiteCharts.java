@@ -62,7 +62,7 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
       attempt("Scaling", notes, () -> scaling(records, simulated, drawn, notes));
       attempt("Bandwidth matrix", notes, () -> bandwidth(records, simulated, drawn, notes));
       attempt("Collective bus bandwidth", notes, () -> collectives(records, simulated, drawn, notes));
-    } catch (LinkageError e) {
+    } catch (LinkageError | InternalError e) { // no java.desktop module, or AWT without fonts
       return new SuiteCharts(List.of(), List.of("No chart was drawn: this Java runtime cannot draw them (" + e + ")."));
     }
     return new SuiteCharts(drawn, notes);
