@@ -183,6 +183,19 @@ class BandwidthTest(unittest.TestCase):
         self.assertEqual(nccl_env({"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1", "PATH": "/bin"}),
                          {"NCCL_NVLS_ENABLE": "0", "TORCH_NCCL_BLOCKING_WAIT": "1"})
 
+    def test_topology_ignores_the_terminal_underline_nvidia_smi_writes_into_a_pipe(self):
+        from genbench_worker.suite.bandwidth import parse_topo
+        from genbench_worker.suite.preflight import summary
+
+        # as captured on the 2 x H200 host, 2026-11-30 (nvidia-smi 580.159.04): ESC[4m ... ESC[0m around the header
+        captured = ("\t\x1b[4mGPU0\tGPU1\tCPU Affinity\tNUMA Affinity\tGPU NUMA ID\x1b[0m\n"
+                    "GPU0\t X \tNV18\t0-31\t0\t\tN/A\nGPU1\tNV18\t X \t0-31\t0\t\tN/A\n\nLegend:\n")
+
+        links = parse_topo(captured)
+
+        self.assertEqual(links, {(0, 1): "NV18", (1, 0): "NV18"})
+        self.assertEqual(summary(2, links, 9, lambda i, j: True)["min_link_peak_gb_s"], 450.0)
+
     def test_topology_gives_nvlink_peaks_and_nothing_for_other_links(self):
         from genbench_worker.suite.bandwidth import link_peak_gb_s, parse_topo
 

@@ -42,8 +42,13 @@ def byte_sizes(min_bytes: int, max_bytes: int, factor: int) -> List[int]:
 
 
 def parse_topo(text: str) -> Dict[Tuple[int, int], str]:
-    """`nvidia-smi topo -m` → {(i, j): "NV18" | "PIX" | "SYS" | ...} for GPU pairs."""
+    """`nvidia-smi topo -m` → {(i, j): "NV18" | "PIX" | "SYS" | ...} for GPU pairs.
+
+    nvidia-smi underlines the header with terminal escapes (ESC[4m … ESC[0m) even into a pipe: they are dropped first,
+    else the header's first GPU column goes unrecognised and every link into GPU0 reads "unknown".
+    """
     links: Dict[Tuple[int, int], str] = {}
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     lines = [l for l in text.splitlines() if l.strip()]
     if not lines:
         return links

@@ -49,7 +49,8 @@ final class ImportRulesTest {
       importsOnly("execute", "wire", "plan", "cost", "store"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
-      importsOnly("views", "wire", "plan", "cost", "measure", "result", "report", "store", "chart"),
+      importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
+      importsOnly("history", "result", "analyze", "store", "plan"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
       importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
 

@@ -53,6 +53,29 @@ final class DryRun {
     }
   }
 
+  /**
+   * How {@code genbench run --gpus} orders, splits and assigns groups: each case's estimated seconds when every case of
+   * the plan has an earlier successful result (a plan run before, here or beside the run directory), else
+   * {@link io.genbench.execute.Runner#work}'s rough size. Says on stderr which it uses.
+   */
+  /** Each case's estimate, and whether it is measured seconds (every case ran before) rather than a rough size. */
+  record Estimates(java.util.function.ToDoubleFunction<TestCase> estimate, boolean measured) {}
+
+  static Estimates estimator(Plan plan, Path root) {
+    List<Path> earlier = earlierRuns(root).stream().filter(r -> !r.toAbsolutePath().equals(root.toAbsolutePath())).toList();
+    Map<String, Double> seconds = new java.util.HashMap<>();
+    for (TestCase c : plan.cases()) fromEarlier(c.id(), plan.settings(), earlier).ifPresent(e -> seconds.put(c.id(), e.seconds()));
+    if (seconds.size() == plan.cases().size() && !seconds.isEmpty()) {
+      System.err.println("genbench: --gpus: groups assigned to GPUs by the wall time of earlier runs of these cases; each"
+          + " GPU runs its share in one worker");
+      return new Estimates(c -> seconds.get(c.id()), true);
+    }
+    System.err.println("genbench: --gpus: a free GPU takes the next group, ordered by estimated work (pixels x steps x"
+        + " batch x model x precision); once the plan has run here or beside the run directory, its measured times"
+        + " assign the groups instead");
+    return new Estimates(io.genbench.execute.Runner::work, false);
+  }
+
   /** The estimated cost of the whole run, USD (a floor where a case has no earlier result); zero when unpriced. */
   static java.math.BigDecimal estimateUsd(Plan plan, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
     List<Path> earlier = earlierRuns(root);

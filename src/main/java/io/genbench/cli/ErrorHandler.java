@@ -10,7 +10,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * Maps exceptions to what the user sees: a {@link UserError} prints its message alone and exits 2; anything else is
  * a bug: {@code internal error: ...} and exit 1; a {@link io.genbench.store.StorageError} (full disk, permission
- * denied) names the file and the remedy and exits 1, with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
+ * denied) names the file and the remedy and exits 1, as does a {@link io.genbench.history.HistoryError} (a history store
+ * that cannot be opened, read or written), with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
   static final int USAGE = 2;
@@ -21,6 +22,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     if (e instanceof UserError) {
       cmd.getErr().println("genbench: " + e.getMessage());
       return USAGE;
+    }
+    if (e instanceof io.genbench.history.HistoryError) {
+      cmd.getErr().println("genbench: " + e.getMessage() + ". Check the history URL, that its server runs and accepts"
+          + " the user, or that the SQLite file's directory is writable.");
+      if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+      return INTERNAL;
     }
     if (e instanceof io.genbench.store.StorageError) {
       cmd.getErr().println("genbench: " + e.getMessage() + (e.getMessage().contains("--resume") ? ""

@@ -44,10 +44,10 @@ final class PriceOptions {
     PriceCache priceCache = new PriceCache(cache != null ? cache : PriceCache.defaultDir());
     PriceCatalog catalog = PriceCatalog.bundled();
     Duration ttlDuration = parseDuration(ttl);
+    // offline touches nothing of the AWS SDK: a runtime without its jars (a carried one on a GPU host) can price offline
+    if (m.equals("offline")) return new PriceBook(null, priceCache, catalog, ttlDuration, Clock.systemUTC());
     var credentials = AwsCredentials.chain(instanceMetadata);
     switch (m) {
-      case "offline":
-        return new PriceBook(null, priceCache, catalog, ttlDuration, Clock.systemUTC());
       case "auto": {
         Optional<String> missing = AwsCredentials.missing(credentials);
         if (missing.isPresent()) {

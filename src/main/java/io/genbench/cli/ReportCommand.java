@@ -14,10 +14,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Rebuilds every report of a run directory from its raw events, offline.",
         "events.jsonl is the source of truth: each case's result.json, summary.csv, results.json, results.csv,"
-            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout."},
+            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout, and the run"
+            + " is recorded in the history (replacing an earlier record of it; --no-history: not)."},
     footer = {"", "Examples:", "  genbench report results/20261121-101500-plan",
         "  genbench report results/20261121-101500-plan --format csv > summary.csv",
-        "  genbench report results/20261121-101500-plan --format html > report.html"})
+        "  genbench report results/20261121-101500-plan --format html > report.html",
+        "  genbench report results/20261130-202508-suite-quick      # a suite run: report.md from suite.jsonl"})
 final class ReportCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory, e.g. results/20261121-101500-sd_only")
@@ -26,11 +28,37 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html (default: ${DEFAULT-VALUE}); csv is summary.csv")
   String format;
 
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
   @Override
   public Integer call() {
+    if (java.nio.file.Files.isRegularFile(runDir.resolve(io.genbench.suite.SuiteRun.EVENTS))
+        && !java.nio.file.Files.exists(runDir.resolve(RunDirectory.PLAN))) {
+      return suite();
+    }
     ReportFormat f = ReportFormat.parse(format);
-    RunReport report = new RunViews(RunDirectory.open(runDir)).rebuild();
+    var historyAt = history.checked();
+    RunDirectory dir = RunDirectory.open(runDir);
+    RunReport report = new RunViews(dir).rebuild();
     System.out.print(f.render(report));
+    System.out.flush();
+    RunHistoryOptions.record(historyAt, dir, report.results());
+    return 0;
+  }
+
+  /**
+   * A {@code genbench suite} run directory: its views (results.json, the CSVs, report.md) rebuilt from suite.jsonl, so a
+   * suite killed before it wrote them (a timeout, Ctrl-C) still gets a report of what it measured.
+   */
+  private int suite() {
+    var report = io.genbench.suite.SuiteRun.writeViews(runDir);
+    switch (format) {
+      case "md" -> System.out.print(report.markdown(io.genbench.suite.SuiteCharts.of(report))); // as report.md, charts linked
+      case "json" -> System.out.print(io.genbench.suite.Figures.json(report.resultsJson()));
+      default -> throw new io.genbench.UserError("--format " + format + ": a suite run directory (" + runDir + ") has"
+          + " report.md and results.json; use --format md or json (its CSVs are beside them).");
+    }
     System.out.flush();
     return 0;
   }

@@ -37,9 +37,11 @@ import picocli.CommandLine.Parameters;
     description = {"Runs every case of a plan and writes its run directory.",
         "Writes results/<run-id>/: raw events per case, result.json per case, summary.csv, results.json, results.csv,"
             + " report.md, report.html. A failing case is recorded with its kind and log tail and the sweep goes on."
-            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."},
+            + " Ctrl-C or kill -9 loses no finished case: --resume DIR runs the rest with the options the run started with."
+            + " The finished run is recorded in the history (genbench history; --history-url, --no-history)."},
     footer = {"", "Examples:", "  genbench run plan.yaml", "  genbench run plan.yaml --backend torch --tiny --out results/smoke",
-        "  genbench run plan.yaml --actual-instance g6e.xlarge --lifecycle spot", "  genbench run --resume results/20261121-101500-plan"})
+        "  genbench run plan.yaml --actual-instance g6e.xlarge --lifecycle spot", "  genbench run plan.yaml --backend torch --gpus all",
+        "  genbench run --resume results/20261121-101500-plan"})
 final class RunCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN", description = "plan file from `genbench plan` (YAML or JSON)")
@@ -90,6 +92,18 @@ final class RunCommand implements Callable<Integer> {
           + " trials that disagree. Costs N times the run time. Use for decisions and A/B comparisons (default: 1)")
   int trials;
 
+  @Option(names = "--gpus", paramLabel = "all|I,J,...", description = "run the plan on several GPUs of this host at once:"
+      + " one PyTorch worker per GPU (CUDA_VISIBLE_DEVICES), each taking the next group of cases (a model at one"
+      + " precision) when free. Every case records its GPU and how many other workers ran beside it; after the run,"
+      + " --interference-cases of them are measured again alone and the report states the difference. all: every GPU"
+      + " nvidia-smi lists. Default: one worker at a time")
+  String gpus;
+
+  @Option(names = "--interference-cases", defaultValue = "1", paramLabel = "N", description = "with --gpus: cases measured"
+      + " again alone after the run, to state how much the neighbours changed them (the N quickest that ran beside"
+      + " others; 0: none; default: ${DEFAULT-VALUE})")
+  int interferenceCases;
+
   @Option(names = "--dry-run", description = "print the cases, what each will run on and an estimate of its wall time;"
       + " run nothing, write nothing")
   boolean dryRun;
@@ -114,12 +128,18 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   KubernetesOptions kubernetes;
 
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
+  /** Where the finished run is recorded (null: --no-history), checked before anything runs. */
+  private io.genbench.history.HistoryLocation historyAt;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   /** How a run was started: a resumed run goes on the same way. Stored as run-options.json. */
   record RunOptions(String backend, boolean tiny, String weights, String saveImages, String lifecycle, String region,
-      String actualInstance, Integer trials, String executor) {}
+      String actualInstance, Integer trials, String executor, String gpus) {}
 
   static final String OPTIONS = "run-options.json";
 
@@ -135,12 +155,25 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
     if (trials < 1 || trials > 100) throw new UserError("--trials must be between 1 and 100, was " + trials + ".");
+    historyAt = history.checked();
     String chosen = chooseBackend();
     if (chosen.equals("diffusers") && weights == null) {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
           + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
     }
     if (kube && chosen.equals("onnx")) throw new UserError("--executor kubernetes runs the PyTorch worker: use --backend torch or diffusers.");
+    List<String> gpuList = gpus == null ? null : GpuList.parse(gpus, "--gpus", GpuList::detect);
+    if (gpuList != null) {
+      if (kube) throw new UserError("--gpus spreads a plan over this host's GPUs; with --executor kubernetes each Job gets the GPUs"
+          + " its cases ask for. Leave --gpus out, or use --executor local.");
+      if (chosen.equals("onnx")) throw new UserError("--gpus " + gpus + " runs one PyTorch worker per GPU, and backend onnx runs"
+          + " in this JVM on the CPU: use --backend torch or diffusers.");
+      if (budgetUsd != null) throw new UserError("--budget-usd does not yet work with --gpus (the budget is kept for one worker"
+          + " at a time): leave one out.");
+    }
+    if (interferenceCases < 0 || interferenceCases > 100) {
+      throw new UserError("--interference-cases must be between 0 and 100, was " + interferenceCases + ".");
+    }
     String py = chosen.equals("onnx") || kube ? null : LocalProcessExecutor.findPython(python);
     Path source = GenBench.workerSource();
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
@@ -154,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
             new io.genbench.execute.Pricer(book, region, lifecycle))
         : chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
-            saveImages, chosen), Ticker.SYSTEM)) {
+            saveImages, chosen), Ticker.SYSTEM, gpuList == null ? null : gpuList.getFirst())) {
       PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
       java.util.Map<String, String> cannot = new java.util.LinkedHashMap<>();
@@ -184,7 +217,7 @@ final class RunCommand implements Callable<Integer> {
           // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
           dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, Files.readString(planFile), OPTIONS,
               Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region,
-                  actualInstance, trials, executor))));
+                  actualInstance, trials, executor, gpus))));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -195,7 +228,8 @@ final class RunCommand implements Callable<Integer> {
           views.repair(plan);
           if (retryFailed) views.retryFailed(plan);
         }
-        return runAndReport(dir, views, plan, chosen, ex, cannot, book, placed);
+        List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, py, source, root, chosen);
+        return runAndReport(dir, views, plan, chosen, ex, cannot, book, placed, slots);
       }
     }
   }
@@ -231,8 +265,18 @@ final class RunCommand implements Callable<Integer> {
     return new ResumeHint(dir);
   }
 
+  /** One slot per GPU: the first uses the executor already made, each other one of its own on its GPU. */
+  private List<Runner.Slot> slots(List<String> gpuList, Executor first, String py, Path source, Path root, String chosen) {
+    List<Runner.Slot> slots = new ArrayList<>();
+    for (String g : gpuList) {
+      slots.add(new Runner.Slot(g, slots.isEmpty() ? first : new LocalProcessExecutor(new LocalProcessExecutor.Config(py,
+          source, root.resolve("jobs"), tiny, weights, saveImages, chosen), Ticker.SYSTEM, g)));
+    }
+    return slots;
+  }
+
   private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
-      io.genbench.cost.PriceBook book, io.genbench.execute.Placement placed) {
+      io.genbench.cost.PriceBook book, io.genbench.execute.Placement placed, List<Runner.Slot> slots) {
     writeEnvironment(dir, chosen, plan.settings());
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
@@ -248,13 +292,45 @@ final class RunCommand implements Callable<Integer> {
           + "); they are listed in the report");
       runner.skip(plan, cannot);
     }
-    runner.run(plan, trials);
+    if (slots == null) {
+      runner.run(plan, trials);
+    } else {
+      List<Runner.Slot> placedSlots = slots.stream().map(sl -> placed == null ? sl : new Runner.Slot(sl.gpu(),
+          new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle)))).toList();
+      System.err.println("genbench: one worker per GPU on " + slots.size() + " GPUs (" + String.join(", ", slots.stream().map(Runner.Slot::gpu).toList()) + ")");
+      var estimates = DryRun.estimator(plan, dir.root());
+      runner.run(plan, trials, placedSlots, estimates.estimate(), estimates.measured());
+      checkInterference(dir, views, plan, placedSlots.getFirst(), book);
+    }
     if (budgeted != null && !budgeted.notRun().isEmpty()) {
       System.err.println("genbench: the budget of $" + budgetUsd.toPlainString() + " was reached ($"
           + io.genbench.cost.CostModel.round(budgeted.spentUsd()).toPlainString() + " spent); not run: "
           + String.join(", ", budgeted.notRun()));
     }
     return finish(dir, views);
+  }
+
+  /**
+   * With --gpus: the {@code --interference-cases} quickest cases that ran beside other workers, run again alone on the
+   * first GPU (into {@code interference/}); the report compares the two. Cases checked before (a resumed run) are not
+   * run again.
+   */
+  private void checkInterference(RunDirectory dir, RunViews views, Plan plan, Runner.Slot slot, io.genbench.cost.PriceBook book) {
+    if (interferenceCases == 0) return;
+    RunDirectory alone = dir.sub(RunDirectory.INTERFERENCE);
+    java.util.Map<String, io.genbench.plan.TestCase> byId = new java.util.HashMap<>();
+    plan.cases().forEach(c -> byId.put(c.id(), c));
+    List<io.genbench.plan.TestCase> pick = views.results().stream()
+        .filter(r -> r.status() == CaseStatus.SUCCESS && r.where() != null && r.where().beside() != null
+            && r.where().beside().hadNeighbours() && r.latency() != null && r.latency().get("e2e") != null)
+        .sorted(java.util.Comparator.comparingLong(r -> r.latency().get("e2e").p50Ns()))
+        .limit(interferenceCases).map(r -> byId.get(r.caseId())).filter(java.util.Objects::nonNull)
+        .filter(c -> !alone.isDone(c.id())).toList();
+    if (pick.isEmpty()) return;
+    System.err.println("genbench: neighbour interference: measuring " + String.join(", ", pick.stream().map(io.genbench.plan.TestCase::id).toList())
+        + " again alone on GPU " + slot.gpu());
+    new Runner(slot.executor(), alone, book, new Runner.Pricing(lifecycle, region, actualInstance),
+        id -> oneLine(views.finishAlone(id)), Progress.forStderr()).run(new Plan(plan.mode(), plan.settings(), pick), 1);
   }
 
   /**
@@ -285,12 +361,17 @@ final class RunCommand implements Callable<Integer> {
     return p;
   }
 
-  /** Views, console summary, exit status: 0 only when every case succeeded or ran out of GPU memory (a finding). */
-  private static int finish(RunDirectory dir, RunViews views) {
+  /**
+   * Views, console summary, the history record, exit status: 0 only when every case succeeded or ran out of GPU
+   * memory (a finding).
+   */
+  private int finish(RunDirectory dir, RunViews views) {
     markFinished(dir);
     RunReport report = views.rebuild();
     System.out.print(ConsoleSummary.render(report));
     System.out.println("report: " + dir.file("report.md"));
+    System.out.flush();
+    RunHistoryOptions.record(historyAt, dir, report.results());
     boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
         || (r.failure() != null && r.failure().kind() == io.genbench.wire.FailureKind.GPU_OUT_OF_MEMORY));
     return allGood ? 0 : 3;
@@ -319,6 +400,7 @@ final class RunCommand implements Callable<Integer> {
     trials = Integer.parseInt(adopt("--trials", String.valueOf(trials), String.valueOf(stored.trials() == null ? 1 : stored.trials())));
     // a run started on a cluster resumes on it (its Jobs are adopted), never silently on this machine
     executor = adopt("--executor", executor, stored.executor() == null ? "local" : stored.executor());
+    gpus = adopt("--gpus", gpus, stored.gpus());
   }
 
   private String adopt(String option, String given, String stored) {

@@ -43,11 +43,22 @@ public final class LocalProcessExecutor implements Executor {
 
   private final Config config;
   private final Ticker ticker;
+  private final String gpu;
   private int jobs;
 
   public LocalProcessExecutor(Config config, Ticker ticker) {
+    this(config, ticker, null);
+  }
+
+  /**
+   * An executor whose workers see one GPU of the host: {@code CUDA_VISIBLE_DEVICES} is set to {@code gpu} for them
+   * ({@code genbench run --gpus}), and their job files are named after it so executors of several GPUs can share a
+   * job folder.
+   */
+  public LocalProcessExecutor(Config config, Ticker ticker, String gpu) {
     this.config = config;
     this.ticker = ticker;
+    this.gpu = gpu;
   }
 
   @Override
@@ -80,6 +91,7 @@ public final class LocalProcessExecutor implements Executor {
     String inherited = System.getenv("PYTHONPATH");
     pb.environment().put("PYTHONPATH", config.workerSource() + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     pb.environment().put("PYTHONUNBUFFERED", "1");
+    if (gpu != null) pb.environment().put("CUDA_VISIBLE_DEVICES", gpu);
     Process process;
     try {
       process = pb.start();
@@ -297,7 +309,7 @@ public final class LocalProcessExecutor implements Executor {
     String json = WorkerJob.of(cases.stream().map(c -> spec(c, settings)).toList()).toJson();
     try {
       Files.createDirectories(config.jobDir());
-      Path job = config.jobDir().resolve("job-" + (++jobs) + ".json");
+      Path job = config.jobDir().resolve("job-" + (gpu == null ? "" : "gpu" + gpu + "-") + (++jobs) + ".json");
       Files.writeString(job, json);
       return job;
     } catch (IOException e) {

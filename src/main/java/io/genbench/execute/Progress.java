@@ -4,7 +4,7 @@ import java.io.PrintStream;
 
 /**
  * Progress on stderr: one clean line per finished case (for logs), and on a terminal a live line with the case and
- * iteration in flight.
+ * iteration in flight. Safe to call from the threads of several slots at once.
  */
 public final class Progress {
   private final PrintStream err;
@@ -14,7 +14,7 @@ public final class Progress {
   private int finished;
   private int skipped;
   private long runStartNs;
-  private long caseStartNs;
+  private final java.util.Map<String, Long> caseStartNs = new java.util.HashMap<>();
   private long lastDrawNs;
   private boolean drawn;
 
@@ -31,7 +31,7 @@ public final class Progress {
     return new Progress(System.err, live, Ticker.SYSTEM);
   }
 
-  void start(int total, int skipped) {
+  synchronized void start(int total, int skipped) {
     this.total = total;
     this.finished = skipped;
     this.skipped = skipped;
@@ -39,24 +39,25 @@ public final class Progress {
     if (skipped > 0) err.println("resuming: " + skipped + " of " + total + " cases already finished, skipping them");
   }
 
-  void caseStarted(String id) {
-    caseStartNs = ticker.read();
+  synchronized void caseStarted(String id) {
+    caseStartNs.put(id, ticker.read());
     draw(id, "starting");
   }
 
-  void iteration(String id, String label) {
+  synchronized void iteration(String id, String label) {
     long now = ticker.read();
     if (now - lastDrawNs > 100_000_000L) draw(id, label);
   }
 
-  void caseFinished(String id, String summary) {
+  synchronized void caseFinished(String id, String summary) {
     finished++;
+    Long started = caseStartNs.remove(id);
     clear();
-    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, summary, (ticker.read() - caseStartNs) / 1e9, timing());
+    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, summary, (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
     err.flush();
   }
 
-  void finish() {
+  synchronized void finish() {
     clear();
   }
 

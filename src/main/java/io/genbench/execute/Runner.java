@@ -59,7 +59,7 @@ public final class Runner {
    */
   public void skip(Plan plan, Map<String, String> reasons) {
     List<TestCase> cases = plan.cases().stream().filter(c -> reasons.containsKey(c.id()) && !dir.isDone(c.id())).toList();
-    Sink sink = new Sink(plan, cases, 1);
+    Sink sink = new Sink(new Shared(plan, 1, 1), null, 1, cases);
     for (TestCase c : cases) {
       sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, reasons.get(c.id())));
       sink.event(new WorkerEvent.Done(c.id()));
@@ -78,61 +78,269 @@ public final class Runner {
    * trial is finished there: its later trials would measure nothing new. Returns how many cases ran.
    */
   public int run(Plan plan, int trials) {
+    return run(plan, trials, List.of(new Slot(null, executor)));
+  }
+
+  /**
+   * One place where a worker runs: a GPU of this host (its index as {@code CUDA_VISIBLE_DEVICES} takes it) and the
+   * executor whose workers use only that GPU.
+   *
+   * @param gpu the GPU's index, or null for the one-worker run (no slot recorded)
+   */
+  public record Slot(String gpu, Executor executor) {}
+
+  /** As {@link #run(Plan, int, List, java.util.function.ToDoubleFunction, boolean)} with {@link #work} as the estimate. */
+  public int run(Plan plan, int trials, List<Slot> slots) {
+    return run(plan, trials, slots, Runner::work, false);
+  }
+
+  /**
+   * As {@link #run(Plan, int)}, with one worker per slot at once: a free slot takes the next group of cases (a model
+   * at one precision and attention: the worker builds a model once per those anyway), largest estimated work first
+   * so the last group to finish is a small one; a group estimated to take more than its share of the whole run
+   * (total / slots) is split into its cases, since it alone would decide the wall time. A group's next trial goes to
+   * the back of the queue when its trial ends, so trials stay interleaved and one case never runs twice at once. With
+   * more than one slot every case records the GPU it ran on and how many other workers ran beside it (a {@code slot}
+   * event), so a figure measured beside neighbours says so.
+   *
+   * <p>When the estimates are measured (seconds of an earlier run of the same cases), the groups are instead assigned to
+   * the slots up front, longest first to the least loaded slot, and each slot runs its share as one job in one worker
+   * per trial: the estimate is good enough to balance by, and a worker start, CUDA initialisation and the framework's
+   * warm-up per group are saved.
+   *
+   * @param estimate a case's expected wall time in any unit shared by all cases (only ratios matter): seconds from an
+   *     earlier run of the plan, or {@link #work}
+   * @param measured the estimates are measured seconds, not a rough size
+   */
+  public int run(Plan plan, int trials, List<Slot> slots, java.util.function.ToDoubleFunction<TestCase> estimate,
+      boolean measured) {
     if (trials < 1) throw new IllegalArgumentException("trials must be >= 1, was " + trials);
+    if (slots.isEmpty()) throw new IllegalArgumentException("no slot to run on");
     List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
     int skipped = plan.cases().size() - todo.size();
     progress.start(plan.cases().size(), skipped);
-    Map<String, List<TestCase>> byModel = new LinkedHashMap<>();
-    for (TestCase c : todo) byModel.computeIfAbsent(c.model().id(), k -> new ArrayList<>()).add(c);
-    // the worker keeps one built model, keyed also by precision and attention: order each group by them (stably)
-    // so a model is built once per precision and attention rather than once per case
-    byModel.values().forEach(group -> group.sort(java.util.Comparator.comparing((TestCase c) -> c.precision())
-        .thenComparing(TestCase::attention)));
-    Sink sink = new Sink(plan, todo, trials);
-    for (int t = 1; t <= trials; t++) {
-      sink.trial = t;
-      for (List<TestCase> all : byModel.values()) {
-        List<TestCase> group = all.stream().filter(c -> !sink.finished.contains(c.id())).toList();
-        if (group.isEmpty()) continue;
-        try {
-          executor.execute(group, plan.settings(), sink);
-        } catch (RuntimeException e) {
-          // an executor that breaks must not end the sweep: its unfinished cases become infrastructure failures
-          sink.abandonOpenCase();
-          for (TestCase c : group) {
-            if (sink.finished.contains(c.id()) || sink.trialDone.contains(c.id())) continue;
-            sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the executor failed: " + e));
-            sink.event(new WorkerEvent.Done(c.id()));
-          }
-        }
-        sink.abandonOpenCase();
+    Shared shared = new Shared(plan, trials, slots.size());
+    java.util.ArrayDeque<Work> queue = new java.util.ArrayDeque<>();
+    (slots.size() > 1 ? groups(todo, slots.size(), estimate) : groups(todo, false)).forEach(g -> queue.add(new Work(g, 1)));
+    if (slots.size() == 1) {
+      Work w;
+      while ((w = queue.poll()) != null) {
+        runGroup(slots.getFirst(), w, shared);
+        if (w.trial() < trials) queue.add(new Work(w.cases(), w.trial() + 1));
       }
-      sink.trialDone.clear();
+    } else {
+      List<Thread> threads = new ArrayList<>();
+      List<List<TestCase>> shares = measured ? assign(new ArrayList<>(queue).stream().map(Work::cases).toList(),
+          slots.size(), estimate) : null;
+      for (int i = 0; i < slots.size(); i++) {
+        Slot slot = slots.get(i);
+        List<TestCase> share = shares == null ? null : shares.get(i);
+        if (share != null && share.isEmpty()) continue;
+        threads.add(Thread.ofPlatform().name("slot-gpu" + slot.gpu()).start(share != null ? () -> {
+          for (int t = 1; t <= trials; t++) runGroup(slot, new Work(share, t), shared);
+        } : () -> {
+          Work w;
+          while ((w = shared.take(queue)) != null) {
+            try {
+              runGroup(slot, w, shared);
+            } finally {
+              shared.release(queue, w);
+            }
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while cases ran", e);
+        }
+      }
     }
     progress.finish();
     return todo.size();
   }
 
+  /** A group of cases and which trial of them to run. */
+  private record Work(List<TestCase> cases, int trial) {}
+
+  /**
+   * The groups cases run in one at a time: by model, each ordered by precision and attention (the worker keeps one
+   * built model, keyed also by those, so a model is built once per precision and attention rather than once per case).
+   */
+  static List<List<TestCase>> groups(List<TestCase> todo, boolean byPrecision) {
+    Map<String, List<TestCase>> byKey = new LinkedHashMap<>();
+    for (TestCase c : todo) {
+      String key = byPrecision ? c.model().id() + "|" + c.precision() + "|" + c.attention() : c.model().id();
+      byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+    }
+    byKey.values().forEach(group -> group.sort(java.util.Comparator.comparing((TestCase c) -> c.precision())
+        .thenComparing(TestCase::attention)));
+    return new ArrayList<>(byKey.values());
+  }
+
+  /**
+   * The groups for several slots: each model split by precision and attention too (no extra build), a group whose
+   * estimate exceeds the ideal share of one slot (total / slots) split into single cases, then ordered by estimate,
+   * largest first (longest-processing-time-first scheduling).
+   */
+  static List<List<TestCase>> groups(List<TestCase> todo, int slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
+    java.util.function.ToDoubleFunction<List<TestCase>> size = g -> g.stream().mapToDouble(estimate).sum();
+    double share = todo.stream().mapToDouble(estimate).sum() / slots;
+    List<List<TestCase>> groups = new ArrayList<>();
+    for (List<TestCase> g : groups(todo, true)) {
+      if (g.size() > 1 && size.applyAsDouble(g) > share) g.forEach(c -> groups.add(List.of(c)));
+      else groups.add(g);
+    }
+    groups.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -size.applyAsDouble(g)));
+    return groups;
+  }
+
+  /**
+   * Longest-processing-time-first assignment: each group, largest first, to the slot with the least estimated load so
+   * far (ties: the lower slot). Returns each slot's cases, its groups in the order assigned.
+   */
+  static List<List<TestCase>> assign(List<List<TestCase>> groups, int slots, java.util.function.ToDoubleFunction<TestCase> estimate) {
+    List<List<TestCase>> shares = new ArrayList<>();
+    double[] load = new double[slots];
+    for (int i = 0; i < slots; i++) shares.add(new ArrayList<>());
+    List<List<TestCase>> sorted = new ArrayList<>(groups);
+    sorted.sort(java.util.Comparator.comparingDouble((List<TestCase> g) -> -g.stream().mapToDouble(estimate).sum()));
+    for (List<TestCase> g : sorted) {
+      int least = 0;
+      for (int i = 1; i < slots; i++) if (load[i] < load[least]) least = i;
+      shares.get(least).addAll(g);
+      load[least] += g.stream().mapToDouble(estimate).sum();
+    }
+    return shares;
+  }
+
+  /**
+   * A rough size of a case's wall time where nothing better is known, only to order and split groups: a fixed part
+   * (worker start, model build, warm-up) worth one float16 512² 20-step request, plus the request's work: pixels ×
+   * steps × batch (× frames, × tokens) × the model's relative cost per pixel-step (SDXL's UNet does about 1.8× the
+   * FLOPs of SD's at the same resolution), × 5 for float32 (no TF32 on tensor cores: 4–6× float16 measured on H100
+   * and H200).
+   */
+  public static double work(TestCase c) {
+    double pixels = (double) c.resolution().width() * c.resolution().height();
+    double tokens = (c.promptTokens() == null ? 0 : c.promptTokens()) + (c.outputTokens() == null ? 0 : c.outputTokens());
+    double model = switch (c.model().family()) {
+      case SDXL -> 1.8;
+      case SVD -> 1.5;
+      default -> 1.0;
+    };
+    double w = c.batchSize() * (double) c.steps() * Math.max(1, pixels) * Math.max(1, c.frames() == null ? 1 : c.frames())
+        * Math.max(1, tokens) * model;
+    double fixed = 512.0 * 512 * 20;
+    return fixed + (c.precision() == io.genbench.plan.Precision.FLOAT32 ? 5 * w : w);
+  }
+
+  private void runGroup(Slot slot, Work work, Shared shared) {
+    List<TestCase> group = work.cases().stream().filter(c -> !shared.isFinished(c.id())).toList();
+    if (group.isEmpty()) return;
+    Sink sink = new Sink(shared, slot.gpu(), work.trial(), group);
+    shared.active(+1);
+    try {
+      slot.executor().execute(group, shared.plan.settings(), sink);
+    } catch (RuntimeException e) {
+      // an executor that breaks must not end the sweep: its unfinished cases become infrastructure failures
+      sink.abandonOpenCase();
+      for (TestCase c : group) {
+        if (shared.isFinished(c.id()) || sink.trialDone.contains(c.id())) continue;
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the executor failed: " + e));
+        sink.event(new WorkerEvent.Done(c.id()));
+      }
+    } finally {
+      sink.abandonOpenCase();
+      shared.active(-1);
+    }
+  }
+
+  /** What the slots share: finished cases, the work queue's state, who runs beside whom. */
+  private final class Shared {
+    final Plan plan;
+    final int trials;
+    final int slots;
+    private final java.util.Set<String> finished = new java.util.HashSet<>();
+    private final List<Sink> open = new ArrayList<>();
+    private int active;
+    private int inFlight;
+
+    Shared(Plan plan, int trials, int slots) {
+      this.plan = plan;
+      this.trials = trials;
+      this.slots = slots;
+    }
+
+    synchronized boolean isFinished(String id) {
+      return finished.contains(id);
+    }
+
+    synchronized void finish(String id) {
+      finished.add(id);
+    }
+
+    /** The next group, waiting while the queue is empty but a running group may still add its next trial. */
+    synchronized Work take(java.util.ArrayDeque<Work> queue) {
+      while (queue.isEmpty() && inFlight > 0) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      }
+      Work w = queue.poll();
+      if (w != null) inFlight++;
+      return w;
+    }
+
+    synchronized void release(java.util.ArrayDeque<Work> queue, Work w) {
+      inFlight--;
+      if (w.trial() < trials) queue.add(new Work(w.cases(), w.trial() + 1));
+      notifyAll();
+    }
+
+    /** A slot started (+1) or stopped (−1) a worker: every open case notes how many others run beside it now. */
+    synchronized void active(int delta) {
+      active += delta;
+      for (Sink s : open) s.neighbours(active - 1);
+    }
+
+    synchronized void opened(Sink s) {
+      open.add(s);
+      s.neighbours(active - 1);
+    }
+
+    synchronized void closed(Sink s) {
+      open.remove(s);
+    }
+  }
+
+  /** The events of one group's trial on one slot. Called from that slot's thread only. */
   private final class Sink implements CaseSink {
     private final Map<String, TestCase> cases = new LinkedHashMap<>();
-    private final Plan plan;
+    private final Shared shared;
+    private final String gpu;
     private WorkerEvent.Hello hello;
     private String openId;
     private EventLog open;
     /** Log lines of cases not begun yet (key null: not attributed), written when their case begins. */
     private final Map<String, List<String>> pendingLog = new LinkedHashMap<>();
-    /** Cases whose last trial ended, or that failed: their result is written. */
-    final java.util.Set<String> finished = new java.util.HashSet<>();
-    /** Cases whose current trial ended. */
+    /** Cases of this group whose trial ended. */
     final java.util.Set<String> trialDone = new java.util.HashSet<>();
-    private final int trials;
-    int trial = 1;
+    private final int trial;
     private boolean openFailed;
+    private int neighboursMin;
+    private int neighboursMax;
 
-    Sink(Plan plan, List<TestCase> todo, int trials) {
-      this.plan = plan;
-      this.trials = trials;
-      todo.forEach(c -> cases.put(c.id(), c));
+    Sink(Shared shared, String gpu, int trial, List<TestCase> group) {
+      this.shared = shared;
+      this.gpu = gpu;
+      this.trial = trial;
+      group.forEach(c -> cases.put(c.id(), c));
     }
 
     @Override
@@ -147,11 +355,14 @@ public final class Runner {
         return;
       }
       String id = event.caseId();
-      if (id == null || !cases.containsKey(id) || finished.contains(id) || (trialDone.contains(id) && !id.equals(openId))) {
+      if (id == null || !cases.containsKey(id) || shared.isFinished(id) || (trialDone.contains(id) && !id.equals(openId))) {
         log(openId, "genbench: ignored an event for unknown case " + id + ": " + WorkerEvent.toLine(event));
         return;
       }
       if (!id.equals(openId)) begin(id);
+      if (event instanceof WorkerEvent.Done && gpu != null && shared.slots > 1) {
+        open.append(new WorkerEvent.Slot(id, gpu, shared.slots, neighboursMin(), neighboursMax()));
+      }
       if (line == null) open.append(event);
       else open.append(event, line);
       if (event instanceof WorkerEvent.Failed) openFailed = true;
@@ -162,8 +373,24 @@ public final class Runner {
     @Override
     public void log(String caseId, String line) {
       if (open != null && (caseId == null || caseId.equals(openId))) open.log(line);
-      else if (caseId != null && finished.contains(caseId)) dir.appendLog(caseId, line);
+      else if (caseId != null && shared.isFinished(caseId)) dir.appendLog(caseId, line);
       else pendingLog.computeIfAbsent(caseId, k -> new ArrayList<>()).add(line);
+    }
+
+    /** Others running now, noted by {@link Shared} whenever that changes while this case is open. */
+    void neighbours(int others) {
+      synchronized (this) {
+        neighboursMin = Math.min(neighboursMin, others);
+        neighboursMax = Math.max(neighboursMax, others);
+      }
+    }
+
+    private synchronized int neighboursMin() {
+      return neighboursMin;
+    }
+
+    private synchronized int neighboursMax() {
+      return neighboursMax;
     }
 
     private void begin(String id) {
@@ -173,18 +400,23 @@ public final class Runner {
       openFailed = false;
       if (trial == 1) {
         open = dir.startCase(id);
-        WorkerCase spec = executor.spec(c, plan.settings());
+        WorkerCase spec = executor.spec(c, shared.plan.settings());
         open.append(new WorkerEvent.CaseSpec(id, spec));
         open.append(priced(c));
       } else {
         open = dir.continueCase(id);
       }
-      if (trials > 1) open.append(new WorkerEvent.Trial(id, trial, trials));
+      if (shared.trials > 1) open.append(new WorkerEvent.Trial(id, trial, shared.trials));
       if (hello != null) open.append(hello);
       for (String key : java.util.Arrays.asList(null, id)) {
         List<String> lines = pendingLog.remove(key);
         if (lines != null) lines.forEach(open::log);
       }
+      synchronized (this) {
+        neighboursMin = Integer.MAX_VALUE;
+        neighboursMax = 0;
+      }
+      shared.opened(this);
       progress.caseStarted(id);
     }
 
@@ -193,13 +425,17 @@ public final class Runner {
       open.close();
       open = null;
       openId = null;
+      shared.closed(this);
       trialDone.add(id);
-      if (trial < trials && !openFailed) {
-        progress.caseFinished(id, "trial " + trial + " of " + trials + " done");
+      if (trial < shared.trials && !openFailed) {
+        progress.caseFinished(id, "trial " + trial + " of " + shared.trials + " done");
         return;
       }
-      finished.add(id);
-      String summary = completion.finish(id);
+      shared.finish(id);
+      String summary;
+      synchronized (shared) {
+        summary = completion.finish(id);
+      }
       progress.caseFinished(id, summary);
     }
 
@@ -208,6 +444,7 @@ public final class Runner {
       if (open == null) return;
       String id = openId;
       open.append(new WorkerEvent.Failed(id, FailureKind.INFRASTRUCTURE, "the executor stopped without finishing this case"));
+      if (gpu != null && shared.slots > 1) open.append(new WorkerEvent.Slot(id, gpu, shared.slots, neighboursMin(), neighboursMax()));
       open.append(new WorkerEvent.Done(id));
       end();
     }

@@ -44,7 +44,7 @@ public final class CaseAnalyzer {
     var h = m.hello();
     String device = h == null ? null : deviceName(h);
     Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
-    CaseResult.Where where = where(spec.instanceType(), m.price(), device);
+    CaseResult.Where where = where(spec.instanceType(), m.price(), device).with(beside(m.slots()));
     CaseResult.Warmup warmup = warmup(m.warmed());
     CaseResult.GpuBusy busy = gpuBusy(m);
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
@@ -192,6 +192,16 @@ public final class CaseAnalyzer {
     }
     String measuredOn = p.actualInstance() != null ? p.actualInstance() : local(device);
     return new CaseResult.Where(measuredOn, p.pricedAs(), !p.pricedAs().equals(p.actualInstance()));
+  }
+
+  /** Where a case ran beside other workers, over its trials; null when it ran in a one-worker run. */
+  static CaseResult.Beside beside(List<io.genbench.wire.WorkerEvent.Slot> slots) {
+    if (slots.isEmpty()) return null;
+    String gpus = slots.stream().map(io.genbench.wire.WorkerEvent.Slot::gpu).distinct().collect(java.util.stream.Collectors.joining(","));
+    int workers = slots.stream().mapToInt(io.genbench.wire.WorkerEvent.Slot::workers).max().orElse(0);
+    int min = slots.stream().mapToInt(io.genbench.wire.WorkerEvent.Slot::neighboursMin).min().orElse(0);
+    int max = slots.stream().mapToInt(io.genbench.wire.WorkerEvent.Slot::neighboursMax).max().orElse(0);
+    return new CaseResult.Beside(gpus, workers, min, max);
   }
 
   private static String local(String device) {

@@ -27,10 +27,11 @@ import java.util.Map;
  * @param flops the work count (the first one: it is the same in every trial)
  * @param samplesByTrial trial number (1-based; 1 without trials) → its measured samples
  * @param trials the number of trials the case was to run (1 without trials)
+ * @param slots where each trial ran when several workers ran at once ({@code genbench run --gpus}); empty otherwise
  */
 public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
     Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, Map<Integer, List<Profile>> profiles,
-    Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials) {
+    Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials, List<WorkerEvent.Slot> slots) {
 
   public static Measurements of(List<WorkerEvent> events) {
     WorkerCase spec = null;
@@ -49,6 +50,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     int trial = 1;
     int trials = 1;
     int dones = 0;
+    List<WorkerEvent.Slot> slots = new ArrayList<>();
     for (WorkerEvent e : events) {
       switch (e) {
         case WorkerEvent.CaseSpec c -> spec = c.spec();
@@ -59,6 +61,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
           trial = t.trial();
           trials = Math.max(trials, t.of());
         }
+        case WorkerEvent.Slot s -> slots.add(s);
         case WorkerEvent.Warmup w -> warmups++;
         case Warmed w -> warmed.add(w);
         case Sample s -> {
@@ -78,6 +81,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     byTrial.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
     boolean done = dones >= trials || (failure != null && dones > 0);
     return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure,
-        done, List.copyOf(warmed), java.util.Collections.unmodifiableMap(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials);
+        done, List.copyOf(warmed), java.util.Collections.unmodifiableMap(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials,
+        List.copyOf(slots));
   }
 }

@@ -67,6 +67,7 @@ public final class MarkdownReport {
     results(md, report);
     charts(md, charts);
     conditions(md, report);
+    neighbours(md, report);
     perStep(md, report);
     llm(md, report);
     telemetry(md, report);
@@ -227,7 +228,7 @@ public final class MarkdownReport {
           e == null || e.mfuPct() == null ? NA : Figures.fixed(e.mfuPct(), 1) + " %",
           e == null || e.mbuPct() == null ? NA : Figures.fixed(e.mbuPct(), 1) + " %",
           r.memory() == null ? NA : r.memory().gpuMemoryGb() == null ? memory(r) : memory(r) + " " + r.memory().kind(),
-          text(r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn()),
+          text(r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn() + besideNote(r.where().beside())),
           r.verdict() == null ? NA : r.verdict().label()));
     }
     table(md, List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory", "measured on", "verdict"), rows);
@@ -242,6 +243,44 @@ public final class MarkdownReport {
     if (!peaks.isEmpty()) md.append("\nPeaks used: ").append(peaks).append(". A GPU not in genbench's table, and float32"
         + " (PyTorch mixes TF32 convolutions and FP32 matrix multiplications), get no MFU rather than a guessed one.\n");
     md.append('\n');
+  }
+
+  /** ", GPU 1, beside 1 other worker" for a case of a run on several GPUs; empty otherwise. */
+  static String besideNote(CaseResult.Beside b) {
+    if (b == null) return "";
+    return ", GPU " + b.gpus() + (b.hadNeighbours() ? ", beside " + (b.neighboursMin() == b.neighboursMax() ? ""
+        : b.neighboursMin() + "–") + b.neighboursMax() + " other worker" + (b.neighboursMax() == 1 ? "" : "s") : ", alone");
+  }
+
+  /**
+   * A run on several GPUs ({@code genbench run --gpus}): which cases were measured beside other workers, and the
+   * interference check (cases measured again alone) with its confidence interval. Nothing for a one-worker run.
+   */
+  private static void neighbours(StringBuilder md, RunReport report) {
+    List<CaseResult> beside = report.successes().stream()
+        .filter(r -> r.where() != null && r.where().beside() != null && r.where().beside().hadNeighbours()).toList();
+    if (beside.isEmpty() && report.interference().isEmpty()) return;
+    int workers = beside.stream().mapToInt(r -> r.where().beside().workers()).max().orElse(0);
+    md.append("## Neighbour interference\n\n");
+    md.append(beside.size()).append(" of ").append(report.successes().size()).append(" cases were measured while other"
+        + " workers of this run used the host's other GPUs (").append(workers).append(" workers, one per GPU): their"
+        + " figures include whatever the neighbours cost them (shared CPU cores, PCIe and host memory bandwidth, power"
+        + " and thermal limits). `measured on` above names each case's GPU.\n\n");
+    if (report.interference().isEmpty()) {
+      md.append("No case was measured again alone (--interference-cases 0, or none finished), so the interference is"
+          + " not measured.\n\n");
+      return;
+    }
+    md.append("Measured again alone on the host after the run, the same case:\n\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (RunReport.Interference i : report.interference()) {
+      rows.add(List.of(code(i.caseId()), text(i.gpus()), Integer.toString(i.neighboursMax()), Figures.fixed(i.besideMedianMs(), 2),
+          Figures.fixed(i.aloneMedianMs(), 2), Figures.fixed(i.ratio(), 3) + " [" + Figures.fixed(i.ciLow(), 3) + ", "
+              + Figures.fixed(i.ciHigh(), 3) + "]", i.change() + " beside neighbours"));
+    }
+    table(md, List.of("case", "GPU", "neighbours (most)", "e2e p50 beside, ms", "e2e p50 alone, ms",
+        "beside / alone [" + Figures.fixed(100 * report.interference().getFirst().level(), 0) + " % CI]", "verdict"), rows);
+    md.append("\nInterval: ").append(text(report.interference().getFirst().method())).append(".\n\n");
   }
 
   /** The note shown once when the embedded stand-in ran every case: model and instance type cannot change its work. */

@@ -23,6 +23,8 @@ import java.util.List;
  *       cost_efficiency_spot_usd_per_s_per_image, cost_efficiency_ondemand_usd_per_s_per_image, spot_savings_pct};
  *   <li>{@code cost_1m_tokens_spot_usd, cost_1m_tokens_ondemand_usd, cost_1m_tokens_actual_usd} (LLM cases);
  *   <li>{@code verdict, verdict_notes} (notes joined with {@code "; "}).
+ *   <li>{@code gpu, neighbours_max}: the GPU a case ran on and the most other workers beside it, in a run on several
+ *       GPUs ({@code genbench run --gpus}); NA otherwise.
  * </ol>
  * {@code N/A} where a value does not exist. Milliseconds and seconds have 3 decimals, rates 3, GB 2, percentages
  * and watts 1; hourly prices as given; costs with 6 significant digits (plain notation); failure kind in its wire
@@ -61,7 +63,7 @@ public final class ResultsCsv {
         "measured_on", "priced_as", "priced_elsewhere", "memory_kind", "warmup_steady", "gpu_busy_pct",
         "step_kernel_ms", "flops_per_request", "mfu_pct", "mbu_pct", "trials", "trial_e2e_medians_ms", "trial_spread_pct",
         "e2e_median_ci95_low_ms", "e2e_median_ci95_high_ms", "trials_disagree",
-        "verdict", "verdict_notes"));
+        "verdict", "verdict_notes", "gpu", "neighbours_max"));
     return List.copyOf(c);
   }
 
@@ -153,6 +155,9 @@ public final class ResultsCsv {
     v.add(tr == null ? NA : Boolean.toString(tr.disagree()));
     v.add(r.verdict() == null ? NA : r.verdict().label());
     v.add(r.verdict() == null || r.verdict().notes().isEmpty() ? NA : String.join("; ", r.verdict().notes()));
+    CaseResult.Beside bs = w == null ? null : w.beside();
+    v.add(bs == null ? NA : bs.gpus());
+    v.add(bs == null ? NA : Integer.toString(bs.neighboursMax()));
     return v;
   }
 }

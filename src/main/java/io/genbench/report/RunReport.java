@@ -21,10 +21,41 @@ import java.util.stream.Collectors;
  * @param environment {@code environment.json}, or null where the run has none
  * @param results the case results in plan order
  * @param priceCatalogNote where the prices came from, in words (e.g. the bundled catalog's description), or null
+ * @param interference cases of a run on several GPUs measured again alone (empty when none)
  * @param series case id → the case's raw measured series, for the charts; a case without an entry has none
  */
 public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
-    Map<String, CaseSeries> series) {
+    List<Interference> interference, Map<String, CaseSeries> series) {
+
+  /** A report without interference checks or raw series (charts that need series say they have no data). */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
+    this(runId, environment, results, priceCatalogNote, List.of(), Map.of());
+  }
+
+  /** A report without raw series. */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
+      List<Interference> interference) {
+    this(runId, environment, results, priceCatalogNote, interference, Map.of());
+  }
+
+  /**
+   * One case of a run on several GPUs ({@code genbench run --gpus}) measured again alone on the host after the run:
+   * how much its neighbours changed its e2e median.
+   *
+   * @param caseId the case
+   * @param gpus where it ran beside the others
+   * @param neighboursMax the most other workers that ran beside it
+   * @param besideMedianMs its e2e median in the run, beside neighbours
+   * @param aloneMedianMs its e2e median alone
+   * @param ratio beside / alone: above 1, the neighbours slowed it
+   * @param ciLow lower end of the ratio's confidence interval
+   * @param ciHigh upper end
+   * @param level the interval's level
+   * @param change {@code slower}, {@code faster} or {@code no significant difference} beside neighbours
+   * @param method how the interval was drawn
+   */
+  public record Interference(String caseId, String gpus, int neighboursMax, double besideMedianMs, double aloneMedianMs,
+      double ratio, double ciLow, double ciHigh, double level, String change, String method) {}
 
   /** The cost formula every report states. */
   public static final String COST_FORMULA = "cost_1000_images = hourly_price × (1000 × time_per_image_s + model_load_s) / 3600";
@@ -32,12 +63,8 @@ public record RunReport(String runId, JsonNode environment, List<CaseResult> res
   public RunReport {
     Objects.requireNonNull(runId, "runId");
     results = List.copyOf(Objects.requireNonNull(results, "results"));
+    interference = interference == null ? List.of() : List.copyOf(interference);
     series = series == null ? Map.of() : Map.copyOf(series);
-  }
-
-  /** A report without raw series: charts that need them say they have no data. */
-  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
-    this(runId, environment, results, priceCatalogNote, Map.of());
   }
 
   /** The case's raw series, {@link CaseSeries#EMPTY} when it has none. */

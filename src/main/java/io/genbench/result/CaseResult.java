@@ -130,8 +130,34 @@ public record CaseResult(
    * @param pricedAs the instance type whose price the costs use
    * @param pricedElsewhere true when the costs apply time measured on one machine to another machine's price: an
    *     estimate of what {@code pricedAs} would cost at this speed, not a measurement of {@code pricedAs}
+   * @param beside where it ran when several workers ran at once ({@code genbench run --gpus}), else null
    */
-  public record Where(String measuredOn, String pricedAs, boolean pricedElsewhere) {}
+  public record Where(String measuredOn, String pricedAs, boolean pricedElsewhere, Beside beside) {
+    public Where(String measuredOn, String pricedAs, boolean pricedElsewhere) {
+      this(measuredOn, pricedAs, pricedElsewhere, null);
+    }
+
+    /** The same, with where it ran beside other workers. */
+    public Where with(Beside b) {
+      return new Where(measuredOn, pricedAs, pricedElsewhere, b);
+    }
+  }
+
+  /**
+   * A case run while other workers of the same run used the host's other GPUs ({@code genbench run --gpus}): its
+   * figures may include their interference (shared CPU cores, PCIe, power and thermal limits).
+   *
+   * @param gpus the GPU index(es) it ran on, comma-separated over trials
+   * @param workers workers the run had at once
+   * @param neighboursMin the fewest other workers running while it was open (over every trial)
+   * @param neighboursMax the most
+   */
+  public record Beside(String gpus, int workers, int neighboursMin, int neighboursMax) {
+    /** True when at least one other worker ran during part of it. */
+    public boolean hadNeighbours() {
+      return neighboursMax > 0;
+    }
+  }
 
   /**
    * How warm-up ended, over every trial.

@@ -153,6 +153,18 @@ public final class RunDirectory {
     return root;
   }
 
+  /** Folder of the neighbour-interference check of a run on several GPUs: cases re-run alone, same layout. */
+  public static final String INTERFERENCE = "interference";
+
+  /**
+   * A directory inside this run with the same case layout ({@code cases/<id>/events.jsonl}, result.json), for
+   * measurements that are not the plan's cases, such as {@link #INTERFERENCE}. Not locked on its own: the run's lock
+   * covers it.
+   */
+  public RunDirectory sub(String name) {
+    return new RunDirectory(root.resolve(name));
+  }
+
   public Path file(String name) {
     return root.resolve(name);
   }

@@ -76,10 +76,13 @@ public final class SuiteReport {
     Boolean correct = null;
     String failure = null;
     String plan = null;
+    boolean open = false;
     for (ObjectNode e : events) {
       switch (e.path("type").asText()) {
         case "suite_plan" -> plan = e.path("name").asText();
         case "launch" -> {
+          if (open) runs.add(unfinished(processes, start, records));
+          open = true;
           processes = e.path("processes").asInt();
           start = null;
           records = new ArrayList<>();
@@ -101,14 +104,22 @@ public final class SuiteReport {
           if (status.equals("failed") && failure == null) failure = "launcher exited with code " + e.path("exit_code").asInt();
           if (status.equals("timeout")) failure = "killed after the timeout";
           runs.add(new Run(processes, status, failure, start, records));
+          open = false;
         }
         default -> { } // hello and events of later protocol versions: kept in the raw log only
       }
     }
+    if (open) runs.add(unfinished(processes, start, records));
     for (Run r : runs) judgeAgainstLink(r.records());
     scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms", "model", "batch_size", "prompt_tokens", "output_tokens");
     scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
     return new SuiteReport(plan != null ? plan : experiment, runs);
+  }
+
+  /** A launch with no {@code exit}: genbench itself was killed or interrupted while it ran; what it recorded is kept. */
+  private static Run unfinished(int processes, ObjectNode start, List<ObjectNode> records) {
+    return new Run(processes, "unfinished", "no exit recorded: genbench was killed or interrupted during this launch;"
+        + " the records it wrote before are kept", start, records);
   }
 
   /**

@@ -112,7 +112,7 @@ public final class RunViews {
     dir.writePending();
     for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description(), series);
+        PriceCatalog.bundled().description(), interference(results), series);
     Charts charts = Charts.of(report);
     RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
     RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
@@ -150,6 +150,47 @@ public final class RunViews {
    */
   public List<CaseResult> results() {
     return results(false, new LinkedHashMap<>());
+  }
+
+  /**
+   * Stores the result of a case measured alone for the interference check (in {@link RunDirectory#INTERFERENCE}), which
+   * marks it done there for a resumed run; returns it.
+   */
+  public CaseResult finishAlone(String caseId) {
+    RunDirectory alone = dir.sub(RunDirectory.INTERFERENCE);
+    CaseResult result = CaseAnalyzer.analyze(caseId, Measurements.of(alone.readEvents(caseId)), alone.logTail(caseId, LOG_TAIL_LINES));
+    RunDirectory.writeAtomic(alone.caseDir(caseId).resolve(RunDirectory.RESULT), json(result));
+    return result;
+  }
+
+  /** Seeds the interference check's bootstrap, so a rebuilt report prints the same interval. */
+  static final long INTERFERENCE_SEED = 20261130L;
+
+  /**
+   * The neighbour-interference check of a run on several GPUs: every case measured again alone (in
+   * {@link RunDirectory#INTERFERENCE}) against the same case beside its neighbours in the run, as a ratio of e2e
+   * medians with a 95 % bootstrap interval. Empty when the run had none.
+   */
+  public List<RunReport.Interference> interference(List<CaseResult> results) {
+    RunDirectory alone = dir.sub(RunDirectory.INTERFERENCE);
+    List<RunReport.Interference> out = new ArrayList<>();
+    for (CaseResult r : results) {
+      if (r.status() != io.genbench.result.CaseStatus.SUCCESS || r.where() == null || r.where().beside() == null) continue;
+      if (!alone.isDone(r.caseId())) continue;
+      try {
+        Measurements m = Measurements.of(alone.readEvents(r.caseId()));
+        if (m.failure() != null || m.samples().isEmpty()) continue;
+        List<long[]> aloneSamples = List.of(m.samples().stream().mapToLong(io.genbench.wire.WorkerEvent.Sample::e2eNs).toArray());
+        var ratio = io.genbench.analyze.MedianRatio.of(aloneSamples, e2eByTrial(r.caseId()), 0.95, INTERFERENCE_SEED,
+            io.genbench.analyze.MedianRatio.RESAMPLES);
+        out.add(new RunReport.Interference(r.caseId(), r.where().beside().gpus(), r.where().beside().neighboursMax(),
+            ratio.candidateMedianNs() / 1e6, ratio.baselineMedianNs() / 1e6, ratio.ratio(), ratio.ciLow(), ratio.ciHigh(),
+            ratio.level(), ratio.change().label(), ratio.method()));
+      } catch (RuntimeException e) {
+        System.err.println("genbench: interference check of " + r.caseId() + " cannot be read (" + e.getMessage() + "); left out");
+      }
+    }
+    return out;
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Priced.class, name = "price"),
     @JsonSubTypes.Type(value = WorkerEvent.Loaded.class, name = "loaded"),
     @JsonSubTypes.Type(value = WorkerEvent.Trial.class, name = "trial"),
+    @JsonSubTypes.Type(value = WorkerEvent.Slot.class, name = "slot"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmup.class, name = "warmup"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmed.class, name = "warmed"),
     @JsonSubTypes.Type(value = WorkerEvent.Profile.class, name = "profile"),
@@ -114,6 +115,14 @@ public sealed interface WorkerEvent {
   /** The events after this one are trial {@code trial} of {@code of} of the case, in a fresh worker (controller-written). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Trial(String caseId, int trial, int of) implements WorkerEvent {}
+
+  /**
+   * Where a case ran when several workers ran at once ({@code genbench run --gpus}), controller-written just before
+   * its {@code done}: the GPU, how many workers the run had, and the fewest and most other workers that ran beside it
+   * while it was open (0 and 0: it ran alone).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Slot(String caseId, String gpu, int workers, int neighboursMin, int neighboursMax) implements WorkerEvent {}
 
   /** One measured request. LLM cases fill the token fields; diffusion cases the step fields. */
   @JsonIgnoreProperties(ignoreUnknown = true)

@@ -8,9 +8,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class HelpTest {
 
   @ParameterizedTest(name = "genbench {0} --help")
-  @ValueSource(strings = {"", "plan", "run", "report", "compare", "best", "price", "models", "suite"})
+  @ValueSource(strings = {"", "plan", "run", "report", "compare", "best", "price", "models", "suite", "history",
+      "history list", "history trend", "history record"})
   void everyHelpShowsExamplesOfItsCommand(String command) {
-    Cli r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
+    Cli r = command.isEmpty() ? Cli.run("--help") : Cli.run((command + " --help").split(" "));
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("Examples:").contains("  genbench " + command);

@@ -273,7 +273,7 @@ final class ChartsTest {
   }
 
   private static RunReport report(List<CaseResult> cases, Map<String, CaseSeries> series) {
-    return new RunReport("r", ReportFixtures.environment("torch-cuda", "local"), cases, ReportFixtures.NOTE, series);
+    return new RunReport("r", ReportFixtures.environment("torch-cuda", "local"), cases, ReportFixtures.NOTE, List.of(), series);
   }
 
   /** A successful image case: e2e P95 = {@code e2eMs}, costs as given (actual = on-demand). */

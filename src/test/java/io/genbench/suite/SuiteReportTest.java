@@ -52,6 +52,18 @@ final class SuiteReportTest {
   }
 
   @Test
+  void aLaunchCutOffWithoutAnExitIsUnfinishedAndKeepsItsRecords() {
+    // genbench killed during the second launch (a timeout of the whole command): no exit line was written
+    SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0, LAUNCH2, START, ALL_REDUCE));
+
+    assertThat(report.runs()).extracting(SuiteReport.Run::status).containsExactly("ok", "unfinished");
+    assertThat(report.runs().get(1).records()).hasSize(1);
+    assertThat(report.runs().get(1).failure()).contains("killed or interrupted");
+    assertThat(report.ok()).isFalse();
+    assertThat(report.markdown()).contains("NOT OK").doesNotContain("every launch finished");
+  }
+
+  @Test
   void pipelineCsvStartsWithTheSeedColumns() {
     String pipe = "{\"type\":\"record\",\"experiment\":\"pipeline-diffusion\",\"kind\":\"pipeline\",\"data\":"
         + "{\"fill_time_sec\":0.5,\"gpu_count\":2,\"per_sample_sec\":0.25,\"total_time_sec\":2.5}}";

@@ -1,0 +1,177 @@
+package io.genbench.cli;
+
+import io.genbench.UserError;
+import io.genbench.history.HistoryFilter;
+import io.genbench.history.HistoryFormat;
+import io.genbench.history.HistoryStore;
+import io.genbench.history.RecordedRun;
+import io.genbench.history.RunRecord;
+import io.genbench.history.TrendChart;
+import io.genbench.history.TrendPoint;
+import io.genbench.store.RunDirectory;
+import io.genbench.views.RunViews;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code genbench history}: the runs recorded over time, and one case's figures across them. */
+@Command(name = "history", mixinStandardHelpOptions = true,
+    description = {"The run history: every finished run is recorded (at the end of genbench run, and by genbench report)"
+        + " in a store, by default the SQLite file ~/.genbench/history.sqlite (created on first use), or a PostgreSQL"
+        + " database shared by a team: --history-url or GENBENCH_HISTORY_URL. Recording a run again replaces it.",
+        "list shows runs, newest first; trend shows one case's figures over runs, as a table and an SVG chart; record"
+            + " adds existing run directories (from their results, nothing is run)."},
+    subcommands = {HistoryCommand.ListRuns.class, HistoryCommand.Trend.class, HistoryCommand.RecordRuns.class},
+    footer = {"", "Examples:", "  genbench history list", "  genbench history list --model sdxl --since 2026-11-01 --limit 50",
+        "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg",
+        "  genbench history record results/20261121-101500-plan results/smoke",
+        "  genbench history list --history-url jdbc:postgresql://db:5432/genbench",
+        "", "Exit codes: 0 done; 1 the store cannot be opened, read or written (it and the cause are named); 2 bad input"
+        + " (a bad URL, date or format, a case id that no recorded run has, a directory that is not a run)."})
+final class HistoryCommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    throw new UserError("Missing required subcommand: genbench history list | trend CASE_ID | record RUN_DIR... (see"
+        + " genbench history --help).");
+  }
+
+  /** Filters shared by list and trend. */
+  static final class Filters {
+    @Option(names = "--instance", paramLabel = "TYPE", description = "runs with a case whose requested or actual instance type contains TYPE, e.g. g5.xlarge or g6e")
+    String instance;
+
+    @Option(names = "--since", paramLabel = "DATE", description = "runs started on or after DATE (2026-11-21, a UTC day) or an instant (2026-11-21T10:15:00Z)")
+    String since;
+
+    @Option(names = "--until", paramLabel = "DATE", description = "runs started on or before DATE (the whole UTC day), or before an instant")
+    String until;
+
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table | csv | json (default: ${DEFAULT-VALUE})")
+    String format;
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Lists recorded runs, newest first: when, where, on what, how many cases succeeded (ok), finished"
+          + " (done) and were planned, the plan and the genbench that ran them."},
+      footer = {"", "Examples:", "  genbench history list", "  genbench history list --model sdxl --instance g6e --since 2026-11-01",
+          "  genbench history list --until 2026-11-30 --limit 100 --format csv > runs.csv"})
+  static final class ListRuns implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "MODEL", description = "runs with a case whose model id or label contains MODEL, e.g. sdxl, stable-diffusion-2-1")
+    String model;
+
+    @Mixin
+    Filters filters;
+
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "at most N runs, the newest (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Mixin
+    HistoryOptions history;
+
+    @Override
+    public Integer call() {
+      HistoryFormat format = HistoryFormat.parse(filters.format);
+      HistoryFilter filter = HistoryFilter.parse(model, filters.instance, filters.since, filters.until, limit);
+      try (HistoryStore store = history.open()) {
+        List<RunRecord> runs = store.runs(filter);
+        System.out.print(format.runs(runs));
+        System.out.flush();
+        if (runs.isEmpty()) System.err.println("genbench: no recorded run matches, in " + store.location().describe());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "trend", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"One case's figures over the recorded runs, oldest first: status, verdict, e2e P50/P95/P99,"
+          + " images/s (tokens/s), peak memory, cost per 1000 images (per million tokens) on-demand and spot; with"
+          + " --chart, an SVG chart of latency and throughput against each run's start."},
+      footer = {"", "Examples:", "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16",
+          "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart sd21.svg",
+          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --since 2026-11-01",
+          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --format csv > sdxl.csv"})
+  static final class Trend implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "CASE_ID", description = "a case id, e.g. sd-2-1-g5xlarge-b1-s20-float16 (see a run's summary.csv)")
+    String caseId;
+
+    @Mixin
+    Filters filters;
+
+    @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "at most N runs, the newest (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--chart", paramLabel = "FILE.svg", description = "also write the chart, as SVG, to FILE.svg")
+    Path chart;
+
+    @Mixin
+    HistoryOptions history;
+
+    @Override
+    public Integer call() {
+      HistoryFormat format = HistoryFormat.parse(filters.format);
+      HistoryFilter filter = HistoryFilter.parse(null, filters.instance, filters.since, filters.until, limit);
+      if (chart != null && !chart.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
+        throw new UserError("--chart writes SVG: give a file name ending in .svg, was '" + chart + "'");
+      }
+      try (HistoryStore store = history.open()) {
+        List<TrendPoint> points = store.trend(caseId, filter);
+        if (points.isEmpty()) throw new UserError(notFound(store, caseId));
+        System.out.print(format.trend(caseId, points));
+        System.out.flush();
+        if (chart != null) {
+          TrendChart.write(chart, caseId, points);
+          System.err.println("genbench: chart: " + chart);
+        }
+      }
+      return 0;
+    }
+
+    private static String notFound(HistoryStore store, String caseId) {
+      List<String> like = store.caseIds(caseId, 10);
+      String where = " in " + store.location().describe();
+      if (!like.isEmpty()) return "No recorded run has case " + caseId + where + " (within the filters). Case ids that contain it: " + String.join(", ", like);
+      List<String> any = store.caseIds("", 10);
+      return "No recorded run has case " + caseId + where + (any.isEmpty() ? ": no case is recorded yet (genbench history record RUN_DIR)."
+          : " (within the filters). Recorded case ids include: " + String.join(", ", any));
+    }
+  }
+
+  @Command(name = "record", mixinStandardHelpOptions = true,
+      description = {"Records existing run directories in the history, from their results (recomputed from the events as"
+          + " genbench report does; nothing is run or written to the run). A run recorded before is replaced."},
+      footer = {"", "Examples:", "  genbench history record results/20261121-101500-plan", "  genbench history record results/*",
+          "  genbench history record results/smoke --history-url jdbc:sqlite:team.sqlite"})
+  static final class RecordRuns implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories, e.g. results/20261121-101500-plan")
+    List<Path> runDirs;
+
+    @Mixin
+    HistoryOptions history;
+
+    @Override
+    public Integer call() {
+      List<RunDirectory> dirs = new ArrayList<>();
+      for (Path p : runDirs) { // every directory is checked before anything is recorded
+        if (!Files.isDirectory(p)) throw new UserError("the run directory " + p + " does not exist");
+        dirs.add(RunDirectory.open(p));
+      }
+      try (HistoryStore store = history.open()) {
+        for (RunDirectory dir : dirs) {
+          RecordedRun run = RecordedRun.of(dir, new RunViews(dir).results());
+          store.record(run);
+          System.out.println("recorded " + run.run().runId() + ": " + run.run().casesSuccess() + " of "
+              + run.run().casesFinished() + " finished cases SUCCESS (" + run.run().casesPlanned() + " planned)");
+        }
+        System.err.println("genbench: history store: " + store.location().describe());
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package io.genbench.history;
+
+import io.genbench.Json;
+import io.genbench.UserError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * How {@code genbench history} prints runs and a case's trend: a Markdown table for people, CSV (every column, RFC 4180,
+ * {@code \n} line ends) or JSON (the records, snake_case) for tools. Times are UTC; decimals never use a comma.
+ */
+public enum HistoryFormat {
+  TABLE, CSV, JSON;
+
+  private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /** {@code table}, {@code csv} or {@code json}; anything else is a usage error naming the choices. */
+  public static HistoryFormat parse(String text) {
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "table" -> TABLE;
+      case "csv" -> CSV;
+      case "json" -> JSON;
+      default -> throw new UserError("--format must be table, csv or json, was '" + text + "'");
+    };
+  }
+
+  /** The runs, in the order given. */
+  public String runs(List<RunRecord> runs) {
+    return switch (this) {
+      case TABLE -> table(List.of("run", "started (UTC)", "host", "backend", "device", "ok", "done", "planned", "plan", "genbench"),
+          "lllllrrrll", runs, r -> List.of(r.runId(), MINUTE.format(r.startedAt()), or(r.host()), or(r.backend()), or(r.device()),
+              String.valueOf(r.casesSuccess()), String.valueOf(r.casesFinished()), String.valueOf(r.casesPlanned()),
+              or(r.planName()), genbench(r)));
+      case CSV -> csv(List.of("run_key", "run_id", "run_dir", "started_at", "finished_at", "backend", "device", "host",
+          "genbench_version", "git_commit", "plan_name", "plan_sha256", "cases_planned", "cases_finished", "cases_success"),
+          runs, r -> cells(r.runKey(), r.runId(), r.runDir(), r.startedAt(), r.finishedAt(), r.backend(), r.device(), r.host(),
+              r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(), r.casesFinished(),
+              r.casesSuccess()));
+      case JSON -> json(runs);
+    };
+  }
+
+  /** One case's figures over runs, oldest first. */
+  public String trend(String caseId, List<TrendPoint> points) {
+    return switch (this) {
+      case TABLE -> trendTable(points);
+      case CSV -> csv(List.of("run_key", "run_id", "started_at", "case_id", "model", "requested_instance", "actual_instance",
+          "lifecycle", "spot_usd_per_hour", "ondemand_usd_per_hour", "price_source", "batch_size", "inference_steps",
+          "resolution", "precision", "backend", "device", "status", "verdict", "e2e_p50_ms", "e2e_p95_ms", "e2e_p99_ms",
+          "images_per_s", "tokens_per_s", "peak_memory_bytes", "memory_kind", "cost_1000_images_ondemand_usd",
+          "cost_1000_images_spot_usd", "cost_1m_tokens_ondemand_usd", "cost_1m_tokens_spot_usd", "trials", "iterations"),
+          points, p -> {
+            CaseRecord c = p.result();
+            return cells(p.run().runKey(), p.run().runId(), p.run().startedAt(), c.caseId(), c.model(), c.requestedInstance(),
+                c.actualInstance(), c.lifecycle(), c.spotUsdPerHour(), c.ondemandUsdPerHour(), c.priceSource(), c.batchSize(),
+                c.inferenceSteps(), c.resolution(), c.precision(), c.backend(), c.device(), c.status(), c.verdict(),
+                c.e2eP50Ms(), c.e2eP95Ms(), c.e2eP99Ms(), c.imagesPerS(), c.tokensPerS(), c.peakMemoryBytes(),
+                c.memoryKind(), c.cost1000ImagesOndemandUsd(), c.cost1000ImagesSpotUsd(), c.cost1mTokensOndemandUsd(),
+                c.cost1mTokensSpotUsd(), c.trials(), c.iterations());
+          });
+      case JSON -> json(new Trend(caseId, points));
+    };
+  }
+
+  /** The JSON of a trend. */
+  private record Trend(String caseId, List<TrendPoint> points) {}
+
+  private static String trendTable(List<TrendPoint> points) {
+    boolean tokens = !points.isEmpty() && points.stream().map(TrendPoint::result).allMatch(c -> c.tokens() || c.imagesPerS() == null)
+        && points.stream().anyMatch(p -> p.result().tokens());
+    List<String> header = List.of("run", "started (UTC)", "status", "verdict", "p50 ms", "p95 ms", "p99 ms",
+        tokens ? "tokens/s" : "images/s", "peak memory", tokens ? "$/1M tok on-demand" : "$/1k img on-demand",
+        tokens ? "$/1M tok spot" : "$/1k img spot", "instance", "device");
+    String table = table(header, "llllrrrrrrrll", points, p -> {
+      CaseRecord c = p.result();
+      return List.of(p.run().runId(), MINUTE.format(p.run().startedAt()), c.status(), or(c.verdict()), fixed(c.e2eP50Ms(), 2),
+          fixed(c.e2eP95Ms(), 2), fixed(c.e2eP99Ms(), 2), fixed(tokens ? c.tokensPerS() : c.imagesPerS(), 3), memory(c),
+          money(tokens ? c.cost1mTokensOndemandUsd() : c.cost1000ImagesOndemandUsd()),
+          money(tokens ? c.cost1mTokensSpotUsd() : c.cost1000ImagesSpotUsd()), or(c.actualInstance()), or(c.device()));
+    });
+    List<TrendPoint> measured = points.stream().filter(p -> p.result().e2eP50Ms() != null).toList();
+    if (measured.size() < 2) return table;
+    double first = measured.getFirst().result().e2eP50Ms();
+    double last = measured.getLast().result().e2eP50Ms();
+    return table + String.format(Locale.ROOT, "%np50 e2e: %.2f ms in %s, %.2f ms in %s (%+.1f %%), over %d measured runs%n",
+        first, measured.getFirst().run().runId(), last, measured.getLast().run().runId(), (last / first - 1) * 100, measured.size());
+  }
+
+  private static String genbench(RunRecord r) {
+    String commit = r.gitCommit() == null || r.gitCommit().equals("unknown") ? ""
+        : " " + r.gitCommit().substring(0, Math.min(7, r.gitCommit().length())) + (r.gitCommit().endsWith("-dirty") ? "-dirty" : "");
+    return (r.genbenchVersion() == null ? "" : r.genbenchVersion()) + commit;
+  }
+
+  private static String memory(CaseRecord c) {
+    if (c.peakMemoryBytes() == null) return "";
+    return String.format(Locale.ROOT, "%.2f GB", c.peakMemoryBytes() / 1e9) + (c.memoryKind() == null ? "" : " " + c.memoryKind());
+  }
+
+  private static String fixed(Double v, int decimals) {
+    return v == null ? "" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+  }
+
+  private static String money(BigDecimal v) {
+    return v == null ? "" : v.toPlainString();
+  }
+
+  private static String or(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** A Markdown table, its columns padded to their widest cell; {@code align} has {@code l} or {@code r} per column. */
+  private static <T> String table(List<String> header, String align, List<T> rows, Function<T, List<String>> cells) {
+    List<List<String>> body = rows.stream().map(cells).map(row -> row.stream().map(HistoryFormat::tableCell).toList()).toList();
+    int[] width = new int[header.size()];
+    for (int i = 0; i < width.length; i++) {
+      width[i] = Math.max(3, header.get(i).length());
+      for (List<String> row : body) width[i] = Math.max(width[i], row.get(i).length());
+    }
+    StringBuilder out = new StringBuilder();
+    line(out, header, width, align);
+    List<String> rule = new ArrayList<>();
+    for (int i = 0; i < width.length; i++) rule.add(align.charAt(i) == 'r' ? "-".repeat(width[i] - 1) + ":" : "-".repeat(width[i]));
+    line(out, rule, width, "l".repeat(width.length));
+    for (List<String> row : body) line(out, row, width, align);
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, List<String> cells, int[] width, String align) {
+    out.append('|');
+    for (int i = 0; i < cells.size(); i++) {
+      String pad = " ".repeat(width[i] - cells.get(i).length());
+      out.append(' ').append(align.charAt(i) == 'r' ? pad + cells.get(i) : cells.get(i) + pad).append(" |");
+    }
+    out.append('\n');
+  }
+
+  private static String tableCell(String s) {
+    return s.replace("|", "\\|").replace('\n', ' ');
+  }
+
+  private static <T> String csv(List<String> header, List<T> rows, Function<T, List<String>> cells) {
+    StringBuilder out = new StringBuilder(String.join(",", header)).append('\n');
+    for (T row : rows) out.append(String.join(",", cells.apply(row).stream().map(HistoryFormat::csvCell).toList())).append('\n');
+    return out.toString();
+  }
+
+  /** CSV cells: empty for null, numbers in plain decimal notation, instants in ISO-8601. */
+  private static List<String> cells(Object... values) {
+    List<String> out = new ArrayList<>(values.length);
+    for (Object v : values) {
+      out.add(switch (v) {
+        case null -> "";
+        case Double d -> BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        case BigDecimal d -> d.toPlainString();
+        case Instant t -> HistoryStore.time(t);
+        default -> v.toString();
+      });
+    }
+    return out;
+  }
+
+  private static String csvCell(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  private static String json(Object value) {
+    try {
+      return Json.PRETTY.writeValueAsString(value) + "\n";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

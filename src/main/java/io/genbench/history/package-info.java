@@ -1,0 +1,10 @@
+/**
+ * Run history: every finished run, recorded in a store behind JDBC ({@link io.genbench.history.HistoryStore}) whose
+ * schema Flyway migrates (resources {@code db/migration/history}): an embedded SQLite file by default
+ * ({@link io.genbench.history.HistoryLocation}), a PostgreSQL server for teams. Reads finished runs
+ * ({@code result}'s {@code CaseResult}, {@code analyze}'s figures in it, {@code store}'s run directory, {@code plan}'s
+ * plan file); renders runs and one case's trend as a table, CSV or JSON ({@link io.genbench.history.HistoryFormat}) and
+ * an SVG chart ({@link io.genbench.history.TrendChart}). Imports only {@code result}, {@code analyze}, {@code store},
+ * {@code plan} and {@code Json} / {@code UserError}; only {@code cli} imports it ({@code ImportRulesTest} checks both).
+ */
+package io.genbench.history;
