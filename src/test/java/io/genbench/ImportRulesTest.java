@@ -43,15 +43,16 @@ final class ImportRulesTest {
       importsOnly("analyze"),
       importsOnly("cost"),
       importsOnly("result", "wire", "plan", "analyze", "cost"),
-      importsOnly("report", "wire", "result", "analyze", "cost"),
+      importsOnly("report", "wire", "result", "analyze", "cost", "chart"),
+      importsOnly("chart"),
       importsOnly("wire"),
       importsOnly("execute", "wire", "plan", "cost", "store"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
-      importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store"),
+      importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env"));
+      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {

@@ -54,7 +54,7 @@ final class ReportCommand implements Callable<Integer> {
   private int suite() {
     var report = io.genbench.suite.SuiteRun.writeViews(runDir);
     switch (format) {
-      case "md" -> System.out.print(report.markdown());
+      case "md" -> System.out.print(report.markdown(io.genbench.suite.SuiteCharts.of(report))); // as report.md, charts linked
       case "json" -> System.out.print(io.genbench.suite.Figures.json(report.resultsJson()));
       default -> throw new io.genbench.UserError("--format " + format + ": a suite run directory (" + runDir + ") has"
           + " report.md and results.json; use --format md or json (its CSVs are beside them).");

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * {@code report.md}: the run for people. Sections, in order: title with the run id; Environment (with a bold warning
  * when the figures come from the CPU stand-in or random weights); Method (warm-up, iteration rule, timing, the
- * statistics definition, the cost formula, where prices came from); Results (one row per case); Per-step latency
+ * statistics definition, the cost formula, where prices came from); Results (one row per case); Charts ({@link Charts},
+ * as images beside the report); Measurement conditions; Per-step latency
  * (image cases) and LLM latency (LLM cases, only when there are any); Cost analysis (1000 images), as the seed's
  * report: lowest spot cost configuration, fastest configuration, averages, spot volatility; Failures and
  * out-of-memory cells (every non-SUCCESS case with its log tail); Validity (INVALID verdicts with their notes).
@@ -52,12 +53,19 @@ public final class MarkdownReport {
     return s != null && PLAIN.matcher(s).matches() && !s.isBlank() ? "`" + s + "`" : text(s);
   }
 
+  /** The report with its charts drawn now (see {@link Charts#of}). */
   public static String render(RunReport report) {
+    return render(report, Charts.of(report));
+  }
+
+  /** The report with charts already drawn: they are embedded as {@code charts/<name>.svg}, which the caller writes. */
+  public static String render(RunReport report, Charts charts) {
     StringBuilder md = new StringBuilder();
     md.append("# genbench run ").append(code(report.runId())).append("\n\n");
     environment(md, report);
     method(md, report);
     results(md, report);
+    charts(md, charts);
     conditions(md, report);
     neighbours(md, report);
     perStep(md, report);
@@ -171,6 +179,20 @@ public final class MarkdownReport {
     table(md, List.of("case", "model", "instance", "batch", "steps", "resolution", "precision", "status", "n",
         "e2e P50 ms", "e2e P90 ms", "e2e P99 ms", "s/image", "throughput", "peak memory", "verdict"), rows);
     md.append('\n');
+  }
+
+  /**
+   * The charts as images beside the report, one line each (report.html inlines the same SVG), then one line for each
+   * chart not drawn.
+   */
+  private static void charts(StringBuilder md, Charts charts) {
+    if (charts.isEmpty()) return;
+    md.append("## Charts\n\n");
+    md.append("Drawn from the measured figures when this report was built: the SVG files in charts/ beside it, which"
+        + " `genbench report` draws again from the events.\n\n");
+    for (var chart : charts.drawn()) md.append("![").append(text(chart.title())).append("](").append(chart.file()).append(")\n\n");
+    for (String note : charts.notes()) md.append("- ").append(text(note)).append('\n');
+    if (!charts.notes().isEmpty()) md.append('\n');
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -21,12 +22,20 @@ import java.util.stream.Collectors;
  * @param results the case results in plan order
  * @param priceCatalogNote where the prices came from, in words (e.g. the bundled catalog's description), or null
  * @param interference cases of a run on several GPUs measured again alone (empty when none)
+ * @param series case id → the case's raw measured series, for the charts; a case without an entry has none
  */
 public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
-    List<Interference> interference) {
+    List<Interference> interference, Map<String, CaseSeries> series) {
 
+  /** A report without interference checks or raw series (charts that need series say they have no data). */
   public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
-    this(runId, environment, results, priceCatalogNote, List.of());
+    this(runId, environment, results, priceCatalogNote, List.of(), Map.of());
+  }
+
+  /** A report without raw series. */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
+      List<Interference> interference) {
+    this(runId, environment, results, priceCatalogNote, interference, Map.of());
   }
 
   /**
@@ -55,6 +64,12 @@ public record RunReport(String runId, JsonNode environment, List<CaseResult> res
     Objects.requireNonNull(runId, "runId");
     results = List.copyOf(Objects.requireNonNull(results, "results"));
     interference = interference == null ? List.of() : List.copyOf(interference);
+    series = series == null ? Map.of() : Map.copyOf(series);
+  }
+
+  /** The case's raw series, {@link CaseSeries#EMPTY} when it has none. */
+  public CaseSeries series(String caseId) {
+    return series.getOrDefault(caseId, CaseSeries.EMPTY);
   }
 
   /** A text value of the environment, or null where it is missing, null or empty. */

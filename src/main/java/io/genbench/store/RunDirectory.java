@@ -329,6 +329,24 @@ public final class RunDirectory {
     }
   }
 
+  /**
+   * Makes {@code folder} hold exactly {@code files} (name → content) among its files ending in {@code suffix}: each is
+   * written atomically, and one left from an earlier write that is not among them is deleted. For a folder of derived
+   * files a rebuild replaces whole, such as a report's charts.
+   */
+  public static void replaceFiles(Path folder, java.util.Map<String, String> files, String suffix) {
+    files.forEach((name, content) -> writeAtomic(folder.resolve(name), content));
+    if (!Files.isDirectory(folder)) return;
+    try (var listing = Files.list(folder)) {
+      for (Path f : listing.toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(suffix) && !files.containsKey(name)) Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new StorageError(e, folder, "clean up");
+    }
+  }
+
   /** How {@link #writeAtomic} puts content into its temporary file: a seam for tests that simulate a full disk. */
   @FunctionalInterface
   public interface FileWriter {

@@ -298,8 +298,16 @@ public final class SuiteReport {
     return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 
-  /** report.md: the status of each launch, then one table per record kind. */
+  /** report.md without charts. */
   public String markdown() {
+    return markdown(new SuiteCharts(List.of(), List.of()));
+  }
+
+  /**
+   * report.md: the status of each launch, recommendations, suspect figures, the charts (images in charts/ beside it,
+   * which the caller writes), then one table per record kind.
+   */
+  public String markdown(SuiteCharts charts) {
     StringBuilder sb = new StringBuilder("# genbench suite: ").append(experiment).append("\n\n");
     sb.append("Status: ").append(ok() ? "every launch finished and every correctness check held" : "**NOT OK**").append("\n\n");
     sb.append("| processes | status | backend | failure |\n|---|---|---|---|\n");
@@ -325,6 +333,11 @@ public final class SuiteReport {
       sb.append("\n**Suspect interconnect:** ").append(suspects.size()).append(" figure(s) at ≥ 64 MiB under ")
           .append(Math.round(SUSPECT_FRACTION * 100)).append(" % of the link's peak (pre-flight), e.g. ")
           .append(suspectLine(suspects.get(0))).append(". Check P2P status and NCCL settings in the preflight table.\n");
+    }
+    if (!charts.drawn().isEmpty() || !charts.notes().isEmpty()) {
+      sb.append("\n## Charts\n\n");
+      for (var c : charts.drawn()) sb.append("![").append(c.title()).append("](").append(c.file()).append(")\n\n");
+      for (String note : charts.notes()) sb.append("- ").append(note.replace("|", "\\|")).append('\n');
     }
     byKind().forEach((kind, rows) -> {
       List<String> cols = columns(rows);

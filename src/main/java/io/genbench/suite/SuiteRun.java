@@ -32,6 +32,8 @@ public record SuiteRun(String name, List<Step> steps, boolean simulate, Duration
   public static final String LOG = "suite.log";
   public static final String RESULTS = "results.json";
   public static final String REPORT = "report.md";
+  /** The charts report.md shows, beside it. */
+  public static final String CHARTS = "charts";
 
   public SuiteRun {
     steps = List.copyOf(steps);
@@ -93,7 +95,11 @@ public record SuiteRun(String name, List<Step> steps, boolean simulate, Duration
     SuiteReport report = SuiteReport.read(dir.resolve(EVENTS));
     RunDirectory.writeAtomic(dir.resolve(RESULTS), Figures.json(report.resultsJson()));
     for (Map.Entry<String, String> csv : report.csvFiles().entrySet()) RunDirectory.writeAtomic(dir.resolve(csv.getKey()), csv.getValue());
-    RunDirectory.writeAtomic(dir.resolve(REPORT), report.markdown());
+    SuiteCharts charts = SuiteCharts.of(report);
+    Map<String, String> svg = new java.util.LinkedHashMap<>();
+    charts.drawn().forEach(c -> svg.put(c.name() + ".svg", c.document()));
+    RunDirectory.replaceFiles(dir.resolve(CHARTS), svg, ".svg");
+    RunDirectory.writeAtomic(dir.resolve(REPORT), report.markdown(charts));
     return report;
   }
 

@@ -8,8 +8,11 @@ import io.genbench.measure.Measurements;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.TestCase;
+import io.genbench.chart.Chart;
+import io.genbench.report.CaseSeries;
+import io.genbench.report.Charts;
+import io.genbench.report.HtmlReport;
 import io.genbench.report.MarkdownReport;
-import io.genbench.report.ReportFormat;
 import io.genbench.report.ResultsCsv;
 import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
@@ -23,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RunViews {
   private static final int LOG_TAIL_LINES = 20;
+  /** The folder of the charts, beside report.md. */
+  public static final String CHARTS = "charts";
 
   private final RunDirectory dir;
   private final Map<String, CaseResult> analysed = new ConcurrentHashMap<>();
@@ -93,23 +99,48 @@ public final class RunViews {
   }
 
   /**
-   * Writes summary.csv, results.json, results.csv, report.md and report.html from every finished case: the result this
+   * Writes summary.csv, results.json, results.csv, report.md, report.html and the charts (charts/*.svg, which report.md
+   * links and report.html inlines) from every finished case: the result this
    * instance analysed when the case ended (its failure's log tail brought up to date), else one recomputed from the
    * case's events. Cases of the plan that never finished are left out. The events are the source of truth only where
    * they are whole: a stored result.json stands, with a warning, when the events lost what it was derived from (a
    * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
   public RunReport rebuild() {
-    List<CaseResult> results = results(true);
+    Map<String, CaseSeries> series = new LinkedHashMap<>();
+    List<CaseResult> results = results(true, series);
     dir.writePending();
+    for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description(), interference(results));
+        PriceCatalog.bundled().description(), interference(results), series);
+    Charts charts = Charts.of(report);
     RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
     RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
     RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report));
-    RunDirectory.writeAtomic(dir.file("report.html"), ReportFormat.HTML.render(report));
+    writeCharts(charts);
+    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report, charts));
+    RunDirectory.writeAtomic(dir.file("report.html"), HtmlReport.render(report, charts));
     return report;
+  }
+
+  /** charts/&lt;name&gt;.svg for each chart drawn; an SVG there from an earlier build that is not drawn now goes. */
+  private void writeCharts(Charts charts) {
+    Map<String, String> files = new LinkedHashMap<>();
+    for (Chart c : charts.drawn()) files.put(c.name() + ".svg", c.document());
+    RunDirectory.replaceFiles(dir.file(CHARTS), files, ".svg");
+  }
+
+  /** A case's raw series for the charts, read from its events; none when they cannot be read. */
+  private CaseSeries series(String caseId) {
+    try {
+      return series(Measurements.of(dir.readLog(caseId).events()));
+    } catch (RuntimeException e) {
+      return CaseSeries.EMPTY;
+    }
+  }
+
+  private static CaseSeries series(Measurements m) {
+    return new CaseSeries(m.samples(), m.telemetry());
   }
 
   /**
@@ -118,7 +149,7 @@ public final class RunViews {
    * such as {@code genbench compare} and {@code genbench best}.
    */
   public List<CaseResult> results() {
-    return results(false);
+    return results(false, new LinkedHashMap<>());
   }
 
   /**
@@ -172,7 +203,8 @@ public final class RunViews {
         .map(t -> t.stream().mapToLong(io.genbench.wire.WorkerEvent.Sample::e2eNs).toArray()).toList();
   }
 
-  private List<CaseResult> results(boolean write) {
+  /** The results, and in {@code series} the raw series of each case recomputed here (its events were read anyway). */
+  private List<CaseResult> results(boolean write, Map<String, CaseSeries> series) {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
@@ -187,6 +219,7 @@ public final class RunViews {
         RunDirectory.Log log = dir.readLog(c.id());
         log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
         Measurements m = Measurements.of(log.events());
+        series.put(c.id(), series(m));
         CaseResult recomputed = CaseAnalyzer.analyze(c.id(), m, dir.logTail(c.id(), LOG_TAIL_LINES));
         String lost = stored == null ? null : lost(log, m, stored);
         if (lost != null) {

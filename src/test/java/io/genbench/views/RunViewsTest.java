@@ -74,6 +74,28 @@ final class RunViewsTest {
     assertThat(dir.caseDir(SD.id()).resolve(RunDirectory.RESULT)).content().contains("Traceback: written late");
   }
 
+  @Test
+  void theReportLinksChartsDrawnFromTheEventsAndARebuildRemovesOnesNoLongerDrawn() throws Exception {
+    var dir = RunDirectory.create(tmp.resolve("run"), Map.of(RunDirectory.PLAN, PlanFile.toYaml(PLAN, "test")));
+    writeEvents(dir, 5);
+    Path stale = dir.file("charts/telemetry-9.svg");
+    Files.createDirectories(stale.getParent());
+    Files.writeString(stale, "<svg/>");
+    var views = new RunViews(dir);
+    views.finishCase(SD.id());
+
+    views.rebuild();
+
+    assertThat(dir.file("charts/latency.svg")).content().startsWith("<?xml").contains("<svg ", SD.id());
+    assertThat(dir.file("charts/steps.svg")).exists();
+    assertThat(stale).doesNotExist();
+    String md = Files.readString(dir.file("report.md"));
+    assertThat(md).contains("](charts/latency.svg)", "](charts/steps.svg)");
+    java.util.regex.Matcher links = java.util.regex.Pattern.compile("\\]\\((charts/[^)]+)\\)").matcher(md);
+    while (links.find()) assertThat(dir.root().resolve(links.group(1))).as(links.group(1)).exists();
+    assertThat(Files.readString(dir.file("report.html"))).contains("<figure id=\"chart-latency\"><svg ");
+  }
+
   private static void writeEvents(RunDirectory dir, int samples) {
     String id = SD.id();
     try (var log = dir.startCase(id)) {

@@ -1,0 +1,8 @@
+/**
+ * Charts drawn with JFreeChart and written as SVG by JFreeSVG, at report-build time: {@link io.genbench.chart.Chart}
+ * (one drawn chart), {@link io.genbench.chart.Svg} (the look every chart shares, SVG output with tooltips, and
+ * {@link io.genbench.chart.Svg#label} for every user-supplied string a chart shows). Nothing here reads files or the
+ * network, and a chart is a pure function of its data. Imports nothing of genbench: {@code report} (a run's charts) and
+ * {@code suite} (the multi-GPU suite's charts) both build on it.
+ */
+package io.genbench.chart;
