@@ -50,7 +50,7 @@ final class ImportRulesTest {
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
-      importsOnly("history", "result", "analyze", "store", "plan"),
+      importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
       importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
 

@@ -51,7 +51,8 @@ public final class TrendChart {
         series("P99", points, CaseRecord::e2eP99Ms))), 3);
     plot.add(plot(axis(tokens ? "tokens/s" : "images/s"), points, List.of(
         series(tokens ? "tokens/s" : "images/s", points, tokens ? CaseRecord::tokensPerS : CaseRecord::imagesPerS))), 2);
-    JFreeChart chart = new JFreeChart(caseId + " over " + points.size() + (points.size() == 1 ? " run" : " runs"),
+    // the case id is the user's (a plan names it): escaped as every chart label is
+    JFreeChart chart = new JFreeChart(io.genbench.chart.Svg.label(caseId) + " over " + points.size() + (points.size() == 1 ? " run" : " runs"),
         JFreeChart.DEFAULT_TITLE_FONT, plot, true);
     chart.setBackgroundPaint(Color.WHITE);
     SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);

@@ -4,7 +4,8 @@
  * ({@link io.genbench.history.HistoryLocation}), a PostgreSQL server for teams. Reads finished runs
  * ({@code result}'s {@code CaseResult}, {@code analyze}'s figures in it, {@code store}'s run directory, {@code plan}'s
  * plan file); renders runs and one case's trend as a table, CSV or JSON ({@link io.genbench.history.HistoryFormat}) and
- * an SVG chart ({@link io.genbench.history.TrendChart}). Imports only {@code result}, {@code analyze}, {@code store},
+ * an SVG chart ({@link io.genbench.history.TrendChart}, labels escaped by {@code chart}). Imports only {@code result},
+ * {@code analyze}, {@code store}, {@code chart},
  * {@code plan} and {@code Json} / {@code UserError}; only {@code cli} imports it ({@code ImportRulesTest} checks both).
  */
 package io.genbench.history;

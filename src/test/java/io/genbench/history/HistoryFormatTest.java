@@ -93,4 +93,11 @@ final class HistoryFormatTest {
 
     assertThat(svg).startsWith("<?xml").contains("<svg").contains("sd-2-1-g5xlarge-b1-s20-float16 over 3 runs").contains("P95").contains("images/s");
   }
+
+  @Test
+  void aCaseIdThatLooksLikeMarkupStaysText() {
+    String svg = TrendChart.svg("&lt;b&gt;<script>alert(1)</script>", TREND);
+
+    assertThat(svg).doesNotContain("<script").doesNotContain("<b>").contains("&amp;lt;b&amp;gt;");
+  }
 }
