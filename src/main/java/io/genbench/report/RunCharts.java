@@ -85,6 +85,7 @@ final class RunCharts {
     attempt("e2e latency distribution", notes, () -> latency(report, drawn::add, notes));
     attempt("Per-step latency", notes, () -> perStep(report, drawn::add, notes));
     attempt("Throughput and s/image against batch size", notes, () -> batch(report, drawn::add, notes));
+    attempt("LLM decode tokens/s and time to first token against batch size", notes, () -> llm(report, drawn::add, notes));
     attempt("Cost per 1000 images", notes, () -> cost(report, drawn::add, notes));
     attempt("Cost against latency", notes, () -> pareto(report, drawn::add, notes));
     attempt("GPU utilisation and power", notes, () -> telemetry(report, drawn::add, notes));
@@ -378,6 +379,101 @@ final class RunCharts {
     r.setDefaultSeriesVisibleInLegend(legend);
     r.setDefaultToolTipGenerator(tips);
     return r;
+  }
+
+  // ---- LLM: decode tokens/s and TTFT against batch size ----------------------------------------------------------
+
+  /** One LLM case's point: its batch size, generated tokens per second and median time to first token. */
+  record LlmPoint(String caseId, int batchSize, double tokensPerS, Double ttftP50Ms) {}
+
+  /**
+   * Successful LLM cases with a token rate, in lines by model and instance type (and precision where it varies), each
+   * by batch size; cases that would share a point (other prompt or output lengths) get lines of their own, named by
+   * their case id without the batch size.
+   */
+  static Map<String, List<LlmPoint>> llmLines(List<CaseResult> results) {
+    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Llm)
+        .filter(r -> r.tokensPerS() != null).toList();
+    boolean precisions = distinct(cases, CaseResult::precision) > 1;
+    Map<String, List<CaseResult>> groups = new LinkedHashMap<>();
+    for (CaseResult r : cases) {
+      String key = Objects.requireNonNullElse(r.modelLabel(), Objects.requireNonNullElse(r.model(), "?")) + " · "
+          + Objects.requireNonNullElse(r.actualInstance(), "?") + (precisions ? " · " + r.precision() : "");
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+    }
+    Map<String, List<LlmPoint>> lines = new LinkedHashMap<>();
+    groups.forEach((key, members) -> {
+      boolean shared = members.stream().map(CaseResult::batchSize).distinct().count() < members.size();
+      for (CaseResult r : members) {
+        String line = shared ? r.caseId().replaceFirst("-b" + r.batchSize() + "(?=-|$)", "") : key;
+        LatencySummary ttft = r.latency() == null ? null : r.latency().get("ttft");
+        lines.computeIfAbsent(line, k -> new ArrayList<>()).add(new LlmPoint(r.caseId(), r.batchSize(), r.tokensPerS(),
+            ttft == null || ttft.p50Ns() <= 0 ? null : ms(ttft.p50Ns())));
+      }
+    });
+    lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(LlmPoint::batchSize)));
+    return lines;
+  }
+
+  private static void llm(RunReport report, Consumer<Chart> out, List<String> notes) {
+    if (report.results().stream().noneMatch(r -> r.workload() instanceof Workload.Llm)) return; // no LLM case: no chart, no note
+    Map<String, List<LlmPoint>> lines = llmLines(report.successes());
+    if (lines.isEmpty()) {
+      notes.add("LLM tokens/s and time to first token against batch size: no LLM case succeeded with a token rate.");
+      return;
+    }
+    List<String> shown = lines.keySet().stream().limit(MAX_GROUPS).toList();
+    if (shown.size() < lines.size()) {
+      notes.add("LLM tokens/s and time to first token against batch size: the first " + shown.size() + " of "
+          + lines.size() + " lines are drawn; every case's figures are in the LLM latency table.");
+    }
+    XYSeriesCollection rate = new XYSeriesCollection();
+    XYSeriesCollection ttft = new XYSeriesCollection();
+    Keys keys = new Keys();
+    List<List<LlmPoint>> ratePoints = new ArrayList<>();
+    List<List<LlmPoint>> ttftPoints = new ArrayList<>();
+    int maxBatch = 1;
+    for (String line : shown) {
+      String key = keys.of(line);
+      XYSeries a = new XYSeries(key, false, true);
+      XYSeries b = new XYSeries(key, false, true);
+      List<LlmPoint> withTtft = new ArrayList<>();
+      for (LlmPoint p : lines.get(line)) {
+        a.add(p.batchSize(), p.tokensPerS());
+        if (p.ttftP50Ms() != null) {
+          b.add(p.batchSize(), p.ttftP50Ms());
+          withTtft.add(p);
+        }
+        maxBatch = Math.max(maxBatch, p.batchSize());
+      }
+      rate.addSeries(a);
+      ttft.addSeries(b);
+      ratePoints.add(lines.get(line));
+      ttftPoints.add(withTtft);
+    }
+    NumberAxis x = Axes.integer("batch size");
+    x.setRange(0.5, maxBatch + 0.5);
+    CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+    plot.setGap(14);
+    XYLineAndShapeRenderer top = batchRenderer(true, (ds, s, i) ->
+        label(ratePoints.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " tokens/s");
+    XYLineAndShapeRenderer bottom = batchRenderer(false, (ds, s, i) ->
+        label(ttftPoints.get(s).get(i).caseId()) + ": TTFT P50 " + number(ds.getYValue(s, i)) + " ms");
+    plot.add(new XYPlot(rate, null, Axes.number("tokens/s"), top), 1);
+    plot.add(new XYPlot(ttft, null, Axes.number("TTFT P50 (ms)"), bottom), 1);
+    JFreeChart chart = Svg.styled(new JFreeChart("LLM tokens/s and time to first token against batch size",
+        JFreeChart.DEFAULT_TITLE_FONT, plot, true));
+    for (XYLineAndShapeRenderer r : List.of(top, bottom)) {
+      for (int i = 0; i < shown.size(); i++) {
+        r.setSeriesPaint(i, colour(i));
+        r.setSeriesStroke(i, Svg.LINE);
+        r.setSeriesShape(i, new Ellipse2D.Double(-4, -4, 8, 8));
+      }
+    }
+    Svg.caption(chart, "Generated tokens per second over the measured requests (top) and the median time to the first"
+        + " token (bottom).");
+    out.accept(Svg.render(chart, "llm", "LLM tokens/s and time to first token against batch size, per model and instance",
+        WIDTH, 440));
   }
 
   // ---- cost per 1000 images --------------------------------------------------------------------------------------

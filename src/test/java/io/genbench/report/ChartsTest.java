@@ -87,6 +87,47 @@ final class ChartsTest {
   }
 
   @Test
+  void llmLinesAreOneModelOnOneInstanceByBatchSizeWithTokensPerSecondAndMedianTtft() {
+    List<CaseResult> cases = List.of(llm("opt-b8-p128-o64", "OPT-1.3B", 8, 1241.0, 6), llm("opt-b1-p128-o64", "OPT-1.3B", 1, 146.7, 5),
+        llm("opt125-b1-p128-o64", "OPT-125M", 1, 400.0, 2), image("sd-g5-b1", "SD2.1", "g5.xlarge", 1, "float16", 1.0, "0.4", "1.0", 1000));
+
+    Map<String, List<RunCharts.LlmPoint>> lines = RunCharts.llmLines(cases);
+
+    assertThat(lines).containsOnlyKeys("OPT-1.3B · p5.48xlarge", "OPT-125M · p5.48xlarge");
+    assertThat(lines.get("OPT-1.3B · p5.48xlarge")).extracting(RunCharts.LlmPoint::batchSize).containsExactly(1, 8);
+    assertThat(lines.get("OPT-1.3B · p5.48xlarge")).extracting(RunCharts.LlmPoint::tokensPerS).containsExactly(146.7, 1241.0);
+    assertThat(lines.get("OPT-1.3B · p5.48xlarge")).extracting(RunCharts.LlmPoint::ttftP50Ms).containsExactly(5.0, 6.0);
+  }
+
+  @Test
+  void aRunWithLlmCasesGetsTheLlmChartAndAnImageOnlyRunDoesNot() {
+    List<CaseResult> llmCases = List.of(llm("opt-b1-p128-o64", "OPT-1.3B", 1, 146.7, 5), llm("opt-b8-p128-o64", "OPT-1.3B", 8, 1241.0, 6));
+    List<CaseResult> images = List.of(image("sd-g5-b1", "SD2.1", "g5.xlarge", 1, "float16", 1.0, "0.4", "1.0", 1000));
+
+    Charts withLlm = RunCharts.draw(report(llmCases, Map.of()));
+    Charts without = RunCharts.draw(report(images, Map.of()));
+
+    assertThat(withLlm.drawn()).extracting(Chart::name).contains("llm");
+    assertThat(withLlm.drawn().stream().filter(c -> c.name().equals("llm")).findFirst().orElseThrow().svg())
+        .contains("tokens/s").contains("TTFT P50 (ms)");
+    assertThat(without.drawn()).extracting(Chart::name).doesNotContain("llm");
+    assertThat(without.notes()).noneMatch(n -> n.startsWith("LLM"));
+  }
+
+  /** A successful LLM case on p5.48xlarge: {@code tokensPerS}, TTFT P50 {@code ttftMs}. */
+  private static CaseResult llm(String id, String model, int batch, double tokensPerS, long ttftMs) {
+    long[] e2e = new long[10];
+    Arrays.fill(e2e, 500_000_000L);
+    long[] ttft = new long[10];
+    Arrays.fill(ttft, ttftMs * 1_000_000);
+    LatencySummary s = LatencySummary.of(e2e);
+    Map<String, LatencySummary> latency = Map.of("e2e", s, "ttft", LatencySummary.of(ttft));
+    return new CaseResult(id, "facebook/" + model, model, "p5.48xlarge", "p5.48xlarge", "ondemand", null, batch, 0, "8x8",
+        "float16", "torch-cuda", "random", "NVIDIA H200", 2.0, 2, 10, 0, latency, 0.5, null, null, tokensPerS, null, null,
+        null, null, Verdict.of(s), CaseStatus.SUCCESS, null);
+  }
+
+  @Test
   void eachBarIsTheCheapestCaseOfAModelOnAnInstanceAtALifecycle() {
     List<CaseResult> cases = List.of(
         image("sd-g5-b1", "SD2.1", "g5.xlarge", 1, "float16", 1.0, "0.50", "1.20", 1000),
