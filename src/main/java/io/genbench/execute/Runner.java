@@ -132,11 +132,14 @@ public final class Runner {
       List<Thread> threads = new ArrayList<>();
       List<List<TestCase>> shares = measured ? assign(new ArrayList<>(queue).stream().map(Work::cases).toList(),
           slots.size(), estimate) : null;
+      // what would end a one-worker run (a disk that cannot take a case's events) ends this one too, once every slot
+      // stopped: the first such error is rethrown here rather than lost with its thread
+      java.util.concurrent.atomic.AtomicReference<RuntimeException> broke = new java.util.concurrent.atomic.AtomicReference<>();
       for (int i = 0; i < slots.size(); i++) {
         Slot slot = slots.get(i);
         List<TestCase> share = shares == null ? null : shares.get(i);
         if (share != null && share.isEmpty()) continue;
-        threads.add(Thread.ofPlatform().name("slot-gpu" + slot.gpu()).start(share != null ? () -> {
+        Runnable body = share != null ? () -> {
           for (int t = 1; t <= trials; t++) runGroup(slot, new Work(share, t), shared);
         } : () -> {
           Work w;
@@ -146,6 +149,13 @@ public final class Runner {
             } finally {
               shared.release(queue, w);
             }
+          }
+        };
+        threads.add(Thread.ofPlatform().name("slot-gpu" + slot.gpu()).start(() -> {
+          try {
+            body.run();
+          } catch (RuntimeException e) {
+            broke.compareAndSet(null, e);
           }
         }));
       }
@@ -157,6 +167,7 @@ public final class Runner {
           throw new IllegalStateException("interrupted while cases ran", e);
         }
       }
+      if (broke.get() != null) throw broke.get();
     }
     progress.finish();
     return todo.size();
@@ -396,15 +407,15 @@ public final class Runner {
     private void begin(String id) {
       if (open != null) abandonOpenCase();
       TestCase c = cases.get(id);
+      // the log first: a case whose events cannot be written (a StorageError) is not left half open
+      EventLog log = trial == 1 ? dir.startCase(id) : dir.continueCase(id);
       openId = id;
+      open = log;
       openFailed = false;
       if (trial == 1) {
-        open = dir.startCase(id);
         WorkerCase spec = executor.spec(c, shared.plan.settings());
         open.append(new WorkerEvent.CaseSpec(id, spec));
         open.append(priced(c));
-      } else {
-        open = dir.continueCase(id);
       }
       if (shared.trials > 1) open.append(new WorkerEvent.Trial(id, trial, shared.trials));
       if (hello != null) open.append(hello);

@@ -232,6 +232,22 @@ final class RunnerSlotsTest {
   }
 
   @Test
+  void anErrorThatWouldEndAOneWorkerRunEndsThisOneAfterEverySlotStoppedAndIsNotLost() throws Exception {
+    var dir = RunDirectory.create(tmp.resolve("run"));
+    // a file where XL32's case folder should go: its events cannot be written (as on a broken disk)
+    java.nio.file.Files.createDirectories(dir.caseDir(XL32.id()).getParent());
+    java.nio.file.Files.writeString(dir.caseDir(XL32.id()), "not a folder");
+    var gpu0 = new SlotExecutor("0", null, new ConcurrentHashMap<>(), new AtomicInteger(), false);
+    var gpu1 = new SlotExecutor("1", null, new ConcurrentHashMap<>(), new AtomicInteger(), false);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner(gpu0, dir).run(PLAN, 1,
+            List.of(new Runner.Slot("0", gpu0), new Runner.Slot("1", gpu1))))
+        .isInstanceOf(io.genbench.store.StorageError.class).hasMessageContaining(XL32.id());
+    // the other GPU's groups all finished before the error was rethrown
+    assertThat(results).containsKeys(XL16.id(), SD16.id(), SD16_B4.id(), SD32.id());
+  }
+
+  @Test
   void oneSlotRunsAsBeforeWithNoSlotEvents() {
     var dir = RunDirectory.create(tmp.resolve("run"));
     var gpu0 = new SlotExecutor("0", null, new ConcurrentHashMap<>(), new AtomicInteger(), false);
