@@ -52,12 +52,22 @@ final class ReportCommand implements Callable<Integer> {
    * suite killed before it wrote them (a timeout, Ctrl-C) still gets a report of what it measured.
    */
   private int suite() {
+    if (!java.util.List.of("md", "json", "html").contains(format)) {
+      throw new io.genbench.UserError("--format " + format + ": a suite run directory (" + runDir + ") has report.md,"
+          + " report.html and results.json; use --format md, html or json (its CSVs are beside them).");
+    }
     var report = io.genbench.suite.SuiteRun.writeViews(runDir);
+    java.nio.file.Path html = SuiteHtml.write(runDir, report);
     switch (format) {
       case "md" -> System.out.print(report.markdown(io.genbench.suite.SuiteCharts.of(report))); // as report.md, charts linked
       case "json" -> System.out.print(io.genbench.suite.Figures.json(report.resultsJson()));
-      default -> throw new io.genbench.UserError("--format " + format + ": a suite run directory (" + runDir + ") has"
-          + " report.md and results.json; use --format md or json (its CSVs are beside them).");
+      default -> {
+        try {
+          System.out.print(java.nio.file.Files.readString(html));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
     }
     System.out.flush();
     return 0;

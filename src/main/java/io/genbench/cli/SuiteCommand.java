@@ -115,6 +115,7 @@ final class SuiteCommand implements Callable<Integer> {
     }
     Path dir = run.newDirectory(out);
     SuiteReport report = run.run(dir, GenBench.home(), commandLine(), System.err);
+    SuiteHtml.write(dir, report);
     System.out.print(report.markdown());
     System.err.println("suite: " + dir + (report.ok() ? "" : " (NOT OK: see report.md and suite.log)"));
     return report.ok() ? 0 : 3;

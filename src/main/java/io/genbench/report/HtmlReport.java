@@ -120,6 +120,14 @@ public final class HtmlReport {
     return page("genbench run " + report.runId(), convert(MarkdownReport.render(report, charts), charts.byFile()));
   }
 
+  /**
+   * Any report.md of genbench's Markdown subset as one self-contained page, its chart image lines inlined from
+   * {@code chartsByFile} ({@code charts/name.svg} → chart): the multi-GPU suite's report.html.
+   */
+  public static String standalone(String title, String markdown, Map<String, Chart> chartsByFile) {
+    return page(title, convert(markdown, chartsByFile));
+  }
+
   static String page(String title, String body) {
     return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         + "<meta http-equiv=\"Content-Security-Policy\" content=\"" + escape(CSP) + "\">\n"
@@ -180,9 +188,9 @@ public final class HtmlReport {
         List<String> rows = new ArrayList<>();
         while (i < lines.length && lines[i].startsWith("|")) rows.add(lines[i++]);
         table(html, rows);
-      } else if (line.startsWith("- ")) {
+      } else if (bullet(line)) {
         html.append("<ul>\n");
-        while (i < lines.length && lines[i].startsWith("- ")) {
+        while (i < lines.length && bullet(lines[i])) {
           html.append("<li>").append(inline(lines[i++].substring(2))).append("</li>\n");
         }
         html.append("</ul>\n");
@@ -190,7 +198,7 @@ public final class HtmlReport {
         html.append("<p>");
         boolean first = true;
         while (i < lines.length && !lines[i].isBlank() && !lines[i].startsWith("#") && !lines[i].startsWith("|")
-            && !lines[i].startsWith("- ") && !lines[i].startsWith("```")) {
+            && !bullet(lines[i]) && !lines[i].startsWith("```")) {
           if (!first) html.append("<br>\n");
           html.append(inline(lines[i++]));
           first = false;
@@ -293,6 +301,11 @@ public final class HtmlReport {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
+  }
+
+  /** A list item: "- " (MarkdownReport) or "* " (the suite's report.md). */
+  private static boolean bullet(String line) {
+    return line.startsWith("- ") || line.startsWith("* ");
   }
 
   static String escape(String text) {

@@ -31,11 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 final class ReportInBrowserTest {
   private static final Path H100_RUN = Path.of("bench", "example-h100-seed000");
+  private static final Path H200_SUITE = Path.of("bench", "example-h200x2-suite-quick");
 
   private Path tmp;
   private HeadlessChromium chromium;
   private Path gpuReport;
   private Path onnxReport;
+  private Path suiteReport;
   private Path screenshots;
 
   @BeforeAll
@@ -52,6 +54,10 @@ final class ReportInBrowserTest {
     copy(H100_RUN, gpu);
     assertThat(Cli.run("report", gpu.toString()).exitCode()).isZero();
     gpuReport = gpu.resolve("report.html");
+    Path suite = tmp.resolve("suite");
+    copy(H200_SUITE, suite);
+    assertThat(Cli.run("report", suite.toString()).exitCode()).isZero();
+    suiteReport = suite.resolve("report.html");
 
     Path plan = tmp.resolve("plan.yaml");
     assertThat(Cli.run("plan", "--mode", "sd_only", "--models", "stabilityai/stable-diffusion-2-1", "--instance-types",
@@ -96,6 +102,20 @@ final class ReportInBrowserTest {
 
       assertThat(tab.report().clean()).as(tab.report().toString()).isTrue();
       assertThat(tab.evaluate("document.querySelectorAll('figure svg').length").asInt()).isEqualTo(5);
+    }
+    assertThat(proxiedSince(mark)).isEmpty();
+  }
+
+  @Test
+  void aRealMultiGpuSuitesReportOpensCleanWithItsChartsAndRecommendationsAsAList() throws Exception {
+    int mark = chromium.proxied().size();
+    try (var tab = chromium.open(suiteReport, 1400, 900)) {
+      tab.screenshot(screenshots.resolve("report-suite-1400x900.png"));
+
+      assertThat(tab.report().clean()).as(tab.report().toString()).isTrue();
+      // scaling against ideal, the bandwidth matrix, busbw against size: what the quick set on 2 H200s measured
+      assertThat(tab.evaluate("document.querySelectorAll('figure svg').length").asInt()).isEqualTo(3);
+      assertThat(tab.evaluate("document.querySelectorAll('#recommendations ~ ul li').length").asInt()).isGreaterThan(3);
     }
     assertThat(proxiedSince(mark)).isEmpty();
   }

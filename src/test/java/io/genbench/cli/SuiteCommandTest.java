@@ -120,6 +120,9 @@ final class SuiteCommandTest {
         .contains("## seq_knee").contains("## tp").contains("## pp").contains("## transfer");
     assertThat(report).containsPattern("TP=2 (is slower than one GPU|speeds decode up [0-9.]+×) at batch 1 for opt-125m \\(tiny\\) \\([0-9.]+ vs [0-9.]+");
     assertThat(dir.resolve("suite.jsonl")).content().contains("\"type\":\"suite_plan\",\"name\":\"quick\"");
+    // report.html: the same report as one offline page, charts inline, recommendations as a list
+    assertThat(dir.resolve("report.html")).content().startsWith("<!DOCTYPE html>").contains("<figure id=\"chart-scaling\">")
+        .contains("<li>TP=2").doesNotContain("charts/scaling.svg");
     assertThat(Files.readString(dir.resolve("results.json"))).contains("\"recommendations\"").doesNotContainPattern("[0-9][eE][-+]?[0-9]");
   }
 }
