@@ -41,8 +41,8 @@ final class ReportCommand implements Callable<Integer> {
     var historyAt = history.checked();
     RunDirectory dir = RunDirectory.open(runDir);
     RunReport report = new RunViews(dir).rebuild();
-    System.out.print(f.render(report));
-    System.out.flush();
+    // the file rebuild just wrote, not a second rendering (report.md and report.html would draw every chart again)
+    print(dir.file(f.fileName()));
     RunHistoryOptions.record(historyAt, dir, report.results());
     return 0;
   }
@@ -57,19 +57,21 @@ final class ReportCommand implements Callable<Integer> {
           + " report.html and results.json; use --format md, html or json (its CSVs are beside them).");
     }
     var report = io.genbench.suite.SuiteRun.writeViews(runDir);
-    java.nio.file.Path html = SuiteHtml.write(runDir, report);
-    switch (format) {
-      case "md" -> System.out.print(report.markdown(io.genbench.suite.SuiteCharts.of(report))); // as report.md, charts linked
-      case "json" -> System.out.print(io.genbench.suite.Figures.json(report.resultsJson()));
-      default -> {
-        try {
-          System.out.print(java.nio.file.Files.readString(html));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }
+    SuiteHtml.write(runDir, report);
+    print(runDir.resolve(switch (format) {
+      case "md" -> io.genbench.suite.SuiteRun.REPORT;
+      case "json" -> io.genbench.suite.SuiteRun.RESULTS;
+      default -> SuiteHtml.FILE;
+    }));
+    return 0;
+  }
+
+  private static void print(java.nio.file.Path file) {
+    try {
+      System.out.print(java.nio.file.Files.readString(file));
+    } catch (java.io.IOException e) {
+      throw new io.genbench.store.StorageError(e, file, "print the view just written: cannot read");
     }
     System.out.flush();
-    return 0;
   }
 }

@@ -20,7 +20,7 @@ final class SuiteHtml {
 
   /** Writes {@code dir/report.html} from the suite's report; returns its path. */
   static Path write(Path dir, SuiteReport report) {
-    SuiteCharts charts = SuiteCharts.of(report);
+    SuiteCharts charts = report.charts(); // as report.md drew them
     Map<String, Chart> byFile = new LinkedHashMap<>();
     charts.drawn().forEach(c -> byFile.put(c.file(), c));
     Path file = dir.resolve(FILE);

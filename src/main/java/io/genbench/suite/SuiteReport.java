@@ -303,6 +303,14 @@ public final class SuiteReport {
     return markdown(new SuiteCharts(List.of(), List.of()));
   }
 
+  private SuiteCharts charts;
+
+  /** The charts of these records ({@link SuiteCharts#of}), drawn once: report.md and report.html show the same ones. */
+  public synchronized SuiteCharts charts() {
+    if (charts == null) charts = SuiteCharts.of(this);
+    return charts;
+  }
+
   /**
    * report.md: the status of each launch, recommendations, suspect figures, the charts (images in charts/ beside it,
    * which the caller writes), then one table per record kind.

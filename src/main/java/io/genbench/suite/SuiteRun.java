@@ -95,7 +95,7 @@ public record SuiteRun(String name, List<Step> steps, boolean simulate, Duration
     SuiteReport report = SuiteReport.read(dir.resolve(EVENTS));
     RunDirectory.writeAtomic(dir.resolve(RESULTS), Figures.json(report.resultsJson()));
     for (Map.Entry<String, String> csv : report.csvFiles().entrySet()) RunDirectory.writeAtomic(dir.resolve(csv.getKey()), csv.getValue());
-    SuiteCharts charts = SuiteCharts.of(report);
+    SuiteCharts charts = report.charts();
     Map<String, String> svg = new java.util.LinkedHashMap<>();
     charts.drawn().forEach(c -> svg.put(c.name() + ".svg", c.document()));
     RunDirectory.replaceFiles(dir.resolve(CHARTS), svg, ".svg");
