@@ -283,15 +283,17 @@ final class RunCharts {
     out.accept(Svg.render(chart, "steps", "Per-step latency over the denoising steps", WIDTH, HEIGHT));
   }
 
-  // ---- throughput and s/image against batch size -----------------------------------------------------------------
+  // ---- throughput and s/image, LLM tokens/s and TTFT: two panels against batch size --------------------------------
 
   /** One case's point on the batch-size chart. */
   record BatchPoint(String caseId, int batchSize, double imagesPerS, double secondsPerImage) {}
 
+  /** One LLM case's point: its batch size, generated tokens per second and median time to first token. */
+  record LlmPoint(String caseId, int batchSize, double tokensPerS, Double ttftP50Ms) {}
+
   /**
    * Successful image cases with a throughput, grouped into lines by model and instance type (and precision, steps and
-   * resolution where those vary in the run), each line by batch size. Cases that would share a point (they differ in
-   * something else, such as a knob) get lines of their own, named by their case id without the batch size.
+   * resolution where those vary in the run), each line by batch size (see {@link #byBatch}).
    */
   static Map<String, List<BatchPoint>> batchLines(List<CaseResult> results) {
     List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Diffusion)
@@ -299,25 +301,48 @@ final class RunCharts {
     boolean precisions = distinct(cases, CaseResult::precision) > 1;
     boolean steps = distinct(cases, r -> Integer.toString(r.inferenceSteps())) > 1;
     boolean resolutions = distinct(cases, CaseResult::resolution) > 1;
+    return byBatch(cases, r -> modelOnInstance(r) + (precisions ? " · " + r.precision() : "")
+            + (steps ? " · " + r.inferenceSteps() + " steps" : "") + (resolutions ? " · " + r.resolution() : ""),
+        r -> new BatchPoint(r.caseId(), r.batchSize(), r.imagesPerS(), r.timePerImageS()), BatchPoint::batchSize);
+  }
+
+  /**
+   * Successful LLM cases with a token rate, in lines by model and instance type (and precision where it varies), each
+   * by batch size (see {@link #byBatch}).
+   */
+  static Map<String, List<LlmPoint>> llmLines(List<CaseResult> results) {
+    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Llm)
+        .filter(r -> r.tokensPerS() != null).toList();
+    boolean precisions = distinct(cases, CaseResult::precision) > 1;
+    return byBatch(cases, r -> modelOnInstance(r) + (precisions ? " · " + r.precision() : ""), r -> {
+      LatencySummary ttft = r.latency() == null ? null : r.latency().get("ttft");
+      return new LlmPoint(r.caseId(), r.batchSize(), r.tokensPerS(), ttft == null || ttft.p50Ns() <= 0 ? null : ms(ttft.p50Ns()));
+    }, LlmPoint::batchSize);
+  }
+
+  private static String modelOnInstance(CaseResult r) {
+    return Objects.requireNonNullElse(r.modelLabel(), Objects.requireNonNullElse(r.model(), "?")) + " · "
+        + Objects.requireNonNullElse(r.actualInstance(), "?");
+  }
+
+  /**
+   * Cases in lines named by {@code key}, each line's points ordered by batch size. Cases of one key that would share a
+   * point (they differ in something the key leaves out, such as a knob or a prompt length) get lines of their own,
+   * named by their case id without the batch size.
+   */
+  private static <P> Map<String, List<P>> byBatch(List<CaseResult> cases, java.util.function.Function<CaseResult, String> key,
+      java.util.function.Function<CaseResult, P> point, java.util.function.ToIntFunction<P> batch) {
     Map<String, List<CaseResult>> groups = new LinkedHashMap<>();
-    for (CaseResult r : cases) {
-      StringBuilder key = new StringBuilder(Objects.requireNonNullElse(r.modelLabel(), Objects.requireNonNullElse(r.model(), "?")))
-          .append(" · ").append(Objects.requireNonNullElse(r.actualInstance(), "?"));
-      if (precisions) key.append(" · ").append(r.precision());
-      if (steps) key.append(" · ").append(r.inferenceSteps()).append(" steps");
-      if (resolutions) key.append(" · ").append(r.resolution());
-      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(r);
-    }
-    Map<String, List<BatchPoint>> lines = new LinkedHashMap<>();
-    groups.forEach((key, members) -> {
+    for (CaseResult r : cases) groups.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r);
+    Map<String, List<P>> lines = new LinkedHashMap<>();
+    groups.forEach((name, members) -> {
       boolean shared = members.stream().map(CaseResult::batchSize).distinct().count() < members.size();
       for (CaseResult r : members) {
-        String line = shared ? r.caseId().replaceFirst("-b" + r.batchSize() + "(?=-|$)", "") : key;
-        lines.computeIfAbsent(line, k -> new ArrayList<>())
-            .add(new BatchPoint(r.caseId(), r.batchSize(), r.imagesPerS(), r.timePerImageS()));
+        String line = shared ? r.caseId().replaceFirst("-b" + r.batchSize() + "(?=-|$)", "") : name;
+        lines.computeIfAbsent(line, k -> new ArrayList<>()).add(point.apply(r));
       }
     });
-    lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(BatchPoint::batchSize)));
+    lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(batch)));
     return lines;
   }
 
@@ -327,92 +352,12 @@ final class RunCharts {
       notes.add("Throughput and s/image against batch size: no successful image case has a throughput.");
       return;
     }
-    List<String> shown = lines.keySet().stream().limit(MAX_GROUPS).toList();
-    if (shown.size() < lines.size()) {
-      notes.add("Throughput and s/image against batch size: the first " + shown.size() + " of " + lines.size()
-          + " lines are drawn; every case's figures are in the Results table.");
-    }
-    XYSeriesCollection throughput = new XYSeriesCollection();
-    XYSeriesCollection perImage = new XYSeriesCollection();
-    Keys keys = new Keys();
-    List<List<BatchPoint>> points = new ArrayList<>();
-    int maxBatch = 1;
-    for (String line : shown) {
-      String key = keys.of(line);
-      XYSeries a = new XYSeries(key, false, true);
-      XYSeries b = new XYSeries(key, false, true);
-      for (BatchPoint p : lines.get(line)) {
-        a.add(p.batchSize(), p.imagesPerS());
-        b.add(p.batchSize(), p.secondsPerImage());
-        maxBatch = Math.max(maxBatch, p.batchSize());
-      }
-      throughput.addSeries(a);
-      perImage.addSeries(b);
-      points.add(lines.get(line));
-    }
-    NumberAxis x = Axes.integer("batch size");
-    x.setRange(0.5, maxBatch + 0.5);
-    CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
-    plot.setGap(14);
-    XYLineAndShapeRenderer top = batchRenderer(true, (ds, s, i) ->
-        label(points.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " images/s");
-    XYLineAndShapeRenderer bottom = batchRenderer(false, (ds, s, i) ->
-        label(points.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " s/image");
-    plot.add(new XYPlot(throughput, null, Axes.number("images/s"), top), 1);
-    plot.add(new XYPlot(perImage, null, Axes.number("s/image"), bottom), 1);
-    JFreeChart chart = Svg.styled(new JFreeChart("Throughput and s/image against batch size", JFreeChart.DEFAULT_TITLE_FONT, plot, true));
-    // after styling: the theme clears the renderers' series paints
-    for (XYLineAndShapeRenderer r : List.of(top, bottom)) {
-      for (int i = 0; i < shown.size(); i++) {
-        r.setSeriesPaint(i, colour(i));
-        r.setSeriesStroke(i, Svg.LINE);
-        r.setSeriesShape(i, new Ellipse2D.Double(-4, -4, 8, 8));
-      }
-    }
-    Svg.caption(chart, "Images per second over the measured requests (top) and mean seconds per image (bottom).");
-    out.accept(Svg.render(chart, "batch", "Throughput and s/image against batch size, per model and instance", WIDTH, 440));
-  }
-
-  private static XYLineAndShapeRenderer batchRenderer(boolean legend, org.jfree.chart.labels.XYToolTipGenerator tips) {
-    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
-    r.setDrawSeriesLineAsPath(true);
-    r.setDefaultSeriesVisibleInLegend(legend);
-    r.setDefaultToolTipGenerator(tips);
-    return r;
-  }
-
-  // ---- LLM: decode tokens/s and TTFT against batch size ----------------------------------------------------------
-
-  /** One LLM case's point: its batch size, generated tokens per second and median time to first token. */
-  record LlmPoint(String caseId, int batchSize, double tokensPerS, Double ttftP50Ms) {}
-
-  /**
-   * Successful LLM cases with a token rate, in lines by model and instance type (and precision where it varies), each
-   * by batch size; cases that would share a point (other prompt or output lengths) get lines of their own, named by
-   * their case id without the batch size.
-   */
-  static Map<String, List<LlmPoint>> llmLines(List<CaseResult> results) {
-    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Llm)
-        .filter(r -> r.tokensPerS() != null).toList();
-    boolean precisions = distinct(cases, CaseResult::precision) > 1;
-    Map<String, List<CaseResult>> groups = new LinkedHashMap<>();
-    for (CaseResult r : cases) {
-      String key = Objects.requireNonNullElse(r.modelLabel(), Objects.requireNonNullElse(r.model(), "?")) + " · "
-          + Objects.requireNonNullElse(r.actualInstance(), "?") + (precisions ? " · " + r.precision() : "");
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-    }
-    Map<String, List<LlmPoint>> lines = new LinkedHashMap<>();
-    groups.forEach((key, members) -> {
-      boolean shared = members.stream().map(CaseResult::batchSize).distinct().count() < members.size();
-      for (CaseResult r : members) {
-        String line = shared ? r.caseId().replaceFirst("-b" + r.batchSize() + "(?=-|$)", "") : key;
-        LatencySummary ttft = r.latency() == null ? null : r.latency().get("ttft");
-        lines.computeIfAbsent(line, k -> new ArrayList<>()).add(new LlmPoint(r.caseId(), r.batchSize(), r.tokensPerS(),
-            ttft == null || ttft.p50Ns() <= 0 ? null : ms(ttft.p50Ns())));
-      }
-    });
-    lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(LlmPoint::batchSize)));
-    return lines;
+    out.accept(overBatch(lines, BatchPoint::caseId, BatchPoint::batchSize,
+        new Panel<>("images/s", BatchPoint::imagesPerS, v -> number(v) + " images/s"),
+        new Panel<>("s/image", BatchPoint::secondsPerImage, v -> number(v) + " s/image"),
+        "Throughput and s/image against batch size", "the Results table",
+        "Images per second over the measured requests (top) and mean seconds per image (bottom).", "batch",
+        "Throughput and s/image against batch size, per model and instance", notes));
   }
 
   private static void llm(RunReport report, Consumer<Chart> out, List<String> notes) {
@@ -422,58 +367,81 @@ final class RunCharts {
       notes.add("LLM tokens/s and time to first token against batch size: no LLM case succeeded with a token rate.");
       return;
     }
+    out.accept(overBatch(lines, LlmPoint::caseId, LlmPoint::batchSize,
+        new Panel<>("tokens/s", LlmPoint::tokensPerS, v -> number(v) + " tokens/s"),
+        new Panel<>("TTFT P50 (ms)", LlmPoint::ttftP50Ms, v -> "TTFT P50 " + number(v) + " ms"),
+        "LLM tokens/s and time to first token against batch size", "the LLM latency table",
+        "Generated tokens per second over the measured requests (top) and the median time to the first token (bottom).",
+        "llm", "LLM tokens/s and time to first token against batch size, per model and instance", notes));
+  }
+
+  /** One panel of {@link #overBatch}: its axis label, a point's value (null: no point) and a tooltip of the value. */
+  private record Panel<P>(String axis, java.util.function.Function<P, Double> value, java.util.function.Function<Double, String> tip) {}
+
+  /**
+   * Two panels (top over bottom) sharing a batch-size axis, one line per entry of {@code lines} (the first
+   * {@link #MAX_GROUPS}; a note says where the rest are, {@code tableName}), every point's tooltip naming its case.
+   */
+  private static <P> Chart overBatch(Map<String, List<P>> lines, java.util.function.Function<P, String> caseId,
+      java.util.function.ToIntFunction<P> batch, Panel<P> top, Panel<P> bottom, String title, String tableName,
+      String caption, String name, String longTitle, List<String> notes) {
     List<String> shown = lines.keySet().stream().limit(MAX_GROUPS).toList();
     if (shown.size() < lines.size()) {
-      notes.add("LLM tokens/s and time to first token against batch size: the first " + shown.size() + " of "
-          + lines.size() + " lines are drawn; every case's figures are in the LLM latency table.");
+      notes.add(title + ": the first " + shown.size() + " of " + lines.size() + " lines are drawn; every case's figures are in "
+          + tableName + ".");
     }
-    XYSeriesCollection rate = new XYSeriesCollection();
-    XYSeriesCollection ttft = new XYSeriesCollection();
     Keys keys = new Keys();
-    List<List<LlmPoint>> ratePoints = new ArrayList<>();
-    List<List<LlmPoint>> ttftPoints = new ArrayList<>();
     int maxBatch = 1;
+    List<XYSeriesCollection> data = List.of(new XYSeriesCollection(), new XYSeriesCollection());
+    List<List<List<P>>> drawn = List.of(new ArrayList<>(), new ArrayList<>()); // per panel, per line: the points drawn
+    List<Panel<P>> panels = List.of(top, bottom);
     for (String line : shown) {
       String key = keys.of(line);
-      XYSeries a = new XYSeries(key, false, true);
-      XYSeries b = new XYSeries(key, false, true);
-      List<LlmPoint> withTtft = new ArrayList<>();
-      for (LlmPoint p : lines.get(line)) {
-        a.add(p.batchSize(), p.tokensPerS());
-        if (p.ttftP50Ms() != null) {
-          b.add(p.batchSize(), p.ttftP50Ms());
-          withTtft.add(p);
+      for (int k = 0; k < 2; k++) {
+        XYSeries series = new XYSeries(key, false, true);
+        List<P> points = new ArrayList<>();
+        for (P p : lines.get(line)) {
+          Double v = panels.get(k).value().apply(p);
+          if (v == null) continue;
+          series.add(batch.applyAsInt(p), v);
+          points.add(p);
         }
-        maxBatch = Math.max(maxBatch, p.batchSize());
+        data.get(k).addSeries(series);
+        drawn.get(k).add(points);
       }
-      rate.addSeries(a);
-      ttft.addSeries(b);
-      ratePoints.add(lines.get(line));
-      ttftPoints.add(withTtft);
+      for (P p : lines.get(line)) maxBatch = Math.max(maxBatch, batch.applyAsInt(p));
     }
     NumberAxis x = Axes.integer("batch size");
     x.setRange(0.5, maxBatch + 0.5);
     CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
     plot.setGap(14);
-    XYLineAndShapeRenderer top = batchRenderer(true, (ds, s, i) ->
-        label(ratePoints.get(s).get(i).caseId()) + ": " + number(ds.getYValue(s, i)) + " tokens/s");
-    XYLineAndShapeRenderer bottom = batchRenderer(false, (ds, s, i) ->
-        label(ttftPoints.get(s).get(i).caseId()) + ": TTFT P50 " + number(ds.getYValue(s, i)) + " ms");
-    plot.add(new XYPlot(rate, null, Axes.number("tokens/s"), top), 1);
-    plot.add(new XYPlot(ttft, null, Axes.number("TTFT P50 (ms)"), bottom), 1);
-    JFreeChart chart = Svg.styled(new JFreeChart("LLM tokens/s and time to first token against batch size",
-        JFreeChart.DEFAULT_TITLE_FONT, plot, true));
-    for (XYLineAndShapeRenderer r : List.of(top, bottom)) {
+    List<XYLineAndShapeRenderer> renderers = new ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      int panel = k;
+      XYLineAndShapeRenderer r = batchRenderer(k == 0, (ds, s, i) ->
+          label(caseId.apply(drawn.get(panel).get(s).get(i))) + ": " + panels.get(panel).tip().apply(ds.getYValue(s, i)));
+      plot.add(new XYPlot(data.get(k), null, Axes.number(panels.get(k).axis()), r), 1);
+      renderers.add(r);
+    }
+    JFreeChart chart = Svg.styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true));
+    // after styling: the theme clears the renderers' series paints
+    for (XYLineAndShapeRenderer r : renderers) {
       for (int i = 0; i < shown.size(); i++) {
         r.setSeriesPaint(i, colour(i));
         r.setSeriesStroke(i, Svg.LINE);
         r.setSeriesShape(i, new Ellipse2D.Double(-4, -4, 8, 8));
       }
     }
-    Svg.caption(chart, "Generated tokens per second over the measured requests (top) and the median time to the first"
-        + " token (bottom).");
-    out.accept(Svg.render(chart, "llm", "LLM tokens/s and time to first token against batch size, per model and instance",
-        WIDTH, 440));
+    Svg.caption(chart, caption);
+    return Svg.render(chart, name, longTitle, WIDTH, 440);
+  }
+
+  private static XYLineAndShapeRenderer batchRenderer(boolean legend, org.jfree.chart.labels.XYToolTipGenerator tips) {
+    XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+    r.setDrawSeriesLineAsPath(true);
+    r.setDefaultSeriesVisibleInLegend(legend);
+    r.setDefaultToolTipGenerator(tips);
+    return r;
   }
 
   // ---- cost per 1000 images --------------------------------------------------------------------------------------
