@@ -186,8 +186,8 @@ final class RunCommand implements Callable<Integer> {
         Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen),
             new io.genbench.execute.Pricer(book, region, lifecycle))
         : chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
-        : new LocalProcessExecutor(new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights,
-            saveImages, chosen), Ticker.SYSTEM, gpuList == null ? null : gpuList.getFirst())) {
+        : new LocalProcessExecutor(workerConfig(py, source, root, chosen), Ticker.SYSTEM,
+            gpuList == null ? null : gpuList.getFirst())) {
       PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
       java.util.Map<String, String> cannot = new java.util.LinkedHashMap<>();
@@ -228,7 +228,7 @@ final class RunCommand implements Callable<Integer> {
           views.repair(plan);
           if (retryFailed) views.retryFailed(plan);
         }
-        List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, py, source, root, chosen);
+        List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
         return runAndReport(dir, views, plan, chosen, ex, cannot, book, placed, slots);
       }
     }
@@ -266,13 +266,17 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** One slot per GPU: the first uses the executor already made, each other one of its own on its GPU. */
-  private List<Runner.Slot> slots(List<String> gpuList, Executor first, String py, Path source, Path root, String chosen) {
+  private List<Runner.Slot> slots(List<String> gpuList, Executor first, LocalProcessExecutor.Config worker) {
     List<Runner.Slot> slots = new ArrayList<>();
     for (String g : gpuList) {
-      slots.add(new Runner.Slot(g, slots.isEmpty() ? first : new LocalProcessExecutor(new LocalProcessExecutor.Config(py,
-          source, root.resolve("jobs"), tiny, weights, saveImages, chosen), Ticker.SYSTEM, g)));
+      slots.add(new Runner.Slot(g, slots.isEmpty() ? first : new LocalProcessExecutor(worker, Ticker.SYSTEM, g)));
     }
     return slots;
+  }
+
+  /** How this run starts the Python worker: the same for the one-worker run and for every GPU of --gpus. */
+  private LocalProcessExecutor.Config workerConfig(String py, Path source, Path root, String chosen) {
+    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen);
   }
 
   private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,

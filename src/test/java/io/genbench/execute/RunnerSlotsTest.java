@@ -2,9 +2,6 @@ package io.genbench.execute;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genbench.cost.PriceCatalog;
-import io.genbench.measure.CaseAnalyzer;
-import io.genbench.measure.Measurements;
 import io.genbench.plan.Mode;
 import io.genbench.plan.Model;
 import io.genbench.plan.Plan;
@@ -16,8 +13,6 @@ import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.store.RunDirectory;
 import io.genbench.wire.WorkerEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,12 +40,7 @@ final class RunnerSlotsTest {
   private final Map<String, CaseResult> results = new ConcurrentHashMap<>();
 
   private Runner runner(Executor executor, RunDirectory dir) {
-    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
-      CaseResult r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), dir.logTail(id, 20));
-      results.put(id, r);
-      RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
-      return r.status().name();
-    }, new Progress(new PrintStream(new ByteArrayOutputStream()), false, Ticker.SYSTEM));
+    return RecordingRunner.of(executor, dir, results);
   }
 
   /** A fake worker for one GPU: records the groups it ran; may wait at a barrier before its first group. */
