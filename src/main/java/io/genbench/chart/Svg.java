@@ -29,8 +29,9 @@ import org.jfree.svg.ViewBox;
 
 /**
  * The look every genbench chart shares, and its SVG: white background, light grid, the Okabe–Ito palette (told apart
- * by people with colour-blind vision too), the logical {@code SansSerif} font (written as {@code sans-serif}), and a
- * tooltip ({@code <title>}) over every data item that has one.
+ * by people with colour-blind vision too), the logical {@code SansSerif} font (written as {@code sans-serif}; measured,
+ * on Linux, in the DejaVu Sans the jar bundles: see {@link BundledFont}), and a tooltip ({@code <title>}) over every
+ * data item that has one.
  *
  * <p>Escaping: JFreeSVG escapes every text it writes, except that it leaves an {@code &} alone when it already starts
  * {@code &lt;}, {@code &gt;}, {@code &amp;}, {@code &apos;} or {@code &quot;} (so a model named {@code &lt;b&gt;}
@@ -41,6 +42,8 @@ public final class Svg {
   static {
     // charts are drawn without a display; set before any AWT class loads
     if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    // the bundled font, so that a machine without fonts (no fontconfig setup) draws charts too
+    BundledFont.install();
     // rotated text (a vertical axis label) as <text>, not as glyph outlines: smaller, and selectable in a browser
     TextUtils.setUseDrawRotatedStringWorkaround(false);
   }
@@ -103,6 +106,20 @@ public final class Svg {
   private static boolean startsEntity(String s, int at) {
     for (String e : new String[] {"&lt;", "&gt;", "&amp;", "&apos;", "&quot;"}) if (s.startsWith(e, at)) return true;
     return false;
+  }
+
+  /**
+   * Measures a string in the chart font, as drawing any chart does: throws when this JVM cannot (AWT without fonts).
+   * {@link ChartRuntime#unavailable()} asks it once before any chart is drawn.
+   */
+  static void probe() {
+    try {
+      new SVGGraphics2D(10, 10).getFontMetrics(new Font(FONT, Font.PLAIN, 12)).stringWidth("0.5 ms");
+    } catch (RuntimeException e) {
+      String bundled = BundledFont.failure();
+      if (bundled == null) throw e;
+      throw new IllegalStateException(bundled + "; and without it: " + e.getMessage(), e);
+    }
   }
 
   /** Applies the shared look to a chart just made by {@code ChartFactory}; call before adding series paints. */

@@ -1,9 +1,11 @@
 package io.genbench.report;
 
 import io.genbench.chart.Chart;
+import io.genbench.chart.ChartRuntime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A run's charts, drawn once per report build from measured figures only: the case results and each case's raw series
@@ -14,8 +16,8 @@ import java.util.Map;
  * utilisation and power over time for up to {@value RunCharts#MAX_TELEMETRY} cases. A chart without data is not
  * drawn: {@link #notes()} says why in one line each.
  *
- * <p>This class needs no AWT: a Java runtime without the {@code java.desktop} module (a jlinked one), or whose AWT
- * finds no fonts, gets no charts and a note saying so, never a failed report.
+ * <p>This class needs no AWT: a Java runtime without the {@code java.desktop} module (a jlinked one) gets no charts and
+ * one note saying so, never a failed report. A machine without fonts draws them: the jar bundles the font.
  *
  * @param drawn the charts, in report order
  * @param notes one line per chart that was not drawn (no data, too many cases, or a drawing failure), in report order
@@ -29,14 +31,17 @@ public record Charts(List<Chart> drawn, List<String> notes) {
     notes = List.copyOf(notes);
   }
 
-  /** Draws every chart of the run that has data. Never throws for a chart's sake. */
+  /**
+   * Draws every chart of the run that has data. Never throws for a chart's sake: a JVM that cannot draw (no
+   * java.desktop module) gets one note, {@link ChartRuntime#unavailable()}, in place of them all.
+   */
   public static Charts of(RunReport report) {
+    Optional<String> unavailable = ChartRuntime.unavailable();
+    if (unavailable.isPresent()) return new Charts(List.of(), List.of(unavailable.get()));
     try {
       return RunCharts.draw(report);
     } catch (LinkageError | InternalError e) {
-      // no java.desktop module (a jlinked runtime), or AWT without fonts: the report goes on without charts
-      return new Charts(List.of(), List.of("No chart was drawn: this Java runtime cannot draw them (" + e
-          + "); a JDK with the java.desktop module and fonts (fontconfig) can, with genbench report."));
+      return new Charts(List.of(), List.of(ChartRuntime.unavailable(e)));
     }
   }
 

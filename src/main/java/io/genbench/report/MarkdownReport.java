@@ -188,8 +188,10 @@ public final class MarkdownReport {
   private static void charts(StringBuilder md, Charts charts) {
     if (charts.isEmpty()) return;
     md.append("## Charts\n\n");
-    md.append("Drawn from the measured figures when this report was built: the SVG files in charts/ beside it, which"
-        + " `genbench report` draws again from the events.\n\n");
+    if (!charts.drawn().isEmpty()) {
+      md.append("Drawn from the measured figures when this report was built: the SVG files in charts/ beside it, which"
+          + " `genbench report` draws again from the events.\n\n");
+    }
     for (var chart : charts.drawn()) md.append("![").append(text(chart.title())).append("](").append(chart.file()).append(")\n\n");
     for (String note : charts.notes()) md.append("- ").append(text(note)).append('\n');
     if (!charts.notes().isEmpty()) md.append('\n');

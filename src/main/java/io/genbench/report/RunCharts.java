@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
@@ -82,23 +83,32 @@ final class RunCharts {
   static Charts draw(RunReport report) {
     List<Chart> drawn = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    attempt("e2e latency distribution", notes, () -> latency(report, drawn::add, notes));
-    attempt("Per-step latency", notes, () -> perStep(report, drawn::add, notes));
-    attempt("Throughput and s/image against batch size", notes, () -> batch(report, drawn::add, notes));
-    attempt("LLM decode tokens/s and time to first token against batch size", notes, () -> llm(report, drawn::add, notes));
-    attempt("Cost per 1000 images", notes, () -> cost(report, drawn::add, notes));
-    attempt("Cost against latency", notes, () -> pareto(report, drawn::add, notes));
-    attempt("GPU utilisation and power", notes, () -> telemetry(report, drawn::add, notes));
+    attempt("e2e latency distribution", drawn, notes, (out, n) -> latency(report, out, n));
+    attempt("Per-step latency", drawn, notes, (out, n) -> perStep(report, out, n));
+    attempt("Throughput and s/image against batch size", drawn, notes, (out, n) -> batch(report, out, n));
+    attempt("LLM decode tokens/s and time to first token against batch size", drawn, notes, (out, n) -> llm(report, out, n));
+    attempt("Cost per 1000 images", drawn, notes, (out, n) -> cost(report, out, n));
+    attempt("Cost against latency", drawn, notes, (out, n) -> pareto(report, out, n));
+    attempt("GPU utilisation and power", drawn, notes, (out, n) -> telemetry(report, out, n));
     return new Charts(drawn, notes);
   }
 
-  private static void attempt(String what, List<String> notes, Runnable chart) {
+  /**
+   * Draws one section (its charts and its notes) into {@code drawn} and {@code notes}, or, when it throws, none of
+   * them and one note saying it was not drawn: never "drawn for the first 3 of 7" beside "not drawn".
+   */
+  static void attempt(String what, List<Chart> drawn, List<String> notes, BiConsumer<Consumer<Chart>, List<String>> section) {
+    List<Chart> sectionCharts = new ArrayList<>();
+    List<String> sectionNotes = new ArrayList<>();
     try {
-      chart.run();
+      section.accept(sectionCharts::add, sectionNotes);
     } catch (RuntimeException e) {
       // a chart is a view: one that cannot be drawn must not cost the report
       notes.add(what + ": not drawn (" + e + ").");
+      return;
     }
+    drawn.addAll(sectionCharts);
+    notes.addAll(sectionNotes);
   }
 
   // ---- e2e latency distribution ----------------------------------------------------------------------------------

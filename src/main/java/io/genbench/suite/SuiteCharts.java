@@ -6,6 +6,7 @@ import static io.genbench.chart.Svg.number;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.chart.Axes;
 import io.genbench.chart.Chart;
+import io.genbench.chart.ChartRuntime;
 import io.genbench.chart.Svg;
 import java.awt.Color;
 import java.awt.Font;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
@@ -51,29 +54,40 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
     notes = List.copyOf(notes);
   }
 
-  /** Draws every chart the suite's records allow; never throws for a chart's sake. */
+  /**
+   * Draws every chart the suite's records allow; never throws for a chart's sake: a JVM that cannot draw (no
+   * java.desktop module) gets one note, {@link ChartRuntime#unavailable()}, in place of them all.
+   */
   public static SuiteCharts of(SuiteReport report) {
+    Optional<String> unavailable = ChartRuntime.unavailable();
+    if (unavailable.isPresent()) return new SuiteCharts(List.of(), List.of(unavailable.get()));
     List<Chart> drawn = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
       List<ObjectNode> records = report.runs().stream().flatMap(r -> r.records().stream()).toList();
       String simulated = report.runs().stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())
           ? " Simulated: CPU processes with gloo, not GPUs." : "";
-      attempt("Scaling", notes, () -> scaling(records, simulated, drawn, notes));
-      attempt("Bandwidth matrix", notes, () -> bandwidth(records, simulated, drawn, notes));
-      attempt("Collective bus bandwidth", notes, () -> collectives(records, simulated, drawn, notes));
-    } catch (LinkageError | InternalError e) { // no java.desktop module, or AWT without fonts
-      return new SuiteCharts(List.of(), List.of("No chart was drawn: this Java runtime cannot draw them (" + e + ")."));
+      attempt("Scaling", drawn, notes, (d, n) -> scaling(records, simulated, d, n));
+      attempt("Bandwidth matrix", drawn, notes, (d, n) -> bandwidth(records, simulated, d, n));
+      attempt("Collective bus bandwidth", drawn, notes, (d, n) -> collectives(records, simulated, d, n));
+    } catch (LinkageError | InternalError e) {
+      return new SuiteCharts(List.of(), List.of(ChartRuntime.unavailable(e)));
     }
     return new SuiteCharts(drawn, notes);
   }
 
-  private static void attempt(String what, List<String> notes, Runnable chart) {
+  /** Draws one chart with its notes, or, when it throws, only a note that it was not drawn (never both). */
+  static void attempt(String what, List<Chart> drawn, List<String> notes, BiConsumer<List<Chart>, List<String>> chart) {
+    List<Chart> ownCharts = new ArrayList<>();
+    List<String> ownNotes = new ArrayList<>();
     try {
-      chart.run();
+      chart.accept(ownCharts, ownNotes);
     } catch (RuntimeException e) {
       notes.add(what + ": not drawn (" + e + ").");
+      return;
     }
+    drawn.addAll(ownCharts);
+    notes.addAll(ownNotes);
   }
 
   /** One scaling line: its name and its (GPUs, speed-up) points by GPU count. */

@@ -174,6 +174,35 @@ final class ChartsTest {
   }
 
   @Test
+  void aSectionThatFailsAfterSayingWhatItDrawsLeavesOnlyItsNotDrawnNote() {
+    List<Chart> drawn = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+
+    RunCharts.attempt("GPU utilisation and power", drawn, notes, (out, n) -> {
+      n.add("GPU utilisation and power: drawn for the first 3 of 7 cases with telemetry.");
+      out.accept(new Chart("telemetry-1", "GPU utilisation and power", "<svg/>"));
+      throw new IllegalStateException("Fontconfig head is null");
+    });
+
+    assertThat(drawn).isEmpty();
+    assertThat(notes).containsExactly("GPU utilisation and power: not drawn (java.lang.IllegalStateException: Fontconfig head is null).");
+  }
+
+  @Test
+  void aSectionThatDrawsKeepsItsChartsAndNotes() {
+    List<Chart> drawn = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+
+    RunCharts.attempt("GPU utilisation and power", drawn, notes, (out, n) -> {
+      n.add("GPU utilisation and power: drawn for the first 3 of 7 cases with telemetry.");
+      out.accept(new Chart("telemetry-1", "GPU utilisation and power", "<svg/>"));
+    });
+
+    assertThat(drawn).extracting(Chart::name).containsExactly("telemetry-1");
+    assertThat(notes).containsExactly("GPU utilisation and power: drawn for the first 3 of 7 cases with telemetry.");
+  }
+
+  @Test
   void aRunWithoutSuccessesDrawsNothingAndSaysWhy() {
     Charts charts = Charts.of(ReportFixtures.nothingSucceeded());
 

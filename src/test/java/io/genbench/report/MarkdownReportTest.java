@@ -15,6 +15,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(GermanLocale.class)
 final class MarkdownReportTest {
   @Test
+  void aReportWithoutChartsSaysOnlyWhyNotNeverThatTheyWereDrawn() {
+    Charts none = new Charts(List.of(), List.of(io.genbench.chart.ChartRuntime.unavailable(new NoClassDefFoundError("java/awt/Color"))));
+
+    String md = MarkdownReport.render(ReportFixtures.twoSuccesses(), none);
+
+    String section = md.substring(md.indexOf("## Charts"));
+    assertThat(section).startsWith("## Charts\n\n- No chart was drawn: this Java runtime cannot draw them"
+        + " (java.lang.NoClassDefFoundError: java/awt/Color).").doesNotContain("Drawn from");
+  }
+
+  @Test
   void statesTheStatisticsDefinitionAndTheCostFormula() {
     String md = MarkdownReport.render(ReportFixtures.twoSuccesses());
 

@@ -18,6 +18,20 @@ final class SuiteChartsTest {
   private static final String DONE = "{\"type\":\"suite_done\",\"experiment\":\"x\",\"correct\":true}";
 
   @Test
+  void aChartThatFailsAfterItsNoteLeavesOnlyItsNotDrawnNote() {
+    List<Chart> drawn = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+
+    SuiteCharts.attempt("Scaling", drawn, notes, (d, n) -> {
+      n.add("Scaling against ideal: the first 8 of 9 lines are drawn.");
+      throw new IllegalStateException("Fontconfig head is null");
+    });
+
+    assertThat(drawn).isEmpty();
+    assertThat(notes).containsExactly("Scaling: not drawn (java.lang.IllegalStateException: Fontconfig head is null).");
+  }
+
+  @Test
   void scalingLinesAreTheSpeedUpsOverTheOneGpuRunPerModelAndBatch() {
     SuiteReport report = SuiteReport.of(events(launch(1, tp(1, "m", 1, 1000), tp(1, "m", 8, 4000)),
         launch(2, tp(2, "m", 1, 1500), tp(2, "m", 8, 7000), pipeline(2, 1.8)), launch(1, pipeline(1, 1.0))));
