@@ -21,8 +21,37 @@ public final class Environment {
     return v == null ? "0.1.0-dev" : v;
   }
 
-  /** The git commit of the genbench checkout at {@code home}, with {@code -dirty} when it has local changes. */
+  /**
+   * The resource the build writes ({@code pom.xml}, generate-resources): {@code git_commit=} the commit it was built
+   * from ({@code -dirty} with local changes), or {@code unknown} when it was built without a .git.
+   */
+  static final String BUILD_PROPERTIES = "build.properties";
+
+  /**
+   * The git commit this genbench was built from, {@code -dirty} when it had local changes: as the build recorded it
+   * (so a tree copied without its .git, or a checkout moved on since, still says what runs), else, for a build that
+   * did not record it (an IDE's), asked of git at {@code home}; {@code unknown} when neither knows.
+   */
   public static String gitCommit(Path home) {
+    return gitCommit(home, builtCommit());
+  }
+
+  /** The commit {@link #BUILD_PROPERTIES} holds, or null when the build wrote none. */
+  static String builtCommit() {
+    try (java.io.InputStream in = Environment.class.getResourceAsStream(BUILD_PROPERTIES)) {
+      if (in == null) return null;
+      java.util.Properties p = new java.util.Properties();
+      p.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+      String commit = p.getProperty("git_commit", "").strip();
+      return commit.isEmpty() ? null : commit;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code built} (recorded at build time) when there is one, else git's answer at {@code home}. */
+  static String gitCommit(Path home, String built) {
+    if (built != null) return built;
     String commit = run(List.of("git", "-C", home.toString(), "rev-parse", "HEAD"));
     if (commit == null) return "unknown";
     String status = run(List.of("git", "-C", home.toString(), "status", "--porcelain", "--untracked-files=no"));
