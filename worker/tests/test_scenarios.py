@@ -575,6 +575,23 @@ class MemoryWindowTest(unittest.TestCase):
 
 class CaseMemoryTest(unittest.TestCase):
 
+    def test_a_cuda_window_hands_back_the_allocators_cache_before_resetting_its_peak(self):
+        from genbench_worker import memory
+
+        calls = []
+        saved = {name: getattr(torch.cuda, name) for name in ("synchronize", "empty_cache", "reset_peak_memory_stats")}
+        torch.cuda.synchronize = lambda device=None: calls.append("synchronize")
+        torch.cuda.empty_cache = lambda: calls.append("empty_cache")
+        torch.cuda.reset_peak_memory_stats = lambda device=None: calls.append("reset")
+        try:
+            memory.CaseMemory("cuda:0").start()
+        finally:
+            for name, fn in saved.items():
+                setattr(torch.cuda, name, fn)
+
+        # a reset keeps the current reservation as the new peak: what an earlier case left cached must go first
+        self.assertEqual(["synchronize", "empty_cache", "reset"], calls)
+
     def test_rss_delta_is_the_sampled_peak_above_the_resident_set_at_the_start(self):
         from genbench_worker import memory
 

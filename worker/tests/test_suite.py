@@ -303,6 +303,9 @@ class SequenceScalingTest(unittest.TestCase):
         self.assertEqual(set(knees), {1, 2})
         self.assertEqual(knees[2]["memory_limit_length"], 16)
         self.assertEqual(knees[1]["longest_measured_length"], 16)
+        lo, hi = cells[(1, 16)]["prefill_us_per_token_range"]
+        self.assertLessEqual(lo, hi)
+        self.assertIsNone(knees[1]["prefill_knee_length"])  # one sample per cell: no knee rests on unmeasured noise
 
     def test_the_knee_is_the_first_length_whose_per_token_latency_grows_past_the_factor(self):
         from genbench_worker.suite.seq_scaling import knee
@@ -312,6 +315,26 @@ class SequenceScalingTest(unittest.TestCase):
         self.assertEqual(knee(lengths, [4.0, 2.0, 1.0, 1.2, 3.0], 1.1), 1024)
         self.assertIsNone(knee(lengths, [4.0, 2.0, 1.0, 1.0, None], 1.1))
         self.assertEqual(knee(lengths, [100.0, 98.0, 80.0, 40.0, 20.0], 1.1, falling=True), 512)
+
+    def test_a_knee_is_made_only_when_it_stands_out_of_the_cells_noise_and_lasts(self):
+        from genbench_worker.suite.seq_scaling import knee
+
+        lengths = [256, 512, 1024]
+        # the H200's opt-125m b1 curve: 290.7 -> 207 -> 248.2 tokens/s; 1024 comes back 20 % above 512 ...
+        tps = [290.7, 207.0, 248.2]
+        self.assertEqual(knee(lengths, tps, 1.1, falling=True), 512)  # without ranges: the old, noisy verdict
+        wide = [[280.0, 300.0], [150.0, 285.0], [240.0, 255.0]]
+        self.assertIsNone(knee(lengths, tps, 1.1, falling=True, ranges=wide))  # overlapping ranges: noise
+        tight = [[289.0, 292.0], [205.0, 209.0], [247.0, 249.0]]
+        self.assertIsNone(knee(lengths, tps, 1.1, falling=True, ranges=tight))  # ... and 1024 recovers: no knee
+        lasting = [290.7, 207.0, 150.0]
+        self.assertEqual(knee(lengths, lasting, 1.1, falling=True, ranges=[[289.0, 292.0], [205.0, 209.0], [149.0, 151.0]]), 512)
+        single = [[290.7, 290.7], [207.0, 207.0], [150.0, 150.0]]
+        self.assertIsNone(knee(lengths, lasting, 1.1, falling=True, ranges=single))  # one sample: noise unmeasured
+        rising = [1.0, 1.5, 2.4]
+        self.assertEqual(knee(lengths, rising, 1.1, ranges=[[0.9, 1.1], [1.4, 1.6], [2.3, 2.5]]), 512)
+        # 256 -> 512 within the noise: the knee is the next step that stands out of it
+        self.assertEqual(knee(lengths, rising, 1.1, ranges=[[0.9, 1.45], [1.4, 1.6], [2.3, 2.5]]), 1024)
 
 
 class PipelineScheduleTest(unittest.TestCase):

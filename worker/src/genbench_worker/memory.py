@@ -1,7 +1,11 @@
 """Peak memory of one case, in bytes: the case's own, not the process's.
 
 CUDA (kind "cuda"): `torch.cuda.max_memory_allocated` / `max_memory_reserved` since `reset()` at the case start
-(and again after `loaded` when the model was reused: its build is not this case's).
+(and again after `loaded` when the model was reused: its build is not this case's). Before the window opens, the
+caching allocator hands back every block no live tensor holds (`empty_cache`, after a collection: a finished case's
+CUDA-graph pools and cached activations included): a reset keeps the *current* reservation as the new peak, so
+without it a case measured after a bigger or CUDA-graphed one reserved what that one left cached (SD 2.1 batch 1:
+4.61 GiB first, 5.31 GiB after a graphed case on an H200).
 
 CPU (kind "rss-delta"): `ru_maxrss` is a lifetime peak, so it cannot say what one case used. Instead a daemon
 thread reads the current resident set (/proc/self/statm) every few milliseconds while the case runs, and where
@@ -47,6 +51,17 @@ def reset(device) -> None:
         import torch  # noqa: PLC0415
 
         torch.cuda.reset_peak_memory_stats(device)
+
+
+def release_cached(device) -> None:
+    """Hand the allocator's unused cached blocks back to the driver, so the next window starts from live memory only
+    (a no-op on CPU)."""
+    if is_cuda(device):
+        import torch  # noqa: PLC0415
+
+        gc.collect()
+        torch.cuda.synchronize(device)
+        torch.cuda.empty_cache()
 
 
 def cuda_peak(device) -> PeakMemory:
@@ -173,6 +188,7 @@ class CaseMemory:
         self._sampler = None if self._cuda else sampler_factory()
 
     def start(self) -> None:
+        release_cached(self.device)
         reset(self.device)
         if self._sampler is not None:
             pin_mmap_threshold()

@@ -18,6 +18,11 @@ at most proportionally more (the GPU absorbs it: per-token cost falls or holds);
 more than 10 % (the same factor) under the previous length's. None when no point crosses; an out-of-memory cell
 ends its curve (`memory_limit_length`).
 
+A knee must stand out of the noise (issue 19: "decode throughput drops at 512" was reported while 1024 was faster
+again): each cell records the range of its samples (`prefill_us_per_token_range`, `decode_tokens_per_s_range`), and
+a knee is made only when (1) the two cells' sample ranges do not overlap, and (2) no later measured length comes back
+past the factor from the knee's value. A cell of one sample has no measured noise: no knee rests on it.
+
 `oom_above_tokens` (tests only): a cell with batch × length above it raises torch's out-of-memory error, so the
 finding path is tested without a GPU.
 """
@@ -37,15 +42,32 @@ DEFAULT_LENGTHS = [128, 256, 512, 1024, 2048, 4096]
 DEFAULT_BATCHES = [1, 2, 4, 8, 16, 32]
 
 
-def knee(lengths: Sequence[int], values: Sequence[Optional[float]], growth: float, falling: bool = False):
+def knee(lengths: Sequence[int], values: Sequence[Optional[float]], growth: float, falling: bool = False,
+         ranges: Optional[Sequence[Optional[Sequence[float]]]] = None):
     """The first length whose value exceeds the previous one's by more than `growth` (falls under 1/growth of it
-    when `falling`); None when no consecutive pair of measured points crosses."""
+    when `falling`); None when no consecutive pair of measured points crosses.
+
+    With `ranges` (each cell's (lowest, highest) sample, or None), a crossing counts only when it is larger than the
+    noise: the two cells' ranges do not overlap, neither cell is a single sample, and no later measured point comes
+    back past the factor from the knee's value (a dip that recovers is noise, not a knee)."""
+    def beyond(a, b):
+        return (b < a / growth) if falling else (b > a * growth)
+
     for i in range(1, len(lengths)):
         a, b = values[i - 1], values[i]
         if a is None or b is None or a <= 0:
             continue
-        if (b < a / growth) if falling else (b > a * growth):
-            return lengths[i]
+        if not beyond(a, b):
+            continue
+        if ranges is not None:
+            ra, rb = ranges[i - 1], ranges[i]
+            if ra is None or rb is None or ra[0] == ra[1] or rb[0] == rb[1]:
+                continue  # one sample: its noise is unmeasured
+            if (rb[1] >= ra[0]) if falling else (rb[0] <= ra[1]):
+                continue  # the ranges overlap: within the noise
+            if any(v is not None and beyond(v, b) for v in values[i + 1:]):
+                continue  # a later length comes back past the factor: a dip that recovers, not a lasting change
+        return lengths[i]
     return None
 
 
@@ -55,7 +77,7 @@ def _oom(message: str) -> BaseException:
 
 
 def measure(ctx: Context, model, ids: torch.Tensor, new: int, warmup: int, samples: int):
-    """(median prefill ns, median decode ns) of greedy generation."""
+    """(prefill ns, decode ns) of each measured run of greedy generation."""
     def once():
         ctx.sync()
         t0 = ctx.now_ns()
@@ -72,8 +94,7 @@ def measure(ctx: Context, model, ids: torch.Tensor, new: int, warmup: int, sampl
     with torch.no_grad():
         for _ in range(warmup):
             once()
-        runs = [once() for _ in range(samples)]
-    return int(statistics.median(p for p, _ in runs)), int(statistics.median(d for _, d in runs))
+        return [once() for _ in range(samples)]
 
 
 def run(ctx: Context) -> None:
@@ -113,11 +134,17 @@ def run(ctx: Context) -> None:
                             raise _oom("CUDA out of memory (simulated above %s tokens): tried batch %d x %d"
                                        % (oom_above, batch, length))
                         ids = torch.randint(0, model.config.vocab_size, (batch, length), generator=g).to(ctx.device)
-                        prefill, decode = measure(ctx, model, ids, new, warmup, samples)
+                        runs = measure(ctx, model, ids, new, warmup, samples)
+                        prefill = int(statistics.median(p for p, _ in runs))
+                        decode = int(statistics.median(d for _, d in runs))
                         steps = max(new - 1, 1)
+                        per_token = [p / 1e3 / (batch * length) for p, _ in runs]
+                        rates = [batch * (new - 1) / (d / 1e9) for _, d in runs if d] if new > 1 else []
                         row = dict(base, status="ok", prefill_ms=prefill / 1e6,
                                    prefill_us_per_token=prefill / 1e3 / (batch * length),
+                                   prefill_us_per_token_range=[min(per_token), max(per_token)],
                                    decode_tokens_per_s=batch * (new - 1) / (decode / 1e9) if new > 1 and decode else None,
+                                   decode_tokens_per_s_range=[min(rates), max(rates)] if rates else None,
                                    decode_ms_per_step=decode / 1e6 / steps, samples=samples, reason=None)
                     except Exception as e:  # noqa: BLE001 - only out-of-memory is a finding; anything else fails
                         if classify(e) != FailureKind.GPU_OUT_OF_MEMORY:
@@ -135,7 +162,8 @@ def run(ctx: Context) -> None:
             oom = [r["sequence_length"] for r in curve if r["status"] == "oom"]
             per_token = [r["prefill_us_per_token"] for r in curve]
             tps = [r["decode_tokens_per_s"] for r in curve]
-            pk, dk = knee(lengths, per_token, growth), knee(lengths, tps, growth, falling=True)
+            pk = knee(lengths, per_token, growth, ranges=[r.get("prefill_us_per_token_range") for r in curve])
+            dk = knee(lengths, tps, growth, falling=True, ranges=[r.get("decode_tokens_per_s_range") for r in curve])
             at = lambda L, key: next(r[key] for r in curve if r["sequence_length"] == L)  # noqa: E731
             prev = lambda L: lengths[lengths.index(L) - 1]  # noqa: E731
             ctx.record("seq_knee", model=model_id, batch_size=batch, knee_growth=growth,

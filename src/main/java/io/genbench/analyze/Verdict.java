@@ -39,14 +39,16 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound) {
    * @param compile whether torch.compile was on (null: unknown)
    * @param trials how the trials agree, or null with one trial
    * @param busyHighest with trials, the busiest trial's fraction ({@code busyFraction} is the least busy's), else null
+   * @param llm an LLM decode: CUDA graphs and torch.compile are not remedies the worker offers there (the plan refuses
+   *     {@code cuda_graphs: on} for an LLM), a larger batch is
    */
   public record Conditions(Integer warmupIterations, Boolean steady, Double busyFraction, Boolean cudaGraphs, Boolean compile,
-      TrialStats trials, Double busyHighest) {
-    public static final Conditions NONE = new Conditions(null, null, null, null, null, null, null);
+      TrialStats trials, Double busyHighest, boolean llm) {
+    public static final Conditions NONE = new Conditions(null, null, null, null, null, null, null, false);
 
     public Conditions(Integer warmupIterations, Boolean steady, Double busyFraction, Boolean cudaGraphs, Boolean compile,
         TrialStats trials) {
-      this(warmupIterations, steady, busyFraction, cudaGraphs, compile, trials, null);
+      this(warmupIterations, steady, busyFraction, cudaGraphs, compile, trials, null, false);
     }
   }
 
@@ -84,13 +86,15 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound) {
     boolean hostBound = c.busyFraction() != null && c.busyFraction() < HOST_BOUND_BELOW;
     if (hostBound) {
       List<String> knobs = new ArrayList<>();
-      if (Boolean.FALSE.equals(c.cudaGraphs())) knobs.add("CUDA graphs (--cuda-graphs on)");
-      if (Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
+      if (!c.llm() && Boolean.FALSE.equals(c.cudaGraphs())) knobs.add("CUDA graphs (--cuda-graphs on)");
+      if (!c.llm() && Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
+      String remedy = c.llm() ? "; a larger batch (--batch-sizes) spreads each decode step's launches over more tokens"
+          : knobs.isEmpty() ? "" : "; " + String.join(" or ", knobs) + " removes the launches from the step";
       String range = c.busyHighest() == null ? "" : String.format(Locale.ROOT, " (in the least busy trial; %.0f–%.0f %% across"
           + " trials)", 100 * c.busyFraction(), 100 * c.busyHighest());
       notes.add(String.format(Locale.ROOT, "host-bound: the GPU was busy %.0f %% of each step%s; this figure measures the"
           + " CPU's kernel-launch rate%s", 100 * c.busyFraction(), range,
-          knobs.isEmpty() ? "" : "; " + String.join(" or ", knobs) + " removes the launches from the step"));
+          remedy));
     }
     return new Verdict(valid, notes, hostBound);
   }

@@ -121,11 +121,13 @@ final class SuiteCommand implements Callable<Integer> {
     return report.ok() ? 0 : 3;
   }
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The command as typed, every option included (environment.json's {@code command_line}). */
   private List<String> commandLine() {
-    List<String> c = new ArrayList<>(List.of("genbench", "suite", experiment));
-    if (gpus != null) c.add("--gpus=" + gpus);
-    if (simulate) c.add("--simulate");
-    if (configFile != null) c.add("--config=" + configFile);
+    List<String> c = new ArrayList<>(List.of("genbench"));
+    c.addAll(spec.commandLine().getParseResult().originalArgs());
     return c;
   }
 

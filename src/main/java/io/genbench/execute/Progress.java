@@ -3,8 +3,13 @@ package io.genbench.execute;
 import java.io.PrintStream;
 
 /**
- * Progress on stderr: one clean line per finished case (for logs), and on a terminal a live line with the case and
- * iteration in flight. Safe to call from the threads of several slots at once.
+ * Progress on stderr: one clean line per finished case or trial (for logs), and on a terminal a live line with the
+ * case and iteration in flight. Safe to call from the threads of several slots at once.
+ *
+ * <p>The counter {@code [k/N]} counts cases whose every trial ended, out of the cases this run measures (cases the
+ * backend cannot run are listed once as skipped and are not in it). The pace, and so the ETA, counts trials: with
+ * {@code --trials 3} a case is three pieces of work, and a case that failed in its first trial finishes its share at
+ * once.
  */
 public final class Progress {
   private final PrintStream err;
@@ -12,8 +17,12 @@ public final class Progress {
   private final Ticker ticker;
   private int total;
   private int finished;
-  private int skipped;
+  private int trials = 1;
+  /** Case trials this run has to measure, and how many of them ended (a case failed early counts its rest as ended). */
+  private long units;
+  private long unitsDone;
   private long runStartNs;
+  private boolean started;
   private final java.util.Map<String, Long> caseStartNs = new java.util.HashMap<>();
   private long lastDrawNs;
   private boolean drawn;
@@ -31,12 +40,22 @@ public final class Progress {
     return new Progress(System.err, live, Ticker.SYSTEM);
   }
 
-  synchronized void start(int total, int skipped) {
+  /**
+   * The run begins.
+   *
+   * @param total the cases this run counts (the plan's, less those skipped as unsupported)
+   * @param resumed how many of them an earlier run finished (a {@code --resume}); they do not count towards the pace
+   * @param trials how many times each case runs
+   */
+  synchronized void start(int total, int resumed, int trials) {
     this.total = total;
-    this.finished = skipped;
-    this.skipped = skipped;
+    this.finished = resumed;
+    this.trials = trials;
+    this.units = (long) (total - resumed) * trials;
+    this.unitsDone = 0;
     this.runStartNs = ticker.read();
-    if (skipped > 0) err.println("resuming: " + skipped + " of " + total + " cases already finished, skipping them");
+    this.started = true;
+    if (resumed > 0) err.println("resuming: " + resumed + " of " + total + " cases already finished, skipping them");
   }
 
   synchronized void caseStarted(String id) {
@@ -49,11 +68,34 @@ public final class Progress {
     if (now - lastDrawNs > 100_000_000L) draw(id, label);
   }
 
-  synchronized void caseFinished(String id, String summary) {
+  /** A trial of a case ended and more of its trials follow. */
+  synchronized void trialFinished(String id, int trial) {
+    unitsDone++;
+    line(id, "trial " + trial + " of " + trials + " done");
+  }
+
+  /**
+   * A case ended: its last trial, or an earlier one that failed.
+   *
+   * @param trialsNotRun its later trials that will not run (they count as done for the pace)
+   */
+  synchronized void caseFinished(String id, String summary, int trialsNotRun) {
     finished++;
+    unitsDone += 1 + trialsNotRun;
+    line(id, summary);
+  }
+
+  /** A case the backend cannot run, recorded without running: named once, outside the counter and the clock. */
+  synchronized void skipped(String id, String summary) {
+    clear();
+    err.printf("skipped %s: %s%n", id, summary);
+    err.flush();
+  }
+
+  private void line(String id, String what) {
     Long started = caseStartNs.remove(id);
     clear();
-    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, summary, (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
+    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, what, (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
     err.flush();
   }
 
@@ -65,7 +107,7 @@ public final class Progress {
     if (!live) return;
     lastDrawNs = ticker.read();
     int width = 20;
-    int done = total == 0 ? width : finished * width / total;
+    int done = units == 0 ? width : (int) (unitsDone * width / units);
     String bar = "#".repeat(done) + "-".repeat(width - done);
     String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), id, what);
     err.print(line.length() > 150 ? line.substring(0, 150) : line + "\033[K");
@@ -73,11 +115,11 @@ public final class Progress {
     drawn = true;
   }
 
-  /** Elapsed time of this run, and an ETA from the mean time of the cases it finished (none before the first). */
+  /** Elapsed time of this run, and an ETA from the mean time of the trials it finished (none before the first). */
   String timing() {
+    if (!started) return "elapsed 0:00";
     long elapsedNs = ticker.read() - runStartNs;
-    int ran = finished - skipped;
-    String eta = ran == 0 ? "ETA ?" : finished >= total ? "done" : "ETA " + clock(elapsedNs / ran * (total - finished));
+    String eta = unitsDone >= units ? "done" : unitsDone == 0 ? "ETA ?" : "ETA " + clock(elapsedNs / unitsDone * (units - unitsDone));
     return "elapsed " + clock(elapsedNs) + ", " + eta;
   }
 

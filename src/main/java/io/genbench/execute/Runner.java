@@ -43,6 +43,8 @@ public final class Runner {
   private final Pricing pricing;
   private final CaseCompletion completion;
   private final Progress progress;
+  /** Cases {@link #skip} recorded in this process: done, but neither resumed nor counted by the progress line. */
+  private final java.util.Set<String> skippedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Runner(Executor executor, RunDirectory dir, PriceSource prices, Pricing pricing, CaseCompletion completion, Progress progress) {
     this.executor = executor;
@@ -61,6 +63,7 @@ public final class Runner {
     List<TestCase> cases = plan.cases().stream().filter(c -> reasons.containsKey(c.id()) && !dir.isDone(c.id())).toList();
     Sink sink = new Sink(new Shared(plan, 1, 1), null, 1, cases);
     for (TestCase c : cases) {
+      skippedNow.add(c.id());
       sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, reasons.get(c.id())));
       sink.event(new WorkerEvent.Done(c.id()));
     }
@@ -117,8 +120,8 @@ public final class Runner {
     if (trials < 1) throw new IllegalArgumentException("trials must be >= 1, was " + trials);
     if (slots.isEmpty()) throw new IllegalArgumentException("no slot to run on");
     List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
-    int skipped = plan.cases().size() - todo.size();
-    progress.start(plan.cases().size(), skipped);
+    int counted = (int) plan.cases().stream().filter(c -> !skippedNow.contains(c.id())).count();
+    progress.start(counted, counted - todo.size(), trials);
     Shared shared = new Shared(plan, trials, slots.size());
     java.util.ArrayDeque<Work> queue = new java.util.ArrayDeque<>();
     (slots.size() > 1 ? groups(todo, slots.size(), estimate) : groups(todo, false)).forEach(g -> queue.add(new Work(g, 1)));
@@ -428,7 +431,7 @@ public final class Runner {
         neighboursMax = 0;
       }
       shared.opened(this);
-      progress.caseStarted(id);
+      if (!skippedNow.contains(id)) progress.caseStarted(id);
     }
 
     private void end() {
@@ -439,7 +442,7 @@ public final class Runner {
       shared.closed(this);
       trialDone.add(id);
       if (trial < shared.trials && !openFailed) {
-        progress.caseFinished(id, "trial " + trial + " of " + shared.trials + " done");
+        progress.trialFinished(id, trial);
         return;
       }
       shared.finish(id);
@@ -447,7 +450,8 @@ public final class Runner {
       synchronized (shared) {
         summary = completion.finish(id);
       }
-      progress.caseFinished(id, summary);
+      if (skippedNow.contains(id)) progress.skipped(id, summary);
+      else progress.caseFinished(id, summary, shared.trials - trial);
     }
 
     /** An executor that returned with a case still open broke its contract: record that case as failed. */

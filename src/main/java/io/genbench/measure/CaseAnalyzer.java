@@ -50,7 +50,7 @@ public final class CaseAnalyzer {
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
         latency.get("tpot")) : null;
     TrialStats trialStats = failure == null ? trialStats(m) : null;
-    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats) : null;
+    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats, shape.llm()) : null;
     return new CaseResult(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(), where.measuredOn(),
         prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), shape.steps(), shape.resolution(),
         spec.precision(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(),
@@ -167,10 +167,10 @@ public final class CaseAnalyzer {
 
   /** Is the figure valid, given the conditions it was measured in (warm-up, GPU-busy, knobs, trials)? */
   private static Verdict verdict(LatencySummary e2e, CaseResult.Warmup warmup, CaseResult.GpuBusy busy,
-      Map<String, Object> knobs, TrialStats trialStats) {
+      Map<String, Object> knobs, TrialStats trialStats, boolean llm) {
     return Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
         warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
-        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh()));
+        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh(), llm));
   }
 
   private static CaseResult.Memory memory(io.genbench.wire.WorkerEvent.Memory m) {

@@ -57,6 +57,17 @@ public record TestCase(
     if (promptTokens != null && promptTokens < 1) throw new IllegalArgumentException("prompt_tokens must be >= 1, was " + promptTokens);
     if (outputTokens != null && outputTokens < 1) throw new IllegalArgumentException("output_tokens must be >= 1, was " + outputTokens);
     if (prompt.isBlank()) throw new IllegalArgumentException("prompt must not be empty");
+    if (!model.family().isDiffusion()) {
+      // knobs of the diffusion UNet: the worker refuses them for an LLM only after building the model
+      if (cudaGraphs == Toggle.ON) throw new IllegalArgumentException(unusableKnob("cuda_graphs", model));
+      if (channelsLast == Toggle.ON) throw new IllegalArgumentException(unusableKnob("channels_last", model));
+    }
+  }
+
+  /** Why an LLM case cannot have a diffusion UNet's knob, and what to write instead. */
+  static String unusableKnob(String knob, Model model) {
+    return knob + " on applies to a diffusion UNet; " + model.id() + " is an LLM, whose decoding cannot use it: write "
+        + knob + " auto or off";
   }
 
   /** A diffusion case with every knob at its default. */

@@ -57,6 +57,13 @@ public record TestMatrix(
     List<Toggle> gs = cudaGraphs == null ? List.of(Toggle.AUTO) : unique("--cuda-graphs", cudaGraphs);
     List<Boolean> cs = compile == null ? List.of(false) : unique("--compile", compile);
     List<Toggle> cls = channelsLast == null ? List.of(Toggle.AUTO) : unique("--channels-last", channelsLast);
+    for (Model m : ms) {
+      if (m.family().isDiffusion()) continue;
+      if (gs.contains(Toggle.ON)) throw new UserError("Bad --cuda-graphs on: " + TestCase.unusableKnob("cuda_graphs", m).replace(
+          "write cuda_graphs auto or off", "plan the LLM without --cuda-graphs on (auto or off), or apart from the diffusion models") + ".");
+      if (cls.contains(Toggle.ON)) throw new UserError("Bad --channels-last on: " + TestCase.unusableKnob("channels_last", m).replace(
+          "write channels_last auto or off", "plan the LLM without --channels-last on (auto or off), or apart from the diffusion models") + ".");
+    }
     quantity("--comparison-memory-request", memoryRequest);
     quantity("--comparison-memory-limit", memoryLimit);
     String memReq = memoryRequest != null ? memoryRequest : mode == Mode.COMPARISON ? "12Gi" : null;

@@ -143,10 +143,12 @@ public final class Recommendations {
             + ": cap batch × length below it, or split the model (TP / PP).");
       }
     }
-    long unsupported = cells.stream().filter(c -> c.path("status").asText().equals("unsupported")).count();
-    if (unsupported > 0) {
-      ObjectNode c = cells.stream().filter(x -> x.path("status").asText().equals("unsupported")).findFirst().orElseThrow();
-      out.add(unsupported + " sequence-length cell(s) were not run: " + c.path("reason").asText() + " (" + model(c) + ").");
+    // per model: each line names the model whose cells were not run, and that model's own reason
+    Map<String, List<ObjectNode>> unsupported = new LinkedHashMap<>();
+    for (ObjectNode c : cells) {
+      if (c.path("status").asText().equals("unsupported")) unsupported.computeIfAbsent(model(c), k -> new ArrayList<>()).add(c);
     }
+    unsupported.forEach((who, cs) -> out.add(cs.size() + " sequence-length cell(s) were not run: "
+        + cs.getFirst().path("reason").asText() + " (" + who + ")."));
   }
 }

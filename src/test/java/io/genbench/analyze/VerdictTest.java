@@ -20,6 +20,14 @@ final class VerdictTest {
   }
 
   @Test
+  void aHostBoundLlmDecodeIsAdvisedABiggerBatchNotAKnobItsFamilyCannotUse() {
+    Verdict v = Verdict.of(STEADY, new Verdict.Conditions(3, true, 0.18, false, false, null, null, true));
+
+    assertThat(v.hostBound()).isTrue();
+    assertThat(v.notes()).singleElement().asString().contains("--batch-sizes").doesNotContain("--cuda-graphs").doesNotContain("--compile");
+  }
+
+  @Test
   void aBusyGpuIsNotHostBoundAndAKnobThatWasOnIsNotRecommended() {
     assertThat(Verdict.of(STEADY, new Verdict.Conditions(3, true, 0.97, true, false, null)).label()).isEqualTo("VALID");
     assertThat(Verdict.of(STEADY, new Verdict.Conditions(3, true, 0.5, true, true, null)).notes().getFirst())

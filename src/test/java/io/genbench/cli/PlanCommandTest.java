@@ -38,6 +38,15 @@ final class PlanCommandTest {
   }
 
   @Test
+  void cudaGraphsOnForAnLlmExitsTwoNamingTheOptionAndTheModel() {
+    Cli r = Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--cuda-graphs", "on");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Bad --cuda-graphs on").contains("facebook/opt-1.3b is an LLM").doesNotContain("Exception");
+    assertThat(Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--cuda-graphs", "off").exitCode()).isZero();
+  }
+
+  @Test
   void anUnknownModeExitsTwoWithTheKnownModes() {
     Cli r = Cli.run("plan", "--mode", "turbo");
 

@@ -69,7 +69,8 @@ final class SuiteCommandTest {
     }
     assertThat(dir.getFileName().toString()).endsWith("-suite-collectives");
     assertThat(dir.resolve("suite.jsonl")).content().contains("\"type\":\"suite_done\"").contains("\"type\":\"launch\"");
-    assertThat(dir.resolve("environment.json")).exists();
+    // every option the user gave, not only the experiment, --gpus and --simulate
+    assertThat(dir.resolve("environment.json")).content().contains("\"--max-bytes\", \"256\"").contains("\"--iterations\", \"2\"");
     assertThat(dir.resolve("results.json")).content().contains("\"busbw_gb_s\"").contains("\"status\" : \"ok\"");
     assertThat(dir.resolve("collective.csv")).content().startsWith("processes,operation,bytes");
     assertThat(r.out()).contains("## collective").contains("all_to_all").contains("busbw_gb_s");

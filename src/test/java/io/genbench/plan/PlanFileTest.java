@@ -58,6 +58,23 @@ final class PlanFileTest {
   }
 
   @Test
+  void aDiffusionKnobOnAnLlmCaseIsRefusedInThePlanNotAfterTheModelIsBuilt() {
+    String yaml = """
+        cases:
+          - model: facebook/opt-1.3b
+            instance_type: g5.xlarge
+            cuda_graphs: "on"
+        """;
+
+    assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("plan.yaml case 1").hasMessageContaining("cuda_graphs on applies to a diffusion UNet")
+        .hasMessageContaining("facebook/opt-1.3b").hasMessageContaining("cuda_graphs auto or off");
+    assertThatThrownBy(() -> PlanFile.parse(yaml.replace("cuda_graphs", "channels_last"), "plan.yaml")).isInstanceOf(UserError.class)
+        .hasMessageContaining("channels_last on applies to a diffusion UNet");
+    assertThat(PlanFile.parse(yaml.replace("\"on\"", "\"off\""), "plan.yaml").cases()).hasSize(1);
+  }
+
+  @Test
   void duplicateIdsAreRejected() {
     String yaml = """
         cases:

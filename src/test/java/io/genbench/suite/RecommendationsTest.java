@@ -79,6 +79,28 @@ final class RecommendationsTest {
     assertThat(advice).noneMatch(a -> a.startsWith("TP=") || a.contains("decode throughput drops"));
   }
 
+  private static String cell(String model, int length, String status, String reason) {
+    return "\"seq\",\"data\":{\"model\":\"" + model + "\",\"tiny\":false,\"batch_size\":1,\"sequence_length\":" + length
+        + ",\"status\":\"" + status + "\",\"reason\":" + (reason == null ? "null" : "\"" + reason + "\"") + "}";
+  }
+
+  @Test
+  void eachModelsUnsupportedCellsAreNamedWithThatModelAndAnExperimentWithoutChecksDoesNotClaimThem() {
+    SuiteReport r = report(List.of(launch("seq-scaling", 1,
+        cell("facebook/opt-125m", 1024, "ok", null),
+        cell("facebook/opt-1.3b", 2048, "unsupported", "2048 prompt + 32 output tokens exceed the model's 2048 positions"),
+        cell("facebook/opt-1.3b", 4096, "unsupported", "4096 prompt + 32 output tokens exceed the model's 2048 positions"))));
+
+    // the first unsupported cell belongs to opt-1.3b, not to the first model of the run
+    assertThat(r.recommendations()).containsExactly(
+        "2 sequence-length cell(s) were not run: 2048 prompt + 32 output tokens exceed the model's 2048 positions (opt-1.3b).");
+    assertThat(r.checks()).isZero();
+    assertThat(r.markdown()).contains("Status: every launch finished (this experiment makes no correctness checks)")
+        .doesNotContain("every correctness check held");
+    String coll = "\"collective\",\"data\":{\"operation\":\"all_reduce\",\"bytes\":1024,\"ranks\":2,\"time_ns\":2000,\"correct\":true}";
+    assertThat(report(List.of(launch("collectives", 2, coll))).markdown()).contains("every correctness check held");
+  }
+
   @Test
   void theSetsPlanTheirLaunchesAndTheConfigReplacesTheGrids() {
     SuiteConfig cfg = SuiteConfig.parse(Json.MAPPER.createObjectNode().set("batch_sizes", Json.MAPPER.valueToTree(List.of(4))), "t");
