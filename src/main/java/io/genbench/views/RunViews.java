@@ -56,7 +56,9 @@ public final class RunViews {
    * the case is not lost.
    */
   public CaseResult finishCase(String caseId) {
-    Measurements measurements = Measurements.of(dir.readEvents(caseId));
+    RunDirectory.Log log = dir.readLog(caseId);
+    log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
+    Measurements measurements = Measurements.of(log.events());
     CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, LOG_TAIL_LINES));
     store(caseId, measurements, result);
     analysed.put(caseId, result);
@@ -66,7 +68,7 @@ public final class RunViews {
   private void store(String caseId, Measurements measurements, CaseResult result) {
     if (!measurements.samples().isEmpty()) {
       try {
-        RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
+        dir.write(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
       } catch (StorageError e) {
         keep(caseId, json(result), e);
         return;
@@ -78,7 +80,7 @@ public final class RunViews {
   private void storeResult(String caseId, CaseResult result) {
     String json = json(result);
     try {
-      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
+      dir.write(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
     } catch (StorageError e) {
       keep(caseId, json, e);
     }
@@ -114,12 +116,12 @@ public final class RunViews {
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
         PriceCatalog.bundled().description(), interference(results), series);
     Charts charts = Charts.of(report);
-    RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
-    RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
+    dir.write(dir.file("summary.csv"), SummaryCsv.render(results));
+    dir.write(dir.file("results.json"), ResultsJson.render(report));
+    dir.write(dir.file("results.csv"), ResultsCsv.render(results));
     writeCharts(charts);
-    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report, charts));
-    RunDirectory.writeAtomic(dir.file("report.html"), HtmlReport.render(report, charts));
+    dir.write(dir.file("report.md"), MarkdownReport.render(report, charts));
+    dir.write(dir.file("report.html"), HtmlReport.render(report, charts));
     return report;
   }
 
@@ -127,7 +129,7 @@ public final class RunViews {
   private void writeCharts(Charts charts) {
     Map<String, String> files = new LinkedHashMap<>();
     for (Chart c : charts.drawn()) files.put(c.name() + ".svg", c.document());
-    RunDirectory.replaceFiles(dir.file(CHARTS), files, ".svg");
+    RunDirectory.replaceFiles(dir.inside(dir.file(CHARTS)), files, ".svg");
   }
 
   /** A case's raw series for the charts, read from its events; none when they cannot be read. */
@@ -159,7 +161,7 @@ public final class RunViews {
   public CaseResult finishAlone(String caseId) {
     RunDirectory alone = dir.sub(RunDirectory.INTERFERENCE);
     CaseResult result = CaseAnalyzer.analyze(caseId, Measurements.of(alone.readEvents(caseId)), alone.logTail(caseId, LOG_TAIL_LINES));
-    RunDirectory.writeAtomic(alone.caseDir(caseId).resolve(RunDirectory.RESULT), json(result));
+    alone.write(alone.caseDir(caseId).resolve(RunDirectory.RESULT), json(result));
     return result;
   }
 
