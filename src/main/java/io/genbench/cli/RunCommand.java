@@ -212,6 +212,7 @@ final class RunCommand implements Callable<Integer> {
       RunDirectory dir;
       if (resume != null) {
         dir = RunDirectory.open(resume);
+        dir.refuseLinks();
       } else {
         try {
           // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
@@ -225,6 +226,7 @@ final class RunCommand implements Callable<Integer> {
       try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
         var views = new RunViews(dir);
         if (resume != null) {
+          ReportCommand.removeLeftovers(dir);
           views.repair(plan);
           if (retryFailed) views.retryFailed(plan);
         }
@@ -445,7 +447,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       String name = resume == null ? RunDirectory.ENVIRONMENT : "environment.resumed-" + System.currentTimeMillis() + ".json";
       if (resume != null && !Files.exists(dir.file(RunDirectory.ENVIRONMENT))) name = RunDirectory.ENVIRONMENT;
-      RunDirectory.writeAtomic(dir.file(name), Json.PRETTY.writeValueAsString(env));
+      dir.write(dir.file(name), Json.PRETTY.writeValueAsString(env));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -458,7 +460,7 @@ final class RunCommand implements Callable<Integer> {
       if (!Files.exists(file)) return;
       var env = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
       env.put("finished_at", java.time.Instant.now().toString());
-      RunDirectory.writeAtomic(file, Json.PRETTY.writeValueAsString(env));
+      dir.write(file, Json.PRETTY.writeValueAsString(env));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
