@@ -43,6 +43,7 @@ final class ReportCommand implements Callable<Integer> {
     dir.refuseLinks();
     removeLeftovers(dir);
     RunReport report = new RunViews(dir).rebuild();
+    if (!report.complete()) System.err.println("genbench: " + report.incompleteNote().replace("RUN_DIR", runDir.toString()));
     // the file rebuild just wrote, not a second rendering (report.md and report.html would draw every chart again)
     print(dir.file(f.fileName()));
     RunHistoryOptions.record(historyAt, dir, report.results());
