@@ -155,6 +155,17 @@ class ParseEventTest(unittest.TestCase):
     def test_rejects_negative_nanoseconds(self):
         self.reject('{"type":"warmup","case_id":"a","iteration":0,"e2e_ns":-1}')
 
+    def test_rejects_a_negative_sequence_number_or_step_time(self):
+        base = ('{"type":"sample","case_id":"a","iteration":0,"phase":"measure","e2e_ns":1,'
+                '"text_encode_ns":0,"decode_ns":0,"images":1,')
+        parse_event(base + '"step_ns":[1],"seq":0}')
+        self.reject(base + '"step_ns":[1],"seq":-1}')
+        self.reject(base + '"step_ns":[-1],"seq":0}')
+
+    def test_rejects_a_sample_without_e2e(self):
+        self.reject('{"type":"sample","case_id":"a","iteration":0,"phase":"measure",'
+                    '"text_encode_ns":0,"step_ns":[1],"decode_ns":0,"images":1,"seq":0}')
+
     def test_rejects_an_unknown_failure_kind(self):
         self.reject('{"type":"failed","case_id":"a","kind":"oops","message":""}')
 

@@ -154,6 +154,7 @@ class DiffusionScenarioTest(unittest.TestCase):
 
         samples = [e for e in events if e["type"] == "sample"]
         self.assertEqual([0, 1], [s["iteration"] for s in samples])
+        self.assertEqual([0, 1], [s["seq"] for s in samples], "each measured sample numbered once, from 0")
         for s in samples:
             self.assertEqual(7, len(s["step_ns"]))
             self.assertTrue(all(t > 0 for t in s["step_ns"]))

@@ -198,6 +198,8 @@ class Sample(Event):
     prefill_ns: Optional[int] = _optional()
     decode_token_ns: Optional[List[int]] = _optional()
     tokens: Optional[int] = _optional()
+    # numbers the measured samples of one case in this worker (one trial) from 0; the controller counts each seq once
+    seq: Optional[int] = _optional()
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 _OPTIONAL: Dict[str, Dict[str, str]] = {
     "loaded": {"knobs": _OBJ},
     "telemetry": {"measuring": _BOOL},
-    "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT},
+    "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},
     "memory": {"kind": _STR, "baseline_bytes": _OPT_INT},
     "flops": {"flops_per_request": _OPT_NUM, "flops_per_step": _OPT_NUM, "flops_per_token": _OPT_NUM,
               "decode_bytes_per_step": _OPT_NUM},
@@ -415,6 +417,12 @@ def parse_event(line: str, *, strict: bool = True) -> Dict[str, Any]:
     elif kind == "sample":
         if event["phase"] != "measure":
             raise ProtocolError("sample.phase must be measure, was %r" % event["phase"])
+        for name in ("iteration", "images", "tokens", "seq"):
+            if isinstance(event.get(name), int) and event[name] < 0:
+                raise ProtocolError("sample.%s must be >= 0, was %d" % (name, event[name]))
+        for name in ("step_ns", "decode_token_ns"):
+            if any(v < 0 for v in event.get(name) or []):
+                raise ProtocolError("sample.%s must be >= 0" % name)
     elif kind == "memory":
         if event["device"] not in ("cuda", "cpu"):
             raise ProtocolError("memory.device must be cuda or cpu, was %r" % event["device"])

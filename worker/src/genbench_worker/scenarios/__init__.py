@@ -46,10 +46,12 @@ class IterationResult:
     tokens: Optional[int] = None
 
     def sample(self, case_id: str, iteration: int) -> Sample:
+        """The sample event of measured iteration `iteration` (0-based), which is also its seq: one worker runs one
+        trial of a case, so the count is per case and trial."""
         return Sample(case_id=case_id, iteration=iteration, e2e_ns=self.e2e_ns, text_encode_ns=self.text_encode_ns,
                       step_ns=list(self.step_ns), decode_ns=self.decode_ns, images=self.images,
                       ttft_ns=self.ttft_ns, prefill_ns=self.prefill_ns, decode_token_ns=self.decode_token_ns,
-                      tokens=self.tokens)
+                      tokens=self.tokens, seq=iteration)
 
 
 def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResult],

@@ -139,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
 
   /** How a run was started: a resumed run goes on the same way. Stored as run-options.json. */
   record RunOptions(String backend, boolean tiny, String weights, String saveImages, String lifecycle, String region,
-      String actualInstance, Integer trials, String executor, String gpus) {}
+      String actualInstance, Integer trials, String executor, String gpus, PlanFingerprint plan) {}
 
   static final String OPTIONS = "run-options.json";
 
@@ -180,6 +180,7 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
+    if (resume != null) requireSamePlan(plan);
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
     io.genbench.execute.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
     try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
@@ -212,12 +213,15 @@ final class RunCommand implements Callable<Integer> {
       RunDirectory dir;
       if (resume != null) {
         dir = RunDirectory.open(resume);
+        dir.refuseLinks();
       } else {
         try {
           // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
-          dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, Files.readString(planFile), OPTIONS,
+          String planText = Files.readString(planFile);
+          dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, planText, OPTIONS,
               Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region,
-                  actualInstance, trials, executor, gpus))));
+                  actualInstance, trials, executor, gpus,
+                  PlanFingerprint.of(planText.getBytes(java.nio.charset.StandardCharsets.UTF_8), plan)))));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -225,6 +229,7 @@ final class RunCommand implements Callable<Integer> {
       try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
         var views = new RunViews(dir);
         if (resume != null) {
+          ReportCommand.removeLeftovers(dir);
           views.repair(plan);
           if (retryFailed) views.retryFailed(plan);
         }
@@ -394,6 +399,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UserError("Cannot read " + file + ": " + e.getMessage());
     }
+    storedPlan = stored.plan();
     backend = adopt("--backend", backend, stored.backend());
     tiny = Boolean.parseBoolean(adopt("--tiny", String.valueOf(tiny), String.valueOf(stored.tiny())));
     weights = adopt("--weights", weights, stored.weights());
@@ -405,6 +411,18 @@ final class RunCommand implements Callable<Integer> {
     // a run started on a cluster resumes on it (its Jobs are adopted), never silently on this machine
     executor = adopt("--executor", executor, stored.executor() == null ? "local" : stored.executor());
     gpus = adopt("--gpus", gpus, stored.gpus());
+  }
+
+  /** The plan created with the run, if it recorded one: a resume against an edited plan.yaml exits 2 naming the change. */
+  private PlanFingerprint storedPlan;
+
+  private void requireSamePlan(Plan plan) {
+    Path file = RunDirectory.open(resume).file(RunDirectory.PLAN);
+    try {
+      PlanFingerprint.requireUnchanged(storedPlan, PlanFingerprint.of(Files.readAllBytes(file), plan), file);
+    } catch (IOException e) {
+      throw new io.genbench.store.StorageError(e, file, "read");
+    }
   }
 
   private String adopt(String option, String given, String stored) {
@@ -445,7 +463,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       String name = resume == null ? RunDirectory.ENVIRONMENT : "environment.resumed-" + System.currentTimeMillis() + ".json";
       if (resume != null && !Files.exists(dir.file(RunDirectory.ENVIRONMENT))) name = RunDirectory.ENVIRONMENT;
-      RunDirectory.writeAtomic(dir.file(name), Json.PRETTY.writeValueAsString(env));
+      dir.write(dir.file(name), Json.PRETTY.writeValueAsString(env));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -458,7 +476,7 @@ final class RunCommand implements Callable<Integer> {
       if (!Files.exists(file)) return;
       var env = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
       env.put("finished_at", java.time.Instant.now().toString());
-      RunDirectory.writeAtomic(file, Json.PRETTY.writeValueAsString(env));
+      dir.write(file, Json.PRETTY.writeValueAsString(env));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -181,8 +181,9 @@ public final class OnnxExecutor implements Executor {
       long t0 = ticker.read();
       pipeline.generate(new Timing(phases, steps));
       long e2e = ticker.read() - t0;
+      // one execute() runs one trial of the case, so i numbers its samples per case and trial
       sink.event(new WorkerEvent.Sample(c.id(), i, "measure", e2e, phases[0], toList(steps), phases[1], c.batchSize(),
-          null, null, null, null));
+          null, null, null, null, i));
     }
   }
 

@@ -314,7 +314,8 @@ public final class CaseAnalyzer {
   }
 
   private static String deviceName(io.genbench.wire.WorkerEvent.Hello h) {
-    if (h.devices() != null && !h.devices().isEmpty() && h.devices().get(0).get("name") != null) {
+    // a damaged hello may hold [null] or {} as its first device: the device kind is then the name
+    if (h.devices() != null && !h.devices().isEmpty() && h.devices().get(0) != null && h.devices().get(0).get("name") != null) {
       return String.valueOf(h.devices().get(0).get("name"));
     }
     return h.device();

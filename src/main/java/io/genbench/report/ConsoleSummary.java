@@ -32,6 +32,9 @@ public final class ConsoleSummary {
           },
           Figures.money(CostAnalysis.spot(r))));
     }
+    for (RunReport.Unfinished u : report.unfinished()) {
+      rows.add(List.of(u.caseId(), u.state().toUpperCase(java.util.Locale.ROOT).replace(' ', '_'), NA, NA, NA));
+    }
     int[] widths = new int[HEADER.size()];
     for (List<String> row : rows) {
       for (int i = 0; i < row.size(); i++) widths[i] = Math.max(widths[i], row.get(i).length());
@@ -60,6 +63,7 @@ public final class ConsoleSummary {
         + " s/image, " + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images spot on "
         + MarkdownReport.instance(r)).orElse(NA)).append('\n');
     out.append(counts(report.results())).append('\n');
+    if (!report.complete()) out.append(report.incompleteNote()).append('\n');
     return out.toString();
   }
 

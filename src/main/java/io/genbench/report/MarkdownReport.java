@@ -53,6 +53,14 @@ public final class MarkdownReport {
     return s != null && PLAIN.matcher(s).matches() && !s.isBlank() ? "`" + s + "`" : text(s);
   }
 
+  /** Every planned case without a result, with its state: an incomplete run says what it lacks. */
+  private static void unfinished(StringBuilder md, RunReport report) {
+    if (report.complete()) return;
+    md.append("## Cases without a result\n\n");
+    table(md, List.of("case", "state"), report.unfinished().stream().map(u -> List.of(code(u.caseId()), u.state())).toList());
+    md.append("\n");
+  }
+
   /** The report with its charts drawn now (see {@link Charts#of}). */
   public static String render(RunReport report) {
     return render(report, Charts.of(report));
@@ -62,9 +70,11 @@ public final class MarkdownReport {
   public static String render(RunReport report, Charts charts) {
     StringBuilder md = new StringBuilder();
     md.append("# genbench run ").append(code(report.runId())).append("\n\n");
+    if (!report.complete()) md.append("**").append(text(report.incompleteNote())).append("**\n\n");
     environment(md, report);
     method(md, report);
     results(md, report);
+    unfinished(md, report);
     charts(md, charts);
     conditions(md, report);
     neighbours(md, report);

@@ -31,6 +31,11 @@ public final class ResultsJson {
     root.put("cost_formula", RunReport.COST_FORMULA);
     root.put("price_catalog_note", report.priceCatalogNote());
     root.put("cases", report.results());
+    if (!report.complete()) { // only then: a complete run's results.json stays as it was
+      root.put("complete", false);
+      root.put("incomplete_note", report.incompleteNote());
+      root.put("unfinished_cases", report.unfinished());
+    }
     try {
       return WRITER.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

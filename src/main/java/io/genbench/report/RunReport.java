@@ -23,9 +23,42 @@ import java.util.stream.Collectors;
  * @param priceCatalogNote where the prices came from, in words (e.g. the bundled catalog's description), or null
  * @param interference cases of a run on several GPUs measured again alone (empty when none)
  * @param series case id → the case's raw measured series, for the charts; a case without an entry has none
+ * @param unfinished the planned cases without a result, in plan order (empty for a complete run)
  */
 public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
-    List<Interference> interference, Map<String, CaseSeries> series) {
+    List<Interference> interference, Map<String, CaseSeries> series, List<Unfinished> unfinished) {
+
+  /** A complete run's report (every planned case has a result). */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
+      List<Interference> interference, Map<String, CaseSeries> series) {
+    this(runId, environment, results, priceCatalogNote, interference, series, List.of());
+  }
+
+  /**
+   * A planned case without a result: {@link #INTERRUPTED} (its events.jsonl exists but does not end the case: killed,
+   * or still running) or {@link #NOT_RUN} (no events at all: not reached, or deleted).
+   */
+  public record Unfinished(String caseId, String state) {}
+
+  public static final String INTERRUPTED = "interrupted";
+  public static final String NOT_RUN = "not run";
+
+  /** True when every planned case has a result. */
+  public boolean complete() {
+    return unfinished.isEmpty();
+  }
+
+  /** One sentence for an incomplete run: how many planned cases lack a result and in which states; null when complete. */
+  public String incompleteNote() {
+    if (complete()) return null;
+    long interrupted = unfinished.stream().filter(u -> INTERRUPTED.equals(u.state())).count();
+    long notRun = unfinished.size() - interrupted;
+    List<String> parts = new java.util.ArrayList<>();
+    if (interrupted > 0) parts.add(interrupted + " interrupted");
+    if (notRun > 0) parts.add(notRun + " not run");
+    return "The run is incomplete: " + unfinished.size() + " of " + (results.size() + unfinished.size())
+        + " planned cases have no result (" + String.join(", ", parts) + "); finish it with genbench run --resume RUN_DIR.";
+  }
 
   /** A report without interference checks or raw series (charts that need series say they have no data). */
   public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote) {
@@ -65,6 +98,7 @@ public record RunReport(String runId, JsonNode environment, List<CaseResult> res
     results = List.copyOf(Objects.requireNonNull(results, "results"));
     interference = interference == null ? List.of() : List.copyOf(interference);
     series = series == null ? Map.of() : Map.copyOf(series);
+    unfinished = unfinished == null ? List.of() : List.copyOf(unfinished);
   }
 
   /** The case's raw series, {@link CaseSeries#EMPTY} when it has none. */

@@ -52,6 +52,7 @@ public final class RunDirectory {
     Path staging = parent.resolve("." + root.getFileName() + ".creating-" + ProcessHandle.current().pid());
     try {
       Files.createDirectories(parent);
+      removeDeadStaging(parent);
       deleteTree(staging);
       Files.createDirectories(staging.resolve("cases"));
       for (var f : files.entrySet()) writeAtomic(staging.resolve(f.getKey()), f.getValue());
@@ -64,6 +65,105 @@ public final class RunDirectory {
       throw new StorageError(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e, root, "create the run directory");
     }
     return new RunDirectory(root);
+  }
+
+  /** A temporary file of {@link #writeAtomic}: {@code .NAME.PID.N.tmp}, PID the writing process. */
+  private static final java.util.regex.Pattern TEMP = java.util.regex.Pattern.compile("\\..+\\.(\\d+)\\.\\d+\\.tmp");
+  /** A staging directory of {@link #create}: {@code .NAME.creating-PID}. */
+  private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile("\\..+\\.creating-(\\d+)");
+
+  /** True when the process whose id a leftover's name holds is gone (never for this process). */
+  private static boolean leftBehind(java.util.regex.Pattern pattern, String name) {
+    var m = pattern.matcher(name);
+    if (!m.matches()) return false;
+    long pid = parsePid(m.group(1));
+    if (pid < 0 || pid == ProcessHandle.current().pid()) return false;
+    return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+  }
+
+  /** Removes the staging directories a killed {@code genbench run} left in {@code parent}; returns them. */
+  private static List<Path> removeDeadStaging(Path parent) {
+    List<Path> removed = new ArrayList<>();
+    try (Stream<Path> all = Files.list(parent)) {
+      for (Path p : all.toList()) {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && leftBehind(STAGING, p.getFileName().toString())) {
+          deleteTree(p);
+          removed.add(p);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a hidden leftover is harmless
+    }
+    return removed;
+  }
+
+  /**
+   * Removes what a process killed while writing this run left (its id is in each name, and it is no longer alive):
+   * temporary files of atomic writes anywhere in the run directory, and staging directories of a run being created
+   * beside it. A leftover of a live process (a run or report still writing) stays. Returns what was removed.
+   */
+  public List<Path> removeLeftovers() {
+    List<Path> removed = new ArrayList<>();
+    Path parent = root.toAbsolutePath().getParent();
+    if (parent != null) removed.addAll(removeDeadStaging(parent));
+    try (Stream<Path> all = Files.walk(root, 6)) { // root/interference/cases/<id>/file is the deepest written
+      for (Path p : all.toList()) {
+        if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && leftBehind(TEMP, p.getFileName().toString())) {
+          Files.deleteIfExists(p);
+          removed.add(p);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a hidden leftover is harmless
+    }
+    return removed;
+  }
+
+  /**
+   * Refuses a run directory holding a symbolic link anywhere below its root: genbench writes only inside the run
+   * directory, and a link ({@code cases/<id>} pointing elsewhere) would take its writes outside. The root itself may
+   * be a link ({@code results/latest}). A {@link UserError} names the link and its target.
+   */
+  public void refuseLinks() {
+    try (Stream<Path> all = Files.walk(root.toRealPath())) { // walk does not follow links: each is seen as itself
+      for (Path p : all.skip(1).toList()) {
+        if (Files.isSymbolicLink(p)) throw linkError(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new StorageError(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e, root, "check the run directory for links");
+    }
+  }
+
+  private static UserError linkError(Path link) {
+    String target;
+    try {
+      target = Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      target = "?";
+    }
+    return new UserError(link + " is a symbolic link (to " + target + "): genbench writes only inside the run directory and"
+        + " follows no link in it. Replace the link with what it points to (or remove it), then run the command again.");
+  }
+
+  /**
+   * Checks that writing {@code target} stays inside this run directory: it lies below the root and no directory
+   * between them, nor the file itself, is a symbolic link. Returns it.
+   */
+  public Path inside(Path target) {
+    Path base = root.toAbsolutePath().normalize();
+    Path t = target.toAbsolutePath().normalize();
+    if (!t.startsWith(base) || t.equals(base)) throw new IllegalArgumentException(target + " is not inside the run directory " + root);
+    Path p = base;
+    for (Path name : base.relativize(t)) {
+      p = p.resolve(name);
+      if (Files.isSymbolicLink(p)) throw linkError(p);
+    }
+    return target;
+  }
+
+  /** {@link #writeAtomic} of a file of this run, after checking that the write stays inside it ({@link #inside}). */
+  public void write(Path target, String content) {
+    writeAtomic(inside(target), content);
   }
 
   private static void deleteTree(Path dir) {
@@ -193,6 +293,8 @@ public final class RunDirectory {
    */
   public EventLog startCase(String caseId) {
     Path dir = caseDir(caseId);
+    inside(dir.resolve(EVENTS));
+    inside(dir.resolve(WORKER_LOG));
     try {
       Files.createDirectories(dir);
       Path events = dir.resolve(EVENTS);
@@ -216,7 +318,8 @@ public final class RunDirectory {
    */
   public EventLog continueCase(String caseId) {
     Path dir = caseDir(caseId);
-    Path events = dir.resolve(EVENTS);
+    Path events = inside(dir.resolve(EVENTS));
+    inside(dir.resolve(WORKER_LOG));
     try {
       return new EventLog(events, dir.resolve(WORKER_LOG), new BufferedWriter(new java.io.OutputStreamWriter(
               Files.newOutputStream(events, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16),
@@ -238,27 +341,53 @@ public final class RunDirectory {
    */
   public record Log(List<WorkerEvent> events, List<String> damage) {}
 
-  /** Reads a case's events, skipping and naming each line that is not an event. */
+  /**
+   * Reads a case's events, skipping and naming each line that cannot be counted: one that is not an event (torn,
+   * garbage, a sample missing a timing or holding a negative one), a sample of another case, and a second sample with
+   * the same sequence number in the same trial (a duplicated line).
+   */
   public Log readLog(String caseId) {
     Path events = caseDir(caseId).resolve(EVENTS);
-    List<WorkerEvent> out = new ArrayList<>();
-    List<String> damage = new ArrayList<>();
     try {
-      List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i);
-        if (line.isBlank()) continue;
-        try {
-          out.add(WorkerEvent.parse(line));
-        } catch (IllegalArgumentException e) {
-          damage.add(events + " line " + (i + 1) + (i == lines.size() - 1 ? " (the last: torn by a kill or a full disk)" : "")
-              + ": not an event (" + e.getMessage() + ")");
-        }
-      }
+      return readLog(events, caseId, Files.readAllLines(events, StandardCharsets.UTF_8));
     } catch (java.nio.charset.MalformedInputException e) {
-      damage.add(events + ": not UTF-8 text");
+      return new Log(List.of(), List.of(events + ": not UTF-8 text"));
     } catch (IOException e) {
       throw new StorageError(e, events, "read");
+    }
+  }
+
+  /** {@link #readLog(String)} of the given lines, as read from {@code events} (named in the damage). */
+  public static Log readLog(Path events, String caseId, List<String> lines) {
+    List<WorkerEvent> out = new ArrayList<>();
+    List<String> damage = new ArrayList<>();
+    int trial = 1;
+    java.util.Map<Integer, java.util.Set<Integer>> seen = new java.util.HashMap<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.isBlank()) continue;
+      String where = events + " line " + (i + 1);
+      WorkerEvent event;
+      try {
+        event = WorkerEvent.parse(line);
+      } catch (IllegalArgumentException e) {
+        damage.add(where + (i == lines.size() - 1 ? " (the last: torn by a kill or a full disk)" : "")
+            + ": not an event (" + e.getMessage() + ")");
+        continue;
+      }
+      if (event instanceof WorkerEvent.Trial t) trial = t.trial();
+      if (event instanceof WorkerEvent.Sample s) {
+        if (!caseId.equals(s.caseId())) {
+          damage.add(where + ": a sample of case " + s.caseId() + ", not " + caseId + "; not counted");
+          continue;
+        }
+        if (!seen.computeIfAbsent(trial, k -> new java.util.HashSet<>()).add(s.sequence())) {
+          damage.add(where + ": a second sample with " + (s.seq() != null ? "seq " : "iteration ") + s.sequence()
+              + (trial > 1 || seen.size() > 1 ? " in trial " + trial : "") + " (a duplicated line); not counted");
+          continue;
+        }
+      }
+      out.add(event);
     }
     return new Log(out, damage);
   }
@@ -280,7 +409,7 @@ public final class RunDirectory {
   public void writePending() {
     for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
-      writeAtomic(caseDir(e.getKey()).resolve(RESULT), e.getValue());
+      write(caseDir(e.getKey()).resolve(RESULT), e.getValue());
       it.remove();
     }
   }
@@ -291,6 +420,7 @@ public final class RunDirectory {
 
   /** Appends a line to a case's worker log after its event log was closed (output a worker wrote late). */
   public void appendLog(String caseId, String line) {
+    inside(caseDir(caseId).resolve(WORKER_LOG));
     try {
       Files.writeString(caseDir(caseId).resolve(WORKER_LOG), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
@@ -311,12 +441,16 @@ public final class RunDirectory {
     }
   }
 
-  /** Writes a file atomically: a temporary file in the same directory, then a rename. Leaves no temporary file behind. */
+  /**
+   * Writes a file atomically: a temporary file in the same directory ({@code .NAME.PID.N.tmp}, so a kill's leftover
+   * names its process for {@link #removeLeftovers}), then a rename. Leaves no temporary file behind. The file gets the
+   * permissions a plain create gives (0666 less the umask), as the file it replaces had, not a temporary file's 0600.
+   */
   public static void writeAtomic(Path target, String content) {
     Path tmp = null;
     try {
       Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      tmp = createTemp(target);
       writer.write(tmp, content);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -326,6 +460,18 @@ public final class RunDirectory {
     } catch (IOException e) {
       if (tmp != null) tmp.toFile().delete();
       throw new StorageError(e, target, "write");
+    }
+  }
+
+  private static Path createTemp(Path target) throws IOException {
+    String prefix = "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".";
+    for (int i = 0; ; i++) {
+      Path tmp = target.resolveSibling(prefix + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+      try {
+        return Files.createFile(tmp); // O_EXCL: never through a link; the umask decides the mode
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (i > 100) throw e;
+      }
     }
   }
 

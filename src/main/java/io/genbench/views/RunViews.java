@@ -56,7 +56,9 @@ public final class RunViews {
    * the case is not lost.
    */
   public CaseResult finishCase(String caseId) {
-    Measurements measurements = Measurements.of(dir.readEvents(caseId));
+    RunDirectory.Log log = dir.readLog(caseId);
+    log.damage().forEach(d -> System.err.println("genbench: damaged event log: " + d));
+    Measurements measurements = Measurements.of(log.events());
     CaseResult result = CaseAnalyzer.analyze(caseId, measurements, dir.logTail(caseId, LOG_TAIL_LINES));
     store(caseId, measurements, result);
     analysed.put(caseId, result);
@@ -66,7 +68,7 @@ public final class RunViews {
   private void store(String caseId, Measurements measurements, CaseResult result) {
     if (!measurements.samples().isEmpty()) {
       try {
-        RunDirectory.writeAtomic(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
+        dir.write(dir.caseDir(caseId).resolve("latency.hlog"), io.genbench.measure.LatencyLog.of(measurements.samples()));
       } catch (StorageError e) {
         keep(caseId, json(result), e);
         return;
@@ -78,7 +80,7 @@ public final class RunViews {
   private void storeResult(String caseId, CaseResult result) {
     String json = json(result);
     try {
-      RunDirectory.writeAtomic(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
+      dir.write(dir.caseDir(caseId).resolve(RunDirectory.RESULT), json);
     } catch (StorageError e) {
       keep(caseId, json, e);
     }
@@ -102,24 +104,26 @@ public final class RunViews {
    * Writes summary.csv, results.json, results.csv, report.md, report.html and the charts (charts/*.svg, which report.md
    * links and report.html inlines) from every finished case: the result this
    * instance analysed when the case ended (its failure's log tail brought up to date), else one recomputed from the
-   * case's events. Cases of the plan that never finished are left out. The events are the source of truth only where
+   * case's events. Cases of the plan that never finished are listed as unfinished (interrupted or not run), and every
+   * view says the run is incomplete. The events are the source of truth only where
    * they are whole: a stored result.json stands, with a warning, when the events lost what it was derived from (a
    * damaged line, a missing {@code done}, fewer samples), so a torn log never turns a SUCCESS into a FAILED.
    */
   public RunReport rebuild() {
     Map<String, CaseSeries> series = new LinkedHashMap<>();
-    List<CaseResult> results = results(true, series);
+    List<RunReport.Unfinished> unfinished = new ArrayList<>();
+    List<CaseResult> results = results(true, series, unfinished);
     dir.writePending();
     for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description(), interference(results), series);
+        PriceCatalog.bundled().description(), interference(results), series, unfinished);
     Charts charts = Charts.of(report);
-    RunDirectory.writeAtomic(dir.file("summary.csv"), SummaryCsv.render(results));
-    RunDirectory.writeAtomic(dir.file("results.json"), ResultsJson.render(report));
-    RunDirectory.writeAtomic(dir.file("results.csv"), ResultsCsv.render(results));
+    dir.write(dir.file("summary.csv"), SummaryCsv.render(results));
+    dir.write(dir.file("results.json"), ResultsJson.render(report));
+    dir.write(dir.file("results.csv"), ResultsCsv.render(results));
     writeCharts(charts);
-    RunDirectory.writeAtomic(dir.file("report.md"), MarkdownReport.render(report, charts));
-    RunDirectory.writeAtomic(dir.file("report.html"), HtmlReport.render(report, charts));
+    dir.write(dir.file("report.md"), MarkdownReport.render(report, charts));
+    dir.write(dir.file("report.html"), HtmlReport.render(report, charts));
     return report;
   }
 
@@ -127,7 +131,7 @@ public final class RunViews {
   private void writeCharts(Charts charts) {
     Map<String, String> files = new LinkedHashMap<>();
     for (Chart c : charts.drawn()) files.put(c.name() + ".svg", c.document());
-    RunDirectory.replaceFiles(dir.file(CHARTS), files, ".svg");
+    RunDirectory.replaceFiles(dir.inside(dir.file(CHARTS)), files, ".svg");
   }
 
   /** A case's raw series for the charts, read from its events; none when they cannot be read. */
@@ -149,7 +153,7 @@ public final class RunViews {
    * such as {@code genbench compare} and {@code genbench best}.
    */
   public List<CaseResult> results() {
-    return results(false, new LinkedHashMap<>());
+    return results(false, new LinkedHashMap<>(), new ArrayList<>());
   }
 
   /**
@@ -159,7 +163,7 @@ public final class RunViews {
   public CaseResult finishAlone(String caseId) {
     RunDirectory alone = dir.sub(RunDirectory.INTERFERENCE);
     CaseResult result = CaseAnalyzer.analyze(caseId, Measurements.of(alone.readEvents(caseId)), alone.logTail(caseId, LOG_TAIL_LINES));
-    RunDirectory.writeAtomic(alone.caseDir(caseId).resolve(RunDirectory.RESULT), json(result));
+    alone.write(alone.caseDir(caseId).resolve(RunDirectory.RESULT), json(result));
     return result;
   }
 
@@ -204,11 +208,15 @@ public final class RunViews {
   }
 
   /** The results, and in {@code series} the raw series of each case recomputed here (its events were read anyway). */
-  private List<CaseResult> results(boolean write, Map<String, CaseSeries> series) {
+  private List<CaseResult> results(boolean write, Map<String, CaseSeries> series, List<RunReport.Unfinished> unfinished) {
     Plan plan = PlanFile.read(dir.file(RunDirectory.PLAN));
     List<CaseResult> results = new ArrayList<>();
     for (TestCase c : plan.cases()) {
-      if (!dir.isDone(c.id())) continue;
+      String state = dir.isDone(c.id()) ? null : unfinishedState(c.id());
+      if (state != null) {
+        unfinished.add(new RunReport.Unfinished(c.id(), state));
+        continue;
+      }
       CaseResult known = analysed.get(c.id());
       if (known != null) {
         results.add(write ? withCurrentLogTail(c.id(), known) : known);
@@ -238,6 +246,22 @@ public final class RunViews {
       }
     }
     return results;
+  }
+
+  /**
+   * Why a case without result.json has no result: {@link RunReport#NOT_RUN} without events, {@link RunReport#INTERRUPTED}
+   * when its events do not end the case (or are damaged); null when they are complete (killed between its last event
+   * and its result.json), so its result is derived from them, as {@link #repair} does.
+   */
+  private String unfinishedState(String caseId) {
+    if (!dir.hasEvents(caseId)) return RunReport.NOT_RUN;
+    try {
+      RunDirectory.Log log = dir.readLog(caseId);
+      Measurements m = Measurements.of(log.events());
+      return m.done() && log.damage().isEmpty() && m.spec() != null ? null : RunReport.INTERRUPTED;
+    } catch (RuntimeException e) {
+      return RunReport.INTERRUPTED;
+    }
   }
 
   /**

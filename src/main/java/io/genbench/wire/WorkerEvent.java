@@ -124,10 +124,15 @@ public sealed interface WorkerEvent {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Slot(String caseId, String gpu, int workers, int neighboursMin, int neighboursMax) implements WorkerEvent {}
 
-  /** One measured request. LLM cases fill the token fields; diffusion cases the step fields. */
+  /**
+   * One measured request. LLM cases fill the token fields; diffusion cases the step fields. {@code seq} numbers the
+   * measured samples of one case and trial from 0 (each writer counts its own); a reader counts a sample once per
+   * {@code seq} and rejects a second one. Null in logs written before it existed, where {@code iteration} stands in.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Sample(String caseId, int iteration, String phase, long e2eNs, long textEncodeNs, List<Long> stepNs, long decodeNs,
-      int images, Long ttftNs, Long prefillNs, List<Long> decodeTokenNs, Integer tokens) implements WorkerEvent, Iteration {
+      int images, Long ttftNs, Long prefillNs, List<Long> decodeTokenNs, Integer tokens, Integer seq)
+      implements WorkerEvent, Iteration {
     @Override
     public String iterationLabel() {
       return "iteration " + (iteration + 1);
@@ -136,6 +141,17 @@ public sealed interface WorkerEvent {
     public Sample {
       stepNs = stepNs == null ? List.of() : List.copyOf(stepNs);
       decodeTokenNs = decodeTokenNs == null ? List.of() : List.copyOf(decodeTokenNs);
+    }
+
+    /** A sample without a sequence number (as logs before {@code seq} hold them). */
+    public Sample(String caseId, int iteration, String phase, long e2eNs, long textEncodeNs, List<Long> stepNs, long decodeNs,
+        int images, Long ttftNs, Long prefillNs, List<Long> decodeTokenNs, Integer tokens) {
+      this(caseId, iteration, phase, e2eNs, textEncodeNs, stepNs, decodeNs, images, ttftNs, prefillNs, decodeTokenNs, tokens, null);
+    }
+
+    /** What tells this sample apart within its case and trial: {@code seq}, or {@code iteration} where it has none. */
+    public int sequence() {
+      return seq != null ? seq : iteration;
     }
 
     /** The denoising loop: the sum of the steps. */
@@ -193,13 +209,81 @@ public sealed interface WorkerEvent {
     String iterationLabel();
   }
 
-  /** Parses one line; a line that is not an event is an {@link IllegalArgumentException} naming it. */
+  /**
+   * Parses one line; a line that is not an event is an {@link IllegalArgumentException} naming it. A {@code sample}
+   * must carry every timing it counts with: {@code e2e_ns}, {@code text_encode_ns}, {@code decode_ns} and each of
+   * {@code step_ns} present, integers and ≥ 0 (the optional LLM timings too, where present), and {@code iteration},
+   * {@code images}, {@code tokens}, {@code seq} integers ≥ 0: a missing figure would otherwise read as 0 ns and a
+   * negative or fractional one would change the statistics silently.
+   */
   static WorkerEvent parse(String line) {
     try {
-      return Lines.READER.readValue(line);
+      com.fasterxml.jackson.databind.JsonNode tree = Lines.READER.readTree(line);
+      if (tree == null || !tree.isObject()) throw new IllegalArgumentException(notAnEvent(line, "not a JSON object"));
+      if ("sample".equals(tree.path("type").asText(null))) {
+        String problem = SampleCheck.problem(tree);
+        if (problem != null) throw new IllegalArgumentException(notAnEvent(line, problem));
+      }
+      return Lines.READER.treeToValue(tree, WorkerEvent.class);
     } catch (JsonProcessingException e) {
-      String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
-      throw new IllegalArgumentException("not a worker event: " + shown + " (" + e.getOriginalMessage() + ")", e);
+      throw new IllegalArgumentException(notAnEvent(line, e.getOriginalMessage()), e);
+    }
+  }
+
+  private static String notAnEvent(String line, String why) {
+    String shown = line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    return "not a worker event: " + shown + " (" + why + ")";
+  }
+
+  /** The timings a {@code sample} line must carry, checked on the JSON before it becomes a {@link Sample}. */
+  final class SampleCheck {
+    private SampleCheck() {}
+
+    private static final List<String> REQUIRED_NS = List.of("e2e_ns", "text_encode_ns", "decode_ns");
+    private static final List<String> OPTIONAL_NS = List.of("ttft_ns", "prefill_ns");
+    private static final List<String> COUNTS = List.of("iteration", "images");
+    private static final List<String> OPTIONAL_COUNTS = List.of("tokens", "seq");
+
+    /** What is wrong with a sample's figures, or null when nothing is. */
+    static String problem(com.fasterxml.jackson.databind.JsonNode s) {
+      for (String f : REQUIRED_NS) {
+        String p = count(s, f, false, "ns");
+        if (p != null) return p;
+      }
+      for (String f : COUNTS) {
+        String p = count(s, f, false, "");
+        if (p != null) return p;
+      }
+      for (String f : OPTIONAL_NS) {
+        String p = count(s, f, true, "ns");
+        if (p != null) return p;
+      }
+      for (String f : OPTIONAL_COUNTS) {
+        String p = count(s, f, true, "");
+        if (p != null) return p;
+      }
+      String p = list(s, "step_ns", false);
+      return p != null ? p : list(s, "decode_token_ns", true);
+    }
+
+    private static String count(com.fasterxml.jackson.databind.JsonNode s, String field, boolean optional, String unit) {
+      var v = s.get(field);
+      if (v == null || v.isNull()) return optional ? null : "sample lacks " + field;
+      return valid(v) ? null : "sample " + field + " must be an integer" + (unit.isEmpty() ? "" : " " + unit) + " >= 0, was " + v;
+    }
+
+    private static String list(com.fasterxml.jackson.databind.JsonNode s, String field, boolean optional) {
+      var v = s.get(field);
+      if (v == null || v.isNull()) return optional ? null : "sample lacks " + field;
+      if (!v.isArray()) return "sample " + field + " must be a list of integer ns >= 0, was " + v;
+      for (var x : v) {
+        if (!valid(x)) return "sample " + field + " must hold integer ns >= 0, holds " + x;
+      }
+      return null;
+    }
+
+    private static boolean valid(com.fasterxml.jackson.databind.JsonNode v) {
+      return v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0;
     }
   }
 
