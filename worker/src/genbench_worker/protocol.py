@@ -28,13 +28,14 @@ class FailureKind(str, enum.Enum):
 
     The value is the wire spelling. A member is a `str` equal to it, and `str()` / `format()` give it too, so
     the JSON is the same as when kinds were plain strings. The worker itself emits gpu_out_of_memory,
-    unsupported, worker_error and infrastructure; the controller decides skipped, timeout, oom_signal and
-    oom_sigsegv.
+    unsupported, worker_error and infrastructure; the controller decides skipped, budget, timeout, oom_signal
+    and oom_sigsegv.
     """
 
     GPU_OUT_OF_MEMORY = "gpu_out_of_memory"
     UNSUPPORTED = "unsupported"
-    SKIPPED = "skipped"  # the controller did not run the case (its backend cannot, or the budget ran out)
+    SKIPPED = "skipped"  # the controller did not run the case: its backend cannot
+    BUDGET = "budget"  # the controller did not run the case: --budget-usd was spent
     OOM_SIGNAL = "oom_signal"
     OOM_SIGSEGV = "oom_sigsegv"
     TIMEOUT = "timeout"

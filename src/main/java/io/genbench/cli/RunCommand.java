@@ -371,8 +371,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Views, console summary, the history record, exit status: 0 only when every case succeeded or ran out of GPU
-   * memory (a finding).
+   * Views, console summary, the history record, exit status: 0 only when every case succeeded, ran out of GPU memory
+   * (a finding) or is one the backend cannot run (skipped up front, not a failure).
    */
   private int finish(RunDirectory dir, RunViews views) {
     markFinished(dir);
@@ -381,8 +381,8 @@ final class RunCommand implements Callable<Integer> {
     System.out.println("report: " + dir.file("report.md"));
     System.out.flush();
     RunHistoryOptions.record(historyAt, dir, report.results());
-    boolean allGood = report.results().stream().allMatch(r -> r.status() == CaseStatus.SUCCESS
-        || (r.failure() != null && r.failure().kind() == io.genbench.wire.FailureKind.GPU_OUT_OF_MEMORY));
+    // skipped cases (the backend cannot run them) and out-of-memory findings are not failures of the run
+    boolean allGood = report.results().stream().allMatch(r -> r.status() != null && !r.status().isFailure());
     return allGood ? 0 : 3;
   }
 

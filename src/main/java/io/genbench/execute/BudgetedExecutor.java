@@ -55,7 +55,7 @@ public final class BudgetedExecutor extends ForwardingExecutor {
           + io.genbench.cost.CostModel.round(spentUsd).toPlainString() + " measured)";
       for (TestCase c : cases) {
         notRun.add(c.id());
-        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, why));
+        sink.event(new WorkerEvent.Failed(c.id(), FailureKind.BUDGET, why));
         sink.event(new WorkerEvent.Done(c.id()));
       }
       return;

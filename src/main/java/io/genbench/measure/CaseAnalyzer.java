@@ -116,7 +116,14 @@ public final class CaseAnalyzer {
 
   /** The case's failure: the one it reported, or a worker error when it ended without one measured iteration. */
   private static CaseResult.Failure failure(Measurements m, List<String> logTail) {
-    if (m.failure() != null) return new CaseResult.Failure(m.failure().kind(), m.failure().message(), logTail);
+    if (m.failure() != null) {
+      FailureKind kind = m.failure().kind();
+      // runs from before the budget kind wrote a budget stop as "skipped": it is not a case the backend cannot run
+      if (kind == FailureKind.SKIPPED && m.failure().message() != null && m.failure().message().startsWith("not run: the budget")) {
+        kind = FailureKind.BUDGET;
+      }
+      return new CaseResult.Failure(kind, m.failure().message(), logTail);
+    }
     if (!m.done() || m.samples().isEmpty()) {
       return new CaseResult.Failure(FailureKind.WORKER_ERROR, m.done() ? "the case finished without a measured iteration"
           : "the event stream ended before the case finished", logTail);

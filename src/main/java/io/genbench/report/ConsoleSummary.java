@@ -40,6 +40,8 @@ public final class ConsoleSummary {
       for (int i = 0; i < row.size(); i++) widths[i] = Math.max(widths[i], row.get(i).length());
     }
     StringBuilder out = new StringBuilder();
+    String skipped = MarkdownReport.skippedNote(report.results());
+    if (skipped != null) out.append(skipped).append("\n\n");
     for (List<String> row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < row.size(); i++) {

@@ -71,6 +71,8 @@ public final class MarkdownReport {
     StringBuilder md = new StringBuilder();
     md.append("# genbench run ").append(code(report.runId())).append("\n\n");
     if (!report.complete()) md.append("**").append(text(report.incompleteNote())).append("**\n\n");
+    String skipped = skippedNote(report.results());
+    if (skipped != null) md.append(text(skipped)).append("\n\n");
     environment(md, report);
     method(md, report);
     results(md, report);
@@ -85,6 +87,23 @@ public final class MarkdownReport {
     failures(md, report);
     validity(md, report);
     return md.toString();
+  }
+
+  /**
+   * What the run skipped and why, for the top of every view, e.g. {@code Skipped, not failures: 2 cases the backend
+   * cannot run (the onnx-cpu backend runs float32 only): a, b.}; null when nothing was skipped.
+   */
+  public static String skippedNote(List<CaseResult> results) {
+    Map<String, List<String>> byReason = new java.util.LinkedHashMap<>();
+    for (CaseResult r : results) {
+      if (r.status() != CaseStatus.UNSUPPORTED) continue;
+      String why = r.failure() == null || r.failure().message() == null ? "no reason recorded" : r.failure().message().strip().lines().findFirst().orElse("");
+      byReason.computeIfAbsent(why, k -> new ArrayList<>()).add(r.caseId());
+    }
+    if (byReason.isEmpty()) return null;
+    return "Skipped, not failures: " + byReason.entrySet().stream().map(e -> e.getValue().size()
+        + (e.getValue().size() == 1 ? " case" : " cases") + " that cannot run here (" + e.getKey() + "): " + String.join(", ", e.getValue()))
+        .collect(java.util.stream.Collectors.joining("; ")) + ".";
   }
 
   /** The warning shown when the figures are not a real model's speed; null when none applies. */
@@ -306,7 +325,9 @@ public final class MarkdownReport {
 
   /** The note shown when costs apply time measured on one machine to another's price; null when none does. */
   static String pricedElsewhereNote(List<CaseResult> results) {
-    List<CaseResult> elsewhere = results.stream().filter(r -> r.where() != null && r.where().pricedElsewhere()).toList();
+    // a case that never ran (unsupported) has no cost to qualify
+    List<CaseResult> elsewhere = results.stream().filter(r -> r.status() != CaseStatus.UNSUPPORTED && r.where() != null
+        && r.where().pricedElsewhere()).toList();
     if (elsewhere.isEmpty()) return null;
     String pairs = distinct(elsewhere, r -> "priced as " + r.where().pricedAs() + ", measured on " + r.where().measuredOn());
     return "Costs below are priced, not measured (" + pairs + "): what those instances would cost if they ran at the"
@@ -404,9 +425,12 @@ public final class MarkdownReport {
 
   private static void failures(StringBuilder md, RunReport report) {
     md.append("## Failures and out-of-memory cells\n\n");
-    List<CaseResult> failed = report.results().stream().filter(r -> r.status() != CaseStatus.SUCCESS).toList();
+    // skipped cases are said at the top of the report: they are not failures
+    List<CaseResult> failed = report.results().stream()
+        .filter(r -> r.status() != CaseStatus.SUCCESS && r.status() != CaseStatus.UNSUPPORTED).toList();
     if (failed.isEmpty()) {
-      md.append("None: every case succeeded.\n\n");
+      md.append(report.results().stream().anyMatch(r -> r.status() == CaseStatus.UNSUPPORTED)
+          ? "None: every case that could run here succeeded.\n\n" : "None: every case succeeded.\n\n");
       return;
     }
     for (CaseResult r : failed) {

@@ -314,7 +314,8 @@ public final class RunViews {
       CaseResult r = stored(c.id());
       if (r == null || r.failure() == null) continue;
       var kind = r.failure().kind();
-      if (kind != FailureKind.INFRASTRUCTURE && kind != FailureKind.WORKER_ERROR && kind != FailureKind.TIMEOUT) continue;
+      if (kind != FailureKind.INFRASTRUCTURE && kind != FailureKind.WORKER_ERROR && kind != FailureKind.TIMEOUT
+          && kind != FailureKind.BUDGET) continue;
       Path from = dir.caseDir(c.id()).resolve(RunDirectory.RESULT);
       int i = 1;
       while (Files.exists(dir.caseDir(c.id()).resolve("result.failed-" + i + ".json"))) i++;

@@ -13,6 +13,8 @@ public enum FailureKind {
   UNSUPPORTED("unsupported", "n/a", true),
   /** The chosen backend cannot run this configuration (float16 on the CPU backend): known before the run, not run. */
   SKIPPED("skipped", "skipped", false),
+  /** {@code --budget-usd} was spent before the case's worker started: not run, and run again by {@code --retry-failed}. */
+  BUDGET("budget", "not run (budget)", false),
   /** Killed by SIGKILL / exit 137 / Kubernetes OOMKilled: almost always host memory. */
   OOM_SIGNAL("oom_signal", "killed (OOM signal)", false),
   /** SIGSEGV / exit 139: in GPU stacks commonly an allocation failure surfacing as a crash. */

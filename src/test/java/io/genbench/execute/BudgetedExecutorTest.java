@@ -58,7 +58,7 @@ final class BudgetedExecutorTest {
     assertThat(ex.notRun()).containsExactly(SDXL.id());
     assertThat(sink.events).filteredOn(e -> e instanceof WorkerEvent.Failed && e.caseId().equals(SDXL.id()))
         .singleElement().satisfies(e -> {
-          assertThat(((WorkerEvent.Failed) e).kind()).isEqualTo(FailureKind.SKIPPED);
+          assertThat(((WorkerEvent.Failed) e).kind()).isEqualTo(FailureKind.BUDGET);
           assertThat(((WorkerEvent.Failed) e).message()).contains("budget of $4 was spent ($5.03 measured)");
         });
   }

@@ -74,6 +74,21 @@ final class CaseAnalyzerTest {
   }
 
   @Test
+  void aCaseTheBackendCannotRunIsUnsupportedAndAnOldRunsBudgetStopIsStillAFailure() {
+    var skipped = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Failed(CASE.id(), FailureKind.SKIPPED, "the onnx-cpu backend runs float32 only"), new WorkerEvent.Done(CASE.id()))), List.of());
+    // runs written before the budget kind recorded a budget stop as "skipped"
+    var oldBudget = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
+        new WorkerEvent.Failed(CASE.id(), FailureKind.SKIPPED, "not run: the budget of $4 was spent ($5.03 measured)"),
+        new WorkerEvent.Done(CASE.id()))), List.of());
+
+    assertThat(skipped.status()).isEqualTo(CaseStatus.UNSUPPORTED);
+    assertThat(skipped.status().isFailure()).isFalse();
+    assertThat(oldBudget.status()).isEqualTo(CaseStatus.FAILED);
+    assertThat(oldBudget.failure().kind()).isEqualTo(FailureKind.BUDGET);
+  }
+
+  @Test
   void theFirstFailureWinsAndSignalsMapToTheSeedStatuses() {
     var r = CaseAnalyzer.analyze(CASE.id(), Measurements.of(events(false, "torch",
         new WorkerEvent.Failed(CASE.id(), FailureKind.OOM_SIGNAL, "worker exited with code 137"),
