@@ -37,7 +37,7 @@ final class RunHistoryOptions extends HistoryOptions {
     } catch (RuntimeException | LinkageError e) { // an unreachable server, a locked file, a driver that cannot load
       String hint = "genbench history record " + dir.root()
           + (where.source().equals(HistoryLocation.OPTION) ? " " + HistoryLocation.OPTION + " '" + where.displayUrl() + "'" : "");
-      System.err.println(io.genbench.Secrets.redact("genbench: warning: the run was not recorded in the history: "
+      System.err.println(ErrorHandler.shown("genbench: warning: the run was not recorded in the history: "
           + e.getMessage() + ". Its results are kept in " + dir.root() + "; record it later with: " + hint));
     }
   }

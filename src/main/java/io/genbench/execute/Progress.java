@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.Printable;
 import java.io.PrintStream;
 
 /**
@@ -53,7 +54,7 @@ public final class Progress {
     finished++;
     Long started = caseStartNs.remove(id);
     clear();
-    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, summary, (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
+    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, Printable.text(id), Printable.text(summary), (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
     err.flush();
   }
 
@@ -67,7 +68,7 @@ public final class Progress {
     int width = 20;
     int done = total == 0 ? width : finished * width / total;
     String bar = "#".repeat(done) + "-".repeat(width - done);
-    String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), id, what);
+    String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), Printable.text(id), Printable.text(what));
     err.print(line.length() > 150 ? line.substring(0, 150) : line + "\033[K");
     err.flush();
     drawn = true;
