@@ -1,5 +1,6 @@
 package io.genbench.cli;
 
+import io.genbench.Secrets;
 import io.genbench.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -11,7 +12,8 @@ import picocli.CommandLine.ParseResult;
  * Maps exceptions to what the user sees: a {@link UserError} prints its message alone and exits 2; anything else is
  * a bug: {@code internal error: ...} and exit 1; a {@link io.genbench.store.StorageError} (full disk, permission
  * denied) names the file and the remedy and exits 1, as does a {@link io.genbench.history.HistoryError} (a history store
- * that cannot be opened, read or written), with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1).
+ * that cannot be opened, read or written), with the stack trace under {@code --verbose} (or GENBENCH_VERBOSE=1). Every
+ * message is printed with its credentials masked ({@link Secrets}) and its control characters made visible.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
   static final int USAGE = 2;
@@ -20,30 +22,35 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
     if (e instanceof UserError) {
-      cmd.getErr().println("genbench: " + e.getMessage());
+      cmd.getErr().println(shown("genbench: " + e.getMessage()));
       return USAGE;
     }
     if (e instanceof io.genbench.history.HistoryError) {
-      cmd.getErr().println("genbench: " + e.getMessage() + ". Check the history URL, that its server runs and accepts"
+      cmd.getErr().println(shown("genbench: " + e.getMessage()) + ". Check the history URL, that its server runs and accepts"
           + " the user, or that the SQLite file's directory is writable.");
       if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
       return INTERNAL;
     }
     if (e instanceof io.genbench.store.StorageError) {
-      cmd.getErr().println("genbench: " + e.getMessage() + (e.getMessage().contains("--resume") ? ""
+      cmd.getErr().println(shown("genbench: " + e.getMessage()) + (e.getMessage().contains("--resume") ? ""
           : ". Every finished case is kept: when it is fixed, finish the run with `genbench run --resume` on its directory."));
       if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
       return INTERNAL;
     }
-    cmd.getErr().println("genbench: internal error: " + e + " (rerun with GENBENCH_VERBOSE=1 for the stack trace)");
+    cmd.getErr().println(shown("genbench: internal error: " + e) + " (rerun with GENBENCH_VERBOSE=1 for the stack trace)");
     if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
     return INTERNAL;
+  }
+
+  /** A message as printed: credentials masked, control characters (from ids, paths, worker output) made visible. */
+  static String shown(String message) {
+    return io.genbench.Printable.text(Secrets.redact(message));
   }
 
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    cmd.getErr().println("genbench: " + e.getMessage());
+    cmd.getErr().println(shown("genbench: " + e.getMessage()));
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
       cmd.getErr().println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 /** {@code genbench history}: the runs recorded over time, and one case's figures across them. */
 @Command(name = "history", mixinStandardHelpOptions = true,
     description = {"The run history: every finished run is recorded (at the end of genbench run, and by genbench report)"
-        + " in a store, by default the SQLite file ~/.genbench/history.sqlite (created on first use), or a PostgreSQL"
+        + " in a store, by default the SQLite file ~/.genbench/history.sqlite ($XDG_DATA_HOME/genbench/history.sqlite where set; created on first use), or a PostgreSQL"
         + " database shared by a team: --history-url or GENBENCH_HISTORY_URL. Recording a run again replaces it.",
         "list shows runs, newest first; trend shows one case's figures over runs, as a table and an SVG chart; record"
             + " adds existing run directories (from their results, nothing is run)."},

@@ -11,7 +11,8 @@ class HistoryOptions {
 
   @Option(names = HistoryLocation.OPTION, paramLabel = "URL",
       description = "the history store: jdbc:sqlite:FILE or jdbc:postgresql://HOST:PORT/DATABASE[?user=U&password=P]"
-          + " (default: " + HistoryLocation.URL_ENV + ", else ~/.genbench/history.sqlite; a PostgreSQL user and password"
+          + " (default: " + HistoryLocation.URL_ENV + ", else $XDG_DATA_HOME/genbench/history.sqlite where set, else"
+          + " $HOME/.genbench/history.sqlite; a PostgreSQL user and password"
           + " may also come from " + HistoryLocation.USER_ENV + " and " + HistoryLocation.PASSWORD_ENV + ")")
   String url;
 

@@ -121,7 +121,7 @@ final class PlanCommand implements Callable<Integer> {
     }
     Plan plan = new Plan(m, settings, cases);
     boolean json = output != null && output.toString().toLowerCase(Locale.ROOT).endsWith(".json");
-    String args = String.join(" ", spec.commandLine().getParseResult().originalArgs()).replaceFirst("^plan ", "");
+    String args = String.join(" ", io.genbench.Secrets.redact(spec.commandLine().getParseResult().originalArgs())).replaceFirst("^plan ", "");
     String text = json ? PlanFile.toJson(plan) : PlanFile.toYaml(plan, "genbench plan " + args + "\n" + cases.size()
         + " cases. Mode " + m.label() + " defaults: " + m.description() + ".\nEdit freely: `genbench run` checks every key and value.");
     try {

@@ -226,6 +226,7 @@ final class RunCommand implements Callable<Integer> {
           throw new UncheckedIOException(e);
         }
       }
+      int exitCode;
       try (RunDirectory.RunLock held = dir.lock(); var hint = resumeHint(dir)) {
         var views = new RunViews(dir);
         if (resume != null) {
@@ -234,10 +235,16 @@ final class RunCommand implements Callable<Integer> {
           if (retryFailed) views.retryFailed(plan);
         }
         List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
-        return runAndReport(dir, views, plan, chosen, ex, cannot, book, placed, slots);
+        exitCode = runAndReport(dir, views, plan, chosen, ex, cannot, book, placed, slots);
       }
+      // the run is complete and unlocked: a slow or locked history store delays nothing and a signal now loses nothing
+      RunHistoryOptions.record(historyAt, dir, finished);
+      return exitCode;
     }
   }
+
+  /** The results of the finished run, recorded in the history once the run is complete. */
+  private List<CaseResult> finished = List.of();
 
   @Option(names = "--retry-failed", description = "with --resume: run again the cases that failed for a reason of the run"
       + " (infrastructure, worker error, timeout); findings such as out of memory stay")
@@ -371,8 +378,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /**
-   * Views, console summary, the history record, exit status: 0 only when every case succeeded, ran out of GPU memory
-   * (a finding) or is one the backend cannot run (skipped up front, not a failure).
+   * Views, console summary, exit status (the history record follows, once the run is unlocked): 0 only when every
+   * case succeeded, ran out of GPU memory (a finding) or is one the backend cannot run (skipped up front, not a failure).
    */
   private int finish(RunDirectory dir, RunViews views) {
     markFinished(dir);
@@ -380,7 +387,7 @@ final class RunCommand implements Callable<Integer> {
     System.out.print(ConsoleSummary.render(report));
     System.out.println("report: " + dir.file("report.md"));
     System.out.flush();
-    RunHistoryOptions.record(historyAt, dir, report.results());
+    finished = report.results();
     // skipped cases (the backend cannot run them) and out-of-memory findings are not failures of the run
     boolean allGood = report.results().stream().allMatch(r -> r.status() != null && !r.status().isFailure());
     return allGood ? 0 : 3;

@@ -37,8 +37,8 @@ final class RunHistoryOptions extends HistoryOptions {
     } catch (RuntimeException | LinkageError e) { // an unreachable server, a locked file, a driver that cannot load
       String hint = "genbench history record " + dir.root()
           + (where.source().equals(HistoryLocation.OPTION) ? " " + HistoryLocation.OPTION + " '" + where.displayUrl() + "'" : "");
-      System.err.println("genbench: warning: the run was not recorded in the history: " + e.getMessage()
-          + ". Its results are kept in " + dir.root() + "; record it later with: " + hint);
+      System.err.println(ErrorHandler.shown("genbench: warning: the run was not recorded in the history: "
+          + e.getMessage() + ". Its results are kept in " + dir.root() + "; record it later with: " + hint));
     }
   }
 }

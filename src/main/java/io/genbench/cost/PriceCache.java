@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,15 +20,23 @@ public final class PriceCache {
     this.dir = dir;
   }
 
-  /**
-   * The default folder: {@code GENBENCH_PRICE_CACHE}, else {@code $XDG_CACHE_HOME/genbench/prices}, else
-   * {@code ~/.cache/genbench/prices}.
-   */
+  /** The default folder of this process: {@link #defaultDir(Map, Path)} of its environment and {@code user.home}. */
   public static Path defaultDir() {
-    String env = System.getenv("GENBENCH_PRICE_CACHE");
-    if (env != null && !env.isBlank()) return Path.of(env);
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return defaultDir(System.getenv(), Path.of(System.getProperty("user.home")));
+  }
+
+  /**
+   * The default folder: {@code GENBENCH_PRICE_CACHE}, else {@code $XDG_CACHE_HOME/genbench/prices} where
+   * {@code XDG_CACHE_HOME} is an absolute path, else {@code ~/.cache/genbench/prices} with {@code ~} from {@code HOME},
+   * else from {@code userHome} (Java's {@code user.home}, which comes from the password database, not {@code HOME}).
+   */
+  public static Path defaultDir(Map<String, String> env, Path userHome) {
+    String own = env.get("GENBENCH_PRICE_CACHE");
+    if (own != null && !own.isBlank()) return Path.of(own);
+    String xdg = env.get("XDG_CACHE_HOME");
+    String home = env.get("HOME");
+    Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+        : (home != null && !home.isBlank() ? Path.of(home) : userHome).resolve(".cache");
     return base.resolve("genbench").resolve("prices");
   }
 

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Captures {@code environment.json}: genbench version and commit, Java, OS, CPU, memory, GPUs and driver (through
- * {@code nvidia-smi} when present), the backend and its library versions, the seed, and the command line.
+ * {@code nvidia-smi} when present), the backend and its library versions, the seed, and the command line
+ * (credentials in it masked by {@link io.genbench.Secrets}).
  */
 public final class Environment {
   private Environment() {}
@@ -68,7 +69,7 @@ public final class Environment {
     n.put("git_commit", gitCommit(home));
     n.put("started_at", Instant.now().toString());
     n.set("settings", settings);
-    n.putArray("command_line").addAll(commandLine.stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
+    n.putArray("command_line").addAll(io.genbench.Secrets.redact(commandLine).stream().map(Json.MAPPER.getNodeFactory()::textNode).toList());
     n.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
         + System.getProperty("java.vm.name") + ")");
     n.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));

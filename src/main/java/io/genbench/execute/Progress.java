@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.Printable;
 import java.io.PrintStream;
 
 /**
@@ -88,14 +89,14 @@ public final class Progress {
   /** A case the backend cannot run, recorded without running: named once, outside the counter and the clock. */
   synchronized void skipped(String id, String summary) {
     clear();
-    err.printf("skipped %s: %s%n", id, summary);
+    err.printf("skipped %s: %s%n", Printable.text(id), Printable.text(summary));
     err.flush();
   }
 
   private void line(String id, String what) {
     Long started = caseStartNs.remove(id);
     clear();
-    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, id, what, (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
+    err.printf("[%d/%d] %s %s (%.1f s; %s)%n", finished, total, Printable.text(id), Printable.text(what), (ticker.read() - (started == null ? ticker.read() : started)) / 1e9, timing());
     err.flush();
   }
 
@@ -109,7 +110,7 @@ public final class Progress {
     int width = 20;
     int done = units == 0 ? width : (int) (unitsDone * width / units);
     String bar = "#".repeat(done) + "-".repeat(width - done);
-    String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), id, what);
+    String line = String.format("\r[%s] %d/%d %s %s: %s", bar, finished, total, timing(), Printable.text(id), Printable.text(what));
     err.print(line.length() > 150 ? line.substring(0, 150) : line + "\033[K");
     err.flush();
     drawn = true;

@@ -90,8 +90,9 @@ public enum HistoryFormat {
     if (measured.size() < 2) return table;
     double first = measured.getFirst().result().e2eP50Ms();
     double last = measured.getLast().result().e2eP50Ms();
-    return table + String.format(Locale.ROOT, "%np50 e2e: %.2f ms in %s, %.2f ms in %s (%+.1f %%), over %d measured runs%n",
-        first, measured.getFirst().run().runId(), last, measured.getLast().run().runId(), (last / first - 1) * 100, measured.size());
+    return table + io.genbench.Printable.text(String.format(Locale.ROOT,
+        "%np50 e2e: %.2f ms in %s, %.2f ms in %s (%+.1f %%), over %d measured runs%n", first, measured.getFirst().run().runId(),
+        last, measured.getLast().run().runId(), (last / first - 1) * 100, measured.size()));
   }
 
   private static String genbench(RunRecord r) {
@@ -144,7 +145,7 @@ public enum HistoryFormat {
   }
 
   private static String tableCell(String s) {
-    return s.replace("|", "\\|").replace('\n', ' ');
+    return io.genbench.Printable.text(s.replace("|", "\\|").replace('\n', ' '));
   }
 
   private static <T> String csv(List<String> header, List<T> rows, Function<T, List<String>> cells) {
@@ -169,7 +170,7 @@ public enum HistoryFormat {
   }
 
   private static String csvCell(String s) {
-    return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    return io.genbench.CsvField.of(s);
   }
 
   private static String json(Object value) {

@@ -30,9 +30,12 @@ public record HistoryLocation(String url, String source, String user, String pas
   }
 
   /**
-   * The location in force: {@code option} when given, else {@code GENBENCH_HISTORY_URL}, else
-   * {@code ~/.genbench/history.sqlite} under {@code userHome}. An unsupported URL is a {@link UserError} naming it,
-   * where it came from and the valid forms.
+   * The location in force: {@code option} when given, else {@code GENBENCH_HISTORY_URL}, else the
+   * {@linkplain #defaultFile default file}. An unsupported URL is a {@link UserError} naming it, where it came from and
+   * the valid forms.
+   *
+   * @param env the process environment ({@code GENBENCH_HISTORY_*}, {@code XDG_DATA_HOME}, {@code HOME})
+   * @param userHome Java's {@code user.home}: the home when {@code HOME} is unset
    */
   public static HistoryLocation resolve(String option, Map<String, String> env, Path userHome) {
     String user = blankToNull(env.get(USER_ENV));
@@ -40,12 +43,22 @@ public record HistoryLocation(String url, String source, String user, String pas
     if (option != null) return new HistoryLocation(option.strip(), OPTION, user, password);
     String fromEnv = blankToNull(env.get(URL_ENV));
     if (fromEnv != null) return new HistoryLocation(fromEnv, URL_ENV, user, password);
-    return new HistoryLocation(SQLITE + defaultFile(userHome), "the default", user, password);
+    return new HistoryLocation(SQLITE + defaultFile(env, userHome), "the default", user, password);
   }
 
-  /** The default store: one SQLite file per user, whatever installation of genbench records into it. */
-  public static Path defaultFile(Path userHome) {
-    return userHome.resolve(".genbench").resolve("history.sqlite");
+  /**
+   * The default store, one SQLite file per user whatever installation of genbench records into it:
+   * {@code $XDG_DATA_HOME/genbench/history.sqlite} where {@code XDG_DATA_HOME} is set to an absolute path (unless only
+   * the classic file exists yet: a history is never left behind), else {@code ~/.genbench/history.sqlite} with
+   * {@code ~} from {@code HOME}, else from {@code userHome}.
+   */
+  public static Path defaultFile(Map<String, String> env, Path userHome) {
+    String home = blankToNull(env.get("HOME"));
+    Path classic = (home != null ? Path.of(home) : userHome).resolve(".genbench").resolve("history.sqlite");
+    String data = blankToNull(env.get("XDG_DATA_HOME"));
+    if (data == null || !Path.of(data).isAbsolute()) return classic; // the XDG spec: a relative path is to be ignored
+    Path xdg = Path.of(data).resolve("genbench").resolve("history.sqlite");
+    return java.nio.file.Files.exists(classic) && !java.nio.file.Files.exists(xdg) ? classic : xdg;
   }
 
   public Vendor vendor() {
@@ -68,13 +81,13 @@ public record HistoryLocation(String url, String source, String user, String pas
     return masked(url) + (source.equals("the default") ? "" : " (from " + source + ")");
   }
 
-  /** The URL with any password in it masked, for messages and commands to copy. */
+  /** The URL with any password in it ({@code password=}, {@code user:PASSWORD@}) masked, for messages and commands to copy. */
   public String displayUrl() {
     return masked(url);
   }
 
   private static String masked(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return io.genbench.Secrets.redact(url);
   }
 
   private static Vendor vendorOf(String url, String source) {
@@ -86,7 +99,8 @@ public record HistoryLocation(String url, String source, String user, String pas
     throw new UserError("Unsupported history store \"" + masked(url) + "\" (from " + source + "). " + VALID);
   }
 
-  private static final String VALID = "Known: jdbc:sqlite:FILE (the default is ~/.genbench/history.sqlite) and"
+  private static final String VALID = "Known: jdbc:sqlite:FILE (the default is ~/.genbench/history.sqlite, or"
+      + " $XDG_DATA_HOME/genbench/history.sqlite) and"
       + " jdbc:postgresql://HOST:PORT/DATABASE (user and password as ?user=NAME&password=SECRET in the URL, or in "
       + USER_ENV + " and " + PASSWORD_ENV + ").";
 

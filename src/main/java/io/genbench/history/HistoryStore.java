@@ -45,6 +45,9 @@ public final class HistoryStore implements AutoCloseable {
       + " c.images_per_s, c.tokens_per_s, c.peak_memory_bytes, c.memory_kind, c.cost_1000_images_ondemand_usd,"
       + " c.cost_1000_images_spot_usd, c.cost_1m_tokens_ondemand_usd, c.cost_1m_tokens_spot_usd, c.trials, c.iterations";
 
+  /** How long an SQLite statement waits for another connection's lock before it fails (SQLITE_BUSY). */
+  public static final java.time.Duration BUSY_TIMEOUT = java.time.Duration.ofSeconds(3);
+
   private final HistoryLocation location;
   private final Connection connection;
 
@@ -63,6 +66,7 @@ public final class HistoryStore implements AutoCloseable {
     try {
       Path file = location.sqliteFile();
       if (file != null && file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+      if (location.vendor() == HistoryLocation.Vendor.SQLITE) readable(source);
       Flyway.configure(HistoryStore.class.getClassLoader())
           .dataSource(source)
           .locations(MIGRATIONS)
@@ -78,6 +82,21 @@ public final class HistoryStore implements AutoCloseable {
       return new HistoryStore(location, c);
     } catch (FlywayException | SQLException | IOException e) {
       throw new HistoryError("cannot open the history store " + location.describe() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Fails within {@link #BUSY_TIMEOUT} when another program holds the SQLite file locked: Flyway would retry its schema
+   * check for many times that long, and a finished run must not wait on a history store.
+   */
+  private static void readable(DataSource source) throws SQLException {
+    try (Connection c = source.getConnection(); var s = c.createStatement(); var rs = s.executeQuery("SELECT COUNT(*) FROM sqlite_master")) {
+      rs.next();
+    } catch (SQLException e) {
+      var locked = new SQLException("the file is locked by another program or unreadable (waited "
+          + BUSY_TIMEOUT.toSeconds() + " s): " + rootMessage(e), e.getSQLState());
+      locked.addSuppressed(e); // not the cause: the message above is the one to show
+      throw locked;
     }
   }
 
@@ -330,7 +349,9 @@ public final class HistoryStore implements AutoCloseable {
       switch (location.vendor()) {
         case SQLITE -> {
           p.setProperty("foreign_keys", "true");
-          p.setProperty("busy_timeout", "10000"); // another genbench recording at the same moment: wait, don't fail
+          // another genbench recording at the same moment commits in milliseconds: wait for it, but a file held
+          // locked for longer (an open sqlite3 shell) costs a finished run seconds, never minutes
+          p.setProperty("busy_timeout", Long.toString(BUSY_TIMEOUT.toMillis()));
         }
         case POSTGRESQL -> {
           if (location.user() != null) p.setProperty("user", location.user());

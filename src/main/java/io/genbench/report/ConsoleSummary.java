@@ -25,7 +25,7 @@ public final class ConsoleSummary {
     List<List<String>> rows = new ArrayList<>();
     rows.add(HEADER);
     for (CaseResult r : report.results()) {
-      rows.add(List.of(r.caseId(), r.status() == null ? NA : r.status().name(), Figures.seconds(r.timePerImageS()),
+      rows.add(List.of(io.genbench.Printable.text(r.caseId()), r.status() == null ? NA : r.status().name(), Figures.seconds(r.timePerImageS()),
           switch (r.workload()) {
             case Workload.Diffusion d -> Figures.fixed(r.imagesPerS(), 3);
             case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
@@ -66,7 +66,7 @@ public final class ConsoleSummary {
         + MarkdownReport.instance(r)).orElse(NA)).append('\n');
     out.append(counts(report.results())).append('\n');
     if (!report.complete()) out.append(report.incompleteNote()).append('\n');
-    return out.toString();
+    return io.genbench.Printable.text(out.toString()); // ids and worker messages: no escape sequence reaches the terminal
   }
 
   /**

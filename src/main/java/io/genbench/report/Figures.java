@@ -78,9 +78,7 @@ final class Figures {
 
   /** An RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
   static String csv(String field) {
-    if (field == null) return NA;
-    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0) return field;
-    return '"' + field.replace("\"", "\"\"") + '"';
+    return field == null ? NA : io.genbench.CsvField.of(field);
   }
 
   static String csvLine(Iterable<String> fields) {

@@ -128,12 +128,13 @@ public final class HtmlReport {
     return page(title, convert(markdown, chartsByFile));
   }
 
+  /** The whole page; ids and worker messages in it keep no control character (shown in escape form). */
   static String page(String title, String body) {
-    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    return io.genbench.Printable.text("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         + "<meta http-equiv=\"Content-Security-Policy\" content=\"" + escape(CSP) + "\">\n"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + escape(title)
         + "</title>\n<style>" + CSS + "</style>\n</head>\n<body>\n" + withContents(body) + "<script>" + SCRIPT
-        + "</script>\n</body>\n</html>\n";
+        + "</script>\n</body>\n</html>\n");
   }
 
   private static final Pattern H1_END = Pattern.compile("</h1>\n");

@@ -86,7 +86,7 @@ public final class MarkdownReport {
     cost(md, report);
     failures(md, report);
     validity(md, report);
-    return md.toString();
+    return io.genbench.Printable.text(md.toString()); // ids and worker messages: no control character reaches a terminal
   }
 
   /**

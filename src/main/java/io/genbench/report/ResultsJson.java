@@ -2,7 +2,10 @@ package io.genbench.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
 import io.genbench.analyze.LatencySummary;
 import java.util.LinkedHashMap;
@@ -26,7 +29,7 @@ public final class ResultsJson {
   public static String render(RunReport report) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("run_id", report.runId());
-    root.put("environment", report.environment());
+    root.put("environment", redacted(report.environment()));
     root.put("statistics_definition", LatencySummary.DEFINITION);
     root.put("cost_formula", RunReport.COST_FORMULA);
     root.put("price_catalog_note", report.priceCatalogNote());
@@ -41,5 +44,17 @@ public final class ResultsJson {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write results.json of run " + report.runId(), e);
     }
+  }
+
+  /** The environment with credentials in its command line masked, also for a run recorded before they were. */
+  private static JsonNode redacted(JsonNode environment) {
+    if (environment == null || !(environment.get("command_line") instanceof ArrayNode cmd)) return environment;
+    ObjectNode copy = environment.deepCopy();
+    ArrayNode masked = copy.putArray("command_line");
+    for (String arg : io.genbench.Secrets.redact(java.util.stream.StreamSupport.stream(cmd.spliterator(), false)
+        .map(JsonNode::asText).toList())) {
+      masked.add(arg);
+    }
+    return copy;
   }
 }

@@ -2,7 +2,18 @@ package io.genbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genbench.history.HistoryLocation;
+import io.genbench.history.HistoryStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +43,45 @@ final class HistoryFailuresTest {
         .doesNotContain("s3cret");
     Cli later = Cli.run("history", "record", out.toString(), "--history-url", "jdbc:sqlite:" + tmp.resolve("h.sqlite"));
     assertThat(later.exitCode()).as(later.err()).isZero();
+  }
+
+  @Test
+  void aHistoryFileLockedByAnotherProgramCostsAFinishedRunSecondsAndSaysHowToRecordItLater() throws Exception {
+    Path file = tmp.resolve("locked.sqlite");
+    String url = "jdbc:sqlite:" + file;
+    HistoryStore.open(HistoryLocation.resolve(url, Map.of(), tmp)).close(); // the schema exists; now lock it
+    Path out = tmp.resolve("run");
+    Path plan = OnnxRun.plan(tmp);
+
+    Cli r;
+    long finishedAt = 0; // when report.md appeared: the run is complete, only the history record remains
+    long returnedAt;
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+      s.execute("BEGIN EXCLUSIVE"); // as an open sqlite3 shell in a transaction: nobody else reads or writes
+      Future<Cli> run = thread.submit(() -> Cli.run("run", plan.toString(), "--backend", "onnx", "--threads", "1",
+          "--out", out.toString(), "--history-url", url));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!run.isDone() && System.nanoTime() < deadline) {
+        if (finishedAt == 0 && Files.exists(out.resolve("report.md"))) finishedAt = System.nanoTime();
+        Thread.sleep(10);
+      }
+      returnedAt = System.nanoTime();
+      assertThat(run).as("the run returns while the history stays locked").isDone();
+      r = run.get();
+      s.execute("ROLLBACK");
+    } finally {
+      thread.shutdownNow();
+    }
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(out.resolve("summary.csv")).isNotEmptyFile();
+    assertThat(finishedAt).as("report.md was written").isPositive();
+    // a locked store costs the finished run its busy timeout of 3 s, not 10 s per statement or forever
+    assertThat(Duration.ofNanos(returnedAt - finishedAt)).isLessThan(Duration.ofSeconds(7));
+    assertThat(r.err()).contains("genbench: warning: the run was not recorded in the history: ")
+        .contains("locked").contains("record it later with: genbench history record " + out)
+        .doesNotContain("interrupted");
   }
 
   @Test

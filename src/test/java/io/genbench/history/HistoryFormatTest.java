@@ -95,6 +95,27 @@ final class HistoryFormatTest {
   }
 
   @Test
+  void csvTextCellsThatASpreadsheetWouldRunAsFormulasGetALeadingQuote() {
+    RunRecord r = run("=cmd|' /C calc'!A0", "2026-11-21T10:15:42Z");
+    RunRecord hostile = new RunRecord(r.runKey(), r.runId(), "@SUM(1+1)", r.startedAt(), r.finishedAt(), "-backend", "+device",
+        r.host(), r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(), r.casesFinished(),
+        r.casesSuccess());
+
+    List<String> row = List.of(HistoryFormat.CSV.runs(List.of(hostile)).lines().toList().get(1).split(",", -1));
+
+    assertThat(row.subList(1, 3)).containsExactly("'=cmd|' /C calc'!A0", "'@SUM(1+1)");
+    assertThat(row.subList(5, 7)).containsExactly("'-backend", "'+device");
+    assertThat(row.subList(12, 15)).containsExactly("2", "2", "1");
+  }
+
+  @Test
+  void controlCharactersInARunIdAreShownNotSentToTheTerminal() {
+    String table = HistoryFormat.TABLE.runs(List.of(run("run\u001b]0;pwned\u0007\r\u001b[2J", "2026-11-21T10:15:42Z")));
+
+    assertThat(table).doesNotContain("\u001b", "\u0007", "\r").contains("run\\u001b]0;pwned\\u0007\\u000d\\u001b[2J");
+  }
+
+  @Test
   void aCaseIdThatLooksLikeMarkupStaysText() {
     String svg = TrendChart.svg("&lt;b&gt;<script>alert(1)</script>", TREND);
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genbench.UserError;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 final class HistoryLocationTest {
   private static final Path HOME = Path.of("/home/ada");
@@ -19,6 +21,42 @@ final class HistoryLocationTest {
     assertThat(at.vendor()).isEqualTo(HistoryLocation.Vendor.SQLITE);
     assertThat(at.sqliteFile()).isEqualTo(Path.of("/home/ada/.genbench/history.sqlite"));
     assertThat(at.source()).isEqualTo("the default");
+  }
+
+  @Test
+  void theHomeIsTakenFromHomeNotFromJavasUserHome() {
+    HistoryLocation at = HistoryLocation.resolve(null, Map.of("HOME", "/elsewhere"), HOME);
+
+    assertThat(at.sqliteFile()).isEqualTo(Path.of("/elsewhere/.genbench/history.sqlite"));
+  }
+
+  @Test
+  void xdgDataHomeWhereSetHoldsTheDefaultStore() {
+    HistoryLocation at = HistoryLocation.resolve(null, Map.of("HOME", "/elsewhere", "XDG_DATA_HOME", "/data"), HOME);
+
+    assertThat(at.sqliteFile()).isEqualTo(Path.of("/data/genbench/history.sqlite"));
+  }
+
+  @Test
+  void aRelativeXdgDataHomeIsIgnoredAsTheSpecificationSays() {
+    HistoryLocation at = HistoryLocation.resolve(null, Map.of("HOME", "/elsewhere", "XDG_DATA_HOME", "data"), HOME);
+
+    assertThat(at.sqliteFile()).isEqualTo(Path.of("/elsewhere/.genbench/history.sqlite"));
+  }
+
+  @Test
+  void aHistoryAlreadyInTheClassicPlaceIsNotLeftBehindWhenXdgDataHomeIsSetLater(@TempDir Path tmp) throws Exception {
+    Path classic = Files.createDirectories(tmp.resolve("home/.genbench")).resolve("history.sqlite");
+    Files.writeString(classic, "");
+    Map<String, String> env = Map.of("HOME", tmp.resolve("home").toString(), "XDG_DATA_HOME", tmp.resolve("data").toString());
+
+    Path before = HistoryLocation.resolve(null, env, HOME).sqliteFile();
+    Files.createDirectories(tmp.resolve("data/genbench"));
+    Files.writeString(tmp.resolve("data/genbench/history.sqlite"), "");
+    Path after = HistoryLocation.resolve(null, env, HOME).sqliteFile();
+
+    assertThat(before).isEqualTo(classic);
+    assertThat(after).isEqualTo(tmp.resolve("data/genbench/history.sqlite"));
   }
 
   @Test

@@ -38,6 +38,25 @@ final class ReportEscapingTest {
     assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt; a|b `tick` **bold** [link](x)");
   }
 
+  @Test
+  void controlCharactersInIdsAndWorkerMessagesAreShownNotSentInEveryHumanView() {
+    String control = "\u001b[2J\u001b]0;pwned\u0007\rover\u009b31m\u202e";
+    CaseResult oom = ReportFixtures.sdxlOomOnG5();
+    CaseResult failed = new CaseResult("case" + control, oom.model(), oom.modelLabel(), oom.requestedInstance(),
+        oom.actualInstance(), oom.lifecycle(), oom.zone(), oom.batchSize(), oom.inferenceSteps(), oom.resolution(),
+        oom.precision(), oom.backend(), oom.weights(), oom.device(), null, 0, 0, 4, Map.of(), null, null, null, null, null,
+        null, null, null, null, CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, "boom" + control,
+            List.of("tail" + control)), null);
+    RunReport run = new RunReport("run" + control, ReportFixtures.environment("torch-cuda", "local"),
+        List.of(ReportFixtures.sd21OnG5(), failed), ReportFixtures.NOTE);
+
+    for (String view : List.of(MarkdownReport.render(run), HtmlReport.render(run), ConsoleSummary.render(run))) {
+      assertThat(view.chars().filter(c -> io.genbench.Printable.isControl((char) c)).mapToObj(Integer::toHexString).toList())
+          .as(view.substring(0, 40)).isEmpty();
+      assertThat(view).as("shown in escape form").contains("case\\u001b", "pwned\\u0007", "\\u009b31m", "\\u202e");
+    }
+  }
+
   /** The run id, the environment, and a success and a failure whose every string field is hostile. */
   static RunReport hostileRun() {
     ObjectNode env = (ObjectNode) ReportFixtures.environment("torch-cuda" + HOSTILE, "local" + HOSTILE);

@@ -2,9 +2,11 @@ package io.genbench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genbench.result.CaseResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -48,6 +50,24 @@ final class ResultsCsvTest {
 
     assertThat(rows.get(1).get(ResultsCsv.COLUMNS.indexOf("failure_kind"))).isEqualTo("gpu_out_of_memory");
     assertThat(rows.get(1).get(ResultsCsv.COLUMNS.indexOf("failure_message"))).startsWith("CUDA out of memory. Tried");
+  }
+
+  @Test
+  void aTextCellThatASpreadsheetWouldRunAsAFormulaGetsALeadingQuoteAndNumbersStayNumbers() {
+    CaseResult oom = ReportFixtures.sdxlOomOnG5();
+    List<String> messages = List.of("=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+        "\tindented", "\rreturned");
+    List<CaseResult> results = messages.stream().map(m -> new CaseResult(oom.caseId(), oom.model(), oom.modelLabel(),
+        oom.requestedInstance(), oom.actualInstance(), oom.lifecycle(), oom.zone(), oom.batchSize(), oom.inferenceSteps(),
+        oom.resolution(), oom.precision(), oom.backend(), oom.weights(), oom.device(), -1.5, 0, 0, 4, Map.of(), null, null,
+        null, null, null, null, null, null, null, oom.status(), new CaseResult.Failure(oom.failure().kind(), m, List.of()))).toList();
+
+    List<List<String>> rows = parse(ResultsCsv.render(results));
+
+    assertThat(rows.subList(1, rows.size())).extracting(r -> r.get(ResultsCsv.COLUMNS.indexOf("failure_message")))
+        .containsExactly("'=HYPERLINK(\"http://x\",\"y\")", "'+1+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\tindented",
+            "'\rreturned");
+    assertThat(rows.get(1).get(ResultsCsv.COLUMNS.indexOf("model_load_s"))).isEqualTo("-1.500");
   }
 
   /** A small RFC 4180 reader, enough for these files. */
