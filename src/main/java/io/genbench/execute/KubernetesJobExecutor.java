@@ -35,10 +35,8 @@ import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerCase;
 import io.genbench.wire.WorkerEvent;
 import io.genbench.wire.WorkerJob;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -451,19 +449,25 @@ public final class KubernetesJobExecutor implements Executor {
 
   private void streamLog(Pod pod, JobStream stream) {
     var resource = client.pods().inNamespace(config.namespace()).withName(pod.getMetadata().getName()).inContainer("worker");
-    try (var watch = resource.watchLog();
-        BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.isBlank()) continue;
+    try (var watch = resource.watchLog()) {
+      BoundedLines r = new BoundedLines(watch.getOutput(), BoundedLines.EVENT_LINE_BYTES);
+      BoundedLines.Line read;
+      while ((read = r.next()) != null) {
+        String line = read.text();
+        if (line.isBlank() && !read.cut()) continue;
+        if (read.cut()) {
+          stream.log(stream.current, LocalProcessExecutor.notAnEvent(read));
+          continue;
+        }
         if (!line.startsWith("{")) {
-          stream.log(stream.current, line); // the pod log mixes stdout and stderr: free text is the worker's log
+          // the pod log mixes stdout and stderr: free text is the worker's log
+          stream.log(stream.current, read.marked(BoundedLines.LOG_LINE_BYTES));
           continue;
         }
         try {
           stream.event(WorkerEvent.parse(line), line);
         } catch (IllegalArgumentException e) {
-          stream.log(stream.current, line);
+          stream.log(stream.current, read.marked(BoundedLines.LOG_LINE_BYTES));
         }
       }
     } catch (IOException e) {
