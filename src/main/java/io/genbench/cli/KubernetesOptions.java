@@ -2,6 +2,7 @@ package io.genbench.cli;
 
 import io.genbench.UserError;
 import io.genbench.execute.KubernetesJobExecutor;
+import io.genbench.execute.KubernetesName;
 import io.genbench.execute.Pricer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,8 @@ final class KubernetesOptions {
   List<String> pullSecrets = new ArrayList<>();
 
   @Option(names = "--job-template", paramLabel = "FILE", description = "kubernetes: a Job YAML to use instead of the bundled"
-      + " one, with ${NAME} ${NAMESPACE} ${RUN} ${INSTANCE_TYPE} ${IMAGE} ${GPUS} ${DEADLINE_S}")
+      + " one as the base of every Job; genbench sets name, namespace, labels, deadline, instance type, image, GPUs and"
+      + " the job's ConfigMap on it")
   Path template;
 
   @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "kubernetes: Jobs on different instance"
@@ -40,6 +42,10 @@ final class KubernetesOptions {
       throw new UserError("--executor kubernetes needs --image: the worker image built from worker/Dockerfile and pushed to a"
           + " registry the cluster can pull from (see the README, Cloud prices and Kubernetes).");
     }
+    KubernetesName.IMAGE_REFERENCE.require("--image", image);
+    KubernetesName.DNS1123_LABEL.require("--namespace", namespace);
+    if (serviceAccount != null) KubernetesName.DNS1123_SUBDOMAIN.require("--service-account", serviceAccount);
+    for (String secret : pullSecrets) KubernetesName.DNS1123_SUBDOMAIN.require("--image-pull-secret", secret);
     if (parallel < 1 || parallel > 64) throw new UserError("--parallel must be between 1 and 64, was " + parallel + ".");
     Duration wait = PriceOptions.parseDuration(unschedulable);
     String text = template == null ? null : KubernetesJobExecutor.readTemplate(template);

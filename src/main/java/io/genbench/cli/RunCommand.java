@@ -199,8 +199,13 @@ final class RunCommand implements Callable<Integer> {
       }
       var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       if (dryRun) {
-        System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
-        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) System.out.print(DryRun.manifests(plan, k, cannot));
+        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) {
+          // the manifests alone on stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies; the estimate beside
+          System.err.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+          System.out.print(DryRun.manifests(plan, k, cannot));
+        } else {
+          System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+        }
         return 0;
       }
       if (budgetUsd != null) {

@@ -1,17 +1,30 @@
 package io.genbench.execute;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapVolumeSource;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -22,10 +35,8 @@ import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerCase;
 import io.genbench.wire.WorkerEvent;
 import io.genbench.wire.WorkerJob;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +73,9 @@ public final class KubernetesJobExecutor implements Executor {
   public static final String RUN_LABEL = "genbench.io/run";
   static final String JOB_NAME_LABEL = "job-name";
   private static final String TEMPLATE = "/io/genbench/execute/job-template.yaml";
+  private static final String JOB_VOLUME = "job";
+  private static final String JOB_MOUNT = "/etc/genbench";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   /**
    * How to run Jobs.
@@ -70,7 +84,8 @@ public final class KubernetesJobExecutor implements Executor {
    * @param image the worker image (built from worker/Dockerfile)
    * @param serviceAccount the pods' service account, or null for the namespace's default
    * @param pullSecrets image pull secrets, may be empty
-   * @param template a Job YAML with {@code ${NAME}}-style placeholders, or null for the bundled one
+   * @param template a Job YAML, the base object of every Job (fields genbench owns are set on it), or null for the
+   *     bundled one; {@code ${NAME}}-style placeholders in its values are still filled in
    * @param parallel Jobs running at once, ≥ 1 (each on its own instance type)
    * @param unschedulable how long a pod may stay unscheduled before its cases fail as infrastructure
    * @param runId this run's id, a label on every Job (resume adopts Jobs with it; cleanup deletes them)
@@ -169,40 +184,151 @@ public final class KubernetesJobExecutor implements Executor {
         .addToLabels(RUN_LABEL, config.runId()).endMetadata().addToData("job.json", json).build();
   }
 
+  /**
+   * The group's Job: the template (the bundled one, or the user's) read into a typed object, then every field genbench
+   * owns set on that object. No value is ever pasted into YAML text, so no option can add a key to the manifest.
+   */
   Job job(List<TestCase> group, Settings settings) {
     TestCase first = group.getFirst();
+    String name = jobName(group);
     int gpus = group.stream().mapToInt(TestCase::gpus).max().orElse(1);
     // the deadline covers every case's timeout plus ten minutes for pulling the image and scheduling
     long deadline = (long) Math.ceil(settings.timeoutS() * group.size()) + 600;
-    Map<String, String> values = Map.of("NAME", jobName(group), "NAMESPACE", config.namespace(), "RUN", config.runId(),
-        "INSTANCE_TYPE", first.instanceType(), "IMAGE", config.image(), "GPUS", String.valueOf(gpus),
-        "DEADLINE_S", String.valueOf(deadline));
-    String text = config.template() != null ? config.template() : bundledTemplate();
-    for (var e : values.entrySet()) text = text.replace("${" + e.getKey() + "}", e.getValue());
-    Job job;
-    try {
-      job = Serialization.unmarshal(text, Job.class);
-    } catch (RuntimeException e) {
-      throw new UserError("The Job template is not a Kubernetes Job: " + e.getMessage());
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("NAME", name);
+    values.put("NAMESPACE", config.namespace());
+    values.put("RUN", config.runId());
+    values.put("INSTANCE_TYPE", first.instanceType());
+    values.put("IMAGE", config.image());
+    values.put("GPUS", gpus);
+    values.put("DEADLINE_S", deadline);
+    Job job = template(values);
+
+    ObjectMeta meta = job.getMetadata() == null ? new ObjectMeta() : job.getMetadata();
+    job.setMetadata(meta);
+    meta.setName(name);
+    meta.setNamespace(config.namespace());
+    meta.setLabels(withRunLabels(meta.getLabels()));
+    if (job.getSpec() == null) job.setSpec(new JobSpec());
+    var spec = job.getSpec();
+    spec.setActiveDeadlineSeconds(deadline);
+    if (spec.getBackoffLimit() == null) spec.setBackoffLimit(0);
+    if (spec.getTemplate() == null) spec.setTemplate(new PodTemplateSpec());
+    var podTemplate = spec.getTemplate();
+    if (podTemplate.getMetadata() == null) podTemplate.setMetadata(new ObjectMeta());
+    podTemplate.getMetadata().setLabels(withRunLabels(podTemplate.getMetadata().getLabels()));
+    if (podTemplate.getSpec() == null) podTemplate.setSpec(new PodSpec());
+    PodSpec pod = podTemplate.getSpec();
+    if (pod.getRestartPolicy() == null) pod.setRestartPolicy("Never");
+    Map<String, String> selector = pod.getNodeSelector() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(pod.getNodeSelector());
+    selector.put("node.kubernetes.io/instance-type", first.instanceType());
+    pod.setNodeSelector(selector);
+
+    List<Container> containers = pod.getContainers() == null ? new ArrayList<>() : new ArrayList<>(pod.getContainers());
+    Container worker = containers.stream().filter(c -> "worker".equals(c.getName())).findFirst().orElse(null);
+    if (worker == null && containers.isEmpty()) {
+      worker = new Container();
+      worker.setName("worker");
+      containers.add(worker);
+    } else if (worker == null) {
+      worker = containers.getFirst();
     }
-    var pod = job.getSpec().getTemplate().getSpec();
-    Container worker = pod.getContainers().stream().filter(c -> c.getName().equals("worker")).findFirst()
-        .orElse(pod.getContainers().getFirst());
-    if (first.memoryRequest() != null || first.memoryLimit() != null) {
-      if (worker.getResources() == null) worker.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirements());
-      var res = worker.getResources();
-      if (first.memoryRequest() != null) {
-        if (res.getRequests() == null) res.setRequests(new LinkedHashMap<>());
-        res.getRequests().put("memory", new Quantity(first.memoryRequest()));
-      }
-      if (first.memoryLimit() != null) {
-        if (res.getLimits() == null) res.setLimits(new LinkedHashMap<>());
-        res.getLimits().put("memory", new Quantity(first.memoryLimit()));
-      }
+    pod.setContainers(containers);
+    worker.setImage(config.image());
+    if (worker.getCommand() == null || worker.getCommand().isEmpty()) {
+      worker.setCommand(List.of("python3", "-m", "genbench_worker", "--job", JOB_MOUNT + "/job.json"));
     }
+    List<EnvVar> env = worker.getEnv() == null ? new ArrayList<>() : new ArrayList<>(worker.getEnv());
+    if (env.stream().noneMatch(e -> "PYTHONUNBUFFERED".equals(e.getName()))) env.add(new EnvVar("PYTHONUNBUFFERED", "1", null));
+    worker.setEnv(env);
+    if (worker.getResources() == null) worker.setResources(new ResourceRequirements());
+    var res = worker.getResources();
+    Map<String, Quantity> limits = res.getLimits() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(res.getLimits());
+    limits.put("nvidia.com/gpu", new Quantity(String.valueOf(gpus)));
+    if (first.memoryLimit() != null) limits.put("memory", new Quantity(first.memoryLimit()));
+    res.setLimits(limits);
+    if (first.memoryRequest() != null) {
+      Map<String, Quantity> requests = res.getRequests() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(res.getRequests());
+      requests.put("memory", new Quantity(first.memoryRequest()));
+      res.setRequests(requests);
+    }
+    List<VolumeMount> mounts = worker.getVolumeMounts() == null ? new ArrayList<>() : new ArrayList<>(worker.getVolumeMounts());
+    mounts.removeIf(m -> JOB_VOLUME.equals(m.getName()));
+    VolumeMount mount = new VolumeMount();
+    mount.setName(JOB_VOLUME);
+    mount.setMountPath(JOB_MOUNT);
+    mount.setReadOnly(true);
+    mounts.add(mount);
+    worker.setVolumeMounts(mounts);
+    List<Volume> volumes = pod.getVolumes() == null ? new ArrayList<>() : new ArrayList<>(pod.getVolumes());
+    volumes.removeIf(v -> JOB_VOLUME.equals(v.getName()));
+    Volume volume = new Volume();
+    volume.setName(JOB_VOLUME);
+    ConfigMapVolumeSource source = new ConfigMapVolumeSource();
+    source.setName(name);
+    volume.setConfigMap(source);
+    volumes.add(volume);
+    pod.setVolumes(volumes);
+
     if (config.serviceAccount() != null) pod.setServiceAccountName(config.serviceAccount());
-    for (String secret : config.pullSecrets()) pod.getImagePullSecrets().add(new LocalObjectReference(secret));
+    if (!config.pullSecrets().isEmpty()) {
+      List<LocalObjectReference> secrets = pod.getImagePullSecrets() == null ? new ArrayList<>() : new ArrayList<>(pod.getImagePullSecrets());
+      for (String secret : config.pullSecrets()) secrets.add(new LocalObjectReference(secret));
+      pod.setImagePullSecrets(secrets);
+    }
     return job;
+  }
+
+  private Map<String, String> withRunLabels(Map<String, String> labels) {
+    Map<String, String> out = labels == null ? new LinkedHashMap<>() : new LinkedHashMap<>(labels);
+    out.putIfAbsent("app.kubernetes.io/name", "genbench");
+    out.put(RUN_LABEL, config.runId());
+    return out;
+  }
+
+  /**
+   * The template as a Job object. A user's template written for earlier versions may hold {@code ${NAME}}-style
+   * placeholders: they are replaced inside the parsed scalars (a value stays one value), never in the text.
+   */
+  private Job template(Map<String, Object> values) {
+    String text = config.template() != null ? config.template() : bundledTemplate();
+    String source = config.template() != null ? "The --job-template" : "The bundled Job template";
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(text);
+    } catch (IOException e) {
+      throw new UserError(source + " is not YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (tree == null || !tree.isObject()) throw new UserError(source + " is not a Kubernetes Job: it holds no YAML mapping.");
+    if (tree.hasNonNull("kind") && !"Job".equals(tree.get("kind").asText())) {
+      throw new UserError(source + " is not a Kubernetes Job: its kind is " + tree.get("kind").asText() + ".");
+    }
+    JsonNode filled = fill(tree, values);
+    try {
+      return Serialization.unmarshal(YAML.writeValueAsString(filled), Job.class);
+    } catch (IOException | RuntimeException e) {
+      throw new UserError(source + " is not a Kubernetes Job: " + e.getMessage());
+    }
+  }
+
+  private static JsonNode fill(JsonNode node, Map<String, Object> values) {
+    if (node.isObject()) {
+      var out = YAML.createObjectNode();
+      node.properties().forEach(e -> out.set(e.getKey(), fill(e.getValue(), values)));
+      return out;
+    }
+    if (node.isArray()) {
+      var out = YAML.createArrayNode();
+      node.forEach(n -> out.add(fill(n, values)));
+      return out;
+    }
+    if (!node.isTextual() || !node.asText().contains("${")) return node;
+    String text = node.asText();
+    for (var e : values.entrySet()) {
+      if (text.equals("${" + e.getKey() + "}") && e.getValue() instanceof Number n) return YAML.valueToTree(n);
+      text = text.replace("${" + e.getKey() + "}", String.valueOf(e.getValue()));
+    }
+    return TextNode.valueOf(text);
   }
 
   private static String bundledTemplate() {
@@ -323,19 +449,25 @@ public final class KubernetesJobExecutor implements Executor {
 
   private void streamLog(Pod pod, JobStream stream) {
     var resource = client.pods().inNamespace(config.namespace()).withName(pod.getMetadata().getName()).inContainer("worker");
-    try (var watch = resource.watchLog();
-        BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.isBlank()) continue;
+    try (var watch = resource.watchLog()) {
+      BoundedLines r = new BoundedLines(watch.getOutput(), BoundedLines.EVENT_LINE_BYTES);
+      BoundedLines.Line read;
+      while ((read = r.next()) != null) {
+        String line = read.text();
+        if (line.isBlank() && !read.cut()) continue;
+        if (read.cut()) {
+          stream.log(stream.current, LocalProcessExecutor.notAnEvent(read));
+          continue;
+        }
         if (!line.startsWith("{")) {
-          stream.log(stream.current, line); // the pod log mixes stdout and stderr: free text is the worker's log
+          // the pod log mixes stdout and stderr: free text is the worker's log
+          stream.log(stream.current, read.marked(BoundedLines.LOG_LINE_BYTES));
           continue;
         }
         try {
           stream.event(WorkerEvent.parse(line), line);
         } catch (IllegalArgumentException e) {
-          stream.log(stream.current, line);
+          stream.log(stream.current, read.marked(BoundedLines.LOG_LINE_BYTES));
         }
       }
     } catch (IOException e) {

@@ -7,11 +7,8 @@ import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerCase;
 import io.genbench.wire.WorkerEvent;
 import io.genbench.wire.WorkerJob;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,9 +122,11 @@ public final class LocalProcessExecutor implements Executor {
     state.expected = cases.getFirst().id();
     state.startedNs = ticker.read();
     Thread stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
+      try (var err = process.getErrorStream()) {
+        BoundedLines r = new BoundedLines(err, BoundedLines.LOG_LINE_BYTES);
+        BoundedLines.Line read;
+        while ((read = r.next()) != null) {
+          String line = read.marked(BoundedLines.LOG_LINE_BYTES);
           synchronized (lock) {
             if (state.closed) return;
             sink.log(state.attribution(), line);
@@ -159,16 +158,19 @@ public final class LocalProcessExecutor implements Executor {
         }
       }
     });
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = readLine(r)) != null) {
-        if (line.isBlank()) continue;
+    try (var out = process.getInputStream()) {
+      BoundedLines r = new BoundedLines(out, BoundedLines.EVENT_LINE_BYTES);
+      BoundedLines.Line read;
+      while ((read = readLine(r)) != null) {
+        String line = read.text();
+        if (line.isBlank() && !read.cut()) continue;
         WorkerEvent event;
         try {
+          if (read.cut()) throw new IllegalArgumentException("over the line limit");
           event = WorkerEvent.parse(line);
         } catch (IllegalArgumentException e) {
           synchronized (lock) {
-            sink.log(state.attribution(), "genbench: worker wrote a line that is not an event: " + line);
+            sink.log(state.attribution(), notAnEvent(read));
           }
           continue;
         }
@@ -231,12 +233,21 @@ public final class LocalProcessExecutor implements Executor {
    * stream was closed under the reader) is an end of stream too: how the worker died is read from its exit, so a
    * killed worker costs its one case and never turns into an executor failure that would fail the model's other cases.
    */
-  static String readLine(BufferedReader r) {
+  static BoundedLines.Line readLine(BoundedLines r) {
     try {
-      return r.readLine();
+      return r.next();
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** What worker.log says of a line that is not an event: the line, cut to a log line's size and marked when cut. */
+  static String notAnEvent(BoundedLines.Line read) {
+    if (read.cut()) {
+      return "genbench: worker wrote a line longer than " + (BoundedLines.EVENT_LINE_BYTES >> 20) + " MiB, not read as an event: "
+          + read.marked(BoundedLines.LOG_LINE_BYTES);
+    }
+    return "genbench: worker wrote a line that is not an event: " + read.marked(BoundedLines.LOG_LINE_BYTES);
   }
 
   private static void join(Thread t, long millis) {

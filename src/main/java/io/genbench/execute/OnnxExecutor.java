@@ -111,7 +111,7 @@ public final class OnnxExecutor implements Executor {
 
   /** ONNX Runtime's version as the library reports it. */
   public static String version() {
-    try {
+    try (var n = NativeCalls.enter()) {
       return "onnxruntime " + OrtEnvironment.getEnvironment().getVersion();
     } catch (RuntimeException | LinkageError e) {
       return "onnxruntime (unavailable: " + e.getMessage() + ")";
@@ -199,9 +199,9 @@ public final class OnnxExecutor implements Executor {
    */
   private void load() throws OrtException {
     long t0 = ticker.read();
-    env = OrtEnvironment.getEnvironment();
     if (config == null) config = readConfig();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    try (var n = NativeCalls.enter(); OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      env = OrtEnvironment.getEnvironment();
       options.setIntraOpNumThreads(threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       // ONNX Runtime's default CPU arena, one per session: it grows in doubling chunks and keeps them until the
@@ -218,12 +218,14 @@ public final class OnnxExecutor implements Executor {
   /** Closes the case's sessions, handing their weights and buffers back. */
   private void release() throws OrtException {
     OrtException first = null;
-    for (OrtSession session : new OrtSession[] {textEncoder, unet, vaeDecoder}) {
-      if (session == null) continue;
-      try {
-        session.close();
-      } catch (OrtException e) {
-        if (first == null) first = e;
+    try (var n = NativeCalls.enter()) {
+      for (OrtSession session : new OrtSession[] {textEncoder, unet, vaeDecoder}) {
+        if (session == null) continue;
+        try {
+          session.close();
+        } catch (OrtException e) {
+          if (first == null) first = e;
+        }
       }
     }
     textEncoder = null;
@@ -299,7 +301,14 @@ public final class OnnxExecutor implements Executor {
       return all;
     }
 
+    /** One image batch: a native section, left between UNet steps when the process is exiting (see NativeCalls). */
     void generate(Timing timing) throws OrtException {
+      try (var n = NativeCalls.enter()) {
+        generateInside(timing);
+      }
+    }
+
+    private void generateInside(Timing timing) throws OrtException {
       int b = c.batchSize();
       int h = c.resolution().latentHeight();
       int w = c.resolution().latentWidth();
@@ -334,6 +343,7 @@ public final class OnnxExecutor implements Executor {
         Map<String, OnnxTensor> inputs = Map.of("sample", sample, "timestep", timestep, "encoder_hidden_states", ctx);
         Map<String, OnnxTensor> outputs = Map.of("noise_pred", noisePred);
         for (int i = 0; i < scheduler.steps(); i++) {
+          NativeCalls.checkpoint();
           long s0 = ticker.read();
           float scale = scheduler.inputScale(i);
           int half = latents.length;

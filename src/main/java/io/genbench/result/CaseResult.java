@@ -244,10 +244,69 @@ public record CaseResult(
     }
   }
 
-  /** The failure kind, its message, and the last lines of the worker's log. */
+  /**
+   * The failure kind, its message, and the last lines of the worker's log. Both are bounded, as a worker's output is
+   * not: the message keeps its last {@link #MESSAGE_CHARS} characters, each log line its first
+   * {@link #LOG_LINE_CHARS} and the log tail its last lines up to {@link #LOG_TAIL_CHARS}; each cut is marked
+   * {@code …[cut N bytes]} where it was cut. Bounding a bounded failure changes nothing: a stored result reads back equal.
+   */
   public record Failure(FailureKind kind, String message, List<String> logTail) {
+    /** The most characters of a failure's message kept, the mark of a cut included. */
+    public static final int MESSAGE_CHARS = 4096;
+    /** The most characters of a failure's log tail kept (all lines together), the mark of a cut included. */
+    public static final int LOG_TAIL_CHARS = 16384;
+    /** The most characters of one line of the log tail kept, the mark of a cut included. */
+    public static final int LOG_LINE_CHARS = 1024;
+    private static final java.util.regex.Pattern MARK = java.util.regex.Pattern.compile("…\\[cut (\\d{1,18}) bytes\\]$");
+
     public Failure {
-      logTail = logTail == null ? List.of() : List.copyOf(logTail);
+      message = keepEnd(message, MESSAGE_CHARS);
+      logTail = logTail == null ? List.of()
+          : List.copyOf(keepLastLines(logTail.stream().map(l -> keepStart(l, LOG_LINE_CHARS)).toList(), LOG_TAIL_CHARS));
+    }
+
+    /** The last characters of {@code text}, at most {@code max} with the mark {@code …[cut N bytes]} in front. */
+    static String keepEnd(String text, int max) {
+      if (text == null || text.length() <= max) return text;
+      // the mark's length depends on N: find the longest tail that fits with its own mark
+      for (int keep = max - 16; keep > 0; keep--) {
+        String cut = text.substring(0, text.length() - keep);
+        String mark = "…[cut " + cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes]";
+        if (mark.length() + keep <= max) return mark + text.substring(text.length() - keep);
+      }
+      return text.substring(text.length() - max);
+    }
+
+    /** The first characters of a log line, at most {@code max} with the mark behind; a mark it had adds to the count. */
+    static String keepStart(String line, int max) {
+      if (line == null || line.length() <= max) return line;
+      var m = MARK.matcher(line);
+      long before = m.find() ? Long.parseLong(m.group(1)) : 0;
+      String text = before > 0 ? line.substring(0, m.start()) : line;
+      for (int keep = max - 16; keep > 0; keep--) {
+        String mark = "…[cut " + (before + text.substring(keep).getBytes(java.nio.charset.StandardCharsets.UTF_8).length) + " bytes]";
+        if (mark.length() + keep <= max) return text.substring(0, keep) + mark;
+      }
+      return line.substring(0, max);
+    }
+
+    private static List<String> keepLastLines(List<String> lines, int max) {
+      int total = 0;
+      for (String l : lines) total += l == null ? 0 : l.length();
+      if (total <= max) return lines;
+      java.util.ArrayDeque<String> kept = new java.util.ArrayDeque<>();
+      int left = max;
+      for (int i = lines.size() - 1; i >= 0 && left > 0; i--) {
+        String l = lines.get(i) == null ? "" : lines.get(i);
+        if (l.length() <= left) {
+          kept.addFirst(l);
+          left -= l.length();
+        } else {
+          if (left > 32) kept.addFirst(keepEnd(l, left));
+          break;
+        }
+      }
+      return List.copyOf(kept);
     }
   }
 }

@@ -199,6 +199,24 @@ final class KubernetesJobExecutorTest {
   }
 
   @Test
+  void aValueWithYamlInItStaysOneValueOfTheJob() {
+    String image = "r/x:1\n  securityContext: {privileged: true}";
+    var ex = new KubernetesJobExecutor(client, new KubernetesJobExecutor.Config("bench\n  annotations: {evil: yes}", image,
+        "sa\nhostNetwork: true", List.of("s}\n  privileged: true"), null, 1, Duration.ofSeconds(30), "run-1", false, null, null,
+        "torch"), null);
+
+    Job job = (Job) ex.manifests(List.of(SD_G5), settings()).get(1);
+    Job back = Serialization.unmarshal(Serialization.asYaml(job), Job.class);
+
+    var pod = back.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().getFirst().getImage()).isEqualTo(image);
+    assertThat(pod.getContainers().getFirst().getSecurityContext()).isNull();
+    assertThat(pod.getHostNetwork()).isNull();
+    assertThat(back.getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(back.getMetadata().getNamespace()).isEqualTo("bench\n  annotations: {evil: yes}");
+  }
+
+  @Test
   void anOomKilledPodFailsItsOpenCaseAsAnOomSignal() {
     String partial = log(List.of()) + WorkerEvent.toLine(new WorkerEvent.Loaded(SD_G5.id(), 1_000_000L, "random", 1L, Map.of())) + "\n";
     scenario = job -> new Outcome(ended("Failed", 137, "OOMKilled"), failed("BackoffLimitExceeded"), partial);

@@ -135,15 +135,17 @@ final class LocalProcessExecutorTest {
 
   @Test
   void aReaderWhosePipeBreaksSeesTheEndOfTheStream() {
-    var broken = new java.io.BufferedReader(new java.io.Reader() {
+    var broken = new BoundedLines(new java.io.InputStream() {
       @Override
-      public int read(char[] buf, int off, int len) throws java.io.IOException {
+      public int read() throws java.io.IOException {
         throw new java.io.IOException("Stream closed");
       }
 
       @Override
-      public void close() {}
-    });
+      public int read(byte[] buf, int off, int len) throws java.io.IOException {
+        throw new java.io.IOException("Stream closed");
+      }
+    }, BoundedLines.EVENT_LINE_BYTES);
 
     assertThat(LocalProcessExecutor.readLine(broken)).isNull();
   }
