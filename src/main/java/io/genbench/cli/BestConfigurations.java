@@ -66,6 +66,11 @@ record BestConfigurations(String run, String lifecycle, Double p95MsMax, Double 
             + (r.failure() == null || r.failure().message() == null ? "" : ": " + firstLine(r.failure().message()))));
         continue;
       }
+      var overflow = io.genbench.report.MemoryFit.exceeded(r);
+      if (overflow.isPresent()) { // measured, but the instance it is priced as could not hold it: no achievable cost
+        excluded.add(new Excluded(r.caseId(), overflow.get().note()));
+        continue;
+      }
       List<String> flags = new ArrayList<>();
       if (r.verdict() == null || !r.verdict().valid()) {
         String why = r.verdict() == null || r.verdict().notes().isEmpty() ? "no verdict" : r.verdict().notes().getFirst();

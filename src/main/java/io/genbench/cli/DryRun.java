@@ -104,6 +104,7 @@ final class DryRun {
     double total = 0;
     Map<String, java.math.BigDecimal> usdByType = new java.util.LinkedHashMap<>();
     boolean floor = false;
+    List<String> overflows = new ArrayList<>();
     for (TestCase c : plan.cases()) {
       String why = cannot.get(c.id());
       if (why != null) {
@@ -113,6 +114,7 @@ final class DryRun {
       Optional<Estimate> e = fromEarlier(c.id(), plan.settings(), earlier);
       Estimate est = e.orElseGet(() -> floor(plan.settings(), backend));
       floor |= e.isEmpty();
+      if (est.overflow() != null) overflows.add(c.id() + " " + est.overflow());
       total += est.seconds() * trials;
       rows.add(new String[] {c.id(), ex.backend(), (e.isEmpty() ? "≥ " : "") + human(est.seconds() * trials), est.from()});
       if (costing != null) {
@@ -130,6 +132,9 @@ final class DryRun {
     out.append("total: ").append(floor ? "≥ " : "").append(human(total)).append(floor
         ? " (cases without an earlier result count a floor: min_duration_s + warm-up + a typical model build)" : "")
         .append('\n');
+    for (String o : overflows) {
+      out.append("warning: ").append(o).append(": its cost there is not achievable; price it as a bigger instance\n");
+    }
     if (costing != null && !usdByType.isEmpty()) {
       var sum = java.math.BigDecimal.ZERO;
       for (var entry : usdByType.entrySet()) {
@@ -162,7 +167,12 @@ final class DryRun {
     return out.toString();
   }
 
-  private record Estimate(double seconds, String from) {}
+  /** @param overflow how an earlier result of the case did not fit the instance it is priced as, or null */
+  private record Estimate(double seconds, String from, String overflow) {
+    Estimate(double seconds, String from) {
+      this(seconds, from, null);
+    }
+  }
 
   private static Estimate floor(Settings s, String backend) {
     double load = backend.equals("onnx") ? ONNX_LOAD_S : WORKER_LOAD_S;
@@ -180,7 +190,8 @@ final class DryRun {
         int n = (int) Math.min(s.maxIterations(), Math.max(s.minIterations(), Math.ceil(s.minDurationS() / r.inferenceTimeS())));
         int warm = Math.max(r.warmupIterations(), s.warmupIterations());
         double load = r.modelLoadS() == null ? 0 : r.modelLoadS();
-        return Optional.of(new Estimate(load + (warm + n) * r.inferenceTimeS(), run.getFileName().toString()));
+        String overflow = io.genbench.report.MemoryFit.exceeded(r).map(f -> f.note() + " in " + run.getFileName()).orElse(null);
+        return Optional.of(new Estimate(load + (warm + n) * r.inferenceTimeS(), run.getFileName().toString(), overflow));
       } catch (IOException | RuntimeException e) {
         // an unreadable earlier result is no estimate
       }

@@ -42,6 +42,8 @@ public final class ConsoleSummary {
     StringBuilder out = new StringBuilder();
     String skipped = MarkdownReport.skippedNote(report.results());
     if (skipped != null) out.append(skipped).append("\n\n");
+    String overflow = MemoryFit.summary(report.results());
+    if (overflow != null) out.append(overflow).append("\n\n");
     for (List<String> row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < row.size(); i++) {

@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * The seed's cost analysis over the successful cases of a run: the configuration with the lowest spot cost per 1000
  * images, the fastest configuration (lowest time per image), and the averages. Ties go to the earlier case in plan
- * order.
+ * order. The lowest and the fastest are picked among the cases that fit the instance they are priced as
+ * ({@link MemoryFit}).
  *
  * @param lowestSpot the successful case with the lowest spot cost per 1000 images; empty when none has one
  * @param fastest the successful case with the lowest time per image; empty when none has one
@@ -26,8 +27,10 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
 
   public static CostAnalysis of(List<CaseResult> results) {
     List<CaseResult> ok = results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).toList();
-    Optional<CaseResult> lowestSpot = ok.stream().filter(r -> spot(r) != null).min(Comparator.comparing(CostAnalysis::spot));
-    Optional<CaseResult> fastest = ok.stream().filter(r -> r.timePerImageS() != null)
+    // a case that does not fit the instance it is priced as cannot be had at that cost or speed there
+    Optional<CaseResult> lowestSpot = ok.stream().filter(r -> spot(r) != null && MemoryFit.fits(r))
+        .min(Comparator.comparing(CostAnalysis::spot));
+    Optional<CaseResult> fastest = ok.stream().filter(r -> r.timePerImageS() != null && MemoryFit.fits(r))
         .min(Comparator.comparingDouble(CaseResult::timePerImageS));
     return new CostAnalysis(lowestSpot, fastest, mean(ok, CostAnalysis::spot), mean(ok, CostAnalysis::ondemand),
         mean(ok, r -> r.cost() == null ? null : r.cost().spotSavingsPct()), ok.size());

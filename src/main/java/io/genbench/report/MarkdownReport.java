@@ -73,6 +73,8 @@ public final class MarkdownReport {
     if (!report.complete()) md.append("**").append(text(report.incompleteNote())).append("**\n\n");
     String skipped = skippedNote(report.results());
     if (skipped != null) md.append(text(skipped)).append("\n\n");
+    String overflow = MemoryFit.summary(report.results());
+    if (overflow != null) md.append("**").append(text(overflow)).append("**\n\n");
     environment(md, report);
     method(md, report);
     results(md, report);

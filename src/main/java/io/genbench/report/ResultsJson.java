@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
 import io.genbench.analyze.LatencySummary;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +35,9 @@ public final class ResultsJson {
     root.put("cost_formula", RunReport.COST_FORMULA);
     root.put("price_catalog_note", report.priceCatalogNote());
     root.put("cases", report.results());
+    List<Map<String, String>> overflow = report.results().stream().flatMap(r -> MemoryFit.exceeded(r)
+        .map(f -> Map.of("case_id", r.caseId(), "note", f.note())).stream()).toList();
+    if (!overflow.isEmpty()) root.put("does_not_fit", overflow); // only then: other runs' results.json stay as they were
     if (!report.complete()) { // only then: a complete run's results.json stays as it was
       root.put("complete", false);
       root.put("incomplete_note", report.incompleteNote());

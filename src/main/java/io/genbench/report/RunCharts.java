@@ -569,6 +569,7 @@ final class RunCharts {
     List<CostLatency> points = new ArrayList<>();
     for (CaseResult r : results) {
       if (!(r.workload() instanceof Workload.Diffusion) || r.cost() == null || r.cost().cost1000ImagesActualUsd() == null) continue;
+      if (!MemoryFit.fits(r)) continue; // its cost is not achievable on the instance it is priced as
       LatencySummary e2e = r.latency() == null ? null : r.latency().get("e2e");
       if (e2e == null) continue;
       points.add(new CostLatency(r, ms(e2e.p95Ns()), r.cost().cost1000ImagesActualUsd().doubleValue()));

@@ -88,6 +88,18 @@ final class BestCommandTest {
   }
 
   @Test
+  void aCaseThatDoesNotFitTheInstanceItIsPricedAsIsNeverPickedAndSaysWhy() {
+    var tooBig = io.genbench.report.ReportFixtures.sdxlTooBigForG6e();
+    var fits = io.genbench.report.ReportFixtures.sd21OnG5();
+
+    BestConfigurations best = BestConfigurations.of("r", List.of(fits, tooBig), null, null, "spot", true);
+
+    assertThat(best.images()).extracting(BestConfigurations.Pick::caseId).containsExactly(fits.caseId());
+    assertThat(best.excluded()).contains(new BestConfigurations.Excluded(tooBig.caseId(),
+        "does not fit g6e.xlarge: 55.3 of 48.0 GB GPU memory"));
+  }
+
+  @Test
   void itWritesNothingIntoTheRunItReads() throws IOException {
     FileTime before = Files.getLastModifiedTime(SEED000.resolve("cases/sdxl-p548xlarge-b1-s20-float16/result.json"));
 

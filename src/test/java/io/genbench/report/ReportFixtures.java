@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Case results with realistic numbers, built as CaseAnalyzer would build them. */
-final class ReportFixtures {
+public final class ReportFixtures {
   static final String NOTE = "bundled catalog: AWS EC2 On-Demand list prices for Linux in us-east-1; spot prices are"
       + " typical recent spot prices (expect +-30%).";
 
@@ -67,11 +67,19 @@ final class ReportFixtures {
     return Json.MAPPER.valueToTree(env);
   }
 
-  static CaseResult sd21OnG5() {
+  public static CaseResult sd21OnG5() {
     return success("sd-2-1-g5xlarge-b1-s20-float16", "g5.xlarge", "us-east-1a", "NVIDIA A10G", 28.512,
         new long[] {1518204311L, 1521880042L, 1519447913L, 1524019377L, 1517662508L, 1522301896L, 1520115734L,
             1519903261L, 1523488120L, 1531207654L},
         70_400_000L, 12_310_000L, 96_240_000L, 6_442_450_944L, "0.4024", "1.006");
+  }
+
+  /** The cheapest and fastest case of its run, had g6e.xlarge's 48 GB held its 55.3 GB reserved peak (the H200 figure). */
+  public static CaseResult sdxlTooBigForG6e() {
+    return success("sdxl-g6exlarge-b4-s20-float32", "g6e.xlarge", "us-east-1c", "NVIDIA H200", 24.087,
+        new long[] {303118420L, 301774003L, 305660118L, 302941376L, 304003512L, 300882764L, 303507119L, 302215840L,
+            306318227L, 302660091L},
+        11_800_000L, 7_120_000L, 18_330_000L, 55_300_000_000L, "0.1", "0.2");
   }
 
   static CaseResult sd21OnG6e() {
