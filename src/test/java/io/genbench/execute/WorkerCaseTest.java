@@ -57,7 +57,7 @@ final class WorkerCaseTest {
   void theWorkerReadsTheJobFieldForField() throws Exception {
     var llm = new TestCase(null, Model.OPT_125M, "g5.xlarge", 1, 1, new Resolution(512, 512), Precision.FLOAT32,
         TestCase.DEFAULT_PROMPT, 7.5, Scheduler.EULER, Attention.SDPA,
-        Toggle.ON, false, Toggle.OFF, null, 128, 64, null, null, 1);
+        Toggle.OFF, false, Toggle.OFF, null, 128, 64, null, null, 1);
     var job = WorkerJob.of(List.of(Executor.workerCase(SD, Settings.DEFAULT, true, null, null, "torch"),
         Executor.workerCase(llm, Settings.DEFAULT, false, "/weights", "/images", "diffusers")));
 
