@@ -41,7 +41,7 @@ final class KubernetesOptions {
           + " registry the cluster can pull from (see the README, Cloud prices and Kubernetes).");
     }
     if (parallel < 1 || parallel > 64) throw new UserError("--parallel must be between 1 and 64, was " + parallel + ".");
-    Duration wait = PriceOptions.parseDuration(unschedulable);
+    Duration wait = PriceOptions.parseDuration(unschedulable, "--unschedulable-timeout");
     String text = template == null ? null : KubernetesJobExecutor.readTemplate(template);
     // a Kubernetes label value: at most 63 characters of [A-Za-z0-9._-]
     String label = runId.replaceAll("[^A-Za-z0-9._-]", "-");
