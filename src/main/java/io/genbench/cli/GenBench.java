@@ -24,7 +24,24 @@ import picocli.CommandLine.Command;
 public final class GenBench {
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(execute(commandLine(), args));
+  }
+
+  /**
+   * Runs a command, then checks that what it printed reached standard output: {@code genbench plan > /dev/full} or a
+   * closed pipe must not exit 0 with the output lost. PrintStream swallows write errors, so they are read back here,
+   * once for every command, after a flush.
+   */
+  static int execute(CommandLine cl, String... args) {
+    int code = cl.execute(args);
+    cl.getOut().flush();
+    System.out.flush();
+    if (cl.getOut().checkError() | System.out.checkError()) {
+      System.err.println("genbench: cannot write to standard output (a full disk, or a pipe closed by the reader?): what"
+          + " this command printed is incomplete.");
+      return code == 0 ? ErrorHandler.INTERNAL : code;
+    }
+    return code;
   }
 
   static CommandLine commandLine() {
