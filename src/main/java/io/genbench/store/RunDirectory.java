@@ -47,9 +47,19 @@ public final class RunDirectory {
    * that {@code --resume} can finish). Refuses a directory that exists, so no run is overwritten.
    */
   public static RunDirectory create(Path root, java.util.Map<String, String> files) {
+    if (root.toString().isBlank() || root.getFileName() == null) {
+      throw new UserError("Run directory \"" + root + "\" names no directory: give --out a path, e.g. --out results/my-run.");
+    }
     if (Files.exists(root)) throw new UserError("Run directory " + root + " already exists: choose another --out, or --resume it.");
     Path parent = root.toAbsolutePath().getParent();
-    Path staging = parent.resolve("." + root.getFileName() + ".creating-" + ProcessHandle.current().pid());
+    for (Path up = parent; up != null; up = up.getParent()) {
+      if (Files.isDirectory(up)) break;
+      if (Files.exists(up)) {
+        throw new UserError("Cannot create run directory " + root + ": " + up + " is a file, not a directory. Choose another"
+            + " --out, or move the file away.");
+      }
+    }
+    Path staging = parent.resolve(stagingName(root));
     try {
       Files.createDirectories(parent);
       deleteTree(staging);
@@ -64,6 +74,15 @@ public final class RunDirectory {
       throw new StorageError(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e, root, "create the run directory");
     }
     return new RunDirectory(root);
+  }
+
+  /**
+   * The hidden sibling a run directory is built in: {@code .creating-<pid>-<hash of the name>}, short whatever the
+   * name's length (a legal 250-character --out would overflow the 255-byte name limit with the name in it).
+   */
+  static String stagingName(Path root) {
+    return ".creating-" + ProcessHandle.current().pid() + "-"
+        + String.format(java.util.Locale.ROOT, "%08x", root.getFileName().toString().hashCode());
   }
 
   private static void deleteTree(Path dir) {

@@ -14,7 +14,8 @@ final class InputValidationTest {
 
   private Path plan() {
     Path plan = tmp.resolve("plan.yaml");
-    Cli made = Cli.run("plan", "--mode", "sd_only", "--instance-types", "g5.xlarge", "--output", plan.toString());
+    Cli made = Cli.run("plan", "--mode", "sd_only", "--instance-types", "g5.xlarge", "--precisions", "float32", "--batch-sizes",
+        "1", "--output", plan.toString());
     assertThat(made.exitCode()).as(made.err()).isZero();
     return plan;
   }
@@ -127,5 +128,114 @@ final class InputValidationTest {
     assertThat(config.err()).contains("Suite config (--config) /dev/zero is a character device, not a regular file");
     assertThat(template.exitCode()).as(template.err()).isEqualTo(2);
     assertThat(template.err()).contains("--job-template " + fifo + " is a FIFO (named pipe), not a regular file");
+  }
+
+  @Test
+  void anOutWhoseParentIsAFileSaysSoNotAlreadyExists() throws Exception {
+    Path file = Files.writeString(tmp.resolve("afile"), "x");
+
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--out", file.resolve("run").toString());
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("Cannot create run directory " + file.resolve("run") + ": " + file + " is a file, not a directory")
+        .doesNotContain("already exists").doesNotContain("--resume");
+  }
+
+  @Test
+  void aResultsFolderThatIsAFileSaysSo() throws Exception {
+    Path results = Files.writeString(tmp.resolve("results"), "x");
+
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--out", results.resolve("a").resolve("run").toString());
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(results + " is a file, not a directory").doesNotContain("already exists");
+  }
+
+  @Test
+  void anEmptyOutNamesNoDirectory() {
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--out", "");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("Run directory \"\" names no directory").doesNotContain("already exists");
+  }
+
+  @Test
+  void aLegal250CharacterOutNameWorks() {
+    Path out = tmp.resolve("r".repeat(250));
+
+    io.genbench.store.RunDirectory dir = io.genbench.store.RunDirectory.create(out, java.util.Map.of("plan.yaml", "x"));
+
+    assertThat(dir.root()).isEqualTo(out);
+    assertThat(out.resolve("plan.yaml")).hasContent("x");
+  }
+
+  @Test
+  void aRunDirectoryThatCannotBeCreatedGivesNoResumeHint() {
+    // /proc takes no new directories, even from root
+    Path out = Path.of("/proc", "genbench-test-" + System.nanoTime(), "run");
+
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--out", out.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("cannot create the run directory").doesNotContain("--resume").doesNotContain("finished case");
+  }
+
+  @Test
+  void theResumeHintNamesTheRunDirectoryAFailedFileIsIn() throws Exception {
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    Files.writeString(run.resolve("plan.yaml"), "x");
+    Files.createDirectories(run.resolve("cases/c1"));
+
+    assertThat(ErrorHandler.runDirectoryOf(run.resolve("cases/c1/events.jsonl"))).isEqualTo(run);
+    assertThat(ErrorHandler.runDirectoryOf(tmp.resolve("elsewhere/run"))).isNull();
+  }
+
+  @Test
+  void aNegativeBudgetIsInvalidNotExceeded() {
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--out", tmp.resolve("run").toString(), "--budget-usd", "-1");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("--budget-usd must be a positive amount of USD").doesNotContain("exceeds");
+  }
+
+  @Test
+  void compareNamesARegularFileAsAFile() throws Exception {
+    Path file = Files.writeString(tmp.resolve("notarun"), "x");
+
+    Cli r = Cli.run("compare", file.toString(), file.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("the baseline run directory " + file + " is a file, not a directory").doesNotContain("does not exist");
+  }
+
+  /** A genbench process of its own: library logging is set up once per JVM. */
+  private Cli subprocess(java.util.Map<String, String> env, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+        "-Duser.home=" + tmp, "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out.txt").toFile())
+        .redirectError(tmp.resolve("err.txt").toFile());
+    pb.environment().remove("GENBENCH_VERBOSE");
+    pb.environment().put("HOME", tmp.toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("genbench did not finish in 60 s");
+    }
+    return new Cli(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+  }
+
+  @Test
+  void anUnusableSqliteHistoryIsOneLineAndTheDetailComesWithVerbose() throws Exception {
+    Cli quiet = subprocess(java.util.Map.of(), "history", "list", "--history-url", "jdbc:sqlite:/dev/null");
+    Cli verbose = subprocess(java.util.Map.of(), "history", "list", "--history-url", "jdbc:sqlite:/dev/null", "--verbose");
+
+    assertThat(quiet.exitCode()).as(quiet.err()).isEqualTo(1);
+    assertThat(quiet.err().lines().toList()).as(quiet.err()).singleElement().asString()
+        .startsWith("genbench: cannot open the history store jdbc:sqlite:/dev/null");
+    assertThat(verbose.exitCode()).isEqualTo(1);
+    assertThat(verbose.err()).contains("SQLiteException").contains("genbench: cannot open the history store");
   }
 }
