@@ -47,9 +47,11 @@ public final class GenBench {
     return verboseOption || (env != null && !env.isBlank() && !env.equals("0"));
   }
 
+  /** slf4j-simple (Flyway, the AWS SDK, fabric8) and java.util.logging (what commons-logging falls back to). */
   private static void quietLibraries(boolean quiet) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", quiet ? "off" : "warn");
     System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", quiet ? "off" : "warn");
+    java.util.logging.Logger.getLogger("").setLevel(quiet ? java.util.logging.Level.OFF : java.util.logging.Level.WARNING);
   }
 
   public static void main(String[] args) {
