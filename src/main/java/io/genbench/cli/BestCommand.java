@@ -57,7 +57,7 @@ final class BestCommand implements Callable<Integer> {
     }
     positive("--p95-ms", p95Ms);
     positive("--max-memory-gb", maxMemoryGb);
-    if (!Files.isDirectory(runDir)) throw new UserError("the run directory " + runDir + " does not exist");
+    CompareCommand.requireDirectory(runDir, "the run directory");
     RunViews views = new RunViews(RunDirectory.open(runDir));
     BestConfigurations best = BestConfigurations.of(runDir.toString(), views.results(), p95Ms, maxMemoryGb, lifecycle,
         includeInvalid);

@@ -73,7 +73,7 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   private static RunComparison.Side side(String which, Path dir) {
-    if (!Files.isDirectory(dir)) throw new UserError("the " + which + " run directory " + dir + " does not exist");
+    requireDirectory(dir, "the " + which + " run directory");
     RunDirectory run;
     try {
       run = RunDirectory.open(dir);
@@ -112,5 +112,17 @@ final class CompareCommand implements Callable<Integer> {
       // named below
     }
     throw new UserError("--level must be a confidence level between 0 and 1, e.g. 0.95, was '" + text + "'");
+  }
+
+  /**
+   * A run directory argument: one that does not exist and one that is a file are different mistakes, and the message
+   * says which ({@code what}, e.g. {@code the baseline run directory}).
+   */
+  static void requireDirectory(java.nio.file.Path dir, String what) {
+    if (Files.isDirectory(dir)) return;
+    if (Files.exists(dir)) {
+      throw new UserError(what + " " + dir + " is a file, not a directory: give the directory genbench run wrote (results/<run-id>).");
+    }
+    throw new UserError(what + " " + dir + " does not exist");
   }
 }

@@ -28,23 +28,36 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     if (e instanceof io.genbench.history.HistoryError) {
       cmd.getErr().println(shown("genbench: " + e.getMessage()) + ". Check the history URL, that its server runs and accepts"
           + " the user, or that the SQLite file's directory is writable.");
-      if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+      if (GenBench.verbose()) e.printStackTrace(cmd.getErr());
       return INTERNAL;
     }
-    if (e instanceof io.genbench.store.StorageError) {
-      cmd.getErr().println(shown("genbench: " + e.getMessage()) + (e.getMessage().contains("--resume") ? ""
-          : ". Every finished case is kept: when it is fixed, finish the run with `genbench run --resume` on its directory."));
-      if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+    if (e instanceof io.genbench.store.StorageError s) {
+      // the resume hint only where a run directory exists: one that could not be created has nothing to resume
+      java.nio.file.Path run = runDirectoryOf(s.file());
+      cmd.getErr().println(shown("genbench: " + e.getMessage()) + (e.getMessage().contains("--resume") || run == null ? ""
+          : shown(". Every finished case is kept: when it is fixed, finish the run with `genbench run --resume " + run + "`.")));
+      if (GenBench.verbose()) e.printStackTrace(cmd.getErr());
       return INTERNAL;
     }
-    cmd.getErr().println(shown("genbench: internal error: " + e) + " (rerun with GENBENCH_VERBOSE=1 for the stack trace)");
-    if (System.getenv("GENBENCH_VERBOSE") != null) e.printStackTrace(cmd.getErr());
+    cmd.getErr().println(shown("genbench: internal error: " + e) + " (rerun with --verbose for the stack trace)");
+    if (GenBench.verbose()) e.printStackTrace(cmd.getErr());
     return INTERNAL;
   }
 
   /** A message as printed: credentials masked, control characters (from ids, paths, worker output) made visible. */
   static String shown(String message) {
     return io.genbench.Printable.text(Secrets.redact(message));
+  }
+
+  /** The run directory (plan.yaml and cases/) that holds {@code file}, or null when there is none. */
+  static java.nio.file.Path runDirectoryOf(java.nio.file.Path file) {
+    for (java.nio.file.Path p = file; p != null; p = p.getParent()) {
+      if (java.nio.file.Files.isRegularFile(p.resolve(io.genbench.store.RunDirectory.PLAN))
+          && java.nio.file.Files.isDirectory(p.resolve("cases"))) {
+        return p;
+      }
+    }
+    return null;
   }
 
   @Override

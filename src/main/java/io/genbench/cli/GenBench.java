@@ -23,8 +23,56 @@ import picocli.CommandLine.Command;
         "--fail-on-regression found a regression."})
 public final class GenBench {
 
+  static {
+    // libraries (Flyway, the AWS SDK, fabric8) log through slf4j-simple to stderr: a failing SQLite file printed 366
+    // lines of stack traces, a slow price endpoint 255 lines of retry warnings. genbench says what went wrong in one
+    // line of its own; their detail is for --verbose (or GENBENCH_VERBOSE=1). Set before any library logs.
+    quietLibraries(!verbose());
+  }
+
+  private static volatile boolean verboseOption;
+
+  /** {@code --verbose}, on any command: stack traces and library warnings on stderr. */
+  @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "print stack traces and"
+      + " the warnings of libraries (AWS SDK, Flyway) on stderr (also GENBENCH_VERBOSE=1)")
+  void verbose(boolean on) {
+    if (!on) return;
+    verboseOption = true;
+    quietLibraries(false);
+  }
+
+  /** True with {@code --verbose} or GENBENCH_VERBOSE set (not 0 or empty). */
+  static boolean verbose() {
+    String env = System.getenv("GENBENCH_VERBOSE");
+    return verboseOption || (env != null && !env.isBlank() && !env.equals("0"));
+  }
+
+  /** slf4j-simple (Flyway, the AWS SDK, fabric8) and java.util.logging (what commons-logging falls back to). */
+  private static void quietLibraries(boolean quiet) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", quiet ? "off" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.flywaydb", quiet ? "off" : "warn");
+    java.util.logging.Logger.getLogger("").setLevel(quiet ? java.util.logging.Level.OFF : java.util.logging.Level.WARNING);
+  }
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(execute(commandLine(), args));
+  }
+
+  /**
+   * Runs a command, then checks that what it printed reached standard output: {@code genbench plan > /dev/full} or a
+   * closed pipe must not exit 0 with the output lost. PrintStream swallows write errors, so they are read back here,
+   * once for every command, after a flush.
+   */
+  static int execute(CommandLine cl, String... args) {
+    int code = cl.execute(args);
+    cl.getOut().flush();
+    System.out.flush();
+    if (cl.getOut().checkError() | System.out.checkError()) {
+      System.err.println("genbench: cannot write to standard output (a full disk, or a pipe closed by the reader?): what"
+          + " this command printed is incomplete.");
+      return code == 0 ? ErrorHandler.INTERNAL : code;
+    }
+    return code;
   }
 
   static CommandLine commandLine() {

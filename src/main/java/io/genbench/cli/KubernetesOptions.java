@@ -47,7 +47,9 @@ final class KubernetesOptions {
     if (serviceAccount != null) KubernetesName.DNS1123_SUBDOMAIN.require("--service-account", serviceAccount);
     for (String secret : pullSecrets) KubernetesName.DNS1123_SUBDOMAIN.require("--image-pull-secret", secret);
     if (parallel < 1 || parallel > 64) throw new UserError("--parallel must be between 1 and 64, was " + parallel + ".");
-    Duration wait = PriceOptions.parseDuration(unschedulable);
+    Duration wait = PriceOptions.parseDuration(unschedulable, "--unschedulable-timeout");
+    // a device or a FIFO is refused before a byte is read (it would fill memory or block forever)
+    if (template != null) io.genbench.InputFile.requireRegular(template, "--job-template");
     String text = template == null ? null : KubernetesJobExecutor.readTemplate(template);
     // a Kubernetes label value: at most 63 characters of [A-Za-z0-9._-]
     String label = runId.replaceAll("[^A-Za-z0-9._-]", "-");

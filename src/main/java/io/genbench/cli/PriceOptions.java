@@ -43,7 +43,7 @@ final class PriceOptions {
         .toLowerCase(Locale.ROOT);
     PriceCache priceCache = new PriceCache(cache != null ? cache : PriceCache.defaultDir());
     PriceCatalog catalog = PriceCatalog.bundled();
-    Duration ttlDuration = parseDuration(ttl);
+    Duration ttlDuration = parseDuration(ttl, "--price-ttl");
     // offline touches nothing of the AWS SDK: a runtime without its jars (a carried one on a GPU host) can price offline
     if (m.equals("offline")) return new PriceBook(null, priceCache, catalog, ttlDuration, Clock.systemUTC());
     var credentials = AwsCredentials.chain(instanceMetadata);
@@ -87,21 +87,33 @@ final class PriceOptions {
     System.err.println("genbench: " + book.summary());
   }
 
-  /** {@code 90s}, {@code 30m}, {@code 6h}, {@code 2d}, or ISO-8601 ({@code PT6H}). */
-  static Duration parseDuration(String text) {
+  /**
+   * A positive duration an option gives: {@code 90s}, {@code 30m}, {@code 6h}, {@code 2d}, or ISO-8601 ({@code PT6H}).
+   *
+   * @param option the option's name, for the message, e.g. {@code --price-ttl}
+   */
+  static Duration parseDuration(String text, String option) {
     String t = text.trim().toLowerCase(Locale.ROOT);
+    Duration d;
     try {
-      if (t.startsWith("p")) return Duration.parse(t.toUpperCase(Locale.ROOT));
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
-      return switch (t.charAt(t.length() - 1)) {
-        case 's' -> Duration.ofSeconds(n);
-        case 'm' -> Duration.ofMinutes(n);
-        case 'h' -> Duration.ofHours(n);
-        case 'd' -> Duration.ofDays(n);
-        default -> throw new NumberFormatException();
-      };
+      if (t.startsWith("p")) {
+        d = Duration.parse(t.toUpperCase(Locale.ROOT));
+      } else {
+        long n = Long.parseLong(t.substring(0, t.length() - 1));
+        d = switch (t.charAt(t.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          case 'd' -> Duration.ofDays(n);
+          default -> throw new NumberFormatException();
+        };
+      }
     } catch (RuntimeException e) {
-      throw new UserError("Cannot read --price-ttl \"" + text + "\": give a number with s, m, h or d, e.g. 6h.");
+      throw new UserError("Cannot read " + option + " \"" + text + "\": give a positive number with s, m, h or d, e.g. 6h.");
     }
+    if (!d.isPositive()) {
+      throw new UserError(option + " must be positive, was \"" + text + "\": give a positive number with s, m, h or d, e.g. 6h.");
+    }
+    return d;
   }
 }

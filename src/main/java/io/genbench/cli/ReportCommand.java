@@ -60,6 +60,7 @@ final class ReportCommand implements Callable<Integer> {
           + " report.html and results.json; use --format md, html or json (its CSVs are beside them).");
     }
     var report = io.genbench.suite.SuiteRun.writeViews(runDir);
+    report.unreadable().ifPresent(why -> System.err.println("genbench: " + why + "."));
     SuiteHtml.write(runDir, report);
     print(runDir.resolve(switch (format) {
       case "md" -> io.genbench.suite.SuiteRun.REPORT;

@@ -155,6 +155,9 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
     }
     if (trials < 1 || trials > 100) throw new UserError("--trials must be between 1 and 100, was " + trials + ".");
+    if (budgetUsd != null && budgetUsd.signum() <= 0) {
+      throw new UserError("--budget-usd must be a positive amount of USD, e.g. --budget-usd 25, was " + budgetUsd.toPlainString() + ".");
+    }
     historyAt = history.checked();
     String chosen = chooseBackend();
     if (chosen.equals("diffusers") && weights == null) {

@@ -105,17 +105,23 @@ final class SuiteCommand implements Callable<Integer> {
     }
     String py = LocalProcessExecutor.findPython(python);
     SuiteRun run;
+    String origin = configFile == null ? "the options and --set" : "--config " + configFile + ", the options and --set";
     if (set) {
-      run = new SuiteRun(experiment.toLowerCase(java.util.Locale.ROOT), SuitePlan.steps(experiment, ranks, simulate, file),
+      List<SuiteRun.Step> steps = SuitePlan.steps(experiment, ranks, simulate, file);
+      for (SuiteRun.Step step : steps) SuiteConfig.checkSettings(step.config(), experiment + " " + step.experiment().label() + ", from " + origin);
+      run = new SuiteRun(experiment.toLowerCase(java.util.Locale.ROOT), steps,
           simulate, Duration.ofSeconds(timeoutSeconds), py, GenBench.workerSource());
     } else {
       ObjectNode config = config(exp, file);
+      // what the worker would fail on after a launch (exit 3), or measure nothing with, is refused here (exit 2)
+      SuiteConfig.checkSettings(config, origin);
       List<Integer> counts = exp == Experiment.SEQ_SCALING ? List.of(1) : processCounts(exp, ranks, config);
       run = SuiteRun.of(exp, counts, simulate, config, Duration.ofSeconds(timeoutSeconds), py, GenBench.workerSource());
     }
     Path dir = run.newDirectory(out);
     SuiteReport report = run.run(dir, GenBench.home(), commandLine(), System.err);
     SuiteHtml.write(dir, report);
+    report.unreadable().ifPresent(why -> System.err.println("genbench: " + why + "."));
     System.out.print(report.markdown());
     System.err.println("suite: " + dir + (report.ok() ? "" : " (NOT OK: see report.md and suite.log)"));
     return report.ok() ? 0 : 3;

@@ -105,7 +105,7 @@ public final class AwsPriceSource implements PriceSource, AutoCloseable {
       latest.merge(p.availabilityZone(), p, (a, b) -> b.timestamp().isAfter(a.timestamp()) ? b : a);
     }
     Map<String, BigDecimal> byZone = new HashMap<>();
-    latest.forEach((zone, p) -> byZone.put(zone, new BigDecimal(p.spotPrice()).stripTrailingZeros()));
+    latest.forEach((zone, p) -> byZone.put(zone, usd(p.spotPrice(), "spot price in " + zone)));
     return byZone;
   }
 
@@ -136,7 +136,9 @@ public final class AwsPriceSource implements PriceSource, AutoCloseable {
       for (JsonNode term : product.path("terms").path("OnDemand")) {
         for (JsonNode dim : term.path("priceDimensions")) {
           String v = dim.path("pricePerUnit").path("USD").asText(null);
-          if (v != null && !v.isBlank() && new BigDecimal(v).signum() > 0) usd = new BigDecimal(v).stripTrailingZeros();
+          if (v == null || v.isBlank()) continue;
+          BigDecimal price = usd(v, "on-demand price");
+          if (price.signum() > 0) usd = price;
         }
       }
       if (usd == null) continue;
@@ -145,6 +147,18 @@ public final class AwsPriceSource implements PriceSource, AutoCloseable {
       if (any == null) any = usd;
     }
     return any;
+  }
+
+  /** A price as AWS wrote it; text that is no number (e.g. {@code NaN}) is an unusable answer, not a crash. */
+  static BigDecimal usd(String text, String what) {
+    if (text == null) throw PriceFetchException.invalidAnswer("answered no " + what);
+    try {
+      return new BigDecimal(text.trim()).stripTrailingZeros();
+    } catch (RuntimeException e) {
+      String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+      throw PriceFetchException.invalidAnswer("answered " + what + " \"" + shown + "\", which is no number ("
+          + PriceQuote.VALID + ")");
+    }
   }
 
   private static Filter term(String field, String value) {

@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * estimates); else the bundled catalog. The first failure of the live source stops asking it for the rest of the run
  * (a denied or unreachable API stays so for minutes), so a price lookup never stops or slows a run. Every price says
  * its source ({@code aws-api}, {@code cache}, {@code catalog}) and when it was fetched; {@link #summary()} says once
- * what happened.
+ * what happened. Every quote is checked before it is used ({@link PriceQuote#problem}: its own type and region, a fetch
+ * time not in the future, prices above 0 and at most {@link PriceQuote#CEILING_USD_PER_HOUR}); one that fails is passed
+ * over for the next source, and the summary says why.
  */
 public final class PriceBook implements PriceSource, AutoCloseable {
 
@@ -30,6 +32,7 @@ public final class PriceBook implements PriceSource, AutoCloseable {
   private final Clock clock;
   private final Map<String, Optional<Sourced>> resolved = new LinkedHashMap<>();
   private String liveFailure;
+  private final java.util.Set<String> rejected = new java.util.LinkedHashSet<>();
   private String offlineReason = "offline (cache and catalog only)";
 
   /**
@@ -84,8 +87,16 @@ public final class PriceBook implements PriceSource, AutoCloseable {
 
   private Optional<Sourced> resolve(String instanceType, String region) {
     InstancePrice hardware = catalog.lookup(instanceType, null).orElse(null);
-    Optional<PriceQuote> cached = cache == null ? Optional.empty() : cache.read(instanceType, region);
     Instant now = clock.instant();
+    String key = region + "/" + instanceType;
+    Optional<PriceQuote> cached = cache == null ? Optional.empty() : cache.read(instanceType, region, rejected::add);
+    if (cached.isPresent()) {
+      Optional<String> bad = cached.get().problem(instanceType, region, now);
+      if (bad.isPresent()) {
+        rejected.add("ignored the price cache entry " + cache.fileOf(instanceType, region) + ": " + bad.get());
+        cached = Optional.empty();
+      }
+    }
     if (live != null && cached.isPresent() && !Duration.between(cached.get().fetchedAt(), now).minus(ttl).isPositive()) {
       return Optional.of(new Sourced(cached.get(), "cache", hardware));
     }
@@ -93,16 +104,27 @@ public final class PriceBook implements PriceSource, AutoCloseable {
       try {
         PriceQuote q = live.quote(instanceType, region);
         if (!q.isEmpty()) {
-          if (cache != null) cache.write(q);
-          return Optional.of(new Sourced(q, "aws-api", hardware));
+          Optional<String> bad = q.problem(instanceType, region, now);
+          if (bad.isEmpty()) {
+            if (cache != null) cache.write(q);
+            return Optional.of(new Sourced(q, "aws-api", hardware));
+          }
+          rejected.add("ignored the AWS API's answer for " + key + ": " + bad.get());
         }
       } catch (PriceFetchException e) {
-        liveFailure = e.reason();
+        // an unusable answer for one type leaves the API in use for the others; a failed call does not
+        if (e.invalidAnswer()) rejected.add("ignored the AWS API's answer for " + key + ": it " + e.reason());
+        else liveFailure = e.reason();
       }
     }
     if (cached.isPresent() && !cached.get().isEmpty()) return Optional.of(new Sourced(cached.get(), "cache", hardware));
     return catalog.lookup(instanceType, region).map(p -> new Sourced(new PriceQuote(instanceType, region,
         p.ondemandUsdPerHour(), Map.of(), null), "catalog", p));
+  }
+
+  /** The prices that were found and not used, each with why (e.g. a cache entry with a negative price); said once. */
+  public synchronized List<String> rejected() {
+    return List.copyOf(rejected);
   }
 
   /** Why the live source was given up, e.g. {@code denied (AccessDenied)}; empty when it answered or was not used. */
@@ -138,7 +160,8 @@ public final class PriceBook implements PriceSource, AutoCloseable {
     if (!none.isEmpty()) parts.add("no price for " + String.join(", ", none));
     String head = live == null ? offlineReason : liveFailure != null ? "AWS API " + liveFailure : null;
     String using = parts.isEmpty() ? "nothing priced yet" : String.join("; ", parts);
-    return "prices: " + (head == null ? "using " + using : head + "; using " + using);
+    String ignored = rejected.isEmpty() ? "" : "; " + String.join("; ", rejected);
+    return "prices: " + (head == null ? "using " + using : head + "; using " + using) + ignored;
   }
 
   @Override

@@ -45,14 +45,39 @@ public final class PriceCache {
   }
 
   public Optional<PriceQuote> read(String instanceType, String region) {
+    return read(instanceType, region, why -> {});
+  }
+
+  /**
+   * The cached quote of a type, or empty; a file that exists but cannot be read as a quote is no entry, and
+   * {@code problems} is told why (naming the file) so the caller can say it once.
+   */
+  public Optional<PriceQuote> read(String instanceType, String region, java.util.function.Consumer<String> problems) {
     Path file = file(instanceType, region);
-    if (!Files.isRegularFile(file)) return Optional.empty();
-    try {
-      PriceQuote q = Json.MAPPER.readValue(file.toFile(), PriceQuote.class);
-      return q.fetchedAt() == null ? Optional.empty() : Optional.of(q);
-    } catch (IOException | RuntimeException e) {
+    if (!Files.exists(file)) return Optional.empty();
+    if (!Files.isRegularFile(file)) {
+      problems.accept("ignored the price cache entry " + file + ": not a regular file");
       return Optional.empty();
     }
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        problems.accept("ignored the price cache entry " + file + ": larger than " + MAX_BYTES + " bytes");
+        return Optional.empty();
+      }
+      return Optional.of(Json.MAPPER.readValue(file.toFile(), PriceQuote.class));
+    } catch (IOException | RuntimeException e) {
+      String msg = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      problems.accept("ignored the price cache entry " + file + ": cannot read it as a quote (" + msg + ")");
+      return Optional.empty();
+    }
+  }
+
+  /** A quote is a few hundred bytes; a larger file is not one of ours. */
+  private static final long MAX_BYTES = 1 << 20;
+
+  /** Where the quote of a type is kept, for messages. */
+  public Path fileOf(String instanceType, String region) {
+    return file(instanceType, region);
   }
 
   /** Stores a quote (temporary file + rename); a cache that cannot be written is only a slower next run. */

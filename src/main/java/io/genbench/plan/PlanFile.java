@@ -1,6 +1,8 @@
 package io.genbench.plan;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +10,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.genbench.InputFile;
 import io.genbench.Json;
 import io.genbench.UserError;
 import java.io.IOException;
@@ -16,7 +19,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -158,20 +160,21 @@ public final class PlanFile {
    * file is a {@link UserError} naming the file, as is any value {@link #parse} rejects.
    */
   public static Plan read(Path path) {
-    byte[] bytes;
+    if (Files.notExists(path)) {
+      throw new UserError("Plan file " + path + " does not exist. Write one with: genbench plan --output " + path);
+    }
+    // a device or a FIFO is refused before a byte is read: /dev/zero would fill memory, a FIFO would block forever
+    InputFile.requireRegular(path, "Plan file");
     try {
       long size = Files.size(path);
       if (size > Limits.MAX_PLAN_BYTES) {
         throw new UserError("Plan file " + path + " is " + size / 1024 + " KiB, more than a plan can be ("
             + Limits.MAX_PLAN_BYTES / 1024 + " KiB): is it the right file? Split a larger sweep into several plans.");
       }
-      bytes = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw new UserError("Plan file " + path + " does not exist. Write one with: genbench plan --output " + path);
     } catch (IOException e) {
       throw new UserError("Cannot read plan file " + path + ": " + e.getMessage());
     }
-    return parse(bytes, path.toString());
+    return parse(InputFile.read(path, "Plan file", Limits.MAX_PLAN_BYTES), path.toString());
   }
 
   /** Parses a plan file's bytes; {@code source} names it in error messages. */
@@ -206,10 +209,14 @@ public final class PlanFile {
       throw new UserError("Plan " + source + " is longer than a plan can be (" + Limits.MAX_PLAN_BYTES / 1024 + " KiB).");
     }
     if (text.indexOf('\0') >= 0) throw notText(source, "a NUL character");
-    ObjectMapper mapper = text.stripLeading().startsWith("{") ? STRICT_JSON : STRICT_YAML;
+    boolean json = text.stripLeading().startsWith("{");
+    ObjectMapper mapper = json ? STRICT_JSON : STRICT_YAML;
     Doc doc;
-    try {
-      doc = mapper.readValue(text, Doc.class);
+    try (JsonParser parser = new DecimalIntegers(mapper.createParser(text))) {
+      doc = mapper.readValue(parser, Doc.class);
+      requireNothingAfter(parser, json, source);
+    } catch (NotDecimal e) {
+      throw e.asUserError(source);
     } catch (UnrecognizedPropertyException e) {
       Set<String> known = new TreeSet<>();
       e.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
@@ -228,6 +235,9 @@ public final class PlanFile {
       };
       throw new UserError("Bad value for \"" + key + "\" (" + where(source, e) + "): expected " + expected + ".");
     } catch (JsonProcessingException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof NotDecimal n) throw n.asUserError(source); // Jackson wraps what the parser throws mid-object
+      }
       String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getOriginalMessage());
       if (message.startsWith("Duplicate field ")) {
         throw new UserError("Duplicate key " + message.substring("Duplicate field ".length()).replace('\'', '"') + " ("
@@ -236,10 +246,17 @@ public final class PlanFile {
       if (message.startsWith("Numeric value") && message.contains("out of range")) {
         throw new UserError("Number out of range (" + where(source, e) + "): " + message + ".");
       }
+      if (message.startsWith("Non-standard token")) {
+        throw new UserError("Bad number (" + where(source, e) + "): " + message.replaceAll("^Non-standard token '([^']*)'.*", "$1")
+            + " is not a number a plan can hold; numbers must be finite, written as 1, 2.5 or 1e3.");
+      }
       if (message.startsWith("Malformed numeric value")) {
         throw new UserError("Bad number (" + where(source, e) + "): " + message + "; numbers must be finite, written as 1, 2.5 or 1e3.");
       }
-      throw new UserError("Cannot read plan (" + where(source, e) + "): " + message);
+      throw new UserError("Cannot read plan (" + where(source, e) + "): " + message + ". A plan is YAML, or JSON as"
+          + " `genbench plan --output plan.json` writes it.");
+    } catch (IOException e) {
+      throw new UserError("Cannot read plan " + source + ": " + e.getMessage());
     }
     if (doc == null) throw new UserError("Plan " + source + " is empty: it needs a list of cases.");
     if (doc.version != 1) throw new UserError("Unsupported plan version " + doc.version + " (" + source + "). Known: 1.");
@@ -263,12 +280,89 @@ public final class PlanFile {
     return new Plan(mode, settings, cases);
   }
 
+  /**
+   * A plan is one document: a second YAML document, or text after a JSON plan's closing brace, would otherwise be
+   * ignored without a word. An empty trailing YAML document (a last {@code ---}) holds nothing and is allowed.
+   */
+  private static void requireNothingAfter(JsonParser parser, boolean json, String source) throws IOException {
+    JsonToken next;
+    try {
+      do {
+        next = parser.nextToken();
+      } while (!json && next == JsonToken.VALUE_NULL);
+    } catch (JsonProcessingException e) {
+      next = JsonToken.NOT_AVAILABLE; // unreadable text after the plan: the same error
+    }
+    if (next == null) return;
+    int line = parser.currentLocation().getLineNr();
+    throw new UserError(json
+        ? "Text after the end of the plan (" + source + " line " + line + "): a JSON plan is one object; remove what"
+            + " follows its closing }."
+        : "A second YAML document (" + source + " line " + line + "): a plan is one document, and everything after the"
+            + " first `---` that follows it would be ignored. Merge the cases into one list, or run each plan on its own.");
+  }
+
+  /** A YAML integer written other than in plain decimal ({@code 010}, {@code 0x1F}, {@code 1_000}). */
+  private static final class NotDecimal extends JsonParseException {
+    final String text;
+    final String key;
+    final java.math.BigInteger value;
+
+    NotDecimal(JsonParser p, String text, String key, java.math.BigInteger value) {
+      super(p, "integer not in decimal: " + text);
+      this.text = text;
+      this.key = key;
+      this.value = value;
+    }
+
+    UserError asUserError(String source) {
+      return new UserError("Bad number " + text + " for \"" + key + "\" (" + where(source, this) + "): YAML 1.1 reads a"
+          + " leading 0 as octal (010 is 8), 0x as hex and 0b as binary, and ignores '_', so write integers in plain"
+          + " decimal, e.g. " + decimal() + ".");
+    }
+
+    String decimal() {
+      return value == null || text.startsWith("0x") || text.startsWith("0b") || text.contains("_") ? String.valueOf(value)
+          : text.replaceFirst("^([-+]?)0+(?=\\d)", "$1");
+    }
+  }
+
+  /**
+   * Integers only in plain decimal: the YAML 1.1 reader takes {@code 010} for 8, {@code 0x10} for 16 and {@code 1_0}
+   * for 10; in a plan those are typos far more often than intent, and a silent 8 changes the figures.
+   */
+  private static final class DecimalIntegers extends com.fasterxml.jackson.core.util.JsonParserDelegate {
+    private static final Pattern DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
+
+    DecimalIntegers(JsonParser d) {
+      super(d);
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+      JsonToken t = super.nextToken();
+      if (t == JsonToken.VALUE_NUMBER_INT && !DECIMAL.matcher(getText()).matches()) {
+        java.math.BigInteger value;
+        try {
+          value = getBigIntegerValue();
+        } catch (IOException | RuntimeException e) {
+          value = null;
+        }
+        throw new NotDecimal(this, getText(), String.valueOf(currentName()), value);
+      }
+      return t;
+    }
+  }
+
   private static String where(String source, JsonProcessingException e) {
     return e.getLocation() == null ? source : source + " line " + e.getLocation().getLineNr();
   }
 
+  /** Jackson's first line, without its advice to enable parser features (a person cannot; the plan must change). */
   private static String firstLine(String message) {
-    String line = message.lines().findFirst().orElse(message).strip();
+    String line = message.lines().findFirst().orElse(message).strip()
+        .replaceAll(":? *enable `[A-Za-z_.]+` to allow", "")
+        .replaceAll(" *\\(not recognized as one since Feature '[A-Za-z_]+' not enabled for parser\\)", "");
     return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 

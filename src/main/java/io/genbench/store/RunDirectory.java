@@ -47,9 +47,19 @@ public final class RunDirectory {
    * that {@code --resume} can finish). Refuses a directory that exists, so no run is overwritten.
    */
   public static RunDirectory create(Path root, java.util.Map<String, String> files) {
+    if (root.toString().isBlank() || root.getFileName() == null) {
+      throw new UserError("Run directory \"" + root + "\" names no directory: give --out a path, e.g. --out results/my-run.");
+    }
     if (Files.exists(root)) throw new UserError("Run directory " + root + " already exists: choose another --out, or --resume it.");
     Path parent = root.toAbsolutePath().getParent();
-    Path staging = parent.resolve("." + root.getFileName() + ".creating-" + ProcessHandle.current().pid());
+    for (Path up = parent; up != null; up = up.getParent()) {
+      if (Files.isDirectory(up)) break;
+      if (Files.exists(up)) {
+        throw new UserError("Cannot create run directory " + root + ": " + up + " is a file, not a directory. Choose another"
+            + " --out, or move the file away.");
+      }
+    }
+    Path staging = parent.resolve(stagingName(root));
     try {
       Files.createDirectories(parent);
       removeDeadStaging(parent);
@@ -69,8 +79,9 @@ public final class RunDirectory {
 
   /** A temporary file of {@link #writeAtomic}: {@code .NAME.PID.N.tmp}, PID the writing process. */
   private static final java.util.regex.Pattern TEMP = java.util.regex.Pattern.compile("\\..+\\.(\\d+)\\.\\d+\\.tmp");
-  /** A staging directory of {@link #create}: {@code .NAME.creating-PID}. */
-  private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile("\\..+\\.creating-(\\d+)");
+  /** A staging directory of {@link #create}: {@code .creating-PID-HASH} ({@link #stagingName}), or the older {@code .NAME.creating-PID}. */
+  private static final java.util.regex.Pattern STAGING =
+      java.util.regex.Pattern.compile("\\.(?:.+\\.)?creating-(\\d+)(?:-[0-9a-f]{8})?");
 
   /** True when the process whose id a leftover's name holds is gone (never for this process). */
   private static boolean leftBehind(java.util.regex.Pattern pattern, String name) {
@@ -164,6 +175,15 @@ public final class RunDirectory {
   /** {@link #writeAtomic} of a file of this run, after checking that the write stays inside it ({@link #inside}). */
   public void write(Path target, String content) {
     writeAtomic(inside(target), content);
+  }
+
+  /**
+   * The hidden sibling a run directory is built in: {@code .creating-<pid>-<hash of the name>}, short whatever the
+   * name's length (a legal 250-character --out would overflow the 255-byte name limit with the name in it).
+   */
+  static String stagingName(Path root) {
+    return ".creating-" + ProcessHandle.current().pid() + "-"
+        + String.format(java.util.Locale.ROOT, "%08x", root.getFileName().toString().hashCode());
   }
 
   private static void deleteTree(Path dir) {

@@ -1,11 +1,14 @@
 package io.genbench.suite;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.InputFile;
 import io.genbench.Json;
 import io.genbench.UserError;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,12 +61,26 @@ public record SuiteConfig(ObjectNode values) {
     return new SuiteConfig(Json.MAPPER.createObjectNode());
   }
 
+  /** A suite config is a few lines; anything larger is not one. */
+  static final long MAX_FILE_BYTES = 1024 * 1024;
+
   public static SuiteConfig read(Path file) {
+    byte[] bytes = InputFile.read(file, "Suite config (--config)", MAX_FILE_BYTES);
     JsonNode root;
     try {
-      root = Json.YAML.readTree(Files.readString(file));
+      // a key given twice is an error, not "the last wins"
+      root = Json.YAML.reader().with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+          .readTree(new String(bytes, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new UserError("Cannot read suite config " + file + ": " + e.getMessage());
+      String message = String.valueOf(e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+      String line = e instanceof JsonProcessingException j && j.getLocation() != null ? " line " + j.getLocation().getLineNr() : "";
+      var dup = java.util.regex.Pattern.compile("Duplicate field '([^']*)'").matcher(message);
+      if (dup.find()) {
+        throw new UserError("Duplicate key \"" + dup.group(1) + "\" (" + file + line + "): give each key once (otherwise the"
+            + " last would silently win).");
+      }
+      throw new UserError("Cannot read suite config " + file + line + ": " + message.lines().findFirst().orElse("")
+          + ". It is YAML: one key per line, e.g. \"samples: 5\".");
     }
     return parse(root, file.toString());
   }
@@ -89,7 +106,48 @@ public record SuiteConfig(ObjectNode values) {
       };
       if (!ok) throw new UserError(source + ": \"" + key + "\" must be a " + want + ", was " + v);
     }
+    checkSettings(o, source);
     return new SuiteConfig(o.deepCopy());
+  }
+
+  /** The largest message a collective or copy may move: 16 GiB (the GPU default sweep ends at 1 GiB). */
+  public static final long MAX_MESSAGE_BYTES = 16L << 30;
+
+  /** Integer settings an experiment's worker reads, with their valid range (inclusive). */
+  private static final Map<String, long[]> RANGES = Map.ofEntries(
+      Map.entry("iterations", new long[] {1, 1_000_000}), Map.entry("warmup", new long[] {0, 100_000}),
+      Map.entry("samples", new long[] {1, 1_000_000}), Map.entry("num_samples", new long[] {1, 100_000}),
+      Map.entry("min_bytes", new long[] {1, MAX_MESSAGE_BYTES}), Map.entry("max_bytes", new long[] {1, MAX_MESSAGE_BYTES}),
+      Map.entry("factor", new long[] {2, 1 << 20}), Map.entry("total_steps", new long[] {1, 10_000}),
+      Map.entry("micro_batches", new long[] {1, 4096}), Map.entry("batch_size", new long[] {1, 65_536}),
+      Map.entry("output_tokens", new long[] {1, 1_000_000}), Map.entry("seed", new long[] {0, Long.MAX_VALUE}));
+
+  /**
+   * The settings one launch would hand the worker, checked before anything starts (a worker that fails on them would
+   * exit 3 after a launch; measuring nothing would report success): each known integer within its range, and
+   * {@code min_bytes} at most {@code max_bytes}.
+   *
+   * @param origin where they came from, e.g. {@code suite.yaml} or {@code the options and --set}
+   * @throws UserError naming the key, its value and the valid range
+   */
+  public static void checkSettings(JsonNode settings, String origin) {
+    for (var range : RANGES.entrySet()) {
+      JsonNode v = settings.get(range.getKey());
+      if (v == null) continue;
+      long lo = range.getValue()[0];
+      long hi = range.getValue()[1];
+      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < lo || v.asLong() > hi) {
+        throw new UserError("Bad value for \"" + range.getKey() + "\" (" + origin + "): " + v + "; valid: an integer from " + lo
+            + " to " + (hi == Long.MAX_VALUE ? "2^63-1" : String.valueOf(hi)) + (range.getKey().endsWith("_bytes")
+            ? " (" + (hi >> 30) + " GiB)" : "") + ".");
+      }
+    }
+    JsonNode min = settings.get("min_bytes");
+    JsonNode max = settings.get("max_bytes");
+    if (min != null && max != null && min.asLong() > max.asLong()) {
+      throw new UserError("min_bytes " + min.asLong() + " is larger than max_bytes " + max.asLong() + " (" + origin + "): no"
+          + " message size would be measured. Give min_bytes <= max_bytes.");
+    }
   }
 
   private static boolean all(JsonNode array, java.util.function.Predicate<JsonNode> p) {

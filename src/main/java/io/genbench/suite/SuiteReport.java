@@ -35,9 +35,27 @@ public final class SuiteReport {
   private final String experiment;
   private final List<Run> runs;
 
+  private final String unreadable;
+
   private SuiteReport(String experiment, List<Run> runs) {
+    this(experiment, runs, null);
+  }
+
+  private SuiteReport(String experiment, List<Run> runs, String unreadable) {
     this.experiment = experiment;
     this.runs = List.copyOf(runs);
+    this.unreadable = unreadable;
+  }
+
+  /** What of the event log could not be read, e.g. {@code 2 lines of … are left out of every figure: lines 5, 9}. */
+  public java.util.Optional<String> unreadable() {
+    return java.util.Optional.ofNullable(unreadable);
+  }
+
+  /** The first ten line numbers, then how many more. */
+  private static String lines(List<Integer> numbers) {
+    String shown = String.join(", ", numbers.stream().limit(10).map(String::valueOf).toList());
+    return numbers.size() > 10 ? shown + " and " + (numbers.size() - 10) + " more" : shown;
   }
 
   public List<Run> runs() {
@@ -58,14 +76,27 @@ public final class SuiteReport {
     return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("correct").isBoolean()).count();
   }
 
+  /**
+   * The report of an event log. Only whole events are ever written to it, so a line that is not one (torn by a kill,
+   * edited) is left out of every figure, and {@link #unreadable()} says how many and which.
+   */
   public static SuiteReport read(Path eventLog) {
     try {
       List<ObjectNode> events = new ArrayList<>();
+      List<Integer> unread = new ArrayList<>();
+      int number = 0;
       for (String line : Files.readAllLines(eventLog, StandardCharsets.UTF_8)) {
+        number++;
+        if (line.isBlank()) continue;
         ObjectNode e = Launcher.parse(line);
         if (e != null) events.add(e);
+        else unread.add(number);
       }
-      return of(events);
+      SuiteReport report = of(events);
+      return unread.isEmpty() ? report : new SuiteReport(report.experiment, report.runs,
+          unread.size() + (unread.size() == 1 ? " line" : " lines") + " of " + eventLog + " could not be read (torn or edited)"
+              + " and " + (unread.size() == 1 ? "is" : "are") + " left out of every figure: line"
+              + (unread.size() == 1 ? " " : "s ") + lines(unread));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + eventLog, e);
     }
@@ -324,6 +355,7 @@ public final class SuiteReport {
     StringBuilder sb = new StringBuilder("# genbench suite: ").append(experiment).append("\n\n");
     sb.append("Status: ").append(!ok() ? "**NOT OK**" : checks() > 0 ? "every launch finished and every correctness check held"
         : "every launch finished (this experiment makes no correctness checks)").append("\n\n");
+    if (unreadable != null) sb.append("**Warning:** ").append(unreadable).append(".\n\n");
     sb.append("| processes | status | backend | failure |\n|---|---|---|---|\n");
     for (Run r : runs) {
       sb.append("| ").append(r.processes()).append(" | ").append(r.status()).append(" | ")

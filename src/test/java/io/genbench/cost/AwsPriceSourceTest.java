@@ -105,4 +105,28 @@ final class AwsPriceSourceTest {
     assertThat(AwsPriceSource.locationName("us-east-1")).isEqualTo("US East (N. Virginia)");
     assertThat(AwsPriceSource.locationName("eu-central-1")).isEqualTo("EU (Frankfurt)");
   }
+
+  @Test
+  void aSpotPriceThatIsNoNumberIsAnUnusableAnswerNotACrash() {
+    aws.ec2Replies.add(FakeAws.ec2("""
+        <spotPriceHistorySet>
+          <item><instanceType>g5.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>NaN</spotPrice><timestamp>2026-11-30T10:00:00.000Z</timestamp><availabilityZone>us-west-2a</availabilityZone></item>
+        </spotPriceHistorySet>"""));
+    try (var source = new AwsPriceSource(aws.config(1), NOW)) {
+
+      assertThatThrownBy(() -> source.quote("g5.xlarge", "us-west-2")).isInstanceOfSatisfying(PriceFetchException.class, e -> {
+        assertThat(e.invalidAnswer()).isTrue();
+        assertThat(e.reason()).isEqualTo("answered spot price in us-west-2a \"NaN\", which is no number"
+            + " (valid: a number > 0 and at most 1000 USD/h)");
+      });
+      assertThat(source.lookup("g5.xlarge", "us-west-2")).as("the next answer is fine").isPresent();
+    }
+  }
+
+  @Test
+  void anOnDemandPriceThatIsNoNumberIsAnUnusableAnswer() {
+    assertThatThrownBy(() -> AwsPriceSource.onDemandUsd(java.util.List.of(
+        "{\"terms\":{\"OnDemand\":{\"t\":{\"priceDimensions\":{\"d\":{\"pricePerUnit\":{\"USD\":\"NaN\"}}}}}}}")))
+        .isInstanceOfSatisfying(PriceFetchException.class, e -> assertThat(e.invalidAnswer()).isTrue());
+  }
 }

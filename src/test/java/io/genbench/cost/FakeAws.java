@@ -51,10 +51,10 @@ public final class FakeAws implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  /** Test credentials and this server as both endpoints; short timeouts; {@code attempts} tries per call. */
+  /** Test credentials and this server as both endpoints; short timeouts (3 s: the SDK's first call in a JVM is slow on a loaded machine); {@code attempts} tries per call. */
   AwsPriceSource.Config config(int attempts) {
     return new AwsPriceSource.Config(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "secret")),
-        endpoint(), endpoint(), Duration.ofMillis(500), Duration.ofSeconds(20), attempts);
+        endpoint(), endpoint(), Duration.ofSeconds(3), Duration.ofSeconds(20), attempts);
   }
 
   private void handle(HttpExchange ex) throws IOException {

@@ -34,11 +34,16 @@ final class RunDirectoryTest {
   void creatingARunRemovesTheStagingDirectoryOfAKilledCreatorBesideIt() throws Exception {
     Path dead = Files.createDirectories(tmp.resolve(".old-run.creating-" + deadPid()).resolve("cases"));
     Path alive = Files.createDirectories(tmp.resolve(".busy-run.creating-" + livePid()).resolve("cases"));
+    // today's short staging name (.creating-PID-HASH), which a 250-character --out still fits
+    Path deadShort = Files.createDirectories(tmp.resolve(".creating-" + deadPid() + "-0123abcd").resolve("cases"));
+    Path aliveShort = Files.createDirectories(tmp.resolve(".creating-" + livePid() + "-89abcdef").resolve("cases"));
 
     RunDirectory.create(tmp.resolve("run"), Map.of(RunDirectory.PLAN, "x"));
 
     assertThat(dead.getParent()).doesNotExist();
     assertThat(alive).exists();
+    assertThat(deadShort.getParent()).doesNotExist();
+    assertThat(aliveShort).exists();
   }
 
   @Test
