@@ -105,8 +105,14 @@ public final class MarkdownReport {
     for (String reason : Overview.reasons(results, style)) md.append("- ").append(reason).append(".\n");
     if (!report.successes().isEmpty()) {
       CostAnalysis a = CostAnalysis.of(results);
-      md.append("- Cheapest valid (spot): ").append(Overview.cheapest(a, style)).append(".\n");
-      md.append("- Fastest valid: ").append(Overview.fastest(a, style)).append(".\n");
+      String cheapest = Overview.cheapest(a, style);
+      String fastest = Overview.fastest(a, style);
+      if (a.lowestSpot().isEmpty() && cheapest.equals(fastest)) {
+        md.append("- Cheapest and fastest valid: ").append(cheapest).append(".\n"); // one reason for both: said once
+      } else {
+        md.append("- Cheapest valid (spot): ").append(cheapest).append(".\n");
+        md.append("- Fastest valid: ").append(fastest).append(".\n");
+      }
     }
     String elsewhere = pricedElsewhereNote(results);
     if (elsewhere != null) md.append("- ").append(text(elsewhere)).append('\n');
@@ -361,9 +367,9 @@ public final class MarkdownReport {
     List<CaseResult> elsewhere = results.stream().filter(r -> r.status() != CaseStatus.UNSUPPORTED && r.where() != null
         && r.where().pricedElsewhere()).toList();
     if (elsewhere.isEmpty()) return null;
-    String pairs = distinct(elsewhere, r -> instance(r, null));
-    return "Costs are priced, not measured: " + pairs + ". They say what those instances would cost if they ran at the"
-        + " speed measured here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
+    String pairs = distinct(elsewhere, r -> r.where().pricedAs() + "'s price applied to the time measured on " + measuredOn(r));
+    return "Costs are priced, not measured: " + pairs + ". They say what those instances would cost at the speed measured"
+        + " here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
   }
 
   private static void perStep(StringBuilder md, RunReport report) {

@@ -53,23 +53,39 @@ final class Overview {
   }
 
   /**
-   * One line per distinct reason a successful case is not plainly VALID: its label, which cases (all of them, or the
-   * first {@link #MAX_IDS} and a count), and the verdict's note, e.g. {@code INVALID, all 8 successful cases: only 3
-   * measured iterations: …; raise min_iterations to 5 or more}.
+   * One line per rule that kept successful cases from a plain VALID (the part of a verdict note before its first
+   * colon: {@code e2e unstable}, {@code host-bound}): its label, which cases (all of them, or the first
+   * {@link #MAX_IDS} and a count), and the note itself when every one of those cases has the same, e.g.
+   * {@code INVALID, all 8 successful cases: only 3 measured iterations: …; raise min_iterations to 5 or more}; where
+   * the figures differ from case to case, the rule and where each case's note is.
    */
   static List<String> reasons(List<CaseResult> results, Style style) {
     List<CaseResult> judged = results.stream().filter(r -> r.status() == CaseStatus.SUCCESS && r.verdict() != null).toList();
-    Map<List<String>, List<String>> byReason = new LinkedHashMap<>();
+    Map<List<String>, List<String>> ids = new LinkedHashMap<>();
+    Map<List<String>, java.util.Set<String>> notes = new LinkedHashMap<>();
     for (CaseResult r : judged) {
       if (r.verdict().label().equals("VALID")) continue;
       for (String note : r.verdict().notes()) {
-        String label = !r.verdict().valid() ? "INVALID" : "HOST-BOUND";
-        byReason.computeIfAbsent(List.of(label, note), k -> new ArrayList<>()).add(r.caseId());
+        // a host-bound note is a condition, not what made a case INVALID
+        String label = !r.verdict().valid() && !(r.verdict().hostBound() && note.startsWith("host-bound")) ? "INVALID" : "HOST-BOUND";
+        List<String> key = List.of(label, rule(note));
+        ids.computeIfAbsent(key, k -> new ArrayList<>()).add(r.caseId());
+        notes.computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).add(note);
       }
     }
     List<String> lines = new ArrayList<>();
-    byReason.forEach((key, ids) -> lines.add(key.get(0) + ", " + which(ids, judged.size(), style) + ": " + style.text().apply(key.get(1))));
+    ids.forEach((key, cases) -> {
+      java.util.Set<String> said = notes.get(key);
+      String why = said.size() == 1 ? said.iterator().next() : key.get(1) + " (each case's figures under Validity)";
+      lines.add(key.get(0) + ", " + which(cases, judged.size(), style) + ": " + style.text().apply(why));
+    });
     return lines;
+  }
+
+  /** The rule a verdict note reports: its text before the first colon ({@code e2e unstable}), or all of it. */
+  private static String rule(String note) {
+    int colon = note.indexOf(':');
+    return colon < 0 ? note : note.substring(0, colon);
   }
 
   private static String which(List<String> ids, int judged, Style style) {
