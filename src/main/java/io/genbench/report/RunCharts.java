@@ -609,7 +609,7 @@ final class RunCharts {
     XYSeriesCollection line = new XYSeriesCollection();
     XYSeries f = new XYSeries("Pareto frontier", false, true);
     frontier.forEach(p -> f.add(p.p95Ms(), p.usd()));
-    line.addSeries(f);
+    if (!frontier.isEmpty()) line.addSeries(f); // no valid case: no line, and no legend entry for one
     Map<String, List<CostLatency>> byVerdict = new LinkedHashMap<>();
     for (String v : List.of("VALID", "HOST-BOUND", "INVALID", "not judged")) byVerdict.put(v, new ArrayList<>());
     for (CostLatency p : points) byVerdict.get(p.result().verdict() == null ? "not judged" : p.result().verdict().label()).add(p);

@@ -179,6 +179,20 @@ final class ChartsTest {
   }
 
   @Test
+  void aRunWithoutAValidCaseDrawsItsCasesWithoutAFrontier() throws Exception {
+    Verdict invalid = new Verdict(false, List.of("only 3 measured iterations: raise min_iterations"));
+    RunReport report = report(List.of(
+        MarkdownReportTest.withVerdict(image("a", "SD2.1", "g5.xlarge", 1, "float16", 1, "1.0", "1.0", 1000), invalid),
+        MarkdownReportTest.withVerdict(image("b", "SD2.1", "g5.xlarge", 2, "float16", 2, "2.0", "2.0", 500), invalid)), Map.of());
+
+    String text = texts(parse(chart(Charts.of(report), "pareto").document()));
+
+    assertThat(RunCharts.frontier(RunCharts.costLatency(report.successes()))).isEmpty();
+    assertThat(text).contains("No case is valid, so there is no frontier", "INVALID");
+    assertThat(text.lines()).as("no legend entry for a frontier line").doesNotContain("Pareto frontier");
+  }
+
+  @Test
   void theThroughputAxesStartAtZero() throws Exception {
     List<CaseResult> cases = List.of(image("sd-b1", "SD2.1", "g5.xlarge", 1, "float16", 10, "0.4", "1.0", 100),
         image("sd-b2", "SD2.1", "g5.xlarge", 2, "float16", 12, "0.4", "1.0", 170));
