@@ -46,6 +46,9 @@ final class ReportCommand implements Callable<Integer> {
     if (!report.complete()) System.err.println("genbench: " + report.incompleteNote().replace("RUN_DIR", runDir.toString()));
     // the file rebuild just wrote, not a second rendering (report.md and report.html would draw every chart again)
     print(dir.file(f.fileName()));
+    // where the views are, on stderr: stdout is the chosen format (--format csv > out.csv)
+    System.err.println("report: " + dir.file("report.md"));
+    System.err.println("html:   " + dir.file("report.html"));
     RunHistoryOptions.record(historyAt, dir, report.results());
     return 0;
   }

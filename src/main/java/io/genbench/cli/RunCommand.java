@@ -394,6 +394,7 @@ final class RunCommand implements Callable<Integer> {
     RunReport report = views.rebuild();
     System.out.print(ConsoleSummary.render(report));
     System.out.println("report: " + dir.file("report.md"));
+    System.out.println("html:   " + dir.file("report.html"));
     System.out.flush();
     finished = report.results();
     // skipped cases (the backend cannot run them) and out-of-memory findings are not failures of the run

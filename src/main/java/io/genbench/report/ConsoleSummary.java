@@ -3,18 +3,16 @@ package io.genbench.report;
 import static io.genbench.report.Figures.NA;
 
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import io.genbench.result.Workload;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The short plain-text table printed at the end of {@code genbench run}: one line per case (case, status, seconds per
  * image, images per second — tokens per second for LLM cases — and the spot cost of 1000 images), then
- * {@code lowest spot cost: …}, {@code fastest: …} and the number of cases by status.
+ * {@code lowest spot cost (valid): …} and {@code fastest (valid): …} (picked as {@code genbench best} picks: INVALID
+ * cases and cases that do not fit are left out), the number of cases by status and verdict, and {@code next: …}, the
+ * remedies the verdicts name.
  */
 public final class ConsoleSummary {
   private static final List<String> HEADER = List.of("case", "status", "s/image", "images/s", "$/1000 images spot");
@@ -60,14 +58,11 @@ public final class ConsoleSummary {
     if (elsewhere != null) out.append(elsewhere).append('\n');
     String standIn = MarkdownReport.standInNote(report);
     if (standIn != null) out.append(standIn).append('\n');
-    out.append("lowest spot cost: ").append(a.lowestSpot().map(r -> r.caseId() + ", "
-        + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images on " + MarkdownReport.instance(r) + ", "
-        + Figures.seconds(r.timePerImageS()) + " s/image").orElse(NA)).append('\n');
-    out.append("fastest: ").append(a.fastest().map(r -> r.caseId() + ", " + Figures.seconds(r.timePerImageS())
-        + " s/image, " + MarkdownReport.usd(CostAnalysis.spot(r)) + " per 1000 images spot on "
-        + MarkdownReport.instance(r)).orElse(NA)).append('\n');
+    out.append("lowest spot cost (valid): ").append(Overview.cheapest(a, Overview.Style.PLAIN)).append('\n');
+    out.append("fastest (valid): ").append(Overview.fastest(a, Overview.Style.PLAIN)).append('\n');
     out.append(counts(report.results())).append('\n');
     if (!report.complete()) out.append(report.incompleteNote()).append('\n');
+    for (String step : Overview.next(report)) out.append("next: ").append(step).append('\n');
     return io.genbench.Printable.text(out.toString()); // ids and worker messages: no escape sequence reaches the terminal
   }
 
@@ -76,19 +71,8 @@ public final class ConsoleSummary {
    * verdicts of the successful cases.
    */
   static String counts(List<CaseResult> results) {
-    Map<CaseStatus, Long> byStatus = new EnumMap<>(CaseStatus.class);
-    results.stream().filter(r -> r.status() != null)
-        .forEach(r -> byStatus.merge(r.status(), 1L, Long::sum));
-    String detail = byStatus.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().name())
-        .collect(Collectors.joining(", "));
-    Map<String, Long> verdicts = new java.util.LinkedHashMap<>();
-    for (String label : List.of("VALID", "HOST-BOUND", "INVALID")) {
-      long n = results.stream().filter(r -> r.verdict() != null && r.verdict().label().equals(label)).count();
-      if (n > 0) verdicts.put(label, n);
-    }
-    String judged = verdicts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-    boolean attention = verdicts.containsKey("INVALID") || verdicts.containsKey("HOST-BOUND");
-    return results.size() + (results.size() == 1 ? " case" : " cases") + (detail.isEmpty() ? "" : ": " + detail)
-        + (judged.isEmpty() ? "" : " — " + judged + (attention ? " (see report.md)" : ""));
+    String judged = Overview.verdicts(results);
+    boolean attention = judged.contains("INVALID") || judged.contains("HOST-BOUND");
+    return Overview.statuses(results) + (judged.isEmpty() ? "" : " — " + judged + (attention ? " (see report.md)" : ""));
   }
 }

@@ -17,14 +17,17 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * {@code report.md}: the run for people. Sections, in order: title with the run id; Environment (with a bold warning
- * when the figures come from the CPU stand-in or random weights); Method (warm-up, iteration rule, timing, the
- * statistics definition, the cost formula, where prices came from); Results (one row per case); Charts ({@link Charts},
- * as images beside the report); Measurement conditions; Per-step latency
- * (image cases) and LLM latency (LLM cases, only when there are any); Cost analysis (1000 images), as the seed's
- * report: lowest spot cost configuration, fastest configuration, averages, spot volatility; Failures and
- * out-of-memory cells (every non-SUCCESS case with its log tail); Validity (INVALID verdicts with their notes).
- * Numbers follow {@link Figures}.
+ * {@code report.md}: the run for people, the answer first. Sections, in order: title with the run id; Summary
+ * ({@link Overview}: a bold warning when the figures come from the CPU stand-in or random weights, whether the run is
+ * incomplete, statuses, verdicts with their reasons, the cheapest and the fastest valid configuration, what is priced
+ * but not measured, what does not fit, what was skipped, what to do next); Results (one row per case: e2e P50 / P95 /
+ * P99, the requested instance beside where it was measured); Cases without a result (an incomplete run); Charts
+ * ({@link Charts}, as images beside the report); Cost analysis (1000 images), as the seed's report: lowest spot cost
+ * and fastest valid configuration, averages, spot volatility; Failures and out-of-memory cells (every non-SUCCESS case
+ * with its log tail); Validity (every verdict that is not VALID, with its notes); then the detail: Measurement
+ * conditions, Neighbour interference, Per-step latency (image cases), LLM latency (LLM cases), GPU telemetry; Method
+ * (warm-up, iteration rule, timing, the statistics definition, the cost formula, where prices came from); Environment
+ * last. Numbers follow {@link Figures}.
  */
 public final class MarkdownReport {
   /** Lines of a failed case's log shown in the report, at most. */
@@ -70,25 +73,59 @@ public final class MarkdownReport {
   public static String render(RunReport report, Charts charts) {
     StringBuilder md = new StringBuilder();
     md.append("# genbench run ").append(code(report.runId())).append("\n\n");
-    if (!report.complete()) md.append("**").append(text(report.incompleteNote())).append("**\n\n");
-    String skipped = skippedNote(report.results());
-    if (skipped != null) md.append(text(skipped)).append("\n\n");
-    String overflow = MemoryFit.summary(report.results());
-    if (overflow != null) md.append("**").append(text(overflow)).append("**\n\n");
-    environment(md, report);
-    method(md, report);
+    summary(md, report);
     results(md, report);
     unfinished(md, report);
     charts(md, charts);
+    cost(md, report);
+    failures(md, report);
+    validity(md, report);
     conditions(md, report);
     neighbours(md, report);
     perStep(md, report);
     llm(md, report);
     telemetry(md, report);
-    cost(md, report);
-    failures(md, report);
-    validity(md, report);
-    return io.genbench.Printable.text(md.toString()); // ids and worker messages: no control character reaches a terminal
+    method(md, report);
+    environment(md, report);
+    return io.genbench.Printable.text(md.toString().stripTrailing() + "\n"); // ids and worker messages: no control character reaches a terminal
+  }
+
+  /** The answer first: see {@link Overview}. */
+  private static void summary(StringBuilder md, RunReport report) {
+    md.append("## Summary\n\n");
+    String warning = warning(report);
+    if (warning != null) md.append(warning).append("\n\n");
+    if (!report.complete()) md.append("**").append(text(report.incompleteNote())).append("**\n\n");
+    Overview.Style style = Overview.Style.MARKDOWN;
+    List<CaseResult> results = report.results();
+    String verdicts = Overview.verdicts(results);
+    md.append("- ").append(Overview.statuses(results)).append(".\n");
+    if (!verdicts.isEmpty()) md.append("- Verdicts of the ").append(report.successes().size()).append(" successful")
+        .append(report.successes().size() == 1 ? " case: " : " cases: ").append(verdicts).append(".\n");
+    for (String reason : Overview.reasons(results, style)) md.append("- ").append(reason).append(".\n");
+    if (!report.successes().isEmpty()) {
+      CostAnalysis a = CostAnalysis.of(results);
+      String cheapest = Overview.cheapest(a, style);
+      String fastest = Overview.fastest(a, style);
+      if (a.lowestSpot().isEmpty() && cheapest.equals(fastest)) {
+        md.append("- Cheapest and fastest valid: ").append(cheapest).append(".\n"); // one reason for both: said once
+      } else {
+        md.append("- Cheapest valid (spot): ").append(cheapest).append(".\n");
+        md.append("- Fastest valid: ").append(fastest).append(".\n");
+      }
+    }
+    String elsewhere = pricedElsewhereNote(results);
+    if (elsewhere != null) md.append("- ").append(text(elsewhere)).append('\n');
+    String overflow = MemoryFit.summary(results);
+    if (overflow != null) md.append("- **").append(text(overflow)).append("**\n");
+    String skipped = skippedNote(results);
+    if (skipped != null) md.append("- ").append(text(skipped)).append('\n');
+    List<String> next = Overview.next(report);
+    if (next.isEmpty()) {
+      md.append("- Next: nothing to fix").append(results.isEmpty() ? "" : ": every case that ran succeeded with a valid verdict").append(".\n");
+    }
+    for (String step : next) md.append("- Next: ").append(text(step)).append(".\n");
+    md.append('\n');
   }
 
   /**
@@ -137,8 +174,6 @@ public final class MarkdownReport {
         List.of("OS", env(report, "os")),
         List.of("started", env(report, "started_at")),
         List.of("finished", env(report, "finished_at"))));
-    String warning = warning(report);
-    if (warning != null) md.append('\n').append(warning).append('\n');
     md.append('\n');
   }
 
@@ -154,7 +189,7 @@ public final class MarkdownReport {
     md.append("- Warm-up: never measured; it runs at least the plan's warmup_iterations and goes on until timing is"
         + " steady (the last 3 iterations each within the plan's steady_tolerance of their median, and that median"
         + " within it of the fastest median of any earlier window of 3), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
-        .append(warmups.isEmpty() ? NA : warmups).append(" (per case in the measurement conditions below).\n");
+        .append(warmups.isEmpty() ? NA : warmups).append(" (per case in Measurement conditions).\n");
     md.append("- Iterations: ").append(iterationRule(report)).append('\n');
     md.append("- Timing: each phase of every measured request (text encode, each denoising step, decode) and the whole"
         + " request are timed: with CUDA events on a GPU (one synchronisation at the end of the request, none between"
@@ -175,7 +210,7 @@ public final class MarkdownReport {
           s.path("min_iterations").asInt(), trim(s.path("min_duration_s").asDouble()), s.path("max_iterations").asInt());
     }
     return "at least min_iterations measured iterations, continuing until min_duration_s has passed, at most"
-        + " max_iterations (the plan's settings); each case's count is the n column below.";
+        + " max_iterations (the plan's settings); each case's count is the n column of Results.";
   }
 
   private static String trim(double v) {
@@ -200,15 +235,16 @@ public final class MarkdownReport {
     List<List<String>> rows = new ArrayList<>();
     for (CaseResult r : report.results()) {
       LatencySummary e2e = latency(r, "e2e");
-      rows.add(List.of(code(r.caseId()), text(Figures.orNa(r.modelLabel())), text(Figures.orNa(r.actualInstance())),
-          Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()), text(Figures.orNa(r.resolution())),
-          text(Figures.orNa(r.precision())), status(r), e2e == null ? NA : Integer.toString(e2e.n()),
-          e2e == null ? NA : Figures.millis(e2e.p50Ns()), e2e == null ? NA : Figures.millis(e2e.p90Ns()),
-          e2e == null ? NA : Figures.millis(e2e.p99Ns()), Figures.seconds(r.timePerImageS()), throughput(r), memory(r),
-          r.verdict() == null ? NA : r.verdict().label()));
+      rows.add(List.of(code(r.caseId()), text(Figures.orNa(r.modelLabel())), text(Figures.orNa(r.requestedInstance())),
+          text(measuredOn(r)), Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()),
+          text(Figures.orNa(r.resolution())), text(Figures.orNa(r.precision())), status(r),
+          e2e == null ? NA : Integer.toString(e2e.n()), e2e == null ? NA : Figures.millis(e2e.p50Ns()),
+          e2e == null ? NA : Figures.millis(e2e.p95Ns()), e2e == null ? NA : Figures.millis(e2e.p99Ns()),
+          Figures.seconds(r.timePerImageS()), throughput(r), memory(r), r.verdict() == null ? NA : r.verdict().label()));
     }
-    table(md, List.of("case", "model", "instance", "batch", "steps", "resolution", "precision", "status", "n",
-        "e2e P50 ms", "e2e P90 ms", "e2e P99 ms", "s/image", "throughput", "peak memory", "verdict"), rows);
+    // P95 is the figure genbench best and the Pareto chart rank by
+    table(md, List.of("case", "model", "instance", "measured on", "batch", "steps", "resolution", "precision", "status", "n",
+        "e2e P50 ms", "e2e P95 ms", "e2e P99 ms", "s/image", "throughput", "peak memory", "verdict"), rows);
     md.append('\n');
   }
 
@@ -331,9 +367,9 @@ public final class MarkdownReport {
     List<CaseResult> elsewhere = results.stream().filter(r -> r.status() != CaseStatus.UNSUPPORTED && r.where() != null
         && r.where().pricedElsewhere()).toList();
     if (elsewhere.isEmpty()) return null;
-    String pairs = distinct(elsewhere, r -> "priced as " + r.where().pricedAs() + ", measured on " + r.where().measuredOn());
-    return "Costs below are priced, not measured (" + pairs + "): what those instances would cost if they ran at the"
-        + " speed measured here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
+    String pairs = distinct(elsewhere, r -> r.where().pricedAs() + "'s price applied to the time measured on " + measuredOn(r));
+    return "Costs are priced, not measured: " + pairs + ". They say what those instances would cost at the speed measured"
+        + " here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
   }
 
   private static void perStep(StringBuilder md, RunReport report) {
@@ -396,8 +432,8 @@ public final class MarkdownReport {
       md.append("No case succeeded: there is nothing to cost.\n\n");
       return;
     }
-    String elsewhere = pricedElsewhereNote(report.results());
-    if (elsewhere != null) md.append("**").append(text(elsewhere)).append("**\n\n");
+    md.append("The lowest and the fastest are picked as `genbench best` picks: among the cases with a VALID or HOST-BOUND"
+        + " verdict that fit the instance they are priced as.\n\n");
     String standIn = standInNote(report);
     if (standIn != null) md.append(standIn).append("\n\n");
     md.append("Money is rounded once, when computed, to 4 significant digits; every view prints the same digits, and"
@@ -408,16 +444,16 @@ public final class MarkdownReport {
       md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
       md.append("- saving: ").append(usd(CostAnalysis.saving(r))).append(" (")
           .append(Figures.percent(r.cost().spotSavingsPct())).append("%)\n");
-      md.append("- instance: ").append(text(instance(r))).append('\n');
+      md.append("- instance: ").append(text(instance(r, null))).append('\n');
       md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n\n");
-    }, () -> md.append("Lowest spot cost: N/A (no successful case has a spot price).\n\n"));
+    }, () -> md.append("Lowest spot cost: ").append(Overview.cheapest(a, Overview.Style.MARKDOWN)).append(".\n\n"));
     a.fastest().ifPresentOrElse(r -> {
       md.append("### Fastest: ").append(code(r.caseId())).append("\n\n");
       md.append("- performance: ").append(Figures.seconds(r.timePerImageS())).append(" s/image\n");
       md.append("- spot cost: ").append(usd(CostAnalysis.spot(r))).append('\n');
       md.append("- on-demand cost: ").append(usd(CostAnalysis.ondemand(r))).append('\n');
-      md.append("- instance: ").append(text(instance(r))).append("\n\n");
-    }, () -> md.append("Fastest: N/A (no successful case produced images).\n\n"));
+      md.append("- instance: ").append(text(instance(r, null))).append("\n\n");
+    }, () -> md.append("Fastest: ").append(Overview.fastest(a, Overview.Style.MARKDOWN)).append(".\n\n"));
     md.append("Average cost per 1000 images over the successful cases: spot ").append(usd(a.averageSpotUsd()))
         .append(", on-demand ").append(usd(a.averageOndemandUsd())).append(".\n");
     md.append("Average spot saving: ").append(a.averageSpotSavingsPct() == null ? NA : Figures.percent(a.averageSpotSavingsPct()) + "%")
@@ -457,19 +493,20 @@ public final class MarkdownReport {
     md.append("## Validity\n\n");
     List<CaseResult> judged = report.successes().stream().filter(r -> r.verdict() != null).toList();
     if (judged.isEmpty()) {
-      md.append("No successful case to judge.\n");
+      md.append("No successful case to judge.\n\n");
       return;
     }
     List<CaseResult> invalid = judged.stream().filter(r -> !r.verdict().valid() || r.verdict().hostBound()).toList();
     if (invalid.isEmpty()) {
       md.append(String.format(Locale.ROOT, "Every successful case is VALID (at least %d measured iterations, e2e standard"
-          + " deviation at most %.0f%% of the mean).\n", Verdict.MIN_SAMPLES, 100 * Verdict.MAX_CV));
+          + " deviation at most %.0f%% of the mean).\n\n", Verdict.MIN_SAMPLES, 100 * Verdict.MAX_CV));
       return;
     }
     for (CaseResult r : invalid) {
       md.append("- ").append(code(r.caseId())).append(": ").append(r.verdict().label()).append(" — ")
           .append(String.join("; ", r.verdict().notes())).append('\n');
     }
+    md.append('\n');
   }
 
   static LatencySummary latency(CaseResult r, String phase) {
@@ -497,12 +534,23 @@ public final class MarkdownReport {
     return value == null ? NA : "$" + Figures.money(value);
   }
 
-  static String instance(CaseResult r) {
+  /**
+   * The one phrase every view (console, report.md, report.html) uses for the instance a cost belongs to: the instance
+   * type, the lifecycle of the price quoted (omitted when null), and, when the time was measured on another machine,
+   * what it is: {@code g5.xlarge on-demand (priced, not measured: timed on local Intel Xeon)}.
+   */
+  static String instance(CaseResult r, String lifecycle) {
+    String life = lifecycle == null ? "" : " " + ("ondemand".equals(lifecycle) ? "on-demand" : lifecycle);
     if (r.where() != null && r.where().pricedElsewhere()) {
-      return r.where().pricedAs() + (r.lifecycle() == null ? "" : " (" + r.lifecycle() + ")") + ", priced as it from time"
-          + " measured on " + r.where().measuredOn();
+      return r.where().pricedAs() + life + " (priced, not measured: timed on " + measuredOn(r) + ")";
     }
-    return Figures.orNa(r.actualInstance()) + (r.lifecycle() == null ? "" : " (" + r.lifecycle() + ")");
+    return Figures.orNa(r.actualInstance()) + life;
+  }
+
+  /** Where a case's time was measured: the detected or declared instance type, or {@code local <device>}. */
+  static String measuredOn(CaseResult r) {
+    String on = r.where() != null && r.where().measuredOn() != null ? r.where().measuredOn() : r.actualInstance();
+    return on == null ? NA : on.replaceFirst("^local \\((.*)\\)$", "local $1");
   }
 
   private static String status(CaseResult r) {

@@ -363,8 +363,8 @@ final class RunCharts {
       return;
     }
     out.accept(overBatch(lines, BatchPoint::caseId, BatchPoint::batchSize,
-        new Panel<>("images/s", BatchPoint::imagesPerS, v -> number(v) + " images/s"),
-        new Panel<>("s/image", BatchPoint::secondsPerImage, v -> number(v) + " s/image"),
+        new Panel<>("images/s", BatchPoint::imagesPerS, v -> number(v) + " images/s", true),
+        new Panel<>("s/image", BatchPoint::secondsPerImage, v -> number(v) + " s/image", false),
         "Throughput and s/image against batch size", "the Results table",
         "Images per second over the measured requests (top) and mean seconds per image (bottom).", "batch",
         "Throughput and s/image against batch size, per model and instance", notes));
@@ -378,15 +378,28 @@ final class RunCharts {
       return;
     }
     out.accept(overBatch(lines, LlmPoint::caseId, LlmPoint::batchSize,
-        new Panel<>("tokens/s", LlmPoint::tokensPerS, v -> number(v) + " tokens/s"),
-        new Panel<>("TTFT P50 (ms)", LlmPoint::ttftP50Ms, v -> "TTFT P50 " + number(v) + " ms"),
+        new Panel<>("tokens/s", LlmPoint::tokensPerS, v -> number(v) + " tokens/s", true),
+        new Panel<>("TTFT P50 (ms)", LlmPoint::ttftP50Ms, v -> "TTFT P50 " + number(v) + " ms", false),
         "LLM tokens/s and time to first token against batch size", "the LLM latency table",
         "Generated tokens per second over the measured requests (top) and the median time to the first token (bottom).",
         "llm", "LLM tokens/s and time to first token against batch size, per model and instance", notes));
   }
 
-  /** One panel of {@link #overBatch}: its axis label, a point's value (null: no point) and a tooltip of the value. */
-  private record Panel<P>(String axis, java.util.function.Function<P, Double> value, java.util.function.Function<Double, String> tip) {}
+  /**
+   * One panel of {@link #overBatch}: its axis label, a point's value (null: no point), a tooltip of the value, and
+   * whether its axis starts at 0 (a throughput: a cropped axis makes 1.18 against 1.24 images/s look like 3×).
+   */
+  private record Panel<P>(String axis, java.util.function.Function<P, Double> value, java.util.function.Function<Double, String> tip,
+      boolean fromZero) {
+    NumberAxis numberAxis() {
+      NumberAxis a = Axes.number(axis);
+      if (fromZero) {
+        a.setAutoRangeIncludesZero(true);
+        a.setAutoRangeStickyZero(true);
+      }
+      return a;
+    }
+  }
 
   /**
    * Two panels (top over bottom) sharing a batch-size axis, one line per entry of {@code lines} (the first
@@ -430,7 +443,7 @@ final class RunCharts {
       int panel = k;
       XYLineAndShapeRenderer r = batchRenderer(k == 0, (ds, s, i) ->
           label(caseId.apply(drawn.get(panel).get(s).get(i))) + ": " + panels.get(panel).tip().apply(ds.getYValue(s, i)));
-      plot.add(new XYPlot(data.get(k), null, Axes.number(panels.get(k).axis()), r), 1);
+      plot.add(new XYPlot(data.get(k), null, panels.get(k).numberAxis(), r), 1);
       renderers.add(r);
     }
     JFreeChart chart = Svg.styled(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true));
@@ -520,7 +533,7 @@ final class RunCharts {
     String elsewhere = report.successes().stream().filter(r -> r.where() != null && r.where().pricedElsewhere())
         .map(r -> r.where().measuredOn()).filter(Objects::nonNull).distinct().findFirst().orElse(null);
     Svg.caption(chart, "Each model's cheapest configuration per instance type, model load included"
-        + (elsewhere == null ? "." : "; priced, not measured: the time was measured on " + label(elsewhere) + "."));
+        + (elsewhere == null ? "." : "; priced, not measured: timed on " + label(elsewhere.replaceFirst("^local \\((.*)\\)$", "local $1")) + "."));
     CategoryPlot plot = chart.getCategoryPlot();
     BarRenderer renderer = (BarRenderer) plot.getRenderer();
     for (int i = 0; i < paints.size(); i++) renderer.setSeriesPaint(i, paints.get(i));
@@ -577,9 +590,13 @@ final class RunCharts {
     return points;
   }
 
-  /** The frontier: no other case is both as fast (P95) and as cheap and better on one; by latency ascending. */
+  /**
+   * The frontier: no other case is both as fast (P95) and as cheap and better on one; by latency ascending. Only valid
+   * cases (VALID, HOST-BOUND) can be on it, as only they count in {@code genbench best}: an INVALID case is drawn, but
+   * neither joins the frontier nor pushes a valid case off it.
+   */
   static List<CostLatency> frontier(List<CostLatency> points) {
-    return ParetoFrontier.of(points, CostLatency::p95Ms, CostLatency::usd);
+    return ParetoFrontier.of(points.stream().filter(p -> CostAnalysis.valid(p.result())).toList(), CostLatency::p95Ms, CostLatency::usd);
   }
 
   private static void pareto(RunReport report, Consumer<Chart> out, List<String> notes) {
@@ -592,7 +609,7 @@ final class RunCharts {
     XYSeriesCollection line = new XYSeriesCollection();
     XYSeries f = new XYSeries("Pareto frontier", false, true);
     frontier.forEach(p -> f.add(p.p95Ms(), p.usd()));
-    line.addSeries(f);
+    if (!frontier.isEmpty()) line.addSeries(f); // no valid case: no line, and no legend entry for one
     Map<String, List<CostLatency>> byVerdict = new LinkedHashMap<>();
     for (String v : List.of("VALID", "HOST-BOUND", "INVALID", "not judged")) byVerdict.put(v, new ArrayList<>());
     for (CostLatency p : points) byVerdict.get(p.result().verdict() == null ? "not judged" : p.result().verdict().label()).add(p);
@@ -612,8 +629,11 @@ final class RunCharts {
         .map(l -> l.equals("ondemand") ? "on-demand" : l).reduce((a, b) -> a + ", " + b).orElse("as run");
     JFreeChart chart = Svg.styled(ChartFactory.createScatterPlot("Cost against latency: the Pareto frontier", null, null, dots,
         PlotOrientation.VERTICAL, true, false, false));
-    Svg.caption(chart, "Each successful image case by verdict. Dashed: the frontier, cases no other beats on both P95 and"
-        + " cost (named below).");
+    boolean invalid = points.stream().anyMatch(p -> !CostAnalysis.valid(p.result()));
+    Svg.caption(chart, "Each successful image case by verdict. " + (frontier.isEmpty()
+        ? "No case is valid, so there is no frontier (INVALID cases are left out of it, as genbench best leaves them out)."
+        : "Dashed: the frontier, valid cases no other valid case beats on both P95 and cost (named below)"
+            + (invalid ? "; INVALID cases are drawn but never on it, as genbench best leaves them out." : ".")));
     XYPlot plot = chart.getXYPlot();
     XYLineAndShapeRenderer points0 = new XYLineAndShapeRenderer(false, true);
     for (int i = 0; i < dotColours.size(); i++) {

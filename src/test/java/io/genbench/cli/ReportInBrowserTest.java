@@ -50,7 +50,7 @@ final class ReportInBrowserTest {
     }
     screenshots = Path.of(System.getenv().getOrDefault("GENBENCH_SCREENSHOTS", "target/browser"));
 
-    Path gpu = tmp.resolve("h100");
+    Path gpu = tmp.resolve(H100_RUN.getFileName().toString()); // its name is the run id the page's title shows
     copy(H100_RUN, gpu);
     assertThat(Cli.run("report", gpu.toString()).exitCode()).isZero();
     gpuReport = gpu.resolve("report.html");

@@ -94,8 +94,10 @@ final class RunOutcomeTest {
     assertThat(values.get(header.indexOf("priced_elsewhere"))).isEqualTo("true");
     assertThat(values.get(header.indexOf("priced_as"))).isEqualTo("g5.xlarge");
     String md = Files.readString(out.resolve("report.md"));
-    assertThat(md).contains("Costs below are priced, not measured (priced as g5.xlarge, measured on local (");
-    assertThat(r.out()).contains("Costs below are priced, not measured").contains("priced as it from time measured on local (");
+    assertThat(md).contains("Costs are priced, not measured: g5.xlarge's price applied to the time measured on local ")
+        .contains("| g5.xlarge | local ").doesNotContain("priced as it");
+    assertThat(r.out()).contains("Costs are priced, not measured: g5.xlarge's price applied to the time measured on local ")
+        .doesNotContain("priced as it");
     assertThat(md).contains("same stand-in UNet");
 
     // one rounding rule: the spot and on-demand cost read the same in all four views, and the saving is their difference
@@ -103,6 +105,12 @@ final class RunOutcomeTest {
     String ondemand = cells[17];
     assertThat(values.get(header.indexOf("cost_1000_images_spot_usd"))).isEqualTo(spot);
     assertThat(values.get(header.indexOf("cost_1000_images_ondemand_usd"))).isEqualTo(ondemand);
+    assertThat(r.out()).contains("  " + spot + "\n"); // the console table's spot column
+    // report.md offers a case's cost as the lowest only when its verdict is valid, as genbench best does
+    if (values.get(header.indexOf("verdict")).equals("INVALID")) {
+      assertThat(md).contains("- Cheapest and fastest valid: none: no successful case is VALID").doesNotContain("### Lowest");
+      return;
+    }
     assertThat(md).contains("- spot cost: $" + spot + "\n").contains("- on-demand cost: $" + ondemand + "\n");
     assertThat(r.out()).contains("$" + spot + " per 1000 images");
     Matcher saving = Pattern.compile("- saving: \\$([0-9.]+) ").matcher(md);

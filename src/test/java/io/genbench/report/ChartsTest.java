@@ -160,6 +160,53 @@ final class ChartsTest {
   }
 
   @Test
+  void anInvalidCaseIsDrawnOnTheParetoChartButNeverOnItsFrontierAsGenbenchBestLeavesItOut() throws Exception {
+    CaseResult balanced = image("balanced", "SD2.1", "g5.xlarge", 1, "float16", 1, "1.0", "1.0", 1000);
+    CaseResult invalid = MarkdownReportTest.withVerdict(balanced, new Verdict(false, List.of("e2e unstable: quiet it")));
+    List<CaseResult> cases = List.of(
+        image("fast-dear", "SD2.1", "g6e.xlarge", 1, "float16", 2, "3.0", "3.0", 500), invalid,
+        image("dominated", "SD2.1", "g5.xlarge", 2, "float16", 1, "2.0", "2.0", 1500),
+        image("slow-cheap", "SD2.1", "g4dn.xlarge", 1, "float16", 0.5, "0.5", "0.5", 4000));
+    RunReport report = report(cases, Map.of());
+
+    List<RunCharts.CostLatency> points = RunCharts.costLatency(report.successes());
+    String text = texts(parse(chart(Charts.of(report), "pareto").document()));
+
+    assertThat(points).extracting(p -> p.result().caseId()).contains("balanced");
+    // without the INVALID case, the case it dominated is on the frontier
+    assertThat(RunCharts.frontier(points)).extracting(p -> p.result().caseId()).containsExactly("fast-dear", "dominated", "slow-cheap");
+    assertThat(text).contains("2  dominated", "INVALID cases are drawn but never on it").doesNotContain("balanced  (");
+  }
+
+  @Test
+  void aRunWithoutAValidCaseDrawsItsCasesWithoutAFrontier() throws Exception {
+    Verdict invalid = new Verdict(false, List.of("only 3 measured iterations: raise min_iterations"));
+    RunReport report = report(List.of(
+        MarkdownReportTest.withVerdict(image("a", "SD2.1", "g5.xlarge", 1, "float16", 1, "1.0", "1.0", 1000), invalid),
+        MarkdownReportTest.withVerdict(image("b", "SD2.1", "g5.xlarge", 2, "float16", 2, "2.0", "2.0", 500), invalid)), Map.of());
+
+    String text = texts(parse(chart(Charts.of(report), "pareto").document()));
+
+    assertThat(RunCharts.frontier(RunCharts.costLatency(report.successes()))).isEmpty();
+    assertThat(text).contains("No case is valid, so there is no frontier", "INVALID");
+    assertThat(text.lines()).as("no legend entry for a frontier line").doesNotContain("Pareto frontier");
+  }
+
+  @Test
+  void theThroughputAxesStartAtZero() throws Exception {
+    List<CaseResult> cases = List.of(image("sd-b1", "SD2.1", "g5.xlarge", 1, "float16", 10, "0.4", "1.0", 100),
+        image("sd-b2", "SD2.1", "g5.xlarge", 2, "float16", 12, "0.4", "1.0", 170));
+
+    Document batch = parse(chart(Charts.of(report(cases, Map.of())), "batch").document());
+
+    // the images/s panel runs from 0 (a cropped axis makes 10 against 12 images/s look like 3x); s/image is 0.08 to 0.1
+    List<String> labels = new ArrayList<>();
+    NodeList nodes = batch.getElementsByTagNameNS("*", "text");
+    for (int i = 0; i < nodes.getLength(); i++) labels.add(nodes.item(i).getTextContent().strip());
+    assertThat(labels).contains("0", "images/s");
+  }
+
+  @Test
   void aChartWithoutDataIsOneLineNotAnEmptyChart() {
     RunReport report = report(List.of(image("only", "SD2.1", "g5.xlarge", 1, "float16", 1, "1", "2", 1000)), Map.of());
 

@@ -2,6 +2,8 @@ package io.genbench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genbench.analyze.Verdict;
+import io.genbench.result.CaseResult;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -22,22 +24,35 @@ final class ConsoleSummaryTest {
   void namesTheLowestSpotCostAndTheFastestCase() {
     String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
 
-    assertThat(text).contains("lowest spot cost: sd-2-1-g5xlarge-b1-s20-float16, $0.1733 per 1000 images on g5.xlarge (spot)")
-        .contains("fastest: sd-2-1-g6exlarge-b1-s20-float16, 0.903 s/image");
+    assertThat(text).contains("lowest spot cost (valid): sd-2-1-g5xlarge-b1-s20-float16, $0.1733 per 1000 images on g5.xlarge spot,")
+        .contains("fastest (valid): sd-2-1-g6exlarge-b1-s20-float16, 0.903 s/image, $0.1918 per 1000 images on g6e.xlarge spot");
   }
 
   @Test
   void countsCasesByStatus() {
     String text = ConsoleSummary.render(ReportFixtures.twoSuccesses());
 
-    assertThat(text).endsWith("4 cases: 2 SUCCESS, 1 OOM_SKIPPED, 1 FAILED — 2 VALID\n");
+    assertThat(text).contains("\n4 cases: 2 SUCCESS, 1 OOM_SKIPPED, 1 FAILED — 2 VALID\n");
   }
 
   @Test
   void writesNaWhenNothingSucceeded() {
     String text = ConsoleSummary.render(ReportFixtures.nothingSucceeded());
 
-    assertThat(text).contains("lowest spot cost: N/A\n").contains("fastest: N/A\n");
+    assertThat(text).contains("lowest spot cost (valid): none (no case succeeded)\n").contains("fastest (valid): none (no case succeeded)\n");
+  }
+
+  @Test
+  void theCheapestAndFastestLeaveInvalidCasesOutAsGenbenchBestDoesAndTheRemedyIsPrinted() {
+    CaseResult noisy = MarkdownReportTest.withVerdict(ReportFixtures.sd21OnG6e(), new Verdict(false,
+        List.of("only 3 measured iterations: P90 and above are the maximum; raise min_iterations to 5 or more")));
+    RunReport run = new RunReport("r", null, List.of(ReportFixtures.sd21OnG5(), noisy), null);
+
+    String text = ConsoleSummary.render(run);
+
+    assertThat(text).contains("fastest (valid): sd-2-1-g5xlarge-b1-s20-float16, 1.522 s/image")
+        .contains("2 cases: 2 SUCCESS — 1 VALID, 1 INVALID (see report.md)\n")
+        .endsWith("next: raise min_iterations to 5 or more (1 case)\n");
   }
 
   @Test

@@ -20,6 +20,19 @@ final class HtmlReportTest {
   }
 
   @Test
+  void thePageOpensWithTheSummaryAndEndsWithMethodAndEnvironment() {
+    String html = HtmlReport.render(ReportFixtures.twoSuccesses());
+
+    int summary = html.indexOf("<h2 id=\"summary\">");
+    assertThat(summary).isPositive().isLessThan(html.indexOf("<h2 id=\"results\">"));
+    assertThat(html.indexOf("<li>Cheapest valid (spot): <code>sd-2-1-g5xlarge-b1-s20-float16</code>")).isBetween(summary,
+        html.indexOf("<h2 id=\"results\">"));
+    assertThat(html.indexOf("<h2 id=\"results\">")).isLessThan(html.indexOf("<h2 id=\"charts\">"));
+    assertThat(html.indexOf("<h2 id=\"charts\">")).isLessThan(html.indexOf("<h2 id=\"method\">"));
+    assertThat(html.indexOf("<h2 id=\"method\">")).isLessThan(html.indexOf("<h2 id=\"environment\">"));
+  }
+
+  @Test
   void escapesLogLinesInCodeBlocks() {
     String html = HtmlReport.render(ReportFixtures.twoSuccesses());
 
@@ -63,7 +76,7 @@ final class HtmlReportTest {
     String html = HtmlReport.render(ReportFixtures.twoSuccesses());
 
     assertThat(html).contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
-        .contains("<nav class=\"toc\"><a href=\"#environment\">Environment</a>");
+        .contains("<nav class=\"toc\"><a href=\"#summary\">Summary</a><a href=\"#results\">Results</a>");
     String hash = java.util.Base64.getEncoder().encodeToString(sha256(HtmlReport.SCRIPT));
     assertThat(HtmlReport.CSP).contains("script-src 'sha256-" + hash + "'").startsWith("default-src 'none';");
   }

@@ -40,7 +40,7 @@ final class MarkdownReportTest {
 
     assertThat(md).contains("### Lowest spot cost: `sd-2-1-g5xlarge-b1-s20-float16`")
         .contains("### Fastest: `sd-2-1-g6exlarge-b1-s20-float16`")
-        .contains("- instance: g5.xlarge (spot)")
+        .contains("- instance: g5.xlarge\n")
         .contains("- saving: $0.2599 (60.0%)")
         .contains("Average spot saving: 60.0%.")
         .contains("±30%");
@@ -106,7 +106,7 @@ final class MarkdownReportTest {
 
     String md = MarkdownReport.render(new RunReport("r", null, List.of(unpriced), null));
 
-    assertThat(md).contains("Lowest spot cost: N/A (no successful case has a spot price).")
+    assertThat(md).contains("Lowest spot cost: none (no valid successful case that fits its instance has a spot price).")
         .contains("### Fastest: `sd-2-1-g5xlarge-b1-s20-float16`").contains("- spot cost: N/A");
   }
 
@@ -133,6 +133,118 @@ final class MarkdownReportTest {
     String md = MarkdownReport.render(ReportFixtures.twoSuccesses());
 
     assertThat(md).contains("| 1520.116 |").doesNotContain("1520,116");
+  }
+
+  @Test
+  void theReportOpensWithItsSummaryThenResultsAndChartsAndEndsWithMethodAndEnvironment() {
+    String md = MarkdownReport.render(ReportFixtures.twoSuccesses());
+
+    List<String> headings = md.lines().filter(l -> l.startsWith("## ")).toList();
+    assertThat(headings).startsWith("## Summary", "## Results", "## Charts").endsWith("## Method", "## Environment");
+    assertThat(headings.indexOf("## Validity")).isLessThan(headings.indexOf("## Measurement conditions"));
+    assertThat(md.indexOf("- Cheapest valid (spot): ")).isBetween(md.indexOf("## Summary"), md.indexOf("## Results"));
+  }
+
+  @Test
+  void theSummaryCountsStatusesAndVerdictsGivesTheReasonsAndSaysWhatToDoNext() {
+    CaseResult few = withVerdict(ReportFixtures.sd21OnG6e(), new Verdict(false,
+        List.of("only 3 measured iterations: P90 and above are the maximum; raise min_iterations to 5 or more")));
+    RunReport run = new RunReport("r", null, List.of(ReportFixtures.sd21OnG5(), few, ReportFixtures.sdxlWorkerErrorOnG6e()), null);
+
+    String summary = summary(MarkdownReport.render(run));
+
+    assertThat(summary).contains("- 3 cases: 2 SUCCESS, 1 FAILED.\n")
+        .contains("- Verdicts of the 2 successful cases: 1 VALID, 1 INVALID.\n")
+        .contains("- INVALID, 1 case (`sd-2-1-g6exlarge-b1-s20-float16`): only 3 measured iterations: P90 and above are the"
+            + " maximum; raise min\\_iterations to 5 or more.\n")
+        .contains("- Next: raise min\\_iterations to 5 or more (1 case).\n")
+        .contains("- Next: read why 1 case failed");
+  }
+
+  @Test
+  void theCheapestAndFastestLeaveInvalidCasesOutAsGenbenchBestDoes() {
+    // g6e is the fastest; made INVALID, it is no longer offered: the valid g5 case is the fastest valid
+    CaseResult noisy = withVerdict(ReportFixtures.sd21OnG6e(), new Verdict(false, List.of("e2e unstable: std is 31% of the"
+        + " mean after a steady warm-up; something else used the machine while measuring: quiet it")));
+    RunReport run = new RunReport("r", null, List.of(ReportFixtures.sd21OnG5(), noisy), null);
+
+    String md = MarkdownReport.render(run);
+
+    assertThat(summary(md)).contains("- Fastest valid: `sd-2-1-g5xlarge-b1-s20-float16`, 1.522 s/image")
+        .contains("- Next: something else used the machine while measuring: quiet it (1 case).");
+    assertThat(md).contains("### Fastest: `sd-2-1-g5xlarge-b1-s20-float16`").doesNotContain("### Fastest: `sd-2-1-g6e");
+  }
+
+  @Test
+  void casesBrokenByOneRuleWithDifferentFiguresShareOneSummaryLineAndOneRemedy() {
+    CaseResult a = withVerdict(ReportFixtures.sd21OnG5(), new Verdict(false, List.of("e2e unstable: std is 19% of the mean;"
+        + " something else used the machine while measuring: quiet it")));
+    CaseResult b = withVerdict(ReportFixtures.sd21OnG6e(), new Verdict(false, List.of("e2e unstable: std is 18% of the mean;"
+        + " something else used the machine while measuring: quiet it")));
+
+    String summary = summary(MarkdownReport.render(new RunReport("r", null, List.of(a, b), null)));
+
+    assertThat(summary).contains("- INVALID, all 2 successful cases: e2e unstable (each case's figures under Validity).\n")
+        .contains("- Next: something else used the machine while measuring: quiet it (2 cases).\n")
+        .doesNotContain("19%");
+  }
+
+  @Test
+  void aRunWhoseCasesAreAllInvalidOffersNoneAndSaysHowBestCountsThem() {
+    Verdict invalid = new Verdict(false, List.of("only 3 measured iterations: raise min_iterations"));
+    RunReport run = new RunReport("r", null, List.of(withVerdict(ReportFixtures.sd21OnG5(), invalid),
+        withVerdict(ReportFixtures.sd21OnG6e(), invalid)), null);
+
+    String summary = summary(MarkdownReport.render(run));
+
+    assertThat(summary).contains("- INVALID, all 2 successful cases: only 3 measured iterations: raise min\\_iterations.")
+        .contains("- Cheapest and fastest valid: none: no successful case is VALID, and INVALID ones are left out as genbench"
+            + " best leaves them out (genbench best --include-invalid ranks them, flagged).").doesNotContain("Fastest valid");
+  }
+
+  @Test
+  void whatDoesNotFitWhatWasSkippedAndAnIncompleteRunAreSaidInTheSummary() {
+    CaseResult skipped = ReportFixtures.float16OnCpu();
+    RunReport run = new RunReport("r", ReportFixtures.environment("torch-cuda", "local"),
+        List.of(ReportFixtures.sd21OnG5(), ReportFixtures.sdxlTooBigForG6e(), skipped), null, List.of(), java.util.Map.of(),
+        List.of(new RunReport.Unfinished("late-case", RunReport.NOT_RUN)));
+
+    String summary = summary(MarkdownReport.render(run));
+
+    assertThat(summary).contains("**The run is incomplete: 1 of 4 planned cases have no result")
+        .contains("does not fit g6e.xlarge: 55.3 of 48.0 GB GPU memory")
+        .contains("- Skipped, not failures: 1 case that cannot run here")
+        .contains("- Next: finish the run: genbench run --resume RUN\\_DIR")
+        .contains("- Next: run or price the case that does not fit on an instance type with more memory");
+  }
+
+  @Test
+  void theResultsTableShowsP95AndTheRequestedInstanceBesideWhereItWasMeasured() {
+    CaseResult elsewhere = ReportFixtures.pricedElsewhere(ReportFixtures.sd21OnG5(), "local (Intel Xeon)");
+
+    String md = MarkdownReport.render(new RunReport("r", null, List.of(elsewhere), null));
+
+    assertThat(md).contains("| case | model | instance | measured on | batch |").contains("| e2e P50 ms | e2e P95 ms | e2e P99 ms |")
+        .contains("| `sd-2-1-g5xlarge-b1-s20-float16` | SD2.1 | g5.xlarge | local Intel Xeon | 1 |")
+        .contains("| 1520.116 | 1531.208 | 1531.208 |");
+  }
+
+  @Test
+  void aCostPricedElsewhereIsSaidInOnePhraseInTheReportAndOnTheConsole() {
+    RunReport run = new RunReport("r", null, List.of(ReportFixtures.pricedElsewhere(ReportFixtures.sd21OnG5(), "local (Intel Xeon)")), null);
+
+    String md = MarkdownReport.render(run);
+    String console = ConsoleSummary.render(run);
+
+    String phrase = "g5.xlarge spot (priced, not measured: timed on local Intel Xeon)";
+    assertThat(md).contains("$0.1733 per 1000 images on " + phrase).contains("- instance: g5.xlarge (priced, not measured:"
+        + " timed on local Intel Xeon)").doesNotContain("priced as it");
+    assertThat(console).contains("$0.1733 per 1000 images on " + phrase).doesNotContain("priced as it");
+  }
+
+  /** The Summary section of a report. */
+  private static String summary(String md) {
+    return md.substring(md.indexOf("## Summary"), md.indexOf("## Results"));
   }
 
   static CaseResult withFailure(CaseResult r, CaseResult.Failure failure) {

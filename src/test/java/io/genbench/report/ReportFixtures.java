@@ -175,6 +175,24 @@ public final class ReportFixtures {
         null, Verdict.of(e2e), CaseStatus.SUCCESS, null);
   }
 
+  /** The same result, its time measured on {@code measuredOn} and priced as the instance it names (priced, not measured). */
+  static CaseResult pricedElsewhere(CaseResult r, String measuredOn) {
+    return new CaseResult(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
+        r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
+        r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
+        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), r.verdict(),
+        r.status(), r.failure(), r.knobs(), new CaseResult.Where(measuredOn, r.actualInstance(), true), r.warmup(),
+        r.gpuBusy(), r.efficiency(), r.trials());
+  }
+
+  /** A float16 case the CPU backend cannot run: skipped before the run, not a failure. */
+  static CaseResult float16OnCpu() {
+    return new CaseResult("sd-2-1-m7ixlarge-b1-s20-float16", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
+        "m7i.xlarge", "ondemand", null, 1, 20, "64x64", "float16", "onnx-cpu", "random", "cpu", null, 0, 0, 1, Map.of(), null,
+        null, null, null, null, null, null, null, null, CaseStatus.UNSUPPORTED,
+        new CaseResult.Failure(FailureKind.UNSUPPORTED, "the onnx-cpu backend runs float32 only", List.of()));
+  }
+
   /** n deterministic samples scattered within ±3% of base. */
   static long[] spread(long base, int n) {
     long[] samples = new long[n];
