@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
 final class BestCommand implements Callable<Integer> {
   static final int NOTHING_MEETS = 3;
 
-  @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory (default: the newest under results/)")
   Path runDir;
 
   @Option(names = "--p95-ms", paramLabel = "X", description = "e2e P95 at most X ms")
@@ -51,6 +51,7 @@ final class BestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    runDir = NewestRuns.orNewest(runDir, "RUN_DIR", 0);
     boolean json = OutputFormat.json(format);
     if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
       throw new UserError("--lifecycle must be spot or ondemand, was '" + lifecycle + "'");

@@ -32,10 +32,12 @@ import picocli.CommandLine.Parameters;
 final class CompareCommand implements Callable<Integer> {
   static final int REGRESSION = 4;
 
-  @Parameters(index = "0", paramLabel = "BASELINE", description = "the run directory to compare against")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "BASELINE", description = "the run directory to compare against"
+      + " (default: the run before the newest under results/)")
   Path baseline;
 
-  @Parameters(index = "1", paramLabel = "CANDIDATE", description = "the run directory compared with it")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "CANDIDATE", description = "the run directory compared with it"
+      + " (default: the newest under results/)")
   Path candidate;
 
   @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | json (default: ${DEFAULT-VALUE})")
@@ -53,6 +55,11 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // none given: the newest run against the one before it; one given: the newest run against it
+    if (candidate == null) {
+      candidate = NewestRuns.orNewest(null, "CANDIDATE", 0);
+      baseline = NewestRuns.orNewest(baseline, "BASELINE", 1);
+    }
     boolean json = OutputFormat.json(format);
     Double threshold = failOnRegression == null ? null : percentage(failOnRegression);
     double l = level(level);

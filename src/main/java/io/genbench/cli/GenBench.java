@@ -75,12 +75,17 @@ public final class GenBench {
     return code;
   }
 
+  /** Columns of --help: wide enough that no option's description splits a name (an instance type, a path). */
+  static final int HELP_WIDTH = 120;
+
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new GenBench());
     ErrorHandler handler = new ErrorHandler();
     cl.setExecutionExceptionHandler(handler);
     cl.setParameterExceptionHandler(handler);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // at picocli's default 80 columns its line breaker split names at their dots (g6e./xlarge, ~/./cache)
+    cl.setUsageHelpWidth(HELP_WIDTH);
     cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.footer());
     return cl;
   }

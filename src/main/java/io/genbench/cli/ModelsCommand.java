@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "models", mixinStandardHelpOptions = true,
     description = {"Lists the built-in architectures with their parameter counts.",
         "Counts are per component, as the worker counts them (it builds each on PyTorch's meta device: no memory,"
-            + " no download); they are bundled, so no Python or PyTorch is needed. ModelParametersTest keeps the"
-            + " bundled table equal to the worker's own count."},
+            + " no download); they are bundled, so no Python or PyTorch is needed, and a test of genbench's own keeps"
+            + " the bundled table equal to the worker's count."},
     footer = {"", "Examples:", "  genbench models", "  genbench models | grep opt"})
 final class ModelsCommand implements Callable<Integer> {
   /** The worker's {@code --list-models} output, bundled: {@code {"models": [{"id": ..., "components": {...}}]}}. */

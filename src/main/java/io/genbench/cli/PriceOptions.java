@@ -26,7 +26,7 @@ final class PriceOptions {
   String mode;
 
   @Option(names = "--price-cache", paramLabel = "DIR", description = "where fetched prices are kept (default:"
-      + " GENBENCH_PRICE_CACHE, else ~/.cache/genbench/prices)")
+      + " GENBENCH_PRICE_CACHE, else $XDG_CACHE_HOME/genbench/prices, else $HOME/.cache/genbench/prices)")
   Path cache;
 
   @Option(names = "--price-ttl", paramLabel = "DURATION", defaultValue = "1h", description = "reuse cached prices this"
@@ -78,13 +78,25 @@ final class PriceOptions {
     types.forEach(t -> all.add(new String[] {t, plan}));
     if (actualInstance != null) all.add(new String[] {actualInstance, "--actual-instance"});
     for (String[] t : all) {
-      if (book.quote(t[0], region).isEmpty() && refuse) {
-        System.err.println("genbench: " + book.summary());
-        if (!catalog.region().equals(region)) catalog.requireRegion(region, "--region");
-        catalog.requireInstanceType(t[0], t[1]);
+      if (book.quote(t[0], region).isEmpty() && refuse) refuseUnpriced(book, catalog, region, t[0], t[1]);
+    }
+    System.err.println("genbench: " + book.summary());
+  }
+
+  /**
+   * Exits 2 for a type no source prices, in one message: a region the catalog does not price is named with the regions
+   * it has and why no live price came (before, "using no price" was printed, then the region error).
+   */
+  static void refuseUnpriced(PriceBook book, PriceCatalog catalog, String region, String type, String origin) {
+    if (!catalog.region().equals(region)) {
+      try {
+        catalog.requireRegion(region, "--region");
+      } catch (UserError e) {
+        throw new UserError(e.getMessage() + " No live price either: " + book.summary().replaceFirst("^prices: ", "") + ".");
       }
     }
     System.err.println("genbench: " + book.summary());
+    catalog.requireInstanceType(type, origin);
   }
 
   /**

@@ -14,30 +14,48 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Rebuilds every report of a run directory from its raw events, offline.",
         "events.jsonl is the source of truth: each case's result.json, summary.csv, results.json, results.csv,"
-            + " report.md and report.html are recomputed from it; then the chosen format is printed to stdout, and the run"
-            + " is recorded in the history (replacing an earlier record of it; --no-history: not)."},
+            + " report.md and report.html are recomputed from it; then report.md is printed to stdout, and the run"
+            + " is recorded in the history (replacing an earlier record of it; --no-history: not). With --format, only"
+            + " that view is derived and printed: nothing is written or recorded."},
     footer = {"", "Examples:", "  genbench report results/20261121-101500-plan",
         "  genbench report results/20261121-101500-plan --format csv > summary.csv",
         "  genbench report results/20261121-101500-plan --format html > report.html",
         "  genbench report results/20261130-202508-suite-quick      # a suite run: report.md from suite.jsonl"})
 final class ReportCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory, e.g. results/20261121-101500-sd_only")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory, e.g."
+      + " results/20261121-101500-sd_only (default: the newest under results/)")
   Path runDir;
 
-  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html (default: ${DEFAULT-VALUE}); csv is summary.csv")
+  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html: print this"
+      + " view alone, derived from the events, writing nothing and recording nothing (csv is summary.csv). Without it"
+      + " every view is rebuilt, report.md printed and the run recorded")
   String format;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
 
   @picocli.CommandLine.Mixin
   RunHistoryOptions history;
 
   @Override
   public Integer call() {
+    runDir = NewestRuns.orNewest(runDir, "RUN_DIR", 0);
     if (java.nio.file.Files.isRegularFile(runDir.resolve(io.genbench.suite.SuiteRun.EVENTS))
         && !java.nio.file.Files.exists(runDir.resolve(RunDirectory.PLAN))) {
       return suite();
     }
     ReportFormat f = ReportFormat.parse(format);
+    if (spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+      // one view, printed: the run's files and its history record stay as they are
+      RunDirectory dir = RunDirectory.open(runDir);
+      dir.refuseLinks();
+      RunReport report = new RunViews(dir).read();
+      if (!report.complete()) System.err.println("genbench: " + report.incompleteNote().replace("RUN_DIR", runDir.toString()));
+      System.out.print(f.render(report));
+      System.out.flush();
+      return 0;
+    }
     var historyAt = history.checked();
     RunDirectory dir = RunDirectory.open(runDir);
     dir.refuseLinks();

@@ -476,6 +476,8 @@ final class RunCommand implements Callable<Integer> {
     cmd.addAll(spec.commandLine().getParseResult().originalArgs().stream().skip(1).toList());
     var env = Environment.capture(GenBench.home(), chosen.equals("onnx") ? "onnx-cpu" : chosen, library, settings.seed(),
         Json.MAPPER.valueToTree(settings), cmd);
+    // the embedded backend's speed depends on it: the figures are not comparable without it
+    if (chosen.equals("onnx")) env.put("onnxruntime_intra_op_threads", OnnxExecutor.intraOpThreads(threads));
     try {
       String name = resume == null ? RunDirectory.ENVIRONMENT : "environment.resumed-" + System.currentTimeMillis() + ".json";
       if (resume != null && !Files.exists(dir.file(RunDirectory.ENVIRONMENT))) name = RunDirectory.ENVIRONMENT;

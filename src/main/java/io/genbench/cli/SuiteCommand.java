@@ -74,7 +74,7 @@ final class SuiteCommand implements Callable<Integer> {
 
   @Option(names = "--gpu-counts", arity = "1..*", split = ",", paramLabel = "N", description = "pipeline-diffusion: GPU counts to compare (default: 1, 2, 4, … up to --gpus)") List<Integer> gpuCounts;
   @Option(names = "--total-steps", paramLabel = "S", description = "pipeline-diffusion: denoising steps; must divide by every GPU count (default 28; 4 simulated)") Integer totalSteps;
-  @Option(names = "--latent-shape", arity = "5", paramLabel = "B C F H W", description = "pipeline-diffusion: latent shape (default 1 4 14 64 64)") List<Integer> latentShape;
+  @Option(names = "--latent-shape", arity = "5", paramLabel = "B C F H W", hideParamSyntax = true, description = "pipeline-diffusion: latent shape (default 1 4 14 64 64)") List<Integer> latentShape;
   @Option(names = "--num-samples", paramLabel = "N", description = "pipeline-diffusion: samples streamed through the pipeline (default 10)") Integer numSamples;
   @Option(names = "--seed", paramLabel = "N", description = "random seed for weights and latents (default 0)") Long seed;
   @Option(names = "--model-id", paramLabel = "ID", description = "pipeline-diffusion: SVD model (default stabilityai/stable-video-diffusion-img2vid-xt)") String modelId;
@@ -103,7 +103,8 @@ final class SuiteCommand implements Callable<Integer> {
       throw new UserError("--gpus " + ranks + ": this host has " + available + " GPU(s) (nvidia-smi -L). Valid: "
           + (available == 0 ? "none; use --simulate for CPU processes with gloo." : "1.." + available + ", or --simulate."));
     }
-    String py = LocalProcessExecutor.findPython(python);
+    String py = LocalProcessExecutor.findPython(python, "genbench suite",
+        "or give --python PATH (every experiment, --simulate too, runs in the PyTorch worker: suite has no other backend)");
     SuiteRun run;
     String origin = configFile == null ? "the options and --set" : "--config " + configFile + ", the options and --set";
     if (set) {

@@ -333,6 +333,14 @@ public final class LocalProcessExecutor implements Executor {
    * {@code /usr/bin/python3} (where Debian's python3-torch lives).
    */
   public static String findPython(String requested) {
+    return findPython(requested, "the torch backend", "or use --backend onnx (the embedded CPU default, no Python)");
+  }
+
+  /**
+   * As {@link #findPython(String)}, for {@code who} (what needs PyTorch), ending the message with {@code otherwise}:
+   * what the user can do instead, which differs by command ({@code suite} has no other backend).
+   */
+  public static String findPython(String requested, String who, String otherwise) {
     List<String> candidates = new ArrayList<>();
     if (requested != null) candidates.add(requested);
     else {
@@ -349,7 +357,7 @@ public final class LocalProcessExecutor implements Executor {
       tried.add(python + " (" + result.map(r -> r.out().trim().lines().reduce((a, b) -> b).orElse("exit " + r.exit()))
           .orElse("not found, or no answer within 120 s") + ")");
     }
-    throw new UserError("The torch backend needs a Python with PyTorch >= 1.13. Tried: " + String.join("; ", tried)
-        + ". Install it (Debian: apt-get install python3-torch), set GENBENCH_PYTHON, or use --backend onnx.");
+    throw new UserError(Character.toUpperCase(who.charAt(0)) + who.substring(1) + " needs a Python with PyTorch >= 1.13. Tried: "
+        + String.join("; ", tried) + ". Install it (Debian: apt-get install python3-torch), set GENBENCH_PYTHON, " + otherwise + ".");
   }
 }

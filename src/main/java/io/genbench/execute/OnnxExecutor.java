@@ -53,6 +53,11 @@ public final class OnnxExecutor implements Executor {
    *     mid-operator. On the 2-core VM a 256x256 batch-1 case ran at 108 ms with CV 13 % on 2 threads and at 55 ms
    *     with CV 2 % on 1 (bench/RESULTS.md §7).
    */
+  /** The intra-op threads ONNX Runtime gets for {@code --threads requested} (0: one per core but one, at least one). */
+  public static int intraOpThreads(int requested) {
+    return requested > 0 ? requested : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+  }
+
   public OnnxExecutor(Ticker ticker, int threads) {
     this.ticker = ticker;
     this.threads = threads;
@@ -202,7 +207,7 @@ public final class OnnxExecutor implements Executor {
     if (config == null) config = readConfig();
     try (var n = NativeCalls.enter(); OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       env = OrtEnvironment.getEnvironment();
-      options.setIntraOpNumThreads(threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+      options.setIntraOpNumThreads(intraOpThreads(threads));
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       // ONNX Runtime's default CPU arena, one per session: it grows in doubling chunks and keeps them until the
       // session closes, so the figure is what a deployment with default settings holds. Measured on the 2-core VM,

@@ -127,6 +127,19 @@ public final class RunViews {
     return report;
   }
 
+  /**
+   * The report {@link #rebuild()} would write, derived the same way, writing nothing: for {@code genbench report
+   * --format F}, which prints one view of a run without touching its files.
+   */
+  public RunReport read() {
+    Map<String, CaseSeries> series = new LinkedHashMap<>();
+    List<RunReport.Unfinished> unfinished = new ArrayList<>();
+    List<CaseResult> results = results(false, series, unfinished);
+    for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
+    return new RunReport(dir.root().getFileName().toString(), environment(), results,
+        PriceCatalog.bundled().description(), interference(results), series, unfinished);
+  }
+
   /** charts/&lt;name&gt;.svg for each chart drawn; an SVG there from an earlier build that is not drawn now goes. */
   private void writeCharts(Charts charts) {
     Map<String, String> files = new LinkedHashMap<>();

@@ -56,8 +56,18 @@ final class RunCommandTest {
     assertThat(summary).hasSize(5);
     assertThat(summary.subList(1, 5)).allSatisfy(row -> assertThat(row).endsWith(",SUCCESS"));
     assertThat(Files.readString(out.resolve("report.md"))).contains("onnx-cpu").contains("weights: random");
-    assertThat(Files.readString(out.resolve("environment.json"))).contains("\"seed\"").contains("onnxruntime 1.28.0");
+    assertThat(Files.readString(out.resolve("environment.json"))).contains("\"seed\"").contains("onnxruntime 1.28.0")
+        .contains("\"onnxruntime_intra_op_threads\" : 1");
     assertThat(r.out()).contains("lowest spot cost");
+
+    // report --format prints one view and touches nothing: no view rewritten, nothing recorded
+    Files.delete(out.resolve("summary.csv"));
+    var reportMd = Files.getLastModifiedTime(out.resolve("report.md"));
+    Cli csv = Cli.run("report", out.toString(), "--format", "csv", "--no-history");
+    assertThat(csv.exitCode()).as(csv.err()).isZero();
+    assertThat(csv.out()).startsWith("test_name,model,").hasLineCount(5);
+    assertThat(out.resolve("summary.csv")).doesNotExist();
+    assertThat(Files.getLastModifiedTime(out.resolve("report.md"))).isEqualTo(reportMd);
   }
 
   @Test
@@ -69,11 +79,12 @@ final class RunCommandTest {
     // result.json only marks a case finished: report recomputes it from events.jsonl
     for (Path c : Files.list(out.resolve("cases")).toList()) Files.writeString(c.resolve("result.json"), "{}");
 
-    Cli r = Cli.run("report", out.toString(), "--format", "csv");
+    Cli r = Cli.run("report", out.toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).isEqualTo(summary);
-    assertThat(out.resolve("report.md")).exists();
+    assertThat(out.resolve("summary.csv")).content().isEqualTo(summary);
+    assertThat(r.out()).isEqualTo(Files.readString(out.resolve("report.md")));
+    assertThat(Cli.run("report", out.toString(), "--format", "csv").out()).isEqualTo(summary);
     for (Path c : Files.list(out.resolve("cases")).toList()) assertThat(Files.readString(c.resolve("result.json"))).contains("\"latency\"");
   }
 
