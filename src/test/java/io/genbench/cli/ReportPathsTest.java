@@ -25,13 +25,13 @@ final class ReportPathsTest {
   }
 
   @Test
-  void reportNamesBothFilesOnStderrAndKeepsStdoutTheChosenFormat() throws Exception {
+  void reportNamesBothFilesOnStderrAndKeepsStdoutTheReport() throws Exception {
     Path run = OnnxRun.copy(tmp, "20261101-090000-history-plan", "2026-11-01T09:00:00Z");
 
-    Cli r = Cli.run("report", run.toString(), "--format", "csv", "--no-history");
+    Cli r = Cli.run("report", run.toString(), "--no-history");
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).isEqualTo(Files.readString(run.resolve("summary.csv")));
+    assertThat(r.out()).isEqualTo(Files.readString(run.resolve("report.md")));
     assertThat(r.err()).contains("report: " + run.resolve("report.md") + "\nhtml:   " + run.resolve("report.html") + "\n");
   }
 }
