@@ -169,12 +169,13 @@ public record CaseResult(
   public record Warmup(int iterations, boolean steady, Double spread) {}
 
   /**
-   * The GPU-busy fraction of a denoising step, from one profiled iteration outside the measured ones.
+   * The GPU-busy fraction of a denoising step (LLM: a decode step), from one profiled iteration outside the measured
+   * ones.
    *
    * @param fraction median GPU kernel time of a profiled step / median step of the same trial's measured iterations
-   *     (0..1), for the least busy trial
+   *     (LLM: their median TPOT) (0..1), for the least busy trial
    * @param stepKernelMs median GPU kernel time of a step (the union of its kernel intervals), ms
-   * @param stepWallMs the step time it is divided by: the measured iterations' median step, ms
+   * @param stepWallMs the step time it is divided by: the measured iterations' median step (LLM: median TPOT), ms
    * @param method how kernel time was measured, e.g. {@code torch.profiler}
    * @param trialLow with trials, the least busy trial's fraction (the one {@code fraction} reports), else null
    * @param trialHigh with trials, the busiest trial's fraction, else null
