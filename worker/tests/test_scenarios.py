@@ -710,7 +710,7 @@ class FlopsTest(unittest.TestCase):
         self.assertEqual(10 + 8 * 1000 + 7, [e for e in second if e["type"] == "flops"][0]["flops_per_request"])
 
     def test_an_llm_token_is_one_decode_step_at_the_mean_context_over_the_batch(self):
-        FakeFlopCounter.plan = [800]
+        FakeFlopCounter.plan = [800, 5000]
         lm = FakeLM()
         case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
                     max_warmup_iterations=0, min_iterations=1, max_iterations=1)
@@ -721,14 +721,29 @@ class FlopsTest(unittest.TestCase):
         work = [e for e in events if e["type"] == "flops"][0]
         self.assertEqual(400, work["flops_per_token"])
         self.assertEqual(sum(p.numel() * 4 for p in lm.parameters()), work["decode_bytes_per_step"])
-        self.assertEqual([(2, 8 + 3), (2, 1)], lm.calls[:2])  # prefill to the mean context, then one counted step
+        # prefill to the mean context, one counted decode step, then the counted prefill over the prompt
+        self.assertEqual([(2, 8 + 3), (2, 1), (2, 8)], lm.calls[:3])
+
+    def test_an_llm_request_is_its_prefill_and_every_decode_step_after_it(self):
+        FakeFlopCounter.plan = [800, 5000]  # one decode step for the batch of 2, then the prefill of 2 × 8 tokens
+        case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
+                    max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+
+        with self.with_fake_counter():
+            _, events = run(case, FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
+
+        work = [e for e in events if e["type"] == "flops"][0]
+        self.assertEqual(5000, work["prefill_flops"])
+        self.assertEqual(5000 + 5 * 800, work["flops_per_request"])  # the prefill picks token 1; 5 steps pick the rest
+        self.assertEqual(400, work["flops_per_token"])
+        self.assertIsNone(work["flops_per_step"])
 
     def test_an_opt_decode_step_reads_the_weights_and_the_kv_cache_of_the_mean_context(self):
         try:
             from genbench_worker.models import registry
         except ImportError as e:
             self.skipTest("registry not importable: %s" % e)
-        FakeFlopCounter.plan = [1000]
+        FakeFlopCounter.plan = [1000, 9000]
         case = Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
                     warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
         config = registry.build("facebook/opt-125m", tiny=True).config

@@ -171,7 +171,8 @@ class Profile(Event):
 @dataclass(frozen=True)
 class Flops(Event):
     """The work of one request, counted once per model and shape (a multiply-add is 2 FLOPs). None where not
-    counted: diffusion fills flops_per_request / flops_per_step, LLMs flops_per_token / decode_bytes_per_step."""
+    counted: diffusion fills flops_per_request / flops_per_step, LLMs flops_per_request (prefill + decode steps),
+    flops_per_token / decode_bytes_per_step and prefill_flops (omitted when None)."""
 
     TYPE = "flops"
     case_id: str
@@ -180,6 +181,7 @@ class Flops(Event):
     flops_per_step: Optional[int] = None
     flops_per_token: Optional[int] = None
     decode_bytes_per_step: Optional[int] = None
+    prefill_flops: Optional[int] = _optional()
 
 
 @dataclass(frozen=True)
@@ -338,7 +340,7 @@ _OPTIONAL: Dict[str, Dict[str, str]] = {
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},
     "memory": {"kind": _STR, "baseline_bytes": _OPT_INT},
     "flops": {"flops_per_request": _OPT_NUM, "flops_per_step": _OPT_NUM, "flops_per_token": _OPT_NUM,
-              "decode_bytes_per_step": _OPT_NUM},
+              "decode_bytes_per_step": _OPT_NUM, "prefill_flops": _OPT_NUM},
 }
 
 _DEVICE_FIELDS = {"index": _INT, "name": _STR, "memory_bytes": _INT, "capability": _STR}

@@ -276,10 +276,11 @@ public final class CaseAnalyzer {
     var peak = GpuPeak.forDevice(device);
     Double peakFlops = peak.flatMap(pk -> pk.flopsPerS(precision)).orElse(null);
     Double mfu = null;
-    if (peakFlops != null && f.flopsPerToken() != null && tokensPerS != null) {
-      mfu = 100 * f.flopsPerToken() * tokensPerS / peakFlops;
-    } else if (peakFlops != null && f.flopsPerRequest() != null && e2e != null && e2e.meanNs() > 0) {
+    if (peakFlops != null && f.flopsPerRequest() != null && e2e != null && e2e.meanNs() > 0) {
+      // the whole request over its mean e2e: diffusion's encode, steps and decode; an LLM's prefill and decode steps
       mfu = 100 * f.flopsPerRequest() / (e2e.meanNs() / 1e9) / peakFlops;
+    } else if (peakFlops != null && f.flopsPerToken() != null && tokensPerS != null) {
+      mfu = 100 * f.flopsPerToken() * tokensPerS / peakFlops; // LLM events without a request count: decode only
     }
     Double mbu = null;
     if (peak.isPresent() && f.decodeBytesPerStep() != null && tpot != null && tpot.meanNs() > 0) {
@@ -287,8 +288,8 @@ public final class CaseAnalyzer {
     }
     String peakText = peak.map(pk -> String.format(java.util.Locale.ROOT, "%s: %s dense %.1f TFLOPS, %.2f TB/s (%s)",
         pk.name(), precision, peakFlops == null ? Double.NaN : peakFlops / 1e12, pk.memoryTbPerS(), pk.source())).orElse(null);
-    return new CaseResult.Efficiency(f.flopsPerRequest() != null ? f.flopsPerRequest() : f.flopsPerToken(), f.flopsPerStep(),
-        mfu, mbu, peakText, f.method());
+    return new CaseResult.Efficiency(f.flopsPerRequest(), f.flopsPerStep(), mfu, mbu, peakText, f.method(), f.flopsPerToken(),
+        f.prefillFlops());
   }
 
   private static Boolean knob(Map<String, Object> knobs, String name) {

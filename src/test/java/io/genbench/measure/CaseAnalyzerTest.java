@@ -211,4 +211,52 @@ final class CaseAnalyzerTest {
     assertThat(r.gpuBusy().stepKernelMs()).isCloseTo(2.02, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(r.gpuBusy().method()).isEqualTo("torch.profiler kernels over the measured TPOT");
   }
+  @Test
+  void anLlmsMfuIsItsWholeRequestPrefillAndEveryDecodeStepOverTheMeanE2eAndItsTokenCountIsNamedSo() {
+    // 8 × 128 prompt tokens of prefill (2.75 TFLOP) + 63 decode steps of 8 tokens at 2.65 GFLOP each; H200 float16 989.5 TFLOPS
+    double token = 2.65e9;
+    double prefill = 2.75e12;
+    double request = prefill + 63 * 8 * token;
+    var flops = new WorkerEvent.Flops("opt", "torch.utils.flop_counter", request, null, token, 2.7e9, prefill);
+    List<WorkerEvent> rest = new ArrayList<>(List.of(flops));
+    for (int i = 0; i < 4; i++) rest.add(llmSample(i, 6_300_000L));
+
+    var r = CaseAnalyzer.analyze("opt", Measurements.of(llmEvents(rest.toArray(WorkerEvent[]::new))), List.of());
+
+    double e2eS = (40_000_000L + 63 * 6_300_000L) / 1e9;
+    assertThat(r.efficiency().mfuPct()).isCloseTo(100 * request / e2eS / 989.5e12, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.efficiency().flopsPerRequest()).isEqualTo(request);
+    assertThat(r.efficiency().flopsPerToken()).isEqualTo(token);
+    assertThat(r.efficiency().prefillFlops()).isEqualTo(prefill);
+  }
+
+  @Test
+  void anLlmFlopsEventFromAnOlderWorkerKeepsItsDecodeOnlyMfuAndNoLongerCallsItsTokenCountARequest() {
+    var flops = new WorkerEvent.Flops("opt", "torch.utils.flop_counter", null, null, 2.65e9, 2.7e9);
+    List<WorkerEvent> rest = new ArrayList<>(List.of(flops));
+    for (int i = 0; i < 4; i++) rest.add(llmSample(i, 6_300_000L));
+
+    var r = CaseAnalyzer.analyze("opt", Measurements.of(llmEvents(rest.toArray(WorkerEvent[]::new))), List.of());
+
+    double tokensPerS = 8 * 64 / ((40_000_000L + 63 * 6_300_000L) / 1e9);
+    assertThat(r.efficiency().mfuPct()).isCloseTo(100 * 2.65e9 * tokensPerS / 989.5e12, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.efficiency().flopsPerRequest()).isNull();
+    assertThat(r.efficiency().flopsPerToken()).isEqualTo(2.65e9);
+  }
+
+  @Test
+  void aStoredLlmResultWrittenBeforeFlopsPerTokenReadsItsTokenCountUnderThatName() throws Exception {
+    var old = io.genbench.Json.MAPPER.readValue("{\"flops_per_request\":2.65e9,\"flops_per_step\":null,\"mfu_pct\":1.2,"
+        + "\"mbu_pct\":30.0,\"peak\":\"H200\",\"method\":\"torch.utils.flop_counter\"}", CaseResult.Efficiency.class);
+    var diffusion = io.genbench.Json.MAPPER.readValue("{\"flops_per_request\":9.18e13,\"flops_per_step\":4.3e12,\"mfu_pct\":16.1,"
+        + "\"mbu_pct\":null,\"peak\":\"H200\",\"method\":\"torch.utils.flop_counter\"}", CaseResult.Efficiency.class);
+
+    assertThat(old.flopsPerToken()).isEqualTo(2.65e9);
+    assertThat(old.flopsPerRequest()).isNull();
+    assertThat(old.mfuPct()).isEqualTo(1.2);
+    assertThat(diffusion.flopsPerRequest()).isEqualTo(9.18e13);
+    assertThat(diffusion.flopsPerToken()).isNull();
+    // a diffusion result is written as before: no LLM fields
+    assertThat(io.genbench.Json.MAPPER.writeValueAsString(diffusion)).doesNotContain("flops_per_token").doesNotContain("prefill");
+  }
 }
