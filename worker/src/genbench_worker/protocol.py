@@ -117,7 +117,8 @@ class Hello(Event):
 
 @dataclass(frozen=True)
 class Loaded(Event):
-    """Model ready for a case. load_ns: the build/load this case paid, or the earlier build it reuses."""
+    """Model ready for a case. load_ns: the model's build/load, measured once per worker (the first time it was built)
+    and reported alike for every case of it; reused: the case found it built (omitted when None)."""
 
     TYPE = "loaded"
     case_id: str
@@ -127,6 +128,7 @@ class Loaded(Event):
     components: Dict[str, int]
     # the knobs as resolved for this device: attention actually used, cuda_graphs, compile, channels_last
     knobs: Optional[Dict[str, Any]] = dataclasses.field(default=None, metadata={"omit_if_none": True})
+    reused: Optional[bool] = _optional()
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,7 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 }
 
 _OPTIONAL: Dict[str, Dict[str, str]] = {
-    "loaded": {"knobs": _OBJ},
+    "loaded": {"knobs": _OBJ, "reused": _BOOL},
     "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},
     "memory": {"kind": _STR, "baseline_bytes": _OPT_INT},

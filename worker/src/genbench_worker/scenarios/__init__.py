@@ -124,7 +124,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         attention_used = case.attention if (case.attention == "math" or attention_module.HAS_SDPA) else "math"
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
                            parameters=loaded.parameters, components=dict(loaded.components),
-                           knobs=case.knobs(attention_used)))
+                           knobs=case.knobs(attention_used), reused=reused))
         if reused:
             window.model_reused()
         scenario = scenario_for(case, loaded, device)
