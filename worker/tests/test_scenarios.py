@@ -651,6 +651,90 @@ class CaseMemoryTest(unittest.TestCase):
         self.assertLess(abs(figures["after"] - figures["first"]), 0.10 * figures["first"], figures)
 
 
+class SteppingClock:
+    """perf_counter_ns for a ModelCache: each build takes the next of `builds_ns`; prime() can spend more."""
+
+    def __init__(self, builds_ns):
+        self.now = 0
+        self._builds = list(builds_ns)
+        self._started = False
+
+    def __call__(self):
+        if self._started:
+            self.now += self._builds.pop(0)
+        self._started = not self._started
+        return self.now
+
+
+class ModelBuildTimeTest(unittest.TestCase):
+    """A model's build is measured once per worker and every case of that model is charged the same build."""
+
+    def test_every_case_of_a_model_reports_its_first_build_and_whether_it_found_the_model_built(self):
+        builder = FakeBuilder()
+        cache = ModelCache(builder, now_ns=SteppingClock([6_000_000_000, 300_000_000, 5_800_000_000]))
+
+        loads = {}
+        for case in (make_case(id="f32-b1"), make_case(id="f32-b2", batch_size=2),
+                     make_case(id="bf16", precision="bfloat16"), make_case(id="f32-again")):
+            _, events = run(case, cache=cache)
+            loads[case.id] = events[0]
+
+        self.assertEqual(3, builder.builds)  # float32, bfloat16, float32 again after the eviction
+        self.assertEqual([6_000_000_000, 6_000_000_000, 300_000_000, 6_000_000_000],
+                         [loads[i]["load_ns"] for i in ("f32-b1", "f32-b2", "bf16", "f32-again")])
+        self.assertEqual([False, True, False, False],
+                         [loads[i]["reused"] for i in ("f32-b1", "f32-b2", "bf16", "f32-again")])
+
+    def test_the_first_build_is_primed_untimed_once_per_model(self):
+        clock = SteppingClock([200_000_000, 250_000_000, 190_000_000])
+        primed = []
+
+        def prime(case, device, dtype):
+            primed.append((case.id, dtype))
+            clock.now += 5_000_000_000  # imports and lazily loaded kernels: the process's, not the model's
+
+        cache = ModelCache(FakeBuilder(), now_ns=clock, prime=prime)
+        _, first = run(make_case(id="a"), cache=cache)
+        _, second = run(make_case(id="b", batch_size=2), cache=cache)
+        _, third = run(make_case(id="c", precision="bfloat16"), cache=cache)
+        _, fourth = run(make_case(id="d"), cache=cache)
+
+        self.assertEqual([("a", torch.float32), ("c", torch.bfloat16)], primed)
+        self.assertEqual([200_000_000, 200_000_000, 250_000_000, 200_000_000],
+                         [e[0]["load_ns"] for e in (first, second, third, fourth)])
+
+    def test_two_cases_of_one_tiny_catalog_model_report_the_same_load_time(self):
+        try:
+            from genbench_worker.models import registry  # noqa: F401
+        except ImportError as e:
+            self.skipTest("registry not importable: %s" % e)
+        from unittest import mock
+
+        from genbench_worker import backends
+
+        primed = []
+        real_prime = backends.registry_prime
+        with mock.patch.object(backends, "registry_prime",
+                               lambda c, d, t: (primed.append(c.model), real_prime(c, d, t))):
+            cache = ModelCache(backends.registry_builder)
+        sd = dict(model="stabilityai/stable-diffusion-2-1", tiny=True, width=64, height=64, inference_steps=2,
+                  warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+        opt = dict(model="facebook/opt-125m", tiny=True, prompt_tokens=8, output_tokens=4, warmup_iterations=0,
+                   max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+
+        loaded = []
+        for case in (make_case(id="sd-b1", **sd), make_case(id="sd-b2", batch_size=2, **sd),
+                     make_case(id="opt-b1", **opt), make_case(id="opt-b2", batch_size=2, **opt)):
+            ok, events = run(case, cache=cache)
+            self.assertTrue(ok, events[-2:])
+            loaded.append(events[0])
+
+        self.assertEqual(["stabilityai/stable-diffusion-2-1", "facebook/opt-125m"], primed)
+        self.assertEqual(loaded[0]["load_ns"], loaded[1]["load_ns"])
+        self.assertEqual(loaded[2]["load_ns"], loaded[3]["load_ns"])
+        self.assertEqual([False, True, False, True], [e["reused"] for e in loaded])
+
+
 class FakeFlopCounter:
     """FlopCounterMode's surface; every counted region "does" the FLOPs next in `plan`."""
 
@@ -710,7 +794,7 @@ class FlopsTest(unittest.TestCase):
         self.assertEqual(10 + 8 * 1000 + 7, [e for e in second if e["type"] == "flops"][0]["flops_per_request"])
 
     def test_an_llm_token_is_one_decode_step_at_the_mean_context_over_the_batch(self):
-        FakeFlopCounter.plan = [800]
+        FakeFlopCounter.plan = [800, 5000]
         lm = FakeLM()
         case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
                     max_warmup_iterations=0, min_iterations=1, max_iterations=1)
@@ -721,14 +805,29 @@ class FlopsTest(unittest.TestCase):
         work = [e for e in events if e["type"] == "flops"][0]
         self.assertEqual(400, work["flops_per_token"])
         self.assertEqual(sum(p.numel() * 4 for p in lm.parameters()), work["decode_bytes_per_step"])
-        self.assertEqual([(2, 8 + 3), (2, 1)], lm.calls[:2])  # prefill to the mean context, then one counted step
+        # prefill to the mean context, one counted decode step, then the counted prefill over the prompt
+        self.assertEqual([(2, 8 + 3), (2, 1), (2, 8)], lm.calls[:3])
+
+    def test_an_llm_request_is_its_prefill_and_every_decode_step_after_it(self):
+        FakeFlopCounter.plan = [800, 5000]  # one decode step for the batch of 2, then the prefill of 2 × 8 tokens
+        case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
+                    max_warmup_iterations=0, min_iterations=1, max_iterations=1)
+
+        with self.with_fake_counter():
+            _, events = run(case, FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
+
+        work = [e for e in events if e["type"] == "flops"][0]
+        self.assertEqual(5000, work["prefill_flops"])
+        self.assertEqual(5000 + 5 * 800, work["flops_per_request"])  # the prefill picks token 1; 5 steps pick the rest
+        self.assertEqual(400, work["flops_per_token"])
+        self.assertIsNone(work["flops_per_step"])
 
     def test_an_opt_decode_step_reads_the_weights_and_the_kv_cache_of_the_mean_context(self):
         try:
             from genbench_worker.models import registry
         except ImportError as e:
             self.skipTest("registry not importable: %s" % e)
-        FakeFlopCounter.plan = [1000]
+        FakeFlopCounter.plan = [1000, 9000]
         case = Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
                     warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
         config = registry.build("facebook/opt-125m", tiny=True).config

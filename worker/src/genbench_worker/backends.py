@@ -1,11 +1,15 @@
 """Models for cases: build through the registry (random weights) or load local weights, and keep the
 last one so the next case of the same model reuses it.
 
-A job holds the cases of one model, so the model is built once per worker. `loaded.load_ns` is the
-build time the case paid or, when reused, the time that earlier build took (PROTOCOL.md). The cache
-key is (model, tiny, precision, attention, device, weights); the seed of the random weights is the
-first case's. Only one model is kept: a different key evicts the previous model before the new one
-is built, so two full-size models never share the GPU.
+A job holds the cases of one model, so the model is built once per worker. A model's build is measured once, the
+first time its key is built in this worker, and every case of that model reports that same time in `loaded.load_ns`
+(with `reused` true where the case found the model built, false where it was built for it; a model evicted and
+built again reports its first build), so a case's cost does not depend on its place in the plan. Before that first
+timed build the cache primes the process for it, untimed: the model's tiny configuration is built once on the same
+device and dtype (the diffusers backend: diffusers is imported), so the code paths, lazily loaded kernels and
+imports every build shares are paid by no case. The cache key is (backend, model, tiny, precision, attention,
+device, weights); the seed of the random weights is the first case's. Only one model is kept: a different key
+evicts the previous model before the new one is built, so two full-size models never share the GPU.
 """
 
 from __future__ import annotations
@@ -66,6 +70,30 @@ def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tu
     return model, family
 
 
+def registry_prime(case: Case, device: torch.device, dtype: torch.dtype) -> None:
+    """Pay, untimed, what the first build of `case`'s model in this process would pay and a later one would not: the
+    imports, the construction code paths and the device's lazily loaded kernels, by building the model's tiny
+    configuration once (diffusers: importing diffusers). Never raises for a model problem: the timed build that
+    follows reports it."""
+    try:
+        if case.backend == "diffusers":
+            import diffusers  # noqa: F401, PLC0415
+            return
+        from .models import registry  # noqa: PLC0415
+
+        model = registry.build(case.model, tiny=True, device=device, dtype=dtype, attention=case.attention,
+                               seed=case.seed)
+        if is_cuda(device):
+            torch.cuda.synchronize(device)
+        del model
+    except Exception:
+        return
+    finally:
+        if is_cuda(device):
+            gc.collect()
+            torch.cuda.empty_cache()
+
+
 def component_counts(model: Any, family: str, case: Case) -> Dict[str, int]:
     counts = getattr(model, "parameter_counts", None)
     if callable(counts):
@@ -87,13 +115,17 @@ def check_precision(case: Case, device: torch.device) -> None:
 
 
 class ModelCache:
-    """Keeps the most recently built model; `get` builds or reuses."""
+    """Keeps the most recently built model; `get` builds or reuses. Remembers each model's first measured build."""
 
-    def __init__(self, builder: Builder = registry_builder, now_ns: Callable[[], int] = time.perf_counter_ns):
+    def __init__(self, builder: Builder = registry_builder, now_ns: Callable[[], int] = time.perf_counter_ns,
+                 prime: Optional[Callable[[Case, torch.device, torch.dtype], None]] = None):
         self._builder = builder
         self._now_ns = now_ns
+        # the registry's own priming goes with the registry's builder; an injected builder primes nothing unless told
+        self._prime = prime if prime is not None else (registry_prime if builder is registry_builder else None)
         self._key: Optional[tuple] = None
         self._loaded: Optional[LoadedModel] = None
+        self._build_ns: Dict[tuple, int] = {}  # key → the first measured build of that model in this worker
 
     @staticmethod
     def key(case: Case, device: torch.device) -> tuple:
@@ -106,19 +138,21 @@ class ModelCache:
             self.clear()
 
     def get(self, case: Case, device: torch.device) -> Tuple[LoadedModel, bool]:
-        """(model, reused?) for the case."""
+        """(model, reused?) for the case. The model's build_ns is its first measured build in this worker."""
         key = self.key(case, device)
         if self._loaded is not None and key == self._key:
             return self._loaded, True
         self.clear()
         check_precision(case, device)
         dtype = DTYPES[case.precision]
+        if self._prime is not None and key not in self._build_ns:
+            self._prime(case, device, dtype)
         start = self._now_ns()
         model, family = self._builder(case, device, dtype)
         if is_cuda(device):
             torch.cuda.synchronize(device)
-        build_ns = self._now_ns() - start
-        self._loaded = LoadedModel(model=model, family=family, build_ns=int(build_ns),
+        build_ns = self._build_ns.setdefault(key, int(self._now_ns() - start))
+        self._loaded = LoadedModel(model=model, family=family, build_ns=build_ns,
                                    weights="local" if case.weights else "random",
                                    components=component_counts(model, family, case))
         self._key = key

@@ -10,8 +10,10 @@ Diffusion: one text encode, one UNet call at the case's shape (CFG batch include
 flops_per_step is the UNet call (the scheduler's element-wise update is not counted: it is a few FLOPs per
 latent element against billions per UNet call), flops_per_request = encode + steps × per_step + decode.
 LLM (opt): one decode step at the mean context length (prompt_tokens + output_tokens // 2 tokens in the KV
-cache) divided by the batch is flops_per_token; decode_bytes_per_step is what that step must read: the parameter
-bytes plus the KV cache bytes at that context for the whole batch.
+cache) divided by the batch is flops_per_token (per generated token); decode_bytes_per_step is what that step must
+read: the parameter bytes plus the KV cache bytes at that context for the whole batch. prefill_flops is one forward
+over the prompt for the batch (its attention included where the counter counts attention), and flops_per_request =
+prefill_flops + (output_tokens - 1) × the batch's decode step: the prefill yields the first token.
 
 Counts are kept per (backend, model, tiny, precision, shape, batch, CFG) for the life of the worker.
 """
@@ -34,6 +36,7 @@ class WorkCount:
     flops_per_step: Optional[int] = None
     flops_per_token: Optional[int] = None
     decode_bytes_per_step: Optional[int] = None
+    prefill_flops: Optional[int] = None
 
 
 def counter_class():

@@ -117,7 +117,8 @@ class Hello(Event):
 
 @dataclass(frozen=True)
 class Loaded(Event):
-    """Model ready for a case. load_ns: the build/load this case paid, or the earlier build it reuses."""
+    """Model ready for a case. load_ns: the model's build/load, measured once per worker (the first time it was built)
+    and reported alike for every case of it; reused: the case found it built (omitted when None)."""
 
     TYPE = "loaded"
     case_id: str
@@ -127,6 +128,7 @@ class Loaded(Event):
     components: Dict[str, int]
     # the knobs as resolved for this device: attention actually used, cuda_graphs, compile, channels_last
     knobs: Optional[Dict[str, Any]] = dataclasses.field(default=None, metadata={"omit_if_none": True})
+    reused: Optional[bool] = _optional()
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ class Profile(Event):
 @dataclass(frozen=True)
 class Flops(Event):
     """The work of one request, counted once per model and shape (a multiply-add is 2 FLOPs). None where not
-    counted: diffusion fills flops_per_request / flops_per_step, LLMs flops_per_token / decode_bytes_per_step."""
+    counted: diffusion fills flops_per_request / flops_per_step, LLMs flops_per_request (prefill + decode steps),
+    flops_per_token / decode_bytes_per_step and prefill_flops (omitted when None)."""
 
     TYPE = "flops"
     case_id: str
@@ -180,6 +183,7 @@ class Flops(Event):
     flops_per_step: Optional[int] = None
     flops_per_token: Optional[int] = None
     decode_bytes_per_step: Optional[int] = None
+    prefill_flops: Optional[int] = _optional()
 
 
 @dataclass(frozen=True)
@@ -333,12 +337,12 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 }
 
 _OPTIONAL: Dict[str, Dict[str, str]] = {
-    "loaded": {"knobs": _OBJ},
+    "loaded": {"knobs": _OBJ, "reused": _BOOL},
     "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},
     "memory": {"kind": _STR, "baseline_bytes": _OPT_INT},
     "flops": {"flops_per_request": _OPT_NUM, "flops_per_step": _OPT_NUM, "flops_per_token": _OPT_NUM,
-              "decode_bytes_per_step": _OPT_NUM},
+              "decode_bytes_per_step": _OPT_NUM, "prefill_flops": _OPT_NUM},
 }
 
 _DEVICE_FIELDS = {"index": _INT, "name": _STR, "memory_bytes": _INT, "capability": _STR}

@@ -68,7 +68,8 @@ class LLMScenario:
         return ("llm", c.backend, c.model, c.tiny, c.precision, c.batch_size, c.prompt_tokens, c.output_tokens)
 
     def count_work(self, count):
-        """(FLOPs of one decode step for the batch, parameter + KV cache bytes it reads) at the mean context."""
+        """(FLOPs of one decode step for the batch, parameter + KV cache bytes it reads, at the mean context; FLOPs of
+        the prefill over the prompt for the batch)."""
         case = self.case
         if case.prompt_tokens is None or case.output_tokens is None:
             return None
@@ -81,7 +82,11 @@ class LLMScenario:
         with inference_context():
             past = self._cache_of(context)
             step = count(lambda: self.model(token, past_key_values=past, use_cache=True))
-        return step, flops.parameter_bytes(self.model) + flops.tensor_bytes(past)
+            read_bytes = flops.parameter_bytes(self.model) + flops.tensor_bytes(past)
+            del past
+            prompt = self._prompt()  # the prefill each request runs: no larger than the case's own
+            prefill = count(lambda: self.model(prompt, past_key_values=None, use_cache=True))
+        return step, read_bytes, prefill
 
     def _cache_of(self, context: int):
         """A KV cache holding `context` tokens: zeros of the model's cache layout where the config describes it
@@ -103,8 +108,11 @@ class LLMScenario:
         return past
 
     def work_for(self, parts):
-        step, read_bytes = parts
-        return flops.WorkCount(flops_per_token=step // self.case.batch_size, decode_bytes_per_step=read_bytes)
+        """A request: the prefill, then output_tokens - 1 decode steps (the prefill picks the first token)."""
+        step, read_bytes, prefill = parts
+        return flops.WorkCount(flops_per_request=prefill + (self.case.output_tokens - 1) * step,
+                               flops_per_token=step // self.case.batch_size, decode_bytes_per_step=read_bytes,
+                               prefill_flops=prefill)
 
     def close(self) -> None:
         self.forward = self.model

@@ -46,7 +46,7 @@ public final class CaseAnalyzer {
     Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
     CaseResult.Where where = where(spec.instanceType(), m.price(), device).with(beside(m.slots()));
     CaseResult.Warmup warmup = warmup(m.warmed());
-    CaseResult.GpuBusy busy = gpuBusy(m);
+    CaseResult.GpuBusy busy = gpuBusy(m, shape.llm());
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
         latency.get("tpot")) : null;
     TrialStats trialStats = failure == null ? trialStats(m) : null;
@@ -225,14 +225,15 @@ public final class CaseAnalyzer {
   }
 
   /**
-   * The GPU-busy fraction of a denoising step: a profiled iteration's median kernel time per step over the median
-   * step of the measured iterations of the same trial. The profiler's own host cost stretches a launch-bound step's
-   * wall time (22 ms measured, 32–46 ms under the profiler on an H200), so the profiled wall would understate how busy
-   * the GPU is; the kernel time it sees is the GPU's own. Each trial is a fresh process on a host whose launch rate
-   * varies, so the case reports its least busy trial: if any trial was host-bound, the pooled figure partly measures
-   * the host. Without measured steps the profiled wall is the fallback.
+   * The GPU-busy fraction of a denoising step (LLM: of a decode step): a profiled iteration's median kernel time per
+   * step over the median step of the measured iterations of the same trial (LLM: the median TPOT). The profiler's own
+   * host cost stretches a launch-bound step's wall time (22 ms measured, 32–46 ms under the profiler on an H200; an
+   * OPT-1.3b decode step 11.2 ms profiled), so the profiled wall would understate how busy the GPU is; the kernel time
+   * it sees is the GPU's own. Each trial is a fresh process on a host whose launch rate varies, so the case reports its
+   * least busy trial: if any trial was host-bound, the pooled figure partly measures the host. Without measured steps
+   * the profiled wall is the fallback.
    */
-  private static CaseResult.GpuBusy gpuBusy(Measurements m) {
+  private static CaseResult.GpuBusy gpuBusy(Measurements m, boolean llm) {
     CaseResult.GpuBusy least = null;
     List<Double> fractions = new java.util.ArrayList<>();
     for (var entry : m.profiles().entrySet()) {
@@ -246,8 +247,9 @@ public final class CaseAnalyzer {
         method = pr.method();
       }
       if (kernels.isEmpty()) continue;
+      // the profiled phase's measured counterpart: the denoising steps, or an LLM's decode steps (TPOT)
       long[] steps = m.samplesByTrial().getOrDefault(entry.getKey(), List.of()).stream()
-          .flatMap(s -> s.stepNs().stream()).mapToLong(Long::longValue).toArray();
+          .flatMap(s -> (llm ? s.decodeTokenNs() : s.stepNs()).stream()).mapToLong(Long::longValue).toArray();
       double kernel = median(kernels);
       double wall = steps.length > 0 ? LatencySummary.of(steps).p50Ns() : walls.isEmpty() ? 0 : median(walls);
       if (wall <= 0) continue;
@@ -255,7 +257,8 @@ public final class CaseAnalyzer {
       fractions.add(fraction);
       if (least == null || fraction < least.fraction()) {
         least = new CaseResult.GpuBusy(fraction, kernel / 1e6, wall / 1e6,
-            method + (steps.length > 0 ? " kernels over the measured step" : " (profiled step wall)"), null, null);
+            method + (steps.length == 0 ? " (profiled step wall)" : llm ? " kernels over the measured TPOT"
+                : " kernels over the measured step"), null, null);
       }
     }
     if (least == null || fractions.size() < 2) return least;
@@ -273,10 +276,11 @@ public final class CaseAnalyzer {
     var peak = GpuPeak.forDevice(device);
     Double peakFlops = peak.flatMap(pk -> pk.flopsPerS(precision)).orElse(null);
     Double mfu = null;
-    if (peakFlops != null && f.flopsPerToken() != null && tokensPerS != null) {
-      mfu = 100 * f.flopsPerToken() * tokensPerS / peakFlops;
-    } else if (peakFlops != null && f.flopsPerRequest() != null && e2e != null && e2e.meanNs() > 0) {
+    if (peakFlops != null && f.flopsPerRequest() != null && e2e != null && e2e.meanNs() > 0) {
+      // the whole request over its mean e2e: diffusion's encode, steps and decode; an LLM's prefill and decode steps
       mfu = 100 * f.flopsPerRequest() / (e2e.meanNs() / 1e9) / peakFlops;
+    } else if (peakFlops != null && f.flopsPerToken() != null && tokensPerS != null) {
+      mfu = 100 * f.flopsPerToken() * tokensPerS / peakFlops; // LLM events without a request count: decode only
     }
     Double mbu = null;
     if (peak.isPresent() && f.decodeBytesPerStep() != null && tpot != null && tpot.meanNs() > 0) {
@@ -284,8 +288,8 @@ public final class CaseAnalyzer {
     }
     String peakText = peak.map(pk -> String.format(java.util.Locale.ROOT, "%s: %s dense %.1f TFLOPS, %.2f TB/s (%s)",
         pk.name(), precision, peakFlops == null ? Double.NaN : peakFlops / 1e12, pk.memoryTbPerS(), pk.source())).orElse(null);
-    return new CaseResult.Efficiency(f.flopsPerRequest() != null ? f.flopsPerRequest() : f.flopsPerToken(), f.flopsPerStep(),
-        mfu, mbu, peakText, f.method());
+    return new CaseResult.Efficiency(f.flopsPerRequest(), f.flopsPerStep(), mfu, mbu, peakText, f.method(), f.flopsPerToken(),
+        f.prefillFlops());
   }
 
   private static Boolean knob(Map<String, Object> knobs, String name) {

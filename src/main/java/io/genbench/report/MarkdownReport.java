@@ -268,6 +268,27 @@ public final class MarkdownReport {
    * What decided each figure besides the model: warm-up, trials, how busy the GPU kept, MFU / MBU, the memory figure's
    * meaning, and where the time was measured against where it is priced.
    */
+  /**
+   * What the worker counted for a case, e.g. {@code `opt` 1.364e+12 FLOPs per request (prefill 1.331e+12), 2.74e+09 per
+   * generated token (torch.utils.flop_counter)}; null where nothing was counted.
+   */
+  private static String flopsCounted(CaseResult r) {
+    CaseResult.Efficiency e = r.efficiency();
+    if (e == null) return null;
+    String counted = switch (r.workload()) {
+      case Workload.Diffusion d -> e.flopsPerRequest() == null ? null : flops(e.flopsPerRequest()) + " FLOPs per request";
+      case Workload.Llm l -> e.flopsPerRequest() == null
+          ? e.flopsPerToken() == null ? null : flops(e.flopsPerToken()) + " FLOPs per generated token (prefill not counted)"
+          : flops(e.flopsPerRequest()) + " FLOPs per request (prefill " + flops(e.prefillFlops()) + "), "
+              + flops(e.flopsPerToken()) + " per generated token";
+    };
+    return counted == null ? null : code(r.caseId()) + " " + counted + " (" + e.method() + ")";
+  }
+
+  private static String flops(Double value) {
+    return value == null ? NA : String.format(Locale.ROOT, "%.4g", value);
+  }
+
   private static void conditions(StringBuilder md, RunReport report) {
     List<CaseResult> cases = report.successes();
     if (cases.isEmpty()) return;
@@ -302,12 +323,7 @@ public final class MarkdownReport {
     }
     table(md, List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory", "measured on", "verdict"), rows);
     String peaks = distinct(cases, r -> r.efficiency() == null ? null : r.efficiency().peak());
-    String flops = distinct(cases, r -> r.efficiency() == null || r.efficiency().flopsPerRequest() == null ? null
-        : code(r.caseId()) + " " + String.format(Locale.ROOT, "%.4g", r.efficiency().flopsPerRequest()) + " FLOPs per "
-            + switch (r.workload()) {
-              case Workload.Diffusion d -> "request";
-              case Workload.Llm l -> "token";
-            } + " (" + r.efficiency().method() + ")");
+    String flops = distinct(cases, MarkdownReport::flopsCounted);
     if (!flops.isEmpty()) md.append("\nFLOPs counted: ").append(flops).append(".\n");
     if (!peaks.isEmpty()) md.append("\nPeaks used: ").append(peaks).append(". A GPU not in genbench's table, and float32"
         + " (PyTorch mixes TF32 convolutions and FP32 matrix multiplications), get no MFU rather than a guessed one.\n");

@@ -1,6 +1,8 @@
 package io.genbench.result;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
@@ -169,12 +171,13 @@ public record CaseResult(
   public record Warmup(int iterations, boolean steady, Double spread) {}
 
   /**
-   * The GPU-busy fraction of a denoising step, from one profiled iteration outside the measured ones.
+   * The GPU-busy fraction of a denoising step (LLM: a decode step), from one profiled iteration outside the measured
+   * ones.
    *
    * @param fraction median GPU kernel time of a profiled step / median step of the same trial's measured iterations
-   *     (0..1), for the least busy trial
+   *     (LLM: their median TPOT) (0..1), for the least busy trial
    * @param stepKernelMs median GPU kernel time of a step (the union of its kernel intervals), ms
-   * @param stepWallMs the step time it is divided by: the measured iterations' median step, ms
+   * @param stepWallMs the step time it is divided by: the measured iterations' median step (LLM: median TPOT), ms
    * @param method how kernel time was measured, e.g. {@code torch.profiler}
    * @param trialLow with trials, the least busy trial's fraction (the one {@code fraction} reports), else null
    * @param trialHigh with trials, the busiest trial's fraction, else null
@@ -185,15 +188,42 @@ public record CaseResult(
   /**
    * Work and how much of the GPU's peak it used.
    *
-   * @param flopsPerRequest FLOPs of one request (a multiply-add is 2)
+   * @param flopsPerRequest FLOPs of one request (a multiply-add is 2): diffusion, encode + steps + decode; LLM, the
+   *     prefill + every decode step of the batch (null for LLM runs whose worker counted no prefill)
    * @param flopsPerStep FLOPs of one denoising step (CFG included), or null
-   * @param mfuPct model FLOPs utilisation: FLOPs per request / mean e2e / peak, % (LLM: FLOPs per token × tokens/s /
-   *     peak); null where the GPU or precision has no peak in the table
+   * @param mfuPct model FLOPs utilisation: FLOPs per request / mean e2e / peak, % (LLM runs without a request count:
+   *     FLOPs per generated token × tokens/s / peak, decode only); null where the GPU or precision has no peak
    * @param mbuPct LLM decode: bytes read per decode step / mean TPOT / memory bandwidth, %; else null
    * @param peak the peak used, or null
    * @param method how FLOPs were counted
+   * @param flopsPerToken LLM: FLOPs per generated token (one decode step at the mean context over the batch); absent
+   *     for diffusion. Results written before it held this figure in {@code flops_per_request}, and are read so.
+   * @param prefillFlops LLM: FLOPs of the prefill over the prompt for the batch; absent where not counted
    */
-  public record Efficiency(Double flopsPerRequest, Double flopsPerStep, Double mfuPct, Double mbuPct, String peak, String method) {}
+  public record Efficiency(Double flopsPerRequest, Double flopsPerStep, Double mfuPct, Double mbuPct, String peak, String method,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double flopsPerToken,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double prefillFlops) {
+
+    /** Figures without the LLM fields (diffusion). */
+    public Efficiency(Double flopsPerRequest, Double flopsPerStep, Double mfuPct, Double mbuPct, String peak, String method) {
+      this(flopsPerRequest, flopsPerStep, mfuPct, mbuPct, peak, method, null, null);
+    }
+
+    /**
+     * Reads a stored result. An LLM result written before {@code flops_per_token} existed (no denoising step, no
+     * {@code flops_per_token}) holds the per-token count in {@code flops_per_request}: it is read as the per-token
+     * figure, and the request count as unknown.
+     */
+    @JsonCreator
+    static Efficiency read(@JsonProperty("flops_per_request") Double flopsPerRequest,
+        @JsonProperty("flops_per_step") Double flopsPerStep, @JsonProperty("mfu_pct") Double mfuPct,
+        @JsonProperty("mbu_pct") Double mbuPct, @JsonProperty("peak") String peak, @JsonProperty("method") String method,
+        @JsonProperty("flops_per_token") Double flopsPerToken, @JsonProperty("prefill_flops") Double prefillFlops) {
+      boolean legacyLlm = flopsPerToken == null && flopsPerStep == null && flopsPerRequest != null;
+      return legacyLlm ? new Efficiency(null, null, mfuPct, mbuPct, peak, method, flopsPerRequest, prefillFlops)
+          : new Efficiency(flopsPerRequest, flopsPerStep, mfuPct, mbuPct, peak, method, flopsPerToken, prefillFlops);
+    }
+  }
 
   /**
    * How the trials of a case agree (each trial a fresh worker; the case's latency figures pool every trial).

@@ -103,14 +103,21 @@ public sealed interface WorkerEvent {
 
   /**
    * The work one request does, counted once per model and shape: floating-point operations (a multiply-add is 2) per
-   * request and per denoising step (CFG included), or per generated token for LLMs, and the bytes an LLM decode step
-   * reads per decode step (weights + KV cache, at the mean context length). Null where not counted.
+   * request and per denoising step (CFG included); for LLMs per request (prefill + every decode step), per generated
+   * token and of the prefill, and the bytes an LLM decode step reads per decode step (weights + KV cache, at the mean
+   * context length). Null where not counted; LLM events from workers before {@code prefill_flops} have no request count.
    *
    * @param method how they were counted, e.g. {@code torch.utils.flop_counter}
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Flops(String caseId, String method, Double flopsPerRequest, Double flopsPerStep, Double flopsPerToken,
-      Double decodeBytesPerStep) implements WorkerEvent {}
+      Double decodeBytesPerStep, Double prefillFlops) implements WorkerEvent {
+    /** Counts without a prefill (diffusion, and LLM events from workers before {@code prefill_flops}). */
+    public Flops(String caseId, String method, Double flopsPerRequest, Double flopsPerStep, Double flopsPerToken,
+        Double decodeBytesPerStep) {
+      this(caseId, method, flopsPerRequest, flopsPerStep, flopsPerToken, decodeBytesPerStep, null);
+    }
+  }
 
   /** The events after this one are trial {@code trial} of {@code of} of the case, in a fresh worker (controller-written). */
   @JsonIgnoreProperties(ignoreUnknown = true)

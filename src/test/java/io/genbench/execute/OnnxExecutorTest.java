@@ -110,6 +110,29 @@ final class OnnxExecutorTest {
   }
 
   @Test
+  void everyCaseIsChargedTheOneStandInModelsFirstMeasuredBuildWhateverItsPlaceInThePlan() {
+    var first = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 1, new Resolution(64, 64), Precision.FLOAT32);
+    var second = TestCase.diffusion(Model.SDXL, "m7i.large", 2, 1, new Resolution(64, 64), Precision.FLOAT32);
+    var ticker = new SteppingTicker();
+    var sink = new RecordingSink() {
+      @Override
+      public void event(WorkerEvent event) {
+        super.event(event);
+        if (event instanceof WorkerEvent.Done) ticker.perReadNs = 7_000_000; // the second case's build reads a slower clock
+      }
+    };
+
+    try (var executor = new OnnxExecutor(ticker, 1)) {
+      executor.execute(List.of(first, second), QUICK, sink);
+    }
+
+    var loads = sink.ofType(WorkerEvent.Loaded.class).stream().map(WorkerEvent.Loaded::loadNs).toList();
+    assertThat(sink.ofType(WorkerEvent.Failed.class)).isEmpty();
+    assertThat(loads).hasSize(2).allSatisfy(ns -> assertThat(ns).isPositive());
+    assertThat(loads.get(1)).isEqualTo(loads.get(0));
+  }
+
+  @Test
   void slowFirstIterationsAreWarmedUpUntilSteadyAndNeverMeasured() {
     var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32);
     var ticker = new SteppingTicker();

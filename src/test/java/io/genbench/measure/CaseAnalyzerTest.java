@@ -11,6 +11,7 @@ import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.wire.FailureKind;
+import io.genbench.wire.WorkerCase;
 import io.genbench.wire.WorkerEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,5 +168,95 @@ final class CaseAnalyzerTest {
     assertThat(r.gpuBusy().trialHigh()).isCloseTo(0.95, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(r.verdict().hostBound()).isTrue();
     assertThat(r.verdict().notes()).anySatisfy(n -> assertThat(n).contains("busy 63 % of each step (in the least busy trial; 63–95 % across trials)"));
+  }
+  /** An OPT-1.3b b8 128+64 float16 case on an H200, as the worker describes it (read from JSON: only the LLM fields). */
+  private static List<WorkerEvent> llmEvents(WorkerEvent... rest) {
+    WorkerCase spec;
+    try {
+      spec = io.genbench.Json.MAPPER.readValue("{\"id\":\"opt\",\"model\":\"facebook/opt-1.3b\",\"instance_type\":\"p5e.48xlarge\","
+          + "\"batch_size\":8,\"precision\":\"float16\",\"prompt_tokens\":128,\"output_tokens\":64,\"backend\":\"torch\"}",
+          WorkerCase.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<WorkerEvent> events = new ArrayList<>();
+    events.add(new WorkerEvent.CaseSpec("opt", spec));
+    events.add(new WorkerEvent.Hello(null, "0.1.0", 1, null, "3.12", "2.11", "13.0", "cuda",
+        List.of(Map.of("name", "NVIDIA H200")), "580", "gpu"));
+    events.add(new WorkerEvent.Loaded("opt", 1L, "random", 1L, Map.of(), Map.of("cuda_graphs", false, "compile", false)));
+    events.addAll(List.of(rest));
+    events.add(new WorkerEvent.Done("opt"));
+    return events;
+  }
+
+  /** One OPT request: prefill 40 ms, then 63 decode steps of `tpot` ns, 8 × 64 tokens. */
+  private static WorkerEvent.Sample llmSample(int i, long tpot) {
+    long prefill = 40_000_000L;
+    return new WorkerEvent.Sample("opt", i, "measure", prefill + 63 * tpot, 0, List.of(), 0, 0, prefill, prefill,
+        java.util.Collections.nCopies(63, tpot), 8 * 64);
+  }
+
+  @Test
+  void anLlmsGpuBusyFractionIsTheDecodeStepsKernelTimeOverTheMeasuredMedianTpotNotTheProfiledStep() {
+    // the figures: 2.02 ms of kernels in an 11.23 ms profiled decode step; the measured TPOT is 6.3 ms
+    List<WorkerEvent> rest = new ArrayList<>();
+    for (int i = 0; i < 5; i++) rest.add(llmSample(i, 6_300_000L));
+    rest.add(new WorkerEvent.Profile("opt", "torch.profiler", List.of(11_230_000L, 11_230_000L, 11_230_000L),
+        List.of(2_020_000L, 2_020_000L, 2_020_000L), 2.02 / 11.23));
+
+    var r = CaseAnalyzer.analyze("opt", Measurements.of(llmEvents(rest.toArray(WorkerEvent[]::new))), List.of());
+
+    assertThat(r.gpuBusy().fraction()).isCloseTo(2.02 / 6.3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.gpuBusy().stepWallMs()).isCloseTo(6.3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.gpuBusy().stepKernelMs()).isCloseTo(2.02, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.gpuBusy().method()).isEqualTo("torch.profiler kernels over the measured TPOT");
+  }
+  @Test
+  void anLlmsMfuIsItsWholeRequestPrefillAndEveryDecodeStepOverTheMeanE2eAndItsTokenCountIsNamedSo() {
+    // 8 × 128 prompt tokens of prefill (2.75 TFLOP) + 63 decode steps of 8 tokens at 2.65 GFLOP each; H200 float16 989.5 TFLOPS
+    double token = 2.65e9;
+    double prefill = 2.75e12;
+    double request = prefill + 63 * 8 * token;
+    var flops = new WorkerEvent.Flops("opt", "torch.utils.flop_counter", request, null, token, 2.7e9, prefill);
+    List<WorkerEvent> rest = new ArrayList<>(List.of(flops));
+    for (int i = 0; i < 4; i++) rest.add(llmSample(i, 6_300_000L));
+
+    var r = CaseAnalyzer.analyze("opt", Measurements.of(llmEvents(rest.toArray(WorkerEvent[]::new))), List.of());
+
+    double e2eS = (40_000_000L + 63 * 6_300_000L) / 1e9;
+    assertThat(r.efficiency().mfuPct()).isCloseTo(100 * request / e2eS / 989.5e12, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.efficiency().flopsPerRequest()).isEqualTo(request);
+    assertThat(r.efficiency().flopsPerToken()).isEqualTo(token);
+    assertThat(r.efficiency().prefillFlops()).isEqualTo(prefill);
+  }
+
+  @Test
+  void anLlmFlopsEventFromAnOlderWorkerKeepsItsDecodeOnlyMfuAndNoLongerCallsItsTokenCountARequest() {
+    var flops = new WorkerEvent.Flops("opt", "torch.utils.flop_counter", null, null, 2.65e9, 2.7e9);
+    List<WorkerEvent> rest = new ArrayList<>(List.of(flops));
+    for (int i = 0; i < 4; i++) rest.add(llmSample(i, 6_300_000L));
+
+    var r = CaseAnalyzer.analyze("opt", Measurements.of(llmEvents(rest.toArray(WorkerEvent[]::new))), List.of());
+
+    double tokensPerS = 8 * 64 / ((40_000_000L + 63 * 6_300_000L) / 1e9);
+    assertThat(r.efficiency().mfuPct()).isCloseTo(100 * 2.65e9 * tokensPerS / 989.5e12, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.efficiency().flopsPerRequest()).isNull();
+    assertThat(r.efficiency().flopsPerToken()).isEqualTo(2.65e9);
+  }
+
+  @Test
+  void aStoredLlmResultWrittenBeforeFlopsPerTokenReadsItsTokenCountUnderThatName() throws Exception {
+    var old = io.genbench.Json.MAPPER.readValue("{\"flops_per_request\":2.65e9,\"flops_per_step\":null,\"mfu_pct\":1.2,"
+        + "\"mbu_pct\":30.0,\"peak\":\"H200\",\"method\":\"torch.utils.flop_counter\"}", CaseResult.Efficiency.class);
+    var diffusion = io.genbench.Json.MAPPER.readValue("{\"flops_per_request\":9.18e13,\"flops_per_step\":4.3e12,\"mfu_pct\":16.1,"
+        + "\"mbu_pct\":null,\"peak\":\"H200\",\"method\":\"torch.utils.flop_counter\"}", CaseResult.Efficiency.class);
+
+    assertThat(old.flopsPerToken()).isEqualTo(2.65e9);
+    assertThat(old.flopsPerRequest()).isNull();
+    assertThat(old.mfuPct()).isEqualTo(1.2);
+    assertThat(diffusion.flopsPerRequest()).isEqualTo(9.18e13);
+    assertThat(diffusion.flopsPerToken()).isNull();
+    // a diffusion result is written as before: no LLM fields
+    assertThat(io.genbench.Json.MAPPER.writeValueAsString(diffusion)).doesNotContain("flops_per_token").doesNotContain("prefill");
   }
 }

@@ -282,4 +282,23 @@ final class MarkdownReportTest {
   void leavesTheTelemetrySectionOutWhereNothingWasSampled() {
     assertThat(MarkdownReport.render(ReportFixtures.onnxCpu())).doesNotContain("## GPU telemetry");
   }
+  @Test
+  void anLlmsCountedFlopsAreNamedPerRequestWithTheirPrefillAndPerGeneratedToken() throws Exception {
+    var node = (com.fasterxml.jackson.databind.node.ObjectNode) io.genbench.Json.MAPPER.valueToTree(ReportFixtures.opt125mOnG6());
+    node.set("efficiency", io.genbench.Json.MAPPER.readTree("{\"flops_per_request\":3.5e11,\"flops_per_step\":null,"
+        + "\"mfu_pct\":0.4,\"mbu_pct\":20.0,\"peak\":\"L4\",\"method\":\"torch.utils.flop_counter\","
+        + "\"flops_per_token\":2.5e8,\"prefill_flops\":3.2e10}"));
+    CaseResult opt = io.genbench.Json.MAPPER.treeToValue(node, CaseResult.class);
+    node.set("efficiency", io.genbench.Json.MAPPER.readTree("{\"flops_per_request\":2.5e8,\"flops_per_step\":null,"
+        + "\"mfu_pct\":0.4,\"mbu_pct\":20.0,\"peak\":\"L4\",\"method\":\"torch.utils.flop_counter\"}"));
+    CaseResult stored = io.genbench.Json.MAPPER.treeToValue(node, CaseResult.class);
+
+    String md = MarkdownReport.render(new RunReport("r", null, List.of(opt), null));
+    String old = MarkdownReport.render(new RunReport("r", null, List.of(stored), null));
+
+    assertThat(md).contains("`opt-125m-g6xlarge-b1-float16` 3.500e+11 FLOPs per request (prefill 3.200e+10), 2.500e+08 per"
+        + " generated token (torch.utils.flop_counter)");
+    assertThat(old).contains("`opt-125m-g6xlarge-b1-float16` 2.500e+08 FLOPs per generated token (prefill not counted)")
+        .doesNotContain("FLOPs per request (prefill");
+  }
 }
