@@ -63,6 +63,7 @@ final class KubernetesJobExecutorTest {
   private Watch kubelet;
   private Function<Job, Outcome> scenario;
   final List<String> jobsSeen = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final java.util.Set<String> scheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void start() {
@@ -72,7 +73,8 @@ final class KubernetesJobExecutorTest {
     kubelet = client.batch().v1().jobs().inNamespace(NS).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Job job) {
-        if (action == Action.ADDED) schedule(job);
+        // a watch that reconnects (a slow, loaded machine) replays ADDED: a kubelet schedules each Job once
+        if (action == Action.ADDED && scheduled.add(job.getMetadata().getUid())) schedule(job);
       }
 
       @Override
