@@ -126,6 +126,39 @@ final class ProgressTest {
   }
 
   @Test
+  void withExpectationsTheEtaIsThereFromTheStartAndFollowsThePaceOfTheFinishedCases() {
+    progress.start(3, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 30.0, "c", 20.0), 1);
+
+    String before = progress.timing();
+    progress.caseStarted("a");
+    now += 5_000_000_000L;
+    String inFlight = progress.timing();
+    now += 15_000_000_000L; // a took 20 s where 10 were expected: the rest is expected to take twice as long too
+    progress.caseFinished("a", "SUCCESS", 0);
+    progress.caseStarted("b");
+    now += 60_000_000_000L;
+    progress.caseFinished("b", "SUCCESS", 0);
+
+    assertThat(before).isEqualTo("elapsed 0:00, ETA 1:00");
+    assertThat(inFlight).isEqualTo("elapsed 0:05, ETA 0:55");
+    assertThat(lines()).containsExactly(
+        "[1/3] a SUCCESS (20.0 s; elapsed 0:20, ETA 1:40)",
+        "[2/3] b SUCCESS (60.0 s; elapsed 1:20, ETA 0:40)");
+  }
+
+  @Test
+  void aCaseThatRunsPastItsExpectationLeavesTheEtaAtTheRestNotBelowIt() {
+    progress.start(2, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 30.0), 1);
+
+    progress.caseStarted("a");
+    now += 25_000_000_000L;
+
+    assertThat(progress.timing()).isEqualTo("elapsed 0:25, ETA 0:30");
+  }
+
+  @Test
   void longRunsShowHours() {
     assertThat(Progress.clock(3_725_000_000_000L)).isEqualTo("1:02:05");
   }
