@@ -25,9 +25,12 @@ import java.util.Optional;
  * run's own start and views, and says how much of the machine time goes to measuring.
  */
 final class DryRun {
-  /** The run's own wall time around its cases: the JVM, prices, and the report's views and charts. */
+  /**
+   * The run's own wall time around its cases: the JVM, prices, and the report's views and charts (measured on the 2-core
+   * VM: 3.2-4.6 s for runs of 4 and 12 cases).
+   */
   static final double RUN_S = 4;
-  static final double VIEWS_PER_CASE_S = 1.5;
+  static final double VIEWS_PER_CASE_S = 0.1;
 
   private DryRun() {}
 
@@ -68,6 +71,10 @@ final class DryRun {
       } catch (RuntimeException e) {
         System.err.println("genbench: the calibration failed (" + e.getMessage() + "); estimating from the rate table");
       }
+    }
+    if (ex instanceof io.genbench.execute.KubernetesJobExecutor) {
+      // the cluster's nodes run the cases: the GPU each case's instance type has
+      return io.genbench.execute.RateTable.byInstanceType();
     }
     return new io.genbench.execute.RateTable(ex instanceof io.genbench.execute.OnnxExecutor ? null : gpu().orElse(null));
   }
@@ -137,7 +144,7 @@ final class DryRun {
       parts[1] += est.warmupS() * gpus;
       parts[2] += est.measureS() * gpus;
       parts[3] += est.otherS() * gpus;
-      rows.add(new String[] {c.id(), ex.backend(), "≈ " + human(seconds), est.source().label() + ": " + est.from()});
+      rows.add(new String[] {c.id(), ex.backend(), "≈ " + human(seconds), est.from().isEmpty() ? est.source().label() : est.source().label() + ": " + est.from()});
       if (costing != null) {
         var usd = costing.usd(c, seconds);
         usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,

@@ -40,7 +40,7 @@ public final class Estimator {
   /** Where an estimate's iteration time comes from, best first. */
   public enum Source {
     CASE("earlier run"), MODEL("earlier run of the model, scaled by work"), CALIBRATED("calibrated here, scaled by work"),
-    ROUGH("rough: rate table");
+    ROUGH("rough: rate table, no earlier run here");
 
     private final String label;
 
@@ -203,7 +203,7 @@ public final class Estimator {
     double e2e = m.e2eS(c);
     Counts n = counts(s, e2e, m.steadyAfter(s));
     return new Estimate(c.id(), first ? m.startS() : 0, builds ? m.buildS(c) : 0, n.warmup() * e2e, n.measured() * e2e,
-        m.otherS(c, e2e), m.source(), m.basis(), null);
+        m.otherS(c, e2e), m.source(), "", null);
   }
 
   private double startOf(TestCase c) {

@@ -33,13 +33,36 @@ public final class RateTable implements Estimator.CostModel {
       Map.entry("B200", 1.8), Map.entry("A100", 0.55), Map.entry("L40S", 0.45), Map.entry("A10G", 0.15),
       Map.entry("A10", 0.16), Map.entry("L4", 0.13), Map.entry("T4", 0.07), Map.entry("V100", 0.2));
 
+  /** The GPU of common AWS instance families, by the type's prefix (before the dot). */
+  static final Map<String, String> INSTANCE_GPU = Map.ofEntries(Map.entry("g4dn", "T4"), Map.entry("g5", "A10G"),
+      Map.entry("g6", "L4"), Map.entry("g6e", "L40S"), Map.entry("p4d", "A100"), Map.entry("p4de", "A100"),
+      Map.entry("p5", "H100"), Map.entry("p5e", "H200"), Map.entry("p5en", "H200"));
+
   private final String device;
   private final double speed;
+  private final boolean byInstance;
 
   /** @param device the GPU's name ({@code nvidia-smi}), or null when the worker will run on the CPU */
   public RateTable(String device) {
+    this(device, false);
+  }
+
+  private RateTable(String device, boolean byInstance) {
     this.device = device;
     this.speed = speed(device);
+    this.byInstance = byInstance;
+  }
+
+  /** For cases that run on the instance type they name (a Kubernetes cluster): each at its type's GPU. */
+  public static RateTable byInstanceType() {
+    return new RateTable("the GPU of each case's instance type", true);
+  }
+
+  private double speedFor(TestCase c) {
+    if (!byInstance) return speed;
+    String family = c.instanceType().contains(".") ? c.instanceType().substring(0, c.instanceType().indexOf('.')) : c.instanceType();
+    String gpu = INSTANCE_GPU.get(family);
+    return gpu == null ? UNKNOWN_GPU : speed(gpu);
   }
 
   static double speed(String device) {
@@ -52,6 +75,7 @@ public final class RateTable implements Estimator.CostModel {
 
   @Override
   public double e2eS(TestCase c) {
+    double speed = speedFor(c);
     double precision = c.precision() == Precision.FLOAT32 ? 5.5 : 1;
     if (!c.model().family().isDiffusion()) {
       return (c.outputTokens() == null ? 1 : c.outputTokens()) * TOKEN_S * precision / Math.min(1, speed * 2);
@@ -90,6 +114,7 @@ public final class RateTable implements Estimator.CostModel {
 
   @Override
   public String basis() {
+    if (byInstance) return "rate table, " + device;
     return String.format(Locale.ROOT, "rate table, %s at %.2f x an H100", device == null ? "CPU" : device, speed);
   }
 }

@@ -149,6 +149,9 @@ final class EstimatorTest {
     // SD 2.1 1024² batch 1 float16, 20 steps on an H100: 34.9 ms a step measured, plus the decoder
     TestCase c = TestCase.diffusion(Model.SD_2_1, "p5.48xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
     assertThat(new RateTable("NVIDIA H100 80GB HBM3").e2eS(c)).isBetween(0.6, 0.9);
+    // on a cluster each case runs on its instance type's GPU: an A10G (g5) is several times slower than an H100 (p5)
+    TestCase g5 = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16);
+    assertThat(RateTable.byInstanceType().e2eS(g5) / RateTable.byInstanceType().e2eS(c)).isCloseTo(1 / 0.15, within(1e-6));
   }
 
   /** A cost model: worker start 10 s, build 5 s, {@code e2e} s a request, 1 s around, steady after 3. */
