@@ -163,7 +163,6 @@ public final class Estimator {
         first = false;
       }
     }
-    // a case that was not grouped (none) keeps the plan's order; the map is by id anyway
     return out;
   }
 

@@ -37,6 +37,8 @@ public final class Progress {
   private java.util.Map<String, Double> expected;
   private final java.util.Map<String, Integer> left = new java.util.HashMap<>();
   private double doneExpectedS;
+  /** Several slots: the ended trials' own durations (from their start), which the pace compares with their expectation. */
+  private double doneActualS;
   private long lastEndNs;
   private int slots = 1;
 
@@ -81,6 +83,7 @@ public final class Progress {
     this.expected = new java.util.HashMap<>(secondsPerTrial);
     this.slots = Math.max(1, slots);
     this.doneExpectedS = 0;
+    this.doneActualS = 0;
     left.clear();
     secondsPerTrial.keySet().forEach(id -> left.put(id, trials));
   }
@@ -131,6 +134,8 @@ public final class Progress {
     if (expected == null || !left.containsKey(id)) return;
     left.merge(id, -(ran + notRun), Integer::sum);
     doneExpectedS += ran * expectedS(id);
+    Long since = caseStartNs.get(id);
+    if (since != null) doneActualS += (lastEndNs - since) / 1e9;
   }
 
   private double expectedS(String id) {
@@ -141,7 +146,10 @@ public final class Progress {
 
   /** Seconds left by the expectations, scaled by the pace of the ended trials (see the class comment). */
   private double remainingS(long now) {
-    double pace = doneExpectedS > 0 ? (lastEndNs - runStartNs) / 1e9 * slots / doneExpectedS : 1;
+    // one worker: the run's time so far over what its ended trials were expected to take (starts and builds included);
+    // several: the ended trials' own durations, since the others' time so far is still in flight
+    double pace = doneExpectedS <= 0 ? 1
+        : slots == 1 ? (lastEndNs - runStartNs) / 1e9 / doneExpectedS : doneActualS / doneExpectedS;
     double total = 0;
     double credit = 0;
     double largest = 0;

@@ -159,6 +159,20 @@ final class ProgressTest {
   }
 
   @Test
+  void withSeveralSlotsThePaceComparesEachEndedTrialWithItsOwnExpectation() {
+    progress.start(4, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 10.0, "c", 10.0, "d", 10.0), 2);
+
+    progress.caseStarted("a");
+    progress.caseStarted("b");
+    now += 10_000_000_000L; // a took what it was expected to, while b ran beside it
+    progress.caseFinished("a", "SUCCESS", 0);
+
+    // c and d, 10 s each, over two slots; b has run its 10 s: 10 s left
+    assertThat(lines()).containsExactly("[1/4] a SUCCESS (10.0 s; elapsed 0:10, ETA 0:10)");
+  }
+
+  @Test
   void longRunsShowHours() {
     assertThat(Progress.clock(3_725_000_000_000L)).isEqualTo("1:02:05");
   }
