@@ -13,7 +13,8 @@ import java.io.PrintStream;
  * once.
  *
  * <p>Given each case's expected seconds per trial ({@link #expect}), the ETA is the expected time of the trials still to
- * run, scaled by how long the finished ones took against their expectation (1 before any finished), less the time the
+ * run, scaled by how long the finished ones took against their expectation (1 before any finished; shrunk towards 1 by
+ * one average trial, so one early case does not set it alone), less the time the
  * ones in flight have already run, over the slots running at once: an ETA from the first second that moves with the
  * measured pace rather than with the size of whichever case finished last. Without expectations it is the mean time of
  * the finished trials times the trials left ("?" before the first).
@@ -148,8 +149,10 @@ public final class Progress {
   private double remainingS(long now) {
     // one worker: the run's time so far over what its ended trials were expected to take (starts and builds included);
     // several: the ended trials' own durations, since the others' time so far is still in flight
-    double pace = doneExpectedS <= 0 ? 1
-        : slots == 1 ? (lastEndNs - runStartNs) / 1e9 / doneExpectedS : doneActualS / doneExpectedS;
+    // shrunk towards 1 by one average trial, so the first case (a cold JVM, a worker start) does not set the pace alone
+    double prior = expected.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    double actual = slots == 1 ? (lastEndNs - runStartNs) / 1e9 : doneActualS;
+    double pace = doneExpectedS <= 0 ? 1 : (actual + prior) / (doneExpectedS + prior);
     double total = 0;
     double credit = 0;
     double largest = 0;

@@ -134,7 +134,9 @@ final class ProgressTest {
     progress.caseStarted("a");
     now += 5_000_000_000L;
     String inFlight = progress.timing();
-    now += 15_000_000_000L; // a took 20 s where 10 were expected: the rest is expected to take twice as long too
+    // a took 20 s where 10 were expected: the rest is expected to take longer too, by (20 + 20) / (10 + 20), the pace
+    // shrunk towards 1 by one average case (20 s); after b (60 s of 30) by (80 + 20) / (40 + 20)
+    now += 15_000_000_000L;
     progress.caseFinished("a", "SUCCESS", 0);
     progress.caseStarted("b");
     now += 60_000_000_000L;
@@ -143,8 +145,8 @@ final class ProgressTest {
     assertThat(before).isEqualTo("elapsed 0:00, ETA 1:00");
     assertThat(inFlight).isEqualTo("elapsed 0:05, ETA 0:55");
     assertThat(lines()).containsExactly(
-        "[1/3] a SUCCESS (20.0 s; elapsed 0:20, ETA 1:40)",
-        "[2/3] b SUCCESS (60.0 s; elapsed 1:20, ETA 0:40)");
+        "[1/3] a SUCCESS (20.0 s; elapsed 0:20, ETA 1:07)",
+        "[2/3] b SUCCESS (60.0 s; elapsed 1:20, ETA 0:33)");
   }
 
   @Test
