@@ -1,37 +1,36 @@
 package io.genbench.cli;
 
 import io.genbench.Json;
+import io.genbench.execute.Estimator;
 import io.genbench.execute.Executor;
 import io.genbench.execute.HostCommand;
 import io.genbench.execute.HostInfo;
 import io.genbench.plan.Plan;
-import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import io.genbench.store.RunDirectory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
- * {@code genbench run --dry-run}: the cases, what each runs on, and an estimate of its wall time, running nothing.
- * An estimate comes from the newest earlier successful result of the same case id (under {@code results/} and beside
- * the run directory): its model load plus its warm-up and measured iterations at its mean e2e. Without one it is a
- * stated floor: {@code min_duration_s} plus the warm-up minimum at an unknown iteration time plus a typical model
- * build ({@value #ONNX_LOAD_S} s embedded, {@value #WORKER_LOAD_S} s for the PyTorch worker), marked with {@code ≥}.
+ * {@code genbench run --dry-run}: the cases, what each runs on, and an estimate of its wall time, running nothing. The
+ * estimates are {@link Estimator}'s (an earlier run of the case, of its model scaled by work, a calibration of the
+ * embedded backend on this machine, or a rough rate table for a GPU), each marked with its source; the total adds the
+ * run's own start and views, and says how much of the machine time goes to measuring.
  */
 final class DryRun {
-  static final double ONNX_LOAD_S = 1;
-  static final double WORKER_LOAD_S = 30;
+  /**
+   * The run's own wall time around its cases: the JVM, prices, and the report's views and charts (measured on the 2-core
+   * VM: 3.2-4.6 s for runs of 4 and 12 cases).
+   */
+  static final double RUN_S = 4;
+  static final double VIEWS_PER_CASE_S = 0.1;
 
   private DryRun() {}
 
@@ -54,71 +53,100 @@ final class DryRun {
   }
 
   /**
-   * How {@code genbench run --gpus} orders, splits and assigns groups: each case's estimated seconds when every case of
-   * the plan has an earlier successful result (a plan run before, here or beside the run directory), else
-   * {@link io.genbench.execute.Runner#work}'s rough size. Says on stderr which it uses.
+   * The plan's estimator on this machine: earlier runs under {@code results/} and beside {@code root}, then (only if a
+   * case has none) a calibration of the embedded backend, or the rate table for this host's GPU.
    */
-  /** Each case's estimate, and whether it is measured seconds (every case ran before) rather than a rough size. */
-  record Estimates(java.util.function.ToDoubleFunction<TestCase> estimate, boolean measured) {}
-
-  static Estimates estimator(Plan plan, Path root) {
-    List<Path> earlier = earlierRuns(root).stream().filter(r -> !r.toAbsolutePath().equals(root.toAbsolutePath())).toList();
-    Map<String, Double> seconds = new java.util.HashMap<>();
-    for (TestCase c : plan.cases()) fromEarlier(c.id(), plan.settings(), earlier).ifPresent(e -> seconds.put(c.id(), e.seconds()));
-    if (seconds.size() == plan.cases().size() && !seconds.isEmpty()) {
-      System.err.println("genbench: --gpus: groups assigned to GPUs by the wall time of earlier runs of these cases; each"
-          + " GPU runs its share in one worker");
-      return new Estimates(c -> seconds.get(c.id()), true);
-    }
-    System.err.println("genbench: --gpus: a free GPU takes the next group, ordered by estimated work (pixels x steps x"
-        + " batch x model x precision); once the plan has run here or beside the run directory, its measured times"
-        + " assign the groups instead");
-    return new Estimates(io.genbench.execute.Runner::work, false);
+  static Estimator estimator(Plan plan, Executor ex, Path root, Map<String, String> cannot) {
+    String device = device(ex);
+    return new Estimator(plan, ex.backend(), device, Estimator.earlierRuns(root), () -> costModel(plan, ex, device, cannot));
   }
 
-  /** The estimated cost of the whole run, USD (a floor where a case has no earlier result); zero when unpriced. */
-  static java.math.BigDecimal estimateUsd(Plan plan, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
-    List<Path> earlier = earlierRuns(root);
+  private static Estimator.CostModel costModel(Plan plan, Executor ex, String device, Map<String, String> cannot) {
+    if (ex instanceof io.genbench.execute.OnnxExecutor) {
+      try {
+        System.err.println("genbench: estimating: no earlier run of some cases here; calibrating the embedded backend on this"
+            + " machine (a few seconds)");
+        return io.genbench.execute.Calibration.measure(ex, plan.cases().stream().filter(c -> !cannot.containsKey(c.id())).toList(),
+            io.genbench.execute.Ticker.SYSTEM);
+      } catch (RuntimeException e) {
+        System.err.println("genbench: the calibration failed (" + e.getMessage() + "); estimating from the rate table");
+      }
+    }
+    if (ex instanceof io.genbench.execute.KubernetesJobExecutor) {
+      // the cluster's nodes run the cases: the GPU each case's instance type has
+      return io.genbench.execute.RateTable.byInstanceType();
+    }
+    return new io.genbench.execute.RateTable(ex instanceof io.genbench.execute.OnnxExecutor ? null : gpu().orElse(null));
+  }
+
+  private static String device(Executor ex) {
+    if (ex instanceof io.genbench.execute.OnnxExecutor) return HostInfo.cpuModel();
+    if (ex instanceof io.genbench.execute.KubernetesJobExecutor) return null;
+    return gpu().orElse(null);
+  }
+
+  private static String gpuName;
+
+  private static Optional<String> gpu() {
+    if (gpuName == null) {
+      gpuName = HostCommand.output(List.of("nvidia-smi", "--query-gpu=name", "--format=csv,noheader"), Duration.ofSeconds(20))
+          .map(s -> s.lines().findFirst().orElse("").trim()).orElse("");
+    }
+    return gpuName.isEmpty() ? Optional.empty() : Optional.of(gpuName);
+  }
+
+  /** The estimated cost of the whole run, USD; zero when unpriced. */
+  static java.math.BigDecimal estimateUsd(Plan plan, Map<String, String> cannot, int trials, Estimator estimator, Costing costing) {
+    var each = estimator.estimates(cannot.keySet());
     java.math.BigDecimal total = java.math.BigDecimal.ZERO;
     for (TestCase c : plan.cases()) {
-      if (cannot.containsKey(c.id())) continue;
-      Estimate est = fromEarlier(c.id(), plan.settings(), earlier).orElseGet(() -> floor(plan.settings(), backend));
+      Estimator.Estimate est = each.get(c.id());
+      if (est == null) continue;
       var usd = costing.usd(c, est.seconds() * trials);
       if (usd != null) total = total.add(usd);
     }
     return io.genbench.cost.CostModel.round(total);
   }
 
-  static String render(Plan plan, Executor ex, String backend, Map<String, String> cannot, int trials, Path root) {
-    return render(plan, ex, backend, cannot, trials, root, null);
+  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator) {
+    return render(plan, ex, cannot, trials, estimator, null);
   }
 
-  static String render(Plan plan, Executor ex, String backend, Map<String, String> cannot, int trials, Path root, Costing costing) {
-    String device = backend.equals("onnx") ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU") : gpuOrCpu();
-    List<Path> earlier = earlierRuns(root);
+  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Costing costing) {
+    String device = ex instanceof io.genbench.execute.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
+        : gpu().orElse("no GPU found: the worker will run on the CPU");
+    var each = estimator.estimates(cannot.keySet());
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "dry run: %d cases%s on backend %s, %s; nothing is run or written%n",
         plan.cases().size(), trials > 1 ? " x " + trials + " trials (each in a fresh worker)" : "", ex.backend(), device));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"case", "runs", "estimate", "from"});
     double total = 0;
+    double[] parts = new double[5];
+    Map<Estimator.Source, Integer> bySource = new java.util.EnumMap<>(Estimator.Source.class);
     Map<String, java.math.BigDecimal> usdByType = new java.util.LinkedHashMap<>();
-    boolean floor = false;
     List<String> overflows = new ArrayList<>();
+    int ran = 0;
     for (TestCase c : plan.cases()) {
       String why = cannot.get(c.id());
-      if (why != null) {
+      Estimator.Estimate est = each.get(c.id());
+      if (why != null || est == null) {
         rows.add(new String[] {c.id(), "skipped: " + why, "0 s", ""});
         continue;
       }
-      Optional<Estimate> e = fromEarlier(c.id(), plan.settings(), earlier);
-      Estimate est = e.orElseGet(() -> floor(plan.settings(), backend));
-      floor |= e.isEmpty();
-      if (est.overflow() != null) overflows.add(c.id() + " " + est.overflow());
-      total += est.seconds() * trials;
-      rows.add(new String[] {c.id(), ex.backend(), (e.isEmpty() ? "≥ " : "") + human(est.seconds() * trials), est.from()});
+      ran++;
+      bySource.merge(est.source(), 1, Integer::sum);
+      overflow(c.id(), est).ifPresent(overflows::add);
+      double seconds = est.seconds() * trials;
+      total += seconds;
+      double gpus = Math.max(1, c.gpus()) * trials / 3600.0;
+      parts[0] += (est.startS() + est.buildS()) * gpus;
+      parts[1] += est.warmupS() * gpus;
+      parts[2] += est.measureS() * gpus;
+      parts[3] += est.otherS() * gpus;
+      rows.add(new String[] {c.id(), ex.backend(), "≈ " + human(seconds), est.from().isEmpty() ? est.source().label() : est.source().label() + ": " + est.from()});
       if (costing != null) {
-        var usd = costing.usd(c, est.seconds() * trials);
+        var usd = costing.usd(c, seconds);
         usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,
             java.math.BigDecimal::add);
       }
@@ -129,23 +157,50 @@ final class DryRun {
       out.append(String.format(Locale.ROOT, "%-" + w[0] + "s  %-" + w[1] + "s  %" + w[2] + "s  %s", r[0], r[1], r[2], r[3])
           .stripTrailing()).append('\n');
     }
-    out.append("total: ").append(floor ? "≥ " : "").append(human(total)).append(floor
-        ? " (cases without an earlier result count a floor: min_duration_s + warm-up + a typical model build)" : "")
-        .append('\n');
+    double run = RUN_S + VIEWS_PER_CASE_S * plan.cases().size();
+    List<String> basis = new ArrayList<>();
+    bySource.forEach((src, n) -> basis.add(n + " " + (n == 1 ? "case" : "cases") + " " + src.label()));
+    var model = estimator.costModel();
+    String extra = model == null ? "" : "; " + model.basis();
+    out.append(String.format(Locale.ROOT, "total: ≈ %s (%.0f s), an estimate: %s%s; plus %s for the run's start and views%n",
+        human(total + run), total + run, String.join(", ", basis), extra, human(run)));
+    double hours = parts[0] + parts[1] + parts[2] + parts[3];
+    if (ran > 0 && hours > 0) {
+      out.append(String.format(Locale.ROOT, "%s: ≈ %s, of which measuring %.0f %%, warm-up %.0f %%, worker start and model"
+          + " build %.0f %%, the rest (profiling, FLOP counting, teardown) %.0f %%%n",
+          ex instanceof io.genbench.execute.OnnxExecutor || gpu().isEmpty() ? "machine-hours" : "GPU-hours",
+          hoursText(hours), 100 * parts[2] / hours, 100 * parts[1] / hours, 100 * parts[0] / hours, 100 * parts[3] / hours));
+    }
     for (String o : overflows) {
       out.append("warning: ").append(o).append(": its cost there is not achievable; price it as a bigger instance\n");
     }
     if (costing != null && !usdByType.isEmpty()) {
       var sum = java.math.BigDecimal.ZERO;
       for (var entry : usdByType.entrySet()) {
-        out.append("cost ").append(entry.getKey()).append(": ").append(floor ? "≥ " : "").append("$")
+        out.append("cost ").append(entry.getKey()).append(": ≈ $")
             .append(io.genbench.cost.CostModel.round(entry.getValue()).toPlainString()).append('\n');
         sum = sum.add(entry.getValue());
       }
-      out.append("cost total: ").append(floor ? "≥ " : "").append("$").append(io.genbench.cost.CostModel.round(sum).toPlainString())
+      out.append("cost total: ≈ $").append(io.genbench.cost.CostModel.round(sum).toPlainString())
           .append(" (estimated wall time x hourly price)\n");
     }
     return out.toString();
+  }
+
+  private static String hoursText(double h) {
+    return h >= 0.1 ? String.format(Locale.ROOT, "%.2f h", h) : String.format(Locale.ROOT, "%.1f min", h * 60);
+  }
+
+  /** How the earlier result an estimate rests on did not fit the instance it is priced as, if it did not. */
+  private static Optional<String> overflow(String caseId, Estimator.Estimate est) {
+    if (est.source() != Estimator.Source.CASE || est.earlier() == null) return Optional.empty();
+    Path file = est.earlier().resolve("cases").resolve(caseId).resolve(RunDirectory.RESULT);
+    try {
+      CaseResult r = Json.MAPPER.readValue(file.toFile(), CaseResult.class);
+      return io.genbench.report.MemoryFit.exceeded(r).map(f -> caseId + " " + f.note() + " in " + est.earlier().getFileName());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -165,69 +220,6 @@ final class DryRun {
       }
     }
     return out.toString();
-  }
-
-  /** @param overflow how an earlier result of the case did not fit the instance it is priced as, or null */
-  private record Estimate(double seconds, String from, String overflow) {
-    Estimate(double seconds, String from) {
-      this(seconds, from, null);
-    }
-  }
-
-  private static Estimate floor(Settings s, String backend) {
-    double load = backend.equals("onnx") ? ONNX_LOAD_S : WORKER_LOAD_S;
-    return new Estimate(load + s.minDurationS(), "rough: no earlier result of this case");
-  }
-
-  private static Optional<Estimate> fromEarlier(String caseId, Settings s, List<Path> runs) {
-    for (Path run : runs) {
-      Path file = run.resolve("cases").resolve(caseId).resolve(RunDirectory.RESULT);
-      if (!Files.isRegularFile(file)) continue;
-      try {
-        CaseResult r = Json.MAPPER.readValue(file.toFile(), CaseResult.class);
-        if (r.status() != CaseStatus.SUCCESS || r.inferenceTimeS() == null) continue;
-        // as many measured iterations as this plan's settings would take at that speed
-        int n = (int) Math.min(s.maxIterations(), Math.max(s.minIterations(), Math.ceil(s.minDurationS() / r.inferenceTimeS())));
-        int warm = Math.max(r.warmupIterations(), s.warmupIterations());
-        double load = r.modelLoadS() == null ? 0 : r.modelLoadS();
-        String overflow = io.genbench.report.MemoryFit.exceeded(r).map(f -> f.note() + " in " + run.getFileName()).orElse(null);
-        return Optional.of(new Estimate(load + (warm + n) * r.inferenceTimeS(), run.getFileName().toString(), overflow));
-      } catch (IOException | RuntimeException e) {
-        // an unreadable earlier result is no estimate
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Run directories under {@code results/} and beside {@code root}, newest first. */
-  private static List<Path> earlierRuns(Path root) {
-    List<Path> parents = new ArrayList<>(List.of(Path.of("results")));
-    Path parent = root.toAbsolutePath().getParent();
-    if (parent != null && !parent.equals(Path.of("results").toAbsolutePath())) parents.add(parent);
-    List<Path> runs = new ArrayList<>();
-    for (Path p : parents) {
-      if (!Files.isDirectory(p)) continue;
-      try (Stream<Path> s = Files.list(p)) {
-        s.filter(d -> Files.isDirectory(d.resolve("cases"))).forEach(runs::add);
-      } catch (IOException e) {
-        // nothing to learn from there
-      }
-    }
-    runs.sort(Comparator.comparing(DryRun::modified).reversed());
-    return runs;
-  }
-
-  private static long modified(Path p) {
-    try {
-      return Files.getLastModifiedTime(p).toMillis();
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static String gpuOrCpu() {
-    return HostCommand.output(List.of("nvidia-smi", "--query-gpu=name", "--format=csv,noheader"), Duration.ofSeconds(20))
-        .map(s -> s.lines().findFirst().orElse("a GPU").trim()).orElse("no GPU found: the worker will run on the CPU");
   }
 
   static String human(double seconds) {

@@ -201,18 +201,19 @@ final class RunCommand implements Callable<Integer> {
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
       var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
+      estimator = DryRun.estimator(plan, ex, root, cannot);
       if (dryRun) {
         if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) {
           // the manifests alone on stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies; the estimate beside
-          System.err.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+          System.err.print(DryRun.render(plan, ex, cannot, trials, estimator, costing));
           System.out.print(DryRun.manifests(plan, k, cannot));
         } else {
-          System.out.print(DryRun.render(plan, ex, chosen, cannot, trials, root, costing));
+          System.out.print(DryRun.render(plan, ex, cannot, trials, estimator, costing));
         }
         return 0;
       }
       if (budgetUsd != null) {
-        var estimate = DryRun.estimateUsd(plan, chosen, cannot, trials, root, costing);
+        var estimate = DryRun.estimateUsd(plan, cannot, trials, estimator, costing);
         if (estimate.compareTo(budgetUsd) > 0) {
           throw new UserError("The estimated cost $" + estimate.toPlainString() + " (see --dry-run) exceeds --budget-usd "
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
@@ -250,6 +251,9 @@ final class RunCommand implements Callable<Integer> {
       return exitCode;
     }
   }
+
+  /** Each case's expected wall time on this machine: the dry run's, --budget-usd's, --gpus placement's and the ETA's. */
+  private io.genbench.execute.Estimator estimator;
 
   /** The results of the finished run, recorded in the history once the run is complete. */
   private List<CaseResult> finished = List.of();
@@ -316,14 +320,19 @@ final class RunCommand implements Callable<Integer> {
           + "); they are listed in the report");
       runner.skip(plan, cannot);
     }
+    var expected = estimator.estimates(cannot.keySet());
+    runner.expecting(c -> expected.containsKey(c.id()) ? expected.get(c.id()).seconds() : 0);
     if (slots == null) {
       runner.run(plan, trials);
     } else {
       List<Runner.Slot> placedSlots = slots.stream().map(sl -> placed == null ? sl : new Runner.Slot(sl.gpu(),
           new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle)))).toList();
       System.err.println("genbench: one worker per GPU on " + slots.size() + " GPUs (" + String.join(", ", slots.stream().map(Runner.Slot::gpu).toList()) + ")");
-      var estimates = DryRun.estimator(plan, dir.root());
-      runner.run(plan, trials, placedSlots, estimates.estimate(), estimates.measured());
+      boolean measured = expected.values().stream().allMatch(e -> e.source() == io.genbench.execute.Estimator.Source.CASE);
+      System.err.println("genbench: --gpus: groups assigned to GPUs by their estimated wall time ("
+          + (measured ? "from earlier runs of every case; each GPU runs its share in one worker)"
+              : "not every case ran here before: a free GPU takes the next group, largest first)"));
+      runner.run(plan, trials, placedSlots, c -> expected.containsKey(c.id()) ? expected.get(c.id()).seconds() : 0, measured);
       checkInterference(dir, views, plan, placedSlots.getFirst(), book);
     }
     if (budgeted != null && !budgeted.notRun().isEmpty()) {

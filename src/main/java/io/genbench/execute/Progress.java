@@ -11,6 +11,13 @@ import java.io.PrintStream;
  * backend cannot run are listed once as skipped and are not in it). The pace, and so the ETA, counts trials: with
  * {@code --trials 3} a case is three pieces of work, and a case that failed in its first trial finishes its share at
  * once.
+ *
+ * <p>Given each case's expected seconds per trial ({@link #expect}), the ETA is the expected time of the trials still to
+ * run, scaled by how long the finished ones took against their expectation (1 before any finished; shrunk towards 1 by
+ * one average trial, so one early case does not set it alone), less the time the
+ * ones in flight have already run, over the slots running at once: an ETA from the first second that moves with the
+ * measured pace rather than with the size of whichever case finished last. Without expectations it is the mean time of
+ * the finished trials times the trials left ("?" before the first).
  */
 public final class Progress {
   private final PrintStream err;
@@ -27,6 +34,14 @@ public final class Progress {
   private final java.util.Map<String, Long> caseStartNs = new java.util.HashMap<>();
   private long lastDrawNs;
   private boolean drawn;
+  /** Expected seconds per trial by case, or null; trials not ended by case; expected seconds of the ended ones. */
+  private java.util.Map<String, Double> expected;
+  private final java.util.Map<String, Integer> left = new java.util.HashMap<>();
+  private double doneExpectedS;
+  /** Several slots: the ended trials' own durations (from their start), which the pace compares with their expectation. */
+  private double doneActualS;
+  private long lastEndNs;
+  private int slots = 1;
 
   public Progress(PrintStream err, boolean live, Ticker ticker) {
     this.err = err;
@@ -55,8 +70,28 @@ public final class Progress {
     this.units = (long) (total - resumed) * trials;
     this.unitsDone = 0;
     this.runStartNs = ticker.read();
+    this.lastEndNs = runStartNs;
     this.started = true;
+    this.expected = null;
     if (resumed > 0) err.println("resuming: " + resumed + " of " + total + " cases already finished, skipping them");
+  }
+
+  /**
+   * The expected seconds of one trial of each case to run (cases missing from it count as the mean of the others), with
+   * {@code slots} running at once. Call after {@link #start}.
+   */
+  synchronized void expect(java.util.Map<String, Double> secondsPerTrial, int slots) {
+    this.expected = new java.util.HashMap<>(secondsPerTrial);
+    this.slots = Math.max(1, slots);
+    this.doneExpectedS = 0;
+    this.doneActualS = 0;
+    left.clear();
+    secondsPerTrial.keySet().forEach(id -> left.put(id, trials));
+  }
+
+  /** The ticker's now, ns: the runner's clock for the {@code timing} events. */
+  long now() {
+    return ticker.read();
   }
 
   synchronized void caseStarted(String id) {
@@ -72,6 +107,7 @@ public final class Progress {
   /** A trial of a case ended and more of its trials follow. */
   synchronized void trialFinished(String id, int trial) {
     unitsDone++;
+    ended(id, 1, 0);
     line(id, "trial " + trial + " of " + trials + " done");
   }
 
@@ -83,6 +119,7 @@ public final class Progress {
   synchronized void caseFinished(String id, String summary, int trialsNotRun) {
     finished++;
     unitsDone += 1 + trialsNotRun;
+    ended(id, 1, trialsNotRun);
     line(id, summary);
   }
 
@@ -91,6 +128,51 @@ public final class Progress {
     clear();
     err.printf("skipped %s: %s%n", Printable.text(id), Printable.text(summary));
     err.flush();
+  }
+
+  private void ended(String id, int ran, int notRun) {
+    lastEndNs = ticker.read();
+    if (expected == null || !left.containsKey(id)) return;
+    left.merge(id, -(ran + notRun), Integer::sum);
+    doneExpectedS += ran * expectedS(id);
+    Long since = caseStartNs.get(id);
+    if (since != null) doneActualS += (lastEndNs - since) / 1e9;
+  }
+
+  private double expectedS(String id) {
+    Double e = expected.get(id);
+    if (e != null) return e;
+    return expected.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+  }
+
+  /** Seconds left by the expectations, scaled by the pace of the ended trials (see the class comment). */
+  private double remainingS(long now) {
+    // one worker: the run's time so far over what its ended trials were expected to take (starts and builds included);
+    // several: the ended trials' own durations, since the others' time so far is still in flight
+    // shrunk towards 1 by one average trial, so the first case (a cold JVM, a worker start) does not set the pace alone
+    double prior = expected.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    double actual = slots == 1 ? (lastEndNs - runStartNs) / 1e9 : doneActualS;
+    double pace = doneExpectedS <= 0 ? 1 : (actual + prior) / (doneExpectedS + prior);
+    double total = 0;
+    double credit = 0;
+    double largest = 0;
+    String inFlight = null;
+    for (var e : left.entrySet()) {
+      int n = Math.max(0, e.getValue());
+      if (n == 0) continue;
+      double each = expectedS(e.getKey()) * pace;
+      total += n * each;
+      largest = Math.max(largest, each);
+      Long since = caseStartNs.get(e.getKey());
+      if (since != null && slots > 1) credit += Math.min(each, (now - since) / 1e9);
+      if (since != null) inFlight = e.getKey();
+    }
+    if (slots == 1) {
+      // one worker: the trial in flight began when the last one ended (its worker start and model build included)
+      double cap = inFlight != null ? expectedS(inFlight) * pace : largest;
+      credit = Math.min(cap, Math.max(0, (now - lastEndNs) / 1e9));
+    }
+    return Math.max(0, total - credit) / slots;
   }
 
   private void line(String id, String what) {
@@ -120,7 +202,9 @@ public final class Progress {
   String timing() {
     if (!started) return "elapsed 0:00";
     long elapsedNs = ticker.read() - runStartNs;
-    String eta = unitsDone >= units ? "done" : unitsDone == 0 ? "ETA ?" : "ETA " + clock(elapsedNs / unitsDone * (units - unitsDone));
+    String eta = unitsDone >= units ? "done"
+        : expected != null ? "ETA " + clock(Math.round(remainingS(ticker.read()) * 1e9))
+        : unitsDone == 0 ? "ETA ?" : "ETA " + clock(elapsedNs / unitsDone * (units - unitsDone));
     return "elapsed " + clock(elapsedNs) + ", " + eta;
   }
 

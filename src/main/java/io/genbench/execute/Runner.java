@@ -45,6 +45,8 @@ public final class Runner {
   private final Progress progress;
   /** Cases {@link #skip} recorded in this process: done, but neither resumed nor counted by the progress line. */
   private final java.util.Set<String> skippedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Each case's expected seconds per trial for the progress line's ETA, or null: then {@link #run}'s estimate if measured. */
+  private java.util.function.ToDoubleFunction<TestCase> expected;
 
   public Runner(Executor executor, RunDirectory dir, PriceSource prices, Pricing pricing, CaseCompletion completion, Progress progress) {
     this.executor = executor;
@@ -67,6 +69,15 @@ public final class Runner {
       sink.event(new WorkerEvent.Failed(c.id(), FailureKind.SKIPPED, reasons.get(c.id())));
       sink.event(new WorkerEvent.Done(c.id()));
     }
+  }
+
+  /**
+   * Each case's expected wall seconds per trial ({@link Estimator}): the progress line's ETA scales them by how the
+   * finished cases compared with theirs. Without it the ETA counts the mean time of the finished trials.
+   */
+  public Runner expecting(java.util.function.ToDoubleFunction<TestCase> secondsPerTrial) {
+    this.expected = secondsPerTrial;
+    return this;
   }
 
   /** Runs every case of the plan that has no result yet, once each; returns how many ran. */
@@ -122,6 +133,11 @@ public final class Runner {
     List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
     int counted = (int) plan.cases().stream().filter(c -> !skippedNow.contains(c.id())).count();
     progress.start(counted, counted - todo.size(), trials);
+    if (measured || expected != null) {
+      java.util.Map<String, Double> each = new java.util.HashMap<>();
+      for (TestCase c : todo) each.put(c.id(), expected != null ? expected.applyAsDouble(c) : estimate.applyAsDouble(c));
+      progress.expect(each, slots.size());
+    }
     Shared shared = new Shared(plan, trials, slots.size());
     java.util.ArrayDeque<Work> queue = new java.util.ArrayDeque<>();
     (slots.size() > 1 ? groups(todo, slots.size(), estimate) : groups(todo, false)).forEach(g -> queue.add(new Work(g, 1)));
@@ -257,6 +273,7 @@ public final class Runner {
     Sink sink = new Sink(shared, slot.gpu(), work.trial(), group);
     shared.active(+1);
     try {
+      sink.executing(progress.now());
       slot.executor().execute(group, shared.plan.settings(), sink);
     } catch (RuntimeException e) {
       // an executor that breaks must not end the sweep: its unfinished cases become infrastructure failures
@@ -349,6 +366,10 @@ public final class Runner {
     private boolean openFailed;
     private int neighboursMin;
     private int neighboursMax;
+    /** When the executor was called, when the worker said hello, when its last case ended (ticker ns); null: not yet. */
+    private Long executeNs;
+    private Long helloNs;
+    private Long lastDoneNs;
 
     Sink(Shared shared, String gpu, int trial, List<TestCase> group) {
       this.shared = shared;
@@ -366,6 +387,7 @@ public final class Runner {
     public void event(WorkerEvent event, String line) {
       if (event instanceof WorkerEvent.Hello h) {
         hello = h;
+        if (helloNs == null) helloNs = progress.now();
         return;
       }
       String id = event.caseId();
@@ -377,6 +399,7 @@ public final class Runner {
       if (event instanceof WorkerEvent.Done && gpu != null && shared.slots > 1) {
         open.append(new WorkerEvent.Slot(id, gpu, shared.slots, neighboursMin(), neighboursMax()));
       }
+      if (event instanceof WorkerEvent.Done) timing(id);
       if (line == null) open.append(event);
       else open.append(event, line);
       if (event instanceof WorkerEvent.Failed) openFailed = true;
@@ -389,6 +412,20 @@ public final class Runner {
       if (open != null && (caseId == null || caseId.equals(openId))) open.log(line);
       else if (caseId != null && shared.isFinished(caseId)) dir.appendLog(caseId, line);
       else pendingLog.computeIfAbsent(caseId, k -> new ArrayList<>()).add(line);
+    }
+
+    void executing(long nowNs) {
+      executeNs = nowNs;
+    }
+
+    /** The case's {@code timing} event: how long it held the worker (none for cases recorded without running). */
+    private void timing(String id) {
+      if (executeNs == null) return;
+      long now = progress.now();
+      boolean first = lastDoneNs == null;
+      Long start = first && helloNs != null ? Math.max(0, helloNs - executeNs) : null;
+      open.append(new WorkerEvent.Timing(id, Math.max(0, now - (first ? executeNs : lastDoneNs)), start));
+      lastDoneNs = now;
     }
 
     /** Others running now, noted by {@link Shared} whenever that changes while this case is open. */
@@ -460,6 +497,7 @@ public final class Runner {
       String id = openId;
       open.append(new WorkerEvent.Failed(id, FailureKind.INFRASTRUCTURE, "the executor stopped without finishing this case"));
       if (gpu != null && shared.slots > 1) open.append(new WorkerEvent.Slot(id, gpu, shared.slots, neighboursMin(), neighboursMax()));
+      timing(id);
       open.append(new WorkerEvent.Done(id));
       end();
     }

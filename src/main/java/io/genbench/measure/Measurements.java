@@ -62,6 +62,9 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
           trials = Math.max(trials, t.of());
         }
         case WorkerEvent.Slot s -> slots.add(s);
+        case WorkerEvent.Timing t -> {
+          // how long the case held its worker: read by the estimator of later runs, not a measurement of the case
+        }
         case WorkerEvent.Warmup w -> warmups++;
         case Warmed w -> warmed.add(w);
         case Sample s -> {

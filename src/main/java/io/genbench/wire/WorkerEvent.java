@@ -21,6 +21,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Loaded.class, name = "loaded"),
     @JsonSubTypes.Type(value = WorkerEvent.Trial.class, name = "trial"),
     @JsonSubTypes.Type(value = WorkerEvent.Slot.class, name = "slot"),
+    @JsonSubTypes.Type(value = WorkerEvent.Timing.class, name = "timing"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmup.class, name = "warmup"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmed.class, name = "warmed"),
     @JsonSubTypes.Type(value = WorkerEvent.Profile.class, name = "profile"),
@@ -130,6 +131,16 @@ public sealed interface WorkerEvent {
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Slot(String caseId, String gpu, int workers, int neighboursMin, int neighboursMax) implements WorkerEvent {}
+
+  /**
+   * How long one trial of a case held its worker (controller-written, just before its {@code done}; the estimator of
+   * later runs reads it). {@code wallNs}: from the previous case's {@code done} in the same worker, or from the start of
+   * the worker for its first case, to this {@code done}: the model build, warm-up, measuring and everything around them.
+   * {@code startNs}: for a worker's first case, the part of {@code wallNs} before the worker said {@code hello} (process
+   * start, imports, device initialisation); null for later cases of the worker.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Timing(String caseId, long wallNs, Long startNs) implements WorkerEvent {}
 
   /**
    * One measured request. LLM cases fill the token fields; diffusion cases the step fields. {@code seq} numbers the

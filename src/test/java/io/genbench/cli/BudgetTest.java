@@ -22,7 +22,7 @@ final class BudgetTest {
     Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--dry-run", "--lifecycle", "spot", "--out", tmp.resolve("run").toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).contains("cost g5.xlarge (spot): ≥ $").contains("cost g6e.xlarge (spot): ≥ $").contains("cost total: ≥ $");
+    assertThat(r.out()).contains("cost g5.xlarge (spot): ≈ $").contains("cost g6e.xlarge (spot): ≈ $").contains("cost total: ≈ $");
   }
 
   @Test

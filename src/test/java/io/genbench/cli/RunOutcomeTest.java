@@ -70,8 +70,22 @@ final class RunOutcomeTest {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("dry run: 2 cases x 2 trials").contains("skipped: the onnx-cpu backend runs float32 only")
-        .contains("rough: no earlier result of this case").containsPattern("total: ≥ \\d+ s");
+        .contains("calibrated here, scaled by work").containsPattern("total: ≈ \\d+ s \\(\\d+ s\\), an estimate: 1 case"
+            + " calibrated here, scaled by work").contains("machine-hours: ≈ ").contains("of which measuring");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void aDryRunAfterARunEstimatesEachCaseFromItsEarlierRun() {
+    Path plan = plan("one.yaml", "float32");
+    assertThat(Cli.run("run", plan.toString(), "--backend", "onnx", "--out", tmp.resolve("runs/first").toString(),
+        "--threads", "1").exitCode()).isZero();
+
+    Cli r = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", tmp.resolve("runs/second").toString(), "--dry-run");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("earlier run: first").contains("an estimate: 1 case earlier run").doesNotContain("calibrated");
+    assertThat(r.err()).doesNotContain("calibrating");
   }
 
   @Test

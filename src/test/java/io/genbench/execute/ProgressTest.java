@@ -126,6 +126,55 @@ final class ProgressTest {
   }
 
   @Test
+  void withExpectationsTheEtaIsThereFromTheStartAndFollowsThePaceOfTheFinishedCases() {
+    progress.start(3, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 30.0, "c", 20.0), 1);
+
+    String before = progress.timing();
+    progress.caseStarted("a");
+    now += 5_000_000_000L;
+    String inFlight = progress.timing();
+    // a took 20 s where 10 were expected: the rest is expected to take longer too, by (20 + 20) / (10 + 20), the pace
+    // shrunk towards 1 by one average case (20 s); after b (60 s of 30) by (80 + 20) / (40 + 20)
+    now += 15_000_000_000L;
+    progress.caseFinished("a", "SUCCESS", 0);
+    progress.caseStarted("b");
+    now += 60_000_000_000L;
+    progress.caseFinished("b", "SUCCESS", 0);
+
+    assertThat(before).isEqualTo("elapsed 0:00, ETA 1:00");
+    assertThat(inFlight).isEqualTo("elapsed 0:05, ETA 0:55");
+    assertThat(lines()).containsExactly(
+        "[1/3] a SUCCESS (20.0 s; elapsed 0:20, ETA 1:07)",
+        "[2/3] b SUCCESS (60.0 s; elapsed 1:20, ETA 0:33)");
+  }
+
+  @Test
+  void aCaseThatRunsPastItsExpectationLeavesTheEtaAtTheRestNotBelowIt() {
+    progress.start(2, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 30.0), 1);
+
+    progress.caseStarted("a");
+    now += 25_000_000_000L;
+
+    assertThat(progress.timing()).isEqualTo("elapsed 0:25, ETA 0:30");
+  }
+
+  @Test
+  void withSeveralSlotsThePaceComparesEachEndedTrialWithItsOwnExpectation() {
+    progress.start(4, 0, 1);
+    progress.expect(Map.of("a", 10.0, "b", 10.0, "c", 10.0, "d", 10.0), 2);
+
+    progress.caseStarted("a");
+    progress.caseStarted("b");
+    now += 10_000_000_000L; // a took what it was expected to, while b ran beside it
+    progress.caseFinished("a", "SUCCESS", 0);
+
+    // c and d, 10 s each, over two slots; b has run its 10 s: 10 s left
+    assertThat(lines()).containsExactly("[1/4] a SUCCESS (10.0 s; elapsed 0:10, ETA 0:10)");
+  }
+
+  @Test
   void longRunsShowHours() {
     assertThat(Progress.clock(3_725_000_000_000L)).isEqualTo("1:02:05");
   }

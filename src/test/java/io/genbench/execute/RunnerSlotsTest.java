@@ -121,7 +121,9 @@ final class RunnerSlotsTest {
       assertThat(s.getFirst().gpu()).isEqualTo(ranOn.gpu);
       assertThat(s.getFirst().workers()).isEqualTo(2);
       List<WorkerEvent> events = dir.readEvents(c.id());
-      assertThat(events.get(events.size() - 2)).isInstanceOf(WorkerEvent.Slot.class);
+      // the controller's own lines close the case: where it ran, then how long it held the worker
+      assertThat(events.get(events.size() - 3)).isInstanceOf(WorkerEvent.Slot.class);
+      assertThat(events.get(events.size() - 2)).isInstanceOf(WorkerEvent.Timing.class);
       assertThat(events.getLast()).isInstanceOf(WorkerEvent.Done.class);
       assertThat(results.get(c.id()).status()).isEqualTo(CaseStatus.SUCCESS);
       assertThat(results.get(c.id()).where().beside().gpus()).isEqualTo(ranOn.gpu);

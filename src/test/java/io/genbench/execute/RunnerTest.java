@@ -39,6 +39,41 @@ final class RunnerTest {
   }
 
   @Test
+  void eachCaseRecordsHowLongItHeldItsWorkerAndTheFirstAlsoTheWorkerStart() {
+    long[] now = {0};
+    Executor timed = new Executor() {
+      @Override
+      public String backend() {
+        return "fake";
+      }
+
+      @Override
+      public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+        now[0] += 2_000_000_000L; // the worker starts
+        sink.event(new WorkerEvent.Hello(null, "fake", 1, "fake", null, null, null, "cuda", List.of(), null, "test"));
+        for (TestCase c : cases) {
+          now[0] += 3_000_000_000L; // build, warm-up, measuring
+          FakeExecutor.success(c, 1_000_000_000L).forEach(sink::event);
+        }
+      }
+    };
+    RunDirectory dir = RunDirectory.create(tmp.resolve("run"));
+    Runner runner = new Runner(timed, dir, io.genbench.cost.PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null),
+        id -> {
+          RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
+          return "SUCCESS";
+        }, new Progress(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), false, () -> now[0]));
+
+    runner.run(new Plan(Mode.COMPARISON, Settings.DEFAULT, List.of(SD, SD_B4)));
+
+    List<WorkerEvent> first = dir.readEvents(SD.id());
+    List<WorkerEvent> second = dir.readEvents(SD_B4.id());
+    assertThat(first.get(first.size() - 2)).isEqualTo(new WorkerEvent.Timing(SD.id(), 5_000_000_000L, 2_000_000_000L));
+    assertThat(second.get(second.size() - 2)).isEqualTo(new WorkerEvent.Timing(SD_B4.id(), 3_000_000_000L, null));
+    assertThat(second.getLast()).isInstanceOf(WorkerEvent.Done.class);
+  }
+
+  @Test
   void groupsCasesByModelSoEachModelIsBuiltOnce() {
     var executor = new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L));
 
