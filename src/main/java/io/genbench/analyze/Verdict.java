@@ -153,6 +153,8 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
    */
   private static boolean steadyMedian(LatencySummary e2e, Conditions c, List<String> notes) {
     MedianInterval m = c.median();
+    String clause = loadClause(c.load());
+    String load = !clause.isEmpty() && notes.stream().anyMatch(n -> n.contains(clause)) ? "" : clause; // cited once
     if (m == null) {
       notes.add("only " + e2e.n() + " measured iterations: too few for a 95 % interval of the median; raise min_iterations"
           + " to 6 or more");
@@ -161,13 +163,13 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
     if (!m.within(c.targetCiPct())) {
       notes.add(String.format(Locale.ROOT, "median unsteady: its 95 %% interval is ±%.1f %% after %d iterations, wider than"
           + " the target ±%s %%%s; raise max_measure_s (or max_iterations) to measure longer%s", 100 * m.halfWidth(), m.n(),
-          plain(c.targetCiPct()), loadClause(c.load()), c.load() != null && c.load().busy() ? ", or quiet the machine" : ""));
+          plain(c.targetCiPct()), load, c.load() != null && c.load().busy() ? ", or quiet the machine" : ""));
       return false;
     }
     if (e2e.cv() > MAX_CV) {
       notes.add(String.format(Locale.ROOT, "spread: std is %.0f %% of the mean (P99 %.1f ms, median %.1f ms): some iterations"
           + " were slowed%s; the median is held to ±%.1f %%, so it stands", 100 * e2e.cv(), e2e.p99Ns() / 1e6,
-          m.medianNs() / 1e6, loadClause(c.load()), 100 * m.halfWidth()));
+          m.medianNs() / 1e6, load, 100 * m.halfWidth()));
     }
     return true;
   }

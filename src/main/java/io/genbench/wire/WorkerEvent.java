@@ -184,7 +184,7 @@ public sealed interface WorkerEvent {
    * steal), the hypervisor's steal, and this process's. Each figure is null where the platform does not say.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Load(String caseId, long windowNs, Double loadAvg1m, Integer cpus, Double otherCpuPct, Double stealPct,
+  record Load(String caseId, long windowNs, @com.fasterxml.jackson.annotation.JsonProperty("load_avg_1m") Double loadAvg1m, Integer cpus, Double otherCpuPct, Double stealPct,
       Double selfCpuPct) implements WorkerEvent {}
 
   /**

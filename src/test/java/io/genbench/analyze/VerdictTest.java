@@ -165,4 +165,14 @@ final class VerdictTest {
     assertThat(drifting.notes()).singleElement().asString().startsWith("warm-up never reached steady timing")
         .contains("other processes 48 % of the CPU");
   }
+
+  @Test
+  void theLoadIsCitedOnceWhenTwoRulesFail() {
+    long[] wide = {100, 130, 90, 120, 105, 140, 95, 110};
+
+    Verdict v = Verdict.of(LatencySummary.of(wide), measuredTo(3, wide, BUSY, false, 9.0));
+
+    assertThat(v.notes()).hasSize(2);
+    assertThat(String.join("; ", v.notes()).split("other processes 48 %", -1)).hasSize(2);
+  }
 }

@@ -32,6 +32,8 @@ final class LoadMeterTest {
     WorkerEvent.Load load = meter.stop("c", 5_000_000_000L);
 
     assertThat(load).isEqualTo(new WorkerEvent.Load("c", 5_000_000_000L, 1.75, 2, 15.0, 10.0, 25.0));
+    assertThat(WorkerEvent.toLine(load)).contains("\"load_avg_1m\":1.75"); // the wire's name, as the schema and the worker spell it
+    assertThat(WorkerEvent.parse(WorkerEvent.toLine(load))).isEqualTo(load);
   }
 
   @Test
