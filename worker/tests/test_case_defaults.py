@@ -62,8 +62,11 @@ def java_defaults(java):
     components = parameters(re.search(r"public record Settings\((.*?)\)\s*\{", java, re.DOTALL).group(1))
     default_args = arguments(re.search(r"Settings DEFAULT = new Settings\((.*?)\);", java, re.DOTALL).group(1))
     values = [value(a, {}) for a in default_args]
-    if len(values) != len(components):  # a shorter constructor fills the rest: Settings(...) { this(...); }
-        for params, delegated in re.findall(r"public Settings\(([^)]*)\)\s*\{\s*this\((.*?)\);", java, re.DOTALL):
+    delegations = re.findall(r"public Settings\(([^)]*)\)\s*\{\s*this\((.*?)\);", java, re.DOTALL)
+    for _ in delegations:  # a shorter constructor fills the rest: Settings(...) { this(...); }, perhaps in steps
+        if len(values) == len(components):
+            break
+        for params, delegated in delegations:
             names = parameters(params)
             if len(names) == len(values):
                 scope = dict(zip(names, values))
@@ -84,7 +87,8 @@ class CaseDefaultsTest(unittest.TestCase):
         python = {f.name: f.default for f in dataclasses.fields(Case)}
 
         shared = ("warmup_iterations", "min_iterations", "max_iterations", "min_duration_s", "seed",
-                  "max_warmup_iterations", "max_warmup_s", "steady_tolerance", "steady_window")
+                  "max_warmup_iterations", "max_warmup_s", "steady_tolerance", "steady_window", "target_ci_pct",
+                  "max_measure_s")
         self.assertEqual({name: java[name] for name in shared}, {name: python[name] for name in shared})
         # the one Settings field a case does not carry: the controller enforces the timeout
         self.assertEqual({"timeout_s"}, set(java) - set(shared))
@@ -92,10 +96,10 @@ class CaseDefaultsTest(unittest.TestCase):
     def test_the_defaults_are_the_documented_ones(self):
         case = Case(id="c", model="m")
 
-        self.assertEqual((2, 10, 100, 5.0, 42, 30, 60.0, 0.05, 3),
+        self.assertEqual((2, 10, 100, 5.0, 42, 30, 60.0, 0.05, 3, 3.0, 60.0),
                          (case.warmup_iterations, case.min_iterations, case.max_iterations, case.min_duration_s,
                           case.seed, case.max_warmup_iterations, case.max_warmup_s, case.steady_tolerance,
-                          case.steady_window))
+                          case.steady_window, case.target_ci_pct, case.max_measure_s))
 
 
 if __name__ == "__main__":

@@ -65,12 +65,12 @@ class WorkerProcessTest(unittest.TestCase):
         self.assertEqual(["warmup"] * events[warmed]["iterations"], kinds[first_warmup:warmed])
         self.assertTrue(set(kinds[2:first_warmup]) <= {"flops"})  # counted only where torch >= 2.1
         self.assertGreaterEqual(events[warmed]["iterations"], 1)
-        self.assertEqual(["memory", "done"], kinds[-2:])
-        samples = kinds[warmed + 1:-2]
+        self.assertEqual(["load", "memory", "done"], kinds[-3:])
+        samples = kinds[warmed + 1:-3]
         self.assertGreaterEqual(len(samples), 2)
         self.assertEqual({"sample"}, set(samples))
         self.assertEqual("cpu", events[0]["device"])
-        for e in events[warmed + 1:-2]:
+        for e in events[warmed + 1:-3]:
             self.assertEqual(3, len(e["step_ns"]))
 
     def test_version_prints_the_worker_version(self):

@@ -117,7 +117,7 @@ class FakeBuilder:
 
 def make_case(**overrides):
     values = dict(id="fake-b1-s4", model="fake/sd", batch_size=1, inference_steps=4, width=16, height=16,
-                  guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=3, min_duration_s=0.0,
+                  guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=2, min_duration_s=0.0,
                   seed=1)
     values.update(overrides)
     values.setdefault("max_warmup_iterations", values["warmup_iterations"])  # exactly the minimum: sequences are known
@@ -140,11 +140,11 @@ def types(events):
 class DiffusionScenarioTest(unittest.TestCase):
 
     def test_a_case_emits_loaded_warmups_samples_memory_done(self):
-        ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=5))
+        ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=3))
 
         self.assertTrue(ok)
         self.assertEqual(["loaded"] + counted() + ["warmup", "warmup", "warmed", "sample", "sample", "sample",
-                                                   "memory", "done"], types(events))
+                                                   "load", "memory", "done"], types(events))
         self.assertEqual({"text_encoder": 800, "unet": 20, "vae_decoder": 15}, events[0]["components"])
         self.assertEqual(835, events[0]["parameters"])
         self.assertEqual("cpu", events[-2]["device"])
@@ -282,7 +282,7 @@ class DiffusionScenarioTest(unittest.TestCase):
         # the bytes the real writer produced, not the recording double's copy, parsed strictly line by line
         events = [parse_event(line) for line in sink.getvalue().decode("utf-8").splitlines()]
         self.assertTrue(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "memory", "done"],
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "load", "memory", "done"],
                          types(events))
 
     def test_prediction_type_follows_the_model(self):
@@ -294,31 +294,58 @@ class DiffusionScenarioTest(unittest.TestCase):
 
 class MeasureLoopTest(unittest.TestCase):
 
-    def loop(self, **case_fields):
-        ticks = {"now": 0}
+    def loop(self, times=None, **case_fields):
+        ticks = {"now": 0, "i": 0}
+        times = times or (lambda i: 1_000_000_000)  # every iteration takes one second unless told
 
         def now_ns():
             return ticks["now"]
 
         def iterate():
-            ticks["now"] += 1_000_000_000  # every iteration takes one second
-            return IterationResult(e2e_ns=1)
+            e2e = times(ticks["i"])
+            ticks["i"] += 1
+            ticks["now"] += e2e
+            return IterationResult(e2e_ns=e2e)
 
         events = RecordingStream()
         n = measure(make_case(**case_fields), events, iterate, now_ns=now_ns)
         return n, types(events.dicts())
 
-    def test_min_iterations_suffice_when_no_duration_is_asked(self):
-        self.assertEqual(2, self.loop(min_iterations=2, max_iterations=10, warmup_iterations=0)[0])
+    def test_a_steady_median_stops_measuring_once_it_has_an_interval(self):
+        # six equal times: the 95 % interval of the median (min..max at n = 6) is 0 wide
+        self.assertEqual(6, self.loop(min_iterations=2, max_iterations=10, warmup_iterations=0)[0])
 
     def test_measuring_goes_on_until_min_duration_has_passed(self):
-        n, kinds = self.loop(min_iterations=1, max_iterations=10, min_duration_s=3.5, warmup_iterations=1)
+        n, kinds = self.loop(min_iterations=1, max_iterations=20, min_duration_s=7.5, warmup_iterations=1)
 
-        self.assertEqual(4, n)
-        self.assertEqual(["warmup", "warmed"] + ["sample"] * 4, kinds)
+        self.assertEqual(8, n)
+        self.assertEqual(["warmup", "warmed"] + ["sample"] * 8 + ["load"], kinds)
 
     def test_max_iterations_caps_the_duration(self):
         self.assertEqual(5, self.loop(min_iterations=2, max_iterations=5, min_duration_s=100.0)[0])
+
+    def test_a_noisy_median_measures_on_until_its_interval_is_within_the_target(self):
+        # every fifth iteration preempted (1.2 s, the others 1.0 s): the interval reaches the slow ones until there
+        # are enough samples for its upper rank to fall among the fast ones
+        noisy = lambda i: 1_200_000_000 if i % 5 == 4 else 1_000_000_000  # noqa: E731
+
+        n, _ = self.loop(times=noisy, min_iterations=2, max_iterations=1000, max_measure_s=1e6, target_ci_pct=3.0,
+                         warmup_iterations=0, max_warmup_iterations=0)
+        m, _ = self.loop(times=noisy, min_iterations=2, max_iterations=1000, max_measure_s=1e6, target_ci_pct=50.0,
+                         warmup_iterations=0, max_warmup_iterations=0)
+
+        self.assertEqual(6, m, "±50 % holds at the first interval")
+        self.assertGreater(n, 6, "±3 % does not hold while the interval spans 1.0 and 1.2 s")
+        self.assertLess(n, 1000, "the interval narrows onto one value: the rule stops before the cap")
+
+    def test_the_budget_stops_a_median_that_never_settles(self):
+        wild = lambda i: 1_000_000_000 * (1 + i % 7)  # noqa: E731
+
+        n, kinds = self.loop(times=wild, min_iterations=3, max_iterations=1000, max_measure_s=30.0, target_ci_pct=1.0,
+                             warmup_iterations=0, max_warmup_iterations=0)
+
+        self.assertEqual(9, n, "1+2+..+7+1 = 29 s; the 9th iteration ends at 31 s, past the 30 s budget")
+        self.assertEqual("load", kinds[-1])
 
 
 class LLMScenarioTest(unittest.TestCase):
@@ -335,7 +362,7 @@ class LLMScenarioTest(unittest.TestCase):
         ok, events = run(self.lm_case(), FakeBuilder(make=lambda case, dtype: lm, family="opt"))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "memory", "done"],
+        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "load", "memory", "done"],
                          types(events))
         sample = events[types(events).index("sample")]
         self.assertEqual(3, len(sample["decode_token_ns"]))
@@ -369,7 +396,7 @@ class CatalogModelsTest(unittest.TestCase):
     def check(self, case):
         ok, events = run(case, cache=ModelCache())
         self.assertTrue(ok, events)
-        self.assertEqual(["loaded"] + counted() + ["warmed", "sample", "memory", "done"], types(events))
+        self.assertEqual(["loaded"] + counted() + ["warmed", "sample", "load", "memory", "done"], types(events))
         return [e for e in events if e["type"] not in ("flops", "warmed")]
 
     def test_tiny_sd_sdxl_and_svd_run(self):

@@ -54,6 +54,8 @@ class Case:
     min_iterations: int = 10
     max_iterations: int = 100
     min_duration_s: float = 5.0
+    target_ci_pct: float = 3.0  # measure on until the median's 95 % interval is within +- this % (PROTOCOL.md)
+    max_measure_s: float = 60.0  # ... for at most this many seconds of measured iterations
     seed: int = 42
     weights: Optional[str] = None
     save_images: Optional[str] = None
@@ -99,6 +101,10 @@ class Case:
                 % (self.id, self.max_iterations, self.min_iterations)
             )
         _require_number(self, "min_duration_s", minimum=0.0)
+        _require_number(self, "target_ci_pct", minimum=0.0)
+        if not 0 < self.target_ci_pct <= 100:
+            raise CaseError("case %s: target_ci_pct must be a percentage in (0, 100], was %r" % (self.id, self.target_ci_pct))
+        _require_number(self, "max_measure_s", minimum=0.0)
         _require_int(self, "seed")
         for name in ("weights", "save_images"):
             value = getattr(self, name)
@@ -137,7 +143,8 @@ class Case:
                 raise CaseError("case %s lacks required field %r" % (data.get("id", "?"), name))
         values = dict(data)
         # JSON has one number type: 7 and 7.0 are the same guidance scale / duration
-        for name in ("guidance_scale", "min_duration_s", "max_warmup_s", "steady_tolerance"):
+        for name in ("guidance_scale", "min_duration_s", "max_warmup_s", "steady_tolerance", "target_ci_pct",
+                     "max_measure_s"):
             if isinstance(values.get(name), int) and not isinstance(values.get(name), bool):
                 values[name] = float(values[name])
         return cls(**values)

@@ -223,6 +223,23 @@ class Memory(Event):
 
 
 @dataclass(frozen=True)
+class Load(Event):
+    """What else used the machine while the case's measured iterations ran (load.py), written once after them:
+    the window's length, the 1-minute load average at its end, the online CPUs, and CPU time as % of the whole
+    machine (all cores, 0-100) of every other process, of the hypervisor's steal, and of this process. None where
+    the platform does not say."""
+
+    TYPE = "load"
+    case_id: str
+    window_ns: int
+    load_avg_1m: Optional[float]
+    cpus: Optional[int]
+    other_cpu_pct: Optional[float]
+    steal_pct: Optional[float]
+    self_cpu_pct: Optional[float]
+
+
+@dataclass(frozen=True)
 class Telemetry(Event):
     """GPU counters while a case runs; t_ns counts from the start of the case."""
 
@@ -332,6 +349,8 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
     },
     "memory": {"case_id": _STR, "peak_allocated_bytes": _INT, "peak_reserved_bytes": _INT, "device": _STR},
     "telemetry": {"case_id": _STR, "t_ns": _INT, "gpu_util_pct": _NUM, "memory_used_pct": _NUM, "power_w": _NUM},
+    "load": {"case_id": _STR, "window_ns": _INT, "load_avg_1m": _OPT_NUM, "cpus": _OPT_INT, "other_cpu_pct": _OPT_NUM,
+             "steal_pct": _OPT_NUM, "self_cpu_pct": _OPT_NUM},
     "failed": {"case_id": _STR, "kind": _STR, "message": _STR},
     "done": {"case_id": _STR},
 }
@@ -443,6 +462,10 @@ def parse_event(line: str, *, strict: bool = True) -> Dict[str, Any]:
         for name in ("step_wall_ns", "step_kernel_ns"):
             if any(v < 0 for v in event[name]):
                 raise ProtocolError("profile.%s must be >= 0" % name)
+    elif kind == "load":
+        for name in ("other_cpu_pct", "steal_pct", "self_cpu_pct"):
+            if event[name] is not None and not 0 <= event[name] <= 100:
+                raise ProtocolError("load.%s must be a percentage from 0 to 100, was %r" % (name, event[name]))
     elif kind == "failed":
         if event["kind"] not in FAILURE_KINDS:
             raise ProtocolError("unknown failure kind %r; known: %s" % (event["kind"], ", ".join(FAILURE_KINDS)))

@@ -13,6 +13,7 @@ Pure and torch-free, so the rule is tested on plain sequences.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -41,3 +42,71 @@ def steady_state(e2e_ns: Sequence[int], window: int, tolerance: float) -> Steady
     tight = all(abs(t - median) <= tolerance * median for t in last)
     near_fastest = median - fastest <= tolerance * fastest
     return SteadyState(steady=tight and near_fastest, spread=spread)
+
+
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class MedianInterval:
+    """A distribution-free confidence interval of the median from order statistics (the binomial method):
+    sorted samples from the j-th to the (n + 1 - j)-th smallest, j the largest rank with P(B < j) <= (1 - level) / 2
+    for B ~ Binomial(n, 1/2). The same as the Java side's analyze/MedianInterval.java. median is nearest-rank."""
+
+    median_ns: int
+    low_ns: int
+    high_ns: int
+    n: int
+
+    def half_width(self) -> float:
+        """The interval's larger distance from the median, as a fraction of the median."""
+        if self.median_ns <= 0:
+            return math.inf
+        return max(self.median_ns - self.low_ns, self.high_ns - self.median_ns) / self.median_ns
+
+    def within(self, pct: float) -> bool:
+        return self.half_width() <= pct / 100
+
+
+def lower_rank(n: int, level: float = LEVEL) -> int:
+    """The 1-based rank of the interval's lower end, or 0 with too few samples (95 %: n = 6 -> 1, 10 -> 2, 100 -> 40)."""
+    tail = (1 - level) / 2
+    log_half_n = -n * math.log(2)
+    cdf = 0.0
+    log_choose = 0.0
+    j = 0
+    for k in range(n):
+        cdf += math.exp(log_choose + log_half_n)
+        if cdf > tail * (1 + 1e-12):
+            break
+        j = k + 1
+        log_choose += math.log((n - k) / (k + 1))
+    return min(j, (n + 1) // 2)
+
+
+def median_interval(e2e_ns: Sequence[int], level: float = LEVEL) -> Optional[MedianInterval]:
+    """The `level` interval of the median of `e2e_ns`, or None with too few samples (fewer than 6 at 95 %)."""
+    n = len(e2e_ns)
+    j = lower_rank(n, level)
+    if j < 1:
+        return None
+    s = sorted(e2e_ns)
+    return MedianInterval(median_ns=s[(n + 1) // 2 - 1], low_ns=s[j - 1], high_ns=s[n - j], n=n)
+
+
+def measure_done(e2e_ns: Sequence[int], elapsed_ns: int, *, min_iterations: int, max_iterations: int,
+                 min_duration_s: float, max_measure_s: float, target_ci_pct: float) -> bool:
+    """When measured iterations stop (PROTOCOL.md, "When measuring stops"; execute/MeasureStop.java the same): at
+    least min_iterations, then on until min_duration_s has passed and the median's 95 % interval is within
+    +- target_ci_pct %; stopped early only by max_iterations, or by max_measure_s once the minimum count ran."""
+    n = len(e2e_ns)
+    if n >= max_iterations:
+        return True
+    if n < min_iterations:
+        return False
+    if elapsed_ns >= max_measure_s * 1e9:
+        return True
+    if elapsed_ns < min_duration_s * 1e9:
+        return False
+    interval = median_interval(e2e_ns)
+    return interval is not None and interval.within(target_ci_pct)

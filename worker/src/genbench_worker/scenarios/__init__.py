@@ -1,7 +1,7 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, [flops,] warmup × (until steady), warmed, sample × n, [profile,] memory, (telemetry …), done
+    loaded, [flops,] warmup × (until steady), warmed, sample × n, load, [profile,] memory, (telemetry …), done
 or, when anything fails:
     [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
@@ -10,7 +10,8 @@ A scenario is a class with `prepare()` (setup outside any measurement: CUDA-grap
 and `iterate() -> IterationResult`; `measure()` drives warm-up (`warm_up`: at least
 `warmup_iterations`, then on until steady.py's rule holds, bounded by `max_warmup_iterations` and
 `max_warmup_s`) and measured iterations: at least `min_iterations`, then on until `min_duration_s`
-has passed, never more than `max_iterations`.
+has passed and the 95 % interval of the median e2e is within +- `target_ci_pct` %, never more than
+`max_iterations` and, once the minimum ran, never past `max_measure_s`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from ..models import attention as attention_module
 from ..case import Case
 from ..devices import device_type
 from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
-from ..steady import steady_state
+from ..load import LoadMeter
+from ..steady import measure_done, steady_state
 
 
 @dataclass
@@ -83,18 +85,28 @@ def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResu
 
 def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
             now_ns: Callable[[], int] = time.perf_counter_ns, on_measuring: Callable[[bool], None] = lambda m: None) -> int:
-    """Warm up until steady, then measure; returns the number of measured iterations."""
+    """Warm up until steady, then measure until the median is steady (steady.measure_done), emitting a sample per
+    iteration and a `load` event at the end; returns the number of measured iterations."""
     warm_up(case, events, iterate, now_ns)
-    min_duration_ns = int(case.min_duration_s * 1e9)
     on_measuring(True)
+    meter = load_meter(now_ns)
+    meter.start()
     start = now_ns()
-    n = 0
-    while n < case.max_iterations and (n < case.min_iterations or now_ns() - start < min_duration_ns):
+    times: List[int] = []
+    while not measure_done(times, now_ns() - start, min_iterations=case.min_iterations,
+                           max_iterations=case.max_iterations, min_duration_s=case.min_duration_s,
+                           max_measure_s=case.max_measure_s, target_ci_pct=case.target_ci_pct):
         result = iterate()
-        events.emit(result.sample(case.id, n))
-        n += 1
+        events.emit(result.sample(case.id, len(times)))
+        times.append(result.e2e_ns)
     on_measuring(False)
-    return n
+    events.emit(meter.stop(case.id))
+    return len(times)
+
+
+def load_meter(now_ns: Callable[[], int]) -> LoadMeter:
+    """The machine's load meter (a seam for tests)."""
+    return LoadMeter(now_ns=now_ns)
 
 
 def scenario_for(case: Case, loaded, device):

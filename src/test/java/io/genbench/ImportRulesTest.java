@@ -46,7 +46,7 @@ final class ImportRulesTest {
       importsOnly("report", "wire", "result", "analyze", "cost", "chart"),
       importsOnly("chart"),
       importsOnly("wire"),
-      importsOnly("execute", "wire", "plan", "cost", "store"),
+      importsOnly("execute", "wire", "plan", "cost", "store", "analyze"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),

@@ -71,8 +71,18 @@ public record MedianRatio(long baselineMedianNs, long candidateMedianNs, double 
 
   /** Faster or slower when the interval excludes 1, else no significant difference. */
   public Change change() {
-    if (ciHigh < 1) return Change.FASTER;
-    if (ciLow > 1) return Change.SLOWER;
+    return change(0);
+  }
+
+  /**
+   * Faster or slower when the whole interval lies beyond ± {@code noisePct} % of 1, else no significant difference: a
+   * noise threshold, as criterion.rs has, for runs that each held their median only to ± {@code noisePct} %
+   * ({@code target_ci_pct}); a smaller change is below what they were measured to resolve, however narrow the
+   * bootstrap interval (which sees each run's own samples, not how a second run of the same machine moves).
+   */
+  public Change change(double noisePct) {
+    if (ciHigh < 1 - noisePct / 100) return Change.FASTER;
+    if (ciLow > 1 + noisePct / 100) return Change.SLOWER;
     return Change.NO_SIGNIFICANT_DIFFERENCE;
   }
 

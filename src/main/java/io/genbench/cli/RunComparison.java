@@ -55,10 +55,14 @@ record RunComparison(String baseline, String candidate, double level, long seed,
    * @param baselinePeakMemoryBytes the baseline's peak memory, or null
    * @param candidatePeakMemoryBytes the candidate's
    * @param memoryRatio candidate / baseline peak memory, or null
+   * @param noisePct the width both runs held their median to ({@code target_ci_pct}, the larger of the two), %: a
+   *     change whose interval does not lie wholly beyond it is no significant difference; null (and absent from JSON)
+   *     for runs measured before it was recorded
    */
   record Case(String caseId, String workload, double baselineMedianMs, double candidateMedianMs, double ratio, double ciLow,
       double ciHigh, String change, String method, BigDecimal baselineCostUsd, BigDecimal candidateCostUsd, Double costRatio,
-      Long baselinePeakMemoryBytes, Long candidatePeakMemoryBytes, Double memoryRatio) {}
+      Long baselinePeakMemoryBytes, Long candidatePeakMemoryBytes, Double memoryRatio,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Double noisePct) {}
 
   /** A case both runs finished that is not compared: it did not succeed on both sides, or has no samples. */
   record NotCompared(String caseId, String baselineStatus, String candidateStatus, String reason) {}
@@ -95,19 +99,26 @@ record RunComparison(String baseline, String candidate, double level, long seed,
         continue;
       }
       MedianRatio r = MedianRatio.of(bs, cs, level, seed, resamples);
+      Double noise = noisePct(b, c);
       BigDecimal bc = cost(b, lifecycle);
       BigDecimal cc = cost(c, lifecycle);
       Long bm = b.memory() == null ? null : b.memory().peakBytes();
       Long cm = c.memory() == null ? null : c.memory().peakBytes();
       cases.add(new Case(b.caseId(), b.workload() instanceof Workload.Llm ? "tokens" : "images", r.baselineMedianNs() / 1e6,
-          r.candidateMedianNs() / 1e6, r.ratio(), r.ciLow(), r.ciHigh(), r.change().label(), r.method(), bc, cc,
+          r.candidateMedianNs() / 1e6, r.ratio(), r.ciLow(), r.ciHigh(), r.change(noise == null ? 0 : noise).label(), r.method(), bc, cc,
           bc == null || cc == null || bc.signum() == 0 ? null : cc.doubleValue() / bc.doubleValue(), bm, cm,
-          bm == null || cm == null || bm == 0 ? null : (double) cm / bm));
+          bm == null || cm == null || bm == 0 ? null : (double) cm / bm, noise));
       if (failOnRegressionPct != null && r.slowerBeyond(failOnRegressionPct)) regressions.add(b.caseId());
     }
     List<String> onlyInCandidate = cand.keySet().stream().filter(id -> !baseIds.contains(id)).toList();
     return new RunComparison(baseline.name(), candidate.name(), level, seed, resamples, lifecycle, failOnRegressionPct,
         cases, onlyInBaseline, onlyInCandidate, notCompared, regressions);
+  }
+
+  /** The larger of the two runs' target widths for the median, %, or null when either was measured without one. */
+  static Double noisePct(CaseResult b, CaseResult c) {
+    if (b.verdict() == null || c.verdict() == null || b.verdict().median() == null || c.verdict().median() == null) return null;
+    return Math.max(b.verdict().median().targetPct(), c.verdict().median().targetPct());
   }
 
   /** Cost per 1000 images (diffusion) or per million tokens (LLM) at the lifecycle's price, or null. */
@@ -127,7 +138,7 @@ record RunComparison(String baseline, String candidate, double level, long seed,
     String pct = pct(level);
     s.append("Ratio = candidate / baseline median e2e (above 1 is slower), with its ").append(pct)
         .append(" confidence interval: ").append(methods()).append(", seed ").append(seed).append(". A case is faster or slower")
-        .append(" when the interval excludes 1, else no significant difference. Cost (").append(label(lifecycle))
+        .append(" when the interval excludes 1").append(noiseSentence()).append(", else no significant difference. Cost (").append(label(lifecycle))
         .append(", per 1000 images or per million tokens) and peak memory are point ratios of one figure per run, no interval.\n\n");
     if (cases.isEmpty()) {
       s.append("No case succeeded in both runs.\n");
@@ -159,6 +170,15 @@ record RunComparison(String baseline, String candidate, double level, long seed,
               trim(failOnRegressionPct), fmt("%.3f", 1 + failOnRegressionPct / 100)) + ids(regressions) + ".").append("\n");
     }
     return s.toString();
+  }
+
+  /** Where cases carry a noise threshold: how it enters the verdict; else nothing (older runs read as before). */
+  private String noiseSentence() {
+    var noises = cases.stream().map(Case::noisePct).filter(java.util.Objects::nonNull).distinct().toList();
+    if (noises.isEmpty()) return "";
+    String pct = noises.stream().map(RunComparison::trim).collect(Collectors.joining(" or ±"));
+    return " and lies wholly beyond ±" + pct + " % of 1 (each run held its median to that width, target_ci_pct: a smaller"
+        + " change is below what they resolve)";
   }
 
   private String methods() {

@@ -35,7 +35,7 @@ public interface Executor extends AutoCloseable {
         c.attention().label(), knob(c.cudaGraphs()), c.compile(), knob(c.channelsLast()), c.promptTokens(),
         c.outputTokens(), s.warmupIterations(), s.maxWarmupIterations(), s.maxWarmupS(), s.steadyTolerance(),
         Settings.STEADY_WINDOW, s.minIterations(), s.maxIterations(), s.minDurationS(), s.seed(), weights, saveImages,
-        tiny, backend);
+        tiny, backend, s.targetCiPct(), s.maxMeasureS());
   }
 
   private static Object knob(Toggle t) {

@@ -176,8 +176,9 @@ public final class OnnxExecutor implements Executor {
     sink.event(new WorkerEvent.Warmed(c.id(), warmup.iterations(), warmup.steady(), warmup.window(), warmup.tolerance(),
         warmup.spread()));
     long measureStart = ticker.read();
-    for (int i = 0; i < s.maxIterations(); i++) {
-      if (i >= s.minIterations() && ticker.read() - measureStart >= (long) (s.minDurationS() * 1e9)) break;
+    MeasureStop stop = MeasureStop.of(s);
+    LoadMeter load = LoadMeter.start(measureStart);
+    for (int i = 0; !stop.done(ticker.read() - measureStart); i++) {
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
         sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
         return;
@@ -190,7 +191,9 @@ public final class OnnxExecutor implements Executor {
       // one execute() runs one trial of the case, so i numbers its samples per case and trial
       sink.event(new WorkerEvent.Sample(c.id(), i, "measure", e2e, phases[0], toList(steps), phases[1], c.batchSize(),
           null, null, null, null, i));
+      stop.add(e2e);
     }
+    sink.event(load.stop(c.id(), ticker.read()));
   }
 
   private static List<Long> toList(long[] a) {

@@ -50,7 +50,7 @@ public final class CaseAnalyzer {
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),
         latency.get("tpot")) : null;
     TrialStats trialStats = failure == null ? trialStats(m) : null;
-    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats, shape.llm()) : null;
+    Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats, shape.llm(), steadiness(m)) : null;
     return new CaseResult(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(), where.measuredOn(),
         prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), shape.steps(), shape.resolution(),
         spec.precision(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(),
@@ -172,12 +172,39 @@ public final class CaseAnalyzer {
         s.disagree());
   }
 
-  /** Is the figure valid, given the conditions it was measured in (warm-up, GPU-busy, knobs, trials)? */
+  /** Is the figure valid, given the conditions it was measured in (warm-up, GPU-busy, knobs, trials, load)? */
   private static Verdict verdict(LatencySummary e2e, CaseResult.Warmup warmup, CaseResult.GpuBusy busy,
-      Map<String, Object> knobs, TrialStats trialStats, boolean llm) {
+      Map<String, Object> knobs, TrialStats trialStats, boolean llm, Steadiness st) {
     return Verdict.of(e2e, new Verdict.Conditions(warmup == null ? null : warmup.iterations(),
         warmup == null ? null : warmup.steady(), busy == null ? null : busy.fraction(), knob(knobs, "cuda_graphs"),
-        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh(), llm));
+        knob(knobs, "compile"), trialStats, busy == null ? null : busy.trialHigh(), llm, st.targetCiPct(), st.median(),
+        st.load(), st.driftPct()));
+  }
+
+  /**
+   * What the stop rule judges: the target width the case was measured to (null in logs from before it, which keep the
+   * older verdict rule), the 95 % interval of the median over every measured sample, and the busiest trial's load.
+   */
+  private record Steadiness(Double targetCiPct, io.genbench.analyze.MedianInterval median, io.genbench.analyze.MachineLoad load,
+      Double driftPct) {}
+
+  private static Steadiness steadiness(Measurements m) {
+    Double target = m.spec().targetCiPct();
+    var median = target == null ? null
+        : io.genbench.analyze.MedianInterval.of(m.samples().stream().mapToLong(Sample::e2eNs).toArray());
+    var load = m.loads().stream().max(java.util.Comparator.comparingDouble(l -> l.otherCpuPct() == null ? -1 : l.otherCpuPct()))
+        .map(l -> new io.genbench.analyze.MachineLoad(l.loadAvg1m(), l.cpus(), l.otherCpuPct(), l.stealPct(), l.selfCpuPct()))
+        .orElse(null);
+    Double drift = null;
+    for (List<Sample> trial : m.samplesByTrial().values()) {
+      if (target == null || trial.size() < 4) continue;
+      long[] first = trial.subList(0, trial.size() / 2).stream().mapToLong(Sample::e2eNs).toArray();
+      long[] second = trial.subList(trial.size() / 2, trial.size()).stream().mapToLong(Sample::e2eNs).toArray();
+      double a = LatencySummary.of(first).p50Ns();
+      double d = a <= 0 ? 0 : 100 * (LatencySummary.of(second).p50Ns() - a) / a;
+      if (drift == null || Math.abs(d) > Math.abs(drift)) drift = d;
+    }
+    return new Steadiness(target, median, load, drift);
   }
 
   private static CaseResult.Memory memory(io.genbench.wire.WorkerEvent.Memory m) {

@@ -28,10 +28,12 @@ import java.util.Map;
  * @param samplesByTrial trial number (1-based; 1 without trials) → its measured samples
  * @param trials the number of trials the case was to run (1 without trials)
  * @param slots where each trial ran when several workers ran at once ({@code genbench run --gpus}); empty otherwise
+ * @param loads the machine's load over each trial's measured iterations, in order; empty in logs from before it existed
  */
 public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
     Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, Map<Integer, List<Profile>> profiles,
-    Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials, List<WorkerEvent.Slot> slots) {
+    Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials, List<WorkerEvent.Slot> slots,
+    List<WorkerEvent.Load> loads) {
 
   public static Measurements of(List<WorkerEvent> events) {
     WorkerCase spec = null;
@@ -51,6 +53,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     int trials = 1;
     int dones = 0;
     List<WorkerEvent.Slot> slots = new ArrayList<>();
+    List<WorkerEvent.Load> loads = new ArrayList<>();
     for (WorkerEvent e : events) {
       switch (e) {
         case WorkerEvent.CaseSpec c -> spec = c.spec();
@@ -74,6 +77,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
         // the case's peak is the highest of its trials'
         case Memory m -> memory = memory == null || m.peakReservedBytes() > memory.peakReservedBytes() ? m : memory;
         case Telemetry t -> telemetry.add(t);
+        case WorkerEvent.Load l -> loads.add(l);
         case Profile p -> profiles.computeIfAbsent(trial, k -> new ArrayList<>()).add(p);
         case Flops f -> flops = flops == null ? f : flops;
         case Failed f -> failure = failure == null ? f : failure;
@@ -85,6 +89,6 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     boolean done = dones >= trials || (failure != null && dones > 0);
     return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure,
         done, List.copyOf(warmed), java.util.Collections.unmodifiableMap(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials,
-        List.copyOf(slots));
+        List.copyOf(slots), List.copyOf(loads));
   }
 }

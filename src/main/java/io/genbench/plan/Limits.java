@@ -27,7 +27,7 @@ public final class Limits {
   public static final double MAX_GUIDANCE_SCALE = 100;
   /** warmup_iterations, max_warmup_iterations, min_iterations and max_iterations. */
   public static final int MAX_ITERATIONS = 100_000;
-  /** min_duration_s and max_warmup_s. */
+  /** min_duration_s, max_warmup_s and max_measure_s. */
   public static final double MAX_DURATION_S = 86_400;
   /** timeout_s: a week. */
   public static final double MAX_TIMEOUT_S = 7 * 86_400;

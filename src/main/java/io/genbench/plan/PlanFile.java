@@ -70,6 +70,8 @@ public final class PlanFile {
     public int maxWarmupIterations = Settings.DEFAULT.maxWarmupIterations();
     public double maxWarmupS = Settings.DEFAULT.maxWarmupS();
     public double steadyTolerance = Settings.DEFAULT.steadyTolerance();
+    public double targetCiPct = Settings.DEFAULT.targetCiPct();
+    public double maxMeasureS = Settings.DEFAULT.maxMeasureS();
   }
 
   public static final class CaseDoc {
@@ -128,6 +130,8 @@ public final class PlanFile {
     doc.settings.maxWarmupIterations = s.maxWarmupIterations();
     doc.settings.maxWarmupS = s.maxWarmupS();
     doc.settings.steadyTolerance = s.steadyTolerance();
+    doc.settings.targetCiPct = s.targetCiPct();
+    doc.settings.maxMeasureS = s.maxMeasureS();
     for (TestCase c : plan.cases()) {
       CaseDoc d = new CaseDoc();
       d.id = c.id();
@@ -376,9 +380,11 @@ public final class PlanFile {
     Limits.require("timeout_s", s.timeoutS, 0, Limits.MAX_TIMEOUT_S, origin);
     Limits.require("max_warmup_s", s.maxWarmupS, 0, Limits.MAX_DURATION_S, origin);
     Limits.require("steady_tolerance", s.steadyTolerance, 0, 1, origin);
+    Limits.require("target_ci_pct", s.targetCiPct, 0, 100, origin);
+    Limits.require("max_measure_s", s.maxMeasureS, 0, Limits.MAX_DURATION_S, origin);
     try {
       return new Settings(s.warmupIterations, s.minIterations, s.maxIterations, s.minDurationS, s.timeoutS, s.seed,
-          Math.max(s.maxWarmupIterations, s.warmupIterations), s.maxWarmupS, s.steadyTolerance);
+          Math.max(s.maxWarmupIterations, s.warmupIterations), s.maxWarmupS, s.steadyTolerance, s.targetCiPct, s.maxMeasureS);
     } catch (IllegalArgumentException e) {
       throw new UserError("Bad settings (" + origin + "): " + e.getMessage() + ".");
     }

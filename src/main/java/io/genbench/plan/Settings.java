@@ -14,21 +14,36 @@ package io.genbench.plan;
  * @param maxWarmupS ... and at most this many seconds (the minimum count always runs), > 0
  * @param steadyTolerance steady: the last {@link #STEADY_WINDOW} warm-up iterations each within this fraction of their
  *     median, and that median within it of the fastest median of any earlier window; in (0, 1)
+ * @param targetCiPct measuring goes on past {@code minIterations} and {@code minDurationS} until the 95 % confidence
+ *     interval of the median e2e lies within ± this many % of the median (a distribution-free interval from order
+ *     statistics), stopped early only by {@code maxIterations} or {@code maxMeasureS}; the verdict judges the same
+ *     interval against it; in (0, 100]
+ * @param maxMeasureS the per-case budget for measured iterations, seconds from the first (the minimum count always runs;
+ *     {@code minDurationS} beyond it is not waited for), > 0
  */
 public record Settings(int warmupIterations, int minIterations, int maxIterations, double minDurationS, double timeoutS, long seed,
-    int maxWarmupIterations, double maxWarmupS, double steadyTolerance) {
+    int maxWarmupIterations, double maxWarmupS, double steadyTolerance, double targetCiPct, double maxMeasureS) {
 
   /** How many consecutive warm-up iterations must agree for timing to count as steady. */
   public static final int STEADY_WINDOW = 3;
   public static final int DEFAULT_MAX_WARMUP_ITERATIONS = 30;
   public static final double DEFAULT_MAX_WARMUP_S = 60.0;
   public static final double DEFAULT_STEADY_TOLERANCE = 0.05;
+  public static final double DEFAULT_TARGET_CI_PCT = 3.0;
+  public static final double DEFAULT_MAX_MEASURE_S = 60.0;
 
   /**
    * Defaults for GPU runs: enough samples for a P99 to be an actual observation at n ≥ 100 is not the goal here; stability
    * is. The same as the worker's {@code Case} defaults (worker/src/genbench_worker/case.py; {@code WorkerCaseTest} checks).
    */
   public static final Settings DEFAULT = new Settings(2, 10, 100, 5.0, 1800, 42);
+
+  /** Settings with the default stop rule for measured iterations. */
+  public Settings(int warmupIterations, int minIterations, int maxIterations, double minDurationS, double timeoutS, long seed,
+      int maxWarmupIterations, double maxWarmupS, double steadyTolerance) {
+    this(warmupIterations, minIterations, maxIterations, minDurationS, timeoutS, seed, maxWarmupIterations, maxWarmupS,
+        steadyTolerance, DEFAULT_TARGET_CI_PCT, DEFAULT_MAX_MEASURE_S);
+  }
 
   /** Settings with the default steady-state rule (the warm-up count is its minimum). */
   public Settings(int warmupIterations, int minIterations, int maxIterations, double minDurationS, double timeoutS, long seed) {
@@ -49,5 +64,7 @@ public record Settings(int warmupIterations, int minIterations, int maxIteration
     }
     if (!(maxWarmupS > 0) || Double.isInfinite(maxWarmupS)) throw new IllegalArgumentException("max_warmup_s must be a finite number > 0, was " + maxWarmupS);
     if (!(steadyTolerance > 0 && steadyTolerance < 1)) throw new IllegalArgumentException("steady_tolerance must be between 0 and 1 (a fraction), was " + steadyTolerance);
+    if (!(targetCiPct > 0 && targetCiPct <= 100)) throw new IllegalArgumentException("target_ci_pct must be a percentage in (0, 100], was " + targetCiPct);
+    if (!(maxMeasureS > 0) || Double.isInfinite(maxMeasureS)) throw new IllegalArgumentException("max_measure_s must be a finite number > 0, was " + maxMeasureS);
   }
 }

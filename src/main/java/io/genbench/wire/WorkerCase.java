@@ -37,6 +37,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param saveImages folder for PNGs, or null
  * @param tiny build the architecture's tiny configuration (tests and smoke runs)
  * @param backend what runs the case: {@code torch}, {@code diffusers} (the worker's two), or the in-JVM backend's name
+ * @param targetCiPct measure on until the 95 % interval of the median e2e is within ± this many % (PROTOCOL.md, "When
+ *     measuring stops"); null in event logs from before it existed, whose verdicts use the older rule
+ * @param maxMeasureS seconds of measured iterations at most (the minimum count always runs); null in older logs
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record WorkerCase(String id, String model, String instanceType, int batchSize, int inferenceSteps, int width,
@@ -44,7 +47,20 @@ public record WorkerCase(String id, String model, String instanceType, int batch
     Object cudaGraphs, boolean compile, Object channelsLast, Integer promptTokens, Integer outputTokens,
     int warmupIterations, int maxWarmupIterations, double maxWarmupS, double steadyTolerance, int steadyWindow,
     int minIterations, int maxIterations, double minDurationS, long seed, String weights, String saveImages, boolean tiny,
-    String backend) {
+    String backend, Double targetCiPct, Double maxMeasureS) {
+
+  /** A case without the stop rule's settings, as event logs before {@code target_ci_pct} hold it. */
+  public WorkerCase(String id, String model, String instanceType, int batchSize, int inferenceSteps, int width,
+      int height, Integer frames, String precision, String prompt, double guidanceScale, String scheduler, String attention,
+      Object cudaGraphs, boolean compile, Object channelsLast, Integer promptTokens, Integer outputTokens,
+      int warmupIterations, int maxWarmupIterations, double maxWarmupS, double steadyTolerance, int steadyWindow,
+      int minIterations, int maxIterations, double minDurationS, long seed, String weights, String saveImages, boolean tiny,
+      String backend) {
+    this(id, model, instanceType, batchSize, inferenceSteps, width, height, frames, precision, prompt, guidanceScale, scheduler,
+        attention, cudaGraphs, compile, channelsLast, promptTokens, outputTokens, warmupIterations, maxWarmupIterations,
+        maxWarmupS, steadyTolerance, steadyWindow, minIterations, maxIterations, minDurationS, seed, weights, saveImages, tiny,
+        backend, null, null);
+  }
 
   /** A knob as the protocol spells it: {@code "auto"}, true or false. */
   public static Object knob(Boolean on) {

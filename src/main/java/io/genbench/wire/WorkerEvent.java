@@ -28,6 +28,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Flops.class, name = "flops"),
     @JsonSubTypes.Type(value = WorkerEvent.Sample.class, name = "sample"),
     @JsonSubTypes.Type(value = WorkerEvent.Memory.class, name = "memory"),
+    @JsonSubTypes.Type(value = WorkerEvent.Load.class, name = "load"),
     @JsonSubTypes.Type(value = WorkerEvent.Telemetry.class, name = "telemetry"),
     @JsonSubTypes.Type(value = WorkerEvent.Failed.class, name = "failed"),
     @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done")})
@@ -193,6 +194,16 @@ public sealed interface WorkerEvent {
       this(caseId, peakAllocatedBytes, peakReservedBytes, device, null, null);
     }
   }
+
+  /**
+   * What else used the machine while the case's measured iterations ran, written once after them: the window's length,
+   * the 1-minute load average at its end, the online CPUs, and CPU time as % of the whole machine (all cores, 0–100):
+   * every other process's ({@code /proc/stat} busy time minus this process's own from {@code /proc/self/stat}, minus
+   * steal), the hypervisor's steal, and this process's. Each figure is null where the platform does not say.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Load(String caseId, long windowNs, @com.fasterxml.jackson.annotation.JsonProperty("load_avg_1m") Double loadAvg1m, Integer cpus, Double otherCpuPct, Double stealPct,
+      Double selfCpuPct) implements WorkerEvent {}
 
   /**
    * One GPU telemetry window: utilisation %, memory used %, power W, ending {@code tNs} after the case started;

@@ -110,4 +110,16 @@ final class MedianRatioTest {
     assertThatThrownBy(() -> MedianRatio.of(List.of(new long[] {1}), List.of(new long[] {1}), 1.5, 1, 500))
         .hasMessageContaining("level");
   }
+
+  @Test
+  void aChangeInsideTheRunsTargetWidthIsNoSignificantDifferenceHoweverNarrowTheInterval() {
+    // two runs of the same machine 2 % apart, each tight (±0.5 %): the bootstrap calls it slower; at ±3 % it is noise
+    MedianRatio r = new MedianRatio(100, 102, 1.02, 1.015, 1.025, LEVEL, 1000, false);
+    MedianRatio big = new MedianRatio(100, 110, 1.10, 1.08, 1.12, LEVEL, 1000, false);
+
+    assertThat(r.change()).isEqualTo(MedianRatio.Change.SLOWER);
+    assertThat(r.change(3)).isEqualTo(MedianRatio.Change.NO_SIGNIFICANT_DIFFERENCE);
+    assertThat(big.change(3)).isEqualTo(MedianRatio.Change.SLOWER);
+    assertThat(new MedianRatio(100, 90, 0.9, 0.88, 0.92, LEVEL, 1000, false).change(3)).isEqualTo(MedianRatio.Change.FASTER);
+  }
 }

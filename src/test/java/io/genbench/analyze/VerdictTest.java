@@ -90,4 +90,89 @@ final class VerdictTest {
     assertThat(GpuPeak.forDevice("NVIDIA H200").orElseThrow().flopsPerS("float32")).isEmpty();
     assertThat(GpuPeak.forDevice("NVIDIA H200").orElseThrow().flopsPerS("float16")).contains(989.5e12);
   }
+
+  private static final long[] SPIKED = java.util.stream.LongStream.range(0, 40).map(k -> k % 13 == 5 ? 300 : 99 + k % 3).toArray();
+  private static final MachineLoad QUIET = new MachineLoad(0.3, 2, 1.0, 0.0, 50.0);
+  private static final MachineLoad BUSY = new MachineLoad(2.9, 2, 48.0, 0.0, 50.0);
+
+  private static Verdict.Conditions measuredTo(double targetPct, long[] samples, MachineLoad load, Boolean steady, Double drift) {
+    return new Verdict.Conditions(3, steady, null, null, null, null, null, false, targetPct, MedianInterval.of(samples), load, drift);
+  }
+
+  @Test
+  void aPreemptionSpikeLeavesASteadyMedianValidAndIsNotedWithTheLoad() {
+    Verdict v = Verdict.of(LatencySummary.of(SPIKED), measuredTo(3, SPIKED, BUSY, true, 0.0));
+
+    assertThat(v.label()).isEqualTo("VALID");
+    assertThat(v.median().halfWidthPct()).isEqualTo(1.0);
+    assertThat(v.load()).isEqualTo(BUSY);
+    assertThat(v.notes()).singleElement().asString().startsWith("spread: std is").contains("other processes 48 % of the CPU")
+        .contains("the median is held to ±1.0 %");
+  }
+
+  @Test
+  void theSameSamplesWithoutARecordedTargetAreJudgedByTheOlderRule() {
+    Verdict v = Verdict.of(LatencySummary.of(SPIKED), new Verdict.Conditions(3, true, null, null, null, null));
+
+    assertThat(v.label()).isEqualTo("INVALID");
+    assertThat(v.median()).isNull();
+    assertThat(v.notes()).singleElement().asString().startsWith("e2e unstable");
+  }
+
+  @Test
+  void aMedianWiderThanTheTargetIsInvalidAndCitesTheMeasuredLoad() {
+    long[] wide = {100, 130, 90, 120, 105, 140, 95, 110};
+
+    Verdict v = Verdict.of(LatencySummary.of(wide), measuredTo(3, wide, BUSY, true, 0.0));
+
+    assertThat(v.label()).isEqualTo("INVALID");
+    assertThat(v.notes()).singleElement().asString().startsWith("median unsteady: its 95 % interval is ±")
+        .contains("wider than the target ±3 %")
+        .contains("something else used the machine while measuring: other processes 48 % of the CPU, steal 0 %, load average 2.9 on 2 CPUs")
+        .contains("raise max_measure_s").endsWith("or quiet the machine");
+  }
+
+  @Test
+  void aWideMedianOnAQuietMachineSaysTheMachineWasQuiet() {
+    long[] wide = {100, 130, 90, 120, 105, 140, 95, 110};
+
+    Verdict v = Verdict.of(LatencySummary.of(wide), measuredTo(3, wide, QUIET, true, 0.0));
+
+    assertThat(v.notes()).singleElement().asString().contains("the machine was otherwise quiet (other processes 1 % of the CPU")
+        .doesNotContain("quiet the machine");
+  }
+
+  @Test
+  void tooFewSamplesForAnIntervalAreInvalidUnderTheNewRule() {
+    long[] five = {100, 100, 100, 100, 100};
+
+    Verdict v = Verdict.of(LatencySummary.of(five), measuredTo(3, five, null, true, null));
+
+    assertThat(v.label()).isEqualTo("INVALID");
+    assertThat(v.notes()).singleElement().asString().contains("too few for a 95 % interval of the median");
+  }
+
+  @Test
+  void anUnsteadyWarmUpIsInvalidOnlyWhenTheMeasuredIterationsDrift() {
+    long[] steady = {100, 101, 99, 100, 100, 101, 99, 100};
+
+    Verdict settled = Verdict.of(LatencySummary.of(steady), measuredTo(3, steady, QUIET, false, 1.0));
+    Verdict drifting = Verdict.of(LatencySummary.of(steady), measuredTo(3, steady, BUSY, false, 8.0));
+
+    assertThat(settled.label()).isEqualTo("VALID");
+    assertThat(settled.notes()).singleElement().asString().startsWith("warm-up did not meet its steady rule");
+    assertThat(drifting.label()).isEqualTo("INVALID");
+    assertThat(drifting.notes()).singleElement().asString().startsWith("warm-up never reached steady timing")
+        .contains("other processes 48 % of the CPU");
+  }
+
+  @Test
+  void theLoadIsCitedOnceWhenTwoRulesFail() {
+    long[] wide = {100, 130, 90, 120, 105, 140, 95, 110};
+
+    Verdict v = Verdict.of(LatencySummary.of(wide), measuredTo(3, wide, BUSY, false, 9.0));
+
+    assertThat(v.notes()).hasSize(2);
+    assertThat(String.join("; ", v.notes()).split("other processes 48 %", -1)).hasSize(2);
+  }
 }

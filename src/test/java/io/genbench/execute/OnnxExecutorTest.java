@@ -70,6 +70,26 @@ final class OnnxExecutorTest {
   }
 
   @Test
+  void measuresBeyondTheMinimumUntilTheMedianHasAnIntervalThenRecordsTheMachinesLoad() {
+    var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 1, new Resolution(64, 64), Precision.FLOAT32);
+    var sink = new RecordingSink();
+    // min 2, no duration: the old loop stopped at 2; six samples are the fewest with a 95 % interval of the median,
+    // and ±100 % holds at once, so exactly 6 run
+    var settings = new Settings(0, 2, 1000, 0.0, 600, 1, 0, 60, 0.05, 100, 60);
+
+    try (var executor = new OnnxExecutor(Ticker.SYSTEM, 1)) {
+      executor.execute(List.of(c), settings, sink);
+    }
+
+    assertThat(sink.ofType(WorkerEvent.Sample.class)).hasSize(6);
+    assertThat(sink.ofType(WorkerEvent.Load.class)).singleElement().satisfies(l -> {
+      assertThat(l.windowNs()).isPositive();
+      assertThat(l.cpus()).isPositive();
+      assertThat(l.otherCpuPct()).isBetween(0.0, 100.0);
+    });
+  }
+
+  @Test
   void gpuKnobsAreUnsupportedRatherThanSilentlyIgnored() {
     var c = new TestCase(null, Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32, "p", 7.5,
         io.genbench.plan.Scheduler.EULER, io.genbench.plan.Attention.SDPA, io.genbench.plan.Toggle.ON, false,
