@@ -321,7 +321,21 @@ public final class MarkdownReport {
           text(r.where() == null ? Figures.orNa(r.actualInstance()) : r.where().measuredOn() + besideNote(r.where().beside())),
           r.verdict() == null ? NA : r.verdict().label()));
     }
-    table(md, List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory", "measured on", "verdict"), rows);
+    List<String> header = new ArrayList<>(List.of("case", "warm-up", "trials", "GPU busy", "NVML util", "MFU", "MBU", "memory",
+        "measured on", "verdict"));
+    // runs measured to a steady median also say how steady it got and what else used the machine (older runs: as before)
+    if (cases.stream().anyMatch(r -> r.verdict() != null && (r.verdict().median() != null || r.verdict().load() != null))) {
+      header.addAll(List.of("median 95 % CI", "machine load"));
+      for (int i = 0; i < cases.size(); i++) {
+        var v = cases.get(i).verdict();
+        List<String> row = new ArrayList<>(rows.get(i));
+        row.add(v == null || v.median() == null ? NA : "±" + Figures.fixed(v.median().halfWidthPct(), 1) + " % (target ±"
+            + Figures.fixed(v.median().targetPct(), 1) + " %)");
+        row.add(v == null || v.load() == null ? NA : text(v.load().describe()));
+        rows.set(i, row);
+      }
+    }
+    table(md, header, rows);
     String peaks = distinct(cases, r -> r.efficiency() == null ? null : r.efficiency().peak());
     String flops = distinct(cases, MarkdownReport::flopsCounted);
     if (!flops.isEmpty()) md.append("\nFLOPs counted: ").append(flops).append(".\n");

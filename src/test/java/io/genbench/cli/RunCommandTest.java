@@ -55,7 +55,8 @@ final class RunCommandTest {
     List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
     assertThat(summary).hasSize(5);
     assertThat(summary.subList(1, 5)).allSatisfy(row -> assertThat(row).endsWith(",SUCCESS"));
-    assertThat(Files.readString(out.resolve("report.md"))).contains("onnx-cpu").contains("weights: random");
+    assertThat(Files.readString(out.resolve("report.md"))).contains("onnx-cpu").contains("weights: random")
+        .contains("median 95 % CI").contains("machine load").contains("load average"); // measured per case
     assertThat(Files.readString(out.resolve("environment.json"))).contains("\"seed\"").contains("onnxruntime 1.28.0")
         .contains("\"onnxruntime_intra_op_threads\" : 1");
     assertThat(r.out()).contains("lowest spot cost");
