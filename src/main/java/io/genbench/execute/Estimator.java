@@ -75,13 +75,20 @@ public final class Estimator {
    * count and time caps bound it). Measuring runs at least {@code min_iterations}, until {@code min_duration_s},
    * at most {@code max_iterations}. The one function to change when the stopping rules change.
    */
+  /** The fewest samples with a distribution-free 95 % interval of the median (the measuring rule waits for it). */
+  static final int INTERVAL_SAMPLES = 6;
+
   public static Counts counts(Settings s, double e2eS, int steadyAfter) {
     double e2e = Math.max(1e-6, e2eS);
     int warm = Math.min(s.maxWarmupIterations(), Math.max(s.warmupIterations(), Math.max(steadyAfter, Settings.STEADY_WINDOW)));
     int byTime = (int) Math.ceil(s.maxWarmupS() / e2e);
     warm = Math.max(s.warmupIterations(), Math.min(warm, byTime));
     int measured = (int) Math.min(s.maxIterations(), Math.max(s.minIterations(), Math.ceil(s.minDurationS() / e2e - 1e-9)));
-    return new Counts(warm, measured);
+    // the stopping rule goes on until the median has a 95 % interval (6 samples at least), within max_measure_s; how
+    // much further a noisy machine takes it is not known ahead: the estimate assumes a steady median at that point
+    int forInterval = (int) Math.min(s.maxIterations(), Math.max(s.minIterations(), Math.min(INTERVAL_SAMPLES,
+        Math.floor(s.maxMeasureS() / e2e))));
+    return new Counts(warm, Math.max(measured, forInterval));
   }
 
   /** Where iteration times come from when a case has no earlier run. */

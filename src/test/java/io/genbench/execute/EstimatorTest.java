@@ -40,8 +40,11 @@ final class EstimatorTest {
   void theRulesBecomeCountsThroughOneFunction() {
     // 0.3 s iterations: 3 s of measuring is 10 iterations, within 5..50; steady after 4 warm-ups
     assertThat(Estimator.counts(QUICK, 0.3, 4)).isEqualTo(new Estimator.Counts(4, 10));
-    // slow iterations: the minimum count; warm-up no longer than max_warmup_s (60 s) allows, but its minimum
+    // slow iterations: the minimum count (max_measure_s, 60 s, ends measuring before the median's interval);
+    // warm-up no longer than max_warmup_s (60 s) allows, but its minimum
     assertThat(Estimator.counts(QUICK, 25, 30)).isEqualTo(new Estimator.Counts(3, 5));
+    // 8 s iterations: the 6 samples the median's interval needs fit the budget, one more than min_iterations
+    assertThat(Estimator.counts(QUICK, 8, 30)).isEqualTo(new Estimator.Counts(8, 6));
     // fast iterations: the maximum count
     assertThat(Estimator.counts(QUICK, 0.01, 1)).isEqualTo(new Estimator.Counts(3, 50));
   }
@@ -85,13 +88,14 @@ final class EstimatorTest {
 
     var est = new Estimator(plan, "onnx-cpu", "cpu", List.of(earlier), NEVER).estimates(Set.of()).get(B.id());
 
-    // 4x the pixels: 1.2 s iterations; 5 measured (3 s / 1.2 s < the minimum), 4 warm-ups; built again (in-JVM: per case)
+    // 4x the pixels: 1.2 s iterations; 6 measured (3 s / 1.2 s < the minimum 5; the median's interval needs 6), 4 warm-ups;
+    // built again (in-JVM: per case)
     assertThat(est.source()).isEqualTo(Estimator.Source.MODEL);
     assertThat(est.from()).isEqualTo("first " + A.id());
     assertThat(est.startS()).isZero();
-    assertThat(est.measureS()).isCloseTo(6.0, within(1e-9));
+    assertThat(est.measureS()).isCloseTo(7.2, within(1e-9));
     assertThat(est.warmupS()).isCloseTo(4.8, within(1e-9));
-    assertThat(est.seconds()).isCloseTo(1.0 + 4.8 + 6.0 + 0.2, within(1e-9));
+    assertThat(est.seconds()).isCloseTo(1.0 + 4.8 + 7.2 + 0.2, within(1e-9));
   }
 
   @Test
@@ -123,8 +127,8 @@ final class EstimatorTest {
     assertThat(est.get(xl.id()).startS()).isEqualTo(10);
     assertThat(est.get(sd16.id()).buildS()).isEqualTo(5);
     assertThat(est.get(sd16b4.id()).buildS()).isZero();
-    // 2 s iterations: 3 warm-ups (the steady window), 5 measured
-    assertThat(est.get(sd16b4.id()).seconds()).isCloseTo(3 * 2 + 5 * 2 + 1, within(1e-9));
+    // 2 s iterations: 3 warm-ups (the steady window), 6 measured (the median's interval)
+    assertThat(est.get(sd16b4.id()).seconds()).isCloseTo(3 * 2 + 6 * 2 + 1, within(1e-9));
     assertThat(est.get(xl.id()).source()).isEqualTo(Estimator.Source.ROUGH);
   }
 
