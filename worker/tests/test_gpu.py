@@ -108,7 +108,9 @@ class TinyCaseOnGpuTest(unittest.TestCase):
     def test_a_case_reports_its_warm_up_profile_flops_and_cuda_memory(self):
         by_type, samples = self.run_tiny(True)
 
-        self.assertEqual(len(samples), 3)
+        # at least min_iterations; the steady-median rule may go on to max_iterations (an interval needs 6 samples)
+        self.assertGreaterEqual(len(samples), 3)
+        self.assertLessEqual(len(samples), 5)
         self.assertIn("warmed", by_type)
         profile = by_type["profile"]
         self.assertEqual(len(profile["step_wall_ns"]), 4)
