@@ -28,7 +28,19 @@ public final class Pricer {
     String instance = actual != null ? actual : c.instanceType();
     String lifecycle = where != null && where.lifecycle() != null ? where.lifecycle() : defaultLifecycle;
     String zone = where == null ? null : where.zone();
-    Optional<InstancePrice> p = prices.lookup(instance, region, zone);
+    return event(c, actual, instance, lifecycle, region, zone, prices.lookup(instance, region, zone));
+  }
+
+  /**
+   * The one builder of a case's {@code price} event (the runner's, before a case runs, and this class's, once its
+   * placement is known): the price of {@code instance}, of which a case on some of its GPUs pays that share (1 GPU of a
+   * p5.48xlarge costs 1/8 of its price).
+   *
+   * @param actual the instance type the case ran on when known (detected or declared), else null
+   * @param instance the instance type it is priced as
+   */
+  static WorkerEvent.Priced event(TestCase c, String actual, String instance, String lifecycle, String region, String zone,
+      Optional<InstancePrice> p) {
     double share = p.filter(ip -> ip.gpus() > c.gpus()).map(ip -> (double) c.gpus() / ip.gpus()).orElse(1.0);
     return new WorkerEvent.Priced(c.id(), c.instanceType(), actual, instance, lifecycle, region, zone,
         p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),

@@ -1,6 +1,5 @@
 package io.genbench.execute;
 
-import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Runs a plan's unfinished cases through an executor, grouped by model so each worker builds a model once, and writes
@@ -506,12 +504,7 @@ public final class Runner {
   private WorkerEvent.Priced priced(TestCase c) {
     // priced as the instance it ran on when the user said which; else as the requested type, measured here
     String instance = pricing.actualInstance() == null ? c.instanceType() : pricing.actualInstance();
-    Optional<InstancePrice> p = prices.lookup(instance, pricing.region());
-    // a case on some of an instance's GPUs pays that share of it: 1 GPU of a p5.48xlarge costs 1/8 of its price
-    double share = p.filter(ip -> ip.gpus() > c.gpus()).map(ip -> (double) c.gpus() / ip.gpus()).orElse(1.0);
-    return new WorkerEvent.Priced(c.id(), c.instanceType(), pricing.actualInstance(), instance, pricing.lifecycle(), pricing.region(), null,
-        p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
-        p.map(InstancePrice::ondemandUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
-        p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null), share);
+    return Pricer.event(c, pricing.actualInstance(), instance, pricing.lifecycle(), pricing.region(), null,
+        prices.lookup(instance, pricing.region()));
   }
 }
