@@ -65,8 +65,8 @@ final class ReportCommand implements Callable<Integer> {
     // the file rebuild just wrote, not a second rendering (report.md and report.html would draw every chart again)
     print(dir.file(f.fileName()));
     // where the views are, on stderr: stdout is the chosen format (--format csv > out.csv)
-    System.err.println("report: " + dir.file("report.md"));
-    System.err.println("html:   " + dir.file("report.html"));
+    System.err.println("report: " + dir.file(io.genbench.report.ReportFormat.MD.fileName()));
+    System.err.println("html:   " + dir.file(io.genbench.report.ReportFormat.HTML.fileName()));
     RunHistoryOptions.record(historyAt, dir, report.results());
     return 0;
   }

@@ -402,8 +402,8 @@ final class RunCommand implements Callable<Integer> {
     markFinished(dir);
     RunReport report = views.rebuild();
     System.out.print(ConsoleSummary.render(report));
-    System.out.println("report: " + dir.file("report.md"));
-    System.out.println("html:   " + dir.file("report.html"));
+    System.out.println("report: " + dir.file(io.genbench.report.ReportFormat.MD.fileName()));
+    System.out.println("html:   " + dir.file(io.genbench.report.ReportFormat.HTML.fileName()));
     System.out.flush();
     finished = report.results();
     // skipped cases (the backend cannot run them) and out-of-memory findings are not failures of the run

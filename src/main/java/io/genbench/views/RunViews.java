@@ -13,6 +13,7 @@ import io.genbench.report.CaseSeries;
 import io.genbench.report.Charts;
 import io.genbench.report.HtmlReport;
 import io.genbench.report.MarkdownReport;
+import io.genbench.report.ReportFormat;
 import io.genbench.report.ResultsCsv;
 import io.genbench.report.ResultsJson;
 import io.genbench.report.RunReport;
@@ -118,12 +119,12 @@ public final class RunViews {
     RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
         PriceCatalog.bundled().description(), interference(results), series, unfinished);
     Charts charts = Charts.of(report);
-    dir.write(dir.file("summary.csv"), SummaryCsv.render(results));
-    dir.write(dir.file("results.json"), ResultsJson.render(report));
+    dir.write(dir.file(ReportFormat.CSV.fileName()), SummaryCsv.render(results));
+    dir.write(dir.file(ReportFormat.JSON.fileName()), ResultsJson.render(report));
     dir.write(dir.file("results.csv"), ResultsCsv.render(results));
     writeCharts(charts);
-    dir.write(dir.file("report.md"), MarkdownReport.render(report, charts));
-    dir.write(dir.file("report.html"), HtmlReport.render(report, charts));
+    dir.write(dir.file(ReportFormat.MD.fileName()), MarkdownReport.render(report, charts));
+    dir.write(dir.file(ReportFormat.HTML.fileName()), HtmlReport.render(report, charts));
     return report;
   }
 
