@@ -52,10 +52,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   /** The run directory (plan.yaml and cases/) that holds {@code file}, or null when there is none. */
   static java.nio.file.Path runDirectoryOf(java.nio.file.Path file) {
     for (java.nio.file.Path p = file; p != null; p = p.getParent()) {
-      if (java.nio.file.Files.isRegularFile(p.resolve(io.genbench.store.RunDirectory.PLAN))
-          && java.nio.file.Files.isDirectory(p.resolve("cases"))) {
-        return p;
-      }
+      if (io.genbench.store.RunDirectory.isRunDirectory(p)) return p;
     }
     return null;
   }

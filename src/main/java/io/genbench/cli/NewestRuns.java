@@ -50,8 +50,7 @@ final class NewestRuns {
   }
 
   private static boolean isRun(Path d) {
-    return Files.isDirectory(d) && ((Files.isRegularFile(d.resolve(RunDirectory.PLAN)) && Files.isDirectory(d.resolve("cases")))
-        || Files.isRegularFile(d.resolve(io.genbench.suite.SuiteRun.EVENTS)));
+    return RunDirectory.isRunDirectory(d) || Files.isRegularFile(d.resolve(io.genbench.suite.SuiteRun.EVENTS));
   }
 
   private static FileTime created(Path d) {

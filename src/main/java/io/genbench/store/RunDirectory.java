@@ -260,6 +260,11 @@ public final class RunDirectory {
     }
   }
 
+  /** True when {@code dir} is a run directory: its {@code plan.yaml} and {@code cases/} are there. */
+  public static boolean isRunDirectory(Path dir) {
+    return Files.isRegularFile(dir.resolve(PLAN)) && Files.isDirectory(dir.resolve("cases"));
+  }
+
   /** Opens an existing run directory (to resume it or rebuild its reports). */
   public static RunDirectory open(Path root) {
     if (!Files.isRegularFile(root.resolve(PLAN))) {
