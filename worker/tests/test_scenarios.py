@@ -606,19 +606,49 @@ class CaseMemoryTest(unittest.TestCase):
     def test_a_cuda_window_hands_back_the_allocators_cache_before_resetting_its_peak(self):
         from genbench_worker import memory
 
+        calls = self._record_cuda_calls(lambda: memory.CaseMemory("cuda:0").start())
+
+        # a reset keeps the current reservation as the new peak: what an earlier case left cached must go first, and
+        # cuBLAS's per-stream workspaces (live blocks a CUDA-graphed case's side streams leave) with it
+        self.assertEqual(["synchronize", "clear_cublas_workspaces", "empty_cache", "reset"], calls)
+
+    def test_a_cuda_window_restarts_from_an_emptied_cache_once_the_model_is_in_place(self):
+        from genbench_worker import memory
+
+        window = memory.CaseMemory("cuda:0")
+        calls = self._record_cuda_calls(window.model_ready)
+
+        # the build's freed temporaries must not host this case's activations (first and later cases alike)
+        self.assertEqual(["synchronize", "clear_cublas_workspaces", "empty_cache", "reset"], calls)
+
+    def test_a_cpu_window_keeps_its_baseline_when_the_model_is_in_place(self):
+        from genbench_worker import memory
+
+        window = memory.CaseMemory("cpu", sampler_factory=lambda: None)
+        calls = self._record_cuda_calls(window.model_ready)
+
+        self.assertEqual([], calls)
+
+    @staticmethod
+    def _record_cuda_calls(action):
         calls = []
-        saved = {name: getattr(torch.cuda, name) for name in ("synchronize", "empty_cache", "reset_peak_memory_stats")}
+        names = ("synchronize", "empty_cache", "reset_peak_memory_stats")
+        saved = {name: getattr(torch.cuda, name) for name in names}
+        saved_clear = getattr(torch._C, "_cuda_clearCublasWorkspaces", None)
         torch.cuda.synchronize = lambda device=None: calls.append("synchronize")
         torch.cuda.empty_cache = lambda: calls.append("empty_cache")
         torch.cuda.reset_peak_memory_stats = lambda device=None: calls.append("reset")
+        torch._C._cuda_clearCublasWorkspaces = lambda: calls.append("clear_cublas_workspaces")
         try:
-            memory.CaseMemory("cuda:0").start()
+            action()
         finally:
             for name, fn in saved.items():
                 setattr(torch.cuda, name, fn)
-
-        # a reset keeps the current reservation as the new peak: what an earlier case left cached must go first
-        self.assertEqual(["synchronize", "empty_cache", "reset"], calls)
+            if saved_clear is None:
+                del torch._C._cuda_clearCublasWorkspaces
+            else:
+                torch._C._cuda_clearCublasWorkspaces = saved_clear
+        return calls
 
     def test_rss_delta_is_the_sampled_peak_above_the_resident_set_at_the_start(self):
         from genbench_worker import memory

@@ -1,11 +1,16 @@
 """Peak memory of one case, in bytes: the case's own, not the process's.
 
-CUDA (kind "cuda"): `torch.cuda.max_memory_allocated` / `max_memory_reserved` since `reset()` at the case start
-(and again after `loaded` when the model was reused: its build is not this case's). Before the window opens, the
-caching allocator hands back every block no live tensor holds (`empty_cache`, after a collection: a finished case's
-CUDA-graph pools and cached activations included): a reset keeps the *current* reservation as the new peak, so
-without it a case measured after a bigger or CUDA-graphed one reserved what that one left cached (SD 2.1 batch 1:
-4.61 GiB first, 5.31 GiB after a graphed case on an H200).
+CUDA (kind "cuda"): `torch.cuda.max_memory_allocated` / `max_memory_reserved` from the moment the case's model is
+in place (built or reused) and its FLOPs counted, to the end of its measured iterations: the model's weights, the
+case's preparation (CUDA-graph capture, compilation) and its iterations. Before the window opens, the caching
+allocator hands back every block no live tensor holds (`empty_cache`, after a collection: a finished case's
+CUDA-graph pools, cached activations and the build's temporaries included) and cuBLAS's per-stream workspaces are
+dropped (a CUDA-graphed case's warm-up and capture streams each leave one, 32 MiB on Hopper, held as live memory): a
+reset keeps the *current* reservation as the new peak, so without it a case measured after a bigger or CUDA-graphed
+one reserved what that one left cached (SD 2.1 batch 1: 4.61 GiB first, 5.31 GiB after a graphed case on an H200).
+The build is outside the window because its history changed the figure: the first case of a fresh worker laid its
+activations into the build's freed temporaries and reserved 4.61 GiB where the same case measured again in that
+worker, from an emptied cache, reserved 4.92 GiB (SD 2.1 768² batch 1 float16, H100; bench/RESULTS.md §14).
 
 CPU (kind "rss-delta"): `ru_maxrss` is a lifetime peak, so it cannot say what one case used. Instead a daemon
 thread reads the current resident set (/proc/self/statm) every few milliseconds while the case runs, and where
@@ -61,6 +66,9 @@ def release_cached(device) -> None:
 
         gc.collect()
         torch.cuda.synchronize(device)
+        clear_workspaces = getattr(torch._C, "_cuda_clearCublasWorkspaces", None)  # torch >= 1.13
+        if clear_workspaces is not None:
+            clear_workspaces()
         torch.cuda.empty_cache()
 
 
@@ -179,7 +187,8 @@ class RssSampler:
 
 
 class CaseMemory:
-    """The memory window of one case: `start()` at its beginning, `model_reused()` after a reused model's `loaded`,
+    """The memory window of one case: `start()` at its beginning, `model_ready()` once its model is in place (built or
+    reused) and its FLOPs counted,
     `stop()` after measuring (returns the peak). `close()` is safe to call at any time (failure paths)."""
 
     def __init__(self, device, sampler_factory: Callable[[], RssSampler] = RssSampler):
@@ -195,10 +204,13 @@ class CaseMemory:
             trim_heap()
             self._sampler.start()
 
-    def model_reused(self) -> None:
-        """The model was built for an earlier case: its build peak is not this case's (CUDA). On CPU the baseline,
-        read before, already holds the kept model."""
-        reset(self.device)
+    def model_ready(self) -> None:
+        """The model is in place: on CUDA the window restarts from an emptied cache, so neither the build (its
+        temporaries) nor an earlier case's leftovers shape this case's peak. On CPU the baseline, read at `start()`,
+        already holds a kept model; a new build stays in the window there."""
+        if self._cuda:
+            release_cached(self.device)
+            reset(self.device)
 
     def stop(self) -> PeakMemory:
         if self._cuda:

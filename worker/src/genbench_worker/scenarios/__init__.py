@@ -137,8 +137,6 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
                            parameters=loaded.parameters, components=dict(loaded.components),
                            knobs=case.knobs(attention_used), reused=reused))
-        if reused:
-            window.model_reused()
         scenario = scenario_for(case, loaded, device)
         if clock is not None:
             scenario.clock = clock
@@ -147,6 +145,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
             events.emit(Flops(case_id=case.id, method=flops.METHOD, flops_per_request=work.flops_per_request,
                               flops_per_step=work.flops_per_step, flops_per_token=work.flops_per_token,
                               decode_bytes_per_step=work.decode_bytes_per_step, prefill_flops=work.prefill_flops))
+        window.model_ready()  # the model, not its build nor the FLOP count, from here on (memory.py)
         scenario.prepare()
         measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
         peak = window.stop()  # the measured iterations' peak; the profiled one below is not measured
