@@ -1,20 +1,15 @@
 package io.genbench;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import io.genbench.execute.HostCommand;
-import io.genbench.execute.HostInfo;
 import io.genbench.plan.ImportRuleViolation;
 import io.genbench.store.ExecutorImport;
 import io.genbench.store.WireOnlyImport;
@@ -33,9 +28,6 @@ final class ImportRulesTest {
   private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.genbench");
 
-  /** Known exception: env captures the host with execute's host probes; nothing else of execute. */
-  private static final DescribedPredicate<JavaClass> HOST_PROBES_IN_EXECUTE = belongToAnyOf(HostCommand.class, HostInfo.class);
-
   static final List<ArchRule> RULES = List.of(
       noClasses().that().resideOutsideOfPackage("io.genbench.cli..").should().dependOnClassesThat(resideInAPackage("io.genbench.cli.."))
           .because("cli uses everything and nothing imports cli").allowEmptyShould(true),
@@ -46,13 +38,13 @@ final class ImportRulesTest {
       importsOnly("report", "wire", "result", "analyze", "cost", "chart"),
       importsOnly("chart"),
       importsOnly("wire"),
-      importsOnly("execute", "wire", "plan", "cost", "store", "analyze"),
+      importsOnly("execute", "wire", "plan", "cost", "store", "analyze", "env"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
-      importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
+      importsOnly("env"),
+      importsOnly("suite", "wire", "store", "env", "chart"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
@@ -86,14 +78,10 @@ final class ImportRulesTest {
 
   /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */
   private static ArchRule importsOnly(String pkg, String... allowed) {
-    return importsOnly(pkg, DescribedPredicate.alwaysFalse(), allowed);
-  }
-
-  private static ArchRule importsOnly(String pkg, DescribedPredicate<JavaClass> exception, String... allowed) {
     String[] permitted = Stream.concat(Stream.of(pkg), Arrays.stream(allowed)).map(p -> "io.genbench." + p + "..").toArray(String[]::new);
     return noClasses().that().resideInAPackage("io.genbench." + pkg + "..").should().dependOnClassesThat(
         resideInAPackage("io.genbench..").and(not(resideInAPackage("io.genbench"))).and(not(resideInAnyPackage(permitted)))
-            .and(not(exception)).as("are in genbench packages other than " + String.join(", ", permitted)))
+            .as("are in genbench packages other than " + String.join(", ", permitted)))
         .because("package-info of io.genbench." + pkg + " says what it may import")
         .allowEmptyShould(true); // a fixture holds one package only; mainCodeFollowsEveryImportRule sees them all
   }

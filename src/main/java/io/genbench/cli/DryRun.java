@@ -1,10 +1,10 @@
 package io.genbench.cli;
 
 import io.genbench.Json;
+import io.genbench.env.HostCommand;
+import io.genbench.env.HostInfo;
 import io.genbench.execute.Estimator;
 import io.genbench.execute.Executor;
-import io.genbench.execute.HostCommand;
-import io.genbench.execute.HostInfo;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;

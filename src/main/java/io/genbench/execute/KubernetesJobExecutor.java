@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.genbench.UserError;
+import io.genbench.env.Placement;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.FailureKind;

@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import io.genbench.UserError;
+import io.genbench.env.HostCommand;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.FailureKind;

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
+import io.genbench.env.HostInfo;
 import io.genbench.plan.Family;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Settings;
