@@ -10,6 +10,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.genbench.execute.OnnxRoomImport;
 import io.genbench.plan.ImportRuleViolation;
 import io.genbench.store.ExecutorImport;
 import io.genbench.store.WireOnlyImport;
@@ -39,6 +40,10 @@ final class ImportRulesTest {
       importsOnly("chart"),
       importsOnly("wire"),
       importsOnly("execute", "wire", "plan", "cost", "store", "analyze", "env"),
+      importsOnly("execute.onnx", "execute", "wire", "plan", "analyze", "env"),
+      importsOnly("execute.kubernetes", "execute", "wire", "plan", "env"),
+      ownRoom("execute.onnx"),
+      ownRoom("execute.kubernetes"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
@@ -74,6 +79,22 @@ final class ImportRulesTest {
 
     assertThat(RULES.stream().filter(rule -> rule.evaluate(upward).hasViolation()).map(ArchRule::getDescription))
         .anyMatch(d -> d.contains("io.genbench.wire"));
+  }
+
+  @Test
+  void theRunnerDoesNotReachIntoAnExecutorsRoom() {
+    JavaClasses inward = new ClassFileImporter().importClasses(OnnxRoomImport.class);
+
+    assertThat(RULES.stream().filter(rule -> rule.evaluate(inward).hasViolation()).map(ArchRule::getDescription))
+        .anyMatch(d -> d.contains("io.genbench.execute.onnx"));
+  }
+
+  /** Only {@code cli} and the room itself use {@code io.genbench.<room>}: the rest of its parent package does not. */
+  private static ArchRule ownRoom(String room) {
+    String parent = room.substring(0, room.lastIndexOf('.'));
+    return noClasses().that().resideInAPackage("io.genbench." + parent + "..").and().resideOutsideOfPackage("io.genbench." + room + "..")
+        .should().dependOnClassesThat(resideInAPackage("io.genbench." + room + ".."))
+        .because("io.genbench." + room + " is a room of its own: only cli builds what it holds").allowEmptyShould(true);
   }
 
   /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */

@@ -5,10 +5,10 @@ import io.genbench.UserError;
 import io.genbench.env.Environment;
 import io.genbench.execute.Executor;
 import io.genbench.execute.LocalProcessExecutor;
-import io.genbench.execute.OnnxExecutor;
 import io.genbench.execute.Progress;
 import io.genbench.execute.Runner;
 import io.genbench.execute.Ticker;
+import io.genbench.execute.onnx.OnnxExecutor;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.Settings;
@@ -203,7 +203,7 @@ final class RunCommand implements Callable<Integer> {
       var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       estimator = DryRun.estimator(plan, ex, root, cannot);
       if (dryRun) {
-        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) {
+        if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor k) {
           // the manifests alone on stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies; the estimate beside
           System.err.print(DryRun.render(plan, ex, cannot, trials, estimator, costing));
           System.out.print(DryRun.manifests(plan, k, cannot));
@@ -372,10 +372,10 @@ final class RunCommand implements Callable<Integer> {
    */
   private io.genbench.env.Placement detectPlacement() {
     java.util.Optional<io.genbench.env.Placement> found;
-    if (io.genbench.execute.PodPlacement.inPod(System.getenv())) {
+    if (io.genbench.execute.kubernetes.PodPlacement.inPod(System.getenv())) {
       // in a pod, the node's labels say where it runs (the pod's own IMDS access is often blocked, hop limit 1)
       try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
-        found = io.genbench.execute.PodPlacement.detect(client, System.getenv(io.genbench.execute.PodPlacement.NODE_NAME));
+        found = io.genbench.execute.kubernetes.PodPlacement.detect(client, System.getenv(io.genbench.execute.kubernetes.PodPlacement.NODE_NAME));
       }
     } else {
       found = new io.genbench.env.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint

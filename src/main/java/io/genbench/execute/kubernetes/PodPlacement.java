@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
