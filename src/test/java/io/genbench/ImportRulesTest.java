@@ -49,7 +49,8 @@ final class ImportRulesTest {
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env"),
-      importsOnly("suite", "wire", "store", "env", "chart"));
+      importsOnly("rank", "result", "analyze", "report"),
+      importsOnly("suite", "wire", "store", "env", "chart", "report"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
