@@ -1,20 +1,16 @@
 package io.genbench;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
-import io.genbench.execute.HostCommand;
-import io.genbench.execute.HostInfo;
+import io.genbench.execute.OnnxRoomImport;
 import io.genbench.plan.ImportRuleViolation;
 import io.genbench.store.ExecutorImport;
 import io.genbench.store.WireOnlyImport;
@@ -33,9 +29,6 @@ final class ImportRulesTest {
   private static final JavaClasses MAIN = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("io.genbench");
 
-  /** Known exception: env captures the host with execute's host probes; nothing else of execute. */
-  private static final DescribedPredicate<JavaClass> HOST_PROBES_IN_EXECUTE = belongToAnyOf(HostCommand.class, HostInfo.class);
-
   static final List<ArchRule> RULES = List.of(
       noClasses().that().resideOutsideOfPackage("io.genbench.cli..").should().dependOnClassesThat(resideInAPackage("io.genbench.cli.."))
           .because("cli uses everything and nothing imports cli").allowEmptyShould(true),
@@ -46,13 +39,18 @@ final class ImportRulesTest {
       importsOnly("report", "wire", "result", "analyze", "cost", "chart"),
       importsOnly("chart"),
       importsOnly("wire"),
-      importsOnly("execute", "wire", "plan", "cost", "store", "analyze"),
+      importsOnly("execute", "wire", "plan", "cost", "store", "analyze", "env"),
+      importsOnly("execute.onnx", "execute", "wire", "plan", "analyze", "env"),
+      importsOnly("execute.kubernetes", "execute", "wire", "plan", "env"),
+      ownRoom("execute.onnx"),
+      ownRoom("execute.kubernetes"),
       importsOnly("measure", "wire", "plan", "analyze", "cost", "result"),
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
-      importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
+      importsOnly("env"),
+      importsOnly("rank", "result", "analyze", "report"),
+      importsOnly("suite", "wire", "store", "env", "chart", "report"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
@@ -84,16 +82,28 @@ final class ImportRulesTest {
         .anyMatch(d -> d.contains("io.genbench.wire"));
   }
 
-  /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */
-  private static ArchRule importsOnly(String pkg, String... allowed) {
-    return importsOnly(pkg, DescribedPredicate.alwaysFalse(), allowed);
+  @Test
+  void theRunnerDoesNotReachIntoAnExecutorsRoom() {
+    JavaClasses inward = new ClassFileImporter().importClasses(OnnxRoomImport.class);
+
+    assertThat(RULES.stream().filter(rule -> rule.evaluate(inward).hasViolation()).map(ArchRule::getDescription))
+        .anyMatch(d -> d.contains("io.genbench.execute.onnx"));
   }
 
-  private static ArchRule importsOnly(String pkg, DescribedPredicate<JavaClass> exception, String... allowed) {
+  /** Only {@code cli} and the room itself use {@code io.genbench.<room>}: the rest of its parent package does not. */
+  private static ArchRule ownRoom(String room) {
+    String parent = room.substring(0, room.lastIndexOf('.'));
+    return noClasses().that().resideInAPackage("io.genbench." + parent + "..").and().resideOutsideOfPackage("io.genbench." + room + "..")
+        .should().dependOnClassesThat(resideInAPackage("io.genbench." + room + ".."))
+        .because("io.genbench." + room + " is a room of its own: only cli builds what it holds").allowEmptyShould(true);
+  }
+
+  /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */
+  private static ArchRule importsOnly(String pkg, String... allowed) {
     String[] permitted = Stream.concat(Stream.of(pkg), Arrays.stream(allowed)).map(p -> "io.genbench." + p + "..").toArray(String[]::new);
     return noClasses().that().resideInAPackage("io.genbench." + pkg + "..").should().dependOnClassesThat(
         resideInAPackage("io.genbench..").and(not(resideInAPackage("io.genbench"))).and(not(resideInAnyPackage(permitted)))
-            .and(not(exception)).as("are in genbench packages other than " + String.join(", ", permitted)))
+            .as("are in genbench packages other than " + String.join(", ", permitted)))
         .because("package-info of io.genbench." + pkg + " says what it may import")
         .allowEmptyShould(true); // a fixture holds one package only; mainCodeFollowsEveryImportRule sees them all
   }

@@ -2,6 +2,7 @@ package io.genbench.cli;
 
 import io.genbench.Json;
 import io.genbench.UserError;
+import io.genbench.rank.BestConfigurations;
 import io.genbench.store.RunDirectory;
 import io.genbench.views.RunViews;
 import java.io.IOException;

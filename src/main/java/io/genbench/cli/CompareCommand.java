@@ -3,6 +3,7 @@ package io.genbench.cli;
 import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.analyze.MedianRatio;
+import io.genbench.rank.RunComparison;
 import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
 import io.genbench.views.RunViews;

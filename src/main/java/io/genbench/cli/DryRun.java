@@ -1,10 +1,10 @@
 package io.genbench.cli;
 
 import io.genbench.Json;
+import io.genbench.env.HostCommand;
+import io.genbench.env.HostInfo;
 import io.genbench.execute.Estimator;
 import io.genbench.execute.Executor;
-import io.genbench.execute.HostCommand;
-import io.genbench.execute.HostInfo;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
@@ -62,7 +62,7 @@ final class DryRun {
   }
 
   private static Estimator.CostModel costModel(Plan plan, Executor ex, String device, Map<String, String> cannot) {
-    if (ex instanceof io.genbench.execute.OnnxExecutor) {
+    if (ex instanceof io.genbench.execute.onnx.OnnxExecutor) {
       try {
         System.err.println("genbench: estimating: no earlier run of some cases here; calibrating the embedded backend on this"
             + " machine (a few seconds)");
@@ -72,16 +72,16 @@ final class DryRun {
         System.err.println("genbench: the calibration failed (" + e.getMessage() + "); estimating from the rate table");
       }
     }
-    if (ex instanceof io.genbench.execute.KubernetesJobExecutor) {
+    if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor) {
       // the cluster's nodes run the cases: the GPU each case's instance type has
       return io.genbench.execute.RateTable.byInstanceType();
     }
-    return new io.genbench.execute.RateTable(ex instanceof io.genbench.execute.OnnxExecutor ? null : gpu().orElse(null));
+    return new io.genbench.execute.RateTable(ex instanceof io.genbench.execute.onnx.OnnxExecutor ? null : gpu().orElse(null));
   }
 
   private static String device(Executor ex) {
-    if (ex instanceof io.genbench.execute.OnnxExecutor) return HostInfo.cpuModel();
-    if (ex instanceof io.genbench.execute.KubernetesJobExecutor) return null;
+    if (ex instanceof io.genbench.execute.onnx.OnnxExecutor) return HostInfo.cpuModel();
+    if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor) return null;
     return gpu().orElse(null);
   }
 
@@ -113,7 +113,7 @@ final class DryRun {
   }
 
   static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Costing costing) {
-    String device = ex instanceof io.genbench.execute.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
+    String device = ex instanceof io.genbench.execute.onnx.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
         : gpu().orElse("no GPU found: the worker will run on the CPU");
     var each = estimator.estimates(cannot.keySet());
     StringBuilder out = new StringBuilder();
@@ -168,7 +168,7 @@ final class DryRun {
     if (ran > 0 && hours > 0) {
       out.append(String.format(Locale.ROOT, "%s: ≈ %s, of which measuring %.0f %%, warm-up %.0f %%, worker start and model"
           + " build %.0f %%, the rest (profiling, FLOP counting, teardown) %.0f %%%n",
-          ex instanceof io.genbench.execute.OnnxExecutor || gpu().isEmpty() ? "machine-hours" : "GPU-hours",
+          ex instanceof io.genbench.execute.onnx.OnnxExecutor || gpu().isEmpty() ? "machine-hours" : "GPU-hours",
           hoursText(hours), 100 * parts[2] / hours, 100 * parts[1] / hours, 100 * parts[0] / hours, 100 * parts[3] / hours));
     }
     for (String o : overflows) {
@@ -207,7 +207,7 @@ final class DryRun {
    * The manifests {@code --executor kubernetes} would apply, as YAML documents (a ConfigMap holding the worker's job and
    * the Job, per model group and instance type): fabric8 reads them back to the same objects.
    */
-  static String manifests(Plan plan, io.genbench.execute.KubernetesJobExecutor k, Map<String, String> cannot) {
+  static String manifests(Plan plan, io.genbench.execute.kubernetes.KubernetesJobExecutor k, Map<String, String> cannot) {
     Map<String, List<TestCase>> byModel = new java.util.LinkedHashMap<>();
     for (TestCase c : plan.cases()) {
       if (!cannot.containsKey(c.id())) byModel.computeIfAbsent(c.model().id(), m -> new ArrayList<>()).add(c);

@@ -42,7 +42,7 @@ final class GpuList {
 
   /** The indexes nvidia-smi lists, or empty when it cannot run. */
   static Optional<List<String>> detect() {
-    return io.genbench.execute.HostCommand.output(List.of("nvidia-smi", "--query-gpu=index", "--format=csv,noheader"),
+    return io.genbench.env.HostCommand.output(List.of("nvidia-smi", "--query-gpu=index", "--format=csv,noheader"),
             Duration.ofSeconds(20))
         .map(out -> out.lines().map(String::strip).filter(l -> l.matches("\\d+")).toList());
   }

@@ -1,9 +1,9 @@
 package io.genbench.cli;
 
 import io.genbench.UserError;
-import io.genbench.execute.KubernetesJobExecutor;
-import io.genbench.execute.KubernetesName;
 import io.genbench.execute.Pricer;
+import io.genbench.execute.kubernetes.KubernetesJobExecutor;
+import io.genbench.execute.kubernetes.KubernetesName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.genbench.cli;
 import io.genbench.report.ReportFormat;
 import io.genbench.report.RunReport;
 import io.genbench.store.RunDirectory;
+import io.genbench.suite.SuiteHtml;
 import io.genbench.views.RunViews;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

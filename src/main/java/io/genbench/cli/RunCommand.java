@@ -5,10 +5,10 @@ import io.genbench.UserError;
 import io.genbench.env.Environment;
 import io.genbench.execute.Executor;
 import io.genbench.execute.LocalProcessExecutor;
-import io.genbench.execute.OnnxExecutor;
 import io.genbench.execute.Progress;
 import io.genbench.execute.Runner;
 import io.genbench.execute.Ticker;
+import io.genbench.execute.onnx.OnnxExecutor;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.plan.Settings;
@@ -185,7 +185,7 @@ final class RunCommand implements Callable<Integer> {
     Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
     if (resume != null) requireSamePlan(plan);
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
-    io.genbench.execute.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
+    io.genbench.env.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
     try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
         Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen),
             new io.genbench.execute.Pricer(book, region, lifecycle))
@@ -203,7 +203,7 @@ final class RunCommand implements Callable<Integer> {
       var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
       estimator = DryRun.estimator(plan, ex, root, cannot);
       if (dryRun) {
-        if (ex instanceof io.genbench.execute.KubernetesJobExecutor k) {
+        if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor k) {
           // the manifests alone on stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies; the estimate beside
           System.err.print(DryRun.render(plan, ex, cannot, trials, estimator, costing));
           System.out.print(DryRun.manifests(plan, k, cannot));
@@ -304,7 +304,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
-      io.genbench.cost.PriceBook book, io.genbench.execute.Placement placed, List<Runner.Slot> slots) {
+      io.genbench.cost.PriceBook book, io.genbench.env.Placement placed, List<Runner.Slot> slots) {
     writeEnvironment(dir, chosen, plan.settings());
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
@@ -370,16 +370,16 @@ final class RunCommand implements Callable<Integer> {
    * {@code --detect-instance}: where this host runs; fills --actual-instance and --lifecycle where not given. Says what
    * it found, or that it found nothing (the run goes on as without the option).
    */
-  private io.genbench.execute.Placement detectPlacement() {
-    java.util.Optional<io.genbench.execute.Placement> found;
-    if (io.genbench.execute.PodPlacement.inPod(System.getenv())) {
+  private io.genbench.env.Placement detectPlacement() {
+    java.util.Optional<io.genbench.env.Placement> found;
+    if (io.genbench.execute.kubernetes.PodPlacement.inPod(System.getenv())) {
       // in a pod, the node's labels say where it runs (the pod's own IMDS access is often blocked, hop limit 1)
       try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
-        found = io.genbench.execute.PodPlacement.detect(client, System.getenv(io.genbench.execute.PodPlacement.NODE_NAME));
+        found = io.genbench.execute.kubernetes.PodPlacement.detect(client, System.getenv(io.genbench.execute.kubernetes.PodPlacement.NODE_NAME));
       }
     } else {
-      found = new io.genbench.execute.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
-          : io.genbench.execute.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
+      found = new io.genbench.env.InstanceMetadata(imdsEndpoint != null ? imdsEndpoint
+          : io.genbench.env.InstanceMetadata.DEFAULT, java.time.Duration.ofSeconds(1)).detect();
     }
     if (found.isEmpty()) {
       System.err.println("genbench: --detect-instance: neither the pod's node labels nor instance metadata answered (not"
@@ -476,7 +476,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private static boolean hasGpu() {
-    return io.genbench.execute.HostCommand.output(List.of("nvidia-smi", "-L"), java.time.Duration.ofSeconds(20)).isPresent();
+    return io.genbench.env.HostCommand.output(List.of("nvidia-smi", "-L"), java.time.Duration.ofSeconds(20)).isPresent();
   }
 
   private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {

@@ -8,6 +8,7 @@ import io.genbench.UserError;
 import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.suite.Experiment;
 import io.genbench.suite.SuiteConfig;
+import io.genbench.suite.SuiteHtml;
 import io.genbench.suite.SuitePlan;
 import io.genbench.suite.SuiteReport;
 import io.genbench.suite.SuiteRun;

@@ -3,7 +3,6 @@ package io.genbench.env;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
-import io.genbench.execute.HostInfo;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -99,6 +98,6 @@ public final class Environment {
 
   /** Runs a short command; its stdout, or null when it is missing, fails or hangs. */
   static String run(List<String> command) {
-    return io.genbench.execute.HostCommand.output(command, java.time.Duration.ofSeconds(10)).map(String::trim).orElse(null);
+    return HostCommand.output(command, java.time.Duration.ofSeconds(10)).map(String::trim).orElse(null);
   }
 }

@@ -12,20 +12,20 @@ import java.nio.charset.StandardCharsets;
  * line. Lines end at {@code \n}; a {@code \r} before it is dropped. Bytes are UTF-8; a character cut in half becomes
  * U+FFFD.
  */
-final class BoundedLines {
+public final class BoundedLines {
   /** The most kept of one line of worker stdout or of a pod log: an event line longer than this is not read as one. */
-  static final int EVENT_LINE_BYTES = 1 << 20;
+  public static final int EVENT_LINE_BYTES = 1 << 20;
   /** The most kept of one line of a worker's log (stderr, or free text on stdout) in worker.log. */
-  static final int LOG_LINE_BYTES = 64 << 10;
+  public static final int LOG_LINE_BYTES = 64 << 10;
 
   /** One line: its kept text, and how many bytes of it were dropped (0 for a whole line). */
-  record Line(String text, long cutBytes) {
-    boolean cut() {
+  public record Line(String text, long cutBytes) {
+    public boolean cut() {
       return cutBytes > 0;
     }
 
     /** The text, at most {@code maxBytes} of it (UTF-8), followed by {@code …[cut N bytes]} when anything was dropped. */
-    String marked(int maxBytes) {
+    public String marked(int maxBytes) {
       byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
       long cut = cutBytes;
       String kept = text;
@@ -44,14 +44,14 @@ final class BoundedLines {
   private int pos;
   private int end;
 
-  BoundedLines(InputStream in, int limit) {
+  public BoundedLines(InputStream in, int limit) {
     if (limit < 1) throw new IllegalArgumentException("limit must be >= 1, was " + limit);
     this.in = in;
     this.limit = limit;
   }
 
   /** The next line, or null at the end of the stream. */
-  Line next() throws IOException {
+  public Line next() throws IOException {
     line.reset();
     long dropped = 0;
     boolean any = false;

@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import io.genbench.UserError;
+import io.genbench.env.HostCommand;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.FailureKind;
@@ -242,7 +243,7 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   /** What worker.log says of a line that is not an event: the line, cut to a log line's size and marked when cut. */
-  static String notAnEvent(BoundedLines.Line read) {
+  public static String notAnEvent(BoundedLines.Line read) {
     if (read.cut()) {
       return "genbench: worker wrote a line longer than " + (BoundedLines.EVENT_LINE_BYTES >> 20) + " MiB, not read as an event: "
           + read.marked(BoundedLines.LOG_LINE_BYTES);

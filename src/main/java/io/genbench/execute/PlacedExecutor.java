@@ -1,5 +1,6 @@
 package io.genbench.execute;
 
+import io.genbench.env.Placement;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.WorkerEvent;

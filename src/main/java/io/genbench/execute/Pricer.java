@@ -2,6 +2,7 @@ package io.genbench.execute;
 
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceSource;
+import io.genbench.env.Placement;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.WorkerEvent;
 import java.util.Optional;

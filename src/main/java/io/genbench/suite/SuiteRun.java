@@ -3,7 +3,7 @@ package io.genbench.suite;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
 import io.genbench.env.Environment;
-import io.genbench.execute.HostCommand;
+import io.genbench.env.HostCommand;
 import io.genbench.store.RunDirectory;
 import java.io.PrintStream;
 import java.nio.file.Files;

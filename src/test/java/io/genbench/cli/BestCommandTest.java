@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
+import io.genbench.rank.BestConfigurations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

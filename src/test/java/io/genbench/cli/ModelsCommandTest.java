@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
 import io.genbench.UserError;
-import io.genbench.execute.HostCommand;
+import io.genbench.env.HostCommand;
 import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.plan.Model;
 import java.nio.file.Path;

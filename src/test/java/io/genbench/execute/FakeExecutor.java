@@ -10,16 +10,16 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** Replays scripted events per case: an instant worker. */
-final class FakeExecutor implements Executor {
-  final List<List<String>> groups = new ArrayList<>();
+public final class FakeExecutor implements Executor {
+  public final List<List<String>> groups = new ArrayList<>();
   private final Function<TestCase, List<WorkerEvent>> script;
 
-  FakeExecutor(Function<TestCase, List<WorkerEvent>> script) {
+  public FakeExecutor(Function<TestCase, List<WorkerEvent>> script) {
     this.script = script;
   }
 
   /** A case that succeeds with two samples of the given e2e. */
-  static List<WorkerEvent> success(TestCase c, long e2eNs) {
+  public static List<WorkerEvent> success(TestCase c, long e2eNs) {
     return List.of(new WorkerEvent.Loaded(c.id(), 1_000_000_000L, "random", 10L, Map.of("unet", 10L)),
         new WorkerEvent.Warmup(c.id(), 0, e2eNs),
         sample(c, 0, e2eNs), sample(c, 1, e2eNs),
@@ -27,14 +27,14 @@ final class FakeExecutor implements Executor {
         new WorkerEvent.Done(c.id()));
   }
 
-  static WorkerEvent.Sample sample(TestCase c, int i, long e2eNs) {
+  public static WorkerEvent.Sample sample(TestCase c, int i, long e2eNs) {
     List<Long> steps = new ArrayList<>();
     for (int s = 0; s < c.steps(); s++) steps.add(e2eNs / (c.steps() + 2));
     return new WorkerEvent.Sample(c.id(), i, "measure", e2eNs, e2eNs / (c.steps() + 2), steps, e2eNs / (c.steps() + 2),
         c.batchSize(), null, null, null, null);
   }
 
-  static List<WorkerEvent> failure(TestCase c, FailureKind kind) {
+  public static List<WorkerEvent> failure(TestCase c, FailureKind kind) {
     return List.of(new WorkerEvent.Failed(c.id(), kind, "scripted " + kind.wire()), new WorkerEvent.Done(c.id()));
   }
 

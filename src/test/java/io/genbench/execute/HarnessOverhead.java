@@ -2,6 +2,7 @@ package io.genbench.execute;
 
 import io.genbench.Json;
 import io.genbench.cost.PriceCatalog;
+import io.genbench.execute.onnx.OnnxExecutor;
 import io.genbench.measure.CaseAnalyzer;
 import io.genbench.measure.Measurements;
 import io.genbench.plan.Model;

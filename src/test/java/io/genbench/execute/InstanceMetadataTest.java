@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.genbench.cost.PriceCatalog;
+import io.genbench.env.InstanceMetadata;
+import io.genbench.env.Placement;
 import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;

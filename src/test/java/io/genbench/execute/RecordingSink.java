@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects what an executor reports. */
-class RecordingSink implements CaseSink {
-  final List<WorkerEvent> events = new ArrayList<>();
-  final List<String> logs = new ArrayList<>();
+public class RecordingSink implements CaseSink {
+  public final List<WorkerEvent> events = new ArrayList<>();
+  public final List<String> logs = new ArrayList<>();
 
   @Override
   public void event(WorkerEvent event) {
@@ -19,7 +19,7 @@ class RecordingSink implements CaseSink {
     logs.add(caseId + ": " + line);
   }
 
-  <T extends WorkerEvent> List<T> ofType(Class<T> type) {
+  public <T extends WorkerEvent> List<T> ofType(Class<T> type) {
     return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 }

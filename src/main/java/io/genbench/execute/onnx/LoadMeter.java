@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import io.genbench.wire.WorkerEvent;
 import java.io.IOException;

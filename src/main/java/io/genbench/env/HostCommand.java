@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.env;
 
 import java.io.File;
 import java.io.IOException;

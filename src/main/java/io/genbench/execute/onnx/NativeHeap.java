@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Array;

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 /**
  * Euler discrete scheduler for epsilon-prediction models, as diffusers' {@code EulerDiscreteScheduler} with

@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.suite;
 
 import io.genbench.chart.Chart;
 import io.genbench.report.HtmlReport;
@@ -13,13 +13,13 @@ import java.util.Map;
  * A suite run's report.html: its report.md as one self-contained page with the charts inline, as a run's report.html
  * is (the suite package draws and writes the Markdown; the page is the report package's, so it is put together here).
  */
-final class SuiteHtml {
-  static final String FILE = "report.html";
+public final class SuiteHtml {
+  public static final String FILE = "report.html";
 
   private SuiteHtml() {}
 
   /** Writes {@code dir/report.html} from the suite's report; returns its path. */
-  static Path write(Path dir, SuiteReport report) {
+  public static Path write(Path dir, SuiteReport report) {
     SuiteCharts charts = report.charts(); // as report.md drew them
     Map<String, Chart> byFile = new LinkedHashMap<>();
     charts.drawn().forEach(c -> byFile.put(c.file(), c));

@@ -1,8 +1,9 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.genbench.env.Placement;
 import java.util.Map;
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.rank;
 
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param missed cases that failed a constraint, each with every constraint it failed
  * @param excluded cases not considered, with why
  */
-record BestConfigurations(String run, String lifecycle, Double p95MsMax, Double maxMemoryGb, boolean includeInvalid,
+public record BestConfigurations(String run, String lifecycle, Double p95MsMax, Double maxMemoryGb, boolean includeInvalid,
     List<Pick> images, List<Pick> tokens, List<Miss> missed, List<Excluded> excluded) {
 
   /**
@@ -45,16 +45,16 @@ record BestConfigurations(String run, String lifecycle, Double p95MsMax, Double 
    * @param tokensPerS generated tokens per second (LLM cases), or null
    * @param flags HOST-BOUND, INVALID (with --include-invalid), priced elsewhere: empty when none
    */
-  record Pick(int rank, String caseId, BigDecimal costUsd, double p95Ms, Double peakMemoryGb, String memoryKind,
+  public record Pick(int rank, String caseId, BigDecimal costUsd, double p95Ms, Double peakMemoryGb, String memoryKind,
       Double timePerImageS, Double tokensPerS, List<String> flags) {}
 
   /** A case that failed one or more constraints: each reason names the constraint and by how much. */
-  record Miss(String caseId, List<String> reasons) {}
+  public record Miss(String caseId, List<String> reasons) {}
 
   /** A case not considered: its status, its verdict, or no figure to rank it by. */
-  record Excluded(String caseId, String reason) {}
+  public record Excluded(String caseId, String reason) {}
 
-  static BestConfigurations of(String run, List<CaseResult> results, Double p95MsMax, Double maxMemoryGb, String lifecycle,
+  public static BestConfigurations of(String run, List<CaseResult> results, Double p95MsMax, Double maxMemoryGb, String lifecycle,
       boolean includeInvalid) {
     List<Pick> images = new ArrayList<>();
     List<Pick> tokens = new ArrayList<>();
@@ -130,11 +130,11 @@ record BestConfigurations(String run, String lifecycle, Double p95MsMax, Double 
   }
 
   /** True when some configuration meets every constraint. */
-  boolean found() {
+  public boolean found() {
     return !images.isEmpty() || !tokens.isEmpty();
   }
 
-  String markdown() {
+  public String markdown() {
     StringBuilder s = new StringBuilder("# genbench best\n\nRun `").append(run).append("`. Constraints: ");
     List<String> constraints = new ArrayList<>();
     if (p95MsMax != null) constraints.add("e2e P95 ≤ " + trim(p95MsMax) + " ms");

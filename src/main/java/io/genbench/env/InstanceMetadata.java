@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.env;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,9 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.genbench.execute.RecordingSink;
+import io.genbench.execute.Ticker;
 import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;

@@ -1,10 +1,11 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.genbench.env.Placement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

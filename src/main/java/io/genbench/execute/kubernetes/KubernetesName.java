@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import io.genbench.UserError;
 import java.util.regex.Pattern;

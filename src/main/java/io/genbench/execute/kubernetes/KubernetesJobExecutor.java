@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +29,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.genbench.UserError;
+import io.genbench.env.Placement;
+import io.genbench.execute.BoundedLines;
+import io.genbench.execute.CaseSink;
+import io.genbench.execute.Executor;
+import io.genbench.execute.LocalProcessExecutor;
+import io.genbench.execute.Pricer;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
 import io.genbench.wire.FailureKind;

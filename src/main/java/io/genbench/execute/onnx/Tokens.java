@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
+import io.genbench.env.HostInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +24,13 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.genbench.cost.PriceCatalog;
+import io.genbench.execute.Executor;
+import io.genbench.execute.FakeExecutor;
+import io.genbench.execute.Pricer;
+import io.genbench.execute.Progress;
+import io.genbench.execute.RecordingSink;
+import io.genbench.execute.Runner;
+import io.genbench.execute.Ticker;
 import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;

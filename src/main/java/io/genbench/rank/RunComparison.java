@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.rank;
 
 import io.genbench.analyze.MedianRatio;
 import io.genbench.result.CaseResult;
@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * @param regressions case ids that fail the threshold: significantly slower by more than it, or successful in the baseline
  *     and not in the candidate (empty without a threshold)
  */
-record RunComparison(String baseline, String candidate, double level, long seed, int resamples, String lifecycle,
+public record RunComparison(String baseline, String candidate, double level, long seed, int resamples, String lifecycle,
     Double failOnRegressionPct, List<Case> cases, List<String> onlyInBaseline, List<String> onlyInCandidate,
     List<NotCompared> notCompared, List<String> regressions) {
 
@@ -59,18 +59,18 @@ record RunComparison(String baseline, String candidate, double level, long seed,
    *     change whose interval does not lie wholly beyond it is no significant difference; null (and absent from JSON)
    *     for runs measured before it was recorded
    */
-  record Case(String caseId, String workload, double baselineMedianMs, double candidateMedianMs, double ratio, double ciLow,
+  public record Case(String caseId, String workload, double baselineMedianMs, double candidateMedianMs, double ratio, double ciLow,
       double ciHigh, String change, String method, BigDecimal baselineCostUsd, BigDecimal candidateCostUsd, Double costRatio,
       Long baselinePeakMemoryBytes, Long candidatePeakMemoryBytes, Double memoryRatio,
       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Double noisePct) {}
 
   /** A case both runs finished that is not compared: it did not succeed on both sides, or has no samples. */
-  record NotCompared(String caseId, String baselineStatus, String candidateStatus, String reason) {}
+  public record NotCompared(String caseId, String baselineStatus, String candidateStatus, String reason) {}
 
   /** A run to compare: its finished results and a way to read a case's raw e2e samples per trial. */
-  record Side(String name, List<CaseResult> results, Function<String, List<long[]>> e2eByTrial) {}
+  public record Side(String name, List<CaseResult> results, Function<String, List<long[]>> e2eByTrial) {}
 
-  static RunComparison of(Side baseline, Side candidate, double level, long seed, int resamples, String lifecycle,
+  public static RunComparison of(Side baseline, Side candidate, double level, long seed, int resamples, String lifecycle,
       Double failOnRegressionPct) {
     Map<String, CaseResult> cand = candidate.results().stream()
         .collect(Collectors.toMap(CaseResult::caseId, r -> r, (a, b) -> a, LinkedHashMap::new));
@@ -132,7 +132,7 @@ record RunComparison(String baseline, String candidate, double level, long seed,
   }
 
   /** The comparison as Markdown: what was done, one table row per compared case, then what was not compared. */
-  String markdown() {
+  public String markdown() {
     StringBuilder s = new StringBuilder("# genbench compare\n\n");
     s.append("Baseline `").append(baseline).append("`, candidate `").append(candidate).append("`.\n\n");
     String pct = pct(level);

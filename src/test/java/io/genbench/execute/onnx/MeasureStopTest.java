@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import io.genbench.analyze.MedianInterval;
 import io.genbench.plan.Settings;

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.env;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.genbench.execute;
+package io.genbench.execute.onnx;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -6,6 +6,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.Json;
+import io.genbench.env.HostInfo;
+import io.genbench.execute.CaseSink;
+import io.genbench.execute.Executor;
+import io.genbench.execute.SteadyState;
+import io.genbench.execute.Ticker;
 import io.genbench.plan.Family;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Settings;
