@@ -24,13 +24,14 @@ from typing import Callable, List, Optional
 
 import torch
 
-from .. import failures, flops, memory, profiling, telemetry
+from .. import failures
 from ..models import attention as attention_module
 from ..case import Case
 from ..devices import device_type
 from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
-from ..load import LoadMeter
-from ..steady import measure_done, steady_state
+from ..measure import flops, memory, profiling, telemetry
+from ..measure.load import LoadMeter
+from ..measure.steady import measure_done, steady_state
 
 
 @dataclass

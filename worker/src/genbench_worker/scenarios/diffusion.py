@@ -27,7 +27,7 @@ import torch
 from .. import schedulers
 from ..devices import device_type, is_cuda
 from ..failures import Unsupported
-from ..timing import clock_for, total
+from ..measure.timing import clock_for, total
 from . import IterationResult
 
 SVD_DEFAULT_FRAMES = 14
@@ -212,7 +212,7 @@ class DiffusionScenario:
         return encode, step, decode
 
     def work_for(self, parts: tuple):
-        from ..flops import WorkCount  # noqa: PLC0415
+        from ..measure.flops import WorkCount  # noqa: PLC0415
 
         encode, step, decode = parts
         return WorkCount(flops_per_request=encode + len(self.scheduler) * step + decode, flops_per_step=step)
