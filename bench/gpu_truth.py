@@ -10,7 +10,7 @@
     The graph is captured before any profiler session starts: on some CUDA/CUPTI stacks a profiler session that
     precedes a graph's capture leaves later sessions without GPU records.
 (b) FLOPs of one UNet call with torch.utils.flop_counter.FlopCounterMode (torch >= 2.1) for SD 2.1 at 768 and
-    SDXL at 1024, batch 1 with CFG (UNet batch 2), directly on the eager UNet (not through genbench_worker.flops).
+    SDXL at 1024, batch 1 with CFG (UNet batch 2), directly on the eager UNet (not through genbench_worker.measure.flops).
 
 Writes one JSON file (--out) and prints it. --tiny uses the tiny configurations at small sizes and --device cpu
 runs on the CPU (float32; no kernel records there): a smoke test of the script itself.

@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import torch  # noqa: E402
 
-from genbench_worker import telemetry, timing  # noqa: E402
+from genbench_worker.measure import telemetry, timing  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
 from genbench_worker.case import Case  # noqa: E402
 from genbench_worker.recording import RecordingStream  # noqa: E402

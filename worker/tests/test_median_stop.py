@@ -8,8 +8,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src"))
 
-from genbench_worker.load import LoadMeter  # noqa: E402
-from genbench_worker.steady import lower_rank, measure_done, median_interval  # noqa: E402
+from genbench_worker.measure.load import LoadMeter  # noqa: E402
+from genbench_worker.measure.steady import lower_rank, measure_done, median_interval  # noqa: E402
 
 S = 1_000_000_000
 

@@ -12,8 +12,8 @@ sys.path.insert(0, HERE)
 
 import torch  # noqa: E402
 
-from genbench_worker import profiling  # noqa: E402
-from genbench_worker.profiling import Launches, step_profile, union_within  # noqa: E402
+from genbench_worker.measure import profiling  # noqa: E402
+from genbench_worker.measure.profiling import Launches, step_profile, union_within  # noqa: E402
 from test_scenarios import FakeBuilder, FakeLM, make_case, run, types  # noqa: E402
 
 

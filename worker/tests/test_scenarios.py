@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from genbench_worker import telemetry, timing  # noqa: E402
+from genbench_worker.measure import telemetry, timing  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
 from genbench_worker.case import Case, CaseError  # noqa: E402
 from genbench_worker.protocol import EventStream, parse_event  # noqa: E402
@@ -28,7 +28,7 @@ CPU = torch.device("cpu")
 
 def counted():
     """The `flops` event where this torch can count (>= 2.1), else nothing."""
-    from genbench_worker import flops
+    from genbench_worker.measure import flops
 
     return ["flops"] if flops.counter_class() is not None else []
 
@@ -604,7 +604,7 @@ class MemoryWindowTest(unittest.TestCase):
 class CaseMemoryTest(unittest.TestCase):
 
     def test_a_cuda_window_hands_back_the_allocators_cache_before_resetting_its_peak(self):
-        from genbench_worker import memory
+        from genbench_worker.measure import memory
 
         calls = self._record_cuda_calls(lambda: memory.CaseMemory("cuda:0").start())
 
@@ -651,7 +651,7 @@ class CaseMemoryTest(unittest.TestCase):
         return calls
 
     def test_rss_delta_is_the_sampled_peak_above_the_resident_set_at_the_start(self):
-        from genbench_worker import memory
+        from genbench_worker.measure import memory
 
         readings = iter([100, 130, 180, 120] + [110] * 100000)
         sampler = memory.RssSampler(read_rss=lambda: next(readings), period_s=0.001, high_water=None)
@@ -664,7 +664,7 @@ class CaseMemoryTest(unittest.TestCase):
         self.assertEqual((100, 180, 80), (sampler.baseline, sampler.peak, sampler.delta))
 
     def test_a_resident_set_that_shrinks_below_the_baseline_is_a_delta_of_zero(self):
-        from genbench_worker import memory
+        from genbench_worker.measure import memory
 
         sampler = memory.RssSampler(read_rss=iter([500] + [400] * 100000).__next__, period_s=0.001, high_water=None)
 
@@ -816,7 +816,7 @@ class FakeFlopCounter:
 class FlopsTest(unittest.TestCase):
 
     def setUp(self):
-        from genbench_worker import flops
+        from genbench_worker.measure import flops
 
         self.flops = flops
         flops.clear_cache()

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from genbench_worker.case import Case  # noqa: E402
 from genbench_worker.recording import RecordingStream  # noqa: E402
-from genbench_worker.steady import steady_state  # noqa: E402
+from genbench_worker.measure.steady import steady_state  # noqa: E402
 
 MS = 1_000_000
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
-import socket
 import sys
 from typing import List, Optional
 
 from . import __version__, protocol
 from .devices import device_type, is_cuda
+from .hello import hello
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -61,54 +60,6 @@ def choose_device(name: str):
     elif device_type(device) != "cpu":
         raise ValueError("--device %s: use auto, cpu, cuda or cuda:N" % name)
     return device
-
-
-def driver_version() -> Optional[str]:
-    try:
-        import pynvml  # noqa: PLC0415
-
-        pynvml.nvmlInit()
-        try:
-            version = pynvml.nvmlSystemGetDriverVersion()
-            return version.decode() if isinstance(version, bytes) else str(version)
-        finally:
-            pynvml.nvmlShutdown()
-    except Exception:
-        pass
-    import shutil  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-
-    if shutil.which("nvidia-smi"):
-        try:
-            out = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
-                                 capture_output=True, text=True, timeout=20)
-            line = out.stdout.strip().splitlines()
-            return line[0].strip() if out.returncode == 0 and line else None
-        except Exception:
-            return None
-    return None
-
-
-def hello(device) -> protocol.Hello:
-    import torch  # noqa: PLC0415
-
-    devices = []
-    on_cuda = is_cuda(device)
-    if on_cuda:
-        for i in range(torch.cuda.device_count()):
-            props = torch.cuda.get_device_properties(i)
-            devices.append({"index": i, "name": props.name, "memory_bytes": int(props.total_memory),
-                            "capability": "%d.%d" % (props.major, props.minor)})
-    return protocol.Hello(
-        worker_version=__version__,
-        python=platform.python_version(),
-        torch=torch.__version__,
-        cuda=torch.version.cuda if on_cuda else None,
-        device="cuda" if on_cuda else "cpu",
-        devices=devices,
-        driver=driver_version() if on_cuda else None,
-        hostname=socket.gethostname(),
-    )
 
 
 def list_models() -> int:

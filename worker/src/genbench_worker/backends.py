@@ -25,6 +25,7 @@ import torch
 from .case import Case
 from .devices import device_type, is_cuda
 from .failures import Unsupported
+from .models.family import Family
 
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
@@ -34,21 +35,24 @@ class LoadedModel:
     """A model ready for cases: what `loaded` reports about it."""
 
     model: Any
-    family: str
+    family: Family
     build_ns: int
     weights: str  # "random" | "local"
     components: Dict[str, int]
     extras: Dict[str, Any] = field(default_factory=dict)  # per-model state scenarios keep (compiled unet …)
+
+    def __post_init__(self):
+        self.family = Family.of(self.family)  # a builder may name it by its wire spelling
 
     @property
     def parameters(self) -> int:
         return int(sum(self.components.values()))
 
 
-Builder = Callable[[Case, torch.device, torch.dtype], Tuple[Any, str]]
+Builder = Callable[[Case, torch.device, torch.dtype], Tuple[Any, Family]]
 
 
-def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tuple[Any, str]:
+def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tuple[Any, Family]:
     """(model, family) from the built-in catalog, with local weights when the case names them; or, for the
     diffusers backend, the user's own pipeline folder."""
     if case.backend == "diffusers":
@@ -63,7 +67,7 @@ def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tu
     if case.weights:
         from . import weights  # noqa: PLC0415
 
-        reports = (weights.load_llm(model, case.weights) if family == "opt"
+        reports = (weights.load_llm(model, case.weights) if family is Family.OPT
                    else weights.load_diffusion(model, case.weights))
         for r in reports:
             print("weights: " + r.describe(), file=sys.stderr)
@@ -94,7 +98,7 @@ def registry_prime(case: Case, device: torch.device, dtype: torch.dtype) -> None
             torch.cuda.empty_cache()
 
 
-def component_counts(model: Any, family: str, case: Case) -> Dict[str, int]:
+def component_counts(model: Any, family: Family, case: Case) -> Dict[str, int]:
     counts = getattr(model, "parameter_counts", None)
     if callable(counts):
         return {k: int(v) for k, v in counts().items()}

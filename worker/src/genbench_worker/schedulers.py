@@ -27,6 +27,8 @@ from typing import List
 
 import torch
 
+from .models.family import Family
+
 TRAIN_STEPS = 1000
 BETA_START = 0.00085
 BETA_END = 0.012
@@ -155,12 +157,12 @@ class DDIM(Scheduler):
 SCHEDULERS = ("euler", "ddim")
 
 
-def make(name: str, steps: int, prediction_type: str = "epsilon", *, family: str = "sd") -> Scheduler:
+def make(name: str, steps: int, prediction_type: str = "epsilon", *, family: str = Family.SD) -> Scheduler:
     """The case's scheduler (`euler` | `ddim`); SVD's Euler uses its Karras / continuous configuration."""
     if steps < 1:
         raise ValueError("inference_steps must be >= 1, was %d" % steps)
     if name == "euler":
-        return Euler.karras(steps, prediction_type) if family == "svd" else Euler(steps, prediction_type)
+        return Euler.karras(steps, prediction_type) if family == Family.SVD else Euler(steps, prediction_type)
     if name == "ddim":
         return DDIM(steps, prediction_type)
     raise ValueError("unknown scheduler %r; known: %s" % (name, ", ".join(SCHEDULERS)))

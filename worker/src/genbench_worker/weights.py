@@ -26,6 +26,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
+from .models.family import Family
+
 DTYPES: Dict[str, torch.dtype] = {
     "F64": torch.float64,
     "F32": torch.float32,
@@ -259,7 +261,7 @@ def _diffusion_components(model) -> List[Tuple[str, torch.nn.Module, List[str], 
     parts = [("unet", model.unet, ["unet"], ["diffusion_pytorch_model"], ())]
     encoders = list(getattr(model, "text_encoders", []) or [])
     folders = [["text_encoder"], ["text_encoder_2"]]
-    if getattr(model, "family", "") == "svd":
+    if getattr(model, "family", "") == Family.SVD:
         folders = [["image_encoder"]] + folders
     for i, encoder in enumerate(encoders):
         if i < len(folders):

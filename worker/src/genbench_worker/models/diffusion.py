@@ -8,6 +8,8 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
+from .family import Family
+
 
 class DiffusionModel:
     """Families "sd", "sdxl" and "svd" built by :func:`registry.build`.
@@ -19,7 +21,7 @@ class DiffusionModel:
 
     def __init__(self, spec, modules: Dict[str, nn.Module], seed: int = 0):
         self.spec = spec
-        self.family = spec.family
+        self.family = Family.of(spec.family)
         self.text_encoder_names: List[str] = [name for name, _ in spec.text_encoders]
         self.text_encoders: List[nn.Module] = [modules[name] for name in self.text_encoder_names]
         self.unet: nn.Module = modules["unet"]
@@ -54,7 +56,7 @@ class DiffusionModel:
         """
         n = input_ids.shape[0]
         dev, dt = self.device, self.dtype
-        if self.family == "svd":
+        if self.family.is_video:
             h = height or self.spec.default_height
             w = width or self.spec.default_width
             f = frames or self.spec.default_frames
@@ -67,7 +69,7 @@ class DiffusionModel:
                     "added_time_ids": time_ids.expand(n, 3).to(dev, dt).contiguous(),
                     "image_latents": lat.expand(n, f, -1, -1, -1).to(dev, dt).contiguous()}
         ids = input_ids.to(dev)
-        if self.family == "sd":
+        if self.family is Family.SD:
             hidden, _ = self.text_encoders[0](ids)
             return {"encoder_hidden_states": hidden, "added_cond_kwargs": None}
         h1, _ = self.text_encoders[0](ids)
@@ -83,7 +85,7 @@ class DiffusionModel:
     def unet_forward(self, sample: torch.Tensor, timestep, cond: dict) -> torch.Tensor:
         """One UNet call. For svd, ``sample [B,F,4,h,w]`` gets ``cond["image_latents"]`` concatenated on the
         channel axis (8 channels in, 4 out), as the SVD pipeline does each step."""
-        if self.family == "svd":
+        if self.family.is_video:
             if sample.shape[2] == self.latent_channels and self.unet.config.in_channels == 2 * self.latent_channels:
                 image_latents = cond.get("image_latents")
                 if image_latents is None or image_latents.shape != sample.shape:
@@ -111,7 +113,7 @@ class DiffusionModel:
     def latent_shape(self, batch: int, height: int, width: int, frames: Optional[int] = None) -> tuple:
         """``(batch, 4, h/8, w/8)``, or ``(batch, frames, 4, h/8, w/8)`` for svd (frames default: the spec's)."""
         h, w = height // self.vae_scale_factor, width // self.vae_scale_factor
-        if self.family == "svd":
+        if self.family.is_video:
             return (batch, frames or self.spec.default_frames, self.latent_channels, h, w)
         return (batch, self.latent_channels, h, w)
 

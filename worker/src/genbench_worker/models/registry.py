@@ -16,6 +16,7 @@ import torch
 
 from .attention import set_backend
 from .construction import build_meta, count_parameters, materialize
+from .family import Family
 from .opt import OPTConfig, OPTForCausalLM
 from .text_encoders import CLIPTextConfig
 from .tokenizer import tokenize  # noqa: F401  (re-exported: registry.tokenize)
@@ -23,7 +24,7 @@ from .unet import UNet2DConfig
 from .unet_video import UNetSpatioTemporalConfig
 from .vae import VAEDecoderConfig
 
-FAMILIES = ("sd", "sdxl", "svd", "opt")
+FAMILIES = tuple(f.value for f in Family)
 
 
 class UnsupportedModel(ValueError):
@@ -42,7 +43,7 @@ class ModelSpec:
     ``UNet2DConfig`` or ``UNetSpatioTemporalConfig``; ``opt`` is set for the LLM family only.
     """
     model_id: str
-    family: str
+    family: Family
     tiny: bool = False
     unet: Optional[Union[UNet2DConfig, UNetSpatioTemporalConfig]] = None
     text_encoders: Tuple[Tuple[str, CLIPTextConfig], ...] = ()
@@ -59,7 +60,7 @@ class ModelSpec:
 
     @property
     def is_diffusion(self) -> bool:
-        return self.family != "opt"
+        return self.family.is_diffusion
 
     def to_json(self) -> Dict[str, Any]:
         """Plain-JSON description (configs as dicts)."""
@@ -159,24 +160,24 @@ def _tiny_opt(s: ModelSpec) -> ModelSpec:
 
 _SPECS: Dict[str, ModelSpec] = {
     "runwayml/stable-diffusion-v1-5": ModelSpec(
-        "runwayml/stable-diffusion-v1-5", "sd", unet=SD15_UNET, text_encoders=(("text_encoder", CLIP_L),),
+        "runwayml/stable-diffusion-v1-5", Family.SD, unet=SD15_UNET, text_encoders=(("text_encoder", CLIP_L),),
         vae=SD_VAE, default_width=512, default_height=512),
     "stabilityai/stable-diffusion-2-1": ModelSpec(
-        "stabilityai/stable-diffusion-2-1", "sd", unet=SD21_UNET, text_encoders=(("text_encoder", OPENCLIP_H),),
+        "stabilityai/stable-diffusion-2-1", Family.SD, unet=SD21_UNET, text_encoders=(("text_encoder", OPENCLIP_H),),
         vae=SD_VAE, default_width=768, default_height=768),
     "stabilityai/stable-diffusion-xl-base-1.0": ModelSpec(
-        "stabilityai/stable-diffusion-xl-base-1.0", "sdxl", unet=SDXL_UNET,
+        "stabilityai/stable-diffusion-xl-base-1.0", Family.SDXL, unet=SDXL_UNET,
         text_encoders=(("text_encoder", dataclasses.replace(CLIP_L, output="penultimate")),
                        ("text_encoder_2", OPENCLIP_BIGG)),
         vae=SDXL_VAE, default_width=1024, default_height=1024),
     "stabilityai/stable-video-diffusion-img2vid-xt": ModelSpec(
-        "stabilityai/stable-video-diffusion-img2vid-xt", "svd", unet=SVD_UNET, vae=SD_VAE, default_width=1024,
+        "stabilityai/stable-video-diffusion-img2vid-xt", Family.SVD, unet=SVD_UNET, vae=SD_VAE, default_width=1024,
         default_height=576, default_frames=14, image_embed_dim=1024),
-    **{mid: ModelSpec(mid, "opt", opt=cfg) for mid, cfg in OPT_CONFIGS.items()},
+    **{mid: ModelSpec(mid, Family.OPT, opt=cfg) for mid, cfg in OPT_CONFIGS.items()},
 }
 
-_TINY: Dict[str, Callable[[ModelSpec], ModelSpec]] = {"sd": _tiny_sd, "sdxl": _tiny_sdxl, "svd": _tiny_svd,
-                                                      "opt": _tiny_opt}
+_TINY: Dict[Family, Callable[[ModelSpec], ModelSpec]] = {Family.SD: _tiny_sd, Family.SDXL: _tiny_sdxl,
+                                                         Family.SVD: _tiny_svd, Family.OPT: _tiny_opt}
 
 
 def known_models() -> Tuple[str, ...]:
@@ -201,12 +202,12 @@ def component_factories(s: ModelSpec) -> Dict[str, Callable[[], torch.nn.Module]
     from .unet_video import UNetSpatioTemporalConditionModel
     from .vae import AutoencoderKLDecoder
 
-    if s.family == "opt":
+    if s.family is Family.OPT:
         return {"model": lambda: OPTForCausalLM(s.opt)}
     out: Dict[str, Callable[[], torch.nn.Module]] = {}
     for name, cfg in s.text_encoders:
         out[name] = (lambda c=cfg: CLIPTextModel(c))
-    unet_cls = UNetSpatioTemporalConditionModel if s.family == "svd" else UNet2DConditionModel
+    unet_cls = UNetSpatioTemporalConditionModel if s.family.is_video else UNet2DConditionModel
     out["unet"] = lambda: unet_cls(s.unet)
     out["vae_decoder"] = lambda: AutoencoderKLDecoder(s.vae)
     return out
@@ -268,6 +269,6 @@ def build_spec(s: ModelSpec, *, device: Union[str, torch.device] = "cpu", dtype:
     for i, (name, make) in enumerate(component_factories(s).items()):
         module = materialize(build_meta(make), device, dtype, seed + 1000 * i)
         modules[name] = set_backend(module, attention)
-    if s.family == "opt":
+    if s.family is Family.OPT:
         return modules["model"]
     return DiffusionModel(s, modules, seed=seed)

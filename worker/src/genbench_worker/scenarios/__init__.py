@@ -24,13 +24,15 @@ from typing import Callable, List, Optional
 
 import torch
 
-from .. import failures, flops, memory, profiling, telemetry
+from .. import failures
 from ..models import attention as attention_module
+from ..models.family import Family
 from ..case import Case
 from ..devices import device_type
 from ..protocol import Done, EventStream, Failed, FailureKind, Flops, Loaded, Memory, Profile, Sample, Warmed, Warmup
-from ..load import LoadMeter
-from ..steady import measure_done, steady_state
+from ..measure import flops, memory, profiling, telemetry
+from ..measure.load import LoadMeter
+from ..measure.steady import measure_done, steady_state
 
 
 @dataclass
@@ -111,7 +113,7 @@ def load_meter(now_ns: Callable[[], int]) -> LoadMeter:
 
 def scenario_for(case: Case, loaded, device):
     """The scenario object for a loaded model's family."""
-    if loaded.family == "opt":
+    if loaded.family is Family.OPT:
         from .llm import LLMScenario  # noqa: PLC0415
 
         return LLMScenario(case, loaded, device)

@@ -12,6 +12,7 @@ from typing import Any, Dict, Optional
 import torch
 
 from ..failures import Unsupported
+from ..models.family import Family
 
 
 class DiffusersModel:
@@ -21,7 +22,7 @@ class DiffusersModel:
         self.pipe = pipe
         self.unet = pipe.unet
         self.vae_decoder = pipe.vae
-        self.family = "sdxl" if getattr(pipe, "text_encoder_2", None) is not None else "sd"
+        self.family = Family.SDXL if getattr(pipe, "text_encoder_2", None) is not None else Family.SD
         self.text_encoders = [e for e in (getattr(pipe, "text_encoder", None), getattr(pipe, "text_encoder_2", None))
                               if e is not None]
         self.text_encoder_names = ["text_encoder", "text_encoder_2"][: len(self.text_encoders)]
@@ -40,7 +41,7 @@ class DiffusersModel:
     def encode_prompt(self, input_ids: torch.Tensor, height: Optional[int] = None, width: Optional[int] = None,
                       frames: Optional[int] = None, **_: Any) -> Dict[str, Any]:
         ids = input_ids.to(self.device)
-        if self.family == "sd":
+        if self.family is Family.SD:
             hidden = self.text_encoders[0](ids, return_dict=False)[0]
             return {"encoder_hidden_states": hidden, "added_cond_kwargs": None}
         states = []

@@ -26,8 +26,9 @@ import torch
 
 from .. import schedulers
 from ..devices import device_type, is_cuda
+from ..models.family import Family
 from ..failures import Unsupported
-from ..timing import clock_for, total
+from ..measure.timing import clock_for, total
 from . import IterationResult
 
 SVD_DEFAULT_FRAMES = 14
@@ -38,7 +39,7 @@ def prediction_type(model_id: str, family: str, spec: Any = None) -> str:
     declared = getattr(spec, "prediction_type", None)
     if declared:
         return declared
-    if family == "svd":
+    if family == Family.SVD:
         return "v_prediction"
     mid = model_id.lower()
     if "stable-diffusion-2" in mid and "base" not in mid and "inpaint" not in mid:
@@ -151,7 +152,7 @@ class DiffusionScenario:
         self.device = torch.device(device)
         self.clock = clock_for(self.device)
         self.frames = (case.frames or getattr(getattr(self.model, "spec", None), "default_frames", None)
-                       or SVD_DEFAULT_FRAMES) if self.family == "svd" else None
+                       or SVD_DEFAULT_FRAMES) if self.family.is_video else None
         self.cfg = case.uses_cfg
         self.unet: Callable = self.model.unet_forward
         self._graphed: Optional[GraphedUNet] = None
@@ -212,7 +213,7 @@ class DiffusionScenario:
         return encode, step, decode
 
     def work_for(self, parts: tuple):
-        from ..flops import WorkCount  # noqa: PLC0415
+        from ..measure.flops import WorkCount  # noqa: PLC0415
 
         encode, step, decode = parts
         return WorkCount(flops_per_request=encode + len(self.scheduler) * step + decode, flops_per_step=step)
@@ -240,7 +241,7 @@ class DiffusionScenario:
 
     def _encode(self, ids: torch.Tensor) -> dict:
         kwargs = dict(height=self.case.height, width=self.case.width)
-        if self.family == "svd":
+        if self.family.is_video:
             kwargs["frames"] = self.frames
         return self.model.encode_prompt(ids, **kwargs)
 

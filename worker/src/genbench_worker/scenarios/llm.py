@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
-from .. import flops
+from ..measure import flops
 from ..failures import Unsupported
-from ..timing import clock_for
+from ..measure.timing import clock_for
 from . import IterationResult
 from .diffusion import inference_context
 

@@ -50,7 +50,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     import torch.distributed as dist  # noqa: PLC0415
 
     from . import EXPERIMENTS, context  # noqa: PLC0415
-    from .. import __main__ as worker_main  # noqa: PLC0415
+    from ..hello import hello  # noqa: PLC0415
     from ..failures import classify  # noqa: PLC0415
     from .events import SuiteDone, SuiteFailed, SuiteStart  # noqa: PLC0415
 
@@ -63,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                               MASTER_PORT=os.environ.get("MASTER_PORT", "29500"))
         dist.init_process_group(backend)
         ctx = context.Context(args.experiment, config, events, simulate, device, backend)
-        ctx.emit(worker_main.hello(device))
+        ctx.emit(hello(device))
         ctx.emit(SuiteStart(experiment=args.experiment, world_size=ctx.world, backend=backend, device=device.type,
                             simulate=simulate, config=config))
         if ctx.world > 1:  # interconnect pre-flight before any multi-rank experiment

@@ -19,6 +19,7 @@ import torch
 import torch.distributed as dist
 
 from .. import schedulers
+from ..models.family import Family
 from .context import Context
 
 SVD = "stabilityai/stable-video-diffusion-img2vid-xt"
@@ -34,7 +35,7 @@ class Denoiser:
         self.seed = int(c.get("seed", 0))
         dtype = ctx.dtype()
         self.model = ctx.build(c.get("model_id", SVD))
-        if self.model.family != "svd":
+        if not self.model.family.is_video:
             raise ValueError("pipeline-diffusion runs the SVD UNet; %r is a %s model" % (c.get("model_id"), self.model.family))
         if ch != self.model.latent_channels:
             raise ValueError("latent shape C must be %d, was %d" % (self.model.latent_channels, ch))
@@ -43,7 +44,7 @@ class Denoiser:
         s = self.model.vae_scale_factor
         self.cond = self.model.encode_prompt(torch.zeros(b, 1, dtype=torch.long), height=h * s, width=w * s, frames=f,
                                              fps=int(c.get("fps", 6)), motion_bucket_id=int(c.get("motion_bucket_id", 127)))
-        self.scheduler = schedulers.make("euler", self.steps, "v_prediction", family="svd")
+        self.scheduler = schedulers.make("euler", self.steps, "v_prediction", family=Family.SVD)
         self.timesteps = self.scheduler.timesteps.to(ctx.device)
 
     def noise(self, sample: int) -> torch.Tensor:

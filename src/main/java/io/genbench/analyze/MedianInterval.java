@@ -10,7 +10,7 @@ import java.util.Arrays;
  * preempted iterations widen it by a rank or two instead of inflating it as they inflate a standard deviation.
  *
  * <p>At 95 % it needs at least 6 samples ({@code n = 6}: the minimum and maximum); with fewer there is no interval and
- * {@link #of} returns null. The Python worker computes the same interval (worker/src/genbench_worker/steady.py).
+ * {@link #of} returns null. The Python worker computes the same interval (worker/src/genbench_worker/measure/steady.py).
  *
  * @param medianNs the nearest-rank median, {@code sorted[ceil(n/2) − 1]}, as every report's P50
  * @param lowNs the interval's lower end, a sample

@@ -10,7 +10,7 @@ import java.util.List;
  * The machine's load over a window, from Linux's counters: {@code /proc/stat} (every CPU's busy, idle and steal time),
  * {@code /proc/self/stat} (this process's own CPU time, every thread) and {@code /proc/loadavg}. What the other
  * processes used is the machine's busy time minus this process's, so a run can say "something else used the machine"
- * with a figure. The worker measures the same way (worker/src/genbench_worker/load.py). Where {@code /proc} cannot be
+ * with a figure. The worker measures the same way (worker/src/genbench_worker/measure/load.py). Where {@code /proc} cannot be
  * read (not Linux) the figures are null.
  */
 final class LoadMeter {

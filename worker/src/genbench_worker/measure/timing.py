@@ -22,7 +22,7 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
-from .devices import is_cuda
+from ..devices import is_cuda
 
 
 class Clock:

@@ -36,7 +36,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from .devices import is_cuda
+from ..devices import is_cuda
 
 RSS_PERIOD_S = 0.003
 

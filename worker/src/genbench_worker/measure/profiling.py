@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .devices import is_cuda
+from ..devices import is_cuda
 
 METHOD = "torch.profiler"
 STEP_RANGE = "genbench.step."

@@ -17,8 +17,8 @@ import threading
 import time
 from typing import Callable, List, Optional, Tuple
 
-from .devices import is_cuda
-from .protocol import EventStream, Telemetry
+from ..devices import is_cuda
+from ..protocol import EventStream, Telemetry
 
 Reading = Tuple[float, float, float]  # gpu_util_pct, memory_used_pct, power_w
 

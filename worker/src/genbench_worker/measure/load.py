@@ -10,7 +10,7 @@ import os
 import time
 from typing import Callable, Optional, Tuple
 
-from .protocol import Load
+from ..protocol import Load
 
 _Snapshot = Tuple[int, int, int, int, int]  # total, idle + iowait, steal, self (clock ticks), cpus
 
