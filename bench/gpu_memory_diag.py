@@ -15,7 +15,8 @@ import sys
 sys.path.insert(0, "worker/src")
 import torch  # noqa: E402
 
-from genbench_worker import backends, memory  # noqa: E402
+from genbench_worker import backends  # noqa: E402
+from genbench_worker.measure import memory  # noqa: E402
 from genbench_worker.case import Case  # noqa: E402
 from genbench_worker.protocol import EventStream  # noqa: E402
 from genbench_worker.scenarios import run_case  # noqa: E402
