@@ -192,19 +192,18 @@ final class SuiteCommand implements Callable<Integer> {
     if (exp == Experiment.SEQ_SCALING) {
       for (String k : List.of("models", "sequence_lengths", "batch_sizes", "samples", "output_tokens")) if (file.has(k)) c.set(k, file.get(k));
     }
-    if ((exp == Experiment.TP || exp == Experiment.PP_OVERHEAD) && file.has("models")) {
-      c.put("model", file.strings("models", List.of()).get(file.strings("models", List.of()).size() - 1));
-    }
+    SuiteConfig.Settings set = file.settings();
+    if ((exp == Experiment.TP || exp == Experiment.PP_OVERHEAD) && set.models() != null) c.put("model", set.models().getLast());
     if (exp == Experiment.TP) {
-      if (file.has("batch_sizes")) c.put("batch_size", file.ints("batch_sizes", List.of()).get(0));
+      if (set.batchSizes() != null) c.put("batch_size", set.batchSizes().getFirst());
       if (file.has("output_tokens")) c.set("output_tokens", file.get("output_tokens"));
     }
     if (file.has("samples") && exp != Experiment.SEQ_SCALING) c.set(exp == Experiment.PIPELINE_DIFFUSION ? "num_samples" : "iterations", file.get("samples"));
     if (exp == Experiment.PIPELINE_DIFFUSION && file.has("num_samples")) c.set("num_samples", file.get("num_samples"));
-    if (exp == Experiment.PIPELINE_DIFFUSION && file.has("total_steps") && totalSteps == null) totalSteps = file.get("total_steps").asInt();
-    if (exp == Experiment.TP && tpSizes == null && file.has("tp_sizes")) tpSizes = file.ints("tp_sizes", null);
-    if (exp == Experiment.PIPELINE_DIFFUSION && gpuCounts == null && file.has("gpu_counts")) gpuCounts = file.ints("gpu_counts", null);
-    if (exp == Experiment.PP_OVERHEAD && file.has("micro_batches")) c.put("micro_batches", file.ints("micro_batches", List.of()).get(0));
+    if (exp == Experiment.PIPELINE_DIFFUSION && set.totalSteps() != null && totalSteps == null) totalSteps = set.totalSteps();
+    if (exp == Experiment.TP && tpSizes == null && set.tpSizes() != null) tpSizes = new ArrayList<>(set.tpSizes());
+    if (exp == Experiment.PIPELINE_DIFFUSION && gpuCounts == null && set.gpuCounts() != null) gpuCounts = new ArrayList<>(set.gpuCounts());
+    if (exp == Experiment.PP_OVERHEAD && set.microBatches() != null) c.put("micro_batches", set.microBatches().getFirst());
     if (minBytes != null) c.put("min_bytes", minBytes);
     if (maxBytes != null) c.put("max_bytes", maxBytes);
     if (operations != null) c.putPOJO("operations", operations);

@@ -1,6 +1,5 @@
 package io.genbench.suite;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -8,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Recommendations derived from a suite's measured records only. Each sentence cites the figures it rests on; a
+ * Recommendations derived from a suite's measured records only (typed: {@link Row.Values}). Each sentence cites the figures it rests on; a
  * question the run did not measure gets no sentence (no seed rule of thumb is repeated without a measurement).
  */
 public final class Recommendations {
   private Recommendations() {}
 
-  public static List<String> of(Map<String, List<ObjectNode>> byKind) {
+  public static List<String> of(Map<String, List<Row.Values>> byKind) {
     List<String> out = new ArrayList<>();
     tensorParallel(byKind.getOrDefault("tp", List.of()), out);
     pipeline(byKind.getOrDefault("pipeline", List.of()), out);
@@ -28,29 +27,28 @@ public final class Recommendations {
     return SuiteReport.mdNumber(v);
   }
 
-  private static String model(ObjectNode r) {
-    String m = r.path("model").asText();
-    return m.substring(m.lastIndexOf('/') + 1) + (r.path("tiny").asBoolean() ? " (tiny)" : "");
+  private static String model(Row.Values r) {
+    return r.modelName();
   }
 
   /** Per model and batch size: TP=N against TP=1 decode tokens/s; then from which batch TP pays off. */
-  static void tensorParallel(List<ObjectNode> rows, List<String> out) {
-    Map<String, List<ObjectNode>> byModel = new LinkedHashMap<>();
-    for (ObjectNode r : rows) byModel.computeIfAbsent(r.path("model").asText() + "|" + r.path("tiny").asText(), k -> new ArrayList<>()).add(r);
-    for (List<ObjectNode> mr : byModel.values()) {
-      Map<Integer, ObjectNode> one = new LinkedHashMap<>();
-      for (ObjectNode r : mr) if (r.path("tp_size").asInt() == 1 && r.path("decode_tokens_per_s").asDouble() > 0) one.put(r.path("batch_size").asInt(), r);
-      List<ObjectNode> multi = mr.stream().filter(r -> r.path("tp_size").asInt() > 1 && r.path("decode_tokens_per_s").asDouble() > 0)
-          .sorted(Comparator.comparingInt((ObjectNode r) -> r.path("batch_size").asInt())).toList();
+  static void tensorParallel(List<Row.Values> rows, List<String> out) {
+    Map<String, List<Row.Values>> byModel = new LinkedHashMap<>();
+    for (Row.Values r : rows) byModel.computeIfAbsent(r.model() + "|" + r.tiny(), k -> new ArrayList<>()).add(r);
+    for (List<Row.Values> mr : byModel.values()) {
+      Map<Integer, Row.Values> one = new LinkedHashMap<>();
+      for (Row.Values r : mr) if (r.tpSize() == 1 && r.decodeTokensPerS() > 0) one.put(r.batchSize(), r);
+      List<Row.Values> multi = mr.stream().filter(r -> r.tpSize() > 1 && r.decodeTokensPerS() > 0)
+          .sorted(Comparator.comparingInt((Row.Values r) -> r.batchSize())).toList();
       List<int[]> verdicts = new ArrayList<>(); // batch, wins (1/0)
-      for (ObjectNode r : multi) {
-        ObjectNode base = one.get(r.path("batch_size").asInt());
+      for (Row.Values r : multi) {
+        Row.Values base = one.get(r.batchSize());
         if (base == null) continue;
-        double t = r.path("decode_tokens_per_s").asDouble(), t1 = base.path("decode_tokens_per_s").asDouble();
-        int tp = r.path("tp_size").asInt(), b = r.path("batch_size").asInt();
+        double t = r.decodeTokensPerS(), t1 = base.decodeTokensPerS();
+        int tp = r.tpSize(), b = r.batchSize();
         if (t < t1) {
           out.add("TP=" + tp + " is slower than one GPU at batch " + b + " for " + model(r) + " (" + n(t) + " vs " + n(t1)
-              + " decode tokens/s; prefill " + n(r.path("prefill_ms").asDouble()) + " vs " + n(base.path("prefill_ms").asDouble())
+              + " decode tokens/s; prefill " + n(r.prefillMs()) + " vs " + n(base.prefillMs())
               + " ms): serve it on one GPU per replica at this batch.");
         } else {
           out.add("TP=" + tp + " speeds decode up " + n(t / t1) + "× at batch " + b + " for " + model(r) + " (" + n(t) + " vs "
@@ -71,84 +69,88 @@ public final class Recommendations {
     }
   }
 
-  static void pipeline(List<ObjectNode> rows, List<String> out) {
-    for (ObjectNode r : rows) {
-      int g = r.path("gpu_count").asInt();
-      if (g < 2 || !r.has("speedup")) continue;
-      ObjectNode base = rows.stream().filter(x -> x.path("gpu_count").asInt() == 1).findFirst().orElse(null);
-      String cite = base == null ? "" : " (steady state " + n(1 / r.path("steady_state_samples_per_sec").asDouble(1)) + " vs "
-          + n(1 / base.path("steady_state_samples_per_sec").asDouble(1)) + " s/sample)";
-      double s = r.path("speedup").asDouble();
+  static void pipeline(List<Row.Values> rows, List<String> out) {
+    for (Row.Values r : rows) {
+      int g = r.gpuCount();
+      if (g < 2 || r.speedup() == null) continue;
+      Row.Values base = rows.stream().filter(x -> x.gpuCount() == 1).findFirst().orElse(null);
+      String cite = base == null ? "" : " (steady state " + n(1 / samplesPerSec(r)) + " vs " + n(1 / samplesPerSec(base))
+          + " s/sample)";
+      double s = r.speedup();
       out.add("pipeline-diffusion scales " + n(s) + "× on " + g + " GPUs" + cite
           + (s >= 0.9 * g ? ": split the steps over the GPUs for throughput." : ": below " + n(0.9 * g) + "×, the split loses "
           + n(100 * (1 - s / g)) + " % of the GPUs' time; check the per-stage busy time."));
     }
   }
 
-  static void pipelineBubble(List<ObjectNode> rows, List<String> out) {
-    Map<String, List<ObjectNode>> bySchedule = new LinkedHashMap<>();
-    for (ObjectNode r : rows) bySchedule.computeIfAbsent(r.path("schedule").asText() + "|" + r.path("pipeline_parallel_size").asInt(), k -> new ArrayList<>()).add(r);
-    for (List<ObjectNode> rs : bySchedule.values()) {
-      List<ObjectNode> sorted = rs.stream().sorted(Comparator.comparingInt((ObjectNode r) -> r.path("micro_batches").asInt())).toList();
-      for (ObjectNode r : sorted) {
-        out.add("PP=" + r.path("pipeline_parallel_size").asInt() + " (" + r.path("schedule").asText() + ", " + model(r) + ") with "
-            + r.path("micro_batches").asInt() + " micro-batches idles its busiest stage " + n(100 * r.path("pipeline_bubble_ratio").asDouble())
-            + " % of each batch (analytic " + n(100 * r.path("analytic_bubble_ratio").asDouble()) + " %).");
-        double balance = r.path("stage_balance").asDouble(1);
+  private static double samplesPerSec(Row.Values r) {
+    return r.steadyStateSamplesPerSec() == null ? 1 : r.steadyStateSamplesPerSec();
+  }
+
+  static void pipelineBubble(List<Row.Values> rows, List<String> out) {
+    Map<String, List<Row.Values>> bySchedule = new LinkedHashMap<>();
+    for (Row.Values r : rows) bySchedule.computeIfAbsent(r.schedule() + "|" + r.pipelineParallelSize(), k -> new ArrayList<>()).add(r);
+    for (List<Row.Values> rs : bySchedule.values()) {
+      List<Row.Values> sorted = rs.stream().sorted(Comparator.comparingInt((Row.Values r) -> r.microBatches())).toList();
+      for (Row.Values r : sorted) {
+        out.add("PP=" + r.pipelineParallelSize() + " (" + r.schedule() + ", " + model(r) + ") with "
+            + r.microBatches() + " micro-batches idles its busiest stage " + n(100 * r.pipelineBubbleRatio())
+            + " % of each batch (analytic " + n(100 * r.analyticBubbleRatio()) + " %).");
+        double balance = r.stageBalance() == null ? 1 : r.stageBalance();
         if (balance > 1.1) {
           out.add("Its stages are unbalanced: the busiest works " + n(balance) + "× the mean stage (mean stage bubble "
-              + n(100 * r.path("mean_stage_bubble_ratio").asDouble()) + " %): move layers off the busiest stage.");
+              + n(100 * r.meanStageBubbleRatio()) + " %): move layers off the busiest stage.");
         }
       }
       if (sorted.size() >= 2) {
-        ObjectNode a = sorted.get(0), b = sorted.get(sorted.size() - 1);
-        out.add("Raising micro-batches from " + a.path("micro_batches").asInt() + " to " + b.path("micro_batches").asInt()
-            + " took the " + a.path("schedule").asText() + " bubble from " + n(100 * a.path("pipeline_bubble_ratio").asDouble())
-            + " % to " + n(100 * b.path("pipeline_bubble_ratio").asDouble()) + " %.");
+        Row.Values a = sorted.get(0), b = sorted.get(sorted.size() - 1);
+        out.add("Raising micro-batches from " + a.microBatches() + " to " + b.microBatches()
+            + " took the " + a.schedule() + " bubble from " + n(100 * a.pipelineBubbleRatio())
+            + " % to " + n(100 * b.pipelineBubbleRatio()) + " %.");
       }
     }
   }
 
-  static void collectives(List<ObjectNode> rows, List<String> out) {
-    Map<String, ObjectNode> largest = new LinkedHashMap<>();
-    for (ObjectNode r : rows) {
-      if (!r.has("busbw_gb_s")) continue;
-      largest.merge(r.path("operation").asText() + "|" + r.path("ranks").asInt(), r,
-          (x, y) -> y.path("bytes").asLong() >= x.path("bytes").asLong() ? y : x);
+  static void collectives(List<Row.Values> rows, List<String> out) {
+    Map<String, Row.Values> largest = new LinkedHashMap<>();
+    for (Row.Values r : rows) {
+      if (r.busbwGbS() == null) continue;
+      largest.merge(r.operation() + "|" + r.ranks(), r,
+          (x, y) -> y.bytesOrZero() >= x.bytesOrZero() ? y : x);
     }
-    for (ObjectNode r : largest.values()) {
-      String peak = r.has("link_peak_gb_s") ? ", " + n(100 * r.path("peak_fraction").asDouble()) + " % of the "
-          + n(r.path("link_peak_gb_s").asDouble()) + " GB/s link peak" : "";
-      String verdict = r.path("suspect").asBoolean(false) ? " — suspect: far under the link; check P2P and the NCCL settings in the pre-flight" : "";
-      out.add(r.path("operation").asText() + " on " + r.path("ranks").asInt() + " ranks reaches " + n(r.path("busbw_gb_s").asDouble())
-          + " GB/s busbw at " + r.path("bytes").asLong() + " B" + peak + verdict + ".");
+    for (Row.Values r : largest.values()) {
+      String peak = r.linkPeakGbS() != null ? ", " + n(100 * r.peakFraction()) + " % of the "
+          + n(r.linkPeakGbS()) + " GB/s link peak" : "";
+      String verdict = r.isSuspect() ? " — suspect: far under the link; check P2P and the NCCL settings in the pre-flight" : "";
+      out.add(r.operation() + " on " + r.ranks() + " ranks reaches " + n(r.busbwGbS())
+          + " GB/s busbw at " + r.bytesOrZero() + " B" + peak + verdict + ".");
     }
   }
 
-  static void sequences(List<ObjectNode> knees, List<ObjectNode> cells, List<String> out) {
-    for (ObjectNode k : knees) {
-      String who = model(k) + " at batch " + k.path("batch_size").asInt();
-      if (k.hasNonNull("prefill_knee_length") && !k.path("prefill_knee_length").isNull()) {
-        out.add(who + ": prefill cost per token rises at " + k.path("prefill_knee_length").asInt() + " tokens ("
-            + n(k.path("prefill_us_per_token_before").asDouble()) + " → " + n(k.path("prefill_us_per_token_at").asDouble())
+  static void sequences(List<Row.Values> knees, List<Row.Values> cells, List<String> out) {
+    for (Row.Values k : knees) {
+      String who = model(k) + " at batch " + k.batchSize();
+      if (k.prefillKneeLength() != null) {
+        out.add(who + ": prefill cost per token rises at " + k.prefillKneeLength() + " tokens ("
+            + n(k.prefillUsPerTokenBefore()) + " → " + n(k.prefillUsPerTokenAt())
             + " µs/token): prompts up to the length before it come at no extra cost per token.");
       }
-      if (k.hasNonNull("decode_knee_length")) {
-        out.add(who + ": decode throughput drops at " + k.path("decode_knee_length").asInt() + " tokens of context ("
-            + n(k.path("decode_tokens_per_s_before").asDouble()) + " → " + n(k.path("decode_tokens_per_s_at").asDouble()) + " tokens/s).");
+      if (k.decodeKneeLength() != null) {
+        out.add(who + ": decode throughput drops at " + k.decodeKneeLength() + " tokens of context ("
+            + n(k.decodeTokensPerSBefore()) + " → " + n(k.decodeTokensPerSAt()) + " tokens/s).");
       }
-      if (k.hasNonNull("memory_limit_length")) {
-        out.add(who + " runs out of GPU memory at " + k.path("memory_limit_length").asInt() + " tokens"
-            + (k.hasNonNull("longest_measured_length") ? " (the longest that ran: " + k.path("longest_measured_length").asInt() + ")" : "")
+      if (k.memoryLimitLength() != null) {
+        out.add(who + " runs out of GPU memory at " + k.memoryLimitLength() + " tokens"
+            + (k.longestMeasuredLength() != null ? " (the longest that ran: " + k.longestMeasuredLength() + ")" : "")
             + ": cap batch × length below it, or split the model (TP / PP).");
       }
     }
     // per model: each line names the model whose cells were not run, and that model's own reason
-    Map<String, List<ObjectNode>> unsupported = new LinkedHashMap<>();
-    for (ObjectNode c : cells) {
-      if (c.path("status").asText().equals("unsupported")) unsupported.computeIfAbsent(model(c), k -> new ArrayList<>()).add(c);
+    Map<String, List<Row.Values>> unsupported = new LinkedHashMap<>();
+    for (Row.Values c : cells) {
+      if (c.status().equals("unsupported")) unsupported.computeIfAbsent(model(c), k -> new ArrayList<>()).add(c);
     }
     unsupported.forEach((who, cs) -> out.add(cs.size() + " sequence-length cell(s) were not run: "
-        + cs.getFirst().path("reason").asText() + " (" + who + ")."));
+        + cs.getFirst().reason() + " (" + who + ")."));
   }
 }

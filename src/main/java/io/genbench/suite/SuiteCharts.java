@@ -3,7 +3,6 @@ package io.genbench.suite;
 import static io.genbench.chart.Svg.label;
 import static io.genbench.chart.Svg.number;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.chart.Axes;
 import io.genbench.chart.Chart;
 import io.genbench.chart.ChartRuntime;
@@ -64,8 +63,8 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
     List<Chart> drawn = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try {
-      List<ObjectNode> records = report.runs().stream().flatMap(r -> r.records().stream()).toList();
-      String simulated = report.runs().stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())
+      List<Row.Values> records = report.runs().stream().flatMap(r -> r.records().stream()).map(Row::values).toList();
+      String simulated = report.runs().stream().anyMatch(r -> r.start() != null && r.start().simulate())
           ? " Simulated: CPU processes with gloo, not GPUs." : "";
       attempt("Scaling", drawn, notes, (d, n) -> scaling(records, simulated, d, n));
       attempt("Bandwidth matrix", drawn, notes, (d, n) -> bandwidth(records, simulated, d, n));
@@ -98,23 +97,22 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
    * record's {@code speedup} (its throughput over the 1-GPU run's). Lines with one point (no 1-GPU run to compare
    * with, or no larger one) are left out.
    */
-  static List<Line> scalingLines(List<ObjectNode> records) {
+  static List<Line> scalingLines(List<Row.Values> records) {
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
-    for (ObjectNode r : records) {
-      if (!r.hasNonNull("speedup")) continue;
-      String kind = r.path("kind").asText();
+    for (Row.Values r : records) {
+      if (r.speedup() == null) continue;
       String name;
       double gpus;
-      if (kind.equals("tp")) {
-        name = "tp · " + r.path("model").asText() + " · batch " + r.path("batch_size").asText();
-        gpus = r.path("tp_size").asDouble();
-      } else if (kind.equals("pipeline")) {
+      if (r.kind().equals("tp")) {
+        name = "tp · " + r.model() + " · batch " + r.batchSize();
+        gpus = r.tpSize();
+      } else if (r.kind().equals("pipeline")) {
         name = "pipeline-diffusion";
-        gpus = r.path("gpu_count").asDouble();
+        gpus = r.gpuCount();
       } else {
         continue;
       }
-      lines.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {gpus, r.path("speedup").asDouble()});
+      lines.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {gpus, r.speedup()});
     }
     List<Line> out = new ArrayList<>();
     lines.forEach((name, points) -> {
@@ -124,7 +122,7 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
     return out;
   }
 
-  private static void scaling(List<ObjectNode> records, String simulated, List<Chart> drawn, List<String> notes) {
+  private static void scaling(List<Row.Values> records, String simulated, List<Chart> drawn, List<String> notes) {
     List<Line> lines = scalingLines(records);
     if (lines.isEmpty()) {
       notes.add("Scaling against ideal: no tp or pipeline-diffusion result at 1 GPU and at more to compare.");
@@ -180,25 +178,24 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
   record Matrix(int gpus, long bytes, String method, double[][] gbPerS) {}
 
   /** One-way transfers of the bandwidth experiment at its largest message: p2p where measured, else copy; null if none. */
-  static Matrix matrix(List<ObjectNode> records) {
+  static Matrix matrix(List<Row.Values> records) {
     for (String method : List.of("p2p", "copy")) {
-      List<ObjectNode> rows = records.stream().filter(r -> r.path("kind").asText().equals("transfer")
-          && r.path("method").asText().equals(method) && r.path("direction").asText().equals("one")
-          && r.hasNonNull("bandwidth_gb_s")).toList();
+      List<Row.Values> rows = records.stream().filter(r -> r.kind().equals("transfer") && r.method().equals(method)
+          && r.direction().equals("one") && r.bandwidthGbS() != null).toList();
       if (rows.isEmpty()) continue;
-      long bytes = rows.stream().mapToLong(r -> r.path("bytes").asLong()).max().orElseThrow();
-      int gpus = 1 + rows.stream().mapToInt(r -> Math.max(r.path("src").asInt(), r.path("dst").asInt())).max().orElseThrow();
+      long bytes = rows.stream().mapToLong(Row.Values::bytesOrZero).max().orElseThrow();
+      int gpus = 1 + rows.stream().mapToInt(r -> Math.max(r.src(), r.dst())).max().orElseThrow();
       double[][] m = new double[gpus][gpus];
       for (double[] row : m) java.util.Arrays.fill(row, Double.NaN);
-      for (ObjectNode r : rows) {
-        if (r.path("bytes").asLong() == bytes) m[r.path("src").asInt()][r.path("dst").asInt()] = r.path("bandwidth_gb_s").asDouble();
+      for (Row.Values r : rows) {
+        if (r.bytesOrZero() == bytes) m[r.src()][r.dst()] = r.bandwidthGbS();
       }
       return new Matrix(gpus, bytes, method, m);
     }
     return null;
   }
 
-  private static void bandwidth(List<ObjectNode> records, String simulated, List<Chart> drawn, List<String> notes) {
+  private static void bandwidth(List<Row.Values> records, String simulated, List<Chart> drawn, List<String> notes) {
     Matrix m = matrix(records);
     if (m == null) {
       notes.add("Bandwidth matrix: no bandwidth experiment ran (its one-way transfers draw it).");
@@ -279,16 +276,16 @@ public record SuiteCharts(List<Chart> drawn, List<String> notes) {
     }
   }
 
-  private static void collectives(List<ObjectNode> records, String simulated, List<Chart> drawn, List<String> notes) {
+  private static void collectives(List<Row.Values> records, String simulated, List<Chart> drawn, List<String> notes) {
     Map<String, XYSeries> series = new LinkedHashMap<>();
     TreeSet<Integer> ranks = new TreeSet<>();
-    records.stream().filter(r -> r.path("kind").asText().equals("collective")).forEach(r -> ranks.add(r.path("ranks").asInt()));
+    records.stream().filter(r -> r.kind().equals("collective")).forEach(r -> ranks.add(r.ranks()));
     double lo = Double.MAX_VALUE, hi = 0, blo = Double.MAX_VALUE, bhi = 0;
-    for (ObjectNode r : records) {
-      if (!r.path("kind").asText().equals("collective") || !r.hasNonNull("busbw_gb_s")) continue;
-      double bytes = r.path("bytes").asDouble(), busbw = r.path("busbw_gb_s").asDouble();
+    for (Row.Values r : records) {
+      if (!r.kind().equals("collective") || r.busbwGbS() == null) continue;
+      double bytes = r.bytesOrZero(), busbw = r.busbwGbS();
       if (bytes <= 0 || busbw <= 0) continue;
-      String name = r.path("operation").asText() + (ranks.size() > 1 ? " × " + r.path("ranks").asInt() : "");
+      String name = r.operation() + (ranks.size() > 1 ? " × " + r.ranks() : "");
       series.computeIfAbsent(name, n -> new XYSeries(label(n), true, true)).add(bytes, busbw);
       lo = Math.min(lo, bytes);
       hi = Math.max(hi, bytes);

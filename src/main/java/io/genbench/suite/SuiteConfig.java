@@ -10,7 +10,6 @@ import io.genbench.UserError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +27,18 @@ import java.util.Map;
  * samples: 5                                       # measured iterations per cell / per size
  * </pre>
  */
-public record SuiteConfig(ObjectNode values) {
+public record SuiteConfig(ObjectNode values, Settings settings) {
+
+  /** The keys typed, read once after validation; null where the file leaves a key out. */
+  public record Settings(List<String> models, List<Integer> sequenceLengths, List<Integer> batchSizes, Integer samples,
+      Integer outputTokens, Integer warmup, List<Integer> tpSizes, List<Integer> microBatches, List<Integer> gpuCounts,
+      Integer totalSteps, Integer numSamples, Long minBytes, Long maxBytes, String precision, Long seed) {
+
+    /** {@code value}, or {@code otherwise} where the file leaves the key out. */
+    public static <T> T or(T value, T otherwise) {
+      return value != null ? value : otherwise;
+    }
+  }
 
   /** Key → what it holds (the message on a wrong value names it). */
   public static final Map<String, String> KEYS = keys();
@@ -58,7 +68,7 @@ public record SuiteConfig(ObjectNode values) {
       "precision", "seed");
 
   public static SuiteConfig empty() {
-    return new SuiteConfig(Json.MAPPER.createObjectNode());
+    return of(Json.MAPPER.createObjectNode());
   }
 
   /** A suite config is a few lines; anything larger is not one. */
@@ -107,7 +117,15 @@ public record SuiteConfig(ObjectNode values) {
       if (!ok) throw new UserError(source + ": \"" + key + "\" must be a " + want + ", was " + v);
     }
     checkSettings(o, source);
-    return new SuiteConfig(o.deepCopy());
+    return of(o.deepCopy());
+  }
+
+  private static SuiteConfig of(ObjectNode values) {
+    try {
+      return new SuiteConfig(values, Json.MAPPER.treeToValue(values, Settings.class));
+    } catch (JsonProcessingException e) { // parse() checked every key's type and range first
+      throw new IllegalStateException("a validated suite config does not bind: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** The largest message a collective or copy may move: 16 GiB (the GPU default sweep ends at 1 GiB). */
@@ -155,25 +173,13 @@ public record SuiteConfig(ObjectNode values) {
     return true;
   }
 
+  /** Whether the file gives {@code key} (a wire name the worker reads too, passed through as given). */
   public boolean has(String key) {
     return values.has(key);
   }
 
+  /** The value the file gives {@code key}, as given, for passing on to the worker; null where it gives none. */
   public JsonNode get(String key) {
     return values.get(key);
-  }
-
-  public List<Integer> ints(String key, List<Integer> otherwise) {
-    if (!has(key)) return otherwise;
-    List<Integer> out = new ArrayList<>();
-    values.get(key).forEach(e -> out.add(e.asInt()));
-    return out;
-  }
-
-  public List<String> strings(String key, List<String> otherwise) {
-    if (!has(key)) return otherwise;
-    List<String> out = new ArrayList<>();
-    values.get(key).forEach(e -> out.add(e.asText()));
-    return out;
   }
 }

@@ -1,5 +1,7 @@
 package io.genbench.suite;
 
+import static io.genbench.suite.SuiteConfig.Settings.or;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
 import io.genbench.UserError;
@@ -33,15 +35,16 @@ public final class SuitePlan {
   public static List<SuiteRun.Step> steps(String set, int gpus, boolean simulate, SuiteConfig cfg) {
     boolean full = set.equalsIgnoreCase("comprehensive");
     List<SuiteRun.Step> out = new ArrayList<>();
-    List<String> models = cfg.strings("models", List.of("facebook/opt-125m", "facebook/opt-1.3b"));
+    SuiteConfig.Settings keys = cfg.settings();
+    List<String> models = or(keys.models(), List.of("facebook/opt-125m", "facebook/opt-1.3b"));
     String last = models.get(models.size() - 1);
-    Integer samples = cfg.has("samples") ? cfg.get("samples").asInt() : null;
+    Integer samples = keys.samples();
     if (gpus >= 2) {
       ObjectNode coll = base(cfg);
       if (!full) coll.putPOJO("operations", List.of("all_reduce", "all_gather", "send_recv"));
       if (!simulate) {
-        coll.put("min_bytes", cfg.has("min_bytes") ? cfg.get("min_bytes").asLong() : full ? 8 : 1L << 20);
-        coll.put("max_bytes", cfg.has("max_bytes") ? cfg.get("max_bytes").asLong() : 1L << 30);
+        coll.put("min_bytes", or(keys.minBytes(), full ? 8 : 1L << 20));
+        coll.put("max_bytes", or(keys.maxBytes(), 1L << 30));
         coll.put("factor", full ? 2 : 16);
       } else {
         coll.put("min_bytes", 64).put("max_bytes", 1024).put("factor", 16);
@@ -50,51 +53,51 @@ public final class SuitePlan {
       out.add(new SuiteRun.Step(Experiment.COLLECTIVES, gpus, coll));
 
       ObjectNode bw = base(cfg);
-      bw.put("max_bytes", cfg.has("max_bytes") ? cfg.get("max_bytes").asLong() : simulate ? 1024 : full ? 1L << 30 : 256L << 20);
+      bw.put("max_bytes", or(keys.maxBytes(), simulate ? 1024 : full ? 1L << 30 : 256L << 20));
       if (simulate) bw.put("factor", 256);
       if (samples != null) bw.put("iterations", samples);
       out.add(new SuiteRun.Step(Experiment.BANDWIDTH, gpus, bw));
 
-      List<Integer> tpSizes = cfg.ints("tp_sizes", full ? powersUpTo(gpus) : List.of(1, 2));
+      List<Integer> tpSizes = or(keys.tpSizes(), full ? powersUpTo(gpus) : List.of(1, 2));
       for (int n : tpSizes) {
         if (n > gpus) throw new UserError("tp_sizes " + n + " exceeds --gpus " + gpus + ". Valid: 1.." + gpus + ".");
       }
-      List<Integer> batches = cfg.ints("batch_sizes", simulate ? List.of(1, 2) : full ? List.of(1, 8, 32) : List.of(1, 8));
+      List<Integer> batches = or(keys.batchSizes(), simulate ? List.of(1, 2) : full ? List.of(1, 8, 32) : List.of(1, 8));
       for (int batch : batches) {
         for (int n : tpSizes) {
           ObjectNode tp = base(cfg).put("batch_size", batch);
-          if (!simulate || cfg.has("models")) tp.put("model", last);
+          if (!simulate || keys.models() != null) tp.put("model", last);
           if (samples != null) tp.put("iterations", samples);
-          if (cfg.has("output_tokens")) tp.put("output_tokens", cfg.get("output_tokens").asInt());
+          if (keys.outputTokens() != null) tp.put("output_tokens", keys.outputTokens());
           out.add(new SuiteRun.Step(Experiment.TP, n, tp));
         }
       }
-      List<Integer> micro = cfg.ints("micro_batches", simulate ? List.of(4) : full ? List.of(4, 8, 16) : List.of(8));
+      List<Integer> micro = or(keys.microBatches(), simulate ? List.of(4) : full ? List.of(4, 8, 16) : List.of(8));
       for (int m : micro) {
         ObjectNode pp = base(cfg).put("micro_batches", m);
-        if (!simulate || cfg.has("models")) pp.put("model", last);
+        if (!simulate || keys.models() != null) pp.put("model", last);
         out.add(new SuiteRun.Step(Experiment.PP_OVERHEAD, gpus, pp));
       }
     }
     ObjectNode seq = base(cfg);
-    List<String> seqModels = cfg.has("models") ? models : full ? models : List.of(models.get(0));
+    List<String> seqModels = keys.models() != null ? models : full ? models : List.of(models.get(0));
     seq.putPOJO("models", seqModels);
-    seq.putPOJO("sequence_lengths", cfg.ints("sequence_lengths",
+    seq.putPOJO("sequence_lengths", or(keys.sequenceLengths(),
         simulate ? List.of(8, 16) : full ? List.of(128, 256, 512, 1024, 2048, 4096) : List.of(128, 512, 2048)));
-    seq.putPOJO("batch_sizes", cfg.ints("batch_sizes", simulate ? List.of(1, 2) : full ? List.of(1, 2, 4, 8, 16, 32) : List.of(1, 8)));
+    seq.putPOJO("batch_sizes", or(keys.batchSizes(), simulate ? List.of(1, 2) : full ? List.of(1, 2, 4, 8, 16, 32) : List.of(1, 8)));
     if (samples != null) seq.put("samples", samples);
     else if (simulate || !full) seq.put("samples", simulate ? 1 : 3);
-    if (cfg.has("output_tokens")) seq.put("output_tokens", cfg.get("output_tokens").asInt());
+    if (keys.outputTokens() != null) seq.put("output_tokens", keys.outputTokens());
     out.add(new SuiteRun.Step(Experiment.SEQ_SCALING, 1, seq));
 
     if (full) {
-      int steps = cfg.has("total_steps") ? cfg.get("total_steps").asInt() : simulate ? 4 : 28;
-      List<Integer> counts = cfg.ints("gpu_counts", powersUpTo(gpus).stream().filter(n -> steps % n == 0).toList());
+      int steps = or(keys.totalSteps(), simulate ? 4 : 28);
+      List<Integer> counts = or(keys.gpuCounts(), powersUpTo(gpus).stream().filter(n -> steps % n == 0).toList());
       for (int n : counts) {
         if (n > gpus) throw new UserError("gpu_counts " + n + " exceeds --gpus " + gpus + ". Valid: 1.." + gpus + ".");
         if (steps % n != 0) throw new UserError("total_steps " + steps + " does not divide by gpu_counts " + n + ".");
         ObjectNode pd = base(cfg).put("total_steps", steps);
-        if (cfg.has("num_samples")) pd.put("num_samples", cfg.get("num_samples").asInt());
+        if (keys.numSamples() != null) pd.put("num_samples", keys.numSamples());
         out.add(new SuiteRun.Step(Experiment.PIPELINE_DIFFUSION, n, pd));
       }
     }
@@ -103,9 +106,10 @@ public final class SuitePlan {
 
   private static ObjectNode base(SuiteConfig cfg) {
     ObjectNode c = Json.MAPPER.createObjectNode();
-    if (cfg.has("seed")) c.put("seed", cfg.get("seed").asLong());
-    if (cfg.has("warmup")) c.put("warmup", cfg.get("warmup").asInt());
-    if (cfg.has("precision")) c.put("precision", cfg.get("precision").asText());
+    SuiteConfig.Settings keys = cfg.settings();
+    if (keys.seed() != null) c.put("seed", keys.seed());
+    if (keys.warmup() != null) c.put("warmup", keys.warmup());
+    if (keys.precision() != null) c.put("precision", keys.precision());
     return c;
   }
 

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * The views of a suite run, rebuilt from its raw {@code suite.jsonl} alone: {@code results.json}, one CSV per record
@@ -26,7 +29,7 @@ import java.util.Set;
  */
 public final class SuiteReport {
   /** One launch: its process count, status ({@code ok}, {@code incorrect}, {@code failed}, {@code timeout}) and records. */
-  public record Run(int processes, String status, String failure, ObjectNode start, List<ObjectNode> records) {
+  public record Run(int processes, String status, String failure, SuiteEvent.Start start, List<Row> records) {
     public boolean ok() {
       return status.equals("ok");
     }
@@ -73,7 +76,7 @@ public final class SuiteReport {
 
   /** How many records carry a correctness check's verdict (a boolean {@code correct}); seq-scaling, say, has none. */
   public long checks() {
-    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("correct").isBoolean()).count();
+    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.values().correct() != null).count();
   }
 
   /**
@@ -107,53 +110,55 @@ public final class SuiteReport {
     List<Run> runs = new ArrayList<>();
     String experiment = "";
     int processes = 0;
-    ObjectNode start = null;
-    List<ObjectNode> records = new ArrayList<>();
+    SuiteEvent.Start start = null;
+    List<Row> records = new ArrayList<>();
     Boolean correct = null;
     String failure = null;
     String plan = null;
     boolean open = false;
-    for (ObjectNode e : events) {
-      switch (e.path("type").asText()) {
-        case "suite_plan" -> plan = e.path("name").asText();
-        case "launch" -> {
+    for (ObjectNode line : events) {
+      switch (SuiteEvent.of(line)) {
+        case SuiteEvent.Plan p -> plan = p.name();
+        case SuiteEvent.Launch l -> {
           if (open) runs.add(unfinished(processes, start, records));
           open = true;
-          processes = e.path("processes").asInt();
+          processes = l.processes();
           start = null;
           records = new ArrayList<>();
           correct = null;
           failure = null;
         }
-        case "suite_start" -> {
-          start = e;
-          experiment = e.path("experiment").asText();
+        case SuiteEvent.Start s -> {
+          start = s;
+          experiment = s.experiment();
         }
-        case "record" -> records.add(enrich(e));
-        case "suite_done" -> correct = e.path("correct").asBoolean();
-        case "suite_failed" -> failure = e.path("kind").asText() + ": " + e.path("message").asText();
-        case "exit" -> {
+        case SuiteEvent.Record r -> records.add(enrich(r));
+        case SuiteEvent.Done d -> correct = d.correct();
+        case SuiteEvent.Failed f -> failure = f.kind() + ": " + f.message();
+        case SuiteEvent.Exit x -> {
           String status;
-          if (e.path("timed_out").asBoolean()) status = "timeout";
-          else if (failure != null || correct == null || e.path("exit_code").asInt() != 0) status = "failed";
+          if (x.timedOut()) status = "timeout";
+          else if (failure != null || correct == null || x.exitCode() != 0) status = "failed";
           else status = correct ? "ok" : "incorrect";
-          if (status.equals("failed") && failure == null) failure = "launcher exited with code " + e.path("exit_code").asInt();
+          if (status.equals("failed") && failure == null) failure = "launcher exited with code " + x.exitCode();
           if (status.equals("timeout")) failure = "killed after the timeout";
           runs.add(new Run(processes, status, failure, start, records));
           open = false;
         }
-        default -> { } // hello and events of later protocol versions: kept in the raw log only
+        case SuiteEvent.Other o -> { } // hello and events of later protocol versions: kept in the raw log only
       }
     }
     if (open) runs.add(unfinished(processes, start, records));
     for (Run r : runs) judgeAgainstLink(r.records());
-    scaling(runs, "tp", "tp_size", "decode_tokens_per_s", "prefill_ms", "model", "batch_size", "prompt_tokens", "output_tokens");
-    scaling(runs, "pipeline", "gpu_count", "steady_state_samples_per_sec", "per_sample_sec");
+    scaling(runs, "tp", Row.Values::tpSize, Row.Values::decodeTokensPerS, Row.Values::prefillMs,
+        v -> List.of(v.model(), v.batchSize(), String.valueOf(v.promptTokens()), String.valueOf(v.outputTokens())));
+    scaling(runs, "pipeline", Row.Values::gpuCount, v -> v.steadyStateSamplesPerSec() == null ? 0 : v.steadyStateSamplesPerSec(),
+        Row.Values::perSampleSec, v -> List.of());
     return new SuiteReport(plan != null ? plan : experiment, runs);
   }
 
   /** A launch with no {@code exit}: genbench itself was killed or interrupted while it ran; what it recorded is kept. */
-  private static Run unfinished(int processes, ObjectNode start, List<ObjectNode> records) {
+  private static Run unfinished(int processes, SuiteEvent.Start start, List<Row> records) {
     return new Run(processes, "unfinished", "no exit recorded: genbench was killed or interrupted during this launch;"
         + " the records it wrote before are kept", start, records);
   }
@@ -162,29 +167,27 @@ public final class SuiteReport {
    * Adds {@code speedup} (throughput over the 1-rank run's) and {@code scaling_efficiency} (speed-up / ranks) to the
    * rows of {@code kind}, and {@code latency_speedup} from a latency figure; nothing when no 1-rank row exists.
    */
-  static void scaling(List<Run> runs, String kind, String sizeField, String throughputField, String latencyField,
-      String... sameFields) {
-    List<ObjectNode> all = runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("kind").asText().equals(kind)).toList();
-    Map<String, List<ObjectNode>> groups = new LinkedHashMap<>();
-    for (ObjectNode row : all) {
-      StringBuilder key = new StringBuilder();
-      for (String f : sameFields) key.append(row.path(f).asText()).append('\u0000');
-      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(row);
-    }
-    for (List<ObjectNode> rows : groups.values()) scaleGroup(rows, sizeField, throughputField, latencyField);
+  static void scaling(List<Run> runs, String kind, ToIntFunction<Row.Values> size, ToDoubleFunction<Row.Values> throughput,
+      ToDoubleFunction<Row.Values> latency, Function<Row.Values, List<Object>> same) {
+    Map<List<Object>, List<Row>> groups = new LinkedHashMap<>();
+    runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.kind().equals(kind))
+        .forEach(row -> groups.computeIfAbsent(same.apply(row.values()), k -> new ArrayList<>()).add(row));
+    for (List<Row> rows : groups.values()) scaleGroup(rows, size, throughput, latency);
   }
 
-  private static void scaleGroup(List<ObjectNode> rows, String sizeField, String throughputField, String latencyField) {
-    ObjectNode base = rows.stream().filter(r -> r.path(sizeField).asInt() == 1).findFirst().orElse(null);
+  private static void scaleGroup(List<Row> rows, ToIntFunction<Row.Values> size, ToDoubleFunction<Row.Values> throughput,
+      ToDoubleFunction<Row.Values> latency) {
+    Row.Values base = rows.stream().map(Row::values).filter(v -> size.applyAsInt(v) == 1).findFirst().orElse(null);
     if (base == null) return;
-    for (ObjectNode row : rows) {
-      int size = row.path(sizeField).asInt();
-      double t1 = base.path(throughputField).asDouble(0), t = row.path(throughputField).asDouble(0);
-      if (t1 > 0 && t > 0 && size > 0) {
+    double t1 = throughput.applyAsDouble(base), l1 = latency.applyAsDouble(base);
+    for (Row row : rows) {
+      Row.Values v = row.values();
+      int n = size.applyAsInt(v);
+      double t = throughput.applyAsDouble(v), l = latency.applyAsDouble(v);
+      if (t1 > 0 && t > 0 && n > 0) {
         row.put("speedup", round(t / t1));
-        row.put("scaling_efficiency", round(t / t1 / size));
+        row.put("scaling_efficiency", round(t / t1 / n));
       }
-      double l1 = base.path(latencyField).asDouble(0), l = row.path(latencyField).asDouble(0);
       if (l1 > 0 && l > 0) row.put("latency_speedup", round(l1 / l));
     }
   }
@@ -201,23 +204,23 @@ public final class SuiteReport {
    * healthy NVLink gives 74–82 % at 1 GiB on 2 H200s; traffic forced through the host, P2P disabled or a congested
    * link gives far less). Smaller messages and launches without a known peak are not judged ({@code suspect} absent).
    */
-  static void judgeAgainstLink(List<ObjectNode> records) {
-    double peak = records.stream().filter(r -> r.path("kind").asText().equals("preflight"))
-        .mapToDouble(r -> r.path("min_link_peak_gb_s").asDouble(0)).findFirst().orElse(0);
+  static void judgeAgainstLink(List<Row> records) {
+    double peak = records.stream().map(Row::values).filter(v -> v.kind().equals("preflight"))
+        .mapToDouble(Row.Values::minLinkPeakGbS).findFirst().orElse(0);
     if (peak <= 0) return;
-    for (ObjectNode r : records) {
-      String kind = r.path("kind").asText();
+    for (Row r : records) {
+      Row.Values v = r.values();
       double figure, against;
-      if (kind.equals("collective") && r.has("busbw_gb_s")) {
-        figure = r.path("busbw_gb_s").asDouble();
+      if (v.kind().equals("collective") && v.busbwGbS() != null) {
+        figure = v.busbwGbS();
         against = peak;
-      } else if (kind.equals("transfer") && r.path("method").asText().equals("p2p")) {
-        figure = r.path("bandwidth_gb_s").asDouble();
-        against = r.path("direction").asText().equals("both") ? 2 * peak : peak;
+      } else if (v.kind().equals("transfer") && v.method().equals("p2p")) {
+        figure = v.bandwidthGbS() == null ? 0 : v.bandwidthGbS();
+        against = v.direction().equals("both") ? 2 * peak : peak;
       } else {
         continue;
       }
-      if (r.path("bytes").asLong() < JUDGED_BYTES) continue;
+      if (v.bytesOrZero() < JUDGED_BYTES) continue;
       r.put("link_peak_gb_s", against);
       r.put("peak_fraction", round(figure / against));
       r.put("suspect", figure < SUSPECT_FRACTION * against);
@@ -226,29 +229,27 @@ public final class SuiteReport {
 
   /** Sentences from this run's measured records ({@link Recommendations}). */
   public List<String> recommendations() {
-    Map<String, List<ObjectNode>> kinds = new LinkedHashMap<>();
-    for (Run r : runs) for (ObjectNode rec : r.records()) kinds.computeIfAbsent(rec.path("kind").asText(), k -> new ArrayList<>()).add(rec);
+    Map<String, List<Row.Values>> kinds = new LinkedHashMap<>();
+    for (Run r : runs) for (Row rec : r.records()) kinds.computeIfAbsent(rec.kind(), k -> new ArrayList<>()).add(rec.values());
     return Recommendations.of(kinds);
   }
 
   /** Rows marked suspect, over every launch. */
-  public List<ObjectNode> suspects() {
-    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.path("suspect").asBoolean(false)).toList();
+  public List<Row> suspects() {
+    return runs.stream().flatMap(r -> r.records().stream()).filter(r -> r.values().isSuspect()).toList();
   }
 
   /** A record as results show it: {@code kind} plus the worker's data, with bandwidths for collectives. */
-  static ObjectNode enrich(ObjectNode event) {
-    ObjectNode row = Json.MAPPER.createObjectNode().put("kind", event.path("kind").asText());
-    JsonNode data = event.path("data");
-    if (data instanceof ObjectNode d) row.setAll(d);
-    if (row.path("kind").asText().equals("collective") && row.hasNonNull("bytes") && row.path("time_ns").asLong() > 0) {
-      Collective c = Collective.parse(row.path("operation").asText());
-      long bytes = row.path("bytes").asLong();
-      long ns = row.path("time_ns").asLong();
-      int ranks = row.path("ranks").asInt();
-      row.put("algbw_gb_s", round(Collective.algbwGbPerS(bytes, ns)));
-      row.put("bus_factor", round(c.busFactor(ranks)));
-      row.put("busbw_gb_s", round(c.busbwGbPerS(bytes, ns, ranks)));
+  static Row enrich(SuiteEvent.Record event) {
+    ObjectNode json = Json.MAPPER.createObjectNode().put("kind", event.kind());
+    if (event.data() instanceof ObjectNode d) json.setAll(d);
+    Row row = new Row(event.kind(), json);
+    Row.Values v = row.values();
+    if (v.kind().equals("collective") && v.bytes() != null && v.timeNs() > 0) {
+      Collective c = Collective.parse(v.operation());
+      row.put("algbw_gb_s", round(Collective.algbwGbPerS(v.bytes(), v.timeNs())));
+      row.put("bus_factor", round(c.busFactor(v.ranks())));
+      row.put("busbw_gb_s", round(c.busbwGbPerS(v.bytes(), v.timeNs(), v.ranks())));
     }
     return row;
   }
@@ -265,14 +266,14 @@ public final class SuiteReport {
       ObjectNode n = out.addObject().put("processes", r.processes()).put("status", r.status());
       n.put("failure", r.failure());
       if (r.start() != null) {
-        n.put("experiment", r.start().path("experiment").asText());
-        n.put("world_size", r.start().path("world_size").asInt());
-        n.put("backend", r.start().path("backend").asText());
-        n.put("device", r.start().path("device").asText());
-        n.put("simulate", r.start().path("simulate").asBoolean());
-        n.set("config", r.start().path("config"));
+        n.put("experiment", r.start().experiment());
+        n.put("world_size", r.start().worldSize());
+        n.put("backend", r.start().backend());
+        n.put("device", r.start().device());
+        n.put("simulate", r.start().simulate());
+        n.set("config", r.start().config());
       }
-      n.putArray("records").addAll(r.records());
+      n.putArray("records").addAll(r.records().stream().map(Row::json).toList());
     }
     return root;
   }
@@ -281,12 +282,12 @@ public final class SuiteReport {
   Map<String, List<ObjectNode>> byKind() {
     Map<String, List<ObjectNode>> kinds = new LinkedHashMap<>();
     for (Run r : runs) {
-      for (ObjectNode rec : r.records()) {
+      for (Row rec : r.records()) {
         ObjectNode row = Json.MAPPER.createObjectNode().put("processes", r.processes());
-        rec.fields().forEachRemaining(f -> {
+        rec.json().fields().forEachRemaining(f -> {
           if (!f.getKey().equals("kind")) row.set(f.getKey(), f.getValue());
         });
-        kinds.computeIfAbsent(rec.path("kind").asText(), k -> new ArrayList<>()).add(row);
+        kinds.computeIfAbsent(rec.kind(), k -> new ArrayList<>()).add(row);
       }
     }
     return kinds;
@@ -359,26 +360,26 @@ public final class SuiteReport {
     sb.append("| processes | status | backend | failure |\n|---|---|---|---|\n");
     for (Run r : runs) {
       sb.append("| ").append(r.processes()).append(" | ").append(r.status()).append(" | ")
-          .append(r.start() == null ? "-" : r.start().path("backend").asText()).append(" | ")
+          .append(r.start() == null ? "-" : r.start().backend()).append(" | ")
           .append(r.failure() == null ? "" : r.failure().replace("|", "\\|")).append(" |\n");
     }
-    if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
+    if (runs.stream().anyMatch(r -> r.start() != null && r.start().simulate())) {
       sb.append("\nSimulated: CPU processes with gloo and tiny sizes; the figures test the logic, not a GPU.\n");
     }
     List<String> advice = recommendations();
     if (!advice.isEmpty()) {
       sb.append("\n## Recommendations\n\n");
-      if (runs.stream().anyMatch(r -> r.start() != null && r.start().path("simulate").asBoolean())) {
+      if (runs.stream().anyMatch(r -> r.start() != null && r.start().simulate())) {
         sb.append("_From simulated figures: they show what the report would say, not what a GPU does._\n\n");
       }
       for (String a : advice) sb.append("* ").append(a).append('\n');
       sb.append("\nEach line rests on the figures it cites, measured in this run; nothing is recommended without one.\n");
     }
-    List<ObjectNode> suspects = suspects();
+    List<Row> suspects = suspects();
     if (!suspects.isEmpty()) {
       sb.append("\n**Suspect interconnect:** ").append(suspects.size()).append(" figure(s) at ≥ 64 MiB under ")
           .append(Math.round(SUSPECT_FRACTION * 100)).append(" % of the link's peak (pre-flight), e.g. ")
-          .append(suspectLine(suspects.get(0))).append(". Check P2P status and NCCL settings in the preflight table.\n");
+          .append(suspectLine(suspects.get(0).values())).append(". Check P2P status and NCCL settings in the preflight table.\n");
     }
     if (!charts.drawn().isEmpty() || !charts.notes().isEmpty()) {
       sb.append("\n## Charts\n\n");
@@ -403,12 +404,12 @@ public final class SuiteReport {
     return sb.toString();
   }
 
-  static String suspectLine(ObjectNode r) {
-    String what = r.path("kind").asText().equals("collective") ? r.path("operation").asText() + " busbw"
-        : "p2p " + r.path("src").asText() + "→" + r.path("dst").asText() + " (" + r.path("direction").asText() + " way)";
-    double v = r.has("busbw_gb_s") ? r.path("busbw_gb_s").asDouble() : r.path("bandwidth_gb_s").asDouble();
-    return what + " " + mdNumber(v) + " GB/s at " + r.path("bytes").asLong() + " B vs a peak of "
-        + mdNumber(r.path("link_peak_gb_s").asDouble()) + " GB/s";
+  static String suspectLine(Row.Values r) {
+    String what = r.kind().equals("collective") ? r.operation() + " busbw"
+        : "p2p " + r.src() + "→" + r.dst() + " (" + r.direction() + " way)";
+    double v = r.busbwGbS() != null ? r.busbwGbS() : r.bandwidthGbS() == null ? 0 : r.bandwidthGbS();
+    return what + " " + mdNumber(v) + " GB/s at " + r.bytesOrZero() + " B vs a peak of "
+        + mdNumber(r.linkPeakGbS() == null ? 0 : r.linkPeakGbS()) + " GB/s";
   }
 
   private static String mdCell(JsonNode v) {

@@ -92,8 +92,8 @@ final class SuiteChartsTest {
         "Collective bus bandwidth: no collectives experiment ran.");
   }
 
-  private static List<ObjectNode> records(SuiteReport report) {
-    return report.runs().stream().flatMap(r -> r.records().stream()).toList();
+  private static List<Row.Values> records(SuiteReport report) {
+    return report.runs().stream().flatMap(r -> r.records().stream()).map(Row::values).toList();
   }
 
   private static List<String> launch(int processes, String... records) {

@@ -25,7 +25,7 @@ final class SuiteReportTest {
   void collectiveRecordsGetAlgorithmAndBusBandwidth() {
     SuiteReport report = SuiteReport.of(events(LAUNCH2, START, ALL_REDUCE, DONE, EXIT0));
 
-    ObjectNode row = report.runs().get(0).records().get(0);
+    ObjectNode row = report.runs().get(0).records().get(0).json();
     assertThat(row.path("algbw_gb_s").asDouble()).isEqualTo(330.3821);
     assertThat(row.path("bus_factor").asDouble()).isEqualTo(1.5);
     assertThat(row.path("busbw_gb_s").asDouble()).isEqualTo(495.57315);
@@ -102,7 +102,7 @@ final class SuiteReportTest {
     String small = healthy.replace("1073741824", "1048576").replace("3250000", "1000000"); // 1 MiB, 1 GB/s
     SuiteReport report = SuiteReport.of(events(LAUNCH2, START, pre, healthy, slow, small, DONE, EXIT0));
 
-    List<ObjectNode> rows = report.runs().get(0).records();
+    List<ObjectNode> rows = report.runs().get(0).records().stream().map(Row::json).toList();
     assertThat(rows.get(1).path("suspect").asBoolean()).isFalse();
     assertThat(rows.get(1).path("peak_fraction").asDouble()).isBetween(0.73, 0.74);
     assertThat(rows.get(2).path("suspect").asBoolean()).isTrue();
@@ -111,7 +111,7 @@ final class SuiteReportTest {
     assertThat(report.markdown()).contains("Suspect interconnect").contains("broadcast busbw 100 GB/s at 1073741824 B vs a peak of 450 GB/s");
 
     SuiteReport unknown = SuiteReport.of(events(LAUNCH2, START, slow, DONE, EXIT0));
-    assertThat(unknown.runs().get(0).records().get(0).has("suspect")).isFalse(); // no peak known: not judged
+    assertThat(unknown.runs().get(0).records().get(0).json().has("suspect")).isFalse(); // no peak known: not judged
   }
 
   @Test
@@ -136,10 +136,10 @@ final class SuiteReportTest {
 
     SuiteReport report = SuiteReport.of(events(launch1, START, tp1, DONE, EXIT0, LAUNCH2, START, tp2, DONE, EXIT0));
 
-    ObjectNode row = report.runs().get(1).records().get(0);
+    ObjectNode row = report.runs().get(1).records().get(0).json();
     assertThat(row.path("speedup").asDouble()).isEqualTo(1.5);
     assertThat(row.path("scaling_efficiency").asDouble()).isEqualTo(0.75);
     assertThat(row.path("latency_speedup").asDouble()).isEqualTo(1.6);
-    assertThat(report.runs().get(0).records().get(0).path("scaling_efficiency").asDouble()).isEqualTo(1.0);
+    assertThat(report.runs().get(0).records().get(0).json().path("scaling_efficiency").asDouble()).isEqualTo(1.0);
   }
 }
