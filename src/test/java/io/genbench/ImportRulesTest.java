@@ -49,7 +49,7 @@ final class ImportRulesTest {
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env"),
-      importsOnly("rank", "result", "analyze", "report"),
+      importsOnly("rank", "result", "analyze", "report", "cost"),
       importsOnly("suite", "wire", "store", "env", "chart", "report"));
 
   @Test

@@ -2,12 +2,12 @@ package io.genbench.cli;
 
 import io.genbench.Json;
 import io.genbench.UserError;
+import io.genbench.cost.Lifecycle;
 import io.genbench.rank.BestConfigurations;
 import io.genbench.store.RunDirectory;
 import io.genbench.views.RunViews;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +28,6 @@ import picocli.CommandLine.Parameters;
         "", "Exit codes: 0 some configuration meets every constraint; 2 bad input (a missing or foreign directory, a bad"
         + " limit); 3 nothing meets them (the reasons are still printed)."})
 final class BestCommand implements Callable<Integer> {
-  static final int NOTHING_MEETS = 3;
-
   @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory (default: the newest under results/)")
   Path runDir;
 
@@ -42,7 +40,7 @@ final class BestCommand implements Callable<Integer> {
 
   @Option(names = "--lifecycle", defaultValue = "ondemand", paramLabel = "L",
       description = "spot | ondemand: whose price ranks (default: ${DEFAULT-VALUE})")
-  String lifecycle;
+  Lifecycle lifecycle;
 
   @Option(names = "--include-invalid", description = "count INVALID cases too, flagged (default: excluded)")
   boolean includeInvalid;
@@ -54,9 +52,6 @@ final class BestCommand implements Callable<Integer> {
   public Integer call() {
     runDir = NewestRuns.orNewest(runDir, "RUN_DIR", 0);
     boolean json = OutputFormat.json(format);
-    if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
-      throw new UserError("--lifecycle must be spot or ondemand, was '" + lifecycle + "'");
-    }
     positive("--p95-ms", p95Ms);
     positive("--max-memory-gb", maxMemoryGb);
     CompareCommand.requireDirectory(runDir, "the run directory");
@@ -69,7 +64,7 @@ final class BestCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     }
     System.out.flush();
-    return best.found() ? 0 : NOTHING_MEETS;
+    return (best.found() ? ExitCode.OK : ExitCode.NOTHING_MEETS).code();
   }
 
   private static void positive(String option, Double value) {

@@ -31,7 +31,6 @@ import picocli.CommandLine.Parameters;
         + " level); 4 with --fail-on-regression, some case is significantly slower by more than the threshold (the"
         + " interval's lower end above 1 + P/100) or succeeded in the baseline but not in the candidate."})
 final class CompareCommand implements Callable<Integer> {
-  static final int REGRESSION = 4;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "BASELINE", description = "the run directory to compare against"
       + " (default: the run before the newest under results/)")
@@ -66,7 +65,7 @@ final class CompareCommand implements Callable<Integer> {
     double l = level(level);
     RunComparison.Side base = side("baseline", baseline);
     RunComparison.Side cand = side("candidate", candidate);
-    RunComparison comparison = RunComparison.of(base, cand, l, seed, MedianRatio.RESAMPLES, "ondemand", threshold);
+    RunComparison comparison = RunComparison.of(base, cand, l, seed, MedianRatio.RESAMPLES, io.genbench.cost.Lifecycle.ONDEMAND, threshold);
     if (comparison.cases().isEmpty() && comparison.notCompared().isEmpty()) {
       throw new UserError("no case of " + baseline + " matches a case of " + candidate + " by id (baseline: "
           + ids(base.results()) + "; candidate: " + ids(cand.results()) + ")");
@@ -77,7 +76,7 @@ final class CompareCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     }
     System.out.flush();
-    return comparison.regressions().isEmpty() ? 0 : REGRESSION;
+    return (comparison.regressions().isEmpty() ? ExitCode.OK : ExitCode.REGRESSION).code();
   }
 
   private static RunComparison.Side side(String which, Path dir) {

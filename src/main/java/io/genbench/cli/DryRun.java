@@ -1,8 +1,8 @@
 package io.genbench.cli;
 
 import io.genbench.Json;
-import io.genbench.env.HostCommand;
 import io.genbench.env.HostInfo;
+import io.genbench.execute.Estimates;
 import io.genbench.execute.Estimator;
 import io.genbench.execute.Executor;
 import io.genbench.plan.Plan;
@@ -11,7 +11,6 @@ import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,87 +33,13 @@ final class DryRun {
 
   private DryRun() {}
 
-  /**
-   * How a dry run prices its estimate: the hourly price of the lifecycle ({@code spot} or {@code ondemand}) of each
-   * case's instance type (or of the actual instance), times the estimated wall time.
-   */
-  record Costing(io.genbench.cost.PriceSource prices, String region, String lifecycle, String actualInstance) {
-    java.math.BigDecimal usd(TestCase c, double seconds) {
-      String type = actualInstance != null ? actualInstance : c.instanceType();
-      var p = prices.lookup(type, region);
-      if (p.isEmpty()) return null;
-      var hourly = lifecycle.equals("spot") && p.get().spotUsdPerHour() != null ? p.get().spotUsdPerHour() : p.get().ondemandUsdPerHour();
-      return hourly == null ? null : hourly.multiply(java.math.BigDecimal.valueOf(seconds / 3600), java.math.MathContext.DECIMAL64);
-    }
-
-    String typeOf(TestCase c) {
-      return actualInstance != null ? actualInstance : c.instanceType();
-    }
-  }
-
-  /**
-   * The plan's estimator on this machine: earlier runs under {@code results/} and beside {@code root}, then (only if a
-   * case has none) a calibration of the embedded backend, or the rate table for this host's GPU.
-   */
-  static Estimator estimator(Plan plan, Executor ex, Path root, Map<String, String> cannot) {
-    String device = device(ex);
-    return new Estimator(plan, ex.backend(), device, Estimator.earlierRuns(root), () -> costModel(plan, ex, device, cannot));
-  }
-
-  private static Estimator.CostModel costModel(Plan plan, Executor ex, String device, Map<String, String> cannot) {
-    if (ex instanceof io.genbench.execute.onnx.OnnxExecutor) {
-      try {
-        System.err.println("genbench: estimating: no earlier run of some cases here; calibrating the embedded backend on this"
-            + " machine (a few seconds)");
-        return io.genbench.execute.Calibration.measure(ex, plan.cases().stream().filter(c -> !cannot.containsKey(c.id())).toList(),
-            io.genbench.execute.Ticker.SYSTEM);
-      } catch (RuntimeException e) {
-        System.err.println("genbench: the calibration failed (" + e.getMessage() + "); estimating from the rate table");
-      }
-    }
-    if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor) {
-      // the cluster's nodes run the cases: the GPU each case's instance type has
-      return io.genbench.execute.RateTable.byInstanceType();
-    }
-    return new io.genbench.execute.RateTable(ex instanceof io.genbench.execute.onnx.OnnxExecutor ? null : gpu().orElse(null));
-  }
-
-  private static String device(Executor ex) {
-    if (ex instanceof io.genbench.execute.onnx.OnnxExecutor) return HostInfo.cpuModel();
-    if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor) return null;
-    return gpu().orElse(null);
-  }
-
-  private static String gpuName;
-
-  private static Optional<String> gpu() {
-    if (gpuName == null) {
-      gpuName = HostCommand.output(List.of("nvidia-smi", "--query-gpu=name", "--format=csv,noheader"), Duration.ofSeconds(20))
-          .map(s -> s.lines().findFirst().orElse("").trim()).orElse("");
-    }
-    return gpuName.isEmpty() ? Optional.empty() : Optional.of(gpuName);
-  }
-
-  /** The estimated cost of the whole run, USD; zero when unpriced. */
-  static java.math.BigDecimal estimateUsd(Plan plan, Map<String, String> cannot, int trials, Estimator estimator, Costing costing) {
-    var each = estimator.estimates(cannot.keySet());
-    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
-    for (TestCase c : plan.cases()) {
-      Estimator.Estimate est = each.get(c.id());
-      if (est == null) continue;
-      var usd = costing.usd(c, est.seconds() * trials);
-      if (usd != null) total = total.add(usd);
-    }
-    return io.genbench.cost.CostModel.round(total);
-  }
-
   static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator) {
     return render(plan, ex, cannot, trials, estimator, null);
   }
 
-  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Costing costing) {
+  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Estimates.Costing costing) {
     String device = ex instanceof io.genbench.execute.onnx.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
-        : gpu().orElse("no GPU found: the worker will run on the CPU");
+        : Estimates.gpu().orElse("no GPU found: the worker will run on the CPU");
     var each = estimator.estimates(cannot.keySet());
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "dry run: %d cases%s on backend %s, %s; nothing is run or written%n",
@@ -147,7 +72,7 @@ final class DryRun {
       rows.add(new String[] {c.id(), ex.backend(), "≈ " + human(seconds), est.from().isEmpty() ? est.source().label() : est.source().label() + ": " + est.from()});
       if (costing != null) {
         var usd = costing.usd(c, seconds);
-        usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,
+        usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle().label() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,
             java.math.BigDecimal::add);
       }
     }
@@ -168,7 +93,7 @@ final class DryRun {
     if (ran > 0 && hours > 0) {
       out.append(String.format(Locale.ROOT, "%s: ≈ %s, of which measuring %.0f %%, warm-up %.0f %%, worker start and model"
           + " build %.0f %%, the rest (profiling, FLOP counting, teardown) %.0f %%%n",
-          ex instanceof io.genbench.execute.onnx.OnnxExecutor || gpu().isEmpty() ? "machine-hours" : "GPU-hours",
+          ex instanceof io.genbench.execute.onnx.OnnxExecutor || Estimates.gpu().isEmpty() ? "machine-hours" : "GPU-hours",
           hoursText(hours), 100 * parts[2] / hours, 100 * parts[1] / hours, 100 * parts[0] / hours, 100 * parts[3] / hours));
     }
     for (String o : overflows) {

@@ -16,8 +16,8 @@ import picocli.CommandLine.ParseResult;
  * message is printed with its credentials masked ({@link Secrets}) and its control characters made visible.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
-  static final int USAGE = 2;
-  static final int INTERNAL = 1;
+  static final int USAGE = ExitCode.USAGE.code();
+  static final int INTERNAL = ExitCode.INTERNAL.code();
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {

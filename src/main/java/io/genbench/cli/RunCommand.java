@@ -2,8 +2,12 @@ package io.genbench.cli;
 
 import io.genbench.Json;
 import io.genbench.UserError;
+import io.genbench.cost.Lifecycle;
 import io.genbench.env.Environment;
+import io.genbench.execute.Backend;
+import io.genbench.execute.Estimates;
 import io.genbench.execute.Executor;
+import io.genbench.execute.ExecutorKind;
 import io.genbench.execute.LocalProcessExecutor;
 import io.genbench.execute.Progress;
 import io.genbench.execute.Runner;
@@ -53,17 +57,17 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--backend", defaultValue = "auto", paramLabel = "B",
       description = "onnx (embedded default: in-JVM ONNX Runtime on CPU) | torch (the PyTorch worker) | diffusers (your"
           + " diffusers pipeline through the worker) | auto: torch when a GPU and PyTorch are present, else onnx (default)")
-  String backend;
+  Backend backend;
 
   @Option(names = "--executor", defaultValue = "local", paramLabel = "E", description = "local: cases run on this machine, one at a time | kubernetes: one Job per model group and instance"
           + " type on the cluster of your kubeconfig (needs --image; see --namespace, --parallel)")
-  String executor;
+  ExecutorKind executor;
 
   @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: results/<date>-<time>-<plan>)")
   Path out;
 
   @Option(names = "--lifecycle", defaultValue = "ondemand", paramLabel = "L", description = "spot | ondemand: which price is the actual one (default: ${DEFAULT-VALUE})")
-  String lifecycle;
+  Lifecycle lifecycle;
 
   @Option(names = "--region", defaultValue = "us-east-1", paramLabel = "R", description = "pricing region (default: ${DEFAULT-VALUE})")
   String region;
@@ -148,28 +152,24 @@ final class RunCommand implements Callable<Integer> {
     if ((planFile == null) == (resume == null)) throw new UserError("Give a PLAN file, or --resume DIR (not both).");
     if (retryFailed && resume == null) throw new UserError("--retry-failed goes with --resume DIR.");
     if (resume != null) adoptStoredOptions();
-    boolean kube = executor.equals("kubernetes");
-    if (!executor.equals("local") && !kube) throw new UserError("Unknown --executor \"" + executor + "\". Known: local, kubernetes.");
-    if (kube && backend.equals("auto")) backend = "torch"; // the worker image has PyTorch; this host need not
-    if (!lifecycle.equals("spot") && !lifecycle.equals("ondemand")) {
-      throw new UserError("Unknown --lifecycle \"" + lifecycle + "\". Known: spot, ondemand.");
-    }
+    boolean kube = executor == ExecutorKind.KUBERNETES;
+    if (kube && backend == Backend.AUTO) backend = Backend.TORCH; // the worker image has PyTorch; this host need not
     if (trials < 1 || trials > 100) throw new UserError("--trials must be between 1 and 100, was " + trials + ".");
     if (budgetUsd != null && budgetUsd.signum() <= 0) {
       throw new UserError("--budget-usd must be a positive amount of USD, e.g. --budget-usd 25, was " + budgetUsd.toPlainString() + ".");
     }
     historyAt = history.checked();
-    String chosen = chooseBackend();
-    if (chosen.equals("diffusers") && weights == null) {
+    Backend chosen = chooseBackend();
+    if (chosen == Backend.DIFFUSERS && weights == null) {
       throw new UserError("--backend diffusers runs your own diffusers pipeline: give its local folder with --weights"
           + " (e.g. a snapshot of stabilityai/stable-diffusion-2-1 saved with save_pretrained).");
     }
-    if (kube && chosen.equals("onnx")) throw new UserError("--executor kubernetes runs the PyTorch worker: use --backend torch or diffusers.");
+    if (kube && chosen == Backend.ONNX) throw new UserError("--executor kubernetes runs the PyTorch worker: use --backend torch or diffusers.");
     List<String> gpuList = gpus == null ? null : GpuList.parse(gpus, "--gpus", GpuList::detect);
     if (gpuList != null) {
       if (kube) throw new UserError("--gpus spreads a plan over this host's GPUs; with --executor kubernetes each Job gets the GPUs"
           + " its cases ask for. Leave --gpus out, or use --executor local.");
-      if (chosen.equals("onnx")) throw new UserError("--gpus " + gpus + " runs one PyTorch worker per GPU, and backend onnx runs"
+      if (chosen == Backend.ONNX) throw new UserError("--gpus " + gpus + " runs one PyTorch worker per GPU, and backend onnx runs"
           + " in this JVM on the CPU: use --backend torch or diffusers.");
       if (budgetUsd != null) throw new UserError("--budget-usd does not yet work with --gpus (the budget is kept for one worker"
           + " at a time): leave one out.");
@@ -177,7 +177,7 @@ final class RunCommand implements Callable<Integer> {
     if (interferenceCases < 0 || interferenceCases > 100) {
       throw new UserError("--interference-cases must be between 0 and 100, was " + interferenceCases + ".");
     }
-    String py = chosen.equals("onnx") || kube ? null : LocalProcessExecutor.findPython(python);
+    String py = chosen == Backend.ONNX || kube ? null : LocalProcessExecutor.findPython(python);
     Path source = GenBench.workerSource();
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
@@ -187,9 +187,9 @@ final class RunCommand implements Callable<Integer> {
     Path root = resume != null ? resume : out != null ? out : Path.of("results", runId(planFile));
     io.genbench.env.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
     try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
-        Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen),
-            new io.genbench.execute.Pricer(book, region, lifecycle))
-        : chosen.equals("onnx") ? new OnnxExecutor(Ticker.SYSTEM, threads)
+        Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen.label()),
+            new io.genbench.execute.Pricer(book, region, lifecycle.label()))
+        : chosen == Backend.ONNX ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(workerConfig(py, source, root, chosen), Ticker.SYSTEM,
             gpuList == null ? null : gpuList.getFirst())) {
       PriceOptions.requirePriced(book, region, plan.instanceTypes(), actualInstance, resume != null ? resume.toString() : planFile.toString(), resume == null);
@@ -200,8 +200,8 @@ final class RunCommand implements Callable<Integer> {
         throw new UserError("None of the " + plan.cases().size() + " cases can run on backend " + ex.backend() + ": "
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
-      var costing = new DryRun.Costing(book, region, lifecycle, actualInstance);
-      estimator = DryRun.estimator(plan, ex, root, cannot);
+      var costing = new Estimates.Costing(book, region, lifecycle, actualInstance);
+      estimator = Estimates.forRun(plan, ex, chosen, executor, root, cannot);
       if (dryRun) {
         if (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor k) {
           // the manifests alone on stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies; the estimate beside
@@ -213,7 +213,7 @@ final class RunCommand implements Callable<Integer> {
         return 0;
       }
       if (budgetUsd != null) {
-        var estimate = DryRun.estimateUsd(plan, cannot, trials, estimator, costing);
+        var estimate = Estimates.usd(plan, cannot, trials, estimator, costing);
         if (estimate.compareTo(budgetUsd) > 0) {
           throw new UserError("The estimated cost $" + estimate.toPlainString() + " (see --dry-run) exceeds --budget-usd "
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
@@ -228,8 +228,8 @@ final class RunCommand implements Callable<Integer> {
           // plan and options appear with the directory or not at all: a kill at any moment leaves a resumable run
           String planText = Files.readString(planFile);
           dir = RunDirectory.create(root, java.util.Map.of(RunDirectory.PLAN, planText, OPTIONS,
-              Json.PRETTY.writeValueAsString(new RunOptions(chosen, tiny, weights, saveImages, lifecycle, region,
-                  actualInstance, trials, executor, gpus,
+              Json.PRETTY.writeValueAsString(new RunOptions(chosen.label(), tiny, weights, saveImages, lifecycle.label(),
+                  region, actualInstance, trials, executor.label(), gpus,
                   PlanFingerprint.of(planText.getBytes(java.nio.charset.StandardCharsets.UTF_8), plan)))));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -299,21 +299,21 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** How this run starts the Python worker: the same for the one-worker run and for every GPU of --gpus. */
-  private LocalProcessExecutor.Config workerConfig(String py, Path source, Path root, String chosen) {
-    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen);
+  private LocalProcessExecutor.Config workerConfig(String py, Path source, Path root, Backend chosen) {
+    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen.label());
   }
 
-  private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, String chosen, Executor ex, java.util.Map<String, String> cannot,
+  private Integer runAndReport(RunDirectory dir, RunViews views, Plan plan, Backend chosen, Executor ex, java.util.Map<String, String> cannot,
       io.genbench.cost.PriceBook book, io.genbench.env.Placement placed, List<Runner.Slot> slots) {
     writeEnvironment(dir, chosen, plan.settings());
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
     Executor run = placed == null ? ex
-        : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle));
+        : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle.label()));
     var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(run,
         new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
     Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book,
-        new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(views.finishCase(id)), Progress.forStderr());
+        new Runner.Pricing(lifecycle.label(), region, actualInstance), id -> oneLine(views.finishCase(id)), Progress.forStderr());
     if (!cannot.isEmpty()) {
       System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
           + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
@@ -326,7 +326,7 @@ final class RunCommand implements Callable<Integer> {
       runner.run(plan, trials);
     } else {
       List<Runner.Slot> placedSlots = slots.stream().map(sl -> placed == null ? sl : new Runner.Slot(sl.gpu(),
-          new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle)))).toList();
+          new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle.label())))).toList();
       System.err.println("genbench: one worker per GPU on " + slots.size() + " GPUs (" + String.join(", ", slots.stream().map(Runner.Slot::gpu).toList()) + ")");
       boolean measured = expected.values().stream().allMatch(e -> e.source() == io.genbench.execute.Estimator.Source.CASE);
       System.err.println("genbench: --gpus: groups assigned to GPUs by their estimated wall time ("
@@ -362,7 +362,7 @@ final class RunCommand implements Callable<Integer> {
     if (pick.isEmpty()) return;
     System.err.println("genbench: neighbour interference: measuring " + String.join(", ", pick.stream().map(io.genbench.plan.TestCase::id).toList())
         + " again alone on GPU " + slot.gpu());
-    new Runner(slot.executor(), alone, book, new Runner.Pricing(lifecycle, region, actualInstance),
+    new Runner(slot.executor(), alone, book, new Runner.Pricing(lifecycle.label(), region, actualInstance),
         id -> oneLine(views.finishAlone(id)), Progress.forStderr()).run(new Plan(plan.mode(), plan.settings(), pick), 1);
   }
 
@@ -389,7 +389,7 @@ final class RunCommand implements Callable<Integer> {
     var p = found.get();
     boolean explicitLifecycle = spec.commandLine().getParseResult().hasMatchedOption("--lifecycle");
     if (actualInstance == null) actualInstance = p.instanceType();
-    if (!explicitLifecycle && p.lifecycle() != null) lifecycle = p.lifecycle();
+    if (!explicitLifecycle && p.lifecycle() != null) lifecycle = Lifecycle.parse(p.lifecycle(), "--detect-instance");
     System.err.println("genbench: --detect-instance (" + p.source() + "): " + p.instanceType() + ", " + p.lifecycle() + ", zone " + p.zone());
     return p;
   }
@@ -425,16 +425,17 @@ final class RunCommand implements Callable<Integer> {
       throw new UserError("Cannot read " + file + ": " + e.getMessage());
     }
     storedPlan = stored.plan();
-    backend = adopt("--backend", backend, stored.backend());
+    backend = Backend.parse(adopt("--backend", backend.label(), stored.backend()), file.toString());
     tiny = Boolean.parseBoolean(adopt("--tiny", String.valueOf(tiny), String.valueOf(stored.tiny())));
     weights = adopt("--weights", weights, stored.weights());
     saveImages = adopt("--save-images", saveImages, stored.saveImages());
-    lifecycle = adopt("--lifecycle", lifecycle, stored.lifecycle());
+    lifecycle = Lifecycle.parse(adopt("--lifecycle", lifecycle.label(), stored.lifecycle()), file.toString());
     region = adopt("--region", region, stored.region());
     actualInstance = adopt("--actual-instance", actualInstance, stored.actualInstance());
     trials = Integer.parseInt(adopt("--trials", String.valueOf(trials), String.valueOf(stored.trials() == null ? 1 : stored.trials())));
     // a run started on a cluster resumes on it (its Jobs are adopted), never silently on this machine
-    executor = adopt("--executor", executor, stored.executor() == null ? "local" : stored.executor());
+    executor = ExecutorKind.parse(adopt("--executor", executor.label(), stored.executor() == null ? "local" : stored.executor()),
+        file.toString());
     gpus = adopt("--gpus", gpus, stored.gpus());
   }
 
@@ -459,12 +460,9 @@ final class RunCommand implements Callable<Integer> {
     return stored;
   }
 
-  private String chooseBackend() {
-    return switch (backend.toLowerCase(Locale.ROOT)) {
-      case "onnx", "torch", "diffusers" -> backend.toLowerCase(Locale.ROOT);
-      case "auto" -> hasGpu() && pythonOrNull() != null ? "torch" : "onnx";
-      default -> throw new UserError("Unknown --backend \"" + backend + "\". Known: auto, onnx, torch, diffusers.");
-    };
+  private Backend chooseBackend() {
+    if (backend != Backend.AUTO) return backend;
+    return hasGpu() && pythonOrNull() != null ? Backend.TORCH : Backend.ONNX;
   }
 
   private String pythonOrNull() {
@@ -479,14 +477,14 @@ final class RunCommand implements Callable<Integer> {
     return io.genbench.env.HostCommand.output(List.of("nvidia-smi", "-L"), java.time.Duration.ofSeconds(20)).isPresent();
   }
 
-  private void writeEnvironment(RunDirectory dir, String chosen, Settings settings) {
-    String library = chosen.equals("onnx") ? OnnxExecutor.version() : "PyTorch worker (versions in each case's hello event)";
+  private void writeEnvironment(RunDirectory dir, Backend chosen, Settings settings) {
+    String library = chosen == Backend.ONNX ? OnnxExecutor.version() : "PyTorch worker (versions in each case's hello event)";
     List<String> cmd = new ArrayList<>(List.of("genbench", "run"));
     cmd.addAll(spec.commandLine().getParseResult().originalArgs().stream().skip(1).toList());
-    var env = Environment.capture(GenBench.home(), chosen.equals("onnx") ? "onnx-cpu" : chosen, library, settings.seed(),
+    var env = Environment.capture(GenBench.home(), chosen == Backend.ONNX ? "onnx-cpu" : chosen.label(), library, settings.seed(),
         Json.MAPPER.valueToTree(settings), cmd);
     // the embedded backend's speed depends on it: the figures are not comparable without it
-    if (chosen.equals("onnx")) env.put("onnxruntime_intra_op_threads", OnnxExecutor.intraOpThreads(threads));
+    if (chosen == Backend.ONNX) env.put("onnxruntime_intra_op_threads", OnnxExecutor.intraOpThreads(threads));
     try {
       String name = resume == null ? RunDirectory.ENVIRONMENT : "environment.resumed-" + System.currentTimeMillis() + ".json";
       if (resume != null && !Files.exists(dir.file(RunDirectory.ENVIRONMENT))) name = RunDirectory.ENVIRONMENT;

@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import io.genbench.cost.InstancePrice;
+import io.genbench.cost.Lifecycle;
 import io.genbench.cost.PriceSource;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
@@ -29,11 +30,11 @@ public final class BudgetedExecutor extends ForwardingExecutor {
    * How spend is priced.
    *
    * @param budgetUsd stop launching when spend reaches this, USD
-   * @param lifecycle {@code spot} or {@code ondemand}: which hourly price is paid
+   * @param lifecycle which hourly price is paid
    * @param region pricing region
    * @param actualInstance the instance type the cases run on, or null for each case's requested type
    */
-  public record Budget(BigDecimal budgetUsd, String lifecycle, String region, String actualInstance) {}
+  public record Budget(BigDecimal budgetUsd, Lifecycle lifecycle, String region, String actualInstance) {}
 
   private final Budget budget;
   private final PriceSource prices;
@@ -63,29 +64,14 @@ public final class BudgetedExecutor extends ForwardingExecutor {
     Map<String, TestCase> byId = new HashMap<>();
     cases.forEach(c -> byId.put(c.id(), c));
     Map<String, Long> startedNs = new HashMap<>();
-    delegate.execute(cases, settings, new CaseSink() {
-      @Override
-      public void event(WorkerEvent event) {
-        event(event, null);
+    delegate.execute(cases, settings, watched(sink, event -> {
+      String id = event.caseId();
+      if (id != null && byId.containsKey(id)) {
+        long now = ticker.read();
+        startedNs.putIfAbsent(id, now);
+        if (event instanceof WorkerEvent.Done) spend(byId.get(id), now - startedNs.get(id));
       }
-
-      @Override
-      public void event(WorkerEvent event, String line) {
-        String id = event.caseId();
-        if (id != null && byId.containsKey(id)) {
-          long now = ticker.read();
-          startedNs.putIfAbsent(id, now);
-          if (event instanceof WorkerEvent.Done) spend(byId.get(id), now - startedNs.get(id));
-        }
-        if (line == null) sink.event(event);
-        else sink.event(event, line);
-      }
-
-      @Override
-      public void log(String caseId, String line) {
-        sink.log(caseId, line);
-      }
-    });
+    }, event -> {}));
   }
 
   private synchronized void spend(TestCase c, long nanos) {
@@ -97,7 +83,7 @@ public final class BudgetedExecutor extends ForwardingExecutor {
   Optional<BigDecimal> hourly(TestCase c) {
     String type = budget.actualInstance() != null ? budget.actualInstance() : c.instanceType();
     Optional<InstancePrice> p = prices.lookup(type, budget.region());
-    return p.map(ip -> budget.lifecycle().equals("spot") && ip.spotUsdPerHour() != null ? ip.spotUsdPerHour() : ip.ondemandUsdPerHour());
+    return p.map(budget.lifecycle()::hourly);
   }
 
   /** Money spent so far, USD (unrounded). */

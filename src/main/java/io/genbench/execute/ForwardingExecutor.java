@@ -2,7 +2,9 @@ package io.genbench.execute;
 
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
+import io.genbench.wire.WorkerEvent;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * An executor that wraps another and changes only how cases run ({@link #execute}): the case specification, what the
@@ -33,5 +35,31 @@ abstract class ForwardingExecutor implements Executor {
   @Override
   public void close() {
     delegate.close();
+  }
+
+  /**
+   * {@code sink}, calling {@code before} and {@code after} around passing each event on (with the worker's line when it
+   * came with one); log lines pass straight through. The one event wrapper of the executors that wrap another.
+   */
+  protected static CaseSink watched(CaseSink sink, Consumer<WorkerEvent> before, Consumer<WorkerEvent> after) {
+    return new CaseSink() {
+      @Override
+      public void event(WorkerEvent event) {
+        event(event, null);
+      }
+
+      @Override
+      public void event(WorkerEvent event, String line) {
+        before.accept(event);
+        if (line == null) sink.event(event);
+        else sink.event(event, line);
+        after.accept(event);
+      }
+
+      @Override
+      public void log(String caseId, String line) {
+        sink.log(caseId, line);
+      }
+    };
   }
 }

@@ -3,7 +3,6 @@ package io.genbench.execute;
 import io.genbench.env.Placement;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
-import io.genbench.wire.WorkerEvent;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,30 +27,10 @@ public final class PlacedExecutor extends ForwardingExecutor {
     Map<String, TestCase> byId = new java.util.HashMap<>();
     cases.forEach(c -> byId.put(c.id(), c));
     Set<String> priced = new HashSet<>();
-    delegate.execute(cases, settings, new CaseSink() {
-      @Override
-      public void event(WorkerEvent event) {
-        event(event, null);
-      }
-
-      @Override
-      public void event(WorkerEvent event, String line) {
-        String id = event.caseId();
-        if (id != null && byId.containsKey(id) && priced.add(id)) {
-          // the first event opens the case in the runner; the price follows the runner's own and replaces it
-          if (line == null) sink.event(event);
-          else sink.event(event, line);
-          sink.event(pricer.priced(byId.get(id), placement));
-          return;
-        }
-        if (line == null) sink.event(event);
-        else sink.event(event, line);
-      }
-
-      @Override
-      public void log(String caseId, String line) {
-        sink.log(caseId, line);
-      }
-    });
+    delegate.execute(cases, settings, watched(sink, event -> {}, event -> {
+      String id = event.caseId();
+      // the first event opens the case in the runner; the price follows the runner's own and replaces it
+      if (id != null && byId.containsKey(id) && priced.add(id)) sink.event(pricer.priced(byId.get(id), placement));
+    }));
   }
 }

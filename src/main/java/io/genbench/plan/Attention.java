@@ -1,9 +1,8 @@
 package io.genbench.plan;
 
-import io.genbench.UserError;
 
 /** Attention kernel: PyTorch's fused scaled-dot-product attention, or the plain softmax(QKᵀ)V math. */
-public enum Attention {
+public enum Attention implements io.genbench.Labeled {
   SDPA("sdpa"), MATH("math");
 
   private final String label;
@@ -17,9 +16,6 @@ public enum Attention {
   }
 
   public static Attention parse(String value, String origin) {
-    for (Attention a : values()) {
-      if (a.label.equals(value)) return a;
-    }
-    throw new UserError("Unknown attention \"" + value + "\" (" + origin + "). Known: sdpa, math.");
+    return io.genbench.Labeled.parse(Attention.class, value, "attention", origin);
   }
 }

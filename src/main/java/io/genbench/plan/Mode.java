@@ -1,15 +1,12 @@
 package io.genbench.plan;
 
-import io.genbench.UserError;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The seed's five ways to build a matrix. Each has defaults for every dimension; any option the user gives
  * replaces that dimension's default.
  */
-public enum Mode {
+public enum Mode implements io.genbench.Labeled {
   COMPARISON("comparison",
       "varies models x instance types x batch sizes x precisions; holds steps (20), resolution (1024x1024), prompt and"
           + " the memory request/limit (12Gi/15Gi) fixed, so every difference comes from a varied dimension",
@@ -69,11 +66,7 @@ public enum Mode {
   }
 
   public static Mode parse(String value, String origin) {
-    for (Mode m : values()) {
-      if (m.label.equals(value)) return m;
-    }
-    throw new UserError("Unknown mode \"" + value + "\" (" + origin + "). Known: "
-        + Arrays.stream(values()).map(Mode::label).collect(Collectors.joining(", ")) + ".");
+    return io.genbench.Labeled.parse(Mode.class, value, "mode", origin);
   }
 
   /**

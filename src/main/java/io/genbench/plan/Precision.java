@@ -1,11 +1,8 @@
 package io.genbench.plan;
 
-import io.genbench.UserError;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** Numeric precision of weights and activations. */
-public enum Precision {
+public enum Precision implements io.genbench.Labeled {
   FLOAT32("float32", 4), FLOAT16("float16", 2), BFLOAT16("bfloat16", 2);
 
   private final String label;
@@ -28,13 +25,6 @@ public enum Precision {
 
   /** Parses a label; {@code origin} says where the value came from, for the error message. */
   public static Precision parse(String value, String origin) {
-    for (Precision p : values()) {
-      if (p.label.equals(value)) return p;
-    }
-    throw new UserError("Unknown precision \"" + value + "\" (" + origin + "). Known: " + known() + ".");
-  }
-
-  static String known() {
-    return Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", "));
+    return io.genbench.Labeled.parse(Precision.class, value, "precision", origin);
   }
 }

@@ -1,9 +1,8 @@
 package io.genbench.plan;
 
-import io.genbench.UserError;
 
 /** Noise scheduler of the denoising loop. */
-public enum Scheduler {
+public enum Scheduler implements io.genbench.Labeled {
   EULER("euler"), DDIM("ddim");
 
   private final String label;
@@ -17,9 +16,6 @@ public enum Scheduler {
   }
 
   public static Scheduler parse(String value, String origin) {
-    for (Scheduler s : values()) {
-      if (s.label.equals(value)) return s;
-    }
-    throw new UserError("Unknown scheduler \"" + value + "\" (" + origin + "). Known: euler, ddim.");
+    return io.genbench.Labeled.parse(Scheduler.class, value, "scheduler", origin);
   }
 }

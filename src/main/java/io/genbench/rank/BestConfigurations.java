@@ -1,5 +1,6 @@
 package io.genbench.rank;
 
+import io.genbench.cost.Lifecycle;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.result.Workload;
@@ -54,7 +55,7 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
   /** A case not considered: its status, its verdict, or no figure to rank it by. */
   public record Excluded(String caseId, String reason) {}
 
-  public static BestConfigurations of(String run, List<CaseResult> results, Double p95MsMax, Double maxMemoryGb, String lifecycle,
+  public static BestConfigurations of(String run, List<CaseResult> results, Double p95MsMax, Double maxMemoryGb, Lifecycle lifecycle,
       boolean includeInvalid) {
     List<Pick> images = new ArrayList<>();
     List<Pick> tokens = new ArrayList<>();
@@ -89,7 +90,7 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
       }
       BigDecimal cost = RunComparison.cost(r, lifecycle);
       if (cost == null) {
-        excluded.add(new Excluded(r.caseId(), "no " + label(lifecycle) + " cost (no price for " + r.actualInstance() + ")"));
+        excluded.add(new Excluded(r.caseId(), "no " + lifecycle.words() + " cost (no price for " + r.actualInstance() + ")"));
         continue;
       }
       double p95Ms = e2e.p95Ns() / 1e6;
@@ -112,7 +113,7 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
       (llm ? tokens : images).add(new Pick(0, r.caseId(), cost, p95Ms, memGb, memGb == null ? null : memoryKind(r),
           llm ? null : r.timePerImageS(), llm ? r.tokensPerS() : null, List.copyOf(flags)));
     }
-    return new BestConfigurations(run, lifecycle, p95MsMax, maxMemoryGb, includeInvalid, ranked(images), ranked(tokens),
+    return new BestConfigurations(run, lifecycle.label(), p95MsMax, maxMemoryGb, includeInvalid, ranked(images), ranked(tokens),
         missed, excluded);
   }
 
@@ -187,7 +188,7 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
   }
 
   private static String label(String lifecycle) {
-    return "spot".equals(lifecycle) ? "spot" : "on-demand";
+    return Lifecycle.parse(lifecycle, "the ranking").words();
   }
 
   private static String trim(double v) {

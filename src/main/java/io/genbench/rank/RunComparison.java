@@ -1,6 +1,7 @@
 package io.genbench.rank;
 
 import io.genbench.analyze.MedianRatio;
+import io.genbench.cost.Lifecycle;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
 import io.genbench.result.Workload;
@@ -70,7 +71,7 @@ public record RunComparison(String baseline, String candidate, double level, lon
   /** A run to compare: its finished results and a way to read a case's raw e2e samples per trial. */
   public record Side(String name, List<CaseResult> results, Function<String, List<long[]>> e2eByTrial) {}
 
-  public static RunComparison of(Side baseline, Side candidate, double level, long seed, int resamples, String lifecycle,
+  public static RunComparison of(Side baseline, Side candidate, double level, long seed, int resamples, Lifecycle lifecycle,
       Double failOnRegressionPct) {
     Map<String, CaseResult> cand = candidate.results().stream()
         .collect(Collectors.toMap(CaseResult::caseId, r -> r, (a, b) -> a, LinkedHashMap::new));
@@ -111,7 +112,7 @@ public record RunComparison(String baseline, String candidate, double level, lon
       if (failOnRegressionPct != null && r.slowerBeyond(failOnRegressionPct)) regressions.add(b.caseId());
     }
     List<String> onlyInCandidate = cand.keySet().stream().filter(id -> !baseIds.contains(id)).toList();
-    return new RunComparison(baseline.name(), candidate.name(), level, seed, resamples, lifecycle, failOnRegressionPct,
+    return new RunComparison(baseline.name(), candidate.name(), level, seed, resamples, lifecycle.label(), failOnRegressionPct,
         cases, onlyInBaseline, onlyInCandidate, notCompared, regressions);
   }
 
@@ -122,9 +123,9 @@ public record RunComparison(String baseline, String candidate, double level, lon
   }
 
   /** Cost per 1000 images (diffusion) or per million tokens (LLM) at the lifecycle's price, or null. */
-  static BigDecimal cost(CaseResult r, String lifecycle) {
+  static BigDecimal cost(CaseResult r, Lifecycle lifecycle) {
     if (r.cost() == null) return null;
-    boolean spot = "spot".equals(lifecycle);
+    boolean spot = lifecycle == Lifecycle.SPOT;
     return switch (r.workload()) {
       case Workload.Diffusion d -> spot ? r.cost().cost1000ImagesSpotUsd() : r.cost().cost1000ImagesOndemandUsd();
       case Workload.Llm l -> spot ? r.cost().cost1MTokensSpotUsd() : r.cost().cost1MTokensOndemandUsd();
@@ -190,7 +191,7 @@ public record RunComparison(String baseline, String candidate, double level, lon
   }
 
   private static String label(String lifecycle) {
-    return "spot".equals(lifecycle) ? "spot" : "on-demand";
+    return Lifecycle.parse(lifecycle, "the comparison").words();
   }
 
   static String pct(double level) {

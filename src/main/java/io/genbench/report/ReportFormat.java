@@ -1,12 +1,8 @@
 package io.genbench.report;
 
-import io.genbench.UserError;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** The formats {@code genbench report --format} writes; each renders a whole {@link RunReport}. */
-public enum ReportFormat {
+public enum ReportFormat implements io.genbench.Labeled {
   /** {@code report.md}, see {@link MarkdownReport}. */
   MD("md", "report.md") {
     @Override
@@ -58,9 +54,6 @@ public enum ReportFormat {
 
   /** Parses a label (case-insensitive). */
   public static ReportFormat parse(String value) {
-    String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values()).filter(f -> f.label.equals(v)).findFirst().orElseThrow(() -> new UserError(
-        "Unknown report format \"" + value + "\". Known: "
-            + Arrays.stream(values()).map(ReportFormat::label).collect(Collectors.joining(", ")) + "."));
+    return io.genbench.Labeled.parseIgnoringCase(ReportFormat.class, value, "report format", null);
   }
 }

@@ -1,15 +1,12 @@
 package io.genbench.suite;
 
-import io.genbench.UserError;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /**
  * The collective operations with nccl-tests' bus-bandwidth factors (nccl-tests doc/PERFORMANCE.md): busbw = algbw ×
  * factor(n), where algbw = size / time and size is nccl-tests' "size" column (the bytes of the buffer each rank holds:
  * the gathered output for all-gather, the input for reduce-scatter). Bandwidths are in GB/s with GB = 10⁹ bytes.
  */
-public enum Collective {
+public enum Collective implements io.genbench.Labeled {
   /** 2(n−1)/n: each rank sends and receives 2(n−1)/n of the buffer in a ring. */
   ALL_REDUCE("all_reduce"),
   /** (n−1)/n. */
@@ -56,10 +53,6 @@ public enum Collective {
   }
 
   public static Collective parse(String label) {
-    for (Collective c : values()) {
-      if (c.label.equals(label)) return c;
-    }
-    throw new UserError("Unknown collective \"" + label + "\". Known: "
-        + Arrays.stream(values()).map(Collective::label).collect(Collectors.joining(", ")) + ".");
+    return io.genbench.Labeled.parse(Collective.class, label, "collective", null);
   }
 }

@@ -1,11 +1,8 @@
 package io.genbench.suite;
 
-import io.genbench.UserError;
-import java.util.Arrays;
-import java.util.stream.Collectors;
 
 /** The experiments of {@code genbench suite}; {@link #label()} is the name on the command line and the wire. */
-public enum Experiment {
+public enum Experiment implements io.genbench.Labeled {
   COLLECTIVES("collectives", false),
   BANDWIDTH("bandwidth", false),
   PIPELINE_DIFFUSION("pipeline-diffusion", true),
@@ -32,13 +29,10 @@ public enum Experiment {
 
   /** Parses a name; an unknown one is a {@link UserError} naming every valid choice. */
   public static Experiment parse(String name) {
-    for (Experiment e : values()) {
-      if (e.label.equalsIgnoreCase(name)) return e;
-    }
-    throw new UserError("Unknown experiment \"" + name + "\". Known: " + choices() + ".");
+    return io.genbench.Labeled.parseIgnoringCase(Experiment.class, name, "experiment", null);
   }
 
   public static String choices() {
-    return Arrays.stream(values()).map(Experiment::label).collect(Collectors.joining(", "));
+    return io.genbench.Labeled.choices(Experiment.class);
   }
 }

@@ -71,7 +71,7 @@ final class BestCommandTest {
   void withoutIncludeInvalidEverySeed000CaseIsExcludedForItsVerdictAndItExitsThree() {
     Cli r = Cli.run("best", SEED000.toString(), "--p95-ms", "3000");
 
-    assertThat(r.exitCode()).isEqualTo(BestCommand.NOTHING_MEETS);
+    assertThat(r.exitCode()).isEqualTo(ExitCode.NOTHING_MEETS.code());
     assertThat(r.out()).contains("Nothing meets the constraints.")
         .contains("`sdxl-p548xlarge-b1-s20-float16`: INVALID: only 3 measured iterations");
   }
@@ -93,7 +93,7 @@ final class BestCommandTest {
     var tooBig = io.genbench.report.ReportFixtures.sdxlTooBigForG6e();
     var fits = io.genbench.report.ReportFixtures.sd21OnG5();
 
-    BestConfigurations best = BestConfigurations.of("r", List.of(fits, tooBig), null, null, "spot", true);
+    BestConfigurations best = BestConfigurations.of("r", List.of(fits, tooBig), null, null, io.genbench.cost.Lifecycle.SPOT, true);
 
     assertThat(best.images()).extracting(BestConfigurations.Pick::caseId).containsExactly(fits.caseId());
     assertThat(best.excluded()).contains(new BestConfigurations.Excluded(tooBig.caseId(),

@@ -69,7 +69,7 @@ final class CompareCommandTest {
   void aTenPercentSlowdownIsSlowerInEveryCaseAndFailsTheFivePercentGateWithExitFour() throws IOException {
     Cli r = Cli.run("compare", run("base", 1, 1.0).toString(), run("cand", 2, 1.10).toString(), "--fail-on-regression", "5%");
 
-    assertThat(r.exitCode()).as(r.err()).isEqualTo(CompareCommand.REGRESSION);
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.REGRESSION.code());
     assertThat(r.out()).contains("| 95 % CI |").contains("slower (regression)").doesNotContain("| no significant difference |")
         .contains("Regressions beyond 5 %");
   }

@@ -32,7 +32,7 @@ final class BudgetedExecutorTest {
   };
 
   private BudgetedExecutor budgeted(FakeExecutor fake, String usd, String lifecycle) {
-    return new BudgetedExecutor(fake, new BudgetedExecutor.Budget(new BigDecimal(usd), lifecycle, "us-east-1", null),
+    return new BudgetedExecutor(fake, new BudgetedExecutor.Budget(new BigDecimal(usd), io.genbench.cost.Lifecycle.parse(lifecycle, "test"), "us-east-1", null),
         PriceCatalog.bundled(), hourly);
   }
 
