@@ -52,7 +52,8 @@ final class ImportRulesTest {
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
-      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
+      importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"),
+      importsOnly("load", "analyze", "chart", "capacity"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
