@@ -12,23 +12,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (with or without usage), HTTP errors, malformed bodies, a stall that never answers, a fixed service time, and a
  * one-time stall of the n-th request.
  */
-final class FakeOpenAi implements AutoCloseable {
+public final class FakeOpenAi implements AutoCloseable {
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-  final AtomicInteger requests = new AtomicInteger();
+  public final AtomicInteger requests = new AtomicInteger();
   private final HttpServer server;
-  volatile int stallRequest = -1;
-  volatile long stallMs;
-  volatile long serviceMs;
-  volatile int tokens = 5;
-  volatile long tokenGapMs = 2;
-  volatile boolean usage = true;
+  public volatile int stallRequest = -1;
+  public volatile long stallMs;
+  public volatile long serviceMs;
+  public volatile int tokens = 5;
+  public volatile long tokenGapMs = 2;
+  public volatile boolean usage = true;
 
-  FakeOpenAi() throws Exception {
+  public FakeOpenAi() throws Exception {
     server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 
-  String url(String path) {
+  public String url(String path) {
     return "http://127.0.0.1:" + server.actualPort() + path;
   }
 
