@@ -46,7 +46,7 @@ public record Slo(List<Constraint> constraints) {
   public static Slo parse(String text, String source) {
     if (text == null || text.isBlank()) throw new UserError(source + " is empty; expected " + SYNTAX);
     List<Constraint> out = new ArrayList<>();
-    for (String part : text.split(",")) out.add(constraint(part.strip(), text, source));
+    for (String part : text.split(",", -1)) out.add(constraint(part.strip(), text, source));
     return new Slo(out).checkedDistinct(source);
   }
 
