@@ -43,14 +43,22 @@ public final class CapacityReport {
       };
       md.append("| ").append(l.index()).append(" | ").append(l.phase().label()).append(" | ").append(Units.decimal(l.rate(), 4))
           .append(" | ").append(Units.decimal(f.achievedRate(), 4)).append(" | ").append(f.requests()).append(" | ")
-          .append(f.errors()).append(" | ").append(response == null ? "N/A" : Units.seconds(response.p95())).append(" | ")
+          .append(errors(f)).append(" | ").append(response == null ? "N/A" : Units.seconds(response.p95())).append(" | ")
           .append(Units.decimal(f.goodput(), 4)).append(" | ").append(outcome.replace("|", "\\|")).append(" |\n");
     }
     md.append('\n');
-    md.append("Percentiles: ").append(Distribution.DEFINITION).append(". Response time = done − scheduled; goodput = requests"
+    md.append("Definitions: ").append(Distribution.DEFINITION).append(". Response time = done − scheduled; goodput = requests"
         + " meeting every SLO constraint per second; a level is INVALID (neither pass nor fail) when the generator could not"
         + " drive it.\n\n");
     return md.toString();
+  }
+
+  /** {@code 0}, or {@code 3 (reset 1, timeout 2)}. */
+  private static String errors(LevelFigures f) {
+    if (f.errors() == 0) return "0";
+    StringBuilder kinds = new StringBuilder();
+    f.errorsByKind().forEach((kind, n) -> kinds.append(kinds.isEmpty() ? "" : ", ").append(kind).append(' ').append(n));
+    return f.errors() + " (" + kinds + ")";
   }
 
   private static void row(StringBuilder md, String name, String value) {

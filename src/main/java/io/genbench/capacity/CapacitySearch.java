@@ -93,6 +93,11 @@ public final class CapacitySearch {
     this.nanoClock = nanoClock;
   }
 
+  /** The objective searched under: a probe counts goodput against it. */
+  public Slo slo() {
+    return slo;
+  }
+
   /** Runs the search through {@code probe}; never throws for a budget reached (the result says so). */
   public CapacityResult search(LevelProbe probe) {
     return new Run(probe).search();

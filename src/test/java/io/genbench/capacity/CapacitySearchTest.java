@@ -16,7 +16,9 @@ final class CapacitySearchTest {
   private static final LevelValidity.Rules RULES = new LevelValidity.Rules(0.98, 0.010, 0.90, 0, 50);
 
   private static CapacitySearch search(String slo, CapacitySearch.Settings settings, SimulatedServer server) {
-    return new CapacitySearch(Slo.parse(slo, "--slo"), RULES, settings, () -> (long) (server.elapsedS * 1e9));
+    Slo parsed = Slo.parse(slo, "--slo");
+    server.countingGoodputAgainst(parsed);
+    return new CapacitySearch(parsed, RULES, settings, () -> (long) (server.elapsedS * 1e9));
   }
 
   @Test

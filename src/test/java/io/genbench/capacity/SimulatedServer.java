@@ -18,6 +18,8 @@ final class SimulatedServer implements LevelProbe {
   /** Simulated seconds spent, for a fake clock. */
   double elapsedS;
   int levelsRun;
+  /** Goodput is counted against this, as the load engine counts it against the search's SLO. */
+  Slo slo = Slo.NONE;
 
   SimulatedServer(double capacity, int requestsPerLevel, boolean poisson, long seed) {
     this.capacity = capacity;
@@ -28,6 +30,11 @@ final class SimulatedServer implements LevelProbe {
 
   static SimulatedServer evenArrivals(double capacity, int requestsPerLevel) {
     return new SimulatedServer(capacity, requestsPerLevel, false, 0);
+  }
+
+  SimulatedServer countingGoodputAgainst(Slo slo) {
+    this.slo = slo;
+    return this;
   }
 
   static SimulatedServer poissonArrivals(double capacity, int requestsPerLevel, long seed) {
@@ -53,7 +60,7 @@ final class SimulatedServer implements LevelProbe {
     }
     double duration = poisson ? lastArrival : requestsPerLevel / rate;
     elapsedS += duration;
-    return LevelFigures.of(requests, new LevelFacts(rate, duration, 0.0001, 0.1), Slo.NONE);
+    return LevelFigures.of(requests, new LevelFacts(rate, duration, 0.0001, 0.1), slo);
   }
 
   /** D/D/1: the largest rate whose nearest-rank P{@code p} response time is at most {@code bound}. */
