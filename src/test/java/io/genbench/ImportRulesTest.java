@@ -51,6 +51,7 @@ final class ImportRulesTest {
       importsOnly("store", "wire"),
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
+      importsOnly("capacity", "analyze", "cost"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
       importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"),
       importsOnly("load", "analyze", "chart", "capacity"));
