@@ -104,6 +104,15 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--slo", paramLabel = "SLO", description = "service-level objectives judged per level, e.g. 'p95<=2s'")
   String slo;
 
+  @Option(names = "--min-duration", paramLabel = "SECONDS", description = "a level measured for less is INVALID (default 10)")
+  String minDuration;
+
+  @Option(names = "--min-requests", paramLabel = "N", description = "a level with fewer measured requests is INVALID (default 50)")
+  Integer minRequests;
+
+  @Option(names = "--max-levels", paramLabel = "N", description = "the most levels a capacity search runs per target (default 40)")
+  Integer maxLevels;
+
   @Option(names = "--out", paramLabel = "DIR", description = "the run directory (default results/<yyyyMMdd-HHmmss>-load)")
   Path out;
 
@@ -124,7 +133,8 @@ final class LoadCommand implements Callable<Integer> {
       plan = new LoadPlan(targets, api == null ? "openai-images" : api, profile, seconds(duration, "--duration"), requests,
           seconds(warmup, "--warmup"), warmupRequests, perPrompt, prompt, promptsFile, seed, connections, http2,
           seconds(timeout, "--timeout"), model, size, n, responseFormat, maxTokens, noStream == null ? null : !noStream, body,
-          resultPointer, headers == null ? null : new LinkedHashMap<>(headers), slo).resolved(where);
+          resultPointer, headers == null ? null : new LinkedHashMap<>(headers), slo, seconds(minDuration, "--min-duration"),
+          minRequests, maxLevels).resolved(where);
       base = Path.of("").toAbsolutePath();
     }
     LoadSession.Result result = LoadSession.run(plan, base, Path.of("results"), out,

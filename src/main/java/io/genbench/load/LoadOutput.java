@@ -3,6 +3,8 @@ package io.genbench.load;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
+import io.genbench.capacity.CapacityReport;
+import io.genbench.capacity.CapacityResult;
 import io.genbench.chart.Chart;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,10 +31,30 @@ import org.HdrHistogram.HistogramLogWriter;
 public final class LoadOutput {
   private LoadOutput() {}
 
-  /** One load run: its plan, its levels as they ran, and their figures. */
-  public record LoadRun(String id, LoadPlan plan, List<LevelRun> runs, List<LevelStats> stats, List<String> verdicts) {
+  /**
+   * One load run: its plan, its levels as they ran, their figures and judgements (validity, SLO; parallel to
+   * {@code stats}), and per target the capacity search's result when the profile searched (else empty).
+   */
+  public record LoadRun(String id, LoadPlan plan, List<LevelRun> runs, List<LevelStats> stats, List<LevelJudgement> judgements,
+      List<CapacityResult> capacity) {
     public LoadRun {
-      verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
+      judgements = judgements == null ? List.of() : List.copyOf(judgements);
+      capacity = capacity == null ? List.of() : List.copyOf(capacity);
+    }
+
+    /** One line per level: VALID or INVALID with reasons, and the SLO's verdict. */
+    public List<String> verdicts() {
+      return judgements.stream().map(LevelJudgement::describe).toList();
+    }
+
+    /** The capacity sections of report.md, one per target searched. */
+    public List<String> capacitySections() {
+      List<String> out = new ArrayList<>();
+      for (int t = 0; t < capacity.size(); t++) {
+        String md = CapacityReport.markdown(capacity.get(t), null);
+        out.add(capacity.size() > 1 ? md.replaceFirst("\n\n", "\n\nTarget T" + (t + 1) + ": " + plan.targets().get(t) + "\n\n") : md);
+      }
+      return out;
     }
   }
 
@@ -139,9 +161,37 @@ public final class LoadOutput {
     LevelStats.DEFINITIONS.forEach(defs::add);
     ArrayNode verdicts = root.putArray("verdicts");
     run.verdicts().forEach(verdicts::add);
+    ArrayNode capacity = root.putArray("capacity");
+    for (int t = 0; t < run.capacity().size(); t++) {
+      CapacityResult c = run.capacity().get(t);
+      ObjectNode o = capacity.addObject();
+      o.put("target", t + 1);
+      o.put("slo", c.slo().toString());
+      if (c.lastPassingRate() == null) o.putNull("max_sustainable_rps");
+      else o.put("max_sustainable_rps", c.lastPassingRate());
+      if (c.firstFailingRate() == null) o.putNull("first_failing_rps");
+      else o.put("first_failing_rps", c.firstFailingRate());
+      if (c.firstInvalidRate() == null) o.putNull("first_invalid_rps");
+      else o.put("first_invalid_rps", c.firstInvalidRate());
+      o.put("replicated", c.replicated());
+      o.put("binding", c.binding().describe());
+      if (c.goodput() == null) o.putNull("goodput_rps");
+      else o.put("goodput_rps", c.goodput());
+      o.put("stop", c.stop().label());
+    }
     ArrayNode levels = root.putArray("levels");
-    for (LevelStats s : run.stats()) {
+    for (int i = 0; i < run.stats().size(); i++) {
+      LevelStats s = run.stats().get(i);
       ObjectNode l = levels.addObject();
+      if (i < run.judgements().size()) {
+        LevelJudgement j = run.judgements().get(i);
+        l.put("valid", j.validity().valid());
+        ArrayNode reasons = l.putArray("invalid_reasons");
+        j.validity().reasons().forEach(reasons::add);
+        if (j.slo() == null) l.putNull("slo_pass");
+        else l.put("slo_pass", j.slo().pass());
+        put(l, "goodput_rps", j.figures().goodput());
+      }
       l.put("target", s.target() + 1);
       l.put("url", s.url());
       l.put("level", s.label());

@@ -49,12 +49,18 @@ import java.util.TreeSet;
  * @param resultPointer generic: a JSON pointer to the result; an array there counts as that many images
  * @param headers extra request headers
  * @param slo service-level objectives, e.g. {@code p95<=2s} (judged per level)
+ * @param minDurationS a level measured for less is INVALID (default 10); a capacity search measures each level at
+ *     least this long
+ * @param minRequests a level with fewer measured requests is INVALID (default 50); a capacity search measures each level
+ *     long enough for them
+ * @param maxLevels the most levels a capacity search runs per target (default 40)
  */
 @JsonPropertyOrder(alphabetic = false)
 public record LoadPlan(List<String> targets, String api, String profile, Double durationS, Integer requests, Double warmupS,
     Integer warmupRequests, String perPrompt, String prompt, String promptsFile, Long seed, Integer connections,
     Boolean http2, Double timeoutS, String model, String size, Integer n, String responseFormat, Integer maxTokens,
-    Boolean stream, String bodyTemplate, String resultPointer, Map<String, String> headers, String slo) {
+    Boolean stream, String bodyTemplate, String resultPointer, Map<String, String> headers, String slo, Double minDurationS,
+    Integer minRequests, Integer maxLevels) {
 
   public static final String DEFAULT_PROMPT = "a photo of an astronaut riding a horse on mars";
 
@@ -84,8 +90,15 @@ public record LoadPlan(List<String> targets, String api, String profile, Double 
         positive(timeoutS, 60.0, "timeout_s", where), model, size == null ? "512x512" : size,
         atLeast(n == null ? 1 : n, 1, "n", where), rf, atLeast(maxTokens == null ? 128 : maxTokens, 1, "max_tokens", where),
         stream == null || stream, bodyTemplate, resultPointer == null ? "" : resultPointer,
-        headers == null ? Map.of() : Map.copyOf(headers), slo);
-    r.parsedProfile(where, Path.of("."));
+        headers == null ? Map.of() : Map.copyOf(headers), slo, positive(minDurationS, 10.0, "min_duration_s", where),
+        atLeast(minRequests == null ? 50 : minRequests, 1, "min_requests", where), atLeast(maxLevels == null ? 40 : maxLevels, 1,
+        "max_levels", where));
+    Profile parsed = r.parsedProfile(where, Path.of("."));
+    io.genbench.capacity.Slo parsedSlo = r.parsedSlo(where);
+    if (parsed instanceof Profile.Search && parsedSlo.isEmpty()) {
+      throw new UserError("Profile \"" + p + "\" (" + where + ") searches the maximum sustainable rate under an SLO: give --slo"
+          + " (slo:), e.g. 'p95<=2s', or a list of rates, e.g. 'sweep 0.5,1,2'.");
+    }
     new RequestBodies(r); // a generic template must be JSON once filled in
     return r;
   }
@@ -103,6 +116,18 @@ public record LoadPlan(List<String> targets, String api, String profile, Double 
   /** The levels to run; trace files resolve against {@code base}. */
   public List<Level> levels(Path base) {
     return parsedProfile("load plan", base).levels(durationNs(), seed);
+  }
+
+  /** The SLO, {@code Slo.NONE} without one. */
+  public io.genbench.capacity.Slo parsedSlo(String where) {
+    return slo == null || slo.isBlank() ? io.genbench.capacity.Slo.NONE : io.genbench.capacity.Slo.parse(slo, "slo (" + where + ")");
+  }
+
+  /** The validity rules: LoadGen's defaults with this plan's minimum duration and request count. */
+  public io.genbench.capacity.LevelValidity.Rules validityRules() {
+    var d = io.genbench.capacity.LevelValidity.Rules.DEFAULT;
+    return new io.genbench.capacity.LevelValidity.Rules(d.minAchievedFraction(), d.maxDispatchLagP99S(), d.maxGeneratorCpuFraction(),
+        minDurationS, minRequests);
   }
 
   @JsonIgnore

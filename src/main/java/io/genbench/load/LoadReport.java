@@ -142,6 +142,7 @@ final class LoadReport {
           .append(" |\n|").append("---|".repeat(t.header().size())).append('\n');
       for (List<String> r : t.rows()) b.append("| ").append(String.join(" | ", r.stream().map(LoadReport::md).toList())).append(" |\n");
     }
+    for (String section : run.capacitySections()) b.append('\n').append(section);
     b.append("\n## Charts\n\n");
     for (Chart c : charts.drawn()) b.append("![").append(md(c.title())).append("](").append(c.file()).append(")\n");
     for (String n : charts.notes()) b.append("- ").append(md(n)).append('\n');
@@ -176,6 +177,7 @@ final class LoadReport {
       }
       b.append("</table>\n");
     }
+    for (String section : run.capacitySections()) b.append("<pre>").append(esc(section)).append("</pre>\n");
     b.append("<h2>Charts</h2>\n");
     for (Chart c : charts.drawn()) b.append("<figure>").append(c.svg()).append("</figure>\n");
     for (String n : charts.notes()) b.append("<p>").append(esc(n)).append("</p>\n");

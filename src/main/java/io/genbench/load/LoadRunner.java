@@ -42,6 +42,11 @@ public final class LoadRunner {
 
   /** Runs one level against target {@code t}: a fresh client, so no level inherits another's connections. */
   public LevelRun runLevel(int t, int l, Level level) {
+    return runLevel(t, l, level, plan.durationNs());
+  }
+
+  /** As {@link #runLevel(int, int, Level)}, measuring for {@code durationNs} after the warm-up. */
+  public LevelRun runLevel(int t, int l, Level level, long durationNs) {
     String url = plan.targets().get(t);
     progress.accept("level " + level.label() + " against " + url);
     RequestBodies bodies = new RequestBodies(plan);
@@ -51,7 +56,7 @@ public final class LoadRunner {
       long cpu0 = processCpuNs();
       long wall0 = clock.nanoTime();
       long start = wall0 + 2_000_000; // room to start the first request on time
-      Requests requests = new Requests(t, l, start, bodies, records::add);
+      Requests requests = new Requests(t, l, start, durationNs, bodies, records::add);
       long lastFire = switch (level) {
         case Level.Open open -> runOpen(engine, open.arrivals(), requests);
         case Level.Closed closed -> runClosed(engine, closed.concurrency(), requests);
@@ -110,7 +115,7 @@ public final class LoadRunner {
       }
       requests.fire(engine, requests.start, 0, loop[0]);
     }
-    long stopBy = requests.start + (requests.perPrompt == null ? plan.warmupNs() + plan.durationNs() : Long.MAX_VALUE / 4)
+    long stopBy = requests.start + (requests.perPrompt == null ? plan.warmupNs() + requests.durationNs : Long.MAX_VALUE / 4)
         + plan.timeoutNs() + 1_000_000_000L;
     synchronized (idle) {
       while (active.get() > 0 && clock.nanoTime() < stopBy) {
@@ -130,16 +135,18 @@ public final class LoadRunner {
     final int target;
     final int level;
     final long start;
+    final long durationNs;
     final RequestBodies bodies;
     final Consumer<RequestRecord> sink;
     final int[] perPrompt = plan.perPromptCounts();
     final AtomicInteger next = new AtomicInteger();
     final long limit;
 
-    Requests(int target, int level, long start, RequestBodies bodies, Consumer<RequestRecord> sink) {
+    Requests(int target, int level, long start, long durationNs, RequestBodies bodies, Consumer<RequestRecord> sink) {
       this.target = target;
       this.level = level;
       this.start = start;
+      this.durationNs = durationNs;
       this.bodies = bodies;
       this.sink = sink;
       this.limit = perPrompt != null ? (long) prompts.size() * (perPrompt[0] + perPrompt[1])
@@ -149,7 +156,7 @@ public final class LoadRunner {
     /** Whether a request at {@code offsetNs} is still part of the level. */
     boolean wanted(long offsetNs) {
       if (next.get() >= limit) return false;
-      return perPrompt != null || offsetNs < plan.warmupNs() + plan.durationNs();
+      return perPrompt != null || offsetNs < plan.warmupNs() + durationNs;
     }
 
     void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then) {

@@ -1,8 +1,13 @@
 package io.genbench.load;
 
 import io.genbench.UserError;
+import io.genbench.capacity.CapacityResult;
+import io.genbench.capacity.CapacitySearch;
+import io.genbench.capacity.Slo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -12,8 +17,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The {@code genbench load} stage between parsing and printing: runs a resolved plan, computes each level's
- * figures from its raw records, writes the run directory and returns the run. Testable without the CLI.
+ * The {@code genbench load} stage between parsing and printing: runs a resolved plan (or, for {@code sweep} with an
+ * SLO, the capacity search per target), computes each level's figures from its raw records, judges each level
+ * (validity, SLO), writes the run directory and returns the run. Testable without the CLI.
  */
 public final class LoadSession {
   private LoadSession() {}
@@ -37,7 +43,9 @@ public final class LoadSession {
    */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress) {
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
-    List<Level> levels = plan.levels(base);
+    Profile profile = plan.parsedProfile("load plan", base);
+    Slo slo = plan.parsedSlo("load plan");
+    boolean tokens = plan.parsedApi().tokens();
     Path dir = outDir != null ? outDir : fresh(resultsRoot);
     try {
       Files.createDirectories(dir);
@@ -45,12 +53,44 @@ public final class LoadSession {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the run directory " + dir + ": " + e.getMessage(), e);
     }
-    List<LevelRun> runs = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress).run(levels);
+    LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress);
+    List<LevelRun> runs = new ArrayList<>();
+    List<CapacityResult> capacity = new ArrayList<>();
+    if (profile instanceof Profile.Search search) {
+      for (int t = 0; t < plan.targets().size(); t++) capacity.add(search(runner, plan, t, search.startRate(), slo, tokens, runs, progress));
+    } else {
+      runs.addAll(runner.run(profile.levels(plan.durationNs(), plan.seed())));
+    }
     List<LevelStats> stats = new ArrayList<>();
-    for (LevelRun r : runs) stats.add(LevelStats.of(r));
-    LoadOutput.LoadRun run = new LoadOutput.LoadRun(dir.getFileName().toString(), plan, runs, stats, List.of());
+    List<LevelJudgement> judgements = new ArrayList<>();
+    for (LevelRun r : runs) {
+      stats.add(LevelStats.of(r));
+      judgements.add(LevelJudgement.of(r, tokens, slo, plan.validityRules()));
+    }
+    LoadOutput.LoadRun run = new LoadOutput.LoadRun(dir.getFileName().toString(), plan, runs, stats, judgements, capacity);
     LoadOutput.write(dir, run);
     return new Result(dir, run);
+  }
+
+  /**
+   * The capacity search against target {@code t}: constant-rate levels, each measured for the plan's duration or
+   * the longer time validity needs at that rate.
+   */
+  private static CapacityResult search(LoadRunner runner, LoadPlan plan, int t, double startRate, Slo slo, boolean tokens,
+      List<LevelRun> runs, Consumer<String> progress) {
+    int[] index = {0};
+    var rules = plan.validityRules();
+    CapacitySearch search = new CapacitySearch(slo, rules, CapacitySearch.Settings.startingAt(startRate)
+        .withLimits(plan.maxLevels(), Double.POSITIVE_INFINITY), System::nanoTime);
+    CapacityResult result = search.search(rate -> {
+      String label = "s" + (index[0] + 1) + "-" + new BigDecimal(rate).round(new MathContext(4)).stripTrailingZeros().toPlainString() + "rps";
+      long durationNs = Math.max(plan.durationNs(), Math.round(rules.minimumSecondsAt(rate) * 1e9));
+      LevelRun run = runner.runLevel(t, index[0]++, new Level.Open(label, new Arrivals.Constant(rate)), durationNs);
+      runs.add(run);
+      return LevelJudgement.figures(run, tokens, slo);
+    });
+    progress.accept("capacity of " + plan.targets().get(t) + ": " + result.binding().describe());
+    return result;
   }
 
   private static Path fresh(Path root) {

@@ -19,11 +19,12 @@ import java.util.Locale;
  *   sweep R1,R2,..           one constant-rate level per rate (sweep poisson R1,.. for Poisson levels)
  *   sweep concurrency N1,..  one closed-loop level per concurrency
  *   trace FILE               open loop, replaying timestamps (seconds, one per line, first column; offsets from the first)
+ *   sweep | sweep from RATE  with --slo: search the maximum sustainable rate (constant-rate levels), from RATE (default 1)
  * </pre>
  */
 public sealed interface Profile {
   String GRAMMAR = "constant RATE | poisson RATE | concurrency N | ramp FROM TO | sweep R1,R2,.. | sweep poisson R1,R2,.."
-      + " | sweep concurrency N1,N2,.. | trace FILE";
+      + " | sweep concurrency N1,N2,.. | trace FILE | sweep [from RATE] (with --slo: capacity search)";
 
   /** The levels to run, in order; {@code spanNs} is a level's measured duration (a ramp's span), {@code seed} Poisson's. */
   List<Level> levels(long spanNs, long seed);
@@ -92,6 +93,18 @@ public sealed interface Profile {
     }
   }
 
+  /** The capacity search under an SLO: constant-rate levels chosen by {@code io.genbench.capacity.CapacitySearch}. */
+  record Search(double startRate) implements Profile {
+    /** None up front: the search chooses each rate after the last level. */
+    public List<Level> levels(long spanNs, long seed) {
+      return List.of();
+    }
+
+    public String text() {
+      return startRate == 1 ? "sweep" : "sweep from " + number(startRate);
+    }
+  }
+
   record Trace(Path file, long[] offsetsNs) implements Profile {
     public List<Level> levels(long spanNs, long seed) {
       return List.of(new Level.Open("trace", new Arrivals.Trace(offsetsNs)));
@@ -128,6 +141,8 @@ public sealed interface Profile {
   }
 
   private static Profile sweep(String[] w, String text, String where) {
+    if (w.length == 1) return new Search(1);
+    if (w.length == 3 && w[1].equalsIgnoreCase("from")) return new Search(rate(w[2], text, where));
     boolean closed = w.length == 3 && w[1].equalsIgnoreCase("concurrency");
     boolean poisson = w.length == 3 && w[1].equalsIgnoreCase("poisson");
     if (w.length != 2 && !closed && !poisson) throw bad(text, where, "sweep takes a comma-separated list of rates");

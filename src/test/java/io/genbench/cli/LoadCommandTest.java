@@ -95,4 +95,45 @@ final class LoadCommandTest {
       assertThat(Files.readString(out.resolve("report.md"))).contains("Errors by kind").contains("http-status 3").contains("HTTP 503");
     }
   }
+
+  @Test
+  void eachLevelIsJudgedValidOrInvalidAndAgainstTheSlo() throws Exception {
+    try (FakeOpenAi server = new FakeOpenAi()) {
+      server.serviceMs = 30;
+      Path out = dir.resolve("run");
+
+      Cli cli = Cli.run("load", server.url("/"), "--profile", "constant 20", "--duration", "1", "--slo", "p95<=5ms", "--out", out.toString());
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      String report = Files.readString(out.resolve("report.md"));
+      assertThat(report).contains("INVALID").contains("SLO FAIL").contains("response\\_p95");
+      JsonNode level = Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("levels").get(0);
+      assertThat(level.path("valid").asBoolean()).isFalse(); // 1 s and 20 requests are under the 10 s and 50 validity needs
+      assertThat(level.path("slo_pass").asBoolean()).isFalse();
+    }
+  }
+
+  @Test
+  void aBareSweepSearchesTheMaximumSustainableRateUnderTheSlo() throws Exception {
+    try (FakeOpenAi server = new FakeOpenAi()) {
+      server.serviceMs = 100; // one connection: at most 10 req/s
+      Path out = dir.resolve("run");
+      Path plan = Files.writeString(dir.resolve("load.yaml"), "targets: [" + server.url("") + "]\napi: openai-images\n"
+          + "profile: sweep from 4\nslo: p95<=1s\nconnections: 1\nduration_s: 0.5\nmin_duration_s: 0.5\nmin_requests: 5\n"
+          + "max_levels: 6\n");
+
+      Cli cli = Cli.run("load", plan.toString(), "--out", out.toString());
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      assertThat(Files.readString(out.resolve("report.md"))).contains("## Capacity under the SLO").contains("Maximum sustainable rate");
+    }
+  }
+
+  @Test
+  void aBareSweepWithoutAnSloIsAUsageError() {
+    Cli cli = Cli.run("load", "http://127.0.0.1:9", "--profile", "sweep");
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--slo").contains("sweep 0.5,1,2");
+  }
 }
