@@ -1,5 +1,6 @@
 package io.genbench.load;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -37,6 +39,8 @@ public final class LoadEngine implements AutoCloseable {
   private final RequestOptions options;
   private final Supplier<ResponseReader> readers;
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+  private final Context[] contexts;
+  private final AtomicInteger nextContext = new AtomicInteger();
 
   /** One request to send. */
   public record Call(int target, int level, int index, boolean warmup, int prompt, long scheduledNs, byte[] body,
@@ -60,6 +64,10 @@ public final class LoadEngine implements AutoCloseable {
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(connections).setHttp2MaxSize(Math.max(1, (connections + 99) / 100))
         .setMaxWaitQueueSize(-1);
     this.client = vertx.createHttpClient(o, pool);
+    // requests start on event loops, never on the caller's thread: from a foreign thread Vert.x would make a context
+    // per request, and the scheduler would spend its time in the client instead of on time
+    this.contexts = new Context[EVENT_LOOPS];
+    for (int i = 0; i < contexts.length; i++) contexts[i] = vertx.getOrCreateContext();
     String uri = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
         + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
     this.options = new RequestOptions().setMethod(HttpMethod.POST).setHost(u.getHost()).setPort(port).setSsl(ssl).setURI(uri)
@@ -81,13 +89,15 @@ public final class LoadEngine implements AutoCloseable {
   public void fire(Call call) {
     Exchange ex = new Exchange(call, clock.nanoTime(), readers.get());
     inFlight.add(ex);
-    client.request(options).onComplete(ar -> {
+    Context context = Vertx.currentContext();
+    if (context == null) context = contexts[Math.floorMod(nextContext.getAndIncrement(), contexts.length)];
+    context.runOnContext(v -> client.request(options).onComplete(ar -> {
       if (ar.failed()) {
         ex.fail(ErrorKind.CONNECTION, 0, ar.cause());
         return;
       }
       ex.send(ar.result());
-    });
+    }));
   }
 
   /** Ends every request still in flight as {@link ErrorKind#UNFINISHED} (the level's drain time is over). */
