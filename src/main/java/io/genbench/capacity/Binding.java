@@ -1,9 +1,18 @@
 package io.genbench.capacity;
 
-/** What stopped the rate from going higher. */
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/** What stopped the rate from going higher. In results files: {@code kind} and {@code description} beside the fields. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({@JsonSubTypes.Type(value = Binding.SloConstraint.class, name = "slo"),
+    @JsonSubTypes.Type(value = Binding.Generator.class, name = "generator"),
+    @JsonSubTypes.Type(value = Binding.NotReached.class, name = "not_reached")})
 public sealed interface Binding {
 
   /** One line for people, e.g. {@code response_p95<=2s: 2.31 s at 0.38 req/s}. */
+  @JsonProperty("description")
   String describe();
 
   /** An SLO constraint failed at the first failing rate. */

@@ -148,7 +148,7 @@ public final class CapacitySearch {
             answer = lo;
             notes.add("every level passed up to the maximum rate " + CapacityResult.rate(settings.maxRate()));
             replicate();
-            return Stop.MAX_RATE;
+            return answer == null ? Stop.MIN_RATE : answer >= settings.maxRate() ? Stop.MAX_RATE : Stop.CONVERGED;
           }
           r = Math.min(2 * lo, settings.maxRate());
           if (judge(r, Phase.BRACKET) != Outcome.PASS) {
@@ -180,7 +180,7 @@ public final class CapacitySearch {
         }
       }
       replicate();
-      return Stop.CONVERGED;
+      return answer == null ? Stop.MIN_RATE : Stop.CONVERGED;
     }
 
     /** Runs the answer again; steps down from one that does not pass until a rate passes twice. */

@@ -1,5 +1,6 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.math.BigDecimal;
 
 /** One bound of an {@link Slo}: a latency statistic or the error rate. Its {@link #toString()} parses back to it. */
@@ -50,6 +51,7 @@ public sealed interface Constraint {
       return Units.seconds(observed);
     }
 
+    @JsonValue
     @Override
     public String toString() {
       return metric.label() + "_" + statistic.label() + "<=" + Units.exactDuration(boundSeconds);
@@ -88,6 +90,7 @@ public sealed interface Constraint {
       return Units.decimal(observed * 100, 3) + " %";
     }
 
+    @JsonValue
     @Override
     public String toString() {
       return "error_rate<=" + Units.plain(maxPercent) + "%";

@@ -1,5 +1,7 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -69,6 +71,7 @@ public record LevelFigures(Double offeredRate, double achievedRate, double durat
   }
 
   /** Failed requests / requests, 0 with no request. */
+  @JsonProperty("error_rate")
   public double errorRate() {
     return requests == 0 ? 0 : (double) errors / requests;
   }

@@ -1,5 +1,7 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * One level the search ran, in order.
  *
@@ -40,6 +42,7 @@ public record ProbedLevel(int index, Phase phase, double rate, LevelFigures figu
     INVALID
   }
 
+  @JsonProperty("outcome")
   public Outcome outcome() {
     if (!validity.valid()) return Outcome.INVALID;
     return check.pass() ? Outcome.PASS : Outcome.FAIL;

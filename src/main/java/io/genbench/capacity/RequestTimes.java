@@ -1,5 +1,7 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One measured request's figures, in seconds, as the capacity search needs them (the load engine's four stamps reduced).
  *
@@ -42,6 +44,7 @@ public record RequestTimes(double responseS, double serviceS, Double ttftS, Doub
   }
 
   /** No error. */
+  @JsonIgnore
   public boolean ok() {
     return errorKind == null;
   }

@@ -1,5 +1,8 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.genbench.UserError;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -120,15 +123,24 @@ public record Slo(List<Constraint> constraints) {
   }
 
   /** The metrics this SLO bounds, for checking a level can measure them (a TTFT bound needs streaming). */
+  @JsonIgnore
   public List<Metric> metrics() {
     return constraints.stream().filter(c -> c instanceof Constraint.Latency).map(c -> ((Constraint.Latency) c).metric())
         .distinct().sorted(Comparator.naturalOrder()).toList();
   }
 
+  @JsonIgnore
   public boolean isEmpty() {
     return constraints.isEmpty();
   }
 
+  /** Read back from its canonical text (results files store an SLO as text). */
+  @JsonCreator
+  static Slo fromJson(String text) {
+    return text.isEmpty() ? NONE : parse(text, "slo");
+  }
+
+  @JsonValue
   @Override
   public String toString() {
     return constraints.stream().map(Constraint::toString).collect(Collectors.joining(","));

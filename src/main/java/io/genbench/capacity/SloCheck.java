@@ -1,5 +1,8 @@
 package io.genbench.capacity;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +25,7 @@ public record SloCheck(List<Item> items) {
    */
   public record Item(Constraint constraint, Double observed, boolean pass) {
     /** observed / bound: above 1 fails; infinite when not measured. */
+    @JsonIgnore
     public double ratio() {
       if (observed == null) return Double.POSITIVE_INFINITY;
       if (constraint.limit() == 0) return observed == 0 ? 0 : Double.POSITIVE_INFINITY;
@@ -35,6 +39,7 @@ public record SloCheck(List<Item> items) {
   }
 
   /** Every constraint holds (true for an empty SLO). */
+  @JsonProperty("pass")
   public boolean pass() {
     return items.stream().allMatch(Item::pass);
   }
@@ -43,6 +48,7 @@ public record SloCheck(List<Item> items) {
    * The constraint that decided: when failing, the failed one furthest over its bound; when passing, the one closest
    * to its bound (the first to break as the rate grows). Empty for an empty SLO.
    */
+  @JsonIgnore
   public Optional<Item> binding() {
     return items.stream().filter(i -> pass() || !i.pass()).max(Comparator.comparingDouble(Item::ratio));
   }

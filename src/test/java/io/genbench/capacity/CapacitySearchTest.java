@@ -197,6 +197,42 @@ final class CapacitySearchTest {
     assertThat(result.binding().describe()).startsWith("no rate failed (maximum rate reached); closest to its bound: response_p95<=10ms: 1 ms");
   }
 
+  @Test
+  void aReplicateThatFailsWithNothingPassingBelowEndsWithoutAnAnswer() {
+    var server = SimulatedServer.evenArrivals(10, 200);
+    int[] level = {0};
+    LevelProbe brokenAfterFirst = rate -> ++level[0] == 1 ? server.run(rate) : server.run(rate * 1000);
+    var settings = CapacitySearch.Settings.startingAt(1).withRates(0.5, 1e6);
+
+    CapacityResult result = new CapacitySearch(Slo.parse("p95<=150ms", "--slo"), RULES, settings, () -> 0L).search(brokenAfterFirst);
+
+    assertThat(result.stop()).isEqualTo(Stop.MIN_RATE);
+    assertThat(result.lastPassingRate()).isNull();
+    assertThat(result.replicated()).isFalse();
+    assertThat(result.notes()).anyMatch(n -> n.startsWith("the replicate at 1 req/s failed") && n.endsWith("nothing passed down to the minimum rate"));
+  }
+
+  @Property(tries = 40)
+  void noRateAtOrAboveALevelTheGeneratorCouldNotDriveIsReportedAsSustainable(
+      @ForAll @DoubleRange(min = 0.5, max = 2000) double capacity, @ForAll @DoubleRange(min = 0.2, max = 5) double generatorShare) {
+    var server = SimulatedServer.evenArrivals(capacity, 200);
+    double generatorLimit = capacity * generatorShare;
+    LevelProbe probe = rate -> {
+      LevelFigures f = server.run(rate);
+      return rate > generatorLimit ? withCpu(f, 0.99) : f;
+    };
+
+    CapacityResult result = new CapacitySearch(Slo.parse("p99<=" + 1.2 / capacity * 1e3 + "ms", "--slo"), RULES,
+        CapacitySearch.Settings.startingAt(1).withLimits(30, Double.POSITIVE_INFINITY), () -> 0L).search(probe);
+
+    assertThat(result.levels()).hasSizeLessThanOrEqualTo(30);
+    assertThat(result.levels()).filteredOn(l -> l.rate() > generatorLimit).allSatisfy(l -> assertThat(l.outcome()).isEqualTo(Outcome.INVALID));
+    if (result.lastPassingRate() != null) assertThat(result.lastPassingRate()).isLessThanOrEqualTo(generatorLimit);
+    if (result.firstInvalidRate() != null && (result.firstFailingRate() == null || result.firstInvalidRate() < result.firstFailingRate())) {
+      assertThat(result.binding()).isInstanceOf(Binding.Generator.class);
+    }
+  }
+
   static LevelFigures withCpu(LevelFigures f, double cpu) {
     return new LevelFigures(f.offeredRate(), f.achievedRate(), f.durationS(), f.requests(), f.errors(), f.errorsByKind(),
         f.dispatchLagP99S(), cpu, f.latency(), f.imagesPerSecond(), f.tokensPerSecond(), f.goodput());
