@@ -178,6 +178,7 @@ public final class LoadOutput {
       if (c.goodput() == null) o.putNull("goodput_rps");
       else o.put("goodput_rps", c.goodput());
       o.put("stop", c.stop().label());
+      o.set("search", Json.MAPPER.valueToTree(c)); // every level the search ran, as io.genbench.capacity writes it
     }
     ArrayNode levels = root.putArray("levels");
     for (int i = 0; i < run.stats().size(); i++) {

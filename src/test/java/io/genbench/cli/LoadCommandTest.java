@@ -126,6 +126,9 @@ final class LoadCommandTest {
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       assertThat(Files.readString(out.resolve("report.md"))).contains("## Capacity under the SLO").contains("Maximum sustainable rate");
+      JsonNode capacity = Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("capacity").get(0);
+      assertThat(capacity.path("slo").asText()).isEqualTo("response_p95<=1s");
+      assertThat(capacity.path("search").path("levels").size()).isBetween(2, 6);
     }
   }
 
