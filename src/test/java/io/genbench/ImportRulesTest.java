@@ -50,7 +50,9 @@ final class ImportRulesTest {
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env"),
       importsOnly("rank", "result", "analyze", "report", "cost"),
-      importsOnly("suite", "wire", "store", "env", "chart", "report"));
+      importsOnly("suite", "wire", "store", "env", "chart", "report"),
+      importsOnly("capacity", "analyze", "cost"),
+      importsOnly("load", "analyze", "chart", "capacity"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {

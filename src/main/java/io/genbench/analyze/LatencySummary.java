@@ -36,7 +36,7 @@ public record LatencySummary(int n, double meanNs, double stdNs, long minNs, lon
   }
 
   /** Nearest rank: {@code sorted[ceil(p·n) − 1]}. */
-  static long rank(long[] sorted, double p) {
+  public static long rank(long[] sorted, double p) {
     int index = (int) Math.ceil(p * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }

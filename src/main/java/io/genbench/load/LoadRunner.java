@@ -1,0 +1,192 @@
+package io.genbench.load;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Drives a plan's levels against each target in turn. Open-loop levels: a scheduler thread sleeps until just
+ * before the next due time (parkNanos overshoots by tens of microseconds: Linux timer slack), spins the rest, then
+ * fires every request that is due, each stamped with its scheduled time, never with the time it was fired. Closed-loop
+ * levels: N users, each sending its next request when its last one ends. After the last request a level drains
+ * until every request ended or the timeout passed; what is left is recorded as unfinished.
+ */
+public final class LoadRunner {
+  /** How long before a due time the scheduler stops sleeping and spins. */
+  static final long SPIN_NS = 120_000;
+
+  private final LoadPlan plan;
+  private final Prompts prompts;
+  private final LoadClock clock;
+  private final Consumer<String> progress;
+
+  public LoadRunner(LoadPlan plan, Prompts prompts, LoadClock clock, Consumer<String> progress) {
+    this.plan = plan;
+    this.prompts = prompts;
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /** Runs {@code levels} against every target, target by target. */
+  public List<LevelRun> run(List<Level> levels) {
+    List<LevelRun> runs = new ArrayList<>();
+    for (int t = 0; t < plan.targets().size(); t++) {
+      for (int l = 0; l < levels.size(); l++) runs.add(runLevel(t, l, levels.get(l)));
+    }
+    return runs;
+  }
+
+  /** Runs one level against target {@code t}: a fresh client, so no level inherits another's connections. */
+  public LevelRun runLevel(int t, int l, Level level) {
+    return runLevel(t, l, level, plan.durationNs());
+  }
+
+  /** As {@link #runLevel(int, int, Level)}, measuring for {@code durationNs} after the warm-up. */
+  public LevelRun runLevel(int t, int l, Level level, long durationNs) {
+    String url = plan.targets().get(t);
+    progress.accept("level " + level.label() + " against " + url);
+    RequestBodies bodies = new RequestBodies(plan);
+    ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
+    try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
+        plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
+      long cpu0 = processCpuNs();
+      long wall0 = clock.nanoTime();
+      long start = wall0 + 2_000_000; // room to start the first request on time
+      Requests requests = new Requests(t, l, start, durationNs, bodies, records::add);
+      long lastFire = switch (level) {
+        case Level.Open open -> runOpen(engine, open.arrivals(), requests);
+        case Level.Closed closed -> runClosed(engine, closed.concurrency(), requests);
+      };
+      long deadline = lastFire + plan.timeoutNs() + 1_000_000_000L;
+      while (engine.inFlight() > 0 && clock.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
+      engine.abandonInFlight();
+      long end = clock.nanoTime();
+      double cpu = (processCpuNs() - cpu0) / (double) Math.max(1, end - wall0) / Runtime.getRuntime().availableProcessors();
+      return new LevelRun(t, url, l, level, start, end, Math.max(0, Math.min(1, cpu)), engine.nativeTransport(), List.copyOf(records));
+    }
+  }
+
+  private long runOpen(LoadEngine engine, Arrivals arrivals, Requests requests) {
+    Arrivals.Cursor cursor = arrivals.cursor();
+    long offset = cursor.next();
+    long last = requests.start;
+    while (offset >= 0 && requests.wanted(offset)) {
+      long due = requests.start + offset;
+      long wait;
+      while ((wait = due - clock.nanoTime()) > SPIN_NS) LockSupport.parkNanos(wait - SPIN_NS);
+      while (clock.nanoTime() < due) Thread.onSpinWait();
+      long now = clock.nanoTime();
+      do { // every request that is due, this wake
+        requests.fire(engine, due, offset, null);
+        last = due;
+        offset = cursor.next();
+        due = requests.start + offset;
+      } while (offset >= 0 && due <= now && requests.wanted(offset));
+    }
+    return Math.max(last, clock.nanoTime());
+  }
+
+  private long runClosed(LoadEngine engine, int users, Requests requests) {
+    long[] lastFire = {requests.start};
+    Object idle = new Object();
+    AtomicInteger active = new AtomicInteger(users);
+    Consumer<RequestRecord>[] loop = new Consumer[1];
+    loop[0] = r -> {
+      long now = clock.nanoTime();
+      if (requests.wanted(now - requests.start)) {
+        lastFire[0] = now;
+        requests.fire(engine, now, now - requests.start, loop[0]);
+      } else if (active.decrementAndGet() == 0) {
+        synchronized (idle) {
+          idle.notifyAll();
+        }
+      }
+    };
+    long wait;
+    while ((wait = requests.start - clock.nanoTime()) > 0) LockSupport.parkNanos(wait);
+    for (int u = 0; u < users; u++) {
+      if (!requests.wanted(0)) {
+        active.addAndGet(-(users - u));
+        break;
+      }
+      requests.fire(engine, requests.start, 0, loop[0]);
+    }
+    long stopBy = requests.start + (requests.perPrompt == null ? plan.warmupNs() + requests.durationNs : Long.MAX_VALUE / 4)
+        + plan.timeoutNs() + 1_000_000_000L;
+    synchronized (idle) {
+      while (active.get() > 0 && clock.nanoTime() < stopBy) {
+        try {
+          idle.wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    return lastFire[0];
+  }
+
+  /** Numbers, warm-up flags and prompts of a level's requests, and when the level has sent enough. */
+  private final class Requests {
+    final int target;
+    final int level;
+    final long start;
+    final long durationNs;
+    final RequestBodies bodies;
+    final Consumer<RequestRecord> sink;
+    final int[] perPrompt = plan.perPromptCounts();
+    final AtomicInteger next = new AtomicInteger();
+    final long limit;
+
+    Requests(int target, int level, long start, long durationNs, RequestBodies bodies, Consumer<RequestRecord> sink) {
+      this.target = target;
+      this.level = level;
+      this.start = start;
+      this.durationNs = durationNs;
+      this.bodies = bodies;
+      this.sink = sink;
+      this.limit = perPrompt != null ? (long) prompts.size() * (perPrompt[0] + perPrompt[1])
+          : plan.requests() == null ? Long.MAX_VALUE : (long) plan.warmupRequests() + plan.requests();
+    }
+
+    /** Whether a request at {@code offsetNs} is still part of the level. */
+    boolean wanted(long offsetNs) {
+      if (next.get() >= limit) return false;
+      return perPrompt != null || offsetNs < plan.warmupNs() + durationNs;
+    }
+
+    void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then) {
+      int i = next.getAndIncrement();
+      if (i >= limit) {
+        if (then != null) then.accept(null);
+        return;
+      }
+      int prompt;
+      boolean warmup;
+      if (perPrompt != null) {
+        int block = perPrompt[0] + perPrompt[1];
+        prompt = i / block;
+        warmup = i % block < perPrompt[0];
+      } else {
+        prompt = prompts.sample(plan.seed(), i);
+        warmup = i < plan.warmupRequests() || offsetNs < plan.warmupNs();
+      }
+      Consumer<RequestRecord> done = then == null ? sink : r -> {
+        sink.accept(r);
+        then.accept(r);
+      };
+      engine.fire(new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done));
+    }
+  }
+
+  private static long processCpuNs() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
+  }
+}

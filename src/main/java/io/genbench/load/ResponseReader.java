@@ -1,0 +1,176 @@
+package io.genbench.load;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Reads one 2xx response body as it arrives and says what it held: images, output tokens, the time of each token
+ * chunk, or why it is malformed. One instance per request; called on one event-loop thread.
+ */
+abstract class ResponseReader {
+  int images;
+  int outputTokens;
+  boolean tokensCounted;
+  long firstTokenNs;
+  long[] chunkNs = new long[0];
+  int chunks;
+  String malformed;
+
+  /** A piece of the body that arrived at {@code nowNs}. */
+  abstract void feed(byte[] bytes, int offset, int length, long nowNs);
+
+  /** The body ended. */
+  abstract void end(long nowNs);
+
+  long[] chunkTimes() {
+    return chunks == chunkNs.length ? chunkNs : Arrays.copyOf(chunkNs, chunks);
+  }
+
+  void chunk(long nowNs) {
+    if (firstTokenNs == 0) firstTokenNs = nowNs;
+    if (chunks == chunkNs.length) chunkNs = Arrays.copyOf(chunkNs, Math.max(16, chunks * 2));
+    chunkNs[chunks++] = nowNs;
+  }
+
+  static ResponseReader of(LoadPlan plan) {
+    Api api = plan.parsedApi();
+    return switch (api) {
+      case OPENAI_IMAGES -> new Whole((body, into) -> images(body, into, plan.responseFormat()));
+      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? new Sse(api == Api.OPENAI_CHAT) : new Whole(ResponseReader::completion);
+      case GENERIC -> {
+        JsonPointer at = JsonPointer.compile(plan.resultPointer());
+        yield new Whole((body, into) -> pointer(body, into, at));
+      }
+    };
+  }
+
+  private static String images(JsonNode body, ResponseReader into, String format) {
+    JsonNode data = body.get("data");
+    if (data == null || !data.isArray()) return "no \"data\" array";
+    int n = 0;
+    for (JsonNode d : data) if (d.hasNonNull(format)) n++;
+    if (n == 0) return "\"data\" holds no image as " + format;
+    into.images = n;
+    return null;
+  }
+
+  private static String completion(JsonNode body, ResponseReader into) {
+    JsonNode choices = body.get("choices");
+    if (choices == null || !choices.isArray() || choices.isEmpty()) return "no \"choices\"";
+    JsonNode tokens = body.path("usage").path("completion_tokens");
+    if (tokens.isInt()) {
+      into.outputTokens = tokens.intValue();
+    } else {
+      into.tokensCounted = true; // a whole answer without usage has no chunks to count: 0 tokens, flagged
+    }
+    return null;
+  }
+
+  private static String pointer(JsonNode body, ResponseReader into, JsonPointer at) {
+    JsonNode result = body.at(at);
+    if (result.isMissingNode() || result.isNull()) return "nothing at the result pointer " + at;
+    if (result.isArray()) {
+      if (result.isEmpty()) return "an empty array at the result pointer " + at;
+      into.images = result.size();
+    } else {
+      into.images = 1;
+    }
+    return null;
+  }
+
+  /** A JSON body read whole, then checked. */
+  static final class Whole extends ResponseReader {
+    private final java.util.function.BiFunction<JsonNode, ResponseReader, String> check;
+    private byte[] body = new byte[1024];
+    private int length;
+
+    Whole(java.util.function.BiFunction<JsonNode, ResponseReader, String> check) {
+      this.check = check;
+    }
+
+    @Override
+    void feed(byte[] bytes, int offset, int n, long nowNs) {
+      if (firstTokenNs == 0) firstTokenNs = nowNs;
+      if (length + n > body.length) body = Arrays.copyOf(body, Math.max(body.length * 2, length + n));
+      System.arraycopy(bytes, offset, body, length, n);
+      length += n;
+    }
+
+    @Override
+    void end(long nowNs) {
+      JsonNode node;
+      try {
+        node = Json.MAPPER.readTree(body, 0, length);
+      } catch (IOException e) {
+        malformed = "body is not JSON";
+        return;
+      }
+      if (node == null || !node.isObject() && !node.isArray()) {
+        malformed = "body is not a JSON object";
+        return;
+      }
+      malformed = check.apply(node, this);
+    }
+  }
+
+  /** An OpenAI SSE stream: each event one chunk; tokens from usage when the server sends it, else counted. */
+  static final class Sse extends ResponseReader {
+    private final boolean chat;
+    private final SseParser parser;
+    private long now;
+    private int usageTokens = -1;
+
+    Sse(boolean chat) {
+      this.chat = chat;
+      this.parser = new SseParser(this::event);
+    }
+
+    @Override
+    void feed(byte[] bytes, int offset, int length, long nowNs) {
+      now = nowNs;
+      parser.feed(bytes, offset, length);
+    }
+
+    private void event(byte[] b, int off, int len) {
+      if (len == 6 && b[off] == '[' && b[off + 1] == 'D') return; // [DONE]; a stream without it is accepted too
+      JsonNode node;
+      try {
+        node = Json.MAPPER.readTree(b, off, len);
+      } catch (IOException e) {
+        if (malformed == null) malformed = "an event is not JSON";
+        return;
+      }
+      if (node.has("error")) {
+        if (malformed == null) malformed = "error event: " + node.get("error").toString();
+        return;
+      }
+      JsonNode choice = node.path("choices").path(0);
+      JsonNode text = chat ? choice.path("delta").path("content") : choice.path("text");
+      if (text.isTextual() && !text.asText().isEmpty()) chunk(now);
+      JsonNode usage = node.path("usage").path("completion_tokens");
+      if (usage.isInt()) usageTokens = usage.intValue();
+    }
+
+    @Override
+    void end(long nowNs) {
+      if (parser.events() == 0) {
+        malformed = "no server-sent events";
+        return;
+      }
+      if (usageTokens >= 0) {
+        outputTokens = usageTokens;
+      } else {
+        outputTokens = chunks;
+        tokensCounted = true;
+      }
+      if (malformed == null && chunks == 0 && outputTokens == 0) malformed = "no tokens";
+    }
+
+    long events() {
+      return parser.events();
+    }
+  }
+}

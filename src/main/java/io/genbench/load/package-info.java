@@ -1,0 +1,12 @@
+/**
+ * {@code genbench load}: an HTTP load generator for inference endpoints. {@link io.genbench.load.LoadPlan} (what to
+ * send, how fast, for how long: CLI options or a strict YAML load plan), {@link io.genbench.load.Profile} (constant,
+ * poisson, concurrency, ramp, sweep, trace), {@link io.genbench.load.LoadEngine} (a Vert.x HTTP client on native epoll
+ * where available) driven by {@link io.genbench.load.LoadRunner}'s scheduler, which sleeps to just before each
+ * scheduled time and fires every due request. Each request keeps its stamps (scheduled, fired, sent, first byte,
+ * done) in a {@link io.genbench.load.RequestRecord}; figures come only from those raw records
+ * ({@link io.genbench.load.LevelFigures}), and {@link io.genbench.load.LoadOutput} writes the run directory.
+ * May import {@code analyze} (nearest-rank percentiles), {@code chart} and {@code capacity} (validity, SLOs,
+ * capacity search); nothing else of genbench.
+ */
+package io.genbench.load;
