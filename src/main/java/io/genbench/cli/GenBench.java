@@ -1,9 +1,14 @@
 package io.genbench.cli;
 
+import io.genbench.Labeled;
+import io.genbench.UserError;
+import io.genbench.cost.Lifecycle;
 import io.genbench.env.Environment;
+import io.genbench.execute.Backend;
+import io.genbench.execute.ExecutorKind;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code genbench}: latency, throughput, memory and cost of generative-model inference. */
 @Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
@@ -85,10 +90,25 @@ public final class GenBench {
     cl.setExecutionExceptionHandler(handler);
     cl.setParameterExceptionHandler(handler);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // the closed sets options take, converted by their one label parser: its message names the value and the valid
+    // labels as users type them (picocli's own lists the constants' names in capitals)
+    labeled(cl, Backend.class, "backend");
+    labeled(cl, ExecutorKind.class, "executor");
+    labeled(cl, Lifecycle.class, "lifecycle");
     // at picocli's default 80 columns its line breaker split names at their dots (g6e./xlarge, ~/./cache)
     cl.setUsageHelpWidth(HELP_WIDTH);
     cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.footer());
     return cl;
+  }
+
+  private static <E extends Enum<E> & Labeled> void labeled(CommandLine cl, Class<E> type, String what) {
+    cl.registerConverter(type, value -> {
+      try {
+        return Labeled.parseIgnoringCase(type, value, what, null);
+      } catch (UserError e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    });
   }
 
   /** Where genbench is installed: the launcher sets {@code genbench.home}; else the working directory. */
