@@ -21,7 +21,7 @@ from genbench_worker.case import Case  # noqa: E402
 from genbench_worker.protocol import EventStream  # noqa: E402
 from genbench_worker.scenarios import run_case  # noqa: E402
 
-COMMON = dict(model="stabilityai/stable-diffusion-2-1", batch_size=1, inference_steps=10, width=768, height=768,
+COMMON = dict(model="stabilityai/stable-diffusion-2-1", batch_size=1, steps=10, width=768, height=768,
               precision="float16", warmup_iterations=1, min_iterations=5, max_iterations=10, min_duration_s=1.0)
 
 
@@ -50,12 +50,12 @@ def live(device):
 def main(variant):
     device = torch.device("cuda:0")
     cache = backends.ModelCache()
-    eager = Case(id="eager", cuda_graphs=False, channels_last="auto", **COMMON)
+    eager = Case.build(id="eager", cuda_graphs=False, channels_last="auto", **COMMON)
     if variant == "eager-twice":  # control: the same eager case twice in one worker, no graph at all
-        ok, mem = run(Case(id="eager-first", cuda_graphs=False, channels_last="auto", **COMMON), cache, device)
+        ok, mem = run(Case.build(id="eager-first", cuda_graphs=False, channels_last="auto", **COMMON), cache, device)
         print("first eager case ok=%s reserved %.4f GiB" % (ok, mem["peak_reserved_bytes"] / 2**30))
     elif variant != "alone":
-        ok, mem = run(Case(id="graphed", cuda_graphs=True, channels_last="auto", **COMMON), cache, device)
+        ok, mem = run(Case.build(id="graphed", cuda_graphs=True, channels_last="auto", **COMMON), cache, device)
         print("graphed case ok=%s reserved %.3f GiB" % (ok, mem["peak_reserved_bytes"] / 2**30))
         memory.release_cached(device)
         live(device)

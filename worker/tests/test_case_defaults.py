@@ -14,7 +14,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 SETTINGS_JAVA = os.path.join(REPO, "src", "main", "java", "io", "genbench", "plan", "Settings.java")
 sys.path.insert(0, os.path.join(HERE, "..", "src"))
 
-from genbench_worker.case import Case  # noqa: E402
+from genbench_worker.case import Case, Measure  # noqa: E402
 
 
 def snake(java_name):
@@ -84,7 +84,7 @@ class CaseDefaultsTest(unittest.TestCase):
     def test_case_defaults_equal_the_java_settings_default(self):
         with open(SETTINGS_JAVA, encoding="utf-8") as f:
             java = java_defaults(f.read())
-        python = {f.name: f.default for f in dataclasses.fields(Case)}
+        python = {f.name: f.default for f in dataclasses.fields(Measure)}
 
         shared = ("warmup_iterations", "min_iterations", "max_iterations", "min_duration_s", "seed",
                   "max_warmup_iterations", "max_warmup_s", "steady_tolerance", "steady_window", "target_ci_pct",
@@ -94,7 +94,7 @@ class CaseDefaultsTest(unittest.TestCase):
         self.assertEqual({"timeout_s"}, set(java) - set(shared))
 
     def test_the_defaults_are_the_documented_ones(self):
-        case = Case(id="c", model="m")
+        case = Case(id="c", model="m").measure
 
         self.assertEqual((2, 10, 100, 5.0, 42, 30, 60.0, 0.05, 3, 3.0, 60.0),
                          (case.warmup_iterations, case.min_iterations, case.max_iterations, case.min_duration_s,

@@ -96,7 +96,7 @@ class TelemetryTest(unittest.TestCase):
 @unittest.skipUnless(HAS_CUDA, "needs a CUDA GPU (scripts/test-gpu)")
 class TinyCaseOnGpuTest(unittest.TestCase):
     def run_tiny(self, cuda_graphs):
-        case = Case(id="tiny-%s" % cuda_graphs, model="stabilityai/stable-diffusion-2-1", batch_size=1, inference_steps=4,
+        case = Case.build(id="tiny-%s" % cuda_graphs, model="stabilityai/stable-diffusion-2-1", batch_size=1, steps=4,
                     width=256, height=256, precision="float16", cuda_graphs=cuda_graphs, channels_last=False, tiny=True,
                     warmup_iterations=1, min_iterations=3, max_iterations=5, min_duration_s=0.0)
         events = RecordingStream()

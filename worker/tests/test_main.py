@@ -39,11 +39,13 @@ def worker(*args, timeout=120, **kwargs):
                           env=env, timeout=timeout, **kwargs)
 
 
+from genbench_worker.case import place  # noqa: E402
+
+
 def fixture_case(**overrides):
     with open(JOB) as f:
         case = json.load(f)["cases"][0]
-    case.update(overrides)
-    return case
+    return place(case, **overrides)
 
 
 class WorkerProcessTest(unittest.TestCase):

@@ -150,7 +150,7 @@ class ProfiledIterationTest(unittest.TestCase):
         return scenario
 
     def test_each_denoising_step_of_the_profiled_iteration_is_one_synchronised_range(self):
-        scenario = self.scenario(make_case(inference_steps=5), FakeBuilder())
+        scenario = self.scenario(make_case(steps=5), FakeBuilder())
         fake = FakeCudaTorch()
         timer = profiling._StepTimer(fake, "cpu", scenario.profiled_phase)
         scenario.clock = profiling._StepClock(timer)

@@ -15,7 +15,7 @@ FIXTURES = os.path.join(REPO, "protocol", "fixtures")
 sys.path.insert(0, SRC)
 
 from genbench_worker import protocol  # noqa: E402
-from genbench_worker.case import Case, CaseError, Job  # noqa: E402
+from genbench_worker.case import Case, CaseError, Job, place  # noqa: E402
 from genbench_worker.protocol import (  # noqa: E402
     Done, EventStream, Failed, Flops, Hello, Loaded, Memory, Profile, ProtocolError, Sample, Telemetry, Warmed, Warmup,
     parse_event)
@@ -87,7 +87,7 @@ class FixtureTest(unittest.TestCase):
 
         self.assertEqual([CASE_ID], [c.id for c in job.cases])
         self.assertTrue(job.cases[0].tiny)
-        self.assertTrue(job.cases[0].uses_cfg)
+        self.assertTrue(job.cases[0].workload.uses_cfg)
 
 
 class EmitTest(unittest.TestCase):
@@ -229,15 +229,15 @@ class CaseTest(unittest.TestCase):
                              ("warmup_iterations", -1), ("frames", 0), ("batch_size", 1.5), ("compile", 1),
                              ("attention", "flash")]:
             with self.subTest(field=field, value=value):
-                data = dict(self.fixture_case(), min_iterations=2)
-                data[field] = value
+                data = place(self.fixture_case(), min_iterations=2, **{field: value})
                 with self.assertRaises(CaseError):
                     Case.from_dict(data)
 
     def test_integral_numbers_are_accepted_where_floats_are_expected(self):
-        case = Case.from_dict(dict(self.fixture_case(), guidance_scale=7, min_duration_s=0))
+        case = Case.from_dict(place(self.fixture_case(), guidance_scale=7, min_duration_s=0))
 
-        self.assertEqual(7.0, case.guidance_scale)
+        self.assertEqual(7.0, case.workload.guidance_scale)
+        self.assertIsInstance(case.workload.guidance_scale, float)
 
     def test_a_hand_written_case_needs_only_id_and_model(self):
         case = Case.from_dict({"id": "x", "model": "facebook/opt-125m"})

@@ -116,12 +116,13 @@ class FakeBuilder:
 
 
 def make_case(**overrides):
-    values = dict(id="fake-b1-s4", model="fake/sd", batch_size=1, inference_steps=4, width=16, height=16,
-                  guidance_scale=7.5, warmup_iterations=1, min_iterations=2, max_iterations=2, min_duration_s=0.0,
-                  seed=1)
+    values = dict(id="fake-b1-s4", model="fake/sd", batch_size=1, warmup_iterations=1, min_iterations=2,
+                  max_iterations=2, min_duration_s=0.0, seed=1)
+    if "prompt_tokens" not in overrides:  # a diffusion case: its workload's fields
+        values.update(steps=4, width=16, height=16, guidance_scale=7.5)
     values.update(overrides)
     values.setdefault("max_warmup_iterations", values["warmup_iterations"])  # exactly the minimum: sequences are known
-    return Case(**values)
+    return Case.build(**values)
 
 
 def run(case, builder=None, cache=None):
@@ -150,7 +151,7 @@ class DiffusionScenarioTest(unittest.TestCase):
         self.assertEqual("cpu", events[-2]["device"])
 
     def test_every_sample_has_one_step_time_per_inference_step(self):
-        _, events = run(make_case(inference_steps=7))
+        _, events = run(make_case(steps=7))
 
         samples = [e for e in events if e["type"] == "sample"]
         self.assertEqual([0, 1], [s["iteration"] for s in samples])
@@ -165,7 +166,7 @@ class DiffusionScenarioTest(unittest.TestCase):
         model = FakeDiffusionModel()
         builder = FakeBuilder(make=lambda case, dtype: model)
 
-        run(make_case(batch_size=3, inference_steps=5, guidance_scale=7.5, warmup_iterations=0,
+        run(make_case(batch_size=3, steps=5, guidance_scale=7.5, warmup_iterations=0,
                       min_iterations=1, max_iterations=1), builder)
 
         self.assertEqual([6] * 5, model.unet_batches)
@@ -173,13 +174,13 @@ class DiffusionScenarioTest(unittest.TestCase):
     def test_no_guidance_keeps_the_unet_batch(self):
         model = FakeDiffusionModel()
 
-        run(make_case(batch_size=2, inference_steps=3, guidance_scale=1.0, warmup_iterations=0,
+        run(make_case(batch_size=2, steps=3, guidance_scale=1.0, warmup_iterations=0,
                       min_iterations=1, max_iterations=1), FakeBuilder(make=lambda case, dtype: model))
 
         self.assertEqual([2] * 3, model.unet_batches)
 
     def test_video_cases_count_every_frame_as_an_image(self):
-        _, events = run(make_case(model="fake/svd", frames=3, batch_size=2, inference_steps=2),
+        _, events = run(make_case(model="fake/svd", frames=3, batch_size=2, steps=2),
                         FakeBuilder(family="svd"))
 
         samples = [e for e in events if e["type"] == "sample"]
@@ -354,7 +355,7 @@ class LLMScenarioTest(unittest.TestCase):
         values = dict(id="opt-b2-p8-o4", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=4,
                       warmup_iterations=1, max_warmup_iterations=1, min_iterations=2, max_iterations=2)
         values.update(overrides)
-        return Case(**values)
+        return Case.build(**values)
 
     def test_prefill_then_one_timed_decode_step_per_further_token(self):
         lm = FakeLM()
@@ -372,7 +373,10 @@ class LLMScenarioTest(unittest.TestCase):
         self.assertEqual([(2, 8), (2, 1), (2, 1), (2, 1)], lm.calls[-8:-4])
 
     def test_a_case_without_token_counts_fails_clearly(self):
-        _, events = run(self.lm_case(prompt_tokens=None), FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
+        diffusion = Case.build(id="opt-b2", model="fake/opt", batch_size=2, warmup_iterations=1, max_warmup_iterations=1,
+                               min_iterations=2, max_iterations=2)  # no token counts: a diffusion workload
+
+        _, events = run(diffusion, FakeBuilder(make=lambda c, d: FakeLM(), family="opt"))
 
         self.assertEqual("worker_error", events[-2]["kind"])
         self.assertIn("prompt_tokens", events[-2]["message"])
@@ -405,13 +409,13 @@ class CatalogModelsTest(unittest.TestCase):
                                             ("stabilityai/stable-video-diffusion-img2vid-xt", 2, "euler")]:
             with self.subTest(model=model_id):
                 events = self.check(make_case(model=model_id, tiny=True, frames=frames, scheduler=scheduler,
-                                              inference_steps=2, width=32, height=32, warmup_iterations=0,
+                                              steps=2, width=32, height=32, warmup_iterations=0,
                                               min_iterations=1, max_iterations=1))
                 self.assertEqual(2, len(events[1]["step_ns"]))
                 self.assertEqual(frames or 1, events[1]["images"])
 
     def test_tiny_opt_runs(self):
-        events = self.check(Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
+        events = self.check(Case.build(id="opt", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
                                  output_tokens=3, warmup_iterations=0, max_warmup_iterations=0, min_iterations=1,
                                  max_iterations=1))
 
@@ -547,15 +551,15 @@ class AutoKnobsTest(unittest.TestCase):
     def test_auto_knobs_turn_on_for_cuda_diffusion_but_not_for_llms(self):
         case = make_case()
 
-        self.assertTrue(case.resolved("cuda", "sd").cuda_graphs)
-        self.assertTrue(case.resolved("cuda", "sdxl").cuda_graphs)
-        self.assertTrue(case.resolved("cuda", "sd").channels_last)
-        self.assertFalse(case.resolved("cuda", "sdxl").channels_last)
-        self.assertFalse(case.resolved("cuda", "opt").cuda_graphs)
-        self.assertFalse(case.resolved("cpu", "sd").cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "sd").knobs.cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "sdxl").knobs.cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "sd").knobs.channels_last)
+        self.assertFalse(case.resolved("cuda", "sdxl").knobs.channels_last)
+        self.assertFalse(case.resolved("cuda", "opt").knobs.cuda_graphs)
+        self.assertFalse(case.resolved("cpu", "sd").knobs.cuda_graphs)
 
     def test_an_explicit_knob_is_kept(self):
-        self.assertFalse(make_case(cuda_graphs=False).resolved("cuda", "sd").cuda_graphs)
+        self.assertFalse(make_case(cuda_graphs=False).resolved("cuda", "sd").knobs.cuda_graphs)
 
     def test_a_knob_that_is_neither_bool_nor_auto_is_rejected(self):
         with self.assertRaises(CaseError) as ctx:
@@ -613,7 +617,7 @@ class CaseMemoryTest(unittest.TestCase):
         self.assertEqual(["synchronize", "clear_cublas_workspaces", "empty_cache", "reset"], calls)
 
     def test_a_cuda_window_restarts_from_an_emptied_cache_once_the_model_is_in_place(self):
-        from genbench_worker import memory
+        from genbench_worker.measure import memory
 
         window = memory.CaseMemory("cuda:0")
         calls = self._record_cuda_calls(window.model_ready)
@@ -622,7 +626,7 @@ class CaseMemoryTest(unittest.TestCase):
         self.assertEqual(["synchronize", "clear_cublas_workspaces", "empty_cache", "reset"], calls)
 
     def test_a_cpu_window_keeps_its_baseline_when_the_model_is_in_place(self):
-        from genbench_worker import memory
+        from genbench_worker.measure import memory
 
         window = memory.CaseMemory("cpu", sampler_factory=lambda: None)
         calls = self._record_cuda_calls(window.model_ready)
@@ -689,11 +693,11 @@ class CaseMemoryTest(unittest.TestCase):
 
         def small(case_id, size=256):  # big enough that activations, not noise, make the figure (over 100 MB)
             return make_case(id=case_id, model="runwayml/stable-diffusion-v1-5", tiny=True, width=size,
-                             height=size, batch_size=2, inference_steps=1, warmup_iterations=1, min_iterations=2,
+                             height=size, batch_size=2, steps=1, warmup_iterations=1, min_iterations=2,
                              max_iterations=2)
 
         bigger = make_case(id="bigger", model="stabilityai/stable-diffusion-xl-base-1.0", tiny=True, width=384,
-                           height=384, batch_size=4, inference_steps=1, warmup_iterations=0, min_iterations=1,
+                           height=384, batch_size=4, steps=1, warmup_iterations=0, min_iterations=1,
                            max_iterations=1)
         cache = ModelCache()
 
@@ -774,7 +778,7 @@ class ModelBuildTimeTest(unittest.TestCase):
         with mock.patch.object(backends, "registry_prime",
                                lambda c, d, t: (primed.append(c.model), real_prime(c, d, t))):
             cache = ModelCache(backends.registry_builder)
-        sd = dict(model="stabilityai/stable-diffusion-2-1", tiny=True, width=64, height=64, inference_steps=2,
+        sd = dict(model="stabilityai/stable-diffusion-2-1", tiny=True, width=64, height=64, steps=2,
                   warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
         opt = dict(model="facebook/opt-125m", tiny=True, prompt_tokens=8, output_tokens=4, warmup_iterations=0,
                    max_warmup_iterations=0, min_iterations=1, max_iterations=1)
@@ -832,7 +836,7 @@ class FlopsTest(unittest.TestCase):
         FakeFlopCounter.plan = [10, 1000, 7]
 
         with self.with_fake_counter():
-            _, events = run(make_case(inference_steps=4, warmup_iterations=1))
+            _, events = run(make_case(steps=4, warmup_iterations=1))
 
         self.assertEqual(["loaded", "flops", "warmup", "warmed"], types(events)[:4])
         self.assertEqual({"type": "flops", "case_id": "fake-b1-s4", "method": "torch.utils.flop_counter",
@@ -844,8 +848,8 @@ class FlopsTest(unittest.TestCase):
         cache = ModelCache(FakeBuilder())
 
         with self.with_fake_counter():
-            _, first = run(make_case(id="a", inference_steps=4), cache=cache)
-            _, second = run(make_case(id="b", inference_steps=8), cache=cache)
+            _, first = run(make_case(id="a", steps=4), cache=cache)
+            _, second = run(make_case(id="b", steps=8), cache=cache)
 
         self.assertEqual(3, FakeFlopCounter.regions)
         self.assertEqual(10 + 8 * 1000 + 7, [e for e in second if e["type"] == "flops"][0]["flops_per_request"])
@@ -853,7 +857,7 @@ class FlopsTest(unittest.TestCase):
     def test_an_llm_token_is_one_decode_step_at_the_mean_context_over_the_batch(self):
         FakeFlopCounter.plan = [800, 5000]
         lm = FakeLM()
-        case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
+        case = Case.build(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
                     max_warmup_iterations=0, min_iterations=1, max_iterations=1)
 
         with self.with_fake_counter():
@@ -867,7 +871,7 @@ class FlopsTest(unittest.TestCase):
 
     def test_an_llm_request_is_its_prefill_and_every_decode_step_after_it(self):
         FakeFlopCounter.plan = [800, 5000]  # one decode step for the batch of 2, then the prefill of 2 × 8 tokens
-        case = Case(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
+        case = Case.build(id="opt", model="fake/opt", batch_size=2, prompt_tokens=8, output_tokens=6, warmup_iterations=0,
                     max_warmup_iterations=0, min_iterations=1, max_iterations=1)
 
         with self.with_fake_counter():
@@ -885,7 +889,7 @@ class FlopsTest(unittest.TestCase):
         except ImportError as e:
             self.skipTest("registry not importable: %s" % e)
         FakeFlopCounter.plan = [1000, 9000]
-        case = Case(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
+        case = Case.build(id="opt", model="facebook/opt-125m", tiny=True, batch_size=3, prompt_tokens=10, output_tokens=8,
                     warmup_iterations=0, max_warmup_iterations=0, min_iterations=1, max_iterations=1)
         config = registry.build("facebook/opt-125m", tiny=True).config
 

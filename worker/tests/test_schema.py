@@ -25,6 +25,8 @@ SCHEMA_FIXTURES = os.path.join(SCHEMAS, "fixtures")
 sys.path.insert(0, SRC)
 sys.path.insert(0, HERE)
 
+from genbench_worker.case import place  # noqa: E402
+
 try:
     import jsonschema
 except ImportError as e:  # reported by require_jsonschema(), per test
@@ -198,15 +200,22 @@ class WorkerAgreesWithTheSchemaTest(SchemaTestCase):
     def test_the_case_schema_has_exactly_the_workers_case_fields_and_choices(self):
         from genbench_worker import case
 
-        schema = load("job.schema.json")["$defs"]["case"]
-        fields = {f.name for f in dataclasses.fields(case.Case)}
-
-        self.assertEqual(fields, set(schema["properties"]))
-        # optional: a job written before them still runs (with the worker's defaults)
-        self.assertEqual(fields - {"backend", "target_ci_pct", "max_measure_s"}, set(schema["required"]))
-        self.assertEqual(set(case.PRECISIONS), set(schema["properties"]["precision"]["enum"]))
-        self.assertEqual(set(case.SCHEDULERS), set(schema["properties"]["scheduler"]["enum"]))
-        self.assertEqual(set(case.ATTENTIONS), set(schema["properties"]["attention"]["enum"]))
+        defs = load("job.schema.json")["$defs"]
+        # each group: the schema's properties are the dataclass's fields (a workload's plus its kind); optional: what a
+        # job written before them still runs without (with the worker's defaults)
+        for name, cls, extra, optional in [("case", case.Case, set(), {"backend"}),
+                                           ("diffusion", case.Diffusion, {"kind"}, set()),
+                                           ("llm", case.Llm, {"kind"}, set()),
+                                           ("knobs", case.Knobs, set(), set()),
+                                           ("measure", case.Measure, set(), {"target_ci_pct", "max_measure_s"})]:
+            with self.subTest(group=name):
+                fields = {f.name for f in dataclasses.fields(cls)} | extra
+                self.assertEqual(fields, set(defs[name]["properties"]))
+                self.assertEqual(fields - optional, set(defs[name]["required"]))
+        self.assertEqual(set(case.WORKLOADS), {defs[k]["properties"]["kind"]["const"] for k in ("diffusion", "llm")})
+        self.assertEqual(set(case.PRECISIONS), set(defs["case"]["properties"]["precision"]["enum"]))
+        self.assertEqual(set(case.SCHEDULERS), set(defs["diffusion"]["properties"]["scheduler"]["enum"]))
+        self.assertEqual(set(case.ATTENTIONS), set(defs["knobs"]["properties"]["attention"]["enum"]))
 
     def test_the_worker_accepts_every_case_the_job_schema_accepts(self):
         from genbench_worker.case import Job
@@ -214,9 +223,12 @@ class WorkerAgreesWithTheSchemaTest(SchemaTestCase):
         with open(os.path.join(FIXTURES, "job.json"), encoding="utf-8") as f:
             job = json.load(f)
         every_knob = copy.deepcopy(job)
-        every_knob["cases"][0].update(cuda_graphs="auto", channels_last=True, frames=14, backend="diffusers",
-                                      weights="/models/sd", save_images="/tmp/out", prompt_tokens=None)
-        for data in (job, every_knob):
+        every_knob["cases"][0] = place(job["cases"][0], cuda_graphs="auto", channels_last=True, frames=14,
+                                       backend="diffusers", weights="/models/sd", save_images="/tmp/out")
+        llm = copy.deepcopy(job)
+        llm["cases"][0] = dict(job["cases"][0], model="facebook/opt-125m",
+                               workload={"kind": "llm", "prompt_tokens": 8, "output_tokens": 3})
+        for data in (job, every_knob, llm):
             with self.subTest(case=data["cases"][0]):
                 self.assertValid("job.schema.json", data)
                 Job.from_dict(data)  # raises CaseError where the worker disagrees
@@ -226,11 +238,10 @@ def small_job(tmp):
     """The fixture job cut to a few iterations, plus an LLM case and a case the worker refuses on this device."""
     with open(os.path.join(FIXTURES, "job.json"), encoding="utf-8") as f:
         job = json.load(f)
-    sd = job["cases"][0]
-    sd.update(warmup_iterations=1, max_warmup_iterations=2, min_iterations=1, max_iterations=2)
-    opt = dict(sd, id="opt-125m-cpu-b1-p8-o3-float32", model="facebook/opt-125m", prompt_tokens=8, output_tokens=3,
-               width=8, height=8)
-    refused = dict(sd, id="sd-2-1-cpu-graphs", cuda_graphs=True)  # CUDA graphs on a CPU: failed unsupported + done
+    sd = place(job["cases"][0], warmup_iterations=1, max_warmup_iterations=2, min_iterations=1, max_iterations=2)
+    opt = dict(sd, id="opt-125m-cpu-b1-p8-o3-float32", model="facebook/opt-125m",
+               workload={"kind": "llm", "prompt_tokens": 8, "output_tokens": 3})
+    refused = place(dict(sd, id="sd-2-1-cpu-graphs"), cuda_graphs=True)  # CUDA graphs on a CPU: failed unsupported + done
     job["cases"] = [sd, opt, refused]
     path = os.path.join(tmp, "job.json")
     with open(path, "w", encoding="utf-8") as f:

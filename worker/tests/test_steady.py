@@ -83,7 +83,7 @@ class WarmUpLoopTest(unittest.TestCase):
             return IterationResult(e2e_ns=t)
 
         events = RecordingStream()
-        warmed = warm_up(Case(**values), events, iterate, now_ns=lambda: clock["now"])
+        warmed = warm_up(Case.build(**values), events, iterate, now_ns=lambda: clock["now"])
         return warmed, events.dicts()
 
     def test_warm_up_stops_as_soon_as_the_times_are_steady(self):

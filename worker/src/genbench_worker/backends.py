@@ -62,8 +62,8 @@ def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tu
     from .models import registry  # noqa: PLC0415
 
     family = registry.spec(case.model).family
-    model = registry.build(case.model, tiny=case.tiny, device=device, dtype=dtype, attention=case.attention,
-                           seed=case.seed)
+    model = registry.build(case.model, tiny=case.tiny, device=device, dtype=dtype, attention=case.knobs.attention,
+                           seed=case.measure.seed)
     if case.weights:
         from . import weights  # noqa: PLC0415
 
@@ -85,8 +85,8 @@ def registry_prime(case: Case, device: torch.device, dtype: torch.dtype) -> None
             return
         from .models import registry  # noqa: PLC0415
 
-        model = registry.build(case.model, tiny=True, device=device, dtype=dtype, attention=case.attention,
-                               seed=case.seed)
+        model = registry.build(case.model, tiny=True, device=device, dtype=dtype, attention=case.knobs.attention,
+                               seed=case.measure.seed)
         if is_cuda(device):
             torch.cuda.synchronize(device)
         del model
@@ -133,7 +133,7 @@ class ModelCache:
 
     @staticmethod
     def key(case: Case, device: torch.device) -> tuple:
-        return (case.backend, case.model, case.tiny, case.precision, case.attention, str(device), case.weights)
+        return (case.backend, case.model, case.tiny, case.precision, case.knobs.attention, str(device), case.weights)
 
     def release_unless_reusable(self, case: Case, device: torch.device) -> None:
         """Drop the kept model (and give its cached memory back) when this case cannot reuse it, so that the case's

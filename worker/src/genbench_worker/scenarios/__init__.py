@@ -67,20 +67,21 @@ def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResu
     `steady_window` iterations are steady, stopping early at `max_warmup_iterations` iterations or once
     `max_warmup_s` has passed since warm-up began (0 iterations when `max_warmup_iterations` is 0)."""
     times: List[int] = []
-    limit_ns = case.max_warmup_s * 1e9
+    m = case.measure
+    limit_ns = m.max_warmup_s * 1e9
     start = now_ns()
-    while len(times) < case.max_warmup_iterations:
-        if len(times) >= case.warmup_iterations:
-            if steady_state(times, case.steady_window, case.steady_tolerance).steady:
+    while len(times) < m.max_warmup_iterations:
+        if len(times) >= m.warmup_iterations:
+            if steady_state(times, m.steady_window, m.steady_tolerance).steady:
                 break
             if now_ns() - start >= limit_ns:
                 break
         result = iterate()
         events.emit(Warmup(case_id=case.id, iteration=len(times), e2e_ns=result.e2e_ns))
         times.append(result.e2e_ns)
-    verdict = steady_state(times, case.steady_window, case.steady_tolerance)
-    warmed = Warmed(case_id=case.id, iterations=len(times), steady=verdict.steady, window=case.steady_window,
-                    tolerance=float(case.steady_tolerance), spread=verdict.spread)
+    verdict = steady_state(times, m.steady_window, m.steady_tolerance)
+    warmed = Warmed(case_id=case.id, iterations=len(times), steady=verdict.steady, window=m.steady_window,
+                    tolerance=float(m.steady_tolerance), spread=verdict.spread)
     events.emit(warmed)
     return warmed
 
@@ -95,9 +96,10 @@ def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResu
     meter.start()
     start = now_ns()
     times: List[int] = []
-    while not measure_done(times, now_ns() - start, min_iterations=case.min_iterations,
-                           max_iterations=case.max_iterations, min_duration_s=case.min_duration_s,
-                           max_measure_s=case.max_measure_s, target_ci_pct=case.target_ci_pct):
+    m = case.measure
+    while not measure_done(times, now_ns() - start, min_iterations=m.min_iterations,
+                           max_iterations=m.max_iterations, min_duration_s=m.min_duration_s,
+                           max_measure_s=m.max_measure_s, target_ci_pct=m.target_ci_pct):
         result = iterate()
         events.emit(result.sample(case.id, len(times)))
         times.append(result.e2e_ns)
@@ -135,10 +137,11 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         sampler.start()
         loaded, reused = cache.get(case, device)
         case = case.resolved(device_type(device), loaded.family)
-        attention_used = case.attention if (case.attention == "math" or attention_module.HAS_SDPA) else "math"
+        attention = case.knobs.attention
+        attention_used = attention if (attention == "math" or attention_module.HAS_SDPA) else "math"
         events.emit(Loaded(case_id=case.id, load_ns=loaded.build_ns, weights=loaded.weights,
                            parameters=loaded.parameters, components=dict(loaded.components),
-                           knobs=case.knobs(attention_used), reused=reused))
+                           knobs=case.knobs.as_run(attention_used), reused=reused))
         scenario = scenario_for(case, loaded, device)
         if clock is not None:
             scenario.clock = clock

@@ -87,7 +87,7 @@ def build(case: Any, device: torch.device, dtype: torch.dtype):
     if not hasattr(pipe, "unet") or not hasattr(pipe, "vae") or not hasattr(pipe, "text_encoder"):
         raise Unsupported("the diffusers backend supports Stable Diffusion and SDXL pipelines; %s is a %s"
                           % (case.weights, type(pipe).__name__))
-    if case.attention == "math":
+    if case.knobs.attention == "math":
         from diffusers.models.attention_processor import AttnProcessor  # noqa: PLC0415
 
         pipe.unet.set_attn_processor(AttnProcessor())

@@ -29,6 +29,7 @@ from ..devices import device_type, is_cuda
 from ..models.family import Family
 from ..failures import Unsupported
 from ..measure.timing import clock_for, total
+from ..case import Diffusion
 from . import IterationResult
 
 SVD_DEFAULT_FRAMES = 14
@@ -145,20 +146,25 @@ class DiffusionScenario:
     profiled_phase = "step"  # profiling.py: the phase whose GPU-busy fraction the `profile` event reports
 
     def __init__(self, case, loaded, device):
+        if not isinstance(case.workload, Diffusion):
+            raise ValueError("case %s: %s is a diffusion model, whose case needs a diffusion workload (got %s)"
+                             % (case.id, case.model, case.workload.KIND))
         self.case = case
+        self.work = case.workload
+        self.knobs = case.knobs
         self.loaded = loaded
         self.model = loaded.model
         self.family = loaded.family
         self.device = torch.device(device)
         self.clock = clock_for(self.device)
-        self.frames = (case.frames or getattr(getattr(self.model, "spec", None), "default_frames", None)
+        self.frames = (self.work.frames or getattr(getattr(self.model, "spec", None), "default_frames", None)
                        or SVD_DEFAULT_FRAMES) if self.family.is_video else None
-        self.cfg = case.uses_cfg
+        self.cfg = self.work.uses_cfg
         self.unet: Callable = self.model.unet_forward
         self._graphed: Optional[GraphedUNet] = None
         self._saved = False
         self.scheduler = schedulers.make(
-            case.scheduler, case.inference_steps,
+            self.work.scheduler, self.work.steps,
             prediction_type(case.model, self.family, getattr(self.model, "spec", None)), family=self.family)
         self._timesteps = self.scheduler.timesteps.to(self.device)
         self._tokenize = tokenizer()
@@ -169,7 +175,7 @@ class DiffusionScenario:
     # ------------------------------------------------------------------ setup
 
     def prepare(self) -> None:
-        case = self.case
+        case = self.knobs
         if case.cuda_graphs and not is_cuda(self.device):
             raise Unsupported("cuda_graphs needs a CUDA device; this case runs on %s" % device_type(self.device))
         if case.compile and not hasattr(torch, "compile"):
@@ -196,7 +202,7 @@ class DiffusionScenario:
 
     def work_key(self) -> tuple:
         c = self.case
-        return ("diffusion", c.backend, c.model, c.tiny, c.precision, c.width, c.height, self.frames, c.batch_size,
+        return ("diffusion", c.backend, c.model, c.tiny, c.precision, self.work.width, self.work.height, self.frames, c.batch_size,
                 self.cfg)
 
     def count_work(self, count) -> tuple:
@@ -234,21 +240,21 @@ class DiffusionScenario:
 
     def _input_ids(self) -> torch.Tensor:
         b = self.case.batch_size
-        cond = self._tokenize(self.case.prompt, b, self._vocab, self._max_length)
+        cond = self._tokenize(self.work.prompt, b, self._vocab, self._max_length)
         if not self.cfg:
             return cond
         return torch.cat([self._tokenize("", b, self._vocab, self._max_length), cond])
 
     def _encode(self, ids: torch.Tensor) -> dict:
-        kwargs = dict(height=self.case.height, width=self.case.width)
+        kwargs = dict(height=self.work.height, width=self.work.width)
         if self.family.is_video:
             kwargs["frames"] = self.frames
         return self.model.encode_prompt(ids, **kwargs)
 
     def _initial_latents(self) -> torch.Tensor:
-        shape = self.model.latent_shape(self.case.batch_size, self.case.height, self.case.width,
+        shape = self.model.latent_shape(self.case.batch_size, self.work.height, self.work.width,
                                         frames=self.frames)
-        generator = torch.Generator().manual_seed(self.case.seed)
+        generator = torch.Generator().manual_seed(self.case.measure.seed)
         noise = torch.randn(shape, generator=generator, dtype=torch.float32)
         return (noise * self.scheduler.init_noise_sigma).to(self.device, self._dtype)
 
@@ -268,7 +274,7 @@ class DiffusionScenario:
                     noise = unet(model_in, self._timesteps[i], cond)
                     if self.cfg:
                         uncond, text = noise.chunk(2)
-                        noise = uncond + (text - uncond) * case.guidance_scale
+                        noise = uncond + (text - uncond) * self.work.guidance_scale
                     latents = scheduler.step(noise, i, latents)
             with timer.phase("decode"):
                 images = self.model.decode(latents)

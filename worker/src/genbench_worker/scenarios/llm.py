@@ -20,6 +20,7 @@ import torch
 from ..measure import flops
 from ..failures import Unsupported
 from ..measure.timing import clock_for
+from ..case import Llm
 from . import IterationResult
 from .diffusion import inference_context
 
@@ -28,7 +29,11 @@ class LLMScenario:
     profiled_phase = "decode_token"  # profiling.py: each decode step (prefill is not profiled)
 
     def __init__(self, case, loaded, device):
+        if not isinstance(case.workload, Llm):
+            raise ValueError("case %s: %s is an LLM, whose case needs an llm workload with prompt_tokens and"
+                             " output_tokens (got %s)" % (case.id, case.model, case.workload.KIND))
         self.case = case
+        self.work = case.workload
         self.loaded = loaded
         self.model = loaded.model
         self.device = torch.device(device)
@@ -36,20 +41,17 @@ class LLMScenario:
         self.forward = self.model
 
     def prepare(self) -> None:
-        case = self.case
-        if case.prompt_tokens is None or case.output_tokens is None:
-            raise ValueError("case %s: an LLM case needs prompt_tokens and output_tokens (got %r and %r)"
-                             % (case.id, case.prompt_tokens, case.output_tokens))
-        if case.cuda_graphs:
+        case, knobs = self.work, self.case.knobs
+        if knobs.cuda_graphs:
             raise Unsupported("cuda_graphs is not supported for LLM decoding here (the KV cache grows every step)")
-        if case.compile and not hasattr(torch, "compile"):
+        if knobs.compile and not hasattr(torch, "compile"):
             raise Unsupported("compile needs torch.compile (torch >= 2.0); this is torch %s" % torch.__version__)
         config: Any = getattr(self.model, "config", None)
         limit = getattr(config, "max_position_embeddings", None)
         if limit is not None and case.prompt_tokens + case.output_tokens > limit:
             raise Unsupported("prompt_tokens + output_tokens = %d exceeds the model's %d positions"
                               % (case.prompt_tokens + case.output_tokens, limit))
-        if case.compile:
+        if knobs.compile:
             compiled = self.loaded.extras.get("compiled_forward")
             if compiled is None:
                 compiled = torch.compile(self.model, dynamic=True)
@@ -61,24 +63,21 @@ class LLMScenario:
 
     def mean_context(self) -> int:
         """Tokens in the KV cache at the middle of decoding: the context the average decode step attends over."""
-        return self.case.prompt_tokens + self.case.output_tokens // 2
+        return self.work.prompt_tokens + self.work.output_tokens // 2
 
     def work_key(self) -> tuple:
         c = self.case
-        return ("llm", c.backend, c.model, c.tiny, c.precision, c.batch_size, c.prompt_tokens, c.output_tokens)
+        return ("llm", c.backend, c.model, c.tiny, c.precision, c.batch_size, self.work.prompt_tokens, self.work.output_tokens)
 
     def count_work(self, count):
         """(FLOPs of one decode step for the batch, parameter + KV cache bytes it reads, at the mean context; FLOPs of
         the prefill over the prompt for the batch)."""
-        case = self.case
-        if case.prompt_tokens is None or case.output_tokens is None:
-            return None
         config: Any = getattr(self.model, "config", None)
         limit = getattr(config, "max_position_embeddings", None)
         context = self.mean_context()
         if limit is not None and context + 1 > limit:
             return None
-        token = torch.zeros(case.batch_size, 1, dtype=torch.long, device=self.device)
+        token = torch.zeros(self.case.batch_size, 1, dtype=torch.long, device=self.device)
         with inference_context():
             past = self._cache_of(context)
             step = count(lambda: self.model(token, past_key_values=past, use_cache=True))
@@ -102,7 +101,7 @@ class LLMScenario:
             return tuple((torch.zeros(shape, dtype=dtype, device=self.device),
                           torch.zeros(shape, dtype=dtype, device=self.device)) for _ in range(layers))
         vocab = int(getattr(config, "vocab_size", 0) or 50272)
-        generator = torch.Generator().manual_seed(case.seed)
+        generator = torch.Generator().manual_seed(case.measure.seed)
         ids = torch.randint(0, vocab, (case.batch_size, context), generator=generator).to(self.device)
         _, past = self.model(ids, past_key_values=None, use_cache=True)
         return past
@@ -110,7 +109,7 @@ class LLMScenario:
     def work_for(self, parts):
         """A request: the prefill, then output_tokens - 1 decode steps (the prefill picks the first token)."""
         step, read_bytes, prefill = parts
-        return flops.WorkCount(flops_per_request=prefill + (self.case.output_tokens - 1) * step,
+        return flops.WorkCount(flops_per_request=prefill + (self.work.output_tokens - 1) * step,
                                flops_per_token=step // self.case.batch_size, decode_bytes_per_step=read_bytes,
                                prefill_flops=prefill)
 
@@ -120,8 +119,8 @@ class LLMScenario:
     def _prompt(self) -> torch.Tensor:
         config = getattr(self.model, "config", None)
         vocab = int(getattr(config, "vocab_size", 0) or 50272)
-        generator = torch.Generator().manual_seed(self.case.seed)
-        ids = torch.randint(0, vocab, (self.case.batch_size, self.case.prompt_tokens), generator=generator)
+        generator = torch.Generator().manual_seed(self.case.measure.seed)
+        ids = torch.randint(0, vocab, (self.case.batch_size, self.work.prompt_tokens), generator=generator)
         return ids.to(self.device)
 
     def _generate(self, input_ids: torch.Tensor, timer=None):
@@ -130,7 +129,7 @@ class LLMScenario:
             with phase("prefill"):
                 logits, past = self.forward(input_ids, past_key_values=None, use_cache=True)
                 token = logits[:, -1, :].argmax(dim=-1, keepdim=True)
-            for _ in range(self.case.output_tokens - 1):
+            for _ in range(self.work.output_tokens - 1):
                 with phase("decode_token"):
                     logits, past = self.forward(token, past_key_values=past, use_cache=True)
                     token = logits[:, -1, :].argmax(dim=-1, keepdim=True)
@@ -146,7 +145,7 @@ class LLMScenario:
         prefill = times["prefill"][0]
         return IterationResult(e2e_ns=times["e2e"][0], images=0, ttft_ns=prefill, prefill_ns=prefill,
                                decode_token_ns=times.get("decode_token", []),
-                               tokens=self.case.batch_size * self.case.output_tokens)
+                               tokens=self.case.batch_size * self.work.output_tokens)
 
 
 class _NoPhase:

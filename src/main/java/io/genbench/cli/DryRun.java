@@ -64,7 +64,7 @@ final class DryRun {
       overflow(c.id(), est).ifPresent(overflows::add);
       double seconds = est.seconds() * trials;
       total += seconds;
-      double gpus = Math.max(1, c.gpus()) * trials / 3600.0;
+      double gpus = Math.max(1, c.resources().gpus()) * trials / 3600.0;
       parts[0] += (est.startS() + est.buildS()) * gpus;
       parts[1] += est.warmupS() * gpus;
       parts[2] += est.measureS() * gpus;

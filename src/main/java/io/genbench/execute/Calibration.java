@@ -48,9 +48,9 @@ public final class Calibration implements Estimator.CostModel {
   public static Calibration measure(Executor executor, List<TestCase> cases, Ticker ticker) {
     long t0 = ticker.read();
     List<TestCase> images = cases.stream().filter(c -> c.model().family().isDiffusion()).toList();
-    Comparator<TestCase> byPixels = Comparator.comparingLong(c -> (long) c.resolution().width() * c.resolution().height());
-    Resolution small = images.stream().min(byPixels).map(TestCase::resolution).orElse(new Resolution(64, 64));
-    Resolution large = images.stream().max(byPixels).map(TestCase::resolution).orElse(small);
+    Comparator<TestCase> byPixels = Comparator.comparingLong(c -> (long) c.diffusion().resolution().width() * c.diffusion().resolution().height());
+    Resolution small = images.stream().min(byPixels).map(c -> c.diffusion().resolution()).orElse(new Resolution(64, 64));
+    Resolution large = images.stream().max(byPixels).map(c -> c.diffusion().resolution()).orElse(small);
     Run a = run(executor, TestCase.diffusion(Model.SD_2_1, "calibration", 1, 2, small, Precision.FLOAT32), PROBE);
     double w1 = pixels(small);
     double stepAlpha = 0.9;
@@ -93,7 +93,7 @@ public final class Calibration implements Estimator.CostModel {
         // calibration output is not kept
       }
     });
-    if (samples.isEmpty()) throw new IllegalStateException("the calibration run of " + c.resolution() + " measured nothing");
+    if (samples.isEmpty()) throw new IllegalStateException("the calibration run of " + c.diffusion().resolution() + " measured nothing");
     return new Run(load[0] / 1e9, median(samples.stream().map(x -> x.textEncodeNs()).toList()),
         median(samples.stream().map(x -> x.stepNs().stream().mapToLong(Long::longValue).min().orElse(0)).toList()),
         median(samples.stream().map(x -> x.decodeNs()).toList()), samples.stream().map(WorkerEvent.Sample::e2eNs).toList());
@@ -106,8 +106,8 @@ public final class Calibration implements Estimator.CostModel {
 
   @Override
   public double e2eS(TestCase c) {
-    double w = c.batchSize() * pixels(c.resolution()) / w1;
-    return textEncodeS + c.steps() * step1 * Math.pow(w, stepAlpha) + decode1 * Math.pow(w, decodeAlpha);
+    double w = c.batchSize() * pixels(c.diffusion().resolution()) / w1;
+    return textEncodeS + c.diffusion().steps() * step1 * Math.pow(w, stepAlpha) + decode1 * Math.pow(w, decodeAlpha);
   }
 
   @Override

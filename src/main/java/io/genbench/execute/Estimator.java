@@ -165,7 +165,7 @@ public final class Estimator {
       Set<String> built = new HashSet<>();
       boolean first = true;
       for (TestCase c : group) {
-        boolean builds = buildsPerCase || built.add(c.model().id() + "|" + c.precision() + "|" + c.attention());
+        boolean builds = buildsPerCase || built.add(c.model().id() + "|" + c.precision() + "|" + c.knobs().attention());
         out.put(c.id(), estimate(c, first, builds));
         first = false;
       }
@@ -258,12 +258,11 @@ public final class Estimator {
 
   /** The work of one request, relative: batch × pixels × steps × frames for diffusion, batch × tokens for LLMs. */
   public static double work(TestCase c) {
-    if (!c.model().family().isDiffusion()) {
-      double tokens = (c.promptTokens() == null ? 0 : c.promptTokens()) + (c.outputTokens() == null ? 0 : c.outputTokens());
-      return c.batchSize() * Math.max(1, tokens);
-    }
-    double pixels = (double) c.resolution().width() * c.resolution().height();
-    return c.batchSize() * Math.max(1, pixels) * Math.max(1, c.steps()) * Math.max(1, c.frames() == null ? 1 : c.frames());
+    return switch (c.workload()) {
+      case io.genbench.plan.Workload.Llm l -> c.batchSize() * (double) (l.promptTokens() + l.outputTokens());
+      case io.genbench.plan.Workload.Diffusion d -> c.batchSize() * Math.max(1, (double) d.resolution().width() * d.resolution().height())
+          * d.steps() * (d.frames() == null ? 1 : Math.max(1, d.frames()));
+    };
   }
 
   /**

@@ -2,7 +2,7 @@ package io.genbench.execute;
 
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
-import io.genbench.plan.Toggle;
+import io.genbench.plan.Workload;
 import io.genbench.wire.WorkerCase;
 import java.util.List;
 
@@ -30,19 +30,18 @@ public interface Executor extends AutoCloseable {
    * @param backend what runs the case: {@code torch}, {@code diffusers} (the worker's two), or the in-JVM backend's name
    */
   static WorkerCase workerCase(TestCase c, Settings s, boolean tiny, String weights, String saveImages, String backend) {
-    return new WorkerCase(c.id(), c.model().id(), c.instanceType(), c.batchSize(), c.steps(), c.resolution().width(),
-        c.resolution().height(), c.frames(), c.precision().label(), c.prompt(), c.guidanceScale(), c.scheduler().label(),
-        c.attention().label(), knob(c.cudaGraphs()), c.compile(), knob(c.channelsLast()), c.promptTokens(),
-        c.outputTokens(), s.warmupIterations(), s.maxWarmupIterations(), s.maxWarmupS(), s.steadyTolerance(),
-        Settings.STEADY_WINDOW, s.minIterations(), s.maxIterations(), s.minDurationS(), s.seed(), weights, saveImages,
-        tiny, backend, s.targetCiPct(), s.maxMeasureS());
+    return new WorkerCase(c.id(), c.model().id(), c.instanceType(), c.precision().label(), c.batchSize(), workload(c.workload()),
+        c.knobs().wire(), new WorkerCase.Measure(s.warmupIterations(), s.maxWarmupIterations(), s.maxWarmupS(),
+            s.steadyTolerance(), Settings.STEADY_WINDOW, s.minIterations(), s.maxIterations(), s.minDurationS(),
+            s.targetCiPct(), s.maxMeasureS(), s.seed()),
+        weights, saveImages, tiny, backend);
   }
 
-  private static Object knob(Toggle t) {
-    return switch (t) {
-      case AUTO -> WorkerCase.knob(null);
-      case ON -> WorkerCase.knob(true);
-      case OFF -> WorkerCase.knob(false);
+  private static WorkerCase.Workload workload(Workload w) {
+    return switch (w) {
+      case Workload.Diffusion d -> new WorkerCase.Diffusion(d.steps(), d.resolution().width(), d.resolution().height(),
+          d.frames(), d.guidanceScale(), d.scheduler().label(), d.prompt());
+      case Workload.Llm l -> new WorkerCase.Llm(l.promptTokens(), l.outputTokens());
     };
   }
 

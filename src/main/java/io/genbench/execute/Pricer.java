@@ -42,7 +42,7 @@ public final class Pricer {
    */
   static WorkerEvent.Priced event(TestCase c, String actual, String instance, String lifecycle, String region, String zone,
       Optional<InstancePrice> p) {
-    double share = p.filter(ip -> ip.gpus() > c.gpus()).map(ip -> (double) c.gpus() / ip.gpus()).orElse(1.0);
+    double share = p.filter(ip -> ip.gpus() > c.resources().gpus()).map(ip -> (double) c.resources().gpus() / ip.gpus()).orElse(1.0);
     return new WorkerEvent.Priced(c.id(), c.instanceType(), actual, instance, lifecycle, region, zone,
         p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
         p.map(InstancePrice::ondemandUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),

@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import io.genbench.plan.Family;
+import io.genbench.plan.Workload;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Settings;
 import io.genbench.plan.TestCase;
@@ -77,14 +78,16 @@ public final class RateTable implements Estimator.CostModel {
   public double e2eS(TestCase c) {
     double speed = speedFor(c);
     double precision = c.precision() == Precision.FLOAT32 ? 5.5 : 1;
-    if (!c.model().family().isDiffusion()) {
-      return (c.outputTokens() == null ? 1 : c.outputTokens()) * TOKEN_S * precision / Math.min(1, speed * 2);
-    }
-    double pixels = c.batchSize() * (double) c.resolution().width() * c.resolution().height();
-    double model = c.model().family() == Family.SDXL ? 1.25 : c.model().family() == Family.SVD ? 1.5 : 1;
-    double frames = c.frames() == null ? 1 : Math.max(1, c.frames());
-    double step = Math.max(FLOOR_STEP_S, H100_S_PER_PIXEL * pixels * model * frames * precision / speed);
-    return c.steps() * step + DECODE_S_PER_PIXEL * pixels * frames / speed;
+    return switch (c.workload()) {
+      case Workload.Llm l -> l.outputTokens() * TOKEN_S * precision / Math.min(1, speed * 2);
+      case Workload.Diffusion d -> {
+        double pixels = c.batchSize() * (double) d.resolution().width() * d.resolution().height();
+        double model = c.model().family() == Family.SDXL ? 1.25 : c.model().family() == Family.SVD ? 1.5 : 1;
+        double frames = d.frames() == null ? 1 : Math.max(1, d.frames());
+        double step = Math.max(FLOOR_STEP_S, H100_S_PER_PIXEL * pixels * model * frames * precision / speed);
+        yield d.steps() * step + DECODE_S_PER_PIXEL * pixels * frames / speed;
+      }
+    };
   }
 
   @Override

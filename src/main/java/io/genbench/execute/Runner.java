@@ -200,11 +200,11 @@ public final class Runner {
   static List<List<TestCase>> groups(List<TestCase> todo, boolean byPrecision) {
     Map<String, List<TestCase>> byKey = new LinkedHashMap<>();
     for (TestCase c : todo) {
-      String key = byPrecision ? c.model().id() + "|" + c.precision() + "|" + c.attention() : c.model().id();
+      String key = byPrecision ? c.model().id() + "|" + c.precision() + "|" + c.knobs().attention() : c.model().id();
       byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
     }
     byKey.values().forEach(group -> group.sort(java.util.Comparator.comparing((TestCase c) -> c.precision())
-        .thenComparing(TestCase::attention)));
+        .thenComparing((TestCase c) -> c.knobs().attention())));
     return new ArrayList<>(byKey.values());
   }
 
@@ -252,15 +252,17 @@ public final class Runner {
    * and H200).
    */
   public static double work(TestCase c) {
-    double pixels = (double) c.resolution().width() * c.resolution().height();
-    double tokens = (c.promptTokens() == null ? 0 : c.promptTokens()) + (c.outputTokens() == null ? 0 : c.outputTokens());
     double model = switch (c.model().family()) {
       case SDXL -> 1.8;
       case SVD -> 1.5;
       default -> 1.0;
     };
-    double w = c.batchSize() * (double) c.steps() * Math.max(1, pixels) * Math.max(1, c.frames() == null ? 1 : c.frames())
-        * Math.max(1, tokens) * model;
+    double w = c.batchSize() * model * switch (c.workload()) {
+      // an LLM request: its tokens over the 8×8 "image" its cases used to carry (the ordering this rough size gives stays)
+      case io.genbench.plan.Workload.Llm l -> 64.0 * (l.promptTokens() + l.outputTokens());
+      case io.genbench.plan.Workload.Diffusion d -> (double) d.steps() * Math.max(1, (double) d.resolution().width() * d.resolution().height())
+          * Math.max(1, d.frames() == null ? 1 : d.frames());
+    };
     double fixed = 512.0 * 512 * 20;
     return fixed + (c.precision() == io.genbench.plan.Precision.FLOAT32 ? 5 * w : w);
   }

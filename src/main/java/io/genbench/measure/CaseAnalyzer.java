@@ -62,10 +62,12 @@ public final class CaseAnalyzer {
   /** What one request of the case is: its model, batch, steps, and images (0 for an LLM case). */
   private record Shape(String modelId, int batch, int steps, boolean llm, String resolution, int imagesPerRequest) {
     static Shape of(WorkerCase spec) {
-      boolean llm = spec.outputTokens() != null;
-      int frames = spec.frames() == null ? 1 : spec.frames();
-      return new Shape(spec.model(), spec.batchSize(), spec.inferenceSteps(), llm,
-          llm ? null : spec.width() + "x" + spec.height(), llm ? 0 : spec.batchSize() * frames);
+      return switch (spec.workload()) {
+        case WorkerCase.Diffusion d -> new Shape(spec.model(), spec.batchSize(), d.steps(), false, d.width() + "x" + d.height(),
+            d.imagesPerRequest(spec.batchSize()));
+        // an LLM request has no denoising steps: 0, or what a flat case event of an older run gave it
+        case WorkerCase.Llm l -> new Shape(spec.model(), spec.batchSize(), l.flatSteps() == null ? 0 : l.flatSteps(), true, null, 0);
+      };
     }
   }
 
@@ -189,7 +191,7 @@ public final class CaseAnalyzer {
       Double driftPct) {}
 
   private static Steadiness steadiness(Measurements m) {
-    Double target = m.spec().targetCiPct();
+    Double target = m.spec().measure().targetCiPct();
     var median = target == null ? null
         : io.genbench.analyze.MedianInterval.of(m.samples().stream().mapToLong(Sample::e2eNs).toArray());
     var load = m.loads().stream().max(java.util.Comparator.comparingDouble(l -> l.otherCpuPct() == null ? -1 : l.otherCpuPct()))

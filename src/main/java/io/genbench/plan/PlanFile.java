@@ -74,7 +74,16 @@ public final class PlanFile {
     public double maxMeasureS = Settings.DEFAULT.maxMeasureS();
   }
 
-  public static final class CaseDoc {
+  /**
+   * One case entry: the case's own keys, the knobs' keys from {@link Knobs.Doc}, and the keys of both workloads (an
+   * entry gives those of its model's workload; plans written before a case held only its workload's keys gave an LLM
+   * case the diffusion defaults too, which are read and ignored). Keys without a value are not written.
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"id", "model", "instance_type", "batch_size", "inference_steps",
+      "resolution", "precision", "prompt", "guidance_scale", "scheduler", "attention", "cuda_graphs", "compile",
+      "channels_last"})
+  public static final class CaseDoc extends Knobs.Doc {
     public String id;
     public String model;
     public String instanceType;
@@ -85,10 +94,6 @@ public final class PlanFile {
     public String prompt;
     public Double guidanceScale;
     public String scheduler;
-    public String attention;
-    public String cudaGraphs;
-    public Boolean compile;
-    public String channelsLast;
     public Integer frames;
     public Integer promptTokens;
     public Integer outputTokens;
@@ -138,22 +143,25 @@ public final class PlanFile {
       d.model = c.model().id();
       d.instanceType = c.instanceType();
       d.batchSize = c.batchSize();
-      d.inferenceSteps = c.steps();
-      d.resolution = c.resolution().toString();
       d.precision = c.precision().label();
-      d.prompt = c.prompt();
-      d.guidanceScale = c.guidanceScale();
-      d.scheduler = c.scheduler().label();
-      d.attention = c.attention().label();
-      d.cudaGraphs = c.cudaGraphs().label();
-      d.compile = c.compile();
-      d.channelsLast = c.channelsLast().label();
-      d.frames = c.frames();
-      d.promptTokens = c.promptTokens();
-      d.outputTokens = c.outputTokens();
-      d.memoryRequest = c.memoryRequest();
-      d.memoryLimit = c.memoryLimit();
-      d.gpus = c.gpus();
+      switch (c.workload()) {
+        case Workload.Diffusion w -> {
+          d.inferenceSteps = w.steps();
+          d.resolution = w.resolution().toString();
+          d.prompt = w.prompt();
+          d.guidanceScale = w.guidanceScale();
+          d.scheduler = w.scheduler().label();
+          d.frames = w.frames();
+        }
+        case Workload.Llm l -> {
+          d.promptTokens = l.promptTokens();
+          d.outputTokens = l.outputTokens();
+        }
+      }
+      d.set(c.knobs());
+      d.memoryRequest = c.resources().memoryRequest();
+      d.memoryLimit = c.resources().memoryLimit();
+      d.gpus = c.resources().gpus();
       doc.cases.add(d);
     }
     return doc;
@@ -411,17 +419,20 @@ public final class PlanFile {
     TestMatrix.quantity("memory_limit (" + origin + ")", d.memoryLimit);
     Resolution res = d.resolution == null ? model.nativeResolution() : Resolution.parse(d.resolution, origin + " resolution");
     Precision precision = d.precision == null ? Precision.FLOAT16 : Precision.parse(d.precision, origin + " precision");
+    // the other workload's keys are checked too, though not used: a plan written before a case held only its own
+    // workload's keys carries them, and a bad value there is still a typo to report
+    Scheduler scheduler = d.scheduler == null ? Scheduler.EULER : Scheduler.parse(d.scheduler, origin + " scheduler");
+    if (d.prompt != null && d.prompt.isBlank()) throw new UserError("Bad case (" + origin + "): prompt must not be empty.");
     try {
-      TestCase c = new TestCase(null, model, d.instanceType, batch, steps, res, precision,
-          d.prompt == null ? TestCase.DEFAULT_PROMPT : d.prompt, d.guidanceScale == null ? 7.5 : d.guidanceScale,
-          d.scheduler == null ? Scheduler.EULER : Scheduler.parse(d.scheduler, origin + " scheduler"),
-          d.attention == null ? Attention.SDPA : Attention.parse(d.attention, origin + " attention"),
-          d.cudaGraphs == null ? Toggle.AUTO : Toggle.parse(d.cudaGraphs, origin + " cuda_graphs"), Boolean.TRUE.equals(d.compile),
-          d.channelsLast == null ? Toggle.AUTO : Toggle.parse(d.channelsLast, origin + " channels_last"),
-          model.family() == Family.SVD ? (d.frames == null ? model.defaultFrames() : d.frames) : null,
-          model.family().isDiffusion() ? null : (d.promptTokens == null ? 128 : d.promptTokens),
-          model.family().isDiffusion() ? null : (d.outputTokens == null ? 64 : d.outputTokens),
-          d.memoryRequest, d.memoryLimit, d.gpus == null ? 1 : d.gpus);
+      Workload workload = model.family().isDiffusion()
+          ? new Workload.Diffusion(steps, res, model.family() == Family.SVD ? (d.frames == null ? model.defaultFrames() : d.frames) : null,
+              d.guidanceScale == null ? Workload.Diffusion.DEFAULT_GUIDANCE_SCALE : d.guidanceScale,
+              scheduler,
+              d.prompt == null ? TestCase.DEFAULT_PROMPT : d.prompt)
+          : new Workload.Llm(d.promptTokens == null ? Workload.Llm.DEFAULT_PROMPT_TOKENS : d.promptTokens,
+              d.outputTokens == null ? Workload.Llm.DEFAULT_OUTPUT_TOKENS : d.outputTokens);
+      TestCase c = new TestCase(null, model, d.instanceType, precision, batch, workload, d.knobs(origin),
+          new Resources(d.gpus == null ? 1 : d.gpus, d.memoryRequest, d.memoryLimit));
       if (d.id == null || d.id.equals(c.id())) return c;
       // an id of the derived form that names other fields is stale (the fields were edited, the id was not): running
       // it would file results under a name that misdescribes them
@@ -430,15 +441,9 @@ public final class PlanFile {
         throw new UserError("Case id \"" + d.id + "\" (" + origin + ") does not match its fields, which give \"" + c.id()
             + "\": delete the id line to use the derived id, or correct it.");
       }
-      return withName(c, d.id); // a name of the user's own is kept
+      return c.withName(d.id); // a name of the user's own is kept
     } catch (IllegalArgumentException e) {
       throw new UserError("Bad case (" + origin + "): " + e.getMessage() + ".");
     }
-  }
-
-  private static TestCase withName(TestCase c, String name) {
-    return new TestCase(name, c.model(), c.instanceType(), c.batchSize(), c.steps(), c.resolution(), c.precision(), c.prompt(),
-        c.guidanceScale(), c.scheduler(), c.attention(), c.cudaGraphs(), c.compile(), c.channelsLast(), c.frames(),
-        c.promptTokens(), c.outputTokens(), c.memoryRequest(), c.memoryLimit(), c.gpus());
   }
 }

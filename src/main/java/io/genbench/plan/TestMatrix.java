@@ -87,12 +87,12 @@ public record TestMatrix(
                   for (Toggle g : gs) {
                     for (boolean c : cs) {
                       for (Toggle cl : cls) {
-                        TestCase tc = new TestCase(null, m, it, b, s, r, p, prompt == null ? TestCase.DEFAULT_PROMPT : prompt,
-                            7.5, Scheduler.EULER, a, g, c, cl,
-                            m.family() == Family.SVD ? (frames == null ? m.defaultFrames() : frames) : null,
-                            m.family().isDiffusion() ? null : (promptTokens == null ? 128 : promptTokens),
-                            m.family().isDiffusion() ? null : (outputTokens == null ? 64 : outputTokens),
-                            memReq, memLim, 1);
+                        Workload w = m.family().isDiffusion()
+                            ? new Workload.Diffusion(s, r, m.family() == Family.SVD ? (frames == null ? m.defaultFrames() : frames) : null,
+                                Workload.Diffusion.DEFAULT_GUIDANCE_SCALE, Scheduler.EULER, prompt == null ? TestCase.DEFAULT_PROMPT : prompt)
+                            : new Workload.Llm(promptTokens == null ? Workload.Llm.DEFAULT_PROMPT_TOKENS : promptTokens,
+                                outputTokens == null ? Workload.Llm.DEFAULT_OUTPUT_TOKENS : outputTokens);
+                        TestCase tc = new TestCase(null, m, it, p, b, w, new Knobs(a, g, c, cl), new Resources(1, memReq, memLim));
                         byId.putIfAbsent(tc.id(), tc);
                         if (byId.size() > Limits.MAX_CASES) {
                           throw new UserError("The matrix has more than " + Limits.MAX_CASES + " cases (days of GPU time):"

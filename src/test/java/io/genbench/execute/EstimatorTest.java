@@ -212,8 +212,9 @@ final class EstimatorTest {
     for (int i = 0; i < warmups; i++) events.add(new WorkerEvent.Warmup(c.id(), i, e2e));
     for (int i = 0; i < samples; i++) {
       List<Long> steps = new ArrayList<>();
-      for (int k = 0; k < c.steps(); k++) steps.add(e2e / (c.steps() + 2));
-      events.add(new WorkerEvent.Sample(c.id(), i, "measure", e2e, e2e / (c.steps() + 2), steps, e2e / (c.steps() + 2),
+      int n = c.diffusion().steps();
+      for (int k = 0; k < n; k++) steps.add(e2e / (n + 2));
+      events.add(new WorkerEvent.Sample(c.id(), i, "measure", e2e, e2e / (n + 2), steps, e2e / (n + 2),
           c.batchSize(), null, null, null, null, i));
     }
     events.add(new WorkerEvent.Timing(c.id(), Math.round(wallS * 1e9), Math.round(startS * 1e9)));

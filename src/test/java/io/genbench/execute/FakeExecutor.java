@@ -29,8 +29,9 @@ public final class FakeExecutor implements Executor {
 
   public static WorkerEvent.Sample sample(TestCase c, int i, long e2eNs) {
     List<Long> steps = new ArrayList<>();
-    for (int s = 0; s < c.steps(); s++) steps.add(e2eNs / (c.steps() + 2));
-    return new WorkerEvent.Sample(c.id(), i, "measure", e2eNs, e2eNs / (c.steps() + 2), steps, e2eNs / (c.steps() + 2),
+    int n = c.diffusion().steps();
+    for (int s = 0; s < n; s++) steps.add(e2eNs / (n + 2));
+    return new WorkerEvent.Sample(c.id(), i, "measure", e2eNs, e2eNs / (n + 2), steps, e2eNs / (n + 2),
         c.batchSize(), null, null, null, null);
   }
 

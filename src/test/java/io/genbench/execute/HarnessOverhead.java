@@ -59,8 +59,10 @@ public final class HarnessOverhead {
     for (int round = 0; round < 3; round++) {
       List<TestCase> distinct = new ArrayList<>();
       for (int i = 0; i < cases; i++) {
-        distinct.add(new TestCase("c" + i, CASE.model(), CASE.instanceType(), 1, 10, CASE.resolution(), CASE.precision(), CASE.prompt(),
-            7.5, CASE.scheduler(), CASE.attention(), io.genbench.plan.Toggle.AUTO, false, io.genbench.plan.Toggle.AUTO, null, null, null, null, null, 1));
+        var d = CASE.diffusion();
+        distinct.add(new TestCase("c" + i, CASE.model(), CASE.instanceType(), CASE.precision(), 1,
+            new io.genbench.plan.Workload.Diffusion(10, d.resolution(), null, 7.5, d.scheduler(), d.prompt()),
+            io.genbench.plan.Knobs.DEFAULT, io.genbench.plan.Resources.DEFAULT));
       }
       RunDirectory dir = RunDirectory.create(tmp.resolve("cases-" + round));
       long t0 = System.nanoTime();

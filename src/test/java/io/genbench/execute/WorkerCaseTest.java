@@ -9,7 +9,7 @@ import io.genbench.plan.Model;
 import io.genbench.plan.Precision;
 import io.genbench.plan.Resolution;
 import io.genbench.plan.Settings;
-import io.genbench.plan.Scheduler;
+import io.genbench.plan.Knobs;
 import io.genbench.plan.TestCase;
 import io.genbench.plan.Toggle;
 import io.genbench.wire.WorkerCase;
@@ -27,13 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 final class WorkerCaseTest {
   private static final TestCase SD = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 2, 20, new Resolution(512, 512), Precision.FLOAT16);
 
-  /** Reads the job with the worker's own {@code Case}; prints its cases back and the Case field defaults. */
+  /** Reads the job with the worker's own {@code Case}; prints its cases back and the defaults of its measure group. */
   private static final String READ_JOB = """
       import dataclasses, json, sys
-      from genbench_worker.case import Case
+      from genbench_worker.case import Case, Measure
       job = json.load(open(sys.argv[1]))
       cases = [Case.from_dict(c).to_dict() for c in job["cases"]]
-      defaults = {f.name: f.default for f in dataclasses.fields(Case) if f.default is not dataclasses.MISSING}
+      defaults = {f.name: f.default for f in dataclasses.fields(Measure) if f.default is not dataclasses.MISSING}
       print(json.dumps({"cases": cases, "defaults": defaults}))
       """;
 
@@ -46,24 +46,25 @@ final class WorkerCaseTest {
 
     JsonNode defaults = readWithTheWorker(WorkerJob.of(List.of(c))).path("defaults");
 
-    JsonNode java = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(c));
+    JsonNode java = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(c)).path("measure");
     for (String field : List.of("warmup_iterations", "max_warmup_iterations", "max_warmup_s", "steady_tolerance", "steady_window",
-        "min_iterations", "max_iterations", "min_duration_s", "seed")) {
+        "min_iterations", "max_iterations", "min_duration_s", "seed", "target_ci_pct", "max_measure_s")) {
       assertThat(java.path(field).asDouble()).as(field).isEqualTo(defaults.path(field).asDouble());
     }
   }
 
   @Test
   void theWorkerReadsTheJobFieldForField() throws Exception {
-    var llm = new TestCase(null, Model.OPT_125M, "g5.xlarge", 1, 1, new Resolution(512, 512), Precision.FLOAT32,
-        TestCase.DEFAULT_PROMPT, 7.5, Scheduler.EULER, Attention.SDPA,
-        Toggle.OFF, false, Toggle.OFF, null, 128, 64, null, null, 1);
+    var llm = TestCase.llm(Model.OPT_125M, "g5.xlarge", 1, Precision.FLOAT32, 128, 64)
+        .withKnobs(new Knobs(Attention.SDPA, Toggle.OFF, false, Toggle.OFF));
     var job = WorkerJob.of(List.of(Executor.workerCase(SD, Settings.DEFAULT, true, null, null, "torch"),
         Executor.workerCase(llm, Settings.DEFAULT, false, "/weights", "/images", "diffusers")));
 
     JsonNode read = readWithTheWorker(job).path("cases");
 
     assertThat(read).isEqualTo(Json.MAPPER.readTree(job.toJson()).path("cases"));
+    assertThat(read.get(1).path("workload")).as("an LLM case holds only its workload's fields")
+        .isEqualTo(Json.MAPPER.readTree("{\"kind\":\"llm\",\"prompt_tokens\":128,\"output_tokens\":64}"));
   }
 
   @Test

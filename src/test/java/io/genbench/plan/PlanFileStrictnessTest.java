@@ -66,7 +66,7 @@ final class PlanFileStrictnessTest {
     Plan plan = PlanFile.parse(ONE_CASE + "    batch_size: 10\n    inference_steps: +5\n", "plan.yaml");
 
     assertThat(plan.cases().getFirst().batchSize()).isEqualTo(10);
-    assertThat(plan.cases().getFirst().steps()).isEqualTo(5);
+    assertThat(plan.cases().getFirst().diffusion().steps()).isEqualTo(5);
   }
 
   @Test

@@ -152,4 +152,37 @@ final class PlanFileTest {
     assertThatThrownBy(() -> PlanFile.parse(yaml, "plan.yaml")).isInstanceOf(UserError.class)
         .hasMessageContaining("\"batch_size\"").hasMessageContaining("an integer").hasMessageContaining("line 4");
   }
+
+  @Test
+  void anLlmCaseIsWrittenWithOnlyItsWorkloadsKeysAndReadsBackTheSame() {
+    TestCase llm = TestCase.llm(Model.OPT_125M, "g5.xlarge", 2, Precision.FLOAT16, 256, 32);
+    Plan plan = new Plan(null, Settings.DEFAULT, java.util.List.of(llm));
+
+    String yaml = PlanFile.toYaml(plan, "header");
+
+    assertThat(yaml).contains("prompt_tokens: 256", "output_tokens: 32")
+        .doesNotContain("inference_steps", "resolution", "prompt:", "guidance_scale", "scheduler", "frames");
+    assertThat(PlanFile.parse(yaml, "plan.yaml").cases()).containsExactly(llm);
+  }
+
+  @Test
+  void aPlanFromBeforeCasesHeldOnlyTheirWorkloadReadsItsLlmCaseWithoutTheDiffusionDefaults() {
+    String yaml = """
+        cases:
+          - model: facebook/opt-125m
+            instance_type: g5.xlarge
+            inference_steps: 20
+            resolution: 8x8
+            prompt: a photo of an astronaut riding a horse on mars
+            guidance_scale: 7.5
+            scheduler: euler
+            prompt_tokens: 128
+            output_tokens: 64
+        """;
+
+    TestCase c = PlanFile.parse(yaml, "plan.yaml").cases().getFirst();
+
+    assertThat(c.workload()).isEqualTo(new Workload.Llm(128, 64));
+    assertThat(c.id()).isEqualTo("opt-125m-g5xlarge-b1-p128-o64-float16");
+  }
 }

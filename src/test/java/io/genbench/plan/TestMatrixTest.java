@@ -34,8 +34,8 @@ final class TestMatrixTest {
     assertThat(cases).extracting(TestCase::id).doesNotHaveDuplicates()
         .contains("sd-2-1-g6exlarge-b1-s20-1024x1024-float16", "sdxl-g5xlarge-b4-s20-float32");
     assertThat(cases).allSatisfy(c -> {
-      assertThat(c.memoryRequest()).isEqualTo("12Gi");
-      assertThat(c.memoryLimit()).isEqualTo("15Gi");
+      assertThat(c.resources().memoryRequest()).isEqualTo("12Gi");
+      assertThat(c.resources().memoryLimit()).isEqualTo("15Gi");
     });
   }
 
@@ -50,8 +50,8 @@ final class TestMatrixTest {
   void mixedModeRunsEachModelAtItsNativeResolution() {
     List<TestCase> cases = TestMatrix.of(Mode.MIXED).cases(GPU_MEMORY);
 
-    assertThat(cases).filteredOn(c -> c.model() == Model.SDXL).allSatisfy(c -> assertThat(c.resolution()).hasToString("1024x1024"));
-    assertThat(cases).filteredOn(c -> c.model() == Model.SD_2_1).allSatisfy(c -> assertThat(c.resolution()).hasToString("768x768"));
+    assertThat(cases).filteredOn(c -> c.model() == Model.SDXL).allSatisfy(c -> assertThat(c.diffusion().resolution()).hasToString("1024x1024"));
+    assertThat(cases).filteredOn(c -> c.model() == Model.SD_2_1).allSatisfy(c -> assertThat(c.diffusion().resolution()).hasToString("768x768"));
   }
 
   @Test
@@ -129,8 +129,8 @@ final class TestMatrixTest {
   @Test
   void idsSpellOutEveryNonDefaultKnob() {
     var base = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(768, 768), Precision.FLOAT16);
-    var knobs = new TestCase(null, Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(512, 512), Precision.FLOAT16, "p", 7.5,
-        Scheduler.EULER, Attention.MATH, Toggle.ON, true, Toggle.ON, null, null, null, null, null, 1);
+    var knobs = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 20, new Resolution(512, 512), Precision.FLOAT16)
+        .withKnobs(new Knobs(Attention.MATH, Toggle.ON, true, Toggle.ON));
 
     assertThat(base.id()).isEqualTo("sd-2-1-g5xlarge-b1-s20-float16");
     assertThat(knobs.id()).isEqualTo("sd-2-1-g5xlarge-b1-s20-512x512-float16-math-graphs-compile-cl");

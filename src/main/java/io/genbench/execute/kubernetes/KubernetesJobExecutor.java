@@ -197,7 +197,7 @@ public final class KubernetesJobExecutor implements Executor {
   Job job(List<TestCase> group, Settings settings) {
     TestCase first = group.getFirst();
     String name = jobName(group);
-    int gpus = group.stream().mapToInt(TestCase::gpus).max().orElse(1);
+    int gpus = group.stream().mapToInt(c -> c.resources().gpus()).max().orElse(1);
     // the deadline covers every case's timeout plus ten minutes for pulling the image and scheduling
     long deadline = (long) Math.ceil(settings.timeoutS() * group.size()) + 600;
     Map<String, Object> values = new LinkedHashMap<>();
@@ -251,11 +251,11 @@ public final class KubernetesJobExecutor implements Executor {
     var res = worker.getResources();
     Map<String, Quantity> limits = res.getLimits() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(res.getLimits());
     limits.put("nvidia.com/gpu", new Quantity(String.valueOf(gpus)));
-    if (first.memoryLimit() != null) limits.put("memory", new Quantity(first.memoryLimit()));
+    if (first.resources().memoryLimit() != null) limits.put("memory", new Quantity(first.resources().memoryLimit()));
     res.setLimits(limits);
-    if (first.memoryRequest() != null) {
+    if (first.resources().memoryRequest() != null) {
       Map<String, Quantity> requests = res.getRequests() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(res.getRequests());
-      requests.put("memory", new Quantity(first.memoryRequest()));
+      requests.put("memory", new Quantity(first.resources().memoryRequest()));
       res.setRequests(requests);
     }
     List<VolumeMount> mounts = worker.getVolumeMounts() == null ? new ArrayList<>() : new ArrayList<>(worker.getVolumeMounts());

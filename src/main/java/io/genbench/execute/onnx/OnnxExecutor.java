@@ -189,7 +189,7 @@ public final class OnnxExecutor implements Executor {
         return;
       }
       long[] phases = new long[2];
-      long[] steps = new long[c.steps()];
+      long[] steps = new long[c.diffusion().steps()];
       long t0 = ticker.read();
       pipeline.generate(new Timing(phases, steps));
       long e2e = ticker.read() - t0;
@@ -308,7 +308,7 @@ public final class OnnxExecutor implements Executor {
     /** Unconditional (empty prompt) rows first, then the prompt's rows: classifier-free guidance doubles the batch. */
     private long[] tokens() {
       int b = c.batchSize();
-      long[] prompt = Tokens.encode(c.prompt(), vocab, maxLength);
+      long[] prompt = Tokens.encode(c.diffusion().prompt(), vocab, maxLength);
       long[] empty = Tokens.encode("", vocab, maxLength);
       long[] all = new long[2 * b * maxLength];
       for (int i = 0; i < b; i++) {
@@ -327,8 +327,8 @@ public final class OnnxExecutor implements Executor {
 
     private void generateInside(Timing timing) throws OrtException {
       int b = c.batchSize();
-      int h = c.resolution().latentHeight();
-      int w = c.resolution().latentWidth();
+      int h = c.diffusion().resolution().latentHeight();
+      int w = c.diffusion().resolution().latentWidth();
       int per = 4 * h * w;
       long t0 = ticker.read();
       float[] context;
@@ -341,12 +341,12 @@ public final class OnnxExecutor implements Executor {
       }
       if (timing != null) timing.phases[0] = ticker.read() - t0;
 
-      EulerScheduler scheduler = new EulerScheduler(c.steps());
+      EulerScheduler scheduler = new EulerScheduler(c.diffusion().steps());
       float[] latents = new float[b * per];
       SplittableRandom random = new SplittableRandom(seed);
       for (int k = 0; k < latents.length; k++) latents[k] = (float) (gaussian(random) * scheduler.initNoiseSigma());
       float[] guided = new float[b * per];
-      float guidance = (float) c.guidanceScale();
+      float guidance = (float) c.diffusion().guidanceScale();
       // the UNet's input and output live in direct buffers that ONNX Runtime reads and writes in place, one set per
       // iteration: a step allocates nothing on the Java heap, so the case's memory figure is the runtime's, not garbage
       FloatBuffer input = direct(2 * b * per);
@@ -387,9 +387,9 @@ public final class OnnxExecutor implements Executor {
         // allocation on the Java side, and would blur its memory figure with garbage
         long[] shape = ((OnnxTensor) r.get(0)).getInfo().getShape();
         long values = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        if (values != (long) b * 3 * c.resolution().width() * c.resolution().height()) {
+        if (values != (long) b * 3 * c.diffusion().resolution().width() * c.diffusion().resolution().height()) {
           throw new IllegalStateException("VAE decoder returned " + java.util.Arrays.toString(shape) + " for " + b
-              + " images of " + c.resolution());
+              + " images of " + c.diffusion().resolution());
         }
       }
       if (timing != null) timing.phases[1] = ticker.read() - d0;
@@ -432,14 +432,14 @@ public final class OnnxExecutor implements Executor {
       return java.util.Optional.of("the onnx-cpu backend runs float32 only; plan with --precisions float32, or run "
           + c.precision().label() + " with --backend torch on a GPU");
     }
-    if (c.cudaGraphs() == io.genbench.plan.Toggle.ON || c.compile() || c.channelsLast() == io.genbench.plan.Toggle.ON) {
+    if (c.knobs().cudaGraphs() == io.genbench.plan.Toggle.ON || c.knobs().compile() || c.knobs().channelsLast() == io.genbench.plan.Toggle.ON) {
       return java.util.Optional.of("CUDA graphs, torch.compile and channels_last do not exist in the onnx-cpu backend:"
           + " compare them with --backend torch");
     }
     int multiple = 8 * (config != null ? config : readConfig()).path("latent_multiple").asInt(1);
-    if (c.resolution().width() % multiple != 0 || c.resolution().height() % multiple != 0) {
+    if (c.diffusion().resolution().width() % multiple != 0 || c.diffusion().resolution().height() % multiple != 0) {
       return java.util.Optional.of("the embedded onnx-cpu UNet downsamples the latent " + (multiple / 8)
-          + "x: width and height must be multiples of " + multiple + ", was " + c.resolution());
+          + "x: width and height must be multiples of " + multiple + ", was " + c.diffusion().resolution());
     }
     return java.util.Optional.empty();
   }

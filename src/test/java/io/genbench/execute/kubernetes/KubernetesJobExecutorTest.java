@@ -186,9 +186,8 @@ final class KubernetesJobExecutorTest {
 
   @Test
   void theJobCarriesTheCasesResourcesAndTheConfigMapCarriesTheJob() {
-    TestCase withMemory = new TestCase(null, Model.SDXL, "g6e.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16,
-        TestCase.DEFAULT_PROMPT, 7.5, io.genbench.plan.Scheduler.EULER, io.genbench.plan.Attention.SDPA, io.genbench.plan.Toggle.AUTO,
-        false, io.genbench.plan.Toggle.AUTO, null, null, null, "24Gi", "30Gi", 1);
+    TestCase withMemory = TestCase.diffusion(Model.SDXL, "g6e.xlarge", 1, 20, new Resolution(1024, 1024), Precision.FLOAT16)
+        .withResources(new io.genbench.plan.Resources(1, "24Gi", "30Gi"));
 
     List<Object> manifests = executor("run-1", 1, Duration.ofSeconds(30)).manifests(List.of(withMemory), settings());
 

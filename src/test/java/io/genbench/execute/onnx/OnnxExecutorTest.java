@@ -102,9 +102,8 @@ final class OnnxExecutorTest {
 
   @Test
   void gpuKnobsAreUnsupportedRatherThanSilentlyIgnored() {
-    var c = new TestCase(null, Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32, "p", 7.5,
-        io.genbench.plan.Scheduler.EULER, io.genbench.plan.Attention.SDPA, io.genbench.plan.Toggle.ON, false,
-        io.genbench.plan.Toggle.AUTO, null, null, null, null, null, 1);
+    var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32)
+        .withKnobs(io.genbench.plan.Knobs.DEFAULT.withCudaGraphs(io.genbench.plan.Toggle.ON));
     var sink = new RecordingSink();
 
     try (var executor = new OnnxExecutor(Ticker.SYSTEM, 1)) {
