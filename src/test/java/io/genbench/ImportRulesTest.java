@@ -52,6 +52,8 @@ final class ImportRulesTest {
       importsOnly("views", "wire", "plan", "cost", "measure", "analyze", "result", "report", "store", "chart"),
       importsOnly("history", "result", "analyze", "store", "plan", "chart"),
       importsOnly("env", HOST_PROBES_IN_EXECUTE),
+      importsOnly("metrics"),
+      importsOnly("serve", "execute", "plan", "metrics"),
       importsOnly("suite", belongToAnyOf(HostCommand.class), "wire", "store", "env", "chart"));
 
   @Test

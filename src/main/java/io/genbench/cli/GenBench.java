@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
     description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion, SDXL,"
         + " Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
-    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, CompareCommand.class, BestCommand.class, SuiteCommand.class, ModelsCommand.class, PriceCommand.class,
+    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, CompareCommand.class, BestCommand.class, SuiteCommand.class, ModelsCommand.class, PriceCommand.class, ServeCommand.class,
         HistoryCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         "  genbench compare results/20261121-101500-plan results/20261122-093000-plan --fail-on-regression 5%%",
         "  genbench best results/20261121-101500-plan --p95-ms 1000 --max-memory-gb 24 --lifecycle spot",
         "  genbench price g5.xlarge g6e.xlarge",
-        "  genbench models", "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg", "", "Exit codes: 0 every case succeeded or ran out of GPU memory (a finding); 1 internal or I/O error (the file",
+        "  genbench models", "  genbench serve --model sd-2-1 --port 8000", "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg", "", "Exit codes: 0 every case succeeded or ran out of GPU memory (a finding); 1 internal or I/O error (the file",
         "is named); 2 bad usage or config, nothing the backend can run, or a run directory in use (nothing was run);",
         "3 the run finished but some cases failed or were skipped (best: nothing meets the constraints); 4 compare",
         "--fail-on-regression found a regression."})
