@@ -7,7 +7,8 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
- * The instruments of {@code genbench serve} ({@link Metric.Scope#SERVE} and {@link Metric.Scope#GPU}), in a registry of
+ * The instruments of {@code genbench serve} ({@link Metric.Scope#SERVE}, {@link Metric.Scope#GPU} and
+ * {@link Metric.Scope#LLM}), in a registry of
  * their own. Thread-safe. Times are observed in seconds.
  */
 public final class ServeMetrics {
@@ -22,6 +23,10 @@ public final class ServeMetrics {
   private final Counter tokens = Instruments.counter(Metric.TOKENS, registry);
   private final Counter restarts = Instruments.counter(Metric.WORKER_RESTARTS, registry);
   private final Gauge ready = Instruments.gauge(Metric.READY, registry);
+  private final Histogram ttft = Instruments.histogram(Metric.VLLM_TIME_TO_FIRST_TOKEN_SECONDS, registry);
+  private final Histogram itl = Instruments.histogram(Metric.VLLM_INTER_TOKEN_LATENCY_SECONDS, registry);
+  private final Histogram llmQueue = Instruments.histogram(Metric.VLLM_REQUEST_QUEUE_TIME_SECONDS, registry);
+  private final Histogram llmE2e = Instruments.histogram(Metric.VLLM_E2E_REQUEST_LATENCY_SECONDS, registry);
 
   public ServeMetrics(GpuTelemetry gpus) {
     gpuGauge(Metric.GPU_UTILIZATION_RATIO, gpus, GpuTelemetry.Reading::utilization);
@@ -58,6 +63,22 @@ public final class ServeMetrics {
   /** Tokens on the LLM path ({@code kind}: prompt or generation). */
   public void tokens(String model, String kind, long count) {
     tokens.labelValues(model, kind).inc(count);
+  }
+
+  /**
+   * An LLM request finished ({@link Metric.Scope#LLM}, vLLM's names): times in nanoseconds from its arrival, every gap
+   * between two of its tokens, and its tokens (counted in {@code genbench_tokens} too).
+   *
+   * @param ttftNs arrival to first token, or a negative value when no token came
+   */
+  public void llmRequest(String model, long queueNs, long ttftNs, long e2eNs, long[] itlNs, int promptTokens, int generationTokens) {
+    llmQueue.labelValues(model).observe(queueNs / 1e9);
+    if (ttftNs >= 0) ttft.labelValues(model).observe(ttftNs / 1e9);
+    var gaps = itl.labelValues(model);
+    for (long gap : itlNs) gaps.observe(gap / 1e9);
+    llmE2e.labelValues(model).observe(e2eNs / 1e9);
+    tokens(model, "prompt", promptTokens);
+    tokens(model, "generation", generationTokens);
   }
 
   /** A supervised worker was restarted after a crash. */

@@ -24,6 +24,16 @@ public interface ImageBackend extends AutoCloseable {
    */
   List<Image> generate(ImageBatch batch);
 
+  /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
+  default boolean generatesImages() {
+    return true;
+  }
+
+  /** The same model's text generation, for an LLM ({@code /v1/completions}); empty for an image model. */
+  default java.util.Optional<TextBackend> text() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close();
 

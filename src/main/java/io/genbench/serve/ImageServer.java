@@ -30,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * The HTTP face of {@code genbench serve} (Vert.x core): OpenAI's {@code POST /v1/images/generations} and
+ * The HTTP face of {@code genbench serve} (Vert.x core): OpenAI's {@code POST /v1/images/generations},
+ * {@code /v1/completions} and {@code /v1/chat/completions} for a text model ({@link Completions}) and
  * {@code GET /v1/models}, {@code /health} (the process answers), {@code /ready} (the model is built) and
  * {@code /metrics} (Prometheus text). It listens first and builds the backend after, so probes see it loading.
  *
@@ -59,6 +60,7 @@ public final class ImageServer implements AutoCloseable {
   private final CompletableFuture<ImageBackend> backend = new CompletableFuture<>();
   private final long createdEpochS = System.currentTimeMillis() / 1000;
   private volatile Batcher batcher;
+  private volatile Completions completions;
   private HttpServer server;
 
   private ImageServer(Config config, ServeMetrics metrics) {
@@ -83,6 +85,7 @@ public final class ImageServer implements AutoCloseable {
       try {
         ImageBackend b = build.get();
         s.batcher = new Batcher(b, config.batching(), Ticker.SYSTEM, metrics, config.model());
+        b.text().ifPresent(t -> s.completions = new Completions(t, config.model(), config.batching().maxQueue(), metrics));
         s.backend.complete(b);
         metrics.ready(true);
       } catch (RuntimeException | Error e) {
@@ -142,8 +145,14 @@ public final class ImageServer implements AutoCloseable {
           authorize(req);
           readBody(req, body -> images(req, body, t0));
         }
+        case Completions.COMPLETIONS, Completions.CHAT -> {
+          if (method != HttpMethod.POST) throw new ApiError(405, "invalid_request_error", null, "method_not_allowed", "Use POST " + path + ".");
+          authorize(req);
+          readBody(req, body -> completions(req, path, body, t0));
+        }
         default -> throw new ApiError(404, "invalid_request_error", null, "not_found", "Unknown path " + path
-            + ". Served: POST " + IMAGES + ", GET /v1/models, /health, /ready, /metrics.");
+            + ". Served: POST " + IMAGES + ", POST " + Completions.COMPLETIONS + ", POST " + Completions.CHAT
+            + ", GET /v1/models, /health, /ready, /metrics.");
       }
     } catch (ApiError e) {
       error(req, endpoint(path), e);
@@ -152,7 +161,7 @@ public final class ImageServer implements AutoCloseable {
 
   private static String endpoint(String path) {
     return switch (path) {
-      case "/health", "/ready", "/metrics", "/v1/models", IMAGES -> path;
+      case "/health", "/ready", "/metrics", "/v1/models", IMAGES, Completions.COMPLETIONS, Completions.CHAT -> path;
       default -> "other";
     };
   }
@@ -206,10 +215,15 @@ public final class ImageServer implements AutoCloseable {
           ? "The model could not be built; see the server's log." : "The model is still being built; retry when /ready answers 200."));
       return;
     }
+    if (!backend.join().generatesImages()) {
+      error(req, IMAGES, new ApiError(400, "invalid_request_error", "model", "model_not_supported", "The model " + config.model()
+          + " generates text: use POST " + Completions.COMPLETIONS + " or " + Completions.CHAT + "."));
+      return;
+    }
     ImageRequest request;
     CompletableFuture<Batcher.Outcome> outcome;
     try {
-      request = ImageRequest.parse(body, config.requests(), Set.of(config.model(), backend.join().builtModel()),
+      request = ImageRequest.parse(body, config.requests(), names(),
           backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));
       outcome = b.submit(request.shape(), request.prompts(), request.seeds());
     } catch (ApiError e) {
@@ -236,6 +250,34 @@ public final class ImageServer implements AutoCloseable {
           ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
           : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause));
     }));
+  }
+
+  /** The names a request's {@code model} may take: the served id and the model as built. */
+  private Set<String> names() {
+    return new java.util.TreeSet<>(List.of(config.model(), backend.join().builtModel()));
+  }
+
+  private void completions(HttpServerRequest req, String path, String body, long t0) {
+    if (batcher == null) {
+      error(req, path, new ApiError(503, "server_error", null, "model_not_ready", backend.isCompletedExceptionally()
+          ? "The model could not be built; see the server's log." : "The model is still being built; retry when /ready answers 200."));
+      return;
+    }
+    Completions c = completions;
+    if (c == null) {
+      error(req, path, new ApiError(400, "invalid_request_error", "model", "model_not_supported", "The model " + config.model()
+          + " generates images: use POST " + IMAGES + "."));
+      return;
+    }
+    CompletionRequest request;
+    try {
+      request = CompletionRequest.parse(body, path.equals(Completions.CHAT), config.requests(),
+          names());
+    } catch (ApiError e) {
+      error(req, path, e);
+      return;
+    }
+    c.handle(req, vertx.getOrCreateContext(), request, t0);
   }
 
   private record Answer(Batcher.Outcome outcome, long e2eNs, String body) {
@@ -312,6 +354,8 @@ public final class ImageServer implements AutoCloseable {
     }
     Batcher b = batcher;
     if (b != null) b.close();
+    Completions c = completions;
+    if (c != null) c.close();
     backend.thenAccept(ImageBackend::close);
     encoders.shutdown();
     vertx.close();
