@@ -111,6 +111,11 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     return ready.path("load_ns").asLong() / 1e9;
   }
 
+  /** Requests in flight in the workers now. */
+  int inFlight() {
+    return workers.stream().mapToInt(WorkerProcess::inFlight).sum();
+  }
+
   /** The workers' current process ids, for tests that kill one. */
   List<Long> pids() {
     return workers.stream().map(WorkerProcess::pid).toList();
