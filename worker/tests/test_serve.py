@@ -17,6 +17,8 @@ sys.path.insert(0, SRC)
 
 from genbench_worker import serve  # noqa: E402
 
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+SCHEMAS = os.path.join(REPO, "protocol", "schema")
 OPT = "facebook/opt-125m"
 SD = "stabilityai/stable-diffusion-2-1"
 
@@ -159,6 +161,62 @@ class StartTest(unittest.TestCase):
         lines = [json.loads(line) for line in out.stdout.splitlines()]
         self.assertEqual(["ready", "token", "token", "completion"], [m["type"] for m in lines])
         self.assertIn("ready on cpu", out.stderr)
+
+
+class SchemaTest(unittest.TestCase):
+    """protocol/schema/serve-*.schema.json: the fixtures and what the worker really writes match them."""
+
+    def setUp(self):
+        try:
+            import jsonschema  # noqa: PLC0415
+        except ImportError:
+            self.skipTest("the jsonschema package is not importable (Debian: python3-jsonschema)")
+        self.jsonschema = jsonschema
+
+    def validator(self, name):
+        with open(os.path.join(SCHEMAS, name), encoding="utf-8") as f:
+            schema = json.load(f)
+        self.jsonschema.Draft202012Validator.check_schema(schema)
+        return self.jsonschema.Draft202012Validator(schema), set(schema["properties"]["type"]["enum"])
+
+    def fixture(self, name):
+        with open(os.path.join(SCHEMAS, "fixtures", name), encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def assertValid(self, validator, lines):
+        for n, line in enumerate(lines, 1):
+            problems = [e.message for e in validator.iter_errors(line)]
+            self.assertEqual([], problems, "line %d: %s" % (n, json.dumps(line)[:300]))
+
+    def test_every_fixture_line_matches_its_schema_and_every_type_has_one(self):
+        for schema, fixture in (("serve-requests.schema.json", "serve_requests.jsonl"),
+                                ("serve-results.schema.json", "serve_results.jsonl")):
+            validator, types = self.validator(schema)
+            lines = self.fixture(fixture)
+            self.assertValid(validator, lines)
+            self.assertEqual(types, {line["type"] for line in lines}, fixture)
+
+    def test_the_schemas_refuse_what_the_worker_refuses(self):
+        requests, _ = self.validator("serve-requests.schema.json")
+        results, _ = self.validator("serve-results.schema.json")
+        both = {"type": "generate", "id": "x", "prompt": "a", "prompt_ids": [1], "max_tokens": 1}
+        off_grid = dict(self.fixture("serve_requests.jsonl")[0], width=65)
+        no_pixels = {"type": "images", "id": "r", "compute_ns": 1, "images": [{"width": 1, "height": 1}]}
+
+        self.assertTrue(list(requests.iter_errors(both)))
+        self.assertTrue(list(requests.iter_errors(off_grid)))
+        self.assertTrue(list(results.iter_errors(no_pixels)))
+
+    def test_what_the_worker_writes_matches_the_results_schema(self):
+        validator, _ = self.validator("serve-results.schema.json")
+        _, text = run(OPT, {"type": "generate", "id": "g", "prompt": "hi", "max_tokens": 2, "stream": True}, "bad")
+        _, images = run(SD, {"type": "images", "id": "i", "prompts": ["x"], "seeds": [1], "width": 16, "height": 16,
+                             "steps": 1, "format": "png"})
+        _, fatal = run("nobody/no-such-model")
+
+        self.assertEqual({"ready", "token", "completion", "error", "images", "fatal"},
+                         {m["type"] for m in text + images + fatal})
+        self.assertValid(validator, text + images + fatal)
 
 
 if __name__ == "__main__":

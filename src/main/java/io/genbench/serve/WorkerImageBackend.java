@@ -153,18 +153,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     int from = 0;
     for (int i = 0; i < parts; i++) {
       int to = from + (batch.size() - from) / (parts - i);
-      ObjectNode m = Json.MAPPER.createObjectNode();
-      m.put("type", "images");
-      ArrayNode prompts = m.putArray("prompts");
-      batch.prompts().subList(from, to).forEach(prompts::add);
-      ArrayNode seeds = m.putArray("seeds");
-      for (int k = from; k < to; k++) seeds.add(batch.seeds()[k]);
-      m.put("width", batch.shape().size().width());
-      m.put("height", batch.shape().size().height());
-      m.put("steps", batch.shape().steps());
-      m.put("guidance", batch.shape().guidance());
-      m.put("format", "rgb");
-      sent.add(workers.get(i).send(m, event -> {}));
+      sent.add(workers.get(i).send(imagesRequest(batch, from, to), event -> {}));
       from = to;
     }
     List<Image> images = new ArrayList<>(batch.size());
@@ -192,14 +181,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
       throw new Unavailable("interrupted", e);
     }
     try {
-      ObjectNode m = Json.MAPPER.createObjectNode();
-      m.put("type", "generate");
-      if (request.text() != null) m.put("prompt", request.text());
-      else request.ids().forEach(m.putArray("prompt_ids")::add);
-      m.put("max_tokens", request.maxTokens());
-      m.put("stream", true);
-      m.put("ignore_eos", request.ignoreEos());
-      JsonNode done = await(w.send(m, event -> onToken.accept(new Token(event.path("index").asInt(), event.path("token_id").asInt(),
+      JsonNode done = await(w.send(generateRequest(request), event -> onToken.accept(new Token(event.path("index").asInt(), event.path("token_id").asInt(),
           event.path("text").asText()))));
       List<Integer> ids = new ArrayList<>();
       done.path("token_ids").forEach(id -> ids.add(id.asInt()));
@@ -208,6 +190,34 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     } finally {
       idle.add(w);
     }
+  }
+
+  /** The worker's {@code images} request (protocol/schema/serve-requests.schema.json) for images from..to-1 of a batch. */
+  static ObjectNode imagesRequest(ImageBatch batch, int from, int to) {
+    ObjectNode m = Json.MAPPER.createObjectNode();
+    m.put("type", "images");
+    ArrayNode prompts = m.putArray("prompts");
+    batch.prompts().subList(from, to).forEach(prompts::add);
+    ArrayNode seeds = m.putArray("seeds");
+    for (int k = from; k < to; k++) seeds.add(batch.seeds()[k]);
+    m.put("width", batch.shape().size().width());
+    m.put("height", batch.shape().size().height());
+    m.put("steps", batch.shape().steps());
+    m.put("guidance", batch.shape().guidance());
+    m.put("format", "rgb");
+    return m;
+  }
+
+  /** The worker's {@code generate} request, always streamed (the server stamps each token as it arrives). */
+  static ObjectNode generateRequest(Request request) {
+    ObjectNode m = Json.MAPPER.createObjectNode();
+    m.put("type", "generate");
+    if (request.text() != null) m.put("prompt", request.text());
+    else request.ids().forEach(m.putArray("prompt_ids")::add);
+    m.put("max_tokens", request.maxTokens());
+    m.put("stream", true);
+    m.put("ignore_eos", request.ignoreEos());
+    return m;
   }
 
   /** The result line, or the failure as what the server answers: 503 for a crash, 400 for a refusal, else 500. */
