@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (m.family() != Family.SD && m.family() != Family.SDXL) {
       throw new UserError("--model " + model + ": the onnx backend serves Stable Diffusion image models (sd-1-5, sd-2-1,"
-          + " sdxl); " + m.id() + " is not one.");
+          + " sdxl); " + m.id() + " is not one." + (m.family() == Family.OPT ? " Serve it with --backend torch (the PyTorch worker)." : ""));
     }
     if (precision != Precision.FLOAT32) {
       throw new UserError("--precision " + precision.label() + ": the onnx backend runs float32 only. Choices: float32.");

@@ -17,11 +17,35 @@ import picocli.CommandLine;
 final class ServeCommandTest {
 
   @Test
-  void aBackendThatCannotServeYetIsAUsageError() {
-    var r = Cli.run("serve", "--model", "sd-2-1", "--backend", "torch", "--port", "0");
+  void theDiffusersBackendWithoutAPipelineFolderIsAUsageError() {
+    var r = Cli.run("serve", "--model", "sd-2-1", "--backend", "diffusers", "--port", "0");
 
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("--backend torch").contains("onnx");
+    assertThat(r.err()).contains("--backend diffusers").contains("--weights");
+  }
+
+  @Test
+  void workerOptionsOnTheOnnxBackendAreAUsageError() {
+    var r = Cli.run("serve", "--model", "sd-2-1", "--tiny", "--port", "0");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--tiny").contains("--backend torch");
+  }
+
+  @Test
+  void servesAnLlmThroughTheTorchWorkerAsTheOnnxErrorAdvises() throws Exception {
+    var command = new ServeCommand();
+    new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--backend", "torch", "--model", "opt-125m",
+        "--tiny", "--port", "0");
+
+    try (ImageServer server = command.start()) {
+      var r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/completions"))
+          .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Hi\",\"max_tokens\":2}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).contains("\"completion_tokens\":");
+    }
   }
 
   @Test
@@ -37,7 +61,7 @@ final class ServeCommandTest {
     var r = Cli.run("serve", "--model", "opt-125m", "--port", "0");
 
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("--model opt-125m");
+    assertThat(r.err()).contains("--model opt-125m").contains("--backend torch");
   }
 
   @Test
