@@ -42,9 +42,13 @@ final class WorkerServeTest {
   }
 
   private static Served serve(String model) throws Exception {
+    return serve(model, List.of());
+  }
+
+  private static Served serve(String model, List<String> gpus) throws Exception {
     var metrics = new ServeMetrics(GpuTelemetry.none());
     var config = new WorkerImageBackend.Config(python(), Path.of("worker/src").toAbsolutePath(), model, "float32", true, null,
-        "torch", "cpu", List.of(), Duration.ofSeconds(240));
+        "torch", "cpu", gpus, Duration.ofSeconds(240));
     var server = ImageServer.start(new ImageServer.Config("127.0.0.1", 0, null, model, RequestLimits.DEFAULT,
         new Batcher.Limits(4, 0, 16)), () -> WorkerImageBackend.start(config, metrics), metrics);
     var backend = (WorkerImageBackend) server.ready().get(240, TimeUnit.SECONDS);
@@ -80,6 +84,25 @@ final class WorkerServeTest {
       assertThat(Json.MAPPER.readTree(after.body()).path("data").equals(body.path("data")))
           .as("the restarted worker builds the same random weights: the same request gets the same images").isTrue();
       assertThat(PromText.parse(s.metrics().scrape())).containsEntry("genbench_worker_restarts_total{backend=\"torch\"}", 1.0);
+    }
+  }
+
+  @Test
+  void aBatchIsSplitOverOneWorkerPerGpuAndComesBackInPromptOrder() throws Exception {
+    // two "GPUs" on CPU: each worker gets CUDA_VISIBLE_DEVICES of its own and runs on the CPU all the same
+    try (Served s = serve("stabilityai/stable-diffusion-2-1", List.of("0", "1"))) {
+      var http = new Http(s.server().port());
+
+      var three = Json.MAPPER.readTree(http.post(ImageServer.IMAGES, "{\"prompt\":\"a fox\",\"n\":3,\"size\":\"64x64\",\"steps\":2,\"seed\":5}").body());
+      var first = Json.MAPPER.readTree(http.post(ImageServer.IMAGES, "{\"prompt\":\"a fox\",\"size\":\"64x64\",\"steps\":2,\"seed\":5}").body());
+
+      assertThat(s.backend().pids()).hasSize(2).doesNotHaveDuplicates();
+      assertThat(s.backend().concurrency()).isEqualTo(2);
+      assertThat(three.path("data")).hasSize(3);
+      assertThat(three.path("metrics").path("batch_size").asInt()).isEqualTo(3);
+      // image 0 ran alone on the first worker, as the single request did: the same computation, the same bytes
+      assertThat(three.path("data").get(0).equals(first.path("data").get(0))).as("image 0 is seed 5's").isTrue();
+      assertThat(three.path("data").get(1).equals(three.path("data").get(2))).as("seeds 6 and 7 differ").isFalse();
     }
   }
 
