@@ -141,6 +141,61 @@ class ImageTest(unittest.TestCase):
         self.assertIn("multiples of 8", of(sent, "bad")[0]["message"])
 
 
+class GraphTest(unittest.TestCase):
+    """The per-shape UNet graph cache, on CPU with a stand-in for the CUDA graph (the capture itself needs a GPU)."""
+
+    def server(self, factory):
+        loaded = serve.build(SD, tiny=True, precision="float32", weights=None, backend="torch", device="cpu", seed=42)
+        wire = Collect()
+        server = serve.Server(loaded, "cpu", SD, wire.send, graph_factory=factory)
+        server.cuda_graphs = True  # as on CUDA
+        return server, wire
+
+    def request(self, rid, n):
+        return json.dumps({"type": "images", "id": rid, "prompts": ["x"] * n, "seeds": list(range(n)), "width": 32,
+                           "height": 32, "steps": 3})
+
+    def test_one_graph_is_captured_per_batch_shape_and_replayed_after(self):
+        captured = []
+
+        def factory(forward, sample, timestep, cond):
+            captured.append(tuple(sample.shape))
+            return lambda s, t, c: forward(s, t, c)
+
+        server, wire = self.server(factory)
+        for rid, n in (("a", 1), ("b", 1), ("c", 2)):
+            server.handle(self.request(rid, n))
+
+        self.assertEqual(["images"] * 3, [m["type"] for m in wire.sent])
+        self.assertEqual([(2, 4, 4, 4), (4, 4, 4, 4)], captured)  # CFG doubles the batch; 32 px = 4 latent px
+
+    def test_a_failed_capture_runs_that_shape_eagerly_and_is_not_retried(self):
+        tries = []
+
+        def factory(forward, sample, timestep, cond):
+            tries.append(1)
+            raise RuntimeError("capture failed")
+
+        server, wire = self.server(factory)
+        server.handle(self.request("a", 1))
+        server.handle(self.request("b", 1))
+
+        self.assertEqual(["images", "images"], [m["type"] for m in wire.sent])
+        self.assertEqual(1, len(tries))
+
+    def test_graphs_asked_for_on_cpu_are_refused_at_start(self):
+        code, sent = run(SD, extra=("--cuda-graphs", "true"))
+
+        self.assertEqual(1, code)
+        self.assertEqual("fatal", sent[0]["type"])
+        self.assertIn("CUDA", sent[0]["message"])
+
+    def test_ready_says_which_knobs_are_on(self):
+        _, sent = run(SD)
+
+        self.assertEqual({"cuda_graphs": False, "channels_last": False}, sent[0]["knobs"])
+
+
 class StartTest(unittest.TestCase):
 
     def test_an_unknown_model_sends_fatal_and_exits_1(self):

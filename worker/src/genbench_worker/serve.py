@@ -29,6 +29,7 @@ import json
 import os
 import sys
 import time
+from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
@@ -39,6 +40,7 @@ MAX_STEPS = 1000
 MAX_PROMPT_CHARS = 100_000
 BYTE_OFFSET = 3  # byte tokenizer: ids 0..2 are OPT's <pad>(1) and <s>/</s>(2) neighbourhood; byte b is id b + 3
 OPT_EOS = 2
+MAX_GRAPHS = 8  # captured UNet graphs kept (one per batch shape), least recently used dropped first
 
 
 class BadRequest(ValueError):
@@ -84,7 +86,7 @@ class Server:
     """Answers requests for one built model. `clock` is a monotonic nanosecond clock; `sync` waits for the device."""
 
     def __init__(self, loaded, device, model_id: str, send: Callable[[Dict[str, Any]], None],
-                 clock: Callable[[], int] = time.perf_counter_ns):
+                 clock: Callable[[], int] = time.perf_counter_ns, cuda_graphs: str = "auto", graph_factory=None):
         import torch  # noqa: PLC0415
 
         self.torch = torch
@@ -95,6 +97,45 @@ class Server:
         self.model_id = model_id
         self.send = send
         self.clock = clock
+        # the knobs `run` resolves to "auto" (case.py): UNet graphs on CUDA, channels_last for the SD 1.x/2.x UNet
+        on_cuda, diffusion = self.device.type == "cuda", self.family in ("sd", "sdxl")
+        if cuda_graphs == "true" and not on_cuda:
+            raise ValueError("--cuda-graphs true needs a CUDA device; this worker runs on %s" % self.device.type)
+        self.cuda_graphs = diffusion and (on_cuda if cuda_graphs == "auto" else cuda_graphs == "true")
+        self.channels_last = diffusion and on_cuda and self.family == "sd"
+        if self.channels_last:
+            from .scenarios.diffusion import set_unet_memory_format  # noqa: PLC0415
+
+            set_unet_memory_format(self.model.unet, True)
+        if graph_factory is None:
+            from .scenarios.diffusion import GraphedUNet as graph_factory  # noqa: PLC0415, N813
+        self._graph_factory = graph_factory
+        self._graphs: "OrderedDict[tuple, Any]" = OrderedDict()
+
+    def knobs(self) -> Dict[str, bool]:
+        return {"cuda_graphs": bool(self.cuda_graphs), "channels_last": bool(self.channels_last)}
+
+    def _unet(self, model_in, timestep, cond) -> Callable:
+        """The UNet call for this batch shape: a CUDA graph captured the first time the shape is seen (that request's
+        compute pays the capture, as a warm-up would) and replayed after; eager where graphs are off or the capture
+        failed (said once on stderr)."""
+        if not self.cuda_graphs:
+            return self.model.unet_forward
+        from .scenarios.diffusion import _flatten  # noqa: PLC0415
+
+        key = (tuple(model_in.shape), tuple(sorted((k, tuple(v.shape)) for k, v in _flatten(cond).items())))
+        if key in self._graphs:
+            self._graphs.move_to_end(key)
+        else:
+            try:
+                self._graphs[key] = self._graph_factory(self.model.unet_forward, model_in, timestep, cond)
+            except Exception as e:
+                print("serve: CUDA graph capture failed for shape %s, running it eagerly: %r" % (key[0], e),
+                      file=sys.stderr)
+                self._graphs[key] = None
+            while len(self._graphs) > MAX_GRAPHS:
+                self._graphs.popitem(last=False)
+        return self._graphs[key] or self.model.unet_forward
 
     def sync(self) -> None:
         if self.device.type == "cuda":
@@ -191,10 +232,12 @@ class Server:
             noise = torch.cat([torch.randn(shape, generator=torch.Generator().manual_seed(int(s) & (2 ** 63 - 1)),
                                            dtype=torch.float32) for s in seeds])
             latents = (noise * scheduler.init_noise_sigma).to(self.device, dtype)
+            unet = None
             for i in range(len(scheduler)):
                 model_in = torch.cat([latents, latents]) if cfg else latents
                 model_in = scheduler.scale_model_input(model_in, i)
-                predicted = model.unet_forward(model_in, timesteps[i], cond)
+                unet = unet or self._unet(model_in, timesteps[i], cond)
+                predicted = unet(model_in, timesteps[i], cond)
                 if cfg:
                     uncond, text = predicted.chunk(2)
                     predicted = uncond + (text - uncond) * guidance
@@ -323,6 +366,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--backend", default="torch", choices=("torch", "diffusers"))
     p.add_argument("--device", default=os.environ.get("GENBENCH_DEVICE", "auto"), help="auto | cpu | cuda | cuda:N")
     p.add_argument("--seed", type=int, default=42, help="seed of the random weights")
+    p.add_argument("--cuda-graphs", default="auto", choices=("auto", "true", "false"),
+                   help="capture the UNet call per batch shape (auto: on CUDA for image models)")
     return p.parse_args(argv)
 
 
@@ -344,10 +389,16 @@ def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] =
         print("serve: cannot build %s: %r" % (args.model, e), file=sys.stderr)
         wire.send({"type": "fatal", "kind": getattr(kind, "value", str(kind)), "message": str(e)})
         return 1
-    server = Server(loaded, device, args.model, wire.send)
+    try:
+        server = Server(loaded, device, args.model, wire.send, cuda_graphs=args.cuda_graphs)
+    except ValueError as e:
+        print("serve: %s" % e, file=sys.stderr)
+        wire.send({"type": "fatal", "kind": "unsupported", "message": str(e)})
+        return 1
     wire.send({"type": "ready", "worker_version": __version__, "model": args.model, "family": loaded.family,
                "tiny": args.tiny, "load_ns": int(loaded.build_ns), "parameters": loaded.parameters,
-               "weights": loaded.weights, "device": device.type, "torch": torch.__version__, "pid": os.getpid()})
+               "weights": loaded.weights, "device": device.type, "torch": torch.__version__, "pid": os.getpid(),
+               "knobs": server.knobs()})
     print("serve: %s ready on %s (%d parameters, built in %.1f s)"
           % (args.model, device, loaded.parameters, loaded.build_ns / 1e9), file=sys.stderr)
     for line in stdin:
