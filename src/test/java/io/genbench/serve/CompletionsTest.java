@@ -124,13 +124,17 @@ final class CompletionsTest {
       var http = new Http(server.port());
       var running = http.postAsync(Completions.COMPLETIONS, "{\"prompt\":\"a\",\"max_tokens\":1}");
       assertThat(backend.awaitStarted()).isTrue();
-      var waiting = http.postAsync(Completions.COMPLETIONS, "{\"prompt\":\"b\",\"max_tokens\":1}");
-      var refused = http.postAsync(Completions.COMPLETIONS, "{\"prompt\":\"c\",\"max_tokens\":1}").get(60, TimeUnit.SECONDS);
+
+      // one waits (the queue holds one), the other is refused at once: whichever arrives second
+      var b = http.postAsync(Completions.COMPLETIONS, "{\"prompt\":\"b\",\"max_tokens\":1}");
+      var c = http.postAsync(Completions.COMPLETIONS, "{\"prompt\":\"c\",\"max_tokens\":1}");
+      var refused = (java.net.http.HttpResponse<?>) java.util.concurrent.CompletableFuture.anyOf(b, c).get(60, TimeUnit.SECONDS);
+      var waiting = b.isDone() && b.join() == refused ? c : b;
       backend.failure = new ImageBackend.Unavailable("The worker crashed while running this request", null);
       backend.open();
 
       assertThat(refused.statusCode()).isEqualTo(429);
-      assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("rate_limit_exceeded");
+      assertThat(Json.MAPPER.readTree((String) refused.body()).path("error").path("code").asText()).isEqualTo("rate_limit_exceeded");
       var crashed = running.get(60, TimeUnit.SECONDS);
       assertThat(crashed.statusCode()).isEqualTo(503);
       assertThat(Json.MAPPER.readTree(crashed.body()).path("error").path("message").asText()).contains("crashed");
