@@ -52,7 +52,9 @@ final class ImportRulesTest {
       importsOnly("rank", "result", "analyze", "report", "cost"),
       importsOnly("suite", "wire", "store", "env", "chart", "report"),
       importsOnly("capacity", "analyze", "cost"),
-      importsOnly("load", "analyze", "chart", "capacity"));
+      importsOnly("load", "analyze", "chart", "capacity"),
+      importsOnly("metrics"),
+      importsOnly("serve", "execute", "plan", "metrics"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {

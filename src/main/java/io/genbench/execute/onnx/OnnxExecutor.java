@@ -287,33 +287,50 @@ public final class OnnxExecutor implements Executor {
   /** Where one iteration's phase times go: {@code phases[0]} text encode, {@code phases[1]} decode, one slot per step. */
   private record Timing(long[] phases, long[] steps) {}
 
-  /** One case's denoising pipeline. */
+  /** One case's denoising pipeline, or one served batch's. */
   private final class Pipeline {
-    private final TestCase c;
+    private final int batchSize;
+    private final int steps;
+    private final io.genbench.plan.Resolution resolution;
+    private final double guidanceScale;
+    private final List<String> prompts;
     private final long seed;
+    /** One seed per image (a served batch), or null: one stream from {@link #seed} fills the whole batch (a case). */
+    private final long[] seeds;
     private final int maxLength;
     private final int vocab;
     private final float scaling;
     private final long[] ids;
+    /** The decoded images (NCHW, as the VAE returns them) of the last batch, when {@link #keepImages}. */
+    private boolean keepImages;
+    private float[] images;
 
     Pipeline(TestCase c, long seed) {
-      this.c = c;
+      this(java.util.Collections.nCopies(c.batchSize(), c.diffusion().prompt()), seed, null, c.diffusion().resolution(), c.diffusion().steps(), c.diffusion().guidanceScale());
+    }
+
+    Pipeline(List<String> prompts, long seed, long[] seeds, io.genbench.plan.Resolution resolution, int steps, double guidanceScale) {
+      this.batchSize = prompts.size();
+      this.prompts = prompts;
       this.seed = seed;
+      this.seeds = seeds;
+      this.resolution = resolution;
+      this.steps = steps;
+      this.guidanceScale = guidanceScale;
       this.maxLength = config.path("max_length").asInt(77);
       this.vocab = config.path("vocab_size").asInt(1000);
       this.scaling = (float) config.path("scaling_factor").asDouble(0.18215);
       this.ids = tokens();
     }
 
-    /** Unconditional (empty prompt) rows first, then the prompt's rows: classifier-free guidance doubles the batch. */
+    /** Unconditional (empty prompt) rows first, then the prompts' rows: classifier-free guidance doubles the batch. */
     private long[] tokens() {
-      int b = c.batchSize();
-      long[] prompt = Tokens.encode(c.diffusion().prompt(), vocab, maxLength);
+      int b = batchSize;
       long[] empty = Tokens.encode("", vocab, maxLength);
       long[] all = new long[2 * b * maxLength];
       for (int i = 0; i < b; i++) {
         System.arraycopy(empty, 0, all, i * maxLength, maxLength);
-        System.arraycopy(prompt, 0, all, (b + i) * maxLength, maxLength);
+        System.arraycopy(Tokens.encode(prompts.get(i), vocab, maxLength), 0, all, (b + i) * maxLength, maxLength);
       }
       return all;
     }
@@ -326,9 +343,9 @@ public final class OnnxExecutor implements Executor {
     }
 
     private void generateInside(Timing timing) throws OrtException {
-      int b = c.batchSize();
-      int h = c.diffusion().resolution().latentHeight();
-      int w = c.diffusion().resolution().latentWidth();
+      int b = batchSize;
+      int h = resolution.latentHeight();
+      int w = resolution.latentWidth();
       int per = 4 * h * w;
       long t0 = ticker.read();
       float[] context;
@@ -341,12 +358,16 @@ public final class OnnxExecutor implements Executor {
       }
       if (timing != null) timing.phases[0] = ticker.read() - t0;
 
-      EulerScheduler scheduler = new EulerScheduler(c.diffusion().steps());
+      EulerScheduler scheduler = new EulerScheduler(steps);
       float[] latents = new float[b * per];
       SplittableRandom random = new SplittableRandom(seed);
-      for (int k = 0; k < latents.length; k++) latents[k] = (float) (gaussian(random) * scheduler.initNoiseSigma());
+      for (int k = 0; k < latents.length; k++) {
+        // a served image's noise is its own seed's, whatever batch it shares
+        if (seeds != null && k % per == 0) random = new SplittableRandom(seeds[k / per]);
+        latents[k] = (float) (gaussian(random) * scheduler.initNoiseSigma());
+      }
       float[] guided = new float[b * per];
-      float guidance = (float) c.diffusion().guidanceScale();
+      float guidance = (float) guidanceScale;
       // the UNet's input and output live in direct buffers that ONNX Runtime reads and writes in place, one set per
       // iteration: a step allocates nothing on the Java heap, so the case's memory figure is the runtime's, not garbage
       FloatBuffer input = direct(2 * b * per);
@@ -387,10 +408,11 @@ public final class OnnxExecutor implements Executor {
         // allocation on the Java side, and would blur its memory figure with garbage
         long[] shape = ((OnnxTensor) r.get(0)).getInfo().getShape();
         long values = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        if (values != (long) b * 3 * c.diffusion().resolution().width() * c.diffusion().resolution().height()) {
+        if (values != (long) b * 3 * resolution.width() * resolution.height()) {
           throw new IllegalStateException("VAE decoder returned " + java.util.Arrays.toString(shape) + " for " + b
-              + " images of " + c.diffusion().resolution());
+              + " images of " + resolution);
         }
+        if (keepImages) images = copy(((OnnxTensor) r.get(0)).getFloatBuffer());
       }
       if (timing != null) timing.phases[1] = ticker.read() - d0;
     }
@@ -411,6 +433,74 @@ public final class OnnxExecutor implements Executor {
     double u2 = r.nextDouble();
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
+
+  /**
+   * The serving seam: the embedded model built once, then batches of prompts turned into images, each image from its
+   * own seed. One batch at a time (callers serialise); {@link #close()} releases the model.
+   */
+  public static final class Generator implements AutoCloseable {
+    private final OnnxExecutor onnx;
+
+    private Generator(OnnxExecutor onnx) {
+      this.onnx = onnx;
+    }
+
+    /** Builds the model's sessions ({@code threads} as for {@link #intraOpThreads}). */
+    public static Generator open(int threads) {
+      OnnxExecutor onnx = new OnnxExecutor(Ticker.SYSTEM, threads);
+      NativeHeap.mapFrom(MAP_FROM_BYTES);
+      try {
+        onnx.load();
+      } catch (OrtException e) {
+        throw new IllegalStateException("onnx backend: cannot build the embedded model: " + e.getMessage(), e);
+      }
+      return new Generator(onnx);
+    }
+
+    /** The embedded model's id, e.g. {@code genbench/sd-2-1-small}. */
+    public String modelId() {
+      return onnx.config.path("model_id").asText("genbench/sd-2-1-small");
+    }
+
+    /** Image width and height must be multiples of this (the UNet's downsampling of the latent, times the VAE's 8). */
+    public int sizeMultiple() {
+      return 8 * onnx.config.path("latent_multiple").asInt(1);
+    }
+
+    /**
+     * One batch: {@code prompts.size()} images of {@code size}, image i from {@code seeds[i]}.
+     *
+     * @return the images as the VAE decodes them, NCHW floats in about [-1, 1]
+     */
+    public Images generate(List<String> prompts, long[] seeds, io.genbench.plan.Resolution size, int steps, double guidance) {
+      if (prompts.isEmpty() || seeds.length != prompts.size()) {
+        throw new IllegalArgumentException("one seed per prompt: " + prompts.size() + " prompts, " + seeds.length + " seeds");
+      }
+      Pipeline pipeline = onnx.new Pipeline(prompts, 0, seeds, size, steps, guidance);
+      pipeline.keepImages = true;
+      try {
+        pipeline.generate(null);
+      } catch (OrtException e) {
+        throw new IllegalStateException("onnx backend: " + e.getMessage(), e);
+      }
+      return new Images(prompts.size(), size.width(), size.height(), pipeline.images);
+    }
+
+    @Override
+    public void close() {
+      onnx.close();
+    }
+  }
+
+  /**
+   * Decoded images.
+   *
+   * @param count images
+   * @param width pixels
+   * @param height pixels
+   * @param nchw {@code count × 3 × height × width} floats, RGB planes, about [-1, 1] (the VAE's range)
+   */
+  public record Images(int count, int width, int height, float[] nchw) {}
 
   /** The embedded models' description (architecture, parameters, how they were exported). */
   public static String describe() {

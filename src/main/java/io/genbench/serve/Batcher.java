@@ -1,0 +1,208 @@
+package io.genbench.serve;
+
+import io.genbench.execute.Ticker;
+import io.genbench.metrics.ServeMetrics;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Dynamic batching, as Triton's {@code max_batch_size} / {@code max_queue_delay_microseconds}: requests of one
+ * {@link ImageBatch.Shape} share a batch of up to {@code maxBatchImages} images. A batch starts when it is full, when
+ * its oldest request has waited {@code maxQueueDelayNs}, or at once when the delay is 0 (then requests that arrive
+ * while a batch runs make up the next one). Requests of other shapes wait their turn in arrival order. The queue holds
+ * at most {@code maxQueue} requests; one more is refused ({@link QueueFull}, answered 429), never waited for.
+ *
+ * <p>One thread runs the batches, one at a time, so a backend need not be thread-safe.
+ */
+public final class Batcher implements AutoCloseable {
+
+  /**
+   * @param maxBatchImages images per batch, ≥ 1 (a request with more runs alone)
+   * @param maxQueueDelayNs how long the oldest request may wait for others to fill its batch, ≥ 0
+   * @param maxQueue requests waiting at most, ≥ 1
+   */
+  public record Limits(int maxBatchImages, long maxQueueDelayNs, int maxQueue) {
+    public Limits {
+      if (maxBatchImages < 1) throw new IllegalArgumentException("maxBatchImages must be >= 1, was " + maxBatchImages);
+      if (maxQueueDelayNs < 0) throw new IllegalArgumentException("maxQueueDelayNs must be >= 0, was " + maxQueueDelayNs);
+      if (maxQueue < 1) throw new IllegalArgumentException("maxQueue must be >= 1, was " + maxQueue);
+    }
+  }
+
+  /**
+   * What one request got.
+   *
+   * @param images its own images, in order
+   * @param queueNs from submission to its batch's start
+   * @param computeNs its batch's run (shared by every request of the batch)
+   * @param batchImages images in its batch
+   * @param batchRequests requests in its batch
+   */
+  public record Outcome(List<ImageBackend.Image> images, long queueNs, long computeNs, int batchImages, int batchRequests) {}
+
+  /** The queue is full. */
+  public static final class QueueFull extends RuntimeException {
+    QueueFull(int limit) {
+      super("the queue is full (" + limit + " requests waiting, --max-queue)");
+    }
+  }
+
+  private record Job(ImageBatch.Shape shape, List<String> prompts, long[] seeds, long submittedNs, CompletableFuture<Outcome> done) {}
+
+  private final ImageBackend backend;
+  private final Limits limits;
+  private final Ticker ticker;
+  private final ServeMetrics metrics;
+  private final String model;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final LinkedList<Job> queue = new LinkedList<>();
+  private final Thread thread;
+  private boolean closed;
+
+  public Batcher(ImageBackend backend, Limits limits, Ticker ticker, ServeMetrics metrics, String model) {
+    this.backend = backend;
+    this.limits = limits;
+    this.ticker = ticker;
+    this.metrics = metrics;
+    this.model = model;
+    this.thread = Thread.ofPlatform().name("genbench-batcher").daemon().start(this::loop);
+  }
+
+  /**
+   * Queues one request: {@code prompts.size()} images of {@code shape}.
+   *
+   * @throws QueueFull when {@code maxQueue} requests are waiting
+   */
+  public CompletableFuture<Outcome> submit(ImageBatch.Shape shape, List<String> prompts, long[] seeds) {
+    var done = new CompletableFuture<Outcome>();
+    lock.lock();
+    try {
+      if (closed) throw new ImageBackend.Unavailable("the server is shutting down", null);
+      if (queue.size() >= limits.maxQueue()) throw new QueueFull(limits.maxQueue());
+      queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done));
+      metrics.queued(queue.size());
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    return done;
+  }
+
+  /** Requests waiting now. */
+  public int waiting() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void loop() {
+    while (true) {
+      List<Job> batch;
+      lock.lock();
+      try {
+        batch = next();
+        if (batch == null) return;
+        metrics.queued(queue.size());
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        lock.unlock();
+      }
+      run(batch);
+    }
+  }
+
+  /** Waits for the next batch to be ready and takes it off the queue; null once closed. */
+  private List<Job> next() throws InterruptedException {
+    while (true) {
+      if (closed) return null;
+      if (queue.isEmpty()) {
+        changed.await();
+        continue;
+      }
+      Job head = queue.getFirst();
+      List<Job> pick = new ArrayList<>();
+      int images = 0;
+      boolean full = false;
+      for (Job job : queue) {
+        if (!job.shape().equals(head.shape())) continue;
+        if (!pick.isEmpty() && images + job.prompts().size() > limits.maxBatchImages()) {
+          full = true;
+          break;
+        }
+        pick.add(job);
+        images += job.prompts().size();
+        if (images >= limits.maxBatchImages()) {
+          full = true;
+          break;
+        }
+      }
+      long waitNs = head.submittedNs() + limits.maxQueueDelayNs() - ticker.read();
+      if (full || waitNs <= 0) {
+        for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
+          if (pick.contains(it.next())) it.remove();
+        }
+        return pick;
+      }
+      changed.awaitNanos(waitNs);
+    }
+  }
+
+  private void run(List<Job> batch) {
+    List<String> prompts = new ArrayList<>();
+    long[] seeds = new long[batch.stream().mapToInt(j -> j.prompts().size()).sum()];
+    for (Job job : batch) {
+      System.arraycopy(job.seeds(), 0, seeds, prompts.size(), job.seeds().length);
+      prompts.addAll(job.prompts());
+    }
+    long start = ticker.read();
+    List<ImageBackend.Image> images;
+    try {
+      images = backend.generate(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
+      if (images.size() != prompts.size()) {
+        throw new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
+      }
+    } catch (RuntimeException | Error e) {
+      batch.forEach(job -> job.done().completeExceptionally(e));
+      return;
+    }
+    long computeNs = ticker.read() - start;
+    metrics.batch(model, prompts.size());
+    int from = 0;
+    for (Job job : batch) {
+      int n = job.prompts().size();
+      job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs, prompts.size(), batch.size()));
+      from += n;
+    }
+  }
+
+  /** Stops taking batches; the batch in flight finishes, requests still waiting fail as unavailable. */
+  @Override
+  public void close() {
+    List<Job> left;
+    lock.lock();
+    try {
+      closed = true;
+      left = new ArrayList<>(queue);
+      queue.clear();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    left.forEach(job -> job.done().completeExceptionally(new ImageBackend.Unavailable("the server is shutting down", null)));
+    try {
+      thread.join(java.time.Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.genbench.serve;
+
+import java.util.List;
+
+/**
+ * What turns a batch into images: the in-JVM ONNX default, or (later) a supervised worker process. The batcher calls
+ * {@link #generate} from one thread, one batch at a time.
+ */
+public interface ImageBackend extends AutoCloseable {
+
+  /** The backend as results name it, e.g. {@code onnx-cpu}. */
+  String name();
+
+  /** The model's id as it was built, e.g. {@code genbench/sd-2-1-small}. */
+  String builtModel();
+
+  /** Image width and height must be multiples of this. */
+  int sizeMultiple();
+
+  /**
+   * Generates one image per prompt, in order.
+   *
+   * @throws Unavailable when the backend cannot serve now (a worker crashed and is restarting): answered with 503
+   */
+  List<Image> generate(ImageBatch batch);
+
+  /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
+  default boolean generatesImages() {
+    return true;
+  }
+
+  /** The same model's text generation, for an LLM ({@code /v1/completions}); empty for an image model. */
+  default java.util.Optional<TextBackend> text() {
+    return java.util.Optional.empty();
+  }
+
+  @Override
+  void close();
+
+  /**
+   * One image, 8-bit RGB.
+   *
+   * @param rgb {@code height × width × 3} bytes, row by row, interleaved R, G, B
+   */
+  record Image(int width, int height, byte[] rgb) {}
+
+  /** The backend cannot serve now; the request may be retried. */
+  final class Unavailable extends RuntimeException {
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

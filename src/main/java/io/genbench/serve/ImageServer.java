@@ -1,0 +1,369 @@
+package io.genbench.serve;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import io.genbench.execute.Ticker;
+import io.genbench.metrics.ServeMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP face of {@code genbench serve} (Vert.x core): OpenAI's {@code POST /v1/images/generations},
+ * {@code /v1/completions} and {@code /v1/chat/completions} for a text model ({@link Completions}) and
+ * {@code GET /v1/models}, {@code /health} (the process answers), {@code /ready} (the model is built) and
+ * {@code /metrics} (Prometheus text). It listens first and builds the backend after, so probes see it loading.
+ *
+ * <p>Every image response says what its request cost: a {@code Server-Timing} header
+ * ({@code queue;dur=…, compute;dur=…, e2e;dur=…} in ms, and {@code batch;desc=…} images) and the same figures in the
+ * body's {@code metrics} field ({@code queue_ms}, {@code compute_ms}, {@code e2e_ms}, {@code batch_size} images,
+ * {@code batch_requests}). {@code e2e} runs from the request's headers read to its response ready to write.
+ */
+public final class ImageServer implements AutoCloseable {
+
+  /**
+   * @param host the address to listen on (127.0.0.1: this machine only)
+   * @param port 0 for any free port
+   * @param apiKey when set, {@code /v1/*} needs {@code Authorization: Bearer <apiKey>}; null for none
+   * @param model the model id clients name (and {@code /v1/models} lists)
+   * @param threads ONNX Runtime's intra-op threads for the backend, as {@code --threads}
+   */
+  public record Config(String host, int port, String apiKey, String model, RequestLimits requests, Batcher.Limits batching) {}
+
+  static final String IMAGES = "/v1/images/generations";
+
+  private final Config config;
+  private final ServeMetrics metrics;
+  private final Vertx vertx;
+  private final ExecutorService encoders;
+  private final CompletableFuture<ImageBackend> backend = new CompletableFuture<>();
+  private final long createdEpochS = System.currentTimeMillis() / 1000;
+  private volatile Batcher batcher;
+  private volatile Completions completions;
+  private HttpServer server;
+
+  private ImageServer(Config config, ServeMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+    int cores = Runtime.getRuntime().availableProcessors();
+    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1, cores / 2))
+        .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    this.encoders = Executors.newFixedThreadPool(Math.max(1, cores), Thread.ofPlatform().name("genbench-png-", 0).daemon().factory());
+  }
+
+  /**
+   * Listens, then builds the backend on a thread of its own; {@link #ready()} completes when it is built.
+   *
+   * @throws java.io.UncheckedIOException when the address cannot be bound
+   */
+  public static ImageServer start(Config config, Supplier<ImageBackend> build, ServeMetrics metrics) {
+    ImageServer s = new ImageServer(config, metrics);
+    metrics.ready(false);
+    s.listen();
+    Thread.ofPlatform().name("genbench-model-build").daemon().start(() -> {
+      try {
+        ImageBackend b = build.get();
+        s.batcher = new Batcher(b, config.batching(), Ticker.SYSTEM, metrics, config.model());
+        b.text().ifPresent(t -> s.completions = new Completions(t, config.model(), config.batching().maxQueue(), metrics));
+        s.backend.complete(b);
+        metrics.ready(true);
+      } catch (RuntimeException | Error e) {
+        s.backend.completeExceptionally(e);
+      }
+    });
+    return s;
+  }
+
+  private void listen() {
+    var options = new HttpServerOptions().setHost(config.host()).setPort(config.port()).setTcpNoDelay(true)
+        .setMaxInitialLineLength(8192).setMaxHeaderSize(16 * 1024).setCompressionSupported(false);
+    try {
+      server = vertx.createHttpServer(options).requestHandler(this::handle).listen().toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      vertx.close();
+      throw new java.io.UncheckedIOException(new java.io.IOException("cannot listen on " + config.host() + ":"
+          + config.port() + ": " + e.getCause().getMessage(), e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The port it listens on (the one chosen, for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Completes with the backend once built, or with the reason it could not be. */
+  public CompletableFuture<ImageBackend> ready() {
+    return backend;
+  }
+
+  private void handle(HttpServerRequest req) {
+    long t0 = System.nanoTime();
+    String path = req.path();
+    HttpMethod method = req.method();
+    try {
+      switch (path) {
+        case "/health" -> json(req, "/health", 200, "{\"status\":\"ok\"}");
+        case "/ready" -> {
+          if (batcher != null) json(req, "/ready", 200, "{\"status\":\"ready\"}");
+          else json(req, "/ready", 503, backend.isCompletedExceptionally() ? "{\"status\":\"failed\"}" : "{\"status\":\"loading\"}");
+        }
+        case "/metrics" -> {
+          String text = metrics.scrape();
+          metrics.request("/metrics", 200);
+          req.response().putHeader("Content-Type", ServeMetrics.contentType()).end(text);
+        }
+        case "/v1/models" -> {
+          authorize(req);
+          json(req, path, 200, models());
+        }
+        case IMAGES -> {
+          if (method != HttpMethod.POST) throw new ApiError(405, "invalid_request_error", null, "method_not_allowed", "Use POST " + IMAGES + ".");
+          authorize(req);
+          readBody(req, body -> images(req, body, t0));
+        }
+        case Completions.COMPLETIONS, Completions.CHAT -> {
+          if (method != HttpMethod.POST) throw new ApiError(405, "invalid_request_error", null, "method_not_allowed", "Use POST " + path + ".");
+          authorize(req);
+          readBody(req, body -> completions(req, path, body, t0));
+        }
+        default -> throw new ApiError(404, "invalid_request_error", null, "not_found", "Unknown path " + path
+            + ". Served: POST " + IMAGES + ", POST " + Completions.COMPLETIONS + ", POST " + Completions.CHAT
+            + ", GET /v1/models, /health, /ready, /metrics.");
+      }
+    } catch (ApiError e) {
+      error(req, endpoint(path), e);
+    }
+  }
+
+  private static String endpoint(String path) {
+    return switch (path) {
+      case "/health", "/ready", "/metrics", "/v1/models", IMAGES, Completions.COMPLETIONS, Completions.CHAT -> path;
+      default -> "other";
+    };
+  }
+
+  private void authorize(HttpServerRequest req) {
+    if (config.apiKey() == null) return;
+    String given = req.getHeader("Authorization");
+    String expected = "Bearer " + config.apiKey();
+    if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+      throw new ApiError(401, "invalid_request_error", null, "invalid_api_key", given == null
+          ? "No API key given: send the header 'Authorization: Bearer <key>' with the key serve was started with (--api-key)."
+          : "Incorrect API key provided (the header 'Authorization: Bearer <key>', the key of --api-key).");
+    }
+  }
+
+  /** Reads the body up to the limit; a longer one gets 413 without being read further. */
+  private void readBody(HttpServerRequest req, java.util.function.Consumer<String> then) {
+    int max = config.requests().maxBodyBytes();
+    String length = req.getHeader("Content-Length");
+    ApiError tooLarge = new ApiError(413, "invalid_request_error", null, "request_too_large",
+        "The request body is larger than " + max + " bytes.");
+    try {
+      if (length != null && Long.parseLong(length.trim()) > max) {
+        req.response().putHeader("Connection", "close");
+        error(req, IMAGES, tooLarge);
+        return;
+      }
+    } catch (NumberFormatException e) {
+      // Netty's decoder refuses a malformed Content-Length before this point
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] refused = {false};
+    req.handler(chunk -> {
+      if (refused[0]) return;
+      body.appendBuffer(chunk);
+      if (body.length() > max) {
+        refused[0] = true;
+        req.response().putHeader("Connection", "close");
+        error(req, IMAGES, tooLarge);
+      }
+    });
+    req.endHandler(v -> {
+      if (!refused[0]) then.accept(body.toString(StandardCharsets.UTF_8));
+    });
+  }
+
+  private void images(HttpServerRequest req, String body, long t0) {
+    Batcher b = batcher;
+    if (b == null) {
+      error(req, IMAGES, new ApiError(503, "server_error", null, "model_not_ready", backend.isCompletedExceptionally()
+          ? "The model could not be built; see the server's log." : "The model is still being built; retry when /ready answers 200."));
+      return;
+    }
+    if (!backend.join().generatesImages()) {
+      error(req, IMAGES, new ApiError(400, "invalid_request_error", "model", "model_not_supported", "The model " + config.model()
+          + " generates text: use POST " + Completions.COMPLETIONS + " or " + Completions.CHAT + "."));
+      return;
+    }
+    ImageRequest request;
+    CompletableFuture<Batcher.Outcome> outcome;
+    try {
+      request = ImageRequest.parse(body, config.requests(), names(),
+          backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));
+      outcome = b.submit(request.shape(), request.prompts(), request.seeds());
+    } catch (ApiError e) {
+      error(req, IMAGES, e);
+      return;
+    } catch (Batcher.QueueFull e) {
+      error(req, IMAGES, new ApiError(429, "requests", null, "rate_limit_exceeded", "The server is busy: " + e.getMessage()
+          + ". Retry later, or start serve with a larger --max-queue."));
+      return;
+    } catch (ImageBackend.Unavailable e) {
+      error(req, IMAGES, new ApiError(503, "server_error", null, "unavailable", e.getMessage()));
+      return;
+    }
+    Context ctx = vertx.getOrCreateContext();
+    outcome.thenApplyAsync(o -> response(o, t0), encoders).whenComplete((done, failure) -> ctx.runOnContext(v -> {
+      if (failure == null) {
+        metrics.imageRequest(config.model(), done.e2eNs(), done.outcome().queueNs(), done.outcome().computeNs());
+        metrics.request(IMAGES, 200);
+        req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", done.serverTiming()).end(done.body());
+        return;
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
+          ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
+          : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause));
+    }));
+  }
+
+  /** The names a request's {@code model} may take: the served id and the model as built. */
+  private Set<String> names() {
+    return new java.util.TreeSet<>(List.of(config.model(), backend.join().builtModel()));
+  }
+
+  private void completions(HttpServerRequest req, String path, String body, long t0) {
+    if (batcher == null) {
+      error(req, path, new ApiError(503, "server_error", null, "model_not_ready", backend.isCompletedExceptionally()
+          ? "The model could not be built; see the server's log." : "The model is still being built; retry when /ready answers 200."));
+      return;
+    }
+    Completions c = completions;
+    if (c == null) {
+      error(req, path, new ApiError(400, "invalid_request_error", "model", "model_not_supported", "The model " + config.model()
+          + " generates images: use POST " + IMAGES + "."));
+      return;
+    }
+    CompletionRequest request;
+    try {
+      request = CompletionRequest.parse(body, path.equals(Completions.CHAT), config.requests(),
+          names());
+    } catch (ApiError e) {
+      error(req, path, e);
+      return;
+    }
+    c.handle(req, vertx.getOrCreateContext(), request, t0);
+  }
+
+  private record Answer(Batcher.Outcome outcome, long e2eNs, String body) {
+    String serverTiming() {
+      return "queue;dur=" + ms(outcome.queueNs()) + ", compute;dur=" + ms(outcome.computeNs()) + ", e2e;dur=" + ms(e2eNs)
+          + ", batch;desc=\"" + outcome.batchImages() + "\"";
+    }
+  }
+
+  /** Encodes the images and writes the body: PNG and base64 count in e2e, not in compute. */
+  private Answer response(Batcher.Outcome o, long t0) {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("created", System.currentTimeMillis() / 1000);
+    ArrayNode data = root.putArray("data");
+    Base64.Encoder b64 = Base64.getEncoder();
+    for (ImageBackend.Image image : o.images()) data.addObject().put("b64_json", b64.encodeToString(Png.encode(image)));
+    ObjectNode m = root.putObject("metrics");
+    long e2e = System.nanoTime() - t0;
+    m.put("queue_ms", msValue(o.queueNs()));
+    m.put("compute_ms", msValue(o.computeNs()));
+    m.put("e2e_ms", msValue(e2e));
+    m.put("batch_size", o.batchImages());
+    m.put("batch_requests", o.batchRequests());
+    return new Answer(o, e2e, root.toString());
+  }
+
+  private static String ms(long ns) {
+    return String.format(Locale.ROOT, "%.3f", ns / 1e6);
+  }
+
+  private static double msValue(long ns) {
+    return Math.round(ns / 1e3) / 1e3;
+  }
+
+  private String models() {
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    ObjectNode m = data.addObject();
+    m.put("id", config.model());
+    m.put("object", "model");
+    m.put("created", createdEpochS);
+    m.put("owned_by", "genbench");
+    ImageBackend b = backend.getNow(null);
+    if (b != null) {
+      ObjectNode g = m.putObject("genbench");
+      g.put("backend", b.name());
+      g.put("built_model", b.builtModel());
+      g.put("size_multiple", b.sizeMultiple());
+    }
+    return root.toString();
+  }
+
+  private void json(HttpServerRequest req, String endpoint, int status, String body) {
+    metrics.request(endpoint, status);
+    req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+  }
+
+  private void error(HttpServerRequest req, String endpoint, ApiError e) {
+    HttpServerResponse r = req.response();
+    if (r.ended()) return;
+    if (e.status() == 401) r.putHeader("WWW-Authenticate", "Bearer");
+    json(req, endpoint, e.status(), e.body());
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // closing anyway
+    }
+    Batcher b = batcher;
+    if (b != null) b.close();
+    Completions c = completions;
+    if (c != null) c.close();
+    backend.thenAccept(ImageBackend::close);
+    encoders.shutdown();
+    vertx.close();
+  }
+
+  /** Hosts that reach only this machine. */
+  public static boolean isLoopback(String host) {
+    List<String> loopback = new ArrayList<>(List.of("127.0.0.1", "localhost", "::1", "[::1]"));
+    return loopback.contains(host.toLowerCase(Locale.ROOT)) || host.startsWith("127.");
+  }
+}

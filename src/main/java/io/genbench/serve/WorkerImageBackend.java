@@ -1,0 +1,242 @@
+package io.genbench.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.genbench.Json;
+import io.genbench.metrics.ServeMetrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+/**
+ * The PyTorch worker behind serve: one supervised {@link WorkerProcess} per GPU ({@code --gpus}), or one on the device
+ * the worker picks. A batch of images is split over the workers in contiguous parts that run at once; a text request
+ * runs on one idle worker. A crashed worker fails its requests in flight with 503, is restarted and counted in
+ * {@code genbench_worker_restarts_total}.
+ */
+public final class WorkerImageBackend implements ImageBackend, TextBackend {
+
+  /**
+   * How to start the workers.
+   *
+   * @param python the interpreter with torch
+   * @param workerSource the folder holding the {@code genbench_worker} package
+   * @param model the model id the worker's registry knows, e.g. {@code facebook/opt-125m}
+   * @param precision {@code float32 | float16 | bfloat16}
+   * @param tiny the architecture's tiny configuration (tests)
+   * @param weights local weights, or null for random
+   * @param backend {@code torch} or {@code diffusers}
+   * @param device the worker's {@code --device}: {@code auto} (cuda when it has one), {@code cpu}, {@code cuda}
+   * @param gpus one worker per index, each seeing that GPU only; empty for one worker
+   * @param buildTimeout how long a worker may take to build the model
+   */
+  public record Config(String python, Path workerSource, String model, String precision, boolean tiny, String weights,
+      String backend, String device, List<String> gpus, Duration buildTimeout) {
+    public Config {
+      gpus = List.copyOf(gpus);
+    }
+
+    List<String> command() {
+      List<String> c = new ArrayList<>(List.of(python, "-m", "genbench_worker.serve", "--model", model, "--precision", precision,
+          "--backend", backend, "--device", device));
+      if (tiny) c.add("--tiny");
+      if (weights != null) c.addAll(List.of("--weights", weights));
+      return c;
+    }
+  }
+
+  private final Config config;
+  private final List<WorkerProcess> workers;
+  private final BlockingQueue<WorkerProcess> idle;
+  private final JsonNode ready;
+
+  private WorkerImageBackend(Config config, List<WorkerProcess> workers, JsonNode ready) {
+    this.config = config;
+    this.workers = workers;
+    this.idle = new LinkedBlockingQueue<>(workers);
+    this.ready = ready;
+  }
+
+  /**
+   * Starts the workers and waits until each has built the model.
+   *
+   * @throws IllegalStateException when one cannot (its reason and log tail in the message)
+   */
+  public static WorkerImageBackend start(Config config, ServeMetrics metrics) {
+    List<String> gpus = config.gpus().isEmpty() ? java.util.Collections.singletonList(null) : config.gpus();
+    List<WorkerProcess> workers = new ArrayList<>();
+    for (String gpu : gpus) {
+      workers.add(WorkerProcess.start(new WorkerProcess.Launch(config.command(), config.workerSource(), gpu, config.buildTimeout(),
+          () -> metrics.workerRestart(config.backend()))));
+    }
+    JsonNode first = null;
+    try {
+      for (WorkerProcess w : workers) {
+        JsonNode r = w.ready().get();
+        if (first == null) first = r;
+      }
+    } catch (ExecutionException e) {
+      workers.forEach(WorkerProcess::close);
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      workers.forEach(WorkerProcess::close);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return new WorkerImageBackend(config, workers, first);
+  }
+
+  /** The model's family as the worker built it: {@code sd}, {@code sdxl}, {@code svd} or {@code opt}. */
+  public String family() {
+    return ready.path("family").asText();
+  }
+
+  /** The device the workers run on ({@code cuda} or {@code cpu}). */
+  public String device() {
+    return ready.path("device").asText();
+  }
+
+  /** The first worker's model build, seconds. */
+  public double buildSeconds() {
+    return ready.path("load_ns").asLong() / 1e9;
+  }
+
+  /** Requests in flight in the workers now. */
+  int inFlight() {
+    return workers.stream().mapToInt(WorkerProcess::inFlight).sum();
+  }
+
+  /** The workers' current process ids, for tests that kill one. */
+  List<Long> pids() {
+    return workers.stream().map(WorkerProcess::pid).toList();
+  }
+
+  @Override
+  public String name() {
+    return config.backend() + "-" + device();
+  }
+
+  @Override
+  public String builtModel() {
+    return config.model() + (config.tiny() ? " (tiny)" : "");
+  }
+
+  @Override
+  public int sizeMultiple() {
+    return 8;
+  }
+
+  @Override
+  public boolean generatesImages() {
+    return family().equals("sd") || family().equals("sdxl");
+  }
+
+  @Override
+  public Optional<TextBackend> text() {
+    return family().equals("opt") ? Optional.of(this) : Optional.empty();
+  }
+
+  @Override
+  public List<Image> generate(ImageBatch batch) {
+    int parts = Math.min(workers.size(), batch.size());
+    List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
+    int from = 0;
+    for (int i = 0; i < parts; i++) {
+      int to = from + (batch.size() - from) / (parts - i);
+      sent.add(workers.get(i).send(imagesRequest(batch, from, to), event -> {}));
+      from = to;
+    }
+    List<Image> images = new ArrayList<>(batch.size());
+    Base64.Decoder b64 = Base64.getDecoder();
+    for (CompletableFuture<JsonNode> part : sent) {
+      for (JsonNode image : await(part).path("images")) {
+        images.add(new Image(image.path("width").asInt(), image.path("height").asInt(), b64.decode(image.path("rgb_b64").asText())));
+      }
+    }
+    return images;
+  }
+
+  @Override
+  public int concurrency() {
+    return workers.size();
+  }
+
+  @Override
+  public Completion generate(Request request, Consumer<Token> onToken) {
+    WorkerProcess w;
+    try {
+      w = idle.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted", e);
+    }
+    try {
+      JsonNode done = await(w.send(generateRequest(request), event -> onToken.accept(new Token(event.path("index").asInt(), event.path("token_id").asInt(),
+          event.path("text").asText()))));
+      List<Integer> ids = new ArrayList<>();
+      done.path("token_ids").forEach(id -> ids.add(id.asInt()));
+      return new Completion(ids, done.path("text").asText(), done.path("prompt_tokens").asInt(), done.path("completion_tokens").asInt(),
+          done.path("finish_reason").asText(), done.path("ttft_ns").asLong(), done.path("compute_ns").asLong());
+    } finally {
+      idle.add(w);
+    }
+  }
+
+  /** The worker's {@code images} request (protocol/schema/serve-requests.schema.json) for images from..to-1 of a batch. */
+  static ObjectNode imagesRequest(ImageBatch batch, int from, int to) {
+    ObjectNode m = Json.MAPPER.createObjectNode();
+    m.put("type", "images");
+    ArrayNode prompts = m.putArray("prompts");
+    batch.prompts().subList(from, to).forEach(prompts::add);
+    ArrayNode seeds = m.putArray("seeds");
+    for (int k = from; k < to; k++) seeds.add(batch.seeds()[k]);
+    m.put("width", batch.shape().size().width());
+    m.put("height", batch.shape().size().height());
+    m.put("steps", batch.shape().steps());
+    m.put("guidance", batch.shape().guidance());
+    m.put("format", "rgb");
+    return m;
+  }
+
+  /** The worker's {@code generate} request, always streamed (the server stamps each token as it arrives). */
+  static ObjectNode generateRequest(Request request) {
+    ObjectNode m = Json.MAPPER.createObjectNode();
+    m.put("type", "generate");
+    if (request.text() != null) m.put("prompt", request.text());
+    else request.ids().forEach(m.putArray("prompt_ids")::add);
+    m.put("max_tokens", request.maxTokens());
+    m.put("stream", true);
+    m.put("ignore_eos", request.ignoreEos());
+    return m;
+  }
+
+  /** The result line, or the failure as what the server answers: 503 for a crash, 400 for a refusal, else 500. */
+  private static JsonNode await(CompletableFuture<JsonNode> result) {
+    try {
+      return result.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Unavailable u) throw u;
+      if (cause instanceof WorkerProcess.Refused r && r.kind().equals("bad_request")) {
+        throw ApiError.field(null, "invalid_value", r.getMessage());
+      }
+      if (cause instanceof WorkerProcess.Refused r) throw new IllegalStateException("the worker failed the request (" + r.kind() + "): " + r.getMessage(), r);
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    workers.forEach(WorkerProcess::close);
+  }
+}

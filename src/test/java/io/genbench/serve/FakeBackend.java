@@ -1,0 +1,62 @@
+package io.genbench.serve;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A backend that returns grey images at once, or when a test opens its gate; it counts the batches it ran. */
+final class FakeBackend implements ImageBackend {
+  final AtomicInteger batches = new AtomicInteger();
+  final AtomicInteger images = new AtomicInteger();
+  /** Released once per batch that starts. */
+  final Semaphore started = new Semaphore(0);
+  private final CountDownLatch gate;
+
+  FakeBackend(boolean gated) {
+    this.gate = new CountDownLatch(gated ? 1 : 0);
+  }
+
+  void open() {
+    gate.countDown();
+  }
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public String builtModel() {
+    return "genbench/fake";
+  }
+
+  @Override
+  public int sizeMultiple() {
+    return 64;
+  }
+
+  @Override
+  public List<Image> generate(ImageBatch batch) {
+    batches.incrementAndGet();
+    images.addAndGet(batch.size());
+    started.release();
+    try {
+      if (!gate.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the test never opened the gate");
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+    List<Image> out = new ArrayList<>();
+    int w = batch.shape().size().width();
+    int h = batch.shape().size().height();
+    for (int i = 0; i < batch.size(); i++) out.add(new Image(w, h, new byte[3 * w * h]));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    open();
+  }
+}

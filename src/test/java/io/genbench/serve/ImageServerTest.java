@@ -1,0 +1,243 @@
+package io.genbench.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.genbench.Json;
+import io.genbench.metrics.GpuTelemetry;
+import io.genbench.metrics.ServeMetrics;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The HTTP contract, against a fake backend: errors, batching, the queue bound, metrics, the API key. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class ImageServerTest {
+  private static final String OK = "{\"prompt\":\"a red fox\",\"size\":\"64x64\",\"steps\":2,\"seed\":1}";
+
+  private static ImageServer start(FakeBackend backend, Batcher.Limits limits, String apiKey) throws Exception {
+    var config = new ImageServer.Config("127.0.0.1", 0, apiKey, "stabilityai/stable-diffusion-2-1", RequestLimits.DEFAULT, limits);
+    ImageServer server = ImageServer.start(config, () -> backend, new ServeMetrics(GpuTelemetry.none()));
+    server.ready().get(60, TimeUnit.SECONDS);
+    return server;
+  }
+
+  private static ImageServer start(FakeBackend backend) throws Exception {
+    return start(backend, new Batcher.Limits(8, 0, 64), null);
+  }
+
+  @Test
+  void answersAnImageRequestWithPngsOfTheRequestedSizeAndItsTimings() throws Exception {
+    try (ImageServer server = start(new FakeBackend(false))) {
+      var http = new Http(server.port());
+
+      var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"a red fox\",\"n\":2,\"size\":\"128x64\",\"steps\":2,\"response_format\":\"b64_json\"}");
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode body = Json.MAPPER.readTree(r.body());
+      assertThat(body.path("data")).hasSize(2);
+      var png = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(body.path("data").get(0).path("b64_json").asText())));
+      assertThat(png.getWidth()).isEqualTo(128);
+      assertThat(png.getHeight()).isEqualTo(64);
+      assertThat(r.headers().firstValue("Server-Timing").orElseThrow()).matches("queue;dur=[0-9.]+, compute;dur=[0-9.]+, e2e;dur=[0-9.]+, batch;desc=\"2\"");
+      assertThat(body.path("metrics").path("batch_size").asInt()).isEqualTo(2);
+      assertThat(body.path("metrics").path("compute_ms").isNumber()).isTrue();
+      assertThat(body.path("metrics").path("queue_ms").isNumber()).isTrue();
+    }
+  }
+
+  @Test
+  void concurrentRequestsOfOneShapeShareABatchAndItsComputeTime() throws Exception {
+    var backend = new FakeBackend(false);
+    // a long delay and a batch of exactly four: the batch starts when the fourth request arrives, not on a timer
+    try (ImageServer server = start(backend, new Batcher.Limits(4, 30_000_000_000L, 64), null)) {
+      var http = new Http(server.port());
+
+      var futures = new ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
+      for (int i = 0; i < 4; i++) futures.add(http.postAsync(ImageServer.IMAGES, OK));
+      List<JsonNode> metrics = new ArrayList<>();
+      for (var f : futures) {
+        var r = f.get(60, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        metrics.add(Json.MAPPER.readTree(r.body()).path("metrics"));
+      }
+
+      assertThat(backend.batches.get()).isEqualTo(1);
+      assertThat(metrics).allSatisfy(m -> {
+        assertThat(m.path("batch_size").asInt()).isEqualTo(4);
+        assertThat(m.path("batch_requests").asInt()).isEqualTo(4);
+      });
+      assertThat(metrics.stream().map(m -> m.path("compute_ms").asDouble()).distinct()).hasSize(1);
+    }
+  }
+
+  @Test
+  void requestsOfDifferentShapesRunInSeparateBatches() throws Exception {
+    var backend = new FakeBackend(false);
+    try (ImageServer server = start(backend, new Batcher.Limits(4, 200_000_000L, 64), null)) {
+      var http = new Http(server.port());
+
+      var a = http.postAsync(ImageServer.IMAGES, OK);
+      var b = http.postAsync(ImageServer.IMAGES, OK.replace("\"steps\":2", "\"steps\":3"));
+
+      assertThat(Json.MAPPER.readTree(a.get(60, TimeUnit.SECONDS).body()).path("metrics").path("batch_size").asInt()).isEqualTo(1);
+      assertThat(Json.MAPPER.readTree(b.get(60, TimeUnit.SECONDS).body()).path("metrics").path("batch_size").asInt()).isEqualTo(1);
+      assertThat(backend.batches.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFullQueueAnswers429WithoutWaiting() throws Exception {
+    var backend = new FakeBackend(true);
+    try (ImageServer server = start(backend, new Batcher.Limits(1, 0, 1), null)) {
+      var http = new Http(server.port());
+      var running = http.postAsync(ImageServer.IMAGES, OK);
+      assertThat(backend.started.tryAcquire(60, TimeUnit.SECONDS)).isTrue();
+      var waiting = http.postAsync(ImageServer.IMAGES, OK);
+      awaitMetric(http, "genbench_queue_requests 1.0");
+
+      var refused = http.post(ImageServer.IMAGES, OK);
+
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(Json.MAPPER.readTree(refused.body()).path("error").path("code").asText()).isEqualTo("rate_limit_exceeded");
+      backend.open();
+      assertThat(running.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(waiting.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void badFieldsGet400NamingTheFieldBeforeAnyWork() throws Exception {
+    var backend = new FakeBackend(false);
+    try (ImageServer server = start(backend)) {
+      var http = new Http(server.port());
+      String[][] cases = {
+          {"{\"size\":\"64x64\"}", "prompt"},
+          {"{\"prompt\":7}", "prompt"},
+          {"{\"prompt\":\"x\",\"n\":0}", "n"},
+          {"{\"prompt\":\"x\",\"n\":100000}", "n"},
+          {"{\"prompt\":\"x\",\"n\":\"2\"}", "n"},
+          {"{\"prompt\":\"x\",\"size\":\"100000x100000\"}", "size"},
+          {"{\"prompt\":\"x\",\"size\":\"65x64\"}", "size"},
+          {"{\"prompt\":\"x\",\"size\":\"big\"}", "size"},
+          {"{\"prompt\":\"x\",\"steps\":1000000}", "steps"},
+          {"{\"prompt\":\"x\",\"steps\":0}", "steps"},
+          {"{\"prompt\":\"x\",\"guidance\":\"high\"}", "guidance"},
+          {"{\"prompt\":\"x\",\"seed\":1.5}", "seed"},
+          {"{\"prompt\":\"x\",\"response_format\":\"url\"}", "response_format"},
+          {"{\"prompt\":\"x\",\"model\":\"dall-e-3\"}", "model"}};
+
+      for (String[] c : cases) {
+        var r = http.post(ImageServer.IMAGES, c[0]);
+        assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+        JsonNode error = Json.MAPPER.readTree(r.body()).path("error");
+        assertThat(error.path("param").asText()).as(c[0]).isEqualTo(c[1]);
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("message").asText()).contains(c[1]);
+        assertThat(error.path("code").asText()).isNotBlank();
+      }
+      assertThat(http.post(ImageServer.IMAGES, "{not json").statusCode()).isEqualTo(400);
+      assertThat(backend.batches.get()).isZero();
+    }
+  }
+
+  @Test
+  void anOversizedBodyIsRefusedWith413() throws Exception {
+    var backend = new FakeBackend(false);
+    try (ImageServer server = start(backend)) {
+      var http = new Http(server.port());
+
+      var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"" + "x".repeat(RequestLimits.DEFAULT.maxBodyBytes()) + "\"}");
+
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(Json.MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_too_large");
+      assertThat(backend.batches.get()).isZero();
+    }
+  }
+
+  @Test
+  void anApiKeyIsRequiredOnV1WhenSetButNotOnProbes() throws Exception {
+    try (ImageServer server = start(new FakeBackend(false), new Batcher.Limits(8, 0, 64), "s3cret")) {
+      var http = new Http(server.port());
+
+      var none = http.post(ImageServer.IMAGES, OK);
+      var wrong = http.post(ImageServer.IMAGES, OK, "Authorization", "Bearer nope");
+      var right = http.post(ImageServer.IMAGES, OK, "Authorization", "Bearer s3cret");
+
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(Json.MAPPER.readTree(none.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(http.get("/v1/models").statusCode()).isEqualTo(401);
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(http.get("/health").statusCode()).isEqualTo(200);
+      assertThat(http.get("/ready").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void metricsCountRequestsByStatusAndObserveTheirTimes() throws Exception {
+    try (ImageServer server = start(new FakeBackend(false))) {
+      var http = new Http(server.port());
+
+      http.post(ImageServer.IMAGES, OK);
+      http.post(ImageServer.IMAGES, OK.replace("\"seed\":1}", "\"seed\":1,\"n\":3}"));
+      http.post(ImageServer.IMAGES, "{\"prompt\":\"x\",\"n\":0}");
+      var text = http.get("/metrics");
+
+      assertThat(text.statusCode()).isEqualTo(200);
+      assertThat(text.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
+      var samples = PromText.parse(text.body());
+      String model = "model=\"stabilityai/stable-diffusion-2-1\"";
+      assertThat(samples).containsEntry("genbench_requests_total{endpoint=\"/v1/images/generations\",status=\"200\"}", 2.0);
+      assertThat(samples).containsEntry("genbench_requests_total{endpoint=\"/v1/images/generations\",status=\"400\"}", 1.0);
+      assertThat(samples).containsEntry("genbench_request_e2e_seconds_count{" + model + "}", 2.0);
+      assertThat(samples).containsEntry("genbench_request_queue_seconds_count{" + model + "}", 2.0);
+      assertThat(samples).containsEntry("genbench_request_compute_seconds_count{" + model + "}", 2.0);
+      assertThat(samples).containsEntry("genbench_request_e2e_seconds_bucket{" + model + ",le=\"3600.0\"}", 2.0);
+      assertThat(samples).containsEntry("genbench_images_total{" + model + "}", 4.0);
+      assertThat(samples).containsEntry("genbench_batch_size_sum{" + model + "}", 4.0);
+      assertThat(samples).containsEntry("genbench_ready", 1.0);
+    }
+  }
+
+  @Test
+  void readyAnswers503UntilTheModelIsBuilt() throws Exception {
+    var built = new java.util.concurrent.CountDownLatch(1);
+    var config = new ImageServer.Config("127.0.0.1", 0, null, "stabilityai/stable-diffusion-2-1", RequestLimits.DEFAULT,
+        new Batcher.Limits(8, 0, 64));
+    try (ImageServer server = ImageServer.start(config, () -> {
+      try {
+        built.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return new FakeBackend(false);
+    }, new ServeMetrics(GpuTelemetry.none()))) {
+      var http = new Http(server.port());
+
+      assertThat(http.get("/ready").statusCode()).isEqualTo(503);
+      assertThat(http.post(ImageServer.IMAGES, OK).statusCode()).isEqualTo(503);
+      assertThat(http.get("/health").statusCode()).isEqualTo(200);
+      built.countDown();
+      server.ready().get(60, TimeUnit.SECONDS);
+
+      assertThat(http.get("/ready").statusCode()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(http.get("/v1/models").body()).path("data").get(0).path("id").asText())
+          .isEqualTo("stabilityai/stable-diffusion-2-1");
+    }
+  }
+
+  private static void awaitMetric(Http http, String line) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!http.get("/metrics").body().contains(line)) {
+      assertThat(System.nanoTime()).as("waiting for " + line).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+}

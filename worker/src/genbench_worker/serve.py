@@ -1,0 +1,411 @@
+"""`python3 -m genbench_worker.serve --model M [...]`: the worker's serving mode (protocol/PROTOCOL.md, "Serving").
+
+The model is built once, through the same registry and `ModelCache` as `genbench run` (random weights, or local
+`--weights`; `--tiny` for tests). Then requests arrive on stdin, one JSON object per line, and are answered on stdout,
+one JSON object per line, in arrival order, one request at a time; stderr is free text (the log):
+
+    in   {"type": "images", "id": "r1", "prompts": [...], "seeds": [...], "width": W, "height": H, "steps": N,
+          "guidance": G, "format": "rgb" | "png"}
+    out  {"type": "images", "id": "r1", "compute_ns": ..., "images": [{"width", "height", "rgb_b64" | "png_b64"}]}
+
+    in   {"type": "generate", "id": "r2", "prompt": "text" | null, "prompt_ids": [ids] | null, "max_tokens": N,
+          "stream": true, "ignore_eos": false}
+    out  {"type": "token", "id": "r2", "index": 0, "token_id": 7, "text": "..."}     one per token when streaming
+         {"type": "completion", "id": "r2", "token_ids": [...], "text": "...", "prompt_tokens": P,
+          "completion_tokens": C, "finish_reason": "length" | "stop", "ttft_ns": ..., "compute_ns": ...}
+
+    out  {"type": "error", "id": ..., "kind": "bad_request" | <failed.kind>, "message": "..."}   the worker goes on
+
+The first line out is `ready` (model, family, load_ns, parameters, weights, device, torch) once the model is built, or
+`fatal` (kind, message) and exit 1 when it cannot be. End of input ends the worker (exit 0). Compute times are the
+worker's monotonic clock around the work, the device synchronized before each reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional
+
+from . import __version__
+
+MAX_IMAGES = 64
+MAX_SIDE = 2048
+MAX_STEPS = 1000
+MAX_PROMPT_CHARS = 100_000
+BYTE_OFFSET = 3  # byte tokenizer: ids 0..2 are OPT's <pad>(1) and <s>/</s>(2) neighbourhood; byte b is id b + 3
+OPT_EOS = 2
+MAX_GRAPHS = 8  # captured UNet graphs kept (one per batch shape), least recently used dropped first
+
+
+class BadRequest(ValueError):
+    """A request the worker refuses (names the field); answered with `error` kind bad_request."""
+
+
+# ---------------------------------------------------------------------------------------------- wire
+
+class Wire:
+    """stdout for results only: fd 1 is duplicated for the results and then pointed at stderr, so stray prints from
+    torch or a library go to the log rather than into the stream."""
+
+    def __init__(self, sink):
+        self._sink = sink
+
+    @classmethod
+    def claim(cls) -> "Wire":
+        sys.stdout.flush()
+        fd = os.dup(1)
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        return cls(os.fdopen(fd, "wb", buffering=0))
+
+    def send(self, message: Dict[str, Any]) -> None:
+        self._sink.write((json.dumps(message, separators=(",", ":")) + "\n").encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------- the model
+
+def build(model: str, *, tiny: bool, precision: str, weights: Optional[str], backend: str, device, seed: int,
+          cache=None):
+    """(LoadedModel, build seconds as ns) through the cache `genbench run` uses; the case stands for the served model."""
+    from .backends import ModelCache  # noqa: PLC0415 (imports torch)
+    from .case import Case  # noqa: PLC0415
+
+    case = Case.build(id="serve", model=model, tiny=tiny, precision=precision, weights=weights, backend=backend, seed=seed)
+    cache = cache if cache is not None else ModelCache()
+    loaded, _ = cache.get(case, device)
+    return loaded
+
+
+class Server:
+    """Answers requests for one built model. `clock` is a monotonic nanosecond clock; `sync` waits for the device."""
+
+    def __init__(self, loaded, device, model_id: str, send: Callable[[Dict[str, Any]], None],
+                 clock: Callable[[], int] = time.perf_counter_ns, cuda_graphs: str = "auto", graph_factory=None):
+        import torch  # noqa: PLC0415
+
+        self.torch = torch
+        self.loaded = loaded
+        self.model = loaded.model
+        self.family = loaded.family
+        self.device = torch.device(device)
+        self.model_id = model_id
+        self.send = send
+        self.clock = clock
+        # the knobs `run` resolves to "auto" (case.py): UNet graphs on CUDA, channels_last for the SD 1.x/2.x UNet
+        on_cuda, diffusion = self.device.type == "cuda", self.family in ("sd", "sdxl")
+        if cuda_graphs == "true" and not on_cuda:
+            raise ValueError("--cuda-graphs true needs a CUDA device; this worker runs on %s" % self.device.type)
+        self.cuda_graphs = diffusion and (on_cuda if cuda_graphs == "auto" else cuda_graphs == "true")
+        self.channels_last = diffusion and on_cuda and self.family == "sd"
+        if self.channels_last:
+            from .scenarios.diffusion import set_unet_memory_format  # noqa: PLC0415
+
+            set_unet_memory_format(self.model.unet, True)
+        if graph_factory is None:
+            from .scenarios.diffusion import GraphedUNet as graph_factory  # noqa: PLC0415, N813
+        self._graph_factory = graph_factory
+        self._graphs: "OrderedDict[tuple, Any]" = OrderedDict()
+
+    def knobs(self) -> Dict[str, bool]:
+        return {"cuda_graphs": bool(self.cuda_graphs), "channels_last": bool(self.channels_last)}
+
+    def _unet(self, model_in, timestep, cond) -> Callable:
+        """The UNet call for this batch shape: a CUDA graph captured the first time the shape is seen (that request's
+        compute pays the capture, as a warm-up would) and replayed after; eager where graphs are off or the capture
+        failed (said once on stderr)."""
+        if not self.cuda_graphs:
+            return self.model.unet_forward
+        from .scenarios.diffusion import _flatten  # noqa: PLC0415
+
+        key = (tuple(model_in.shape), tuple(sorted((k, tuple(v.shape)) for k, v in _flatten(cond).items())))
+        if key in self._graphs:
+            self._graphs.move_to_end(key)
+        else:
+            try:
+                self._graphs[key] = self._graph_factory(self.model.unet_forward, model_in, timestep, cond)
+            except Exception as e:
+                print("serve: CUDA graph capture failed for shape %s, running it eagerly: %r" % (key[0], e),
+                      file=sys.stderr)
+                self._graphs[key] = None
+            while len(self._graphs) > MAX_GRAPHS:
+                self._graphs.popitem(last=False)
+        return self._graphs[key] or self.model.unet_forward
+
+    def sync(self) -> None:
+        if self.device.type == "cuda":
+            self.torch.cuda.synchronize(self.device)
+
+    def handle(self, line: str) -> None:
+        rid = None
+        try:
+            try:
+                message = json.loads(line)
+            except ValueError as e:
+                raise BadRequest("the line is not JSON: %s" % e)
+            if not isinstance(message, dict):
+                raise BadRequest("a request must be a JSON object")
+            rid = message.get("id")
+            if not isinstance(rid, str) or not rid:
+                raise BadRequest("'id' must be a non-empty string")
+            kind = message.get("type")
+            if kind == "images":
+                self.images(message)
+            elif kind == "generate":
+                self.generate(message)
+            else:
+                raise BadRequest("'type' must be images or generate, was %r" % (kind,))
+        except BadRequest as e:
+            self.send({"type": "error", "id": rid, "kind": "bad_request", "message": str(e)})
+        except Exception as e:  # the request failed; the model is still there for the next one
+            from .failures import classify  # noqa: PLC0415
+
+            kind = classify(e)
+            print("serve: request %s failed: %r" % (rid, e), file=sys.stderr)
+            self.send({"type": "error", "id": rid, "kind": getattr(kind, "value", str(kind)), "message": str(e)})
+            if self.device.type == "cuda":
+                self.torch.cuda.empty_cache()
+
+    # ------------------------------------------------------------------ images
+
+    def images(self, m: Dict[str, Any]) -> None:
+        if self.family not in ("sd", "sdxl"):
+            raise BadRequest("model %s (family %s) does not generate images from text" % (self.model_id, self.family))
+        prompts = m.get("prompts")
+        if (not isinstance(prompts, list) or not prompts or len(prompts) > MAX_IMAGES
+                or not all(isinstance(p, str) and len(p) <= MAX_PROMPT_CHARS for p in prompts)):
+            raise BadRequest("'prompts' must be 1 to %d strings" % MAX_IMAGES)
+        seeds = m.get("seeds")
+        if not isinstance(seeds, list) or len(seeds) != len(prompts) or not all(_is_int(s) for s in seeds):
+            raise BadRequest("'seeds' must be one integer per prompt (%d)" % len(prompts))
+        width, height = _int(m, "width", 8, MAX_SIDE), _int(m, "height", 8, MAX_SIDE)
+        if width % 8 or height % 8:
+            raise BadRequest("'width' and 'height' must be multiples of 8, were %d and %d" % (width, height))
+        steps = _int(m, "steps", 1, MAX_STEPS)
+        guidance = m.get("guidance", 7.5)
+        if not isinstance(guidance, (int, float)) or isinstance(guidance, bool) or not 0 <= guidance <= 100:
+            raise BadRequest("'guidance' must be a number from 0 to 100, was %r" % (guidance,))
+        fmt = m.get("format", "rgb")
+        if fmt not in ("rgb", "png"):
+            raise BadRequest("'format' must be rgb or png, was %r" % (fmt,))
+
+        self.sync()
+        start = self.clock()
+        images = self._denoise(prompts, seeds, width, height, steps, float(guidance))
+        self.sync()
+        compute_ns = self.clock() - start
+
+        from .scenarios.diffusion import png_bytes, to_uint8  # noqa: PLC0415
+
+        out = []
+        for rgb in to_uint8(images):
+            data = png_bytes(rgb) if fmt == "png" else rgb.numpy().tobytes()
+            out.append({"width": width, "height": height,
+                        ("png_b64" if fmt == "png" else "rgb_b64"): base64.b64encode(data).decode("ascii")})
+        self.send({"type": "images", "id": m["id"], "compute_ns": int(compute_ns), "images": out})
+
+    def _denoise(self, prompts: List[str], seeds: List[int], width: int, height: int, steps: int, guidance: float):
+        """The `run` loop (scenarios/diffusion.py) with a prompt and a seed per image: text encode, `steps` UNet calls
+        (classifier-free guidance above 1 on the [uncond; cond] batch), VAE decode."""
+        from . import schedulers  # noqa: PLC0415
+        from .scenarios.diffusion import inference_context, prediction_type, tokenizer, vocab_size_of  # noqa: PLC0415
+
+        torch, model = self.torch, self.model
+        scheduler = schedulers.make("euler", steps, prediction_type(self.model_id, self.family,
+                                                                     getattr(model, "spec", None)), family=self.family)
+        timesteps = scheduler.timesteps.to(self.device)
+        tokenize, vocab = tokenizer(), vocab_size_of(model)
+        max_length = getattr(model, "max_length", None) or 77
+        dtype = getattr(model, "dtype", None) or next(model.unet.parameters()).dtype
+        cfg = guidance > 1.0
+        with inference_context():
+            ids = torch.cat([tokenize(p, 1, vocab, max_length) for p in prompts])
+            if cfg:
+                ids = torch.cat([tokenize("", len(prompts), vocab, max_length), ids])
+            cond = model.encode_prompt(ids.to(self.device), height=height, width=width)
+            shape = model.latent_shape(1, height, width)
+            noise = torch.cat([torch.randn(shape, generator=torch.Generator().manual_seed(int(s) & (2 ** 63 - 1)),
+                                           dtype=torch.float32) for s in seeds])
+            latents = (noise * scheduler.init_noise_sigma).to(self.device, dtype)
+            unet = None
+            for i in range(len(scheduler)):
+                model_in = torch.cat([latents, latents]) if cfg else latents
+                model_in = scheduler.scale_model_input(model_in, i)
+                unet = unet or self._unet(model_in, timesteps[i], cond)
+                predicted = unet(model_in, timesteps[i], cond)
+                if cfg:
+                    uncond, text = predicted.chunk(2)
+                    predicted = uncond + (text - uncond) * guidance
+                latents = scheduler.step(predicted, i, latents)
+            return model.decode(latents)
+
+    # ------------------------------------------------------------------ text
+
+    def generate(self, m: Dict[str, Any]) -> None:
+        if self.family != "opt":
+            raise BadRequest("model %s (family %s) does not generate text" % (self.model_id, self.family))
+        torch, model = self.torch, self.model
+        config = getattr(model, "config", None)
+        vocab = int(getattr(config, "vocab_size", 50272))
+        limit = int(getattr(config, "max_position_embeddings", 2048))
+        ids = self._prompt_ids(m, vocab)
+        max_tokens = _int(m, "max_tokens", 1, limit)
+        if len(ids) + max_tokens > limit:
+            raise BadRequest("the prompt's %d tokens + 'max_tokens' %d exceed the model's %d positions"
+                             % (len(ids), max_tokens, limit))
+        stream, ignore_eos = m.get("stream", False), m.get("ignore_eos", False)
+        if not isinstance(stream, bool) or not isinstance(ignore_eos, bool):
+            raise BadRequest("'stream' and 'ignore_eos' must be true or false")
+
+        from .scenarios.diffusion import inference_context  # noqa: PLC0415
+
+        rid, out, texts, finish, ttft_ns = m["id"], [], [], "length", None
+        self.sync()
+        start = self.clock()
+        with inference_context():
+            logits, past = model(torch.tensor([ids], dtype=torch.long, device=self.device), past_key_values=None,
+                                 use_cache=True)
+            while True:
+                token = int(logits[0, -1, :].argmax().item())  # .item() waits for the device: the token is done
+                if ttft_ns is None:
+                    ttft_ns = self.clock() - start
+                out.append(token)
+                text = detokenize([token])
+                texts.append(text)
+                if stream:
+                    self.send({"type": "token", "id": rid, "index": len(out) - 1, "token_id": token, "text": text})
+                if token == OPT_EOS and not ignore_eos:
+                    finish = "stop"
+                    break
+                if len(out) >= max_tokens:
+                    break
+                logits, past = model(torch.tensor([[token]], dtype=torch.long, device=self.device),
+                                     past_key_values=past, use_cache=True)
+        self.sync()
+        compute_ns = self.clock() - start
+        self.send({"type": "completion", "id": rid, "token_ids": out, "text": "".join(texts),
+                   "prompt_tokens": len(ids), "completion_tokens": len(out), "finish_reason": finish,
+                   "ttft_ns": int(ttft_ns), "compute_ns": int(compute_ns)})
+
+    def _prompt_ids(self, m: Dict[str, Any], vocab: int) -> List[int]:
+        prompt, given = m.get("prompt"), m.get("prompt_ids")
+        if (prompt is None) == (given is None):
+            raise BadRequest("give exactly one of 'prompt' (text) and 'prompt_ids' (token ids)")
+        if given is not None:
+            if not isinstance(given, list) or not given or not all(_is_int(i) and 0 <= i < vocab for i in given):
+                raise BadRequest("'prompt_ids' must be a non-empty list of token ids from 0 to %d" % (vocab - 1))
+            return list(given)
+        if not isinstance(prompt, str) or not prompt or len(prompt) > MAX_PROMPT_CHARS:
+            raise BadRequest("'prompt' must be a non-empty string of at most %d characters" % MAX_PROMPT_CHARS)
+        return tokenize(prompt, vocab)
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+def tokenize(text: str, vocab: int) -> List[int]:
+    """A byte tokenizer standing in for OPT's BPE (random weights make the words meaningless; the count is what the
+    benchmark measures): `</s>` (OPT's BOS, id 2), then each UTF-8 byte b as id b + 3, folded into the vocabulary."""
+    return [OPT_EOS] + [(b + BYTE_OFFSET) % vocab for b in text.encode("utf-8")]
+
+
+def detokenize(ids: List[int]) -> str:
+    """The inverse where it exists: ids 3..258 are bytes (printable ASCII kept; others as a space); any other id, which
+    random weights pick most of the time, reads as a word of its own, ` t<id>`, so every token has visible text."""
+    parts = []
+    for i in ids:
+        b = i - BYTE_OFFSET
+        if 32 <= b < 127:
+            parts.append(chr(b))
+        elif 0 <= b < 256:
+            parts.append(" ")
+        else:
+            parts.append(" t%d" % i)
+    return "".join(parts)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _int(m: Dict[str, Any], name: str, low: int, high: int) -> int:
+    v = m.get(name)
+    if not _is_int(v) or not low <= v <= high:
+        raise BadRequest("'%s' must be an integer from %d to %d, was %r" % (name, low, high, v))
+    return v
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+def choose_device(name: str, torch):
+    """auto: cuda (the first visible GPU: CUDA_VISIBLE_DEVICES picks it) when available, else cpu."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("--device %s: CUDA is not available to this torch (%s)" % (name, torch.__version__))
+        device = torch.device("cuda", device.index if device.index is not None else 0)
+        torch.cuda.set_device(device)
+    elif device.type != "cpu":
+        raise ValueError("--device %s: use auto, cpu, cuda or cuda:N" % name)
+    return device
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python3 -m genbench_worker.serve",
+                                description="genbench worker, serving mode: requests on stdin, results on stdout")
+    p.add_argument("--model", required=True, help="model id, e.g. stabilityai/stable-diffusion-2-1, facebook/opt-125m")
+    p.add_argument("--precision", default="float32", choices=("float32", "float16", "bfloat16"))
+    p.add_argument("--tiny", action="store_true", help="the architecture's tiny configuration (tests)")
+    p.add_argument("--weights", default=None, help="local weights (a diffusers folder or .safetensors); default random")
+    p.add_argument("--backend", default="torch", choices=("torch", "diffusers"))
+    p.add_argument("--device", default=os.environ.get("GENBENCH_DEVICE", "auto"), help="auto | cpu | cuda | cuda:N")
+    p.add_argument("--seed", type=int, default=42, help="seed of the random weights")
+    p.add_argument("--cuda-graphs", default="auto", choices=("auto", "true", "false"),
+                   help="capture the UNet call per batch shape (auto: on CUDA for image models)")
+    return p.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] = None, cache=None) -> int:
+    """Entry point; in-process tests inject `stdin`, `wire` and `cache`."""
+    args = parse_args(argv)
+    wire = wire if wire is not None else Wire.claim()
+    stdin = stdin if stdin is not None else sys.stdin
+    try:
+        import torch  # noqa: PLC0415
+
+        device = choose_device(args.device, torch)
+        loaded = build(args.model, tiny=args.tiny, precision=args.precision, weights=args.weights,
+                       backend=args.backend, device=device, seed=args.seed, cache=cache)
+    except Exception as e:
+        from .failures import classify  # noqa: PLC0415
+
+        kind = classify(e)
+        print("serve: cannot build %s: %r" % (args.model, e), file=sys.stderr)
+        wire.send({"type": "fatal", "kind": getattr(kind, "value", str(kind)), "message": str(e)})
+        return 1
+    try:
+        server = Server(loaded, device, args.model, wire.send, cuda_graphs=args.cuda_graphs)
+    except ValueError as e:
+        print("serve: %s" % e, file=sys.stderr)
+        wire.send({"type": "fatal", "kind": "unsupported", "message": str(e)})
+        return 1
+    wire.send({"type": "ready", "worker_version": __version__, "model": args.model, "family": loaded.family,
+               "tiny": args.tiny, "load_ns": int(loaded.build_ns), "parameters": loaded.parameters,
+               "weights": loaded.weights, "device": device.type, "torch": torch.__version__, "pid": os.getpid(),
+               "knobs": server.knobs()})
+    print("serve: %s ready on %s (%d parameters, built in %.1f s)"
+          % (args.model, device, loaded.parameters, loaded.build_ns / 1e9), file=sys.stderr)
+    for line in stdin:
+        if line.strip():
+            server.handle(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

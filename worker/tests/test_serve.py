@@ -1,0 +1,278 @@
+"""The serving mode (genbench_worker.serve): requests in on stdin, results out on stdout, one model built once.
+
+CPU, tiny configurations, random weights; in process (stdin and the wire injected) but for one real subprocess.
+"""
+
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(HERE, "..", "src")
+sys.path.insert(0, SRC)
+
+from genbench_worker import serve  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+SCHEMAS = os.path.join(REPO, "protocol", "schema")
+OPT = "facebook/opt-125m"
+SD = "stabilityai/stable-diffusion-2-1"
+
+
+class Collect:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, message):
+        json.dumps(message)  # what the real wire writes must be JSON
+        self.sent.append(message)
+
+
+def run(model, *lines, extra=()):
+    wire = Collect()
+    stdin = io.StringIO("".join(json.dumps(line) + "\n" if not isinstance(line, str) else line + "\n" for line in lines))
+    code = serve.main(["--model", model, "--tiny", "--device", "cpu", *extra], stdin=stdin, wire=wire)
+    return code, wire.sent
+
+
+def of(sent, rid, kind=None):
+    return [m for m in sent if m.get("id") == rid and (kind is None or m["type"] == kind)]
+
+
+class TextTest(unittest.TestCase):
+
+    def test_a_streamed_generation_sends_one_token_event_per_token_then_the_completion(self):
+        code, sent = run(OPT, {"type": "generate", "id": "r1", "prompt": "hello there", "max_tokens": 5,
+                               "stream": True, "ignore_eos": True})
+
+        self.assertEqual(0, code)
+        self.assertEqual("ready", sent[0]["type"])
+        self.assertEqual("opt", sent[0]["family"])
+        tokens = of(sent, "r1", "token")
+        done = of(sent, "r1", "completion")[0]
+        self.assertEqual([0, 1, 2, 3, 4], [t["index"] for t in tokens])
+        self.assertEqual([t["token_id"] for t in tokens], done["token_ids"])
+        self.assertEqual("".join(t["text"] for t in tokens), done["text"])
+        self.assertEqual(5, done["completion_tokens"])
+        self.assertEqual(len(serve.tokenize("hello there", 1000)), done["prompt_tokens"])
+        self.assertEqual("length", done["finish_reason"])
+        self.assertGreater(done["ttft_ns"], 0)
+        self.assertGreaterEqual(done["compute_ns"], done["ttft_ns"])
+        self.assertIs(sent[-1], done)
+
+    def test_a_generation_without_stream_sends_only_the_completion(self):
+        code, sent = run(OPT, {"type": "generate", "id": "r1", "prompt_ids": [5, 6, 7], "max_tokens": 3,
+                               "ignore_eos": True})
+
+        self.assertEqual([], of(sent, "r1", "token"))
+        done = of(sent, "r1", "completion")[0]
+        self.assertEqual(3, done["prompt_tokens"])
+        self.assertEqual(3, len(done["token_ids"]))
+
+    def test_the_same_request_twice_generates_the_same_tokens(self):
+        request = {"type": "generate", "id": "a", "prompt": "x y z", "max_tokens": 4, "ignore_eos": True}
+
+        _, sent = run(OPT, request, dict(request, id="b"))
+
+        self.assertEqual(of(sent, "a", "completion")[0]["token_ids"], of(sent, "b", "completion")[0]["token_ids"])
+
+    def test_bad_requests_are_answered_with_an_error_naming_the_field_and_the_worker_goes_on(self):
+        code, sent = run(OPT, "not json",
+                         {"type": "generate", "id": "big", "prompt": "x", "max_tokens": 10 ** 6},
+                         {"type": "generate", "id": "both", "prompt": "x", "prompt_ids": [1], "max_tokens": 1},
+                         {"type": "images", "id": "img", "prompts": ["x"], "seeds": [1], "width": 64, "height": 64,
+                          "steps": 1},
+                         {"type": "generate", "id": "ok", "prompt": "x", "max_tokens": 1})
+
+        self.assertEqual(0, code)
+        errors = [m for m in sent if m["type"] == "error"]
+        self.assertEqual([None, "big", "both", "img"], [e["id"] for e in errors])
+        self.assertTrue(all(e["kind"] == "bad_request" for e in errors))
+        self.assertIn("max_tokens", of(sent, "big")[0]["message"])
+        self.assertIn("prompt_ids", of(sent, "both")[0]["message"])
+        self.assertIn("does not generate images", of(sent, "img")[0]["message"])
+        self.assertEqual(1, of(sent, "ok", "completion")[0]["completion_tokens"])
+
+    def test_the_byte_tokenizer_reads_back_printable_text(self):
+        ids = serve.tokenize("Hi there!", 50272)
+
+        self.assertEqual(serve.OPT_EOS, ids[0])
+        self.assertEqual("Hi there!", serve.detokenize(ids[1:]))
+        self.assertEqual(" t4000", serve.detokenize([4000]))
+
+
+class ImageTest(unittest.TestCase):
+
+    def request(self, rid, prompts, seeds, fmt="rgb"):
+        return {"type": "images", "id": rid, "prompts": prompts, "seeds": seeds, "width": 64, "height": 48,
+                "steps": 2, "guidance": 7.5, "format": fmt}
+
+    def test_a_batch_returns_one_image_per_prompt_each_from_its_own_seed(self):
+        code, sent = run(SD, self.request("b", ["a fox", "a fox", "a cat"], [1, 2, 1]),
+                         self.request("one", ["a fox"], [1]))
+
+        self.assertEqual(0, code)
+        batch = of(sent, "b", "images")[0]
+        alone = of(sent, "one", "images")[0]
+        rgb = [base64.b64decode(i["rgb_b64"]) for i in batch["images"]]
+        self.assertEqual([64 * 48 * 3] * 3, [len(r) for r in rgb])
+        self.assertEqual([(64, 48)] * 3, [(i["width"], i["height"]) for i in batch["images"]])
+        self.assertGreater(batch["compute_ns"], 0)
+        self.assertNotEqual(rgb[0], rgb[1])  # another seed
+        self.assertNotEqual(rgb[0], rgb[2])  # another prompt
+        first_alone = base64.b64decode(alone["images"][0]["rgb_b64"])
+        differing = sum(abs(a - b) > 2 for a, b in zip(rgb[0], first_alone))
+        self.assertLess(differing, len(first_alone) // 100)  # the same image, batched or not (float rounding aside)
+
+    def test_png_format_returns_png_files(self):
+        _, sent = run(SD, self.request("p", ["x"], [3], fmt="png"))
+
+        data = base64.b64decode(of(sent, "p", "images")[0]["images"][0]["png_b64"])
+        self.assertEqual(b"\x89PNG\r\n\x1a\n", data[:8])
+
+    def test_sizes_off_the_grid_are_refused(self):
+        _, sent = run(SD, dict(self.request("bad", ["x"], [1]), width=65))
+
+        self.assertEqual("bad_request", of(sent, "bad")[0]["kind"])
+        self.assertIn("multiples of 8", of(sent, "bad")[0]["message"])
+
+
+class GraphTest(unittest.TestCase):
+    """The per-shape UNet graph cache, on CPU with a stand-in for the CUDA graph (the capture itself needs a GPU)."""
+
+    def server(self, factory):
+        loaded = serve.build(SD, tiny=True, precision="float32", weights=None, backend="torch", device="cpu", seed=42)
+        wire = Collect()
+        server = serve.Server(loaded, "cpu", SD, wire.send, graph_factory=factory)
+        server.cuda_graphs = True  # as on CUDA
+        return server, wire
+
+    def request(self, rid, n):
+        return json.dumps({"type": "images", "id": rid, "prompts": ["x"] * n, "seeds": list(range(n)), "width": 32,
+                           "height": 32, "steps": 3})
+
+    def test_one_graph_is_captured_per_batch_shape_and_replayed_after(self):
+        captured = []
+
+        def factory(forward, sample, timestep, cond):
+            captured.append(tuple(sample.shape))
+            return lambda s, t, c: forward(s, t, c)
+
+        server, wire = self.server(factory)
+        for rid, n in (("a", 1), ("b", 1), ("c", 2)):
+            server.handle(self.request(rid, n))
+
+        self.assertEqual(["images"] * 3, [m["type"] for m in wire.sent])
+        self.assertEqual([(2, 4, 4, 4), (4, 4, 4, 4)], captured)  # CFG doubles the batch; 32 px = 4 latent px
+
+    def test_a_failed_capture_runs_that_shape_eagerly_and_is_not_retried(self):
+        tries = []
+
+        def factory(forward, sample, timestep, cond):
+            tries.append(1)
+            raise RuntimeError("capture failed")
+
+        server, wire = self.server(factory)
+        server.handle(self.request("a", 1))
+        server.handle(self.request("b", 1))
+
+        self.assertEqual(["images", "images"], [m["type"] for m in wire.sent])
+        self.assertEqual(1, len(tries))
+
+    def test_graphs_asked_for_on_cpu_are_refused_at_start(self):
+        code, sent = run(SD, extra=("--cuda-graphs", "true"))
+
+        self.assertEqual(1, code)
+        self.assertEqual("fatal", sent[0]["type"])
+        self.assertIn("CUDA", sent[0]["message"])
+
+    def test_ready_says_which_knobs_are_on(self):
+        _, sent = run(SD)
+
+        self.assertEqual({"cuda_graphs": False, "channels_last": False}, sent[0]["knobs"])
+
+
+class StartTest(unittest.TestCase):
+
+    def test_an_unknown_model_sends_fatal_and_exits_1(self):
+        code, sent = run("nobody/no-such-model")
+
+        self.assertEqual(1, code)
+        self.assertEqual(["fatal"], [m["type"] for m in sent])
+        self.assertEqual("unsupported", sent[0]["kind"])
+
+    def test_the_module_runs_as_a_process_writing_only_json_lines_to_stdout(self):
+        env = dict(os.environ, PYTHONPATH=SRC, PYTHONUNBUFFERED="1")
+        request = {"type": "generate", "id": "r", "prompt": "hi", "max_tokens": 2, "stream": True, "ignore_eos": True}
+
+        out = subprocess.run([sys.executable, "-m", "genbench_worker.serve", "--model", OPT, "--tiny", "--device", "cpu"],
+                             input=json.dumps(request) + "\n", capture_output=True, text=True, env=env, timeout=300)
+
+        self.assertEqual(0, out.returncode, out.stderr)
+        lines = [json.loads(line) for line in out.stdout.splitlines()]
+        self.assertEqual(["ready", "token", "token", "completion"], [m["type"] for m in lines])
+        self.assertIn("ready on cpu", out.stderr)
+
+
+class SchemaTest(unittest.TestCase):
+    """protocol/schema/serve-*.schema.json: the fixtures and what the worker really writes match them."""
+
+    def setUp(self):
+        try:
+            import jsonschema  # noqa: PLC0415
+        except ImportError:
+            self.skipTest("the jsonschema package is not importable (Debian: python3-jsonschema)")
+        self.jsonschema = jsonschema
+
+    def validator(self, name):
+        with open(os.path.join(SCHEMAS, name), encoding="utf-8") as f:
+            schema = json.load(f)
+        self.jsonschema.Draft202012Validator.check_schema(schema)
+        return self.jsonschema.Draft202012Validator(schema), set(schema["properties"]["type"]["enum"])
+
+    def fixture(self, name):
+        with open(os.path.join(SCHEMAS, "fixtures", name), encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def assertValid(self, validator, lines):
+        for n, line in enumerate(lines, 1):
+            problems = [e.message for e in validator.iter_errors(line)]
+            self.assertEqual([], problems, "line %d: %s" % (n, json.dumps(line)[:300]))
+
+    def test_every_fixture_line_matches_its_schema_and_every_type_has_one(self):
+        for schema, fixture in (("serve-requests.schema.json", "serve_requests.jsonl"),
+                                ("serve-results.schema.json", "serve_results.jsonl")):
+            validator, types = self.validator(schema)
+            lines = self.fixture(fixture)
+            self.assertValid(validator, lines)
+            self.assertEqual(types, {line["type"] for line in lines}, fixture)
+
+    def test_the_schemas_refuse_what_the_worker_refuses(self):
+        requests, _ = self.validator("serve-requests.schema.json")
+        results, _ = self.validator("serve-results.schema.json")
+        both = {"type": "generate", "id": "x", "prompt": "a", "prompt_ids": [1], "max_tokens": 1}
+        off_grid = dict(self.fixture("serve_requests.jsonl")[0], width=65)
+        no_pixels = {"type": "images", "id": "r", "compute_ns": 1, "images": [{"width": 1, "height": 1}]}
+
+        self.assertTrue(list(requests.iter_errors(both)))
+        self.assertTrue(list(requests.iter_errors(off_grid)))
+        self.assertTrue(list(results.iter_errors(no_pixels)))
+
+    def test_what_the_worker_writes_matches_the_results_schema(self):
+        validator, _ = self.validator("serve-results.schema.json")
+        _, text = run(OPT, {"type": "generate", "id": "g", "prompt": "hi", "max_tokens": 2, "stream": True}, "bad")
+        _, images = run(SD, {"type": "images", "id": "i", "prompts": ["x"], "seeds": [1], "width": 16, "height": 16,
+                             "steps": 1, "format": "png"})
+        _, fatal = run("nobody/no-such-model")
+
+        self.assertEqual({"ready", "token", "completion", "error", "images", "fatal"},
+                         {m["type"] for m in text + images + fatal})
+        self.assertValid(validator, text + images + fatal)
+
+
+if __name__ == "__main__":
+    unittest.main()
