@@ -54,7 +54,7 @@ final class ImportRulesTest {
       importsOnly("capacity", "analyze", "cost"),
       importsOnly("load", "analyze", "chart", "capacity"),
       importsOnly("metrics"),
-      importsOnly("serve", "execute", "plan", "metrics"));
+      importsOnly("serve", "execute", "plan", "metrics", "env"));
 
   @Test
   void mainCodeFollowsEveryImportRule() {

@@ -1,6 +1,6 @@
 package io.genbench.serve;
 
-import io.genbench.execute.OnnxExecutor;
+import io.genbench.execute.onnx.OnnxExecutor;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.genbench.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
-import io.genbench.execute.HostCommand;
+import io.genbench.env.HostCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
