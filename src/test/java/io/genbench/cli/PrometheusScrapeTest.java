@@ -90,6 +90,20 @@ final class PrometheusScrapeTest {
     }
   }
 
+  @Test
+  void theDeployExamplesScrapeConfigIsValidToPromtool() throws Exception {
+    Path promtool = ExternalTool.require("GENBENCH_PROMETHEUS", "prometheus").resolveSibling("promtool");
+    if (!java.nio.file.Files.isExecutable(promtool)) promtool = ExternalTool.require("GENBENCH_PROMTOOL", "promtool");
+    Path config = Path.of("deploy/prometheus/prometheus.yml");
+
+    Process p = new ProcessBuilder(promtool.toString(), "check", "config", config.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("SUCCESS");
+  }
+
   private static String config(int servePort) {
     return """
         global:
