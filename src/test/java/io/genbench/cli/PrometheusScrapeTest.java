@@ -3,25 +3,36 @@ package io.genbench.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.ExternalTool;
+import io.genbench.Json;
 import io.genbench.metrics.GrafanaDashboard;
 import io.genbench.metrics.Metric;
 import io.genbench.metrics.PromQlNames;
 import io.genbench.serve.ImageServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +41,8 @@ import picocli.CommandLine;
 /**
  * Acceptance: Debian's {@code prometheus} (GENBENCH_PROMETHEUS, installed by scripts/tools.sh) scrapes a real
  * {@code genbench serve} on 127.0.0.1 every second, and the series read back through its query API are what was sent;
- * every query of the generated Grafana dashboard is valid PromQL to that server and finds the image path's series.
+ * every query of the generated Grafana dashboard is valid PromQL to that server and finds the image path's series. It
+ * also scrapes a {@code genbench run --metrics-port} of two quickstart cases on the embedded default while it runs.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 final class PrometheusScrapeTest {
@@ -49,7 +61,7 @@ final class PrometheusScrapeTest {
         .parseArgs("--model", "sd-2-1", "--port", "0", "--threads", "1", "--max-batch-size", "1");
 
     try (ImageServer serve = command.start();
-        var prometheus = PrometheusServer.start(binary, config(serve.port()), dir, WAIT)) {
+        var prometheus = PrometheusServer.start(binary, config("serve", serve.port()), dir, WAIT)) {
       prometheus.await("serve's target up", WAIT, () -> prometheus.value("up{job=\"serve\"}") == 1);
 
       for (int i = 0; i < REQUESTS; i++) {
@@ -91,29 +103,100 @@ final class PrometheusScrapeTest {
   }
 
   @Test
+  void prometheusScrapesARunsProgressWhileItRuns(@TempDir Path dir) throws Exception {
+    Path binary = ExternalTool.require("GENBENCH_PROMETHEUS", "prometheus");
+    Path plan = smallQuickstart(dir);
+    List<String> ids = new ArrayList<>();
+    Json.YAML.readTree(plan.toFile()).path("cases").forEach(c -> ids.add(c.path("id").asText()));
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process run = new ProcessBuilder(javaBin, "-Duser.home=" + dir, "-cp", System.getProperty("java.class.path"), "io.genbench.cli.GenBench",
+        "run", plan.toString(), "--backend", "onnx", "--threads", "1", "--no-history", "--out", dir.resolve("run").toString(),
+        "--metrics-port", "0").directory(dir.toFile()).redirectErrorStream(true).start();
+    var output = new StringBuffer();
+    var port = new CompletableFuture<Integer>();
+    Thread.ofPlatform().daemon().start(() -> readLines(run, output, port));
+    try {
+      int metricsPort;
+      try {
+        metricsPort = port.get(120, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // until h2-serve's run --metrics-port is merged into this branch; removed with that merge
+        Assumptions.assumeFalse(output.toString().matches("(?s).*Unknown options?: '--metrics-port'.*"), "genbench run has no --metrics-port yet");
+        throw e;
+      }
+      try (var prometheus = PrometheusServer.start(binary, config("run", metricsPort), dir.resolve("prometheus"), WAIT)) {
+        prometheus.await("a scrape of the running run", WAIT, () -> prometheus.value("genbench_run_cases{job=\"run\"}") == ids.size());
+        assertThat(run.waitFor(180, TimeUnit.SECONDS)).as("the run ended within 180 s:\n" + output).isTrue();
+        assertThat(run.exitValue()).as(output.toString()).isZero();
+
+        assertThat(prometheus.value("max_over_time(genbench_run_cases_done{job=\"run\"}[10m])")).isBetween(1.0, (double) ids.size());
+        assertThat(prometheus.value("max_over_time(genbench_run_samples{job=\"run\"}[10m])")).isPositive();
+        List<String> seen = new ArrayList<>();
+        prometheus.query("max by (case) (max_over_time(genbench_run_current_case{job=\"run\"}[10m]))")
+            .forEach(s -> seen.add(s.path("metric").path("case").asText()));
+        assertThat(seen).isNotEmpty();
+        assertThat(ids).containsAll(seen);
+      }
+    } finally {
+      run.destroyForcibly();
+      run.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The quickstart's two 256x256 cases, measured for at least 3 s each (the quickstart's own minimum). */
+  private static Path smallQuickstart(Path dir) throws IOException {
+    ObjectNode plan = (ObjectNode) Json.YAML.readTree(Path.of("examples/quickstart.yaml").toFile());
+    ArrayNode cases = Json.YAML.createArrayNode();
+    plan.path("cases").forEach(c -> {
+      if (c.path("resolution").asText().equals("256x256")) cases.add(c);
+    });
+    plan.set("cases", cases);
+    ((ObjectNode) plan.path("settings")).put("max_measure_s", 6.0).put("max_warmup_s", 5.0);
+    Path file = dir.resolve("plan.yaml");
+    Json.YAML.writeValue(file.toFile(), plan);
+    return file;
+  }
+
+  /** Copies the run's output; completes {@code port} from its "progress metrics on http://127.0.0.1:N/metrics" line. */
+  private static void readLines(Process run, StringBuffer output, CompletableFuture<Integer> port) {
+    Pattern at = Pattern.compile("progress metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    try (var lines = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        output.append(line).append('\n');
+        Matcher m = at.matcher(line);
+        if (m.find()) port.complete(Integer.parseInt(m.group(1)));
+      }
+    } catch (IOException e) {
+      port.completeExceptionally(e);
+    }
+    port.completeExceptionally(new AssertionError("the run printed no metrics port:\n" + output));
+  }
+
+  @Test
   void theDeployExamplesScrapeConfigIsValidToPromtool() throws Exception {
     Path promtool = ExternalTool.require("GENBENCH_PROMETHEUS", "prometheus").resolveSibling("promtool");
     if (!java.nio.file.Files.isExecutable(promtool)) promtool = ExternalTool.require("GENBENCH_PROMTOOL", "promtool");
     Path config = Path.of("deploy/prometheus/prometheus.yml");
 
     Process p = new ProcessBuilder(promtool.toString(), "check", "config", config.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("SUCCESS");
   }
 
-  private static String config(int servePort) {
+  private static String config(String job, int port) {
     return """
         global:
           scrape_interval: 1s
           scrape_timeout: 1s
         scrape_configs:
-          - job_name: serve
+          - job_name: %s
             static_configs:
               - targets: ["127.0.0.1:%d"]
-        """.formatted(servePort);
+        """.formatted(job, port);
   }
 
   /** serve's e2e buckets, le → cumulative count, from its /metrics text. */

@@ -35,6 +35,7 @@ final class PrometheusServer implements AutoCloseable {
 
   /** Starts {@code binary} with {@code config} (YAML text) and waits until it answers {@code /-/ready}. */
   static PrometheusServer start(Path binary, String config, Path dir, Duration within) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
     Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config);
     Path data = Files.createDirectories(dir.resolve("data"));
     Path log = dir.resolve("prometheus.log");
