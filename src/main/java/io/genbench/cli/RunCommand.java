@@ -131,6 +131,9 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   RunHistoryOptions history;
 
+  @picocli.CommandLine.Mixin
+  RunMetricsOption metricsPort;
+
   /** Where the finished run is recorded (null: --no-history), checked before anything runs. */
   private io.genbench.history.HistoryLocation historyAt;
 
@@ -244,6 +247,7 @@ final class RunCommand implements Callable<Integer> {
           if (retryFailed) views.retryFailed(plan);
         }
         List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
+        metricsPort.expose(dir, plan.cases().size());
         exitCode = runAndReport(dir, views, plan, chosen, ex, cannot, book, placed, slots);
       }
       // the run is complete and unlocked: a slow or locked history store delays nothing and a signal now loses nothing
