@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,14 +115,7 @@ final class PrometheusScrapeTest {
     var port = new CompletableFuture<Integer>();
     Thread.ofPlatform().daemon().start(() -> readLines(run, output, port));
     try {
-      int metricsPort;
-      try {
-        metricsPort = port.get(120, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        // until h2-serve's run --metrics-port is merged into this branch; removed with that merge
-        Assumptions.assumeFalse(output.toString().matches("(?s).*Unknown options?: '--metrics-port'.*"), "genbench run has no --metrics-port yet");
-        throw e;
-      }
+      int metricsPort = port.get(120, TimeUnit.SECONDS);
       try (var prometheus = PrometheusServer.start(binary, config("run", metricsPort), dir.resolve("prometheus"), WAIT)) {
         prometheus.await("a scrape of the running run", WAIT, () -> prometheus.value("genbench_run_cases{job=\"run\"}") == ids.size());
         assertThat(run.waitFor(180, TimeUnit.SECONDS)).as("the run ended within 180 s:\n" + output).isTrue();
