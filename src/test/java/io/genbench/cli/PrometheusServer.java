@@ -33,24 +33,33 @@ final class PrometheusServer implements AutoCloseable {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  /** Starts {@code binary} with {@code config} (YAML text) and waits until it answers {@code /-/ready}. */
+  /**
+   * Starts {@code binary} with {@code config} (YAML text) and waits until it answers {@code /-/ready}. The free port it
+   * is given may be taken before it binds: then it starts again on another, three times at most.
+   */
   static PrometheusServer start(Path binary, String config, Path dir, Duration within) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config);
     Path data = Files.createDirectories(dir.resolve("data"));
-    Path log = dir.resolve("prometheus.log");
-    int port = freePort();
-    Process p = new ProcessBuilder(binary.toString(), "--config.file=" + configFile, "--storage.tsdb.path=" + data,
-        "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    var server = new PrometheusServer(p, log, port);
-    try {
-      server.await("Prometheus ready", within, () -> server.get("/-/ready").statusCode() == 200);
-    } catch (RuntimeException | Error | IOException | InterruptedException e) {
-      server.close();
-      throw e;
+    for (int attempt = 1; ; attempt++) {
+      Path log = dir.resolve("prometheus-" + attempt + ".log");
+      int port = freePort();
+      Process p = new ProcessBuilder(binary.toString(), "--config.file=" + configFile, "--storage.tsdb.path=" + data,
+          "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=1h")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      var server = new PrometheusServer(p, log, port);
+      try {
+        server.await("Prometheus ready", within, () -> server.get("/-/ready").statusCode() == 200);
+        return server;
+      } catch (AssertionError e) {
+        server.close();
+        if (attempt < 3 && !p.isAlive() && server.logTail().contains("address already in use")) continue;
+        throw e;
+      } catch (RuntimeException | Error | IOException | InterruptedException e) {
+        server.close();
+        throw e;
+      }
     }
-    return server;
   }
 
   /** An instant query's result vector ({@code data.result}). */
