@@ -70,8 +70,13 @@ async function main() {
       model, messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 4, stream: true,
     });
     const chunks = [];
-    for await (const chunk of stream) chunks.push(chunk.choices[0]?.delta?.content ?? '');
-    out.chat_stream = { chunks: chunks.length, text: chunks.join('') };
+    let finish = null;
+    for await (const chunk of stream) {
+      chunks.push(chunk.choices[0]?.delta?.content ?? '');
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    out.chat_stream = { chunks: chunks.length, content_chunks: chunks.filter((c) => c.length > 0).length, text: chunks.join(''), finish_reason: finish };
+    out.bad_max_tokens = await expectError(() => client.completions.create({ model, prompt: 'Hi', max_tokens: -1 }));
   }
 
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,42 @@ final class OpenAiNodeClientTest {
       assertThat(wrongKey.path("class").asText()).isEqualTo("AuthenticationError");
       assertThat(wrongKey.path("authentication").asBoolean()).isTrue();
       assertThat(wrongKey.path("status").asInt()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void theOfficialClientGetsACompletionAndAStreamedChatChunkByChunk(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(classExists("io.genbench.serve.Completions"), "serve's LLM endpoints are not on this branch yet (h2-llmserve)");
+    Path node = ExternalTool.require("GENBENCH_NODE", "node");
+    Path modules = ExternalTool.requireDirectory("GENBENCH_NODE_PATH", List.of(Path.of(".tools/npm/node_modules")),
+        "the npm package openai's node_modules");
+    var command = new ServeCommand();
+    new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)
+        .parseArgs("--backend", "torch", "--model", "opt-125m", "--tiny", "--port", "0", "--api-key", KEY);
+
+    try (ImageServer serve = command.start()) {
+      JsonNode out = client(node, modules, dir, "http://127.0.0.1:" + serve.port() + "/v1", "llm");
+
+      JsonNode completion = out.path("completion");
+      assertThat(completion.path("text").isTextual()).as(completion.toString()).isTrue();
+      assertThat(completion.path("finish_reason").asText()).isIn("length", "stop");
+      assertThat(completion.path("usage").path("completion_tokens").asInt()).isBetween(1, 4);
+      assertThat(completion.path("usage").path("prompt_tokens").asInt()).isPositive();
+      JsonNode chat = out.path("chat_stream");
+      assertThat(chat.path("content_chunks").asInt()).as(chat.toString()).isBetween(1, 4);
+      assertThat(chat.path("chunks").asInt()).isGreaterThanOrEqualTo(chat.path("content_chunks").asInt());
+      assertThat(chat.path("finish_reason").asText()).isIn("length", "stop");
+      assertThat(out.path("bad_max_tokens").path("class").asText()).isEqualTo("BadRequestError");
+      assertThat(out.path("bad_max_tokens").path("param").asText()).isEqualTo("max_tokens");
+    }
+  }
+
+  private static boolean classExists(String name) {
+    try {
+      Class.forName(name, false, OpenAiNodeClientTest.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 
