@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.ExternalTool;
 import io.genbench.Json;
+import io.genbench.metrics.GrafanaDashboard;
+import io.genbench.metrics.Metric;
+import io.genbench.metrics.PromQlNames;
 import io.genbench.plan.Model;
 import io.genbench.serve.ImageServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +99,19 @@ final class OpenAiNodeClientTest {
       assertThat(chat.path("finish_reason").asText()).isIn("length", "stop");
       assertThat(out.path("bad_max_tokens").path("class").asText()).isEqualTo("BadRequestError");
       assertThat(out.path("bad_max_tokens").path("param").asText()).isEqualTo("max_tokens");
+
+      // the dashboard's LLM panels (vLLM's names) and tokens per second query series this serve now exports
+      String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + serve.port() + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      Set<String> exported = new HashSet<>();
+      scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+      Set<String> llmSeries = Arrays.stream(Metric.values()).filter(m -> m.scope() == Metric.Scope.LLM || m == Metric.TOKENS)
+          .flatMap(m -> m.series().stream()).collect(Collectors.toSet());
+      List<String> queried = GrafanaDashboard.expressions().stream().flatMap(e -> PromQlNames.of(e).stream())
+          .filter(llmSeries::contains).distinct().toList();
+      assertThat(queried).hasSizeGreaterThan(4);
+      assertThat(exported).containsAll(queried);
     }
   }
 
