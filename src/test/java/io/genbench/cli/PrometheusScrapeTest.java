@@ -128,6 +128,13 @@ final class PrometheusScrapeTest {
             .forEach(s -> seen.add(s.path("metric").path("case").asText()));
         assertThat(seen).isNotEmpty();
         assertThat(ids).containsAll(seen);
+        // every run series the dashboard queries was scraped (the ETA from the first finished case on)
+        Set<String> runSeries = Arrays.stream(Metric.values()).filter(m -> m.scope() == Metric.Scope.RUN)
+            .flatMap(m -> m.series().stream()).collect(Collectors.toSet());
+        Set<String> queried = GrafanaDashboard.expressions().stream().flatMap(e -> PromQlNames.of(e).stream())
+            .filter(runSeries::contains).collect(Collectors.toSet());
+        assertThat(queried).hasSize(runSeries.size());
+        assertThat(prometheus.metricNames()).containsAll(queried);
       }
     } finally {
       run.destroyForcibly();
