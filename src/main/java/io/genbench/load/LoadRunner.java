@@ -53,6 +53,7 @@ public final class LoadRunner {
     ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
     try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
         plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
+      engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       long cpu0 = processCpuNs();
       long wall0 = clock.nanoTime();
       long start = wall0 + 2_000_000; // room to start the first request on time
