@@ -65,4 +65,13 @@ final class LoadEngineTest {
       assertThat(server.requests.get()).as("requests the server answered").isEqualTo(20);
     }
   }
+
+  @Test
+  void theSchedulerSpinsBeforeDueTimesOnlyWhileSpinningCostsAQuarterOfACoreAtMost() {
+    assertThat(LoadRunner.spinNs(1_000_000)).as("1,000 req/s").isEqualTo(LoadRunner.SPIN_NS);
+    assertThat(LoadRunner.spinNs(4 * LoadRunner.SPIN_NS)).isEqualTo(LoadRunner.SPIN_NS);
+    assertThat(LoadRunner.spinNs(4 * LoadRunner.SPIN_NS - 1)).isZero();
+    assertThat(LoadRunner.spinNs(100_000)).as("10,000 req/s").isZero();
+    assertThat(LoadRunner.spinNs(0)).as("requests due together").isZero();
+  }
 }
