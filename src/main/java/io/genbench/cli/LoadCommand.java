@@ -113,6 +113,16 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--max-levels", paramLabel = "N", description = "the most levels a capacity search runs per target (default 40)")
   Integer maxLevels;
 
+  @Option(names = "--instance-type", paramLabel = "T", description = "with a capacity search: the cost per 1000 images"
+      + " (per million tokens) at the sustainable rate on this instance, spot and on-demand")
+  String instanceType;
+
+  @Option(names = "--region", defaultValue = "us-east-1", paramLabel = "R", description = "pricing region (default: ${DEFAULT-VALUE})")
+  String region;
+
+  @picocli.CommandLine.Mixin
+  PriceOptions prices;
+
   @Option(names = "--out", paramLabel = "DIR", description = "the run directory (default results/<yyyyMMdd-HHmmss>-load)")
   Path out;
 
@@ -124,7 +134,8 @@ final class LoadCommand implements Callable<Integer> {
     if (targets.size() == 1 && (targets.get(0).endsWith(".yaml") || targets.get(0).endsWith(".yml"))) {
       if (!Files.isRegularFile(first)) throw new UserError("No load plan file " + first + ".");
       List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
-          .filter(o -> !o.equals("--out") && !o.equals("--verbose")).toList();
+          .filter(o -> !List.of("--out", "--verbose", "--instance-type", "--region", "--prices", "--price-cache", "--price-ttl",
+              "--aws-endpoint").contains(o)).toList();
       if (!given.isEmpty()) throw new UserError("Options " + given + " with a load plan: put them in " + first + " instead.");
       plan = LoadPlan.read(first);
       base = first.toAbsolutePath().getParent();
@@ -137,8 +148,15 @@ final class LoadCommand implements Callable<Integer> {
           minRequests, maxLevels).resolved(where);
       base = Path.of("").toAbsolutePath();
     }
+    java.util.function.Function<io.genbench.capacity.CapacityResult, io.genbench.capacity.CapacityCost> cost = r -> null;
+    if (instanceType != null) {
+      io.genbench.cost.PriceBook book = prices.open(false);
+      io.genbench.cost.InstancePrice price = book.lookup(instanceType, region).orElseThrow(() -> new UserError("No price for"
+          + " --instance-type " + instanceType + " in " + region + " (live, cache or the bundled catalog); see genbench price."));
+      cost = r -> io.genbench.capacity.CapacityCost.of(r, price);
+    }
     LoadSession.Result result = LoadSession.run(plan, base, Path.of("results"), out,
-        line -> System.err.println("genbench load: " + line));
+        line -> System.err.println("genbench load: " + line), cost);
     System.out.print(result.summary());
     System.out.println("Run directory: " + result.dir());
     return result.anyLevelFailed() ? 3 : 0;

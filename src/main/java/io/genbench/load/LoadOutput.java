@@ -3,6 +3,7 @@ package io.genbench.load;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
+import io.genbench.capacity.CapacityCost;
 import io.genbench.capacity.CapacityReport;
 import io.genbench.capacity.CapacityResult;
 import io.genbench.chart.Chart;
@@ -36,10 +37,11 @@ public final class LoadOutput {
    * {@code stats}), and per target the capacity search's result when the profile searched (else empty).
    */
   public record LoadRun(String id, LoadPlan plan, List<LevelRun> runs, List<LevelStats> stats, List<LevelJudgement> judgements,
-      List<CapacityResult> capacity) {
+      List<CapacityResult> capacity, List<CapacityCost> costs) {
     public LoadRun {
       judgements = judgements == null ? List.of() : List.copyOf(judgements);
       capacity = capacity == null ? List.of() : List.copyOf(capacity);
+      costs = costs == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(costs)); // null: not priced
     }
 
     /** One line per level: VALID or INVALID with reasons, and the SLO's verdict. */
@@ -51,7 +53,7 @@ public final class LoadOutput {
     public List<String> capacitySections() {
       List<String> out = new ArrayList<>();
       for (int t = 0; t < capacity.size(); t++) {
-        String md = CapacityReport.markdown(capacity.get(t), null);
+        String md = CapacityReport.markdown(capacity.get(t), t < costs.size() ? costs.get(t) : null);
         out.add(capacity.size() > 1 ? md.replaceFirst("\n\n", "\n\nTarget T" + (t + 1) + ": " + plan.targets().get(t) + "\n\n") : md);
       }
       return out;
@@ -178,6 +180,19 @@ public final class LoadOutput {
       if (c.goodput() == null) o.putNull("goodput_rps");
       else o.put("goodput_rps", c.goodput());
       o.put("stop", c.stop().label());
+      o.set("search", Json.MAPPER.valueToTree(c)); // every level the search ran, as io.genbench.capacity writes it
+      CapacityCost cost = t < run.costs().size() ? run.costs().get(t) : null;
+      if (cost == null) {
+        o.putNull("cost");
+      } else {
+        ObjectNode co = o.putObject("cost");
+        co.put("unit", cost.unit().label());
+        if (cost.spotUsd() == null) co.putNull("spot_usd");
+        else co.put("spot_usd", cost.spotUsd());
+        if (cost.ondemandUsd() == null) co.putNull("ondemand_usd");
+        else co.put("ondemand_usd", cost.ondemandUsd());
+        co.put("price_source", cost.priceSource());
+      }
     }
     ArrayNode levels = root.putArray("levels");
     for (int i = 0; i < run.stats().size(); i++) {

@@ -1,6 +1,7 @@
 package io.genbench.load;
 
 import io.genbench.UserError;
+import io.genbench.capacity.CapacityCost;
 import io.genbench.capacity.CapacityResult;
 import io.genbench.capacity.CapacitySearch;
 import io.genbench.capacity.Slo;
@@ -15,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The {@code genbench load} stage between parsing and printing: runs a resolved plan (or, for {@code sweep} with an
@@ -42,6 +44,12 @@ public final class LoadSession {
    * {@code resultsRoot} as {@code <yyyyMMdd-HHmmss>-load} (a suffix when taken), or is {@code outDir} when given.
    */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress) {
+    return run(plan, base, resultsRoot, outDir, progress, r -> null);
+  }
+
+  /** As above; {@code cost} prices a capacity search's answer (null: no price given). */
+  public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
+      Function<CapacityResult, CapacityCost> cost) {
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
     Profile profile = plan.parsedProfile("load plan", base);
     Slo slo = plan.parsedSlo("load plan");
@@ -67,7 +75,9 @@ public final class LoadSession {
       stats.add(LevelStats.of(r));
       judgements.add(LevelJudgement.of(r, tokens, slo, plan.validityRules()));
     }
-    LoadOutput.LoadRun run = new LoadOutput.LoadRun(dir.getFileName().toString(), plan, runs, stats, judgements, capacity);
+    List<CapacityCost> costs = new ArrayList<>();
+    for (CapacityResult c : capacity) costs.add(cost.apply(c));
+    LoadOutput.LoadRun run = new LoadOutput.LoadRun(dir.getFileName().toString(), plan, runs, stats, judgements, capacity, costs);
     LoadOutput.write(dir, run);
     return new Result(dir, run);
   }

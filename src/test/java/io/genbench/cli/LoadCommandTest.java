@@ -122,10 +122,13 @@ final class LoadCommandTest {
           + "profile: sweep from 4\nslo: p95<=1s\nconnections: 1\nduration_s: 0.5\nmin_duration_s: 0.5\nmin_requests: 5\n"
           + "max_levels: 6\n");
 
-      Cli cli = Cli.run("load", plan.toString(), "--out", out.toString());
+      Cli cli = Cli.run("load", plan.toString(), "--out", out.toString(), "--instance-type", "g5.xlarge", "--prices", "offline");
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
-      assertThat(Files.readString(out.resolve("report.md"))).contains("## Capacity under the SLO").contains("Maximum sustainable rate");
+      assertThat(Files.readString(out.resolve("report.md"))).contains("## Capacity under the SLO").contains("per 1000 images").contains("Maximum sustainable rate");
+      JsonNode capacity = Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("capacity").get(0);
+      assertThat(capacity.path("slo").asText()).isEqualTo("response_p95<=1s");
+      assertThat(capacity.path("search").path("levels").size()).isBetween(2, 6);
     }
   }
 
