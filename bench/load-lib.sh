@@ -1,4 +1,4 @@
-# Sourced by bench/load-vs-wrk and bench/load-dispatch: Debian's nginx on 127.0.0.1 from a temporary prefix, one worker,
+# Sourced by the bench/load-* scripts and bench/sse-parse: build_genbench, and Debian's nginx on 127.0.0.1 from a temporary prefix, one worker,
 # answering every request (any method, POST included) with a small static JSON body that genbench load's generic API
 # reads as one result. Sets NGINX_URL; stop_nginx (run on EXIT) stops it and removes the prefix.
 # GENBENCH_NGINX / GENBENCH_WRK (exported by scripts/tools.sh, which installs both) name the programs; else PATH, /usr/sbin.
