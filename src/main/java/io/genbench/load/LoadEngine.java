@@ -222,14 +222,18 @@ public final class LoadEngine implements AutoCloseable {
 
     private boolean finish(ErrorKind error, String message, long doneNs) {
       if (!finished.compareAndSet(false, true)) return false;
-      inFlight.remove(this);
       if (timer >= 0) vertx.cancelTimer(timer);
       // streaming: the first token; otherwise the first byte of the body
       long first = reader instanceof ResponseReader.Sse ? reader.firstTokenNs : firstByteNs;
       RequestRecord r = new RequestRecord(call.target(), call.level(), call.index(), call.warmup(), call.prompt(), call.scheduledNs(),
           firedNs, sentNs, first, doneNs, error, status, error == null ? reader.images : 0,
           reader.outputTokens, reader.tokensCounted, reader.chunkTimes(), error == null ? null : message);
-      call.done().accept(r);
+      try {
+        call.done().accept(r);
+      } finally {
+        // only now: a level that waits for inFlight() to reach 0 must find this record already delivered
+        inFlight.remove(this);
+      }
       return true;
     }
   }
