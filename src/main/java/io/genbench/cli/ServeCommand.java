@@ -89,8 +89,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ImageServer server = start();
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "genbench-serve-shutdown"));
+    start();
+    // no shutdown hook closes the server: a signal is handled by the native-call guard (NativeCalls), which lets the
+    // batch in flight finish and then exits; closing the model from a hook would wait for that exit, which waits for it
     new CountDownLatch(1).await();
     return 0;
   }
