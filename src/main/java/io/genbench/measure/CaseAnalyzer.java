@@ -150,14 +150,14 @@ public final class CaseAnalyzer {
     double load = loadS == null ? 0 : loadS;
     if (shape.llm() && rates.tokensPerS() != null) {
       double tokensPerS = rates.tokensPerS();
-      return new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(prices.spot(), prices.ondemand()),
-          CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
+      return new CaseResult.TokenCost(CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
           CostModel.costPerMillionTokens(prices.ondemand(), tokensPerS, load),
-          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load));
+          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load),
+          CostModel.spotSavingsPct(prices.spot(), prices.ondemand()));
     }
     if (rates.timePerImageS() != null) { // never for an LLM case: it has no images
       double timePerImageS = rates.timePerImageS();
-      return new CaseResult.Cost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
+      return new CaseResult.ImageCost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
           CostModel.costPer1000Images(prices.ondemand(), timePerImageS, load),
           CostModel.costPer1000Images(prices.actual(), timePerImageS, load),
           CostModel.usdPerSecondPerImage(prices.spot(), shape.imagesPerRequest()),

@@ -47,12 +47,12 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
 
   /** Spot cost per 1000 images of a case, or null. */
   static BigDecimal spot(CaseResult r) {
-    return r.cost() == null ? null : r.cost().cost1000ImagesSpotUsd();
+    return r.cost() instanceof CaseResult.ImageCost i ? i.cost1000ImagesSpotUsd() : null;
   }
 
   /** On-demand cost per 1000 images of a case, or null. */
   static BigDecimal ondemand(CaseResult r) {
-    return r.cost() == null ? null : r.cost().cost1000ImagesOndemandUsd();
+    return r.cost() instanceof CaseResult.ImageCost i ? i.cost1000ImagesOndemandUsd() : null;
   }
 
   /** On-demand minus spot cost per 1000 images, or null. */

@@ -431,8 +431,8 @@ public final class MarkdownReport {
           ttft == null ? NA : Figures.millis(ttft.p90Ns()), ttft == null ? NA : Figures.millis(ttft.p99Ns()),
           tpot == null ? NA : Figures.millis(tpot.meanNs()), tpot == null ? NA : Figures.millis(tpot.p50Ns()),
           tpot == null ? NA : Figures.millis(tpot.p99Ns()), Figures.fixed(r.tokensPerS(), 1),
-          r.cost() == null ? NA : Figures.money(r.cost().cost1MTokensSpotUsd()),
-          r.cost() == null ? NA : Figures.money(r.cost().cost1MTokensOndemandUsd())));
+          r.cost() instanceof CaseResult.TokenCost t ? Figures.money(t.cost1MTokensSpotUsd()) : NA,
+          r.cost() instanceof CaseResult.TokenCost t ? Figures.money(t.cost1MTokensOndemandUsd()) : NA));
     }
     table(md, List.of("case", "TTFT P50 ms", "TTFT P90 ms", "TTFT P99 ms", "TPOT mean ms", "TPOT P50 ms", "TPOT P99 ms",
         "tokens/s", "$/1M tokens spot", "$/1M tokens on-demand"), rows);

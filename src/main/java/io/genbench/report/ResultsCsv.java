@@ -123,16 +123,26 @@ public final class ResultsCsv {
     v.add(p == null ? NA : Figures.orNa(p.source()));
     v.add(p == null ? NA : Figures.orNa(p.asOf()));
     v.add(p == null ? NA : Figures.orNa(p.region()));
-    CaseResult.Cost c = r.cost();
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesSpotUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesOndemandUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesActualUsd()));
-    v.add(c == null ? NA : Figures.money(c.costEfficiencySpotUsdPerSPerImage()));
-    v.add(c == null ? NA : Figures.money(c.costEfficiencyOndemandUsdPerSPerImage()));
-    v.add(c == null ? NA : Figures.percent(c.spotSavingsPct()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensSpotUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensOndemandUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensActualUsd()));
+    // five image columns, the saving, three token columns: the other workload's columns N/A
+    switch (r.cost()) {
+      case null -> v.addAll(java.util.Collections.nCopies(9, NA));
+      case CaseResult.ImageCost c -> {
+        v.add(Figures.money(c.cost1000ImagesSpotUsd()));
+        v.add(Figures.money(c.cost1000ImagesOndemandUsd()));
+        v.add(Figures.money(c.cost1000ImagesActualUsd()));
+        v.add(Figures.money(c.costEfficiencySpotUsdPerSPerImage()));
+        v.add(Figures.money(c.costEfficiencyOndemandUsdPerSPerImage()));
+        v.add(Figures.percent(c.spotSavingsPct()));
+        v.addAll(java.util.Collections.nCopies(3, NA));
+      }
+      case CaseResult.TokenCost c -> {
+        v.addAll(java.util.Collections.nCopies(5, NA));
+        v.add(Figures.percent(c.spotSavingsPct()));
+        v.add(Figures.money(c.cost1MTokensSpotUsd()));
+        v.add(Figures.money(c.cost1MTokensOndemandUsd()));
+        v.add(Figures.money(c.cost1MTokensActualUsd()));
+      }
+    }
     CaseResult.Where w = r.where();
     v.add(w == null ? Figures.orNa(r.actualInstance()) : w.measuredOn());
     v.add(w == null ? Figures.orNa(r.actualInstance()) : w.pricedAs());

@@ -392,26 +392,38 @@ public record CaseResult(Spec spec, Where where, Outcome outcome) {
       String asOf, String region) {}
 
   /**
-   * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving;
-   * for LLM cases the cost per million generated tokens instead of the image figures.
+   * What a measured case costs, model load included: per 1000 images, or per million generated tokens. Views switch
+   * over it, so a new kind of workload fails to compile until every view prices it.
    */
-  public record Cost(@JsonProperty("cost_1000_images_spot_usd") BigDecimal cost1000ImagesSpotUsd,
-      @JsonProperty("cost_1000_images_ondemand_usd") BigDecimal cost1000ImagesOndemandUsd,
-      @JsonProperty("cost_1000_images_actual_usd") BigDecimal cost1000ImagesActualUsd,
-      @JsonProperty("cost_efficiency_spot_usd_per_s_per_image") BigDecimal costEfficiencySpotUsdPerSPerImage,
-      @JsonProperty("cost_efficiency_ondemand_usd_per_s_per_image") BigDecimal costEfficiencyOndemandUsdPerSPerImage,
-      BigDecimal spotSavingsPct,
-      @JsonProperty("cost_1m_tokens_spot_usd") BigDecimal cost1MTokensSpotUsd,
-      @JsonProperty("cost_1m_tokens_ondemand_usd") BigDecimal cost1MTokensOndemandUsd,
-      @JsonProperty("cost_1m_tokens_actual_usd") BigDecimal cost1MTokensActualUsd) {
-
-    /** Image costs only (diffusion cases). */
-    public Cost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd, BigDecimal cost1000ImagesActualUsd,
-        BigDecimal costEfficiencySpotUsdPerSPerImage, BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) {
-      this(cost1000ImagesSpotUsd, cost1000ImagesOndemandUsd, cost1000ImagesActualUsd, costEfficiencySpotUsdPerSPerImage,
-          costEfficiencyOndemandUsdPerSPerImage, spotSavingsPct, null, null, null);
-    }
+  public sealed interface Cost {
+    /** The saving of spot over on-demand, %, or null without both prices. */
+    BigDecimal spotSavingsPct();
   }
+
+  /**
+   * Cost per 1000 images and cost efficiency (USD per second per image).
+   *
+   * @param cost1000ImagesSpotUsd at the spot price, or null without one
+   * @param cost1000ImagesOndemandUsd at the on-demand price, or null without one
+   * @param cost1000ImagesActualUsd at the price of the lifecycle it ran as
+   * @param costEfficiencySpotUsdPerSPerImage spot price per second per image of a request
+   * @param costEfficiencyOndemandUsdPerSPerImage on-demand price per second per image of a request
+   * @param spotSavingsPct the saving of spot over on-demand, %
+   */
+  public record ImageCost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd,
+      BigDecimal cost1000ImagesActualUsd, BigDecimal costEfficiencySpotUsdPerSPerImage,
+      BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) implements Cost {}
+
+  /**
+   * Cost per million generated tokens.
+   *
+   * @param cost1MTokensSpotUsd at the spot price, or null without one
+   * @param cost1MTokensOndemandUsd at the on-demand price, or null without one
+   * @param cost1MTokensActualUsd at the price of the lifecycle it ran as
+   * @param spotSavingsPct the saving of spot over on-demand, %
+   */
+  public record TokenCost(BigDecimal cost1MTokensSpotUsd, BigDecimal cost1MTokensOndemandUsd, BigDecimal cost1MTokensActualUsd,
+      BigDecimal spotSavingsPct) implements Cost {}
 
   /**
    * The failure kind, its message, and the last lines of the worker's log. Both are bounded, as a worker's output is

@@ -2,7 +2,6 @@ package io.genbench.result;
 
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
-import io.genbench.result.CaseResult.Cost;
 import io.genbench.result.CaseResult.Efficiency;
 import io.genbench.result.CaseResult.Failure;
 import io.genbench.result.CaseResult.GpuBusy;
@@ -12,6 +11,8 @@ import io.genbench.result.CaseResult.Telemetry;
 import io.genbench.result.CaseResult.Trials;
 import io.genbench.result.CaseResult.Warmup;
 import io.genbench.result.CaseResult.Where;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -26,7 +27,7 @@ public record ResultFile(
     String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend, String weights,
     String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
     Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
-    Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
+    Memory memory, Telemetry telemetry, Price price, CostFile cost, Verdict verdict, CaseStatus status, Failure failure,
     Map<String, Object> knobs, Where where, Warmup warmup, GpuBusy gpuBusy, Efficiency efficiency, Trials trials) {
 
   /** The file of a result. */
@@ -60,7 +61,7 @@ public record ResultFile(
       case CaseResult.Measured m -> new ResultFile(s.caseId(), s.model(), s.modelLabel(), s.requestedInstance(),
           s.actualInstance(), s.lifecycle(), s.zone(), s.batchSize(), steps, resolution, s.precision(), s.backend(), s.weights(),
           s.device(), run.modelLoadS(), run.warmupIterations(), run.iterations(), imagesPerRequest, run.latency(),
-          run.inferenceTimeS(), timePerImageS, imagesPerS, tokensPerS, run.memory(), run.telemetry(), run.price(), m.cost(),
+          run.inferenceTimeS(), timePerImageS, imagesPerS, tokensPerS, run.memory(), run.telemetry(), run.price(), CostFile.of(m.cost()),
           m.verdict(), CaseStatus.SUCCESS, null, s.knobs(), r.where(), run.warmup(), run.gpuBusy(), m.efficiency(), m.trials());
       case CaseResult.Failed f -> new ResultFile(s.caseId(), s.model(), s.modelLabel(), s.requestedInstance(),
           s.actualInstance(), s.lifecycle(), s.zone(), s.batchSize(), steps, resolution, s.precision(), s.backend(), s.weights(),
@@ -82,10 +83,43 @@ public record ResultFile(
         precision, workload, backend, weights, device, knobs);
     var run = new CaseResult.Run(modelLoadS, warmupIterations, iterations, latency, inferenceTimeS, rates, memory, telemetry,
         price, warmup, gpuBusy);
+    CaseResult.Cost typedCost = cost == null ? null : switch (workload) {
+      case Workload.Diffusion d -> new CaseResult.ImageCost(cost.cost1000ImagesSpotUsd(), cost.cost1000ImagesOndemandUsd(),
+          cost.cost1000ImagesActualUsd(), cost.costEfficiencySpotUsdPerSPerImage(), cost.costEfficiencyOndemandUsdPerSPerImage(),
+          cost.spotSavingsPct());
+      case Workload.Llm l -> new CaseResult.TokenCost(cost.cost1MTokensSpotUsd(), cost.cost1MTokensOndemandUsd(),
+          cost.cost1MTokensActualUsd(), cost.spotSavingsPct());
+    };
     boolean failed = failure != null || (status != null && status != CaseStatus.SUCCESS);
-    CaseResult.Outcome outcome = !failed ? new CaseResult.Measured(run, cost, verdict, efficiency, trials)
+    CaseResult.Outcome outcome = !failed ? new CaseResult.Measured(run, typedCost, verdict, efficiency, trials)
         : new CaseResult.Failed(run, status != null ? status : CaseStatus.of(failure.kind()),
             failure != null ? failure : new Failure(io.genbench.wire.FailureKind.WORKER_ERROR, null, null));
     return new CaseResult(spec, where, outcome);
+  }
+
+  /**
+   * The file's {@code cost} object: the image and the token figures side by side, those of the other workload null.
+   */
+  public record CostFile(@JsonProperty("cost_1000_images_spot_usd") BigDecimal cost1000ImagesSpotUsd,
+      @JsonProperty("cost_1000_images_ondemand_usd") BigDecimal cost1000ImagesOndemandUsd,
+      @JsonProperty("cost_1000_images_actual_usd") BigDecimal cost1000ImagesActualUsd,
+      @JsonProperty("cost_efficiency_spot_usd_per_s_per_image") BigDecimal costEfficiencySpotUsdPerSPerImage,
+      @JsonProperty("cost_efficiency_ondemand_usd_per_s_per_image") BigDecimal costEfficiencyOndemandUsdPerSPerImage,
+      BigDecimal spotSavingsPct,
+      @JsonProperty("cost_1m_tokens_spot_usd") BigDecimal cost1MTokensSpotUsd,
+      @JsonProperty("cost_1m_tokens_ondemand_usd") BigDecimal cost1MTokensOndemandUsd,
+      @JsonProperty("cost_1m_tokens_actual_usd") BigDecimal cost1MTokensActualUsd) {
+
+    /** The file's object of a cost; null for none. */
+    public static CostFile of(CaseResult.Cost cost) {
+      return switch (cost) {
+        case null -> null;
+        case CaseResult.ImageCost i -> new CostFile(i.cost1000ImagesSpotUsd(), i.cost1000ImagesOndemandUsd(),
+            i.cost1000ImagesActualUsd(), i.costEfficiencySpotUsdPerSPerImage(), i.costEfficiencyOndemandUsdPerSPerImage(),
+            i.spotSavingsPct(), null, null, null);
+        case CaseResult.TokenCost t -> new CostFile(null, null, null, null, null, t.spotSavingsPct(), t.cost1MTokensSpotUsd(),
+            t.cost1MTokensOndemandUsd(), t.cost1MTokensActualUsd());
+      };
+    }
   }
 }

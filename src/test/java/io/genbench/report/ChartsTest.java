@@ -401,7 +401,8 @@ final class ChartsTest {
     Arrays.fill(e2e, e2eMs * 1_000_000);
     LatencySummary s = LatencySummary.of(e2e);
     Map<String, LatencySummary> latency = Map.of("e2e", s);
-    var cost = new CaseResult.Cost(new BigDecimal(spot), new BigDecimal(ondemand), new BigDecimal(ondemand), null, null, null);
+    var cost = ResultFile.CostFile.of(
+        new CaseResult.ImageCost(new BigDecimal(spot), new BigDecimal(ondemand), new BigDecimal(ondemand), null, null, null));
     var price = new CaseResult.Price(BigDecimal.ONE, BigDecimal.TWO, BigDecimal.TWO, "catalog", "2026-11-01", "us-east-1");
     return new ResultFile(id, "stabilityai/" + model, model, instance, instance, "ondemand", null, batch, 20, "512x512", precision,
         "torch-cuda", "random", "NVIDIA A10G", 2.0, 2, 10, batch, latency, e2eMs / 1000.0, 1 / imagesPerS, imagesPerS, null,

@@ -252,7 +252,7 @@ final class MarkdownReportTest {
     return new ResultFile(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
-        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), r.verdict(),
+        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), ResultFile.CostFile.of(r.cost()), r.verdict(),
         r.status(), failure, null, null, null, null, null, null).toResult();
   }
 
@@ -261,14 +261,14 @@ final class MarkdownReportTest {
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
         r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), null,
-        new CaseResult.Cost(null, null, null, null, null, null), r.verdict(), r.status(), r.failure(), null, null, null, null, null, null).toResult();
+        ResultFile.CostFile.of(new CaseResult.ImageCost(null, null, null, null, null, null)), r.verdict(), r.status(), r.failure(), null, null, null, null, null, null).toResult();
   }
 
   static CaseResult withVerdict(CaseResult r, Verdict verdict) {
     return new ResultFile(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
-        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), verdict,
+        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), ResultFile.CostFile.of(r.cost()), verdict,
         r.status(), r.failure(), null, null, null, null, null, null).toResult();
   }
 

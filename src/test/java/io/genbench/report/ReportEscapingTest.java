@@ -67,7 +67,7 @@ final class ReportEscapingTest {
         HOSTILE, HOSTILE, HOSTILE, HOSTILE, ok.modelLoadS(), 2, ok.iterations(), 1, ok.latency(), ok.inferenceTimeS(),
         ok.timePerImageS(), ok.imagesPerS(), null, ok.memory(), ok.telemetry(),
         new CaseResult.Price(ok.price().spotUsdPerHour(), ok.price().ondemandUsdPerHour(), ok.price().actualUsdPerHour(), HOSTILE,
-            HOSTILE, HOSTILE), ok.cost(), ok.verdict(), CaseStatus.SUCCESS, null, Map.of(HOSTILE, HOSTILE), null, null, null, null, null).toResult();
+            HOSTILE, HOSTILE), ResultFile.CostFile.of(ok.cost()), ok.verdict(), CaseStatus.SUCCESS, null, Map.of(HOSTILE, HOSTILE), null, null, null, null, null).toResult();
     CaseResult failure = new ResultFile("failed" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
         HOSTILE, HOSTILE, HOSTILE, HOSTILE, null, 0, 0, 1, Map.of(), null, null, null, null, null, null, null, null, null,
         CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, HOSTILE, List.of(HOSTILE.split("\n"))), null, null, null, null, null, null).toResult();

@@ -105,10 +105,10 @@ public final class ReportFixtures {
     BigDecimal spotPrice = new BigDecimal(spot);
     BigDecimal ondemandPrice = new BigDecimal(ondemand);
     var price = new CaseResult.Price(spotPrice, ondemandPrice, spotPrice, "catalog", "2026-11-01", "us-east-1");
-    var cost = new CaseResult.Cost(CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
+    var cost = ResultFile.CostFile.of(new CaseResult.ImageCost(CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
         CostModel.costPer1000Images(ondemandPrice, inferenceS, loadS), CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
         CostModel.usdPerSecondPerImage(spotPrice, 1), CostModel.usdPerSecondPerImage(ondemandPrice, 1),
-        CostModel.spotSavingsPct(spotPrice, ondemandPrice));
+        CostModel.spotSavingsPct(spotPrice, ondemandPrice)));
     return new ResultFile(id, "stabilityai/stable-diffusion-2-1", "SD2.1", instance, instance, "spot", zone, 1, 20, "512x512",
         "float16", "torch-cuda", "local", device, loadS, 2, e2eNs.length, 1, latency, inferenceS, inferenceS, imagesPerS,
         null, new CaseResult.Memory(reservedBytes - 1_073_741_824L, reservedBytes, "cuda"),
@@ -149,10 +149,10 @@ public final class ReportFixtures {
     double inferenceS = e2e.meanNs() / 1e9;
     BigDecimal spot = new BigDecimal("0.0806");
     BigDecimal ondemand = new BigDecimal("0.2016");
-    var cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, inferenceS, 3.2),
+    var cost = ResultFile.CostFile.of(new CaseResult.ImageCost(CostModel.costPer1000Images(spot, inferenceS, 3.2),
         CostModel.costPer1000Images(ondemand, inferenceS, 3.2), CostModel.costPer1000Images(ondemand, inferenceS, 3.2),
         CostModel.usdPerSecondPerImage(spot, 1), CostModel.usdPerSecondPerImage(ondemand, 1),
-        CostModel.spotSavingsPct(spot, ondemand));
+        CostModel.spotSavingsPct(spot, ondemand)));
     return new ResultFile("sd-2-1-m7ixlarge-b1-s20-float32", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
         "m7i.xlarge", "ondemand", null, 1, 20, "64x64", "float32", "onnx-cpu", "random", "cpu", 3.2, 1, 5, 1, latency,
         inferenceS, inferenceS, 1 / inferenceS, null, new CaseResult.Memory(412_000_000L, 412_000_000L, "cpu"), null,

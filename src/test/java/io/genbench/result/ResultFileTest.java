@@ -40,6 +40,9 @@ final class ResultFileTest {
     boolean llm = node.get("images_per_request").asInt() == 0;
     assertThat(r.workload()).isInstanceOf(llm ? Workload.Llm.class : Workload.Diffusion.class);
     assertThat(r.run().rates()).isInstanceOf(llm ? CaseResult.TokenRates.class : CaseResult.ImageRates.class);
+    if (!node.get("cost").isNull()) {
+      assertThat(r.cost()).isInstanceOf(llm ? CaseResult.TokenCost.class : CaseResult.ImageCost.class);
+    }
     boolean failed = !node.get("failure").isNull();
     assertThat(r.outcome()).isInstanceOf(failed ? CaseResult.Failed.class : CaseResult.Measured.class);
   }
@@ -58,5 +61,7 @@ final class ResultFileTest {
     assertThat(all).anyMatch(r -> r.workload() instanceof Workload.Diffusion);
     assertThat(all).anyMatch(r -> r.outcome() instanceof CaseResult.Failed);
     assertThat(all).anyMatch(r -> r.outcome() instanceof CaseResult.Measured);
+    assertThat(all).anyMatch(r -> r.cost() instanceof CaseResult.TokenCost);
+    assertThat(all).anyMatch(r -> r.cost() instanceof CaseResult.ImageCost);
   }
 }
