@@ -2,7 +2,6 @@ package io.genbench.rank;
 
 import io.genbench.cost.Lifecycle;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import io.genbench.result.Workload;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -62,9 +61,9 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
     List<Miss> missed = new ArrayList<>();
     List<Excluded> excluded = new ArrayList<>();
     for (CaseResult r : results) {
-      if (r.status() != CaseStatus.SUCCESS) {
-        excluded.add(new Excluded(r.caseId(), "status " + r.status()
-            + (r.failure() == null || r.failure().message() == null ? "" : ": " + firstLine(r.failure().message()))));
+      if (r.outcome() instanceof CaseResult.Failed f) {
+        excluded.add(new Excluded(r.caseId(), "status " + f.status()
+            + (f.failure().message() == null ? "" : ": " + firstLine(f.failure().message()))));
         continue;
       }
       var overflow = io.genbench.report.MemoryFit.exceeded(r);

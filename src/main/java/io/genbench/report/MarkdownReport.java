@@ -135,8 +135,8 @@ public final class MarkdownReport {
   public static String skippedNote(List<CaseResult> results) {
     Map<String, List<String>> byReason = new java.util.LinkedHashMap<>();
     for (CaseResult r : results) {
-      if (r.status() != CaseStatus.UNSUPPORTED) continue;
-      String why = r.failure() == null || r.failure().message() == null ? "no reason recorded" : r.failure().message().strip().lines().findFirst().orElse("");
+      if (!(r.outcome() instanceof CaseResult.Failed f) || f.status() != CaseStatus.UNSUPPORTED) continue;
+      String why = f.failure().message() == null ? "no reason recorded" : f.failure().message().strip().lines().findFirst().orElse("");
       byReason.computeIfAbsent(why, k -> new ArrayList<>()).add(r.caseId());
     }
     if (byReason.isEmpty()) return null;
@@ -185,7 +185,8 @@ public final class MarkdownReport {
 
   private static void method(StringBuilder md, RunReport report) {
     md.append("## Method\n\n");
-    String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
+    String warmups = distinct(report.results(),
+        r -> r.outcome() instanceof CaseResult.Measured m ? Integer.toString(m.run().warmupIterations()) : null);
     md.append("- Warm-up: never measured; it runs at least the plan's warmup_iterations and goes on until timing is"
         + " steady (the last 3 iterations each within the plan's steady_tolerance of their median, and that median"
         + " within it of the fastest median of any earlier window of 3), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
@@ -545,9 +546,9 @@ public final class MarkdownReport {
   }
 
   static String throughput(CaseResult r) {
-    return switch (r.workload()) {
-      case Workload.Diffusion d -> r.imagesPerS() == null ? NA : Figures.fixed(r.imagesPerS(), 3) + " img/s";
-      case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+    return switch (r.run().rates()) {
+      case CaseResult.ImageRates i -> i.imagesPerS() == null ? NA : Figures.fixed(i.imagesPerS(), 3) + " img/s";
+      case CaseResult.TokenRates t -> t.tokensPerS() == null ? NA : Figures.fixed(t.tokensPerS(), 1) + " tok/s";
     };
   }
 
@@ -584,9 +585,11 @@ public final class MarkdownReport {
   }
 
   private static String status(CaseResult r) {
-    if (r.status() == null) return NA;
-    return r.status() == CaseStatus.SUCCESS || r.failure() == null || r.failure().kind() == null ? r.status().name()
-        : r.status().name() + " (" + r.failure().kind().label() + ")";
+    return switch (r.outcome()) {
+      case CaseResult.Measured m -> CaseStatus.SUCCESS.name();
+      case CaseResult.Failed f -> f.failure().kind() == null ? f.status().name()
+          : f.status().name() + " (" + f.failure().kind().label() + ")";
+    };
   }
 
   private static String meanMillis(CaseResult r, String phase) {

@@ -306,8 +306,9 @@ final class RunCharts {
    * resolution where those vary in the run), each line by batch size (see {@link #byBatch}).
    */
   static Map<String, List<BatchPoint>> batchLines(List<CaseResult> results) {
-    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Diffusion)
-        .filter(r -> r.imagesPerS() != null && r.timePerImageS() != null).toList();
+    List<CaseResult> cases = results.stream()
+        .filter(r -> r.run().rates() instanceof CaseResult.ImageRates i && i.imagesPerS() != null && i.timePerImageS() != null)
+        .toList();
     boolean precisions = distinct(cases, CaseResult::precision) > 1;
     boolean steps = distinct(cases, r -> Integer.toString(r.inferenceSteps())) > 1;
     boolean resolutions = distinct(cases, CaseResult::resolution) > 1;
@@ -321,8 +322,8 @@ final class RunCharts {
    * by batch size (see {@link #byBatch}).
    */
   static Map<String, List<LlmPoint>> llmLines(List<CaseResult> results) {
-    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Llm)
-        .filter(r -> r.tokensPerS() != null).toList();
+    List<CaseResult> cases = results.stream()
+        .filter(r -> r.run().rates() instanceof CaseResult.TokenRates t && t.tokensPerS() != null).toList();
     boolean precisions = distinct(cases, CaseResult::precision) > 1;
     return byBatch(cases, r -> modelOnInstance(r) + (precisions ? " · " + r.precision() : ""), r -> {
       LatencySummary ttft = r.latency() == null ? null : r.latency().get("ttft");

@@ -93,7 +93,7 @@ public record ResultFile(
     boolean failed = failure != null || (status != null && status != CaseStatus.SUCCESS);
     CaseResult.Outcome outcome = !failed ? new CaseResult.Measured(run, typedCost, verdict, efficiency, trials)
         : new CaseResult.Failed(run, status != null ? status : CaseStatus.of(failure.kind()),
-            failure != null ? failure : new Failure(io.genbench.wire.FailureKind.WORKER_ERROR, null, null));
+            failure != null ? failure : new Failure(null, null, null));
     return new CaseResult(spec, where, outcome);
   }
 
