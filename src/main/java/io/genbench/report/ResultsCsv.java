@@ -69,11 +69,15 @@ public final class ResultsCsv {
 
   static List<String> row(CaseResult r) {
     List<String> v = new ArrayList<>();
-    CaseResult.Failure f = r.failure();
     v.add(r.caseId());
-    v.add(r.status() == null ? NA : r.status().name());
-    v.add(f == null || f.kind() == null ? NA : f.kind().wire());
-    v.add(f == null ? NA : Figures.orNa(f.message()));
+    v.add(r.status().name());
+    switch (r.outcome()) {
+      case CaseResult.Measured m -> v.addAll(List.of(NA, NA));
+      case CaseResult.Failed f -> {
+        v.add(f.failure().kind() == null ? NA : f.failure().kind().wire());
+        v.add(Figures.orNa(f.failure().message()));
+      }
+    }
     v.add(Figures.orNa(r.model()));
     v.add(Figures.orNa(r.modelLabel()));
     v.add(Figures.orNa(r.requestedInstance()));
@@ -102,9 +106,10 @@ public final class ResultsCsv {
       }
     }
     v.add(Figures.seconds(r.inferenceTimeS()));
-    v.add(Figures.seconds(r.timePerImageS()));
-    v.add(Figures.fixed(r.imagesPerS(), 3));
-    v.add(Figures.fixed(r.tokensPerS(), 3));
+    switch (r.run().rates()) { // time per image, images/s, tokens/s: the other workload's columns N/A
+      case CaseResult.ImageRates i -> v.addAll(List.of(Figures.seconds(i.timePerImageS()), Figures.fixed(i.imagesPerS(), 3), NA));
+      case CaseResult.TokenRates t -> v.addAll(List.of(NA, NA, Figures.fixed(t.tokensPerS(), 3)));
+    }
     CaseResult.Memory m = r.memory();
     v.add(m == null ? NA : Long.toString(m.peakAllocatedBytes()));
     v.add(m == null ? NA : Long.toString(m.peakReservedBytes()));
