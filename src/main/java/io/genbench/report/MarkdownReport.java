@@ -496,21 +496,22 @@ public final class MarkdownReport {
     md.append("## Failures and out-of-memory cells\n\n");
     // skipped cases are said at the top of the report: they are not failures
     List<CaseResult> failed = report.results().stream()
-        .filter(r -> r.status() != CaseStatus.SUCCESS && r.status() != CaseStatus.UNSUPPORTED).toList();
+        .filter(r -> r.outcome() instanceof CaseResult.Failed f && f.status() != CaseStatus.UNSUPPORTED).toList();
     if (failed.isEmpty()) {
       md.append(report.results().stream().anyMatch(r -> r.status() == CaseStatus.UNSUPPORTED)
           ? "None: every case that could run here succeeded.\n\n" : "None: every case succeeded.\n\n");
       return;
     }
     for (CaseResult r : failed) {
-      CaseResult.Failure f = r.failure();
-      md.append("### ").append(code(r.caseId())).append(": ").append(r.status() == null ? NA : r.status().name());
-      if (f != null && f.kind() != null) {
+      if (!(r.outcome() instanceof CaseResult.Failed failure)) continue; // the filter above kept failed cases only
+      CaseResult.Failure f = failure.failure();
+      md.append("### ").append(code(r.caseId())).append(": ").append(failure.status().name());
+      if (f.kind() != null) {
         md.append(" (").append(f.kind().label()).append(", ").append(f.kind().isFinding() ? "a finding" : "a failure").append(')');
       }
       md.append("\n\n");
-      md.append(f == null || f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
-      if (f != null && !f.logTail().isEmpty()) {
+      md.append(f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
+      if (!f.logTail().isEmpty()) {
         List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - LOG_TAIL_LINES), f.logTail().size());
         String fence = fence(tail);
         md.append(fence).append("text\n");
