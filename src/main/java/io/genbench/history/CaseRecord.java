@@ -29,7 +29,18 @@ public record CaseRecord(String caseId, String model, String modelLabel, String 
   public static CaseRecord of(CaseResult r) {
     LatencySummary e2e = r.latency() == null ? null : r.latency().get("e2e");
     CaseResult.Price price = r.price();
-    CaseResult.Cost cost = r.cost();
+    BigDecimal imagesOndemand = null, imagesSpot = null, tokensOndemand = null, tokensSpot = null;
+    switch (r.cost()) {
+      case null -> {}
+      case CaseResult.ImageCost i -> {
+        imagesOndemand = i.cost1000ImagesOndemandUsd();
+        imagesSpot = i.cost1000ImagesSpotUsd();
+      }
+      case CaseResult.TokenCost t -> {
+        tokensOndemand = t.cost1MTokensOndemandUsd();
+        tokensSpot = t.cost1MTokensSpotUsd();
+      }
+    }
     CaseResult.Memory memory = r.memory();
     return new CaseRecord(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         price == null ? null : price.spotUsdPerHour(), price == null ? null : price.ondemandUsdPerHour(),
@@ -37,8 +48,7 @@ public record CaseRecord(String caseId, String model, String modelLabel, String 
         r.device(), r.status().name(), r.verdict() == null ? null : r.verdict().label(),
         e2e == null ? null : e2e.p50Ns() / 1e6, e2e == null ? null : e2e.p95Ns() / 1e6, e2e == null ? null : e2e.p99Ns() / 1e6,
         r.imagesPerS(), r.tokensPerS(), memory == null ? null : memory.peakBytes(), memory == null ? null : memory.kind(),
-        cost == null ? null : cost.cost1000ImagesOndemandUsd(), cost == null ? null : cost.cost1000ImagesSpotUsd(),
-        cost == null ? null : cost.cost1MTokensOndemandUsd(), cost == null ? null : cost.cost1MTokensSpotUsd(),
+        imagesOndemand, imagesSpot, tokensOndemand, tokensSpot,
         r.trials() == null ? 1 : r.trials().n(), r.iterations());
   }
 

@@ -6,7 +6,6 @@ import io.genbench.UserError;
 import io.genbench.plan.Plan;
 import io.genbench.plan.PlanFile;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import io.genbench.store.RunDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +60,7 @@ public record RecordedRun(RunRecord run, List<CaseRecord> cases) {
     String backend = text(env, "backend") != null ? text(env, "backend") : joined(results.stream().map(CaseResult::backend).toList());
     String planName = planName(env);
     if (planName == null && plan.mode() != null) planName = plan.mode().label();
-    int success = (int) results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).count();
+    int success = (int) results.stream().filter(r -> r.outcome() instanceof CaseResult.Measured).count();
     var run = new RunRecord(key(runId, startedText, host), runId, root.toString(), started, instant(text(env, "finished_at")),
         backend, device, host, text(env, "genbench_version"), text(env, "git_commit"), planName, sha256(planBytes),
         plan.cases().size(), results.size(), success);

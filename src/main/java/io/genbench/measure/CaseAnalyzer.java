@@ -8,6 +8,7 @@ import io.genbench.cost.CostModel;
 import io.genbench.plan.Model;
 import io.genbench.result.CaseResult;
 import io.genbench.result.CaseStatus;
+import io.genbench.result.Workload;
 import io.genbench.wire.FailureKind;
 import io.genbench.wire.WorkerCase;
 import io.genbench.wire.WorkerEvent.Sample;
@@ -51,12 +52,18 @@ public final class CaseAnalyzer {
         latency.get("tpot")) : null;
     TrialStats trialStats = failure == null ? trialStats(m) : null;
     Verdict verdict = failure == null ? verdict(e2e, warmup, busy, knobs, trialStats, shape.llm(), steadiness(m)) : null;
-    return new CaseResult(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(), where.measuredOn(),
-        prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), shape.steps(), shape.resolution(),
-        spec.precision(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, loadS, m.warmups(),
-        samples.size(), shape.imagesPerRequest(), latency, rates.inferenceTimeS(), rates.timePerImageS(), rates.imagesPerS(),
-        rates.tokensPerS(), memory(m.memory()), telemetry(m.telemetry(), rates.totalNs(), rates.totalImages()), prices.price(),
-        cost, verdict, status, failure, knobs, where, warmup, busy, efficiency, trials(trialStats));
+    var result = new CaseResult.Spec(caseId, shape.modelId(), modelLabel(shape.modelId()), spec.instanceType(),
+        where.measuredOn(), prices.lifecycle(), m.price() == null ? null : m.price().zone(), shape.batch(), spec.precision(),
+        shape.workload(), backend(spec, h), m.loaded() == null ? null : m.loaded().weights(), device, knobs);
+    CaseResult.Rates rated = switch (shape.workload()) {
+      case Workload.Diffusion d -> new CaseResult.ImageRates(rates.timePerImageS(), rates.imagesPerS());
+      case Workload.Llm l -> new CaseResult.TokenRates(rates.tokensPerS());
+    };
+    var run = new CaseResult.Run(loadS, m.warmups(), samples.size(), latency, rates.inferenceTimeS(), rated,
+        memory(m.memory()), telemetry(m.telemetry(), rates.totalNs(), rates.totalImages()), prices.price(), warmup, busy);
+    CaseResult.Outcome outcome = failure == null ? new CaseResult.Measured(run, cost, verdict, efficiency, trials(trialStats))
+        : new CaseResult.Failed(run, status, failure);
+    return new CaseResult(result, where, outcome);
   }
 
   /** What one request of the case is: its model, batch, steps, and images (0 for an LLM case). */
@@ -68,6 +75,11 @@ public final class CaseAnalyzer {
         // an LLM request has no denoising steps: 0, or what a flat case event of an older run gave it
         case WorkerCase.Llm l -> new Shape(spec.model(), spec.batchSize(), l.flatSteps() == null ? 0 : l.flatSteps(), true, null, 0);
       };
+    }
+
+    /** The result's workload: images (with steps and resolution) or tokens. */
+    Workload workload() {
+      return llm ? new Workload.Llm(steps, resolution) : new Workload.Diffusion(imagesPerRequest, steps, resolution);
     }
   }
 
@@ -138,14 +150,14 @@ public final class CaseAnalyzer {
     double load = loadS == null ? 0 : loadS;
     if (shape.llm() && rates.tokensPerS() != null) {
       double tokensPerS = rates.tokensPerS();
-      return new CaseResult.Cost(null, null, null, null, null, CostModel.spotSavingsPct(prices.spot(), prices.ondemand()),
-          CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
+      return new CaseResult.TokenCost(CostModel.costPerMillionTokens(prices.spot(), tokensPerS, load),
           CostModel.costPerMillionTokens(prices.ondemand(), tokensPerS, load),
-          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load));
+          CostModel.costPerMillionTokens(prices.actual(), tokensPerS, load),
+          CostModel.spotSavingsPct(prices.spot(), prices.ondemand()));
     }
     if (rates.timePerImageS() != null) { // never for an LLM case: it has no images
       double timePerImageS = rates.timePerImageS();
-      return new CaseResult.Cost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
+      return new CaseResult.ImageCost(CostModel.costPer1000Images(prices.spot(), timePerImageS, load),
           CostModel.costPer1000Images(prices.ondemand(), timePerImageS, load),
           CostModel.costPer1000Images(prices.actual(), timePerImageS, load),
           CostModel.usdPerSecondPerImage(prices.spot(), shape.imagesPerRequest()),

@@ -2,8 +2,6 @@ package io.genbench.rank;
 
 import io.genbench.cost.Lifecycle;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
-import io.genbench.result.Workload;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -62,9 +60,9 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
     List<Miss> missed = new ArrayList<>();
     List<Excluded> excluded = new ArrayList<>();
     for (CaseResult r : results) {
-      if (r.status() != CaseStatus.SUCCESS) {
-        excluded.add(new Excluded(r.caseId(), "status " + r.status()
-            + (r.failure() == null || r.failure().message() == null ? "" : ": " + firstLine(r.failure().message()))));
+      if (r.outcome() instanceof CaseResult.Failed f) {
+        excluded.add(new Excluded(r.caseId(), "status " + f.status()
+            + (f.failure().message() == null ? "" : ": " + firstLine(f.failure().message()))));
         continue;
       }
       var overflow = io.genbench.report.MemoryFit.exceeded(r);
@@ -109,9 +107,13 @@ public record BestConfigurations(String run, String lifecycle, Double p95MsMax, 
         missed.add(new Miss(r.caseId(), reasons));
         continue;
       }
-      boolean llm = r.workload() instanceof Workload.Llm;
-      (llm ? tokens : images).add(new Pick(0, r.caseId(), cost, p95Ms, memGb, memGb == null ? null : memoryKind(r),
-          llm ? null : r.timePerImageS(), llm ? r.tokensPerS() : null, List.copyOf(flags)));
+      String memoryKind = memGb == null ? null : memoryKind(r);
+      switch (r.run().rates()) {
+        case CaseResult.ImageRates i -> images.add(new Pick(0, r.caseId(), cost, p95Ms, memGb, memoryKind, i.timePerImageS(), null,
+            List.copyOf(flags)));
+        case CaseResult.TokenRates t -> tokens.add(new Pick(0, r.caseId(), cost, p95Ms, memGb, memoryKind, null, t.tokensPerS(),
+            List.copyOf(flags)));
+      }
     }
     return new BestConfigurations(run, lifecycle.label(), p95MsMax, maxMemoryGb, includeInvalid, ranked(images), ranked(tokens),
         missed, excluded);

@@ -124,11 +124,11 @@ public record RunComparison(String baseline, String candidate, double level, lon
 
   /** Cost per 1000 images (diffusion) or per million tokens (LLM) at the lifecycle's price, or null. */
   static BigDecimal cost(CaseResult r, Lifecycle lifecycle) {
-    if (r.cost() == null) return null;
     boolean spot = lifecycle == Lifecycle.SPOT;
-    return switch (r.workload()) {
-      case Workload.Diffusion d -> spot ? r.cost().cost1000ImagesSpotUsd() : r.cost().cost1000ImagesOndemandUsd();
-      case Workload.Llm l -> spot ? r.cost().cost1MTokensSpotUsd() : r.cost().cost1MTokensOndemandUsd();
+    return switch (r.cost()) {
+      case null -> null;
+      case CaseResult.ImageCost i -> spot ? i.cost1000ImagesSpotUsd() : i.cost1000ImagesOndemandUsd();
+      case CaseResult.TokenCost t -> spot ? t.cost1MTokensSpotUsd() : t.cost1MTokensOndemandUsd();
     };
   }
 

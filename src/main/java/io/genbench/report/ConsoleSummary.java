@@ -3,7 +3,6 @@ package io.genbench.report;
 import static io.genbench.report.Figures.NA;
 
 import io.genbench.result.CaseResult;
-import io.genbench.result.Workload;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,10 +22,10 @@ public final class ConsoleSummary {
     List<List<String>> rows = new ArrayList<>();
     rows.add(HEADER);
     for (CaseResult r : report.results()) {
-      rows.add(List.of(io.genbench.Printable.text(r.caseId()), r.status() == null ? NA : r.status().name(), Figures.seconds(r.timePerImageS()),
-          switch (r.workload()) {
-            case Workload.Diffusion d -> Figures.fixed(r.imagesPerS(), 3);
-            case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+      rows.add(List.of(io.genbench.Printable.text(r.caseId()), r.status().name(), Figures.seconds(r.timePerImageS()),
+          switch (r.run().rates()) {
+            case CaseResult.ImageRates i -> Figures.fixed(i.imagesPerS(), 3);
+            case CaseResult.TokenRates t -> t.tokensPerS() == null ? NA : Figures.fixed(t.tokensPerS(), 1) + " tok/s";
           },
           Figures.money(CostAnalysis.spot(r))));
     }

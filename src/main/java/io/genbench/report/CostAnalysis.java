@@ -1,7 +1,6 @@
 package io.genbench.report;
 
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Comparator;
@@ -28,7 +27,7 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
     BigDecimal averageOndemandUsd, BigDecimal averageSpotSavingsPct, int successes, int invalid) {
 
   public static CostAnalysis of(List<CaseResult> results) {
-    List<CaseResult> ok = results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).toList();
+    List<CaseResult> ok = results.stream().filter(r -> r.outcome() instanceof CaseResult.Measured).toList();
     // a case that does not fit the instance it is priced as cannot be had at that cost or speed there
     // as genbench best: an INVALID figure is not an answer, and a case that does not fit cannot be had at that cost
     List<CaseResult> offered = ok.stream().filter(r -> valid(r) && MemoryFit.fits(r)).toList();
@@ -47,12 +46,12 @@ public record CostAnalysis(Optional<CaseResult> lowestSpot, Optional<CaseResult>
 
   /** Spot cost per 1000 images of a case, or null. */
   static BigDecimal spot(CaseResult r) {
-    return r.cost() == null ? null : r.cost().cost1000ImagesSpotUsd();
+    return r.cost() instanceof CaseResult.ImageCost i ? i.cost1000ImagesSpotUsd() : null;
   }
 
   /** On-demand cost per 1000 images of a case, or null. */
   static BigDecimal ondemand(CaseResult r) {
-    return r.cost() == null ? null : r.cost().cost1000ImagesOndemandUsd();
+    return r.cost() instanceof CaseResult.ImageCost i ? i.cost1000ImagesOndemandUsd() : null;
   }
 
   /** On-demand minus spot cost per 1000 images, or null. */

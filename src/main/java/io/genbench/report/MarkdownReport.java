@@ -135,8 +135,8 @@ public final class MarkdownReport {
   public static String skippedNote(List<CaseResult> results) {
     Map<String, List<String>> byReason = new java.util.LinkedHashMap<>();
     for (CaseResult r : results) {
-      if (r.status() != CaseStatus.UNSUPPORTED) continue;
-      String why = r.failure() == null || r.failure().message() == null ? "no reason recorded" : r.failure().message().strip().lines().findFirst().orElse("");
+      if (!(r.outcome() instanceof CaseResult.Failed f) || f.status() != CaseStatus.UNSUPPORTED) continue;
+      String why = f.failure().message() == null ? "no reason recorded" : f.failure().message().strip().lines().findFirst().orElse("");
       byReason.computeIfAbsent(why, k -> new ArrayList<>()).add(r.caseId());
     }
     if (byReason.isEmpty()) return null;
@@ -185,7 +185,8 @@ public final class MarkdownReport {
 
   private static void method(StringBuilder md, RunReport report) {
     md.append("## Method\n\n");
-    String warmups = distinct(report.results(), r -> r.status() == CaseStatus.SUCCESS ? Integer.toString(r.warmupIterations()) : null);
+    String warmups = distinct(report.results(),
+        r -> r.outcome() instanceof CaseResult.Measured m ? Integer.toString(m.run().warmupIterations()) : null);
     md.append("- Warm-up: never measured; it runs at least the plan's warmup_iterations and goes on until timing is"
         + " steady (the last 3 iterations each within the plan's steady_tolerance of their median, and that median"
         + " within it of the fastest median of any earlier window of 3), bounded by max_warmup_iterations and max_warmup_s. Warm-up iterations run: ")
@@ -431,8 +432,8 @@ public final class MarkdownReport {
           ttft == null ? NA : Figures.millis(ttft.p90Ns()), ttft == null ? NA : Figures.millis(ttft.p99Ns()),
           tpot == null ? NA : Figures.millis(tpot.meanNs()), tpot == null ? NA : Figures.millis(tpot.p50Ns()),
           tpot == null ? NA : Figures.millis(tpot.p99Ns()), Figures.fixed(r.tokensPerS(), 1),
-          r.cost() == null ? NA : Figures.money(r.cost().cost1MTokensSpotUsd()),
-          r.cost() == null ? NA : Figures.money(r.cost().cost1MTokensOndemandUsd())));
+          r.cost() instanceof CaseResult.TokenCost t ? Figures.money(t.cost1MTokensSpotUsd()) : NA,
+          r.cost() instanceof CaseResult.TokenCost t ? Figures.money(t.cost1MTokensOndemandUsd()) : NA));
     }
     table(md, List.of("case", "TTFT P50 ms", "TTFT P90 ms", "TTFT P99 ms", "TPOT mean ms", "TPOT P50 ms", "TPOT P99 ms",
         "tokens/s", "$/1M tokens spot", "$/1M tokens on-demand"), rows);
@@ -495,21 +496,22 @@ public final class MarkdownReport {
     md.append("## Failures and out-of-memory cells\n\n");
     // skipped cases are said at the top of the report: they are not failures
     List<CaseResult> failed = report.results().stream()
-        .filter(r -> r.status() != CaseStatus.SUCCESS && r.status() != CaseStatus.UNSUPPORTED).toList();
+        .filter(r -> r.outcome() instanceof CaseResult.Failed f && f.status() != CaseStatus.UNSUPPORTED).toList();
     if (failed.isEmpty()) {
       md.append(report.results().stream().anyMatch(r -> r.status() == CaseStatus.UNSUPPORTED)
           ? "None: every case that could run here succeeded.\n\n" : "None: every case succeeded.\n\n");
       return;
     }
     for (CaseResult r : failed) {
-      CaseResult.Failure f = r.failure();
-      md.append("### ").append(code(r.caseId())).append(": ").append(r.status() == null ? NA : r.status().name());
-      if (f != null && f.kind() != null) {
+      if (!(r.outcome() instanceof CaseResult.Failed failure)) continue; // the filter above kept failed cases only
+      CaseResult.Failure f = failure.failure();
+      md.append("### ").append(code(r.caseId())).append(": ").append(failure.status().name());
+      if (f.kind() != null) {
         md.append(" (").append(f.kind().label()).append(", ").append(f.kind().isFinding() ? "a finding" : "a failure").append(')');
       }
       md.append("\n\n");
-      md.append(f == null || f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
-      if (f != null && !f.logTail().isEmpty()) {
+      md.append(f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
+      if (!f.logTail().isEmpty()) {
         List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - LOG_TAIL_LINES), f.logTail().size());
         String fence = fence(tail);
         md.append(fence).append("text\n");
@@ -545,9 +547,9 @@ public final class MarkdownReport {
   }
 
   static String throughput(CaseResult r) {
-    return switch (r.workload()) {
-      case Workload.Diffusion d -> r.imagesPerS() == null ? NA : Figures.fixed(r.imagesPerS(), 3) + " img/s";
-      case Workload.Llm l -> r.tokensPerS() == null ? NA : Figures.fixed(r.tokensPerS(), 1) + " tok/s";
+    return switch (r.run().rates()) {
+      case CaseResult.ImageRates i -> i.imagesPerS() == null ? NA : Figures.fixed(i.imagesPerS(), 3) + " img/s";
+      case CaseResult.TokenRates t -> t.tokensPerS() == null ? NA : Figures.fixed(t.tokensPerS(), 1) + " tok/s";
     };
   }
 
@@ -584,9 +586,11 @@ public final class MarkdownReport {
   }
 
   private static String status(CaseResult r) {
-    if (r.status() == null) return NA;
-    return r.status() == CaseStatus.SUCCESS || r.failure() == null || r.failure().kind() == null ? r.status().name()
-        : r.status().name() + " (" + r.failure().kind().label() + ")";
+    return switch (r.outcome()) {
+      case CaseResult.Measured m -> CaseStatus.SUCCESS.name();
+      case CaseResult.Failed f -> f.failure().kind() == null ? f.status().name()
+          : f.status().name() + " (" + f.failure().kind().label() + ")";
+    };
   }
 
   private static String meanMillis(CaseResult r, String phase) {

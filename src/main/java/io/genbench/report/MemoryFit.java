@@ -3,7 +3,6 @@ package io.genbench.report;
 import io.genbench.cost.InstancePrice;
 import io.genbench.cost.PriceCatalog;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +23,7 @@ public record MemoryFit(String instance, double peakGb, double capacityGb, Strin
 
   /** The case's overflow, or empty when it fits, did not succeed, has no memory figure, or its instance is unknown. */
   public static Optional<MemoryFit> exceeded(CaseResult r) {
-    if (r.status() != CaseStatus.SUCCESS || r.memory() == null) return Optional.empty();
+    if (!(r.outcome() instanceof CaseResult.Measured) || r.memory() == null) return Optional.empty();
     String instance = r.where() != null && r.where().pricedAs() != null ? r.where().pricedAs() : r.requestedInstance();
     if (instance == null) return Optional.empty();
     Optional<InstancePrice> known = CATALOG.lookup(instance, null);

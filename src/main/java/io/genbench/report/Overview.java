@@ -60,7 +60,7 @@ final class Overview {
    * the figures differ from case to case, the rule and where each case's note is.
    */
   static List<String> reasons(List<CaseResult> results, Style style) {
-    List<CaseResult> judged = results.stream().filter(r -> r.status() == CaseStatus.SUCCESS && r.verdict() != null).toList();
+    List<CaseResult> judged = results.stream().filter(r -> r.outcome() instanceof CaseResult.Measured m && m.verdict() != null).toList();
     Map<List<String>, List<String>> ids = new LinkedHashMap<>();
     Map<List<String>, java.util.Set<String>> notes = new LinkedHashMap<>();
     for (CaseResult r : judged) {

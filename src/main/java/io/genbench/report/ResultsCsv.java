@@ -69,11 +69,15 @@ public final class ResultsCsv {
 
   static List<String> row(CaseResult r) {
     List<String> v = new ArrayList<>();
-    CaseResult.Failure f = r.failure();
     v.add(r.caseId());
-    v.add(r.status() == null ? NA : r.status().name());
-    v.add(f == null || f.kind() == null ? NA : f.kind().wire());
-    v.add(f == null ? NA : Figures.orNa(f.message()));
+    v.add(r.status().name());
+    switch (r.outcome()) {
+      case CaseResult.Measured m -> v.addAll(List.of(NA, NA));
+      case CaseResult.Failed f -> {
+        v.add(f.failure().kind() == null ? NA : f.failure().kind().wire());
+        v.add(Figures.orNa(f.failure().message()));
+      }
+    }
     v.add(Figures.orNa(r.model()));
     v.add(Figures.orNa(r.modelLabel()));
     v.add(Figures.orNa(r.requestedInstance()));
@@ -102,9 +106,10 @@ public final class ResultsCsv {
       }
     }
     v.add(Figures.seconds(r.inferenceTimeS()));
-    v.add(Figures.seconds(r.timePerImageS()));
-    v.add(Figures.fixed(r.imagesPerS(), 3));
-    v.add(Figures.fixed(r.tokensPerS(), 3));
+    switch (r.run().rates()) { // time per image, images/s, tokens/s: the other workload's columns N/A
+      case CaseResult.ImageRates i -> v.addAll(List.of(Figures.seconds(i.timePerImageS()), Figures.fixed(i.imagesPerS(), 3), NA));
+      case CaseResult.TokenRates t -> v.addAll(List.of(NA, NA, Figures.fixed(t.tokensPerS(), 3)));
+    }
     CaseResult.Memory m = r.memory();
     v.add(m == null ? NA : Long.toString(m.peakAllocatedBytes()));
     v.add(m == null ? NA : Long.toString(m.peakReservedBytes()));
@@ -123,16 +128,26 @@ public final class ResultsCsv {
     v.add(p == null ? NA : Figures.orNa(p.source()));
     v.add(p == null ? NA : Figures.orNa(p.asOf()));
     v.add(p == null ? NA : Figures.orNa(p.region()));
-    CaseResult.Cost c = r.cost();
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesSpotUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesOndemandUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1000ImagesActualUsd()));
-    v.add(c == null ? NA : Figures.money(c.costEfficiencySpotUsdPerSPerImage()));
-    v.add(c == null ? NA : Figures.money(c.costEfficiencyOndemandUsdPerSPerImage()));
-    v.add(c == null ? NA : Figures.percent(c.spotSavingsPct()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensSpotUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensOndemandUsd()));
-    v.add(c == null ? NA : Figures.money(c.cost1MTokensActualUsd()));
+    // five image columns, the saving, three token columns: the other workload's columns N/A
+    switch (r.cost()) {
+      case null -> v.addAll(java.util.Collections.nCopies(9, NA));
+      case CaseResult.ImageCost c -> {
+        v.add(Figures.money(c.cost1000ImagesSpotUsd()));
+        v.add(Figures.money(c.cost1000ImagesOndemandUsd()));
+        v.add(Figures.money(c.cost1000ImagesActualUsd()));
+        v.add(Figures.money(c.costEfficiencySpotUsdPerSPerImage()));
+        v.add(Figures.money(c.costEfficiencyOndemandUsdPerSPerImage()));
+        v.add(Figures.percent(c.spotSavingsPct()));
+        v.addAll(java.util.Collections.nCopies(3, NA));
+      }
+      case CaseResult.TokenCost c -> {
+        v.addAll(java.util.Collections.nCopies(5, NA));
+        v.add(Figures.percent(c.spotSavingsPct()));
+        v.add(Figures.money(c.cost1MTokensSpotUsd()));
+        v.add(Figures.money(c.cost1MTokensOndemandUsd()));
+        v.add(Figures.money(c.cost1MTokensActualUsd()));
+      }
+    }
     CaseResult.Where w = r.where();
     v.add(w == null ? Figures.orNa(r.actualInstance()) : w.measuredOn());
     v.add(w == null ? Figures.orNa(r.actualInstance()) : w.pricedAs());

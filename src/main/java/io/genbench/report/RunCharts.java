@@ -306,8 +306,9 @@ final class RunCharts {
    * resolution where those vary in the run), each line by batch size (see {@link #byBatch}).
    */
   static Map<String, List<BatchPoint>> batchLines(List<CaseResult> results) {
-    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Diffusion)
-        .filter(r -> r.imagesPerS() != null && r.timePerImageS() != null).toList();
+    List<CaseResult> cases = results.stream()
+        .filter(r -> r.run().rates() instanceof CaseResult.ImageRates i && i.imagesPerS() != null && i.timePerImageS() != null)
+        .toList();
     boolean precisions = distinct(cases, CaseResult::precision) > 1;
     boolean steps = distinct(cases, r -> Integer.toString(r.inferenceSteps())) > 1;
     boolean resolutions = distinct(cases, CaseResult::resolution) > 1;
@@ -321,8 +322,8 @@ final class RunCharts {
    * by batch size (see {@link #byBatch}).
    */
   static Map<String, List<LlmPoint>> llmLines(List<CaseResult> results) {
-    List<CaseResult> cases = results.stream().filter(r -> r.workload() instanceof Workload.Llm)
-        .filter(r -> r.tokensPerS() != null).toList();
+    List<CaseResult> cases = results.stream()
+        .filter(r -> r.run().rates() instanceof CaseResult.TokenRates t && t.tokensPerS() != null).toList();
     boolean precisions = distinct(cases, CaseResult::precision) > 1;
     return byBatch(cases, r -> modelOnInstance(r) + (precisions ? " · " + r.precision() : ""), r -> {
       LatencySummary ttft = r.latency() == null ? null : r.latency().get("ttft");
@@ -479,11 +480,11 @@ final class RunCharts {
   static List<CostBar> cheapest(List<CaseResult> results) {
     Map<List<String>, CostBar> bars = new LinkedHashMap<>();
     for (CaseResult r : results) {
-      if (!(r.workload() instanceof Workload.Diffusion) || r.cost() == null) continue;
+      if (!(r.cost() instanceof CaseResult.ImageCost cost)) continue; // per 1000 images: diffusion cases only
       String instance = r.where() != null && r.where().pricedAs() != null ? r.where().pricedAs() : r.actualInstance();
       String model = Objects.requireNonNullElse(r.modelLabel(), Objects.requireNonNullElse(r.model(), "?"));
       for (String lifecycle : List.of("spot", "on-demand")) {
-        BigDecimal usd = lifecycle.equals("spot") ? r.cost().cost1000ImagesSpotUsd() : r.cost().cost1000ImagesOndemandUsd();
+        BigDecimal usd = lifecycle.equals("spot") ? cost.cost1000ImagesSpotUsd() : cost.cost1000ImagesOndemandUsd();
         if (usd == null) continue;
         List<String> key = Arrays.asList(instance, model, lifecycle);
         CostBar known = bars.get(key);
@@ -581,11 +582,11 @@ final class RunCharts {
   static List<CostLatency> costLatency(List<CaseResult> results) {
     List<CostLatency> points = new ArrayList<>();
     for (CaseResult r : results) {
-      if (!(r.workload() instanceof Workload.Diffusion) || r.cost() == null || r.cost().cost1000ImagesActualUsd() == null) continue;
+      if (!(r.cost() instanceof CaseResult.ImageCost cost) || cost.cost1000ImagesActualUsd() == null) continue;
       if (!MemoryFit.fits(r)) continue; // its cost is not achievable on the instance it is priced as
       LatencySummary e2e = r.latency() == null ? null : r.latency().get("e2e");
       if (e2e == null) continue;
-      points.add(new CostLatency(r, ms(e2e.p95Ns()), r.cost().cost1000ImagesActualUsd().doubleValue()));
+      points.add(new CostLatency(r, ms(e2e.p95Ns()), cost.cost1000ImagesActualUsd().doubleValue()));
     }
     return points;
   }

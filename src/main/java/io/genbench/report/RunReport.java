@@ -2,7 +2,6 @@ package io.genbench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genbench.result.CaseResult;
-import io.genbench.result.CaseStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -132,7 +131,7 @@ public record RunReport(String runId, JsonNode environment, List<CaseResult> res
 
   /** The cases that produced a measurement. */
   public List<CaseResult> successes() {
-    return results.stream().filter(r -> r.status() == CaseStatus.SUCCESS).toList();
+    return results.stream().filter(r -> r.outcome() instanceof CaseResult.Measured).toList();
   }
 
   private String fromEnvironmentOrCases(String key, java.util.function.Function<CaseResult, String> field) {

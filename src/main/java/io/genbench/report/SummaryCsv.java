@@ -34,7 +34,8 @@ public final class SummaryCsv {
 
   static List<String> row(CaseResult r) {
     CaseResult.Price p = r.price();
-    CaseResult.Cost c = r.cost();
+    // summary.csv has the image columns only: an LLM case's cost is in results.csv
+    CaseResult.ImageCost c = r.cost() instanceof CaseResult.ImageCost i ? i : null;
     return List.of(
         r.caseId(),
         Figures.orNa(r.modelLabel()),

@@ -1,9 +1,9 @@
 package io.genbench.result;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import io.genbench.wire.FailureKind;
@@ -13,89 +13,228 @@ import java.util.Map;
 
 /**
  * Everything measured and derived for one case: the content of {@code result.json}. Always recomputable from the
- * case's {@code events.jsonl}. Null where a figure does not exist (a failed case has no latency).
+ * case's {@code events.jsonl}. What the case was, where it ran, and how it came out: measured, or failed. The file's
+ * flat shape (the seed's column names) is {@link ResultFile}, the one mapping between the two; this record is written
+ * and read through it.
  *
- * @param caseId the case id
- * @param model model id
- * @param modelLabel short model name, e.g. {@code SD2.1}
- * @param requestedInstance instance type the plan asked for
- * @param actualInstance instance type the case ran on (or was priced as)
- * @param lifecycle {@code spot} or {@code ondemand}: which price is the actual one
- * @param zone availability zone, or null
- * @param backend what ran the model: {@code onnx-cpu}, {@code torch-cuda}, {@code torch-cpu}, ...
- * @param weights {@code random} or {@code local}
- * @param device the device the model ran on, e.g. {@code NVIDIA H200} or {@code cpu}
- * @param modelLoadS model build/load seconds
- * @param warmupIterations warm-up iterations run (never measured)
- * @param iterations measured iterations
- * @param imagesPerRequest images one request produces
- * @param latency summaries by phase: {@code e2e}, {@code inference} (the denoising loop), {@code per_step},
- *     {@code text_encode}, {@code decode}; LLM cases {@code ttft}, {@code tpot}
- * @param inferenceTimeS mean end-to-end seconds per request (the seed's {@code inference_time_s})
- * @param timePerImageS {@code inferenceTimeS / imagesPerRequest}
- * @param imagesPerS images per second over the measured iterations, total images / total e2e time
- * @param tokensPerS generated tokens per second (LLM cases)
- * @param memory peak memory
- * @param telemetry GPU telemetry summary, or null where none was sampled
- * @param price the prices used, with their source and date
- * @param cost cost figures
- * @param verdict validity of the measurement
- * @param status the {@code summary.csv} status
- * @param failure why the case failed, or null
- * @param knobs the optimisation knobs as the backend resolved them (attention, cuda_graphs, compile, channels_last),
- *     or null where it did not say
- * @param where where the time was measured and which instance's price it was costed with
- * @param warmup how warm-up ended (null from workers that do not say)
- * @param gpuBusy the GPU-busy fraction of a denoising step (GPU cases), or null
- * @param efficiency FLOPs, MFU and MBU, or null where not counted
- * @param trials how the case's trials agree (with {@code --trials} > 1), or null
+ * @param spec the case as it ran: what it asked for, its workload, and what ran it
+ * @param where where the time was measured and which instance's price it was costed with; null in older result files
+ * @param outcome measured (with its cost and verdict) or failed (with its failure)
  */
-public record CaseResult(
-    String caseId, String model, String modelLabel, String requestedInstance, String actualInstance, String lifecycle,
-    String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend, String weights,
-    String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
-    Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
-    Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
-    Map<String, Object> knobs, Where where, Warmup warmup, GpuBusy gpuBusy, Efficiency efficiency, Trials trials) {
+public record CaseResult(Spec spec, Where where, Outcome outcome) {
 
-  /** Images or tokens: what this case's requests produce (derived, not a field of the result files). */
-  @JsonIgnore
+  public CaseResult {
+    java.util.Objects.requireNonNull(spec, "spec");
+    java.util.Objects.requireNonNull(outcome, "outcome");
+  }
+
+  /**
+   * The case as it ran.
+   *
+   * @param caseId the case id
+   * @param model model id
+   * @param modelLabel short model name, e.g. {@code SD2.1}
+   * @param requestedInstance instance type the plan asked for
+   * @param actualInstance instance type the case ran on (or was priced as)
+   * @param lifecycle {@code spot} or {@code ondemand}: which price is the actual one
+   * @param zone availability zone, or null
+   * @param batchSize requests' batch size
+   * @param precision e.g. {@code float16}
+   * @param workload images (with steps and resolution) or tokens
+   * @param backend what ran the model: {@code onnx-cpu}, {@code torch-cuda}, {@code torch-cpu}, ...; null without a hello
+   * @param weights {@code random} or {@code local}
+   * @param device the device the model ran on, e.g. {@code NVIDIA H200} or {@code cpu}
+   * @param knobs the optimisation knobs as the backend resolved them (attention, cuda_graphs, compile, channels_last),
+   *     or null where it did not say
+   */
+  public record Spec(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
+      String lifecycle, String zone, int batchSize, String precision, Workload workload, String backend, String weights,
+      String device, Map<String, Object> knobs) {
+    public Spec {
+      java.util.Objects.requireNonNull(workload, "workload");
+    }
+  }
+
+  /**
+   * How a case came out. Views switch over it instead of testing a failure for null, so a new outcome fails to compile
+   * until every view handles it.
+   */
+  public sealed interface Outcome {
+    /** What was measured before the case ended, also for a case that then failed (a failure may follow samples). */
+    Run run();
+  }
+
+  /**
+   * The case measured its iterations.
+   *
+   * @param run what was measured
+   * @param cost cost figures, or null where the case had no price or rate
+   * @param verdict validity of the measurement
+   * @param efficiency FLOPs, MFU and MBU, or null where not counted
+   * @param trials how the case's trials agree (with {@code --trials} > 1), or null
+   */
+  public record Measured(Run run, Cost cost, Verdict verdict, Efficiency efficiency, Trials trials) implements Outcome {}
+
+  /**
+   * The case failed, ran out of memory or was not run.
+   *
+   * @param run what was measured before it ended (often nothing)
+   * @param status the {@code summary.csv} status it has
+   * @param failure why
+   */
+  public record Failed(Run run, CaseStatus status, Failure failure) implements Outcome {
+    public Failed {
+      java.util.Objects.requireNonNull(status, "status");
+      java.util.Objects.requireNonNull(failure, "failure");
+    }
+  }
+
+  /**
+   * What a case measured.
+   *
+   * @param modelLoadS model build/load seconds
+   * @param warmupIterations warm-up iterations run (never measured)
+   * @param iterations measured iterations
+   * @param latency summaries by phase: {@code e2e}, {@code inference} (the denoising loop), {@code per_step},
+   *     {@code text_encode}, {@code decode}; LLM cases {@code ttft}, {@code tpot}
+   * @param inferenceTimeS mean end-to-end seconds per request (the seed's {@code inference_time_s})
+   * @param rates images or tokens per second, as the workload produces
+   * @param memory peak memory
+   * @param telemetry GPU telemetry summary, or null where none was sampled
+   * @param price the prices used, with their source and date
+   * @param warmup how warm-up ended (null from workers that do not say)
+   * @param gpuBusy the GPU-busy fraction of a denoising step (GPU cases), or null
+   */
+  public record Run(Double modelLoadS, int warmupIterations, int iterations, Map<String, LatencySummary> latency,
+      Double inferenceTimeS, Rates rates, Memory memory, Telemetry telemetry, Price price, Warmup warmup, GpuBusy gpuBusy) {
+    public Run {
+      java.util.Objects.requireNonNull(rates, "rates");
+    }
+  }
+
+  /** The rate a case's requests produce at: images or tokens per second. */
+  public sealed interface Rates {}
+
+  /**
+   * @param timePerImageS {@code inferenceTimeS / imagesPerRequest}
+   * @param imagesPerS images per second over the measured iterations, total images / total e2e time
+   */
+  public record ImageRates(Double timePerImageS, Double imagesPerS) implements Rates {}
+
+  /** @param tokensPerS generated tokens per second */
+  public record TokenRates(Double tokensPerS) implements Rates {}
+
+  /** Images or tokens: what this case's requests produce. */
   public Workload workload() {
-    return Workload.of(this);
+    return spec.workload();
+  }
+
+  /** What was measured (also before a failure). */
+  public Run run() {
+    return outcome.run();
   }
 
   /** This result with its failure's log tail replaced; this very result when it has no failure or the tail is the same. */
   public CaseResult withLogTail(List<String> logTail) {
-    if (failure == null || failure.logTail().equals(logTail)) return this;
-    return new CaseResult(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize,
-        inferenceSteps, resolution, precision, backend, weights, device, modelLoadS, warmupIterations, iterations,
-        imagesPerRequest, latency, inferenceTimeS, timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost,
-        verdict, status, new Failure(failure.kind(), failure.message(), logTail), knobs, where, warmup, gpuBusy, efficiency,
-        trials);
+    return switch (outcome) {
+      case Measured m -> this;
+      case Failed f -> f.failure().logTail().equals(logTail) ? this
+          : new CaseResult(spec, where, new Failed(f.run(), f.status(), new Failure(f.failure().kind(), f.failure().message(), logTail)));
+    };
   }
 
-  /** A result without the conditions it was measured in (older result files, tests). */
-  public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
-      String lifecycle, String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend,
-      String weights, String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
-      Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
-      Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure,
-      Map<String, Object> knobs) {
-    this(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize, inferenceSteps, resolution,
-        precision, backend, weights, device, modelLoadS, warmupIterations, iterations, imagesPerRequest, latency, inferenceTimeS,
-        timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure, knobs, null, null, null,
-        null, null);
+  /** This result with {@code where} replaced. */
+  public CaseResult withWhere(Where w) {
+    return new CaseResult(spec, w, outcome);
   }
 
-  /** A result without knob information. */
-  public CaseResult(String caseId, String model, String modelLabel, String requestedInstance, String actualInstance,
-      String lifecycle, String zone, int batchSize, int inferenceSteps, String resolution, String precision, String backend,
-      String weights, String device, Double modelLoadS, int warmupIterations, int iterations, int imagesPerRequest,
-      Map<String, LatencySummary> latency, Double inferenceTimeS, Double timePerImageS, Double imagesPerS, Double tokensPerS,
-      Memory memory, Telemetry telemetry, Price price, Cost cost, Verdict verdict, CaseStatus status, Failure failure) {
-    this(caseId, model, modelLabel, requestedInstance, actualInstance, lifecycle, zone, batchSize, inferenceSteps, resolution,
-        precision, backend, weights, device, modelLoadS, warmupIterations, iterations, imagesPerRequest, latency, inferenceTimeS,
-        timePerImageS, imagesPerS, tokensPerS, memory, telemetry, price, cost, verdict, status, failure, null);
+  /** Written as its file's flat shape. */
+  @JsonValue
+  ResultFile toFile() {
+    return ResultFile.of(this);
+  }
+
+  /** Read from its file's flat shape. */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  static CaseResult fromFile(ResultFile file) {
+    return file.toResult();
+  }
+
+  // The flat figures, as views read them until each asks the typed groups (issue 16 item 2's next step).
+
+  public String caseId() { return spec.caseId(); }
+  public String model() { return spec.model(); }
+  public String modelLabel() { return spec.modelLabel(); }
+  public String requestedInstance() { return spec.requestedInstance(); }
+  public String actualInstance() { return spec.actualInstance(); }
+  public String lifecycle() { return spec.lifecycle(); }
+  public String zone() { return spec.zone(); }
+  public int batchSize() { return spec.batchSize(); }
+  public String precision() { return spec.precision(); }
+  public String backend() { return spec.backend(); }
+  public String weights() { return spec.weights(); }
+  public String device() { return spec.device(); }
+  public Map<String, Object> knobs() { return spec.knobs(); }
+
+  /** Denoising steps; for an LLM case what its file said (0, or an older flat case event's steps). */
+  public int inferenceSteps() {
+    return switch (spec.workload()) {
+      case Workload.Diffusion d -> d.steps();
+      case Workload.Llm l -> l.storedSteps();
+    };
+  }
+
+  /** {@code WxH}; for an LLM case what its file said (null, or an older flat case event's). */
+  public String resolution() {
+    return switch (spec.workload()) {
+      case Workload.Diffusion d -> d.resolution();
+      case Workload.Llm l -> l.storedResolution();
+    };
+  }
+
+  /** Images one request produces; 0 for an LLM case. */
+  public int imagesPerRequest() {
+    return switch (spec.workload()) {
+      case Workload.Diffusion d -> d.imagesPerRequest();
+      case Workload.Llm l -> 0;
+    };
+  }
+
+  public Double modelLoadS() { return run().modelLoadS(); }
+  public int warmupIterations() { return run().warmupIterations(); }
+  public int iterations() { return run().iterations(); }
+  public Map<String, LatencySummary> latency() { return run().latency(); }
+  public Double inferenceTimeS() { return run().inferenceTimeS(); }
+  public Memory memory() { return run().memory(); }
+  public Telemetry telemetry() { return run().telemetry(); }
+  public Price price() { return run().price(); }
+  public Warmup warmup() { return run().warmup(); }
+  public GpuBusy gpuBusy() { return run().gpuBusy(); }
+
+  public Double timePerImageS() {
+    return run().rates() instanceof ImageRates i ? i.timePerImageS() : null;
+  }
+
+  public Double imagesPerS() {
+    return run().rates() instanceof ImageRates i ? i.imagesPerS() : null;
+  }
+
+  public Double tokensPerS() {
+    return run().rates() instanceof TokenRates t ? t.tokensPerS() : null;
+  }
+
+  public Cost cost() { return outcome instanceof Measured m ? m.cost() : null; }
+  public Verdict verdict() { return outcome instanceof Measured m ? m.verdict() : null; }
+  public Efficiency efficiency() { return outcome instanceof Measured m ? m.efficiency() : null; }
+  public Trials trials() { return outcome instanceof Measured m ? m.trials() : null; }
+  public Failure failure() { return outcome instanceof Failed f ? f.failure() : null; }
+
+  /** The {@code summary.csv} status: {@code SUCCESS} for a measured case. */
+  public CaseStatus status() {
+    return switch (outcome) {
+      case Measured m -> CaseStatus.SUCCESS;
+      case Failed f -> f.status();
+    };
   }
 
   /**
@@ -253,26 +392,38 @@ public record CaseResult(
       String asOf, String region) {}
 
   /**
-   * Cost per 1000 images (model load included), cost efficiency (USD per second per image) and the spot saving;
-   * for LLM cases the cost per million generated tokens instead of the image figures.
+   * What a measured case costs, model load included: per 1000 images, or per million generated tokens. Views switch
+   * over it, so a new kind of workload fails to compile until every view prices it.
    */
-  public record Cost(@JsonProperty("cost_1000_images_spot_usd") BigDecimal cost1000ImagesSpotUsd,
-      @JsonProperty("cost_1000_images_ondemand_usd") BigDecimal cost1000ImagesOndemandUsd,
-      @JsonProperty("cost_1000_images_actual_usd") BigDecimal cost1000ImagesActualUsd,
-      @JsonProperty("cost_efficiency_spot_usd_per_s_per_image") BigDecimal costEfficiencySpotUsdPerSPerImage,
-      @JsonProperty("cost_efficiency_ondemand_usd_per_s_per_image") BigDecimal costEfficiencyOndemandUsdPerSPerImage,
-      BigDecimal spotSavingsPct,
-      @JsonProperty("cost_1m_tokens_spot_usd") BigDecimal cost1MTokensSpotUsd,
-      @JsonProperty("cost_1m_tokens_ondemand_usd") BigDecimal cost1MTokensOndemandUsd,
-      @JsonProperty("cost_1m_tokens_actual_usd") BigDecimal cost1MTokensActualUsd) {
-
-    /** Image costs only (diffusion cases). */
-    public Cost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd, BigDecimal cost1000ImagesActualUsd,
-        BigDecimal costEfficiencySpotUsdPerSPerImage, BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) {
-      this(cost1000ImagesSpotUsd, cost1000ImagesOndemandUsd, cost1000ImagesActualUsd, costEfficiencySpotUsdPerSPerImage,
-          costEfficiencyOndemandUsdPerSPerImage, spotSavingsPct, null, null, null);
-    }
+  public sealed interface Cost {
+    /** The saving of spot over on-demand, %, or null without both prices. */
+    BigDecimal spotSavingsPct();
   }
+
+  /**
+   * Cost per 1000 images and cost efficiency (USD per second per image).
+   *
+   * @param cost1000ImagesSpotUsd at the spot price, or null without one
+   * @param cost1000ImagesOndemandUsd at the on-demand price, or null without one
+   * @param cost1000ImagesActualUsd at the price of the lifecycle it ran as
+   * @param costEfficiencySpotUsdPerSPerImage spot price per second per image of a request
+   * @param costEfficiencyOndemandUsdPerSPerImage on-demand price per second per image of a request
+   * @param spotSavingsPct the saving of spot over on-demand, %
+   */
+  public record ImageCost(BigDecimal cost1000ImagesSpotUsd, BigDecimal cost1000ImagesOndemandUsd,
+      BigDecimal cost1000ImagesActualUsd, BigDecimal costEfficiencySpotUsdPerSPerImage,
+      BigDecimal costEfficiencyOndemandUsdPerSPerImage, BigDecimal spotSavingsPct) implements Cost {}
+
+  /**
+   * Cost per million generated tokens.
+   *
+   * @param cost1MTokensSpotUsd at the spot price, or null without one
+   * @param cost1MTokensOndemandUsd at the on-demand price, or null without one
+   * @param cost1MTokensActualUsd at the price of the lifecycle it ran as
+   * @param spotSavingsPct the saving of spot over on-demand, %
+   */
+  public record TokenCost(BigDecimal cost1MTokensSpotUsd, BigDecimal cost1MTokensOndemandUsd, BigDecimal cost1MTokensActualUsd,
+      BigDecimal spotSavingsPct) implements Cost {}
 
   /**
    * The failure kind, its message, and the last lines of the worker's log. Both are bounded, as a worker's output is

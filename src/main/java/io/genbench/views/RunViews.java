@@ -283,7 +283,7 @@ public final class RunViews {
    * the views show the tail as it is now, and result.json is brought up to date with it.
    */
   private CaseResult withCurrentLogTail(String caseId, CaseResult result) {
-    if (result.failure() == null) return result;
+    if (!(result.outcome() instanceof CaseResult.Failed)) return result;
     CaseResult current = result.withLogTail(dir.logTail(caseId, LOG_TAIL_LINES));
     if (current != result) storeResult(caseId, current);
     return current;
@@ -326,8 +326,8 @@ public final class RunViews {
     int n = 0;
     for (TestCase c : plan.cases()) {
       CaseResult r = stored(c.id());
-      if (r == null || r.failure() == null) continue;
-      var kind = r.failure().kind();
+      if (r == null || !(r.outcome() instanceof CaseResult.Failed f)) continue;
+      var kind = f.failure().kind();
       if (kind != FailureKind.INFRASTRUCTURE && kind != FailureKind.WORKER_ERROR && kind != FailureKind.TIMEOUT
           && kind != FailureKind.BUDGET) continue;
       Path from = dir.caseDir(c.id()).resolve(RunDirectory.RESULT);

@@ -129,9 +129,10 @@ final class RunnerTest {
     CaseResult r = results.get(SD_B4.id());
     assertThat(r.timePerImageS()).isEqualTo(1.0);
     // g5.xlarge spot 0.4024 $/h * (1000 * 1.0 s + 1.0 s load) / 3600
-    assertThat(r.cost().cost1000ImagesSpotUsd()).isEqualByComparingTo(
+    var cost = (io.genbench.result.CaseResult.ImageCost) r.cost(); // a diffusion case is priced per 1000 images
+    assertThat(cost.cost1000ImagesSpotUsd()).isEqualByComparingTo(
         io.genbench.cost.CostModel.round(java.math.BigDecimal.valueOf(0.4024 * 1001 / 3600)));
-    assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
+    assertThat(cost.cost1000ImagesActualUsd()).isEqualByComparingTo(cost.cost1000ImagesSpotUsd());
     assertThat(r.memory().gpuMemoryGb()).isEqualTo(3.0);
   }
 

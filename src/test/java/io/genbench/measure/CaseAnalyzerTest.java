@@ -47,9 +47,10 @@ final class CaseAnalyzerTest {
     assertThat(r.timePerImageS()).isEqualTo(1.0);
     assertThat(r.imagesPerS()).isEqualTo(1.0);
     // 0.4 $/h * (1000 * 1 s + 3.6 s) / 3600
-    assertThat(r.cost().cost1000ImagesSpotUsd()).isEqualByComparingTo(
+    var cost = (io.genbench.result.CaseResult.ImageCost) r.cost(); // a diffusion case is priced per 1000 images
+    assertThat(cost.cost1000ImagesSpotUsd()).isEqualByComparingTo(
         io.genbench.cost.CostModel.round(java.math.BigDecimal.valueOf(0.4 * 1003.6 / 3600)));
-    assertThat(r.cost().cost1000ImagesActualUsd()).isEqualByComparingTo(r.cost().cost1000ImagesSpotUsd());
+    assertThat(cost.cost1000ImagesActualUsd()).isEqualByComparingTo(cost.cost1000ImagesSpotUsd());
     assertThat(r.latency().get("per_step").n()).isEqualTo(4);
     assertThat(r.device()).isEqualTo("NVIDIA H100 80GB HBM3");
     assertThat(r.backend()).isEqualTo("torch-cuda");

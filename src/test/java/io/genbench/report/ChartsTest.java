@@ -7,6 +7,7 @@ import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import io.genbench.chart.Chart;
 import io.genbench.result.CaseResult;
+import io.genbench.result.ResultFile;
 import io.genbench.result.CaseStatus;
 import io.genbench.wire.WorkerEvent.Sample;
 import io.genbench.wire.WorkerEvent.Telemetry;
@@ -122,9 +123,9 @@ final class ChartsTest {
     Arrays.fill(ttft, ttftMs * 1_000_000);
     LatencySummary s = LatencySummary.of(e2e);
     Map<String, LatencySummary> latency = Map.of("e2e", s, "ttft", LatencySummary.of(ttft));
-    return new CaseResult(id, "facebook/" + model, model, "p5.48xlarge", "p5.48xlarge", "ondemand", null, batch, 0, "8x8",
+    return new ResultFile(id, "facebook/" + model, model, "p5.48xlarge", "p5.48xlarge", "ondemand", null, batch, 0, "8x8",
         "float16", "torch-cuda", "random", "NVIDIA H200", 2.0, 2, 10, 0, latency, 0.5, null, null, tokensPerS, null, null,
-        null, null, Verdict.of(s), CaseStatus.SUCCESS, null);
+        null, null, Verdict.of(s), CaseStatus.SUCCESS, null, null, null, null, null, null, null).toResult();
   }
 
   @Test
@@ -400,11 +401,12 @@ final class ChartsTest {
     Arrays.fill(e2e, e2eMs * 1_000_000);
     LatencySummary s = LatencySummary.of(e2e);
     Map<String, LatencySummary> latency = Map.of("e2e", s);
-    var cost = new CaseResult.Cost(new BigDecimal(spot), new BigDecimal(ondemand), new BigDecimal(ondemand), null, null, null);
+    var cost = ResultFile.CostFile.of(
+        new CaseResult.ImageCost(new BigDecimal(spot), new BigDecimal(ondemand), new BigDecimal(ondemand), null, null, null));
     var price = new CaseResult.Price(BigDecimal.ONE, BigDecimal.TWO, BigDecimal.TWO, "catalog", "2026-11-01", "us-east-1");
-    return new CaseResult(id, "stabilityai/" + model, model, instance, instance, "ondemand", null, batch, 20, "512x512", precision,
+    return new ResultFile(id, "stabilityai/" + model, model, instance, instance, "ondemand", null, batch, 20, "512x512", precision,
         "torch-cuda", "random", "NVIDIA A10G", 2.0, 2, 10, batch, latency, e2eMs / 1000.0, 1 / imagesPerS, imagesPerS, null,
-        null, null, price, cost, Verdict.of(s), CaseStatus.SUCCESS, null);
+        null, null, price, cost, Verdict.of(s), CaseStatus.SUCCESS, null, null, null, null, null, null, null).toResult();
   }
 
   private static Sample sample(long e2eMs, long stepMs) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import io.genbench.result.CaseResult;
+import io.genbench.result.ResultFile;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
@@ -248,27 +249,27 @@ final class MarkdownReportTest {
   }
 
   static CaseResult withFailure(CaseResult r, CaseResult.Failure failure) {
-    return new CaseResult(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
+    return new ResultFile(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
-        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), r.verdict(),
-        r.status(), failure);
+        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), ResultFile.CostFile.of(r.cost()), r.verdict(),
+        r.status(), failure, null, null, null, null, null, null).toResult();
   }
 
   static CaseResult withoutPrice(CaseResult r) {
-    return new CaseResult(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
+    return new ResultFile(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
         r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), null,
-        new CaseResult.Cost(null, null, null, null, null, null), r.verdict(), r.status(), r.failure());
+        ResultFile.CostFile.of(new CaseResult.ImageCost(null, null, null, null, null, null)), r.verdict(), r.status(), r.failure(), null, null, null, null, null, null).toResult();
   }
 
   static CaseResult withVerdict(CaseResult r, Verdict verdict) {
-    return new CaseResult(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
+    return new ResultFile(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
         r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
         r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
-        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), verdict,
-        r.status(), r.failure());
+        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), ResultFile.CostFile.of(r.cost()), verdict,
+        r.status(), r.failure(), null, null, null, null, null, null).toResult();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.result.CaseResult;
+import io.genbench.result.ResultFile;
 import io.genbench.result.CaseStatus;
 import io.genbench.wire.FailureKind;
 import java.util.List;
@@ -42,11 +43,11 @@ final class ReportEscapingTest {
   void controlCharactersInIdsAndWorkerMessagesAreShownNotSentInEveryHumanView() {
     String control = "\u001b[2J\u001b]0;pwned\u0007\rover\u009b31m\u202e";
     CaseResult oom = ReportFixtures.sdxlOomOnG5();
-    CaseResult failed = new CaseResult("case" + control, oom.model(), oom.modelLabel(), oom.requestedInstance(),
+    CaseResult failed = new ResultFile("case" + control, oom.model(), oom.modelLabel(), oom.requestedInstance(),
         oom.actualInstance(), oom.lifecycle(), oom.zone(), oom.batchSize(), oom.inferenceSteps(), oom.resolution(),
         oom.precision(), oom.backend(), oom.weights(), oom.device(), null, 0, 0, 4, Map.of(), null, null, null, null, null,
         null, null, null, null, CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, "boom" + control,
-            List.of("tail" + control)), null);
+            List.of("tail" + control)), null, null, null, null, null, null).toResult();
     RunReport run = new RunReport("run" + control, ReportFixtures.environment("torch-cuda", "local"),
         List.of(ReportFixtures.sd21OnG5(), failed), ReportFixtures.NOTE);
 
@@ -62,14 +63,14 @@ final class ReportEscapingTest {
     ObjectNode env = (ObjectNode) ReportFixtures.environment("torch-cuda" + HOSTILE, "local" + HOSTILE);
     for (String key : List.of("host", "device", "os", "java", "git_commit", "genbench_version", "started_at")) env.put(key, HOSTILE);
     CaseResult ok = ReportFixtures.sd21OnG5();
-    CaseResult success = new CaseResult("id" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
+    CaseResult success = new ResultFile("id" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
         HOSTILE, HOSTILE, HOSTILE, HOSTILE, ok.modelLoadS(), 2, ok.iterations(), 1, ok.latency(), ok.inferenceTimeS(),
         ok.timePerImageS(), ok.imagesPerS(), null, ok.memory(), ok.telemetry(),
         new CaseResult.Price(ok.price().spotUsdPerHour(), ok.price().ondemandUsdPerHour(), ok.price().actualUsdPerHour(), HOSTILE,
-            HOSTILE, HOSTILE), ok.cost(), ok.verdict(), CaseStatus.SUCCESS, null, Map.of(HOSTILE, HOSTILE));
-    CaseResult failure = new CaseResult("failed" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
+            HOSTILE, HOSTILE), ResultFile.CostFile.of(ok.cost()), ok.verdict(), CaseStatus.SUCCESS, null, Map.of(HOSTILE, HOSTILE), null, null, null, null, null).toResult();
+    CaseResult failure = new ResultFile("failed" + HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 1, 20, HOSTILE,
         HOSTILE, HOSTILE, HOSTILE, HOSTILE, null, 0, 0, 1, Map.of(), null, null, null, null, null, null, null, null, null,
-        CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, HOSTILE, List.of(HOSTILE.split("\n"))), null);
+        CaseStatus.FAILED, new CaseResult.Failure(FailureKind.WORKER_ERROR, HOSTILE, List.of(HOSTILE.split("\n"))), null, null, null, null, null, null).toResult();
     return new RunReport("run" + HOSTILE, env, List.of(success, failure), ReportFixtures.NOTE);
   }
 

@@ -6,6 +6,7 @@ import io.genbench.analyze.LatencySummary;
 import io.genbench.analyze.Verdict;
 import io.genbench.cost.CostModel;
 import io.genbench.result.CaseResult;
+import io.genbench.result.ResultFile;
 import io.genbench.result.CaseStatus;
 import io.genbench.wire.FailureKind;
 import java.math.BigDecimal;
@@ -104,39 +105,39 @@ public final class ReportFixtures {
     BigDecimal spotPrice = new BigDecimal(spot);
     BigDecimal ondemandPrice = new BigDecimal(ondemand);
     var price = new CaseResult.Price(spotPrice, ondemandPrice, spotPrice, "catalog", "2026-11-01", "us-east-1");
-    var cost = new CaseResult.Cost(CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
+    var cost = ResultFile.CostFile.of(new CaseResult.ImageCost(CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
         CostModel.costPer1000Images(ondemandPrice, inferenceS, loadS), CostModel.costPer1000Images(spotPrice, inferenceS, loadS),
         CostModel.usdPerSecondPerImage(spotPrice, 1), CostModel.usdPerSecondPerImage(ondemandPrice, 1),
-        CostModel.spotSavingsPct(spotPrice, ondemandPrice));
-    return new CaseResult(id, "stabilityai/stable-diffusion-2-1", "SD2.1", instance, instance, "spot", zone, 1, 20, "512x512",
+        CostModel.spotSavingsPct(spotPrice, ondemandPrice)));
+    return new ResultFile(id, "stabilityai/stable-diffusion-2-1", "SD2.1", instance, instance, "spot", zone, 1, 20, "512x512",
         "float16", "torch-cuda", "local", device, loadS, 2, e2eNs.length, 1, latency, inferenceS, inferenceS, imagesPerS,
         null, new CaseResult.Memory(reservedBytes - 1_073_741_824L, reservedBytes, "cuda"),
         new CaseResult.Telemetry(16, 97.2, 28.4, 284.6, 284.6 / imagesPerS), price, cost, Verdict.of(e2e),
-        CaseStatus.SUCCESS, null);
+        CaseStatus.SUCCESS, null, null, null, null, null, null, null).toResult();
   }
 
   static CaseResult sdxlOomOnG5() {
-    return new CaseResult("sdxl-g5xlarge-b4-s20-float32", "stabilityai/stable-diffusion-xl-base-1.0", "SDXL", "g5.xlarge",
+    return new ResultFile("sdxl-g5xlarge-b4-s20-float32", "stabilityai/stable-diffusion-xl-base-1.0", "SDXL", "g5.xlarge",
         "g5.xlarge", "spot", "us-east-1b", 4, 20, "1024x1024", "float32", "torch-cuda", "local", "NVIDIA A10G", 41.237, 0, 0,
         4, Map.of(), null, null, null, null, null, null, null, null, null, CaseStatus.OOM_SKIPPED,
         new CaseResult.Failure(FailureKind.GPU_OUT_OF_MEMORY,
             "CUDA out of memory. Tried to allocate 2.50 GiB (GPU 0; 22.06 GiB total capacity; 19.87 GiB already allocated)",
             List.of("loaded stabilityai/stable-diffusion-xl-base-1.0 in 41.2 s (weights: local)",
                 "warmup 1/2: batch 4, 1024x1024, 20 steps",
-                "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB")));
+                "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.50 GiB")), null, null, null, null, null, null).toResult();
   }
 
   static CaseResult sdxlWorkerErrorOnG6e() {
     var price = new CaseResult.Price(new BigDecimal("0.7444"), new BigDecimal("1.861"), new BigDecimal("0.7444"), "catalog",
         "2026-11-01", "us-east-1");
-    return new CaseResult("sdxl-g6exlarge-b1-s30-bfloat16", "stabilityai/stable-diffusion-xl-base-1.0", "SDXL", "g6e.xlarge",
+    return new ResultFile("sdxl-g6exlarge-b1-s30-bfloat16", "stabilityai/stable-diffusion-xl-base-1.0", "SDXL", "g6e.xlarge",
         "g6e.xlarge", "spot", "us-east-1c", 1, 30, "1024x1024", "bfloat16", "torch-cuda", "local", "NVIDIA L40S", null, 0, 0,
         1, Map.of(), null, null, null, null, null, null, price, null, null, CaseStatus.FAILED,
         new CaseResult.Failure(FailureKind.WORKER_ERROR, "worker exited with code 1",
             List.of("Traceback (most recent call last):",
                 "  File \"/opt/genbench/worker/genbench_worker/models/unet.py\", line 212, in forward",
                 "    h = self.attn(h, context)",
-                "RuntimeError: expected scalar type BFloat16 but found Float, in cross-attention")));
+                "RuntimeError: expected scalar type BFloat16 but found Float, in cross-attention")), null, null, null, null, null, null).toResult();
   }
 
   static CaseResult standInOnCpu() {
@@ -148,15 +149,15 @@ public final class ReportFixtures {
     double inferenceS = e2e.meanNs() / 1e9;
     BigDecimal spot = new BigDecimal("0.0806");
     BigDecimal ondemand = new BigDecimal("0.2016");
-    var cost = new CaseResult.Cost(CostModel.costPer1000Images(spot, inferenceS, 3.2),
+    var cost = ResultFile.CostFile.of(new CaseResult.ImageCost(CostModel.costPer1000Images(spot, inferenceS, 3.2),
         CostModel.costPer1000Images(ondemand, inferenceS, 3.2), CostModel.costPer1000Images(ondemand, inferenceS, 3.2),
         CostModel.usdPerSecondPerImage(spot, 1), CostModel.usdPerSecondPerImage(ondemand, 1),
-        CostModel.spotSavingsPct(spot, ondemand));
-    return new CaseResult("sd-2-1-m7ixlarge-b1-s20-float32", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
+        CostModel.spotSavingsPct(spot, ondemand)));
+    return new ResultFile("sd-2-1-m7ixlarge-b1-s20-float32", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
         "m7i.xlarge", "ondemand", null, 1, 20, "64x64", "float32", "onnx-cpu", "random", "cpu", 3.2, 1, 5, 1, latency,
         inferenceS, inferenceS, 1 / inferenceS, null, new CaseResult.Memory(412_000_000L, 412_000_000L, "cpu"), null,
         new CaseResult.Price(spot, ondemand, ondemand, "catalog", "2026-11-01", "us-east-1"), cost, Verdict.of(e2e),
-        CaseStatus.SUCCESS, null);
+        CaseStatus.SUCCESS, null, null, null, null, null, null, null).toResult();
   }
 
   static CaseResult opt125mOnG6() {
@@ -167,30 +168,25 @@ public final class ReportFixtures {
     latency.put("ttft", LatencySummary.of(spread(18_200_000L, 6)));
     latency.put("tpot", LatencySummary.of(spread(6_240_000L, 762)));
     double tokensPerS = 6 * 128 / (Arrays.stream(e2eNs).sum() / 1e9);
-    return new CaseResult("opt-125m-g6xlarge-b1-float16", "facebook/opt-125m", "OPT-125M", "g6.xlarge", "g6.xlarge", "spot",
+    return new ResultFile("opt-125m-g6xlarge-b1-float16", "facebook/opt-125m", "OPT-125M", "g6.xlarge", "g6.xlarge", "spot",
         "us-east-1a", 1, 0, "8x8", "float16", "torch-cuda", "local", "NVIDIA L4", 2.4, 2, 6, 0, latency,
         e2e.meanNs() / 1e9, null, null, tokensPerS, new CaseResult.Memory(402_653_184L, 536_870_912L, "cuda"), null,
         new CaseResult.Price(new BigDecimal("0.3219"), new BigDecimal("0.8048"), new BigDecimal("0.3219"), "catalog",
             "2026-11-01", "us-east-1"),
-        null, Verdict.of(e2e), CaseStatus.SUCCESS, null);
+        null, Verdict.of(e2e), CaseStatus.SUCCESS, null, null, null, null, null, null, null).toResult();
   }
 
   /** The same result, its time measured on {@code measuredOn} and priced as the instance it names (priced, not measured). */
   static CaseResult pricedElsewhere(CaseResult r, String measuredOn) {
-    return new CaseResult(r.caseId(), r.model(), r.modelLabel(), r.requestedInstance(), r.actualInstance(), r.lifecycle(),
-        r.zone(), r.batchSize(), r.inferenceSteps(), r.resolution(), r.precision(), r.backend(), r.weights(), r.device(),
-        r.modelLoadS(), r.warmupIterations(), r.iterations(), r.imagesPerRequest(), r.latency(), r.inferenceTimeS(),
-        r.timePerImageS(), r.imagesPerS(), r.tokensPerS(), r.memory(), r.telemetry(), r.price(), r.cost(), r.verdict(),
-        r.status(), r.failure(), r.knobs(), new CaseResult.Where(measuredOn, r.actualInstance(), true), r.warmup(),
-        r.gpuBusy(), r.efficiency(), r.trials());
+    return r.withWhere(new CaseResult.Where(measuredOn, r.actualInstance(), true));
   }
 
   /** A float16 case the CPU backend cannot run: skipped before the run, not a failure. */
   static CaseResult float16OnCpu() {
-    return new CaseResult("sd-2-1-m7ixlarge-b1-s20-float16", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
+    return new ResultFile("sd-2-1-m7ixlarge-b1-s20-float16", "stabilityai/stable-diffusion-2-1", "SD2.1", "m7i.xlarge",
         "m7i.xlarge", "ondemand", null, 1, 20, "64x64", "float16", "onnx-cpu", "random", "cpu", null, 0, 0, 1, Map.of(), null,
         null, null, null, null, null, null, null, null, CaseStatus.UNSUPPORTED,
-        new CaseResult.Failure(FailureKind.UNSUPPORTED, "the onnx-cpu backend runs float32 only", List.of()));
+        new CaseResult.Failure(FailureKind.UNSUPPORTED, "the onnx-cpu backend runs float32 only", List.of()), null, null, null, null, null, null).toResult();
   }
 
   /** n deterministic samples scattered within ±3% of base. */

@@ -3,6 +3,7 @@ package io.genbench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genbench.result.CaseResult;
+import io.genbench.result.ResultFile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,10 +58,10 @@ final class ResultsCsvTest {
     CaseResult oom = ReportFixtures.sdxlOomOnG5();
     List<String> messages = List.of("=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
         "\tindented", "\rreturned");
-    List<CaseResult> results = messages.stream().map(m -> new CaseResult(oom.caseId(), oom.model(), oom.modelLabel(),
+    List<CaseResult> results = messages.stream().map(m -> new ResultFile(oom.caseId(), oom.model(), oom.modelLabel(),
         oom.requestedInstance(), oom.actualInstance(), oom.lifecycle(), oom.zone(), oom.batchSize(), oom.inferenceSteps(),
         oom.resolution(), oom.precision(), oom.backend(), oom.weights(), oom.device(), -1.5, 0, 0, 4, Map.of(), null, null,
-        null, null, null, null, null, null, null, oom.status(), new CaseResult.Failure(oom.failure().kind(), m, List.of()))).toList();
+        null, null, null, null, null, null, null, oom.status(), new CaseResult.Failure(oom.failure().kind(), m, List.of()), null, null, null, null, null, null).toResult()).toList();
 
     List<List<String>> rows = parse(ResultsCsv.render(results));
 

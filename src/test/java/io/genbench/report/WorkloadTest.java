@@ -12,7 +12,7 @@ final class WorkloadTest {
   void aResultWithImagesIsADiffusionWorkloadWithItsSteps() {
     var r = ReportFixtures.sd21OnG5();
 
-    assertThat(r.workload()).isEqualTo(new Workload.Diffusion(r.imagesPerRequest(), r.inferenceSteps()));
+    assertThat(r.workload()).isEqualTo(new Workload.Diffusion(r.imagesPerRequest(), r.inferenceSteps(), r.resolution()));
   }
 
   @Test

@@ -402,7 +402,8 @@ final class KubernetesJobExecutorTest {
           .orElseThrow().instanceType());
       assertThat(l.actualInstance()).as(id).startsWith("local (");
     }
-    java.util.Comparator<io.genbench.result.CaseResult> bySpot = java.util.Comparator.comparing(r -> r.cost().cost1000ImagesSpotUsd());
+    java.util.Comparator<io.genbench.result.CaseResult> bySpot = java.util.Comparator.comparing(
+        r -> ((io.genbench.result.CaseResult.ImageCost) r.cost()).cost1000ImagesSpotUsd());
     assertThat(kube.values().stream().min(bySpot).orElseThrow().caseId())
         .isEqualTo(local.values().stream().min(bySpot).orElseThrow().caseId());
     java.util.Comparator<io.genbench.result.CaseResult> bySpeed = java.util.Comparator.comparing(r -> r.timePerImageS());
