@@ -188,7 +188,7 @@ final class RunCommand implements Callable<Integer> {
     io.genbench.env.Placement placed = detectInstance && resume == null ? detectPlacement() : null;
     try (io.genbench.cost.PriceBook book = prices.open(detectInstance);
         Executor ex = kube ? KubernetesOptions.executor(kubernetes.config(root.getFileName().toString(), tiny, weights, saveImages, chosen.label()),
-            new io.genbench.execute.Pricer(book, region, lifecycle.label()))
+            new io.genbench.execute.Pricer(book, region, lifecycle))
         : chosen == Backend.ONNX ? new OnnxExecutor(Ticker.SYSTEM, threads)
         : new LocalProcessExecutor(workerConfig(py, source, root, chosen), Ticker.SYSTEM,
             gpuList == null ? null : gpuList.getFirst())) {
@@ -309,11 +309,11 @@ final class RunCommand implements Callable<Integer> {
     System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
     Executor run = placed == null ? ex
-        : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle.label()));
+        : new io.genbench.execute.PlacedExecutor(ex, placed, new io.genbench.execute.Pricer(book, region, lifecycle));
     var budgeted = budgetUsd == null ? null : new io.genbench.execute.BudgetedExecutor(run,
         new io.genbench.execute.BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
     Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book,
-        new Runner.Pricing(lifecycle.label(), region, actualInstance), id -> oneLine(views.finishCase(id)), Progress.forStderr());
+        new Runner.Pricing(lifecycle, region, actualInstance), id -> oneLine(views.finishCase(id)), Progress.forStderr());
     if (!cannot.isEmpty()) {
       System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
           + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
@@ -326,7 +326,7 @@ final class RunCommand implements Callable<Integer> {
       runner.run(plan, trials);
     } else {
       List<Runner.Slot> placedSlots = slots.stream().map(sl -> placed == null ? sl : new Runner.Slot(sl.gpu(),
-          new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle.label())))).toList();
+          new io.genbench.execute.PlacedExecutor(sl.executor(), placed, new io.genbench.execute.Pricer(book, region, lifecycle)))).toList();
       System.err.println("genbench: one worker per GPU on " + slots.size() + " GPUs (" + String.join(", ", slots.stream().map(Runner.Slot::gpu).toList()) + ")");
       boolean measured = expected.values().stream().allMatch(e -> e.source() == io.genbench.execute.Estimator.Source.CASE);
       System.err.println("genbench: --gpus: groups assigned to GPUs by their estimated wall time ("
@@ -362,7 +362,7 @@ final class RunCommand implements Callable<Integer> {
     if (pick.isEmpty()) return;
     System.err.println("genbench: neighbour interference: measuring " + String.join(", ", pick.stream().map(io.genbench.plan.TestCase::id).toList())
         + " again alone on GPU " + slot.gpu());
-    new Runner(slot.executor(), alone, book, new Runner.Pricing(lifecycle.label(), region, actualInstance),
+    new Runner(slot.executor(), alone, book, new Runner.Pricing(lifecycle, region, actualInstance),
         id -> oneLine(views.finishAlone(id)), Progress.forStderr()).run(new Plan(plan.mode(), plan.settings(), pick), 1);
   }
 
