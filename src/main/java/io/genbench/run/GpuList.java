@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.run;
 
 import io.genbench.UserError;
 import java.time.Duration;
