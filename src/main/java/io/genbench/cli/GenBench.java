@@ -84,10 +84,25 @@ public final class GenBench {
     cl.setExecutionExceptionHandler(handler);
     cl.setParameterExceptionHandler(handler);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // picocli would name the constants (AUTO, ONNX, ...): the options take and list the labels
+    labels(cl, io.genbench.execute.Backend.class, "backend");
+    labels(cl, io.genbench.execute.ExecutorKind.class, "executor");
+    labels(cl, io.genbench.cost.Lifecycle.class, "lifecycle");
     // at picocli's default 80 columns its line breaker split names at their dots (g6e./xlarge, ~/./cache)
     cl.setUsageHelpWidth(HELP_WIDTH);
     cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.footer());
     return cl;
+  }
+
+  /** An option of type {@code type} takes its labels, in any case; an unknown one is named with the valid labels. */
+  private static <E extends Enum<E> & io.genbench.Labeled> void labels(CommandLine cl, Class<E> type, String what) {
+    cl.registerConverter(type, value -> {
+      try {
+        return io.genbench.Labeled.parseIgnoringCase(type, value, what, null);
+      } catch (io.genbench.UserError e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    });
   }
 
   /** Where genbench is installed: the launcher sets {@code genbench.home}; else the working directory. */
