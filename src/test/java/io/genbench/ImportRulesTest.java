@@ -54,7 +54,11 @@ final class ImportRulesTest {
       importsOnly("capacity", "analyze", "cost"),
       importsOnly("load", "analyze", "chart", "capacity"),
       importsOnly("metrics"),
-      importsOnly("serve", "execute", "plan", "metrics", "env"));
+      importsOnly("serve", "execute", "plan", "metrics", "env"),
+      importsOnly("run", "execute", "wire", "plan", "cost", "store", "env", "views", "report", "result", "analyze", "history"),
+      noClasses().that().resideOutsideOfPackages("io.genbench.cli..", "io.genbench.run..")
+          .should().dependOnClassesThat(resideInAPackage("io.genbench.run.."))
+          .because("the run stage is what cli's run command calls: nothing else imports it").allowEmptyShould(true));
 
   @Test
   void mainCodeFollowsEveryImportRule() {
@@ -94,12 +98,14 @@ final class ImportRulesTest {
         .anyMatch(d -> d.contains("io.genbench.execute.onnx"));
   }
 
-  /** Only {@code cli} and the room itself use {@code io.genbench.<room>}: the rest of its parent package does not. */
+  /**
+   * Only {@code cli}, {@code run} (which build executors) and the room itself use {@code io.genbench.<room>}: neither the
+   * rest of its parent package nor any other.
+   */
   private static ArchRule ownRoom(String room) {
-    String parent = room.substring(0, room.lastIndexOf('.'));
-    return noClasses().that().resideInAPackage("io.genbench." + parent + "..").and().resideOutsideOfPackage("io.genbench." + room + "..")
+    return noClasses().that().resideOutsideOfPackages("io.genbench.cli..", "io.genbench.run..", "io.genbench.serve..", "io.genbench." + room + "..")
         .should().dependOnClassesThat(resideInAPackage("io.genbench." + room + ".."))
-        .because("io.genbench." + room + " is a room of its own: only cli builds what it holds").allowEmptyShould(true);
+        .because("io.genbench." + room + " is a room of its own: only cli, run and serve build what it holds").allowEmptyShould(true);
   }
 
   /** Classes of {@code io.genbench.<pkg>} depend on no genbench package but their own, the root (UserError, Json) and {@code allowed}. */

@@ -50,7 +50,7 @@ final class PriceCommand implements Callable<Integer> {
       List<PriceBook.Sourced> quotes = new ArrayList<>();
       for (String type : types) {
         var q = book.quote(type, region);
-        if (q.isEmpty()) PriceOptions.refuseUnpriced(book, catalog, region, type, "INSTANCE_TYPE");
+        if (q.isEmpty()) io.genbench.run.PriceCheck.refuseUnpriced(book, catalog, region, type, "INSTANCE_TYPE");
         quotes.add(q.orElseThrow());
       }
       System.out.printf(Locale.ROOT, "%-16s %-18s %4s %7s %12s %12s %8s  %s%n", "instance", "gpu", "gpus", "gpu_gb",

@@ -60,7 +60,7 @@ final class ReportCommand implements Callable<Integer> {
     var historyAt = history.checked();
     RunDirectory dir = RunDirectory.open(runDir);
     dir.refuseLinks();
-    removeLeftovers(dir);
+    RunViews.removeLeftovers(dir);
     RunReport report = new RunViews(dir).rebuild();
     if (!report.complete()) System.err.println("genbench: " + report.incompleteNote().replace("RUN_DIR", runDir.toString()));
     // the file rebuild just wrote, not a second rendering (report.md and report.html would draw every chart again)
@@ -68,7 +68,7 @@ final class ReportCommand implements Callable<Integer> {
     // where the views are, on stderr: stdout is the chosen format (--format csv > out.csv)
     System.err.println("report: " + dir.file(io.genbench.report.ReportFormat.MD.fileName()));
     System.err.println("html:   " + dir.file(io.genbench.report.ReportFormat.HTML.fileName()));
-    RunHistoryOptions.record(historyAt, dir, report.results());
+    io.genbench.run.HistoryRecord.write(historyAt, dir, report.results());
     return 0;
   }
 
@@ -90,14 +90,6 @@ final class ReportCommand implements Callable<Integer> {
       default -> SuiteHtml.FILE;
     }));
     return 0;
-  }
-
-  /** Removes what a killed process left in the run directory (its temporary files, a staging directory) and says so. */
-  static void removeLeftovers(RunDirectory dir) {
-    var removed = dir.removeLeftovers();
-    if (removed.isEmpty()) return;
-    System.err.println("genbench: removed " + removed.size() + " temporary file(s) a killed process left: "
-        + String.join(", ", removed.stream().limit(3).map(java.nio.file.Path::toString).toList()) + (removed.size() > 3 ? ", ..." : ""));
   }
 
   private static void print(java.nio.file.Path file) {

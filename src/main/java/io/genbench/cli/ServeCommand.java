@@ -11,6 +11,7 @@ import io.genbench.serve.ImageServer;
 import io.genbench.serve.OnnxImageBackend;
 import io.genbench.serve.RequestLimits;
 import io.genbench.serve.WorkerImageBackend;
+import io.genbench.run.GpuList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;

@@ -1,3 +1,5 @@
-/** The command line: picocli commands that wire the other packages together. Nothing imports {@code cli}
- * ({@code ImportRulesTest} checks every package's rule). */
+/**
+ * The command line: picocli commands that parse, call the other packages (a run: {@code run.RunStage}) and print.
+ * Nothing imports {@code cli} ({@code ImportRulesTest} checks every package's rule).
+ */
 package io.genbench.cli;

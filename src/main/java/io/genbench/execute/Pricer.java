@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import io.genbench.cost.InstancePrice;
+import io.genbench.cost.Lifecycle;
 import io.genbench.cost.PriceSource;
 import io.genbench.env.Placement;
 import io.genbench.plan.TestCase;
@@ -15,10 +16,10 @@ import java.util.Optional;
 public final class Pricer {
   private final PriceSource prices;
   private final String region;
-  private final String defaultLifecycle;
+  private final Lifecycle defaultLifecycle;
 
   /** @param defaultLifecycle the lifecycle when the placement does not say ({@code --lifecycle}) */
-  public Pricer(PriceSource prices, String region, String defaultLifecycle) {
+  public Pricer(PriceSource prices, String region, Lifecycle defaultLifecycle) {
     this.prices = prices;
     this.region = region;
     this.defaultLifecycle = defaultLifecycle;
@@ -27,7 +28,9 @@ public final class Pricer {
   public WorkerEvent.Priced priced(TestCase c, Placement where) {
     String actual = where == null ? null : where.instanceType();
     String instance = actual != null ? actual : c.instanceType();
-    String lifecycle = where != null && where.lifecycle() != null ? where.lifecycle() : defaultLifecycle;
+    // a placement knows only spot or ondemand (Placement.lifecycle), or nothing
+    Lifecycle lifecycle = where != null && where.lifecycle() != null ? Lifecycle.parse(where.lifecycle(), "the detected placement")
+        : defaultLifecycle;
     String zone = where == null ? null : where.zone();
     return event(c, actual, instance, lifecycle, region, zone, prices.lookup(instance, region, zone));
   }
@@ -40,10 +43,10 @@ public final class Pricer {
    * @param actual the instance type the case ran on when known (detected or declared), else null
    * @param instance the instance type it is priced as
    */
-  static WorkerEvent.Priced event(TestCase c, String actual, String instance, String lifecycle, String region, String zone,
+  static WorkerEvent.Priced event(TestCase c, String actual, String instance, Lifecycle lifecycle, String region, String zone,
       Optional<InstancePrice> p) {
     double share = p.filter(ip -> ip.gpus() > c.resources().gpus()).map(ip -> (double) c.resources().gpus() / ip.gpus()).orElse(1.0);
-    return new WorkerEvent.Priced(c.id(), c.instanceType(), actual, instance, lifecycle, region, zone,
+    return new WorkerEvent.Priced(c.id(), c.instanceType(), actual, instance, lifecycle.label(), region, zone,
         p.map(InstancePrice::spotUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
         p.map(InstancePrice::ondemandUsdPerHour).map(v -> v.doubleValue() * share).orElse(null),
         p.map(InstancePrice::source).orElse("none"), p.map(InstancePrice::asOf).orElse(null), share);

@@ -29,11 +29,11 @@ public final class Runner {
   /**
    * How the run is priced.
    *
-   * @param lifecycle {@code spot} or {@code ondemand}: which price is the actual one
+   * @param lifecycle which price is the actual one (spot or on-demand)
    * @param region pricing region
    * @param actualInstance the instance type the cases really run on, or null to price each as requested
    */
-  public record Pricing(String lifecycle, String region, String actualInstance) {}
+  public record Pricing(io.genbench.cost.Lifecycle lifecycle, String region, String actualInstance) {}
 
   private final Executor executor;
   private final RunDirectory dir;

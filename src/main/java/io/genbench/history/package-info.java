@@ -6,6 +6,6 @@
  * plan file); renders runs and one case's trend as a table, CSV or JSON ({@link io.genbench.history.HistoryFormat}) and
  * an SVG chart ({@link io.genbench.history.TrendChart}, labels escaped by {@code chart}). Imports only {@code result},
  * {@code analyze}, {@code store}, {@code chart},
- * {@code plan} and {@code Json} / {@code UserError}; only {@code cli} imports it ({@code ImportRulesTest} checks both).
+ * {@code plan} and {@code Json} / {@code UserError}; only {@code cli} and {@code run} import it ({@code ImportRulesTest} checks both).
  */
 package io.genbench.history;

@@ -52,6 +52,17 @@ public final class RunViews {
   }
 
   /**
+   * Removes what a killed process left in the run directory (its temporary files, a staging directory) and says so on
+   * stderr: before a resumed run goes on, and before {@code genbench report} rebuilds the views.
+   */
+  public static void removeLeftovers(RunDirectory dir) {
+    var removed = dir.removeLeftovers();
+    if (removed.isEmpty()) return;
+    System.err.println("genbench: removed " + removed.size() + " temporary file(s) a killed process left: "
+        + String.join(", ", removed.stream().limit(3).map(Path::toString).toList()) + (removed.size() > 3 ? ", ..." : ""));
+  }
+
+  /**
    * Analyzes one finished case from its events and stores {@code result.json}, and keeps the result for
    * {@link #rebuild()}. A result that cannot be written (a full disk) is kept in memory and written with the views;
    * the case is not lost.

@@ -70,7 +70,7 @@ final class RunDirectoryIntegrityTest {
     assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(2);
     assertThat(resumed.err()).contains("plan.yaml changed since the run was created").contains("cases removed: " + removed)
         .contains("cases with changed settings: " + kept)
-        .contains(PlanFingerprint.sha256(plan.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        .contains(io.genbench.run.PlanFingerprint.sha256(plan.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -89,10 +89,10 @@ final class RunDirectoryIntegrityTest {
   @Test
   void aRunCreatedBeforeThePlanHashResumesAsBefore() throws Exception {
     Path run = copy();
-    ObjectNode options = (ObjectNode) Json.MAPPER.readTree(run.resolve(RunCommand.OPTIONS).toFile());
+    ObjectNode options = (ObjectNode) Json.MAPPER.readTree(run.resolve(io.genbench.run.RunOptions.FILE).toFile());
     assertThat(options.has("plan")).isTrue();
     options.remove("plan");
-    Files.writeString(run.resolve(RunCommand.OPTIONS), Json.PRETTY.writeValueAsString(options));
+    Files.writeString(run.resolve(io.genbench.run.RunOptions.FILE), Json.PRETTY.writeValueAsString(options));
     Files.writeString(run.resolve("plan.yaml"), Files.readString(run.resolve("plan.yaml")) + "\n# edited\n");
 
     Cli resumed = Cli.run("run", "--resume", run.toString(), "--no-history");

@@ -43,13 +43,13 @@ public final class HarnessOverhead {
     for (int round = 0; round < 10; round++) {
       RunDirectory inJvm = RunDirectory.create(tmp.resolve("objects-" + round));
       long s0 = System.nanoTime();
-      new Runner(new ObjectReplay(objects), inJvm, PriceCatalog.bundled(), new Runner.Pricing("ondemand", "us-east-1", null), id -> "", quiet)
+      new Runner(new ObjectReplay(objects), inJvm, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.ONDEMAND, "us-east-1", null), id -> "", quiet)
           .run(new Plan(null, Settings.DEFAULT, List.of(CASE)));
       perSampleInJvmNs = Math.min(perSampleInJvmNs, (System.nanoTime() - s0) / (double) samplesPerCase);
       RunDirectory dir = RunDirectory.create(tmp.resolve("samples-" + round));
       Executor replay = new LineReplay(lines);
       long t0 = System.nanoTime();
-      new Runner(replay, dir, PriceCatalog.bundled(), new Runner.Pricing("ondemand", "us-east-1", null), id -> "", quiet)
+      new Runner(replay, dir, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.ONDEMAND, "us-east-1", null), id -> "", quiet)
           .run(new Plan(null, Settings.DEFAULT, List.of(CASE)));
       perSampleNs = Math.min(perSampleNs, (System.nanoTime() - t0) / (double) samplesPerCase);
     }
@@ -67,7 +67,7 @@ public final class HarnessOverhead {
       RunDirectory dir = RunDirectory.create(tmp.resolve("cases-" + round));
       long t0 = System.nanoTime();
       new Runner(new FakeExecutor(c -> FakeExecutor.success(c, 500_000_000L)), dir, PriceCatalog.bundled(),
-          new Runner.Pricing("ondemand", "us-east-1", null), id -> {
+          new Runner.Pricing(io.genbench.cost.Lifecycle.ONDEMAND, "us-east-1", null), id -> {
             var r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), dir.logTail(id, 20));
             try {
               RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), Json.PRETTY.writeValueAsString(r));

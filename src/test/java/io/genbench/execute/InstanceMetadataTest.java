@@ -99,7 +99,7 @@ final class InstanceMetadataTest {
     var fake = new FakeExecutor(x -> FakeExecutor.success(x, 1_000_000L));
     var sink = new RecordingSink();
     var placed = new PlacedExecutor(fake, new Placement("g6e.xlarge", "spot", "us-east-1b", "imds"),
-        new Pricer(PriceCatalog.bundled(), "us-east-1", "ondemand"));
+        new Pricer(PriceCatalog.bundled(), "us-east-1", io.genbench.cost.Lifecycle.ONDEMAND));
 
     placed.execute(List.of(c), Settings.DEFAULT, sink);
 

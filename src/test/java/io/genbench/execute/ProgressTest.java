@@ -94,7 +94,7 @@ final class ProgressTest {
   private static final TestCase B = TestCase.diffusion(Model.SD_2_1, "g5.xlarge", 1, 4, new Resolution(512, 512), Precision.FLOAT16);
 
   private Runner runner(Executor executor, RunDirectory dir) {
-    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null), id -> {
       RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
       return "SUCCESS";
     }, progress);

@@ -15,7 +15,7 @@ final class RecordingRunner {
 
   /** A runner whose completion puts each finished case's result into {@code results} and marks the case done. */
   static Runner of(Executor executor, RunDirectory dir, Map<String, CaseResult> results) {
-    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null), id -> {
       CaseResult r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), dir.logTail(id, 20));
       results.put(id, r);
       RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");

@@ -58,7 +58,7 @@ final class RunnerTest {
       }
     };
     RunDirectory dir = RunDirectory.create(tmp.resolve("run"));
-    Runner runner = new Runner(timed, dir, io.genbench.cost.PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null),
+    Runner runner = new Runner(timed, dir, io.genbench.cost.PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null),
         id -> {
           RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
           return "SUCCESS";

@@ -40,7 +40,7 @@ final class TrialsTest {
   private final List<String> finishedOrder = new ArrayList<>();
 
   private Runner runner(Executor executor, RunDirectory dir) {
-    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+    return new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null), id -> {
       CaseResult r = CaseAnalyzer.analyze(id, Measurements.of(dir.readEvents(id)), List.of());
       results.put(id, r);
       finishedOrder.add(id);

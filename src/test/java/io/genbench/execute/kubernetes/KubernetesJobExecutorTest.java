@@ -146,7 +146,7 @@ final class KubernetesJobExecutorTest {
 
   private KubernetesJobExecutor executor(String runId, int parallel, Duration unschedulable) {
     return new KubernetesJobExecutor(client, new KubernetesJobExecutor.Config(NS, "genbench-worker:test", "genbench", List.of("regcred"),
-        null, parallel, unschedulable, runId, false, null, null, "torch"), new Pricer(PriceCatalog.bundled(), "us-east-1", "ondemand"));
+        null, parallel, unschedulable, runId, false, null, null, "torch"), new Pricer(PriceCatalog.bundled(), "us-east-1", io.genbench.cost.Lifecycle.ONDEMAND));
   }
 
   private static Settings settings() {
@@ -363,7 +363,7 @@ final class KubernetesJobExecutorTest {
       io.genbench.plan.Plan plan) {
     var dir = io.genbench.store.RunDirectory.create(root);
     Map<String, io.genbench.result.CaseResult> results = new java.util.LinkedHashMap<>();
-    new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing("spot", "us-east-1", null), id -> {
+    new Runner(executor, dir, PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null), id -> {
       var r = io.genbench.measure.CaseAnalyzer.analyze(id, io.genbench.measure.Measurements.of(dir.readEvents(id)), List.of());
       results.put(id, r);
       io.genbench.store.RunDirectory.writeAtomic(dir.caseDir(id).resolve(io.genbench.store.RunDirectory.RESULT), "{}");

@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.run;
 
 import io.genbench.UserError;
 import java.time.Duration;
@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /** The GPUs {@code genbench run --gpus} spreads a plan over: {@code all}, or indexes such as {@code 0,1}. */
-final class GpuList {
+public final class GpuList {
   private GpuList() {}
 
   /**
@@ -18,7 +18,7 @@ final class GpuList {
    * @param option where it came from, for errors
    * @param detect the host's GPU indexes, empty when none can be listed
    */
-  static List<String> parse(String value, String option, Supplier<Optional<List<String>>> detect) {
+  public static List<String> parse(String value, String option, Supplier<Optional<List<String>>> detect) {
     String v = value.strip();
     if (v.equalsIgnoreCase("all")) {
       List<String> found = detect.get().orElseThrow(() -> new UserError(option + " all: nvidia-smi lists no GPU on this host"
@@ -41,7 +41,7 @@ final class GpuList {
   }
 
   /** The indexes nvidia-smi lists, or empty when it cannot run. */
-  static Optional<List<String>> detect() {
+  public static Optional<List<String>> detect() {
     return io.genbench.env.HostCommand.output(List.of("nvidia-smi", "--query-gpu=index", "--format=csv,noheader"),
             Duration.ofSeconds(20))
         .map(out -> out.lines().map(String::strip).filter(l -> l.matches("\\d+")).toList());

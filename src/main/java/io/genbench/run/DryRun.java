@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.run;
 
 import io.genbench.Json;
 import io.genbench.env.HostInfo;
@@ -32,10 +32,6 @@ final class DryRun {
   static final double VIEWS_PER_CASE_S = 0.1;
 
   private DryRun() {}
-
-  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator) {
-    return render(plan, ex, cannot, trials, estimator, null);
-  }
 
   static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Estimates.Costing costing) {
     String device = ex instanceof io.genbench.execute.onnx.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")

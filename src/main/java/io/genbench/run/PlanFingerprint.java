@@ -1,4 +1,4 @@
-package io.genbench.cli;
+package io.genbench.run;
 
 import io.genbench.Json;
 import io.genbench.UserError;
@@ -22,9 +22,9 @@ import java.util.Map;
  * @param settingsSha256 SHA-256 (hex) of the plan's settings (warm-up, iterations, duration, timeout, seed)
  * @param cases case id → SHA-256 (hex) of that case's settings, in plan order
  */
-record PlanFingerprint(String sha256, String settingsSha256, Map<String, String> cases) {
+public record PlanFingerprint(String sha256, String settingsSha256, Map<String, String> cases) {
 
-  static PlanFingerprint of(byte[] planFile, Plan plan) {
+  public static PlanFingerprint of(byte[] planFile, Plan plan) {
     Map<String, String> cases = new LinkedHashMap<>();
     for (TestCase c : plan.cases()) cases.put(c.id(), sha256(json(c)));
     return new PlanFingerprint(sha256(planFile), sha256(json(plan.settings())), cases);
@@ -35,7 +35,7 @@ record PlanFingerprint(String sha256, String settingsSha256, Map<String, String>
    * added, removed or with other settings, and the plan's settings. Nothing to compare when the run predates the
    * fingerprint ({@code stored} null): it resumes as before.
    */
-  static void requireUnchanged(PlanFingerprint stored, PlanFingerprint now, Path planFile) {
+  public static void requireUnchanged(PlanFingerprint stored, PlanFingerprint now, Path planFile) {
     if (stored == null || stored.sha256() == null || stored.sha256().equals(now.sha256())) return;
     List<String> what = new ArrayList<>();
     if (stored.cases() != null) {
@@ -65,7 +65,7 @@ record PlanFingerprint(String sha256, String settingsSha256, Map<String, String>
     return sha256(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static String sha256(byte[] bytes) {
+  public static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
