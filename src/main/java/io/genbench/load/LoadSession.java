@@ -94,7 +94,9 @@ public final class LoadSession {
         .withLimits(plan.maxLevels(), Double.POSITIVE_INFINITY), System::nanoTime);
     CapacityResult result = search.search(rate -> {
       String label = "s" + (index[0] + 1) + "-" + new BigDecimal(rate).round(new MathContext(4)).stripTrailingZeros().toPlainString() + "rps";
-      long durationNs = Math.max(plan.durationNs(), Math.round(rules.minimumSecondsAt(rate) * 1e9));
+      // one gap more than the minimum: the window validity judges runs from the first scheduled request, and the last
+      // one of a level scheduled for exactly the minimum is a gap short of it (2 req/s for 5 s: a 4.5 s window)
+      long durationNs = Math.max(plan.durationNs(), Math.round((rules.minimumSecondsAt(rate) + 1 / rate) * 1e9));
       LevelRun run = runner.runLevel(t, index[0]++, new Level.Open(label, new Arrivals.Constant(rate)), durationNs);
       runs.add(run);
       return LevelJudgement.figures(run, tokens, slo);

@@ -129,6 +129,10 @@ final class LoadCommandTest {
       JsonNode capacity = Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("capacity").get(0);
       assertThat(capacity.path("slo").asText()).isEqualTo("response_p95<=1s");
       assertThat(capacity.path("search").path("levels").size()).isBetween(2, 6);
+      // each search level is scheduled long enough for its window (first scheduled to last done) to reach the minimum
+      for (JsonNode level : Json.MAPPER.readTree(out.resolve("results.json").toFile()).path("levels")) {
+        assertThat(level.path("invalid_reasons").toString()).as(level.path("level").asText()).doesNotContain("shorter than the minimum");
+      }
     }
   }
 
