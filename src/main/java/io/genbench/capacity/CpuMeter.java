@@ -42,7 +42,11 @@ public final class CpuMeter {
     return new CpuMeter(new Source() {
       @Override
       public long processCpuNanos() {
-        return bean instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+        try {
+          return bean instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+        } catch (LinkageError e) { // a runtime without jdk.management: not measured
+          return -1;
+        }
       }
 
       @Override

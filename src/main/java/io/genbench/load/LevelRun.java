@@ -12,7 +12,8 @@ import java.util.List;
  * @param level the level
  * @param startNs the level's time zero (the first request's schedule)
  * @param endNs when its last request finished or was abandoned
- * @param generatorCpu the generator process's CPU time over the level divided by wall time × cores, 0..1
+ * @param generatorCpu the generator process's CPU time over the level divided by wall time × cores, 0..1; NaN where the
+ *     runtime cannot measure it (no jdk.management)
  * @param nativeTransport whether Netty ran on native epoll
  * @param records every request, in completion order
  */

@@ -32,7 +32,7 @@ final class LoadReport {
     for (LevelStats s : stats) {
       rows.add(row(many ? "T" + (s.target() + 1) : null, s.label(), p(s.service(), "p50"), p(s.service(), "p99"),
           p(s.service(), "max"), p(s.dispatchLag(), "p50"), p(s.dispatchLag(), "p99"), p(s.dispatchLag(), "max"),
-          p(s.fireLag(), "p99"), String.format(Locale.ROOT, "%.0f %%", 100 * s.generatorCpu())));
+          p(s.fireLag(), "p99"), Double.isNaN(s.generatorCpu()) ? "not measured" : String.format(Locale.ROOT, "%.0f %%", 100 * s.generatorCpu())));
     }
     tables.add(new Table("Service time and dispatch lag (ms)", header(many, "level", "service P50", "service P99",
         "service max", "dispatch lag P50", "dispatch lag P99", "dispatch lag max", "fire lag P99", "generator CPU"), rows));

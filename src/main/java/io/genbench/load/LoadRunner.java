@@ -76,8 +76,10 @@ public final class LoadRunner {
       while (engine.inFlight() > 0 && clock.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
       engine.abandonInFlight();
       long end = clock.nanoTime();
-      double cpu = (processCpuNs() - cpu0) / (double) Math.max(1, end - wall0) / Runtime.getRuntime().availableProcessors();
-      return new LevelRun(t, url, l, level, start, end, Math.max(0, Math.min(1, cpu)), engine.nativeTransport(), List.copyOf(records));
+      long cpu1 = processCpuNs();
+      double cpu = cpu0 < 0 || cpu1 < 0 ? Double.NaN
+          : Math.max(0, Math.min(1, (cpu1 - cpu0) / (double) Math.max(1, end - wall0) / Runtime.getRuntime().availableProcessors()));
+      return new LevelRun(t, url, l, level, start, end, cpu, engine.nativeTransport(), List.copyOf(records));
     }
   }
 
@@ -195,10 +197,15 @@ public final class LoadRunner {
     }
   }
 
+  /** This process's CPU time, or -1 where the runtime cannot say (a jlink image without jdk.management). */
   private static long processCpuNs() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      return Math.max(0, os.getProcessCpuTime());
+    try {
+      if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        return os.getProcessCpuTime();
+      }
+    } catch (LinkageError e) {
+      // no com.sun.management in this runtime: the CPU is not measured (NaN), never reported as idle
     }
-    return 0;
+    return -1;
   }
 }
