@@ -1,11 +1,9 @@
 package io.genbench.load;
 
-import io.genbench.UserError;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import io.genbench.Labeled;
 
 /** The request kinds {@code genbench load} speaks; each knows its default path and how to read its response. */
-public enum Api {
+public enum Api implements Labeled {
   /** OpenAI {@code POST /v1/images/generations}: prompt, size, n, response_format; images counted from {@code data}. */
   OPENAI_IMAGES("openai-images", "/v1/images/generations"),
   /** OpenAI {@code POST /v1/completions}, streamed as SSE: TTFT, TPOT, ITL, output tokens. */
@@ -23,6 +21,7 @@ public enum Api {
     this.path = path;
   }
 
+  @Override
   public String label() {
     return label;
   }
@@ -37,9 +36,8 @@ public enum Api {
     return this == OPENAI_COMPLETIONS || this == OPENAI_CHAT;
   }
 
+  /** The API labelled {@code s} (any case), or a UserError naming it, {@code where} it came from and the valid labels. */
   public static Api parse(String s, String where) {
-    for (Api a : values()) if (a.label.equalsIgnoreCase(s) || a.name().equalsIgnoreCase(s)) return a;
-    throw new UserError("Unknown API \"" + s + "\" (" + where + "). Valid: "
-        + Arrays.stream(values()).map(Api::label).collect(Collectors.joining(", ")) + ".");
+    return Labeled.parseIgnoringCase(Api.class, s, "API", where);
   }
 }
