@@ -24,13 +24,18 @@ import java.util.stream.LongStream;
  * @param errors failed measured requests by kind
  * @param tokensCounted requests whose output tokens were counted from chunks (the server sent no usage)
  * @param generatorCpu the generator's own CPU share over the level, 0..1
+ * @param serverQueue the server's own queue time ({@code Server-Timing: queue}) over successful requests that had it;
+ *     null when none had it
+ * @param serverCompute the server's own compute time ({@code Server-Timing: compute}), likewise
+ * @param serverOverhead response − server compute per successful request with a compute figure: the serving overhead
+ *     as the client sees it (the client's connection wait, the network, the server's queue and its own work)
  */
 public record LevelStats(int target, String url, int levelIndex, String label, double offeredRate, int concurrency,
     double windowS, int requests, int ok, Map<ErrorKind, Integer> errors, int warmup, double achievedRate, long images,
     double imagesPerSecond, long outputTokens, double tokensPerSecond, int tokensCounted, double tpotRequestMeanNs,
     double tpotTokenMeanNs, Distribution response, Distribution service, Distribution dispatchLag, Distribution fireLag,
     Distribution ttft, Distribution ttftFromSchedule, Distribution tpot, Distribution itl, double generatorCpu,
-    boolean nativeTransport) {
+    boolean nativeTransport, Distribution serverQueue, Distribution serverCompute, Distribution serverOverhead) {
 
   /** The formulas, stated in every report. */
   public static final List<String> DEFINITIONS = List.of(
@@ -45,6 +50,11 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
       "TPOT request-weighted mean = mean of per-request TPOT; token-weighted mean = sum(done - first token) / sum(tokens - 1)",
       "output tokens come from the server's usage; counted from chunks (and flagged) when it sends none",
       "percentiles are nearest-rank on the raw per-request values, sorted[ceil(p*n) - 1]; warm-up requests are excluded");
+
+  /** Whether some successful request of the level carried the server's own timing. */
+  public boolean serverTimed() {
+    return serverQueue != null || serverCompute != null;
+  }
 
   public int errorCount() {
     return requests - ok;
@@ -89,6 +99,9 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
         Distribution.of(measured.stream().mapToLong(RequestRecord::fireLagNs).toArray()),
         Distribution.of(good.stream().mapToLong(RequestRecord::ttftNs).filter(v -> v >= 0).toArray()),
         Distribution.of(good.stream().mapToLong(RequestRecord::ttftFromScheduleNs).filter(v -> v >= 0).toArray()),
-        Distribution.of(tpot), Distribution.of(itl.build().toArray()), run.generatorCpu(), run.nativeTransport());
+        Distribution.of(tpot), Distribution.of(itl.build().toArray()), run.generatorCpu(), run.nativeTransport(),
+        Distribution.of(good.stream().filter(r -> r.serverQueueMs() != null).mapToLong(r -> Math.round(r.serverQueueMs() * 1e6)).toArray()),
+        Distribution.of(good.stream().filter(r -> r.serverComputeMs() != null).mapToLong(r -> Math.round(r.serverComputeMs() * 1e6)).toArray()),
+        Distribution.of(good.stream().filter(r -> r.serverComputeMs() != null).mapToLong(RequestRecord::overheadNs).toArray()));
   }
 }

@@ -149,6 +149,7 @@ public final class LoadEngine implements AutoCloseable {
     private long firstByteNs;
     private long timer = -1;
     private int status;
+    private ServerTiming timing = ServerTiming.NONE;
 
     Exchange(Call call, long firedNs, ResponseReader reader) {
       this.call = call;
@@ -179,6 +180,7 @@ public final class LoadEngine implements AutoCloseable {
 
     private void response(HttpClientResponse resp) {
       status = resp.statusCode();
+      timing = ServerTiming.parse(resp.headers().getAll("Server-Timing"));
       boolean ok = status >= 200 && status < 300;
       StringBuilder errorBody = ok ? null : new StringBuilder();
       resp.exceptionHandler(t -> fail(ErrorKind.CONNECTION, status, t));
@@ -227,7 +229,8 @@ public final class LoadEngine implements AutoCloseable {
       long first = reader instanceof ResponseReader.Sse ? reader.firstTokenNs : firstByteNs;
       RequestRecord r = new RequestRecord(call.target(), call.level(), call.index(), call.warmup(), call.prompt(), call.scheduledNs(),
           firedNs, sentNs, first, doneNs, error, status, error == null ? reader.images : 0,
-          reader.outputTokens, reader.tokensCounted, reader.chunkTimes(), error == null ? null : message);
+          reader.outputTokens, reader.tokensCounted, reader.chunkTimes(), error == null ? null : message,
+          timing.queueMs(), timing.computeMs());
       try {
         call.done().accept(r);
       } finally {

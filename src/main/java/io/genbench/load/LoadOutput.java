@@ -80,7 +80,8 @@ public final class LoadOutput {
 
   static String requestsCsv(List<LevelRun> runs) {
     StringBuilder b = new StringBuilder("target,level,index,warmup,prompt,scheduled_ns,fired_ns,sent_ns,first_byte_ns,done_ns,"
-        + "response_ns,service_ns,dispatch_lag_ns,ttft_ns,tpot_ns,output_tokens,tokens_counted,images,http_status,error,message\n");
+        + "response_ns,service_ns,dispatch_lag_ns,ttft_ns,tpot_ns,output_tokens,tokens_counted,images,http_status,error,message,"
+        + "server_queue_ms,server_compute_ms\n");
     for (LevelRun run : runs) {
       long t0 = run.startNs();
       List<RequestRecord> sorted = new ArrayList<>(run.records());
@@ -93,7 +94,9 @@ public final class LoadOutput {
             .append(r.responseNs()).append(',').append(opt(r.serviceNs())).append(',').append(opt(r.dispatchLagNs())).append(',')
             .append(opt(r.ttftNs())).append(',').append(opt(r.tpotNs())).append(',').append(r.outputTokens()).append(',')
             .append(r.tokensCounted()).append(',').append(r.images()).append(',').append(r.httpStatus()).append(',')
-            .append(r.error() == null ? "" : r.error().label()).append(',').append(csvText(r.message())).append('\n');
+            .append(r.error() == null ? "" : r.error().label()).append(',').append(csvText(r.message())).append(',')
+            .append(r.serverQueueMs() == null ? "" : num(r.serverQueueMs())).append(',')
+            .append(r.serverComputeMs() == null ? "" : num(r.serverComputeMs())).append('\n');
       }
     }
     return b.toString();
@@ -111,6 +114,8 @@ public final class LoadOutput {
   }
 
   private static final List<String> METRICS = List.of("response", "service", "dispatch_lag", "ttft", "tpot", "itl");
+  /** From the server's Server-Timing header: its queue, its compute, and response − compute (the serving overhead). */
+  private static final List<String> SERVER_METRICS = List.of("server_queue", "server_compute", "server_overhead");
 
   private static Distribution metric(LevelStats s, String m) {
     return switch (m) {
@@ -120,6 +125,9 @@ public final class LoadOutput {
       case "ttft" -> s.ttft();
       case "tpot" -> s.tpot();
       case "itl" -> s.itl();
+      case "server_queue" -> s.serverQueue();
+      case "server_compute" -> s.serverCompute();
+      case "server_overhead" -> s.serverOverhead();
       default -> throw new IllegalArgumentException(m);
     };
   }
@@ -129,6 +137,7 @@ public final class LoadOutput {
         + "achieved_rps,images,images_per_s,output_tokens,tokens_per_s,tokens_counted,tpot_request_mean_ms,tpot_token_mean_ms,"
         + "generator_cpu");
     for (String m : METRICS) for (String p : List.of("p50", "p90", "p95", "p99", "p99.9", "mean", "max")) b.append(',').append(m).append('_').append(p.replace(".", "")).append("_ms");
+    for (String m : SERVER_METRICS) for (String p : List.of("p50", "p99")) b.append(',').append(m).append('_').append(p).append("_ms");
     b.append('\n');
     for (LevelStats s : stats) {
       b.append(s.target() + 1).append(',').append(csvText(s.url())).append(',').append(s.label()).append(',').append(num(s.offeredRate()))
@@ -141,6 +150,10 @@ public final class LoadOutput {
       for (String m : METRICS) {
         Distribution d = metric(s, m);
         for (String p : List.of("p50", "p90", "p95", "p99", "p99.9", "mean", "max")) b.append(',').append(d == null ? "" : num(d.get(p) / 1e6));
+      }
+      for (String m : SERVER_METRICS) {
+        Distribution d = metric(s, m);
+        for (String p : List.of("p50", "p99")) b.append(',').append(d == null ? "" : num(d.get(p) / 1e6));
       }
       b.append('\n');
     }
@@ -228,7 +241,8 @@ public final class LoadOutput {
       put(l, "tpot_token_mean_ns", s.tpotTokenMeanNs());
       put(l, "generator_cpu", s.generatorCpu());
       l.put("native_transport", s.nativeTransport());
-      for (String m : List.of("response", "service", "dispatch_lag", "fire_lag", "ttft", "ttft_from_schedule", "tpot", "itl")) {
+      for (String m : List.of("response", "service", "dispatch_lag", "fire_lag", "ttft", "ttft_from_schedule", "tpot", "itl",
+          "server_queue", "server_compute", "server_overhead")) {
         Distribution d = switch (m) {
           case "fire_lag" -> s.fireLag();
           case "ttft_from_schedule" -> s.ttftFromSchedule();

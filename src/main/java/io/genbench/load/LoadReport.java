@@ -43,6 +43,16 @@ final class LoadReport {
       }
       tables.add(new Table("Images", header(many, "level", "images", "images/s"), rows));
     }
+    if (stats.stream().anyMatch(LevelStats::serverTimed)) {
+      rows = new ArrayList<>();
+      for (LevelStats s : stats) {
+        if (!s.serverTimed()) continue;
+        rows.add(row(many ? "T" + (s.target() + 1) : null, s.label(), p(s.serverQueue(), "p50"), p(s.serverQueue(), "p99"),
+            p(s.serverCompute(), "p50"), p(s.serverCompute(), "p99"), p(s.serverOverhead(), "p50"), p(s.serverOverhead(), "p99")));
+      }
+      tables.add(new Table("Server timing (ms, the server's Server-Timing header; overhead = response - server compute)",
+          header(many, "level", "queue P50", "queue P99", "compute P50", "compute P99", "overhead P50", "overhead P99"), rows));
+    }
     if (run.plan().parsedApi().tokens()) {
       rows = new ArrayList<>();
       for (LevelStats s : stats) {

@@ -21,10 +21,12 @@ package io.genbench.load;
  * @param tokensCounted true when {@code outputTokens} was counted from chunks because the server sent no usage
  * @param chunkNs arrival times of every token-bearing chunk (streaming), empty otherwise
  * @param message a short error detail, null on success
+ * @param serverQueueMs the server's own queue time in ms from its {@code Server-Timing} header, null when it sent none
+ * @param serverComputeMs the server's own compute time in ms from its {@code Server-Timing} header, null when it sent none
  */
 public record RequestRecord(int target, int level, int index, boolean warmup, int prompt, long scheduledNs, long firedNs,
     long sentNs, long firstByteNs, long doneNs, ErrorKind error, int httpStatus, int images, int outputTokens,
-    boolean tokensCounted, long[] chunkNs, String message) {
+    boolean tokensCounted, long[] chunkNs, String message, Double serverQueueMs, Double serverComputeMs) {
 
   public boolean ok() {
     return error == null;
@@ -63,5 +65,15 @@ public record RequestRecord(int target, int level, int index, boolean warmup, in
   /** (done − first token) / (output tokens − 1); -1 with fewer than two tokens. */
   public long tpotNs() {
     return outputTokens < 2 || firstByteNs == 0 ? -1 : (doneNs - firstByteNs) / (outputTokens - 1);
+  }
+
+  /** Whether the server said anything of its own time (a {@code Server-Timing} header with queue or compute). */
+  public boolean serverTimed() {
+    return serverQueueMs != null || serverComputeMs != null;
+  }
+
+  /** response − the server's compute: the serving overhead as the client sees it; null without the server's compute. */
+  public Long overheadNs() {
+    return serverComputeMs == null ? null : responseNs() - Math.round(serverComputeMs * 1e6);
   }
 }

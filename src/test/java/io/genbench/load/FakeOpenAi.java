@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-like server on 127.0.0.1 (an ephemeral port) for tests: images JSON, SSE chat and completions streams
  * (with or without usage), HTTP errors, malformed bodies, a stall that never answers, a fixed service time, and a
- * one-time stall of the n-th request.
+ * one-time stall of the n-th request, and a Server-Timing header per request.
  */
 public final class FakeOpenAi implements AutoCloseable {
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
@@ -22,6 +22,8 @@ public final class FakeOpenAi implements AutoCloseable {
   public volatile int tokens = 5;
   public volatile long tokenGapMs = 2;
   public volatile boolean usage = true;
+  /** The Server-Timing header of the n-th request's image answer (from 0); null or a null result: none. */
+  public volatile java.util.function.IntFunction<String> serverTiming;
 
   public FakeOpenAi() throws Exception {
     server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
@@ -36,6 +38,9 @@ public final class FakeOpenAi implements AutoCloseable {
     req.body().onSuccess(body -> {
       int n = requests.getAndIncrement();
       long delay = n == stallRequest ? stallMs : serviceMs;
+      var timing = serverTiming;
+      String header = timing == null ? null : timing.apply(n);
+      if (header != null) req.response().putHeader("Server-Timing", header);
       if (delay > 0) vertx.setTimer(delay, id -> answer(req, body.toString()));
       else answer(req, body.toString());
     });
