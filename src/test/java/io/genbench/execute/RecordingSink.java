@@ -7,7 +7,7 @@ import java.util.List;
 /** Collects what an executor reports. */
 public class RecordingSink implements CaseSink {
   public final List<WorkerEvent> events = new ArrayList<>();
-  public final List<String> logs = new ArrayList<>();
+  public final List<String> logs = java.util.Collections.synchronizedList(new ArrayList<>()); // read by test threads
 
   @Override
   public void event(WorkerEvent event) {

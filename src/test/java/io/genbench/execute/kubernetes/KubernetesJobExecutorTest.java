@@ -71,6 +71,20 @@ final class KubernetesJobExecutorTest {
   private Function<Job, Outcome> scenario;
   final List<String> jobsSeen = java.util.Collections.synchronizedList(new ArrayList<>());
   private final java.util.Set<String> scheduled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** While true the kubelet keeps new Jobs in {@link #held} instead of scheduling them; guarded by {@code held}. */
+  private boolean holding;
+  private final List<Job> held = new ArrayList<>();
+
+  /** Lets the kubelet go: it schedules what it held, then every later Job at once. */
+  private void release() {
+    List<Job> now;
+    synchronized (held) {
+      holding = false;
+      now = List.copyOf(held);
+      held.clear();
+    }
+    now.forEach(this::schedule);
+  }
 
   @BeforeEach
   void start() {
@@ -81,7 +95,15 @@ final class KubernetesJobExecutorTest {
       @Override
       public void eventReceived(Action action, Job job) {
         // a watch that reconnects (a slow, loaded machine) replays ADDED: a kubelet schedules each Job once
-        if (action == Action.ADDED && scheduled.add(job.getMetadata().getUid())) schedule(job);
+        if (action == Action.ADDED && scheduled.add(job.getMetadata().getUid())) {
+          synchronized (held) {
+            if (holding) { // a test holds the kubelet back: the Job waits, unscheduled, until it lets go
+              held.add(job);
+              return;
+            }
+          }
+          schedule(job);
+        }
       }
 
       @Override
@@ -304,21 +326,44 @@ final class KubernetesJobExecutorTest {
   }
 
   @Test
-  void aResumedRunAdoptsItsJobStillRunning() {
+  void aResumedRunAdoptsItsJobStillRunning() throws InterruptedException {
     scenario = job -> new Outcome(ended("Succeeded", 0, "Completed"), succeeded(), log(List.of(SD_G5)));
-    // the Job as the interrupted run left it: created, its pod running, not finished
+    // the Job as the interrupted run left it: created, not finished. The kubelet holds it until the executor has
+    // adopted it: had it finished first (a loaded machine), the run would rightly start it anew, and the test raced
+    synchronized (held) {
+      holding = true;
+    }
     Job left = executor("run-3", 1, Duration.ofSeconds(30)).job(List.of(SD_G5), settings());
     client.batch().v1().jobs().inNamespace(NS).resource(left).create();
     String uid = client.batch().v1().jobs().inNamespace(NS).withName(left.getMetadata().getName()).get().getMetadata().getUid();
     var sink = new RecordingSink();
+    Thread releaser = new Thread(() -> {
+      long until = System.nanoTime() + 60_000_000_000L;
+      while (System.nanoTime() < until && !adopted(sink)) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      release();
+    });
+    releaser.start();
 
     try (var ex = executor("run-3", 1, Duration.ofSeconds(30))) {
       ex.execute(List.of(SD_G5), settings(), sink);
     }
+    releaser.join();
 
     assertThat(client.batch().v1().jobs().inNamespace(NS).withName(left.getMetadata().getName()).get().getMetadata().getUid()).isEqualTo(uid);
     assertThat(sink.ofType(WorkerEvent.Done.class)).hasSize(1);
     assertThat(sink.logs).anyMatch(l -> l.contains("adopting Job"));
+  }
+
+  private static boolean adopted(RecordingSink sink) {
+    synchronized (sink.logs) {
+      return sink.logs.stream().anyMatch(l -> l.contains("adopting Job"));
+    }
   }
 
   @Test
