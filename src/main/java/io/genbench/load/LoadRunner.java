@@ -1,6 +1,6 @@
 package io.genbench.load;
 
-import java.lang.management.ManagementFactory;
+import io.genbench.capacity.CpuMeter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  * until every request ended or the timeout passed; what is left is recorded as unfinished.
  */
 public final class LoadRunner {
+  /** The generator's own CPU share per level: the same meter validity judges by. */
+  private static final CpuMeter CPU = CpuMeter.ofThisProcess();
+
   /** How long before a due time the scheduler stops sleeping and spins. */
   static final long SPIN_NS = 120_000;
 
@@ -64,7 +67,7 @@ public final class LoadRunner {
     try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
         plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
-      long cpu0 = processCpuNs();
+      CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();
       long start = wall0 + 2_000_000; // room to start the first request on time
       Requests requests = new Requests(t, l, start, durationNs, bodies, records::add);
@@ -76,9 +79,7 @@ public final class LoadRunner {
       while (engine.inFlight() > 0 && clock.nanoTime() < deadline) LockSupport.parkNanos(1_000_000);
       engine.abandonInFlight();
       long end = clock.nanoTime();
-      long cpu1 = processCpuNs();
-      double cpu = cpu0 < 0 || cpu1 < 0 ? Double.NaN
-          : Math.max(0, Math.min(1, (cpu1 - cpu0) / (double) Math.max(1, end - wall0) / Runtime.getRuntime().availableProcessors()));
+      double cpu = CPU.fractionSince(cpu0); // NaN where the runtime cannot measure it
       return new LevelRun(t, url, l, level, start, end, cpu, engine.nativeTransport(), List.copyOf(records));
     }
   }
@@ -195,17 +196,5 @@ public final class LoadRunner {
       };
       engine.fire(new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done));
     }
-  }
-
-  /** This process's CPU time, or -1 where the runtime cannot say (a jlink image without jdk.management). */
-  private static long processCpuNs() {
-    try {
-      if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-        return os.getProcessCpuTime();
-      }
-    } catch (LinkageError e) {
-      // no com.sun.management in this runtime: the CPU is not measured (NaN), never reported as idle
-    }
-    return -1;
   }
 }
