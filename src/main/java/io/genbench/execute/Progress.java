@@ -123,6 +123,26 @@ public final class Progress {
     line(id, summary);
   }
 
+  /**
+   * The run records {@code toRecord} of the plan's {@code twins} twins from their measured cases (the same work priced as
+   * another instance type, {@link Twins}): said once, and they stay outside the counter and the clock.
+   */
+  synchronized void twins(int toRecord, int twins) {
+    if (twins == 0) return;
+    err.printf("measuring %d %s once: %d more %s the same work priced as another instance type, recorded from %s%s%n",
+        total, total == 1 ? "case" : "cases", twins, twins == 1 ? "is" : "are", total == 1 ? "it" : "them",
+        toRecord < twins ? " (" + (twins - toRecord) + " already recorded)" : "");
+    err.flush();
+  }
+
+  /** A twin recorded from the case it is the same work as, without running: named once, outside the counter and the clock. */
+  synchronized void recorded(String id, String measuredId, String summary) {
+    clear();
+    err.printf("priced %s from %s (same work, not run again): %s%n", Printable.text(id), Printable.text(measuredId),
+        Printable.text(summary));
+    err.flush();
+  }
+
   /** A case the backend cannot run, recorded without running: named once, outside the counter and the clock. */
   synchronized void skipped(String id, String summary) {
     clear();

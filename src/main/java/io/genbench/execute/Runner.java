@@ -45,6 +45,8 @@ public final class Runner {
   private final java.util.Set<String> skippedNow = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Each case's expected seconds per trial for the progress line's ETA, or null: then {@link #run}'s estimate if measured. */
   private java.util.function.ToDoubleFunction<TestCase> expected;
+  /** Cases recorded from the case they are the same work as instead of running ({@link Twins}); none unless set. */
+  private Twins twins = Twins.NONE;
 
   public Runner(Executor executor, RunDirectory dir, PriceSource prices, Pricing pricing, CaseCompletion completion, Progress progress) {
     this.executor = executor;
@@ -75,6 +77,17 @@ public final class Runner {
    */
   public Runner expecting(java.util.function.ToDoubleFunction<TestCase> secondsPerTrial) {
     this.expected = secondsPerTrial;
+    return this;
+  }
+
+  /**
+   * Measures each piece of work once: a twin (a case that differs from an earlier one of the plan only in what it is
+   * priced as) is not run, but recorded from its measured case when that one finished, after its last trial or its
+   * failure, or at once when an earlier run finished it ({@code --resume}). For executors whose cases all run on one
+   * device only.
+   */
+  public Runner measuringOnce(Twins sameWork) {
+    this.twins = sameWork;
     return this;
   }
 
@@ -128,15 +141,18 @@ public final class Runner {
       boolean measured) {
     if (trials < 1) throw new IllegalArgumentException("trials must be >= 1, was " + trials);
     if (slots.isEmpty()) throw new IllegalArgumentException("no slot to run on");
-    List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id())).toList();
-    int counted = (int) plan.cases().stream().filter(c -> !skippedNow.contains(c.id())).count();
+    List<TestCase> todo = plan.cases().stream().filter(c -> !dir.isDone(c.id()) && !twins.isTwin(c.id())).toList();
+    int counted = (int) plan.cases().stream().filter(c -> !skippedNow.contains(c.id()) && !twins.isTwin(c.id())).count();
     progress.start(counted, counted - todo.size(), trials);
+    progress.twins((int) twins.ids().stream().filter(id -> !dir.isDone(id)).count(), twins.size());
     if (measured || expected != null) {
       java.util.Map<String, Double> each = new java.util.HashMap<>();
       for (TestCase c : todo) each.put(c.id(), expected != null ? expected.applyAsDouble(c) : estimate.applyAsDouble(c));
       progress.expect(each, slots.size());
     }
     Shared shared = new Shared(plan, trials, slots.size());
+    // twins of cases an earlier run finished (--resume) are recorded from them now: nothing to run for them
+    plan.cases().stream().filter(c -> dir.isDone(c.id())).forEach(c -> recordTwins(c.id(), shared));
     java.util.ArrayDeque<Work> queue = new java.util.ArrayDeque<>();
     (slots.size() > 1 ? groups(todo, slots.size(), estimate) : groups(todo, false)).forEach(g -> queue.add(new Work(g, 1)));
     if (slots.size() == 1) {
@@ -489,6 +505,7 @@ public final class Runner {
       }
       if (skippedNow.contains(id)) progress.skipped(id, summary);
       else progress.caseFinished(id, summary, shared.trials - trial);
+      if (!skippedNow.contains(id)) recordTwins(id, shared);
     }
 
     /** An executor that returned with a case still open broke its contract: record that case as failed. */
@@ -500,6 +517,19 @@ public final class Runner {
       timing(id);
       open.append(new WorkerEvent.Done(id));
       end();
+    }
+  }
+
+  /** Records the unfinished twins of a finished case from its events, each priced as its own instance type. */
+  private void recordTwins(String measuredId, Shared shared) {
+    for (TestCase t : twins.of(measuredId)) {
+      if (dir.isDone(t.id())) continue;
+      Twins.copy(dir, measuredId, t, new WorkerEvent.CaseSpec(t.id(), executor.spec(t, shared.plan.settings())), priced(t));
+      String summary;
+      synchronized (shared) {
+        summary = completion.finish(t.id());
+      }
+      progress.recorded(t.id(), measuredId, summary);
     }
   }
 

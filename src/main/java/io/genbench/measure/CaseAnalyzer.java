@@ -45,7 +45,8 @@ public final class CaseAnalyzer {
     var h = m.hello();
     String device = h == null ? null : deviceName(h);
     Map<String, Object> knobs = m.loaded() == null ? null : m.loaded().knobs();
-    CaseResult.Where where = where(spec.instanceType(), m.price(), device).with(beside(m.slots()));
+    CaseResult.Where where = where(spec.instanceType(), m.price(), device).with(beside(m.slots()))
+        .measuredAs(m.measuredAs());
     CaseResult.Warmup warmup = warmup(m.warmed());
     CaseResult.GpuBusy busy = gpuBusy(m, shape.llm());
     CaseResult.Efficiency efficiency = failure == null ? efficiency(m.flops(), device, spec.precision(), e2e, rates.tokensPerS(),

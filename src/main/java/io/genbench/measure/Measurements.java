@@ -29,11 +29,13 @@ import java.util.Map;
  * @param trials the number of trials the case was to run (1 without trials)
  * @param slots where each trial ran when several workers ran at once ({@code genbench run --gpus}); empty otherwise
  * @param loads the machine's load over each trial's measured iterations, in order; empty in logs from before it existed
+ * @param measuredAs the case this one's events were copied from (a {@code measured_as} event: the same work, measured
+ *     once), or null when it ran itself
  */
 public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded loaded, int warmups, List<Sample> samples,
     Memory memory, List<Telemetry> telemetry, Failed failure, boolean done, List<Warmed> warmed, Map<Integer, List<Profile>> profiles,
     Flops flops, Map<Integer, List<Sample>> samplesByTrial, int trials, List<WorkerEvent.Slot> slots,
-    List<WorkerEvent.Load> loads) {
+    List<WorkerEvent.Load> loads, String measuredAs) {
 
   public static Measurements of(List<WorkerEvent> events) {
     WorkerCase spec = null;
@@ -54,6 +56,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     int dones = 0;
     List<WorkerEvent.Slot> slots = new ArrayList<>();
     List<WorkerEvent.Load> loads = new ArrayList<>();
+    String measuredAs = null;
     for (WorkerEvent e : events) {
       switch (e) {
         case WorkerEvent.CaseSpec c -> spec = c.spec();
@@ -82,6 +85,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
         case Flops f -> flops = flops == null ? f : flops;
         case Failed f -> failure = failure == null ? f : failure;
         case WorkerEvent.Done d -> dones++;
+        case WorkerEvent.MeasuredAs a -> measuredAs = a.measuredCase();
       }
     }
     Map<Integer, List<Sample>> frozen = new LinkedHashMap<>();
@@ -89,6 +93,6 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
     boolean done = dones >= trials || (failure != null && dones > 0);
     return new Measurements(spec, hello, price, loaded, warmups, List.copyOf(samples), memory, List.copyOf(telemetry), failure,
         done, List.copyOf(warmed), java.util.Collections.unmodifiableMap(profiles), flops, java.util.Collections.unmodifiableMap(frozen), trials,
-        List.copyOf(slots), List.copyOf(loads));
+        List.copyOf(slots), List.copyOf(loads), measuredAs);
   }
 }

@@ -272,15 +272,24 @@ public record CaseResult(Spec spec, Where where, Outcome outcome) {
    * @param pricedElsewhere true when the costs apply time measured on one machine to another machine's price: an
    *     estimate of what {@code pricedAs} would cost at this speed, not a measurement of {@code pricedAs}
    * @param beside where it ran when several workers ran at once ({@code genbench run --gpus}), else null
+   * @param measuredAs the case whose measurement this one's figures are, when this one was not run because on the machine
+   *     that measured it it is the same work (the two differ only in the instance type they are priced as); null (and
+   *     absent from the file) when the case was measured itself
    */
-  public record Where(String measuredOn, String pricedAs, boolean pricedElsewhere, Beside beside) {
+  public record Where(String measuredOn, String pricedAs, boolean pricedElsewhere, Beside beside,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String measuredAs) {
     public Where(String measuredOn, String pricedAs, boolean pricedElsewhere) {
-      this(measuredOn, pricedAs, pricedElsewhere, null);
+      this(measuredOn, pricedAs, pricedElsewhere, null, null);
     }
 
     /** The same, with where it ran beside other workers. */
     public Where with(Beside b) {
-      return new Where(measuredOn, pricedAs, pricedElsewhere, b);
+      return new Where(measuredOn, pricedAs, pricedElsewhere, b, measuredAs);
+    }
+
+    /** The same, measured as {@code caseId} (null: measured itself). */
+    public Where measuredAs(String caseId) {
+      return new Where(measuredOn, pricedAs, pricedElsewhere, beside, caseId);
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Trial.class, name = "trial"),
     @JsonSubTypes.Type(value = WorkerEvent.Slot.class, name = "slot"),
     @JsonSubTypes.Type(value = WorkerEvent.Timing.class, name = "timing"),
+    @JsonSubTypes.Type(value = WorkerEvent.MeasuredAs.class, name = "measured_as"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmup.class, name = "warmup"),
     @JsonSubTypes.Type(value = WorkerEvent.Warmed.class, name = "warmed"),
     @JsonSubTypes.Type(value = WorkerEvent.Profile.class, name = "profile"),
@@ -142,6 +143,15 @@ public sealed interface WorkerEvent {
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Timing(String caseId, long wallNs, Long startNs) implements WorkerEvent {}
+
+  /**
+   * The case was not run: on this machine it is the same work as {@code measuredCase} (they differ only in the instance
+   * type they are priced as), which was measured once; every event of this log after this one except its own
+   * {@code case} and {@code price} is that case's, with {@code case_id} rewritten (controller-written, after the
+   * {@code price} event).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record MeasuredAs(String caseId, String measuredCase) implements WorkerEvent {}
 
   /**
    * One measured request. LLM cases fill the token fields; diffusion cases the step fields. {@code seq} numbers the
