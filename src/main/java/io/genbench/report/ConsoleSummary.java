@@ -60,6 +60,8 @@ public final class ConsoleSummary {
     out.append("lowest spot cost (valid): ").append(Overview.cheapest(a, Overview.Style.PLAIN)).append('\n');
     out.append("fastest (valid): ").append(Overview.fastest(a, Overview.Style.PLAIN)).append('\n');
     out.append(counts(report.results())).append('\n');
+    String measured = MarkdownReport.measuredCount(report.results());
+    if (measured != null) out.append(report.results().size()).append(" cases: ").append(measured).append('\n');
     if (!report.complete()) out.append(report.incompleteNote()).append('\n');
     for (String step : Overview.next(report)) out.append("next: ").append(step).append('\n');
     return io.genbench.Printable.text(out.toString()); // ids and worker messages: no escape sequence reaches the terminal

@@ -116,6 +116,8 @@ public final class MarkdownReport {
     }
     String elsewhere = pricedElsewhereNote(results);
     if (elsewhere != null) md.append("- ").append(text(elsewhere)).append('\n');
+    String once = measuredOnceNote(results);
+    if (once != null) md.append("- ").append(text(once)).append('\n');
     String overflow = MemoryFit.summary(results);
     if (overflow != null) md.append("- **").append(text(overflow)).append("**\n");
     String skipped = skippedNote(results);
@@ -237,7 +239,8 @@ public final class MarkdownReport {
     for (CaseResult r : report.results()) {
       LatencySummary e2e = latency(r, "e2e");
       rows.add(List.of(code(r.caseId()), text(Figures.orNa(r.modelLabel())), text(Figures.orNa(r.requestedInstance())),
-          text(measuredOn(r)), Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()),
+          text(measuredOn(r)) + (isTwin(r) ? ", measured once as " + code(r.where().measuredAs()) : ""),
+          Integer.toString(r.batchSize()), Integer.toString(r.inferenceSteps()),
           text(Figures.orNa(r.resolution())), text(Figures.orNa(r.precision())), status(r),
           e2e == null ? NA : Integer.toString(e2e.n()), e2e == null ? NA : Figures.millis(e2e.p50Ns()),
           e2e == null ? NA : Figures.millis(e2e.p95Ns()), e2e == null ? NA : Figures.millis(e2e.p99Ns()),
@@ -403,6 +406,32 @@ public final class MarkdownReport {
         + " here, not a measurement of them. Give --actual-instance when this machine is such an instance.";
   }
 
+  /** How many cases ran, e.g. {@code 8 measured, 8 priced from them}; null when every case was measured itself. */
+  public static String measuredCount(List<CaseResult> results) {
+    long twins = results.stream().filter(MarkdownReport::isTwin).count();
+    if (twins == 0) return null;
+    return (results.size() - twins) + " measured, " + twins + " priced from them (the same work on this machine)";
+  }
+
+  /**
+   * The note shown when cases were recorded from a case they are the same work as (they differ only in the instance type
+   * they are priced as) instead of running; null when every case was measured itself.
+   */
+  static String measuredOnceNote(List<CaseResult> results) {
+    List<CaseResult> twins = results.stream().filter(MarkdownReport::isTwin).toList();
+    if (twins.isEmpty()) return null;
+    List<String> pairs = twins.stream().map(r -> r.caseId() + " measured once as " + r.where().measuredAs()).toList();
+    int shown = 4;
+    return "Measured once: " + twins.size() + " of " + results.size() + " cases were not run again: on this machine each is"
+        + " the same work as a case that differs only in the instance type it is priced as, so its figures are that case's"
+        + " measurement, priced as its own instance type (" + String.join("; ", pairs.subList(0, Math.min(shown, pairs.size())))
+        + (pairs.size() > shown ? "; and " + (pairs.size() - shown) + " more" : "") + ").";
+  }
+
+  private static boolean isTwin(CaseResult r) {
+    return r.where() != null && r.where().measuredAs() != null;
+  }
+
   private static void perStep(StringBuilder md, RunReport report) {
     List<CaseResult> cases = report.successes().stream().filter(r -> latency(r, "per_step") != null).toList();
     if (cases.isEmpty()) return;
@@ -510,6 +539,7 @@ public final class MarkdownReport {
         md.append(" (").append(f.kind().label()).append(", ").append(f.kind().isFinding() ? "a finding" : "a failure").append(')');
       }
       md.append("\n\n");
+      if (isTwin(r)) md.append("Not run: measured once as ").append(code(r.where().measuredAs())).append(", whose failure this is.\n\n");
       md.append(f.message() == null ? "No failure message was recorded." : text(f.message().strip())).append("\n\n");
       if (!f.logTail().isEmpty()) {
         List<String> tail = f.logTail().subList(Math.max(0, f.logTail().size() - LOG_TAIL_LINES), f.logTail().size());
@@ -573,10 +603,11 @@ public final class MarkdownReport {
    */
   static String instance(CaseResult r, String lifecycle) {
     String life = lifecycle == null ? "" : " " + ("ondemand".equals(lifecycle) ? "on-demand" : lifecycle);
+    String once = isTwin(r) ? "measured once as " + r.where().measuredAs() : null;
     if (r.where() != null && r.where().pricedElsewhere()) {
-      return r.where().pricedAs() + life + " (priced, not measured: timed on " + measuredOn(r) + ")";
+      return r.where().pricedAs() + life + " (priced, not measured: timed on " + measuredOn(r) + (once == null ? "" : ", " + once) + ")";
     }
-    return Figures.orNa(r.actualInstance()) + life;
+    return Figures.orNa(r.actualInstance()) + life + (once == null ? "" : " (" + once + ")");
   }
 
   /** Where a case's time was measured: the detected or declared instance type, or {@code local <device>}. */

@@ -5,6 +5,7 @@ import io.genbench.env.HostInfo;
 import io.genbench.execute.Estimates;
 import io.genbench.execute.Estimator;
 import io.genbench.execute.Executor;
+import io.genbench.execute.Twins;
 import io.genbench.plan.Plan;
 import io.genbench.plan.TestCase;
 import io.genbench.result.CaseResult;
@@ -33,13 +34,34 @@ final class DryRun {
 
   private DryRun() {}
 
-  static String render(Plan plan, Executor ex, Map<String, String> cannot, int trials, Estimator estimator, Estimates.Costing costing) {
-    String device = ex instanceof io.genbench.execute.onnx.OnnxExecutor ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
+  static String render(Plan plan, Executor ex, Map<String, String> cannot, Twins twins, int trials, Estimator estimator,
+      Estimates.Costing costing) {
+    boolean onnx = ex instanceof io.genbench.execute.onnx.OnnxExecutor;
+    String device = onnx ? Optional.ofNullable(HostInfo.cpuModel()).orElse("this CPU")
+        : ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor ? "the cluster's nodes"
         : Estimates.gpu().orElse("no GPU found: the worker will run on the CPU");
-    var each = estimator.estimates(cannot.keySet());
+    // a cluster's nodes have GPUs whatever this host has
+    boolean gpu = !onnx && (ex instanceof io.genbench.execute.kubernetes.KubernetesJobExecutor || Estimates.gpu().isPresent());
+    return render(plan, ex.backend(), device, gpu, cannot, twins, trials, estimator, costing);
+  }
+
+  /**
+   * The dry run's text.
+   *
+   * @param gpu the cases run on GPUs (the figure is GPU-hours), else on the CPU (machine-hours)
+   * @param twins the cases recorded from the case they are the same work as, without running: they take no time
+   */
+  static String render(Plan plan, String backend, String device, boolean gpu, Map<String, String> cannot, Twins twins, int trials,
+      Estimator estimator, Estimates.Costing costing) {
+    java.util.Set<String> notRun = new java.util.HashSet<>(cannot.keySet());
+    notRun.addAll(twins.ids());
+    var each = estimator.estimates(notRun);
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "dry run: %d cases%s on backend %s, %s; nothing is run or written%n",
-        plan.cases().size(), trials > 1 ? " x " + trials + " trials (each in a fresh worker)" : "", ex.backend(), device));
+    int toRun = plan.cases().size() - cannot.size() - twins.size();
+    out.append(String.format(Locale.ROOT, "dry run: %d cases%s on backend %s, %s; %snothing is run or written%n",
+        plan.cases().size(), trials > 1 ? " x " + trials + " trials (each in a fresh worker)" : "", backend, device,
+        twins.size() == 0 ? "" : toRun + " will run and " + twins.size() + " are priced from a twin (the same work on this"
+            + " machine, differing only in the instance type they are priced as: measured once); "));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"case", "runs", "estimate", "from"});
     double total = 0;
@@ -50,6 +72,10 @@ final class DryRun {
     int ran = 0;
     for (TestCase c : plan.cases()) {
       String why = cannot.get(c.id());
+      if (twins.isTwin(c.id())) {
+        rows.add(new String[] {c.id(), "priced from " + twins.measuredAs(c.id()), "0 s", "not run: the same work"});
+        continue;
+      }
       Estimator.Estimate est = each.get(c.id());
       if (why != null || est == null) {
         rows.add(new String[] {c.id(), "skipped: " + why, "0 s", ""});
@@ -65,7 +91,7 @@ final class DryRun {
       parts[1] += est.warmupS() * gpus;
       parts[2] += est.measureS() * gpus;
       parts[3] += est.otherS() * gpus;
-      rows.add(new String[] {c.id(), ex.backend(), "≈ " + human(seconds), est.from().isEmpty() ? est.source().label() : est.source().label() + ": " + est.from()});
+      rows.add(new String[] {c.id(), backend, "≈ " + human(seconds), est.from().isEmpty() ? est.source().label() : est.source().label() + ": " + est.from()});
       if (costing != null) {
         var usd = costing.usd(c, seconds);
         usdByType.merge(costing.typeOf(c) + " (" + costing.lifecycle().label() + ")", usd == null ? java.math.BigDecimal.ZERO : usd,
@@ -87,10 +113,13 @@ final class DryRun {
         human(total + run), total + run, String.join(", ", basis), extra, human(run)));
     double hours = parts[0] + parts[1] + parts[2] + parts[3];
     if (ran > 0 && hours > 0) {
-      out.append(String.format(Locale.ROOT, "%s: ≈ %s, of which measuring %.0f %%, warm-up %.0f %%, worker start and model"
-          + " build %.0f %%, the rest (profiling, FLOP counting, teardown) %.0f %%%n",
-          ex instanceof io.genbench.execute.onnx.OnnxExecutor || Estimates.gpu().isEmpty() ? "machine-hours" : "GPU-hours",
-          hoursText(hours), 100 * parts[2] / hours, 100 * parts[1] / hours, 100 * parts[0] / hours, 100 * parts[3] / hours));
+      out.append(String.format(Locale.ROOT, "%s (estimated): ≈ %s (each case's GPUs x its expected wall time%s, summed%s),"
+          + " of which measuring ≈ %s (%.0f %%), warm-up ≈ %s (%.0f %%), worker start and model builds ≈ %s (%.0f %%), the rest"
+          + " (profiling, FLOP counting, teardown) ≈ %s (%.0f %%)%n",
+          gpu ? "GPU-hours" : "machine-hours", hoursText(hours), trials > 1 ? " x " + trials + " trials" : "",
+          twins.size() == 0 ? "" : "; the " + twins.size() + " priced from a twin take none",
+          hoursText(parts[2]), 100 * parts[2] / hours, hoursText(parts[1]), 100 * parts[1] / hours,
+          hoursText(parts[0]), 100 * parts[0] / hours, hoursText(parts[3]), 100 * parts[3] / hours));
     }
     for (String o : overflows) {
       out.append("warning: ").append(o).append(": its cost there is not achievable; price it as a bigger instance\n");
@@ -108,8 +137,9 @@ final class DryRun {
     return out.toString();
   }
 
-  private static String hoursText(double h) {
-    return h >= 0.1 ? String.format(Locale.ROOT, "%.2f h", h) : String.format(Locale.ROOT, "%.1f min", h * 60);
+  static String hoursText(double h) {
+    if (h >= 0.1) return String.format(Locale.ROOT, "%.2f h", h);
+    return h * 60 >= 1 ? String.format(Locale.ROOT, "%.1f min", h * 60) : String.format(Locale.ROOT, "%.1f s", h * 3600);
   }
 
   /** How the earlier result an estimate rests on did not fit the instance it is priced as, if it did not. */

@@ -21,6 +21,7 @@ import io.genbench.execute.Pricer;
 import io.genbench.execute.Progress;
 import io.genbench.execute.Runner;
 import io.genbench.execute.Ticker;
+import io.genbench.execute.Twins;
 import io.genbench.execute.kubernetes.KubernetesJobExecutor;
 import io.genbench.execute.kubernetes.PodPlacement;
 import io.genbench.execute.onnx.OnnxExecutor;
@@ -186,15 +187,19 @@ public final class RunStage {
         throw new UserError("None of the " + plan.cases().size() + " cases can run on backend " + ex.backend() + ": "
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
+      // on one device a case that differs from an earlier one only in its instance type is the same work: measured once
+      Twins twins = kube ? Twins.NONE : Twins.of(plan.cases().stream().filter(c -> !cannot.containsKey(c.id())).toList());
+      Map<String, String> notRun = new LinkedHashMap<>(cannot);
+      twins.ids().forEach(id -> notRun.put(id, "priced from " + twins.measuredAs(id)));
       var costing = new Estimates.Costing(book, region, lifecycle, actualInstance);
       estimator = Estimates.forRun(plan, ex, chosen, executor, root, cannot);
       if (request.dryRun()) {
         // on a cluster the manifests alone go to stdout, so `--dry-run > jobs.yaml` is YAML that kubectl applies
-        return new Estimated(DryRun.render(plan, ex, cannot, trials, estimator, costing),
+        return new Estimated(DryRun.render(plan, ex, cannot, twins, trials, estimator, costing),
             ex instanceof KubernetesJobExecutor k ? DryRun.manifests(plan, k, cannot) : null);
       }
       if (budgetUsd != null) {
-        var estimate = Estimates.usd(plan, cannot, trials, estimator, costing);
+        var estimate = Estimates.usd(plan, notRun, trials, estimator, costing);
         if (estimate.compareTo(budgetUsd) > 0) {
           throw new UserError("The estimated cost $" + estimate.toPlainString() + " (see --dry-run) exceeds --budget-usd "
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
@@ -210,7 +215,7 @@ public final class RunStage {
         }
         List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
         onStart.accept(dir, plan.cases().size());
-        runCases(dir, views, plan, chosen, ex, cannot, book, placed, slots);
+        runCases(dir, views, plan, chosen, ex, cannot, twins, book, placed, slots);
         markFinished(dir);
         return new Finished(dir, views.rebuild(), historyAt);
       }
@@ -274,23 +279,26 @@ public final class RunStage {
   }
 
   private void runCases(RunDirectory dir, RunViews views, Plan plan, Backend chosen, Executor ex, Map<String, String> cannot,
-      PriceBook book, Placement placed, List<Runner.Slot> slots) {
+      Twins twins, PriceBook book, Placement placed, List<Runner.Slot> slots) {
     writeEnvironment(dir, chosen, plan.settings());
-    System.err.println("genbench: running " + plan.cases().size() + " cases" + (trials > 1 ? " x " + trials + " trials" : "")
+    System.err.println("genbench: running " + plan.cases().size() + " cases" + (twins.size() == 0 ? ""
+        : " (" + (plan.cases().size() - cannot.size() - twins.size()) + " measured, " + twins.size() + " priced from them)")
+        + (trials > 1 ? " x " + trials + " trials" : "")
         + " with backend " + ex.backend() + " into " + dir.root());
     Executor run = placed == null ? ex : new PlacedExecutor(ex, placed, new Pricer(book, region, lifecycle));
     BigDecimal budgetUsd = request.budgetUsd();
     var budgeted = budgetUsd == null ? null
         : new BudgetedExecutor(run, new BudgetedExecutor.Budget(budgetUsd, lifecycle, region, actualInstance), book, Ticker.SYSTEM);
     Runner runner = new Runner(budgeted != null ? budgeted : run, dir, book, new Runner.Pricing(lifecycle, region, actualInstance),
-        id -> oneLine(views.finishCase(id)), Progress.forStderr());
+        id -> oneLine(views.finishCase(id)), Progress.forStderr()).measuringOnce(twins);
     if (!cannot.isEmpty()) {
       System.err.println("genbench: skipping " + cannot.size() + " of " + plan.cases().size() + " cases that backend "
           + ex.backend() + " cannot run (" + cannot.values().iterator().next() + (cannot.size() > 1 ? "; ..." : "")
           + "); they are listed in the report");
       runner.skip(plan, cannot);
     }
-    var expected = estimator.estimates(cannot.keySet());
+    var expected = estimator.estimates(java.util.stream.Stream.concat(cannot.keySet().stream(), twins.ids().stream())
+        .collect(java.util.stream.Collectors.toSet()));
     runner.expecting(c -> expected.containsKey(c.id()) ? expected.get(c.id()).seconds() : 0);
     if (slots == null) {
       runner.run(plan, trials);
@@ -323,6 +331,7 @@ public final class RunStage {
     plan.cases().forEach(c -> byId.put(c.id(), c));
     List<TestCase> pick = views.results().stream()
         .filter(r -> r.status() == CaseStatus.SUCCESS && r.where() != null && r.where().beside() != null
+            && r.where().measuredAs() == null
             && r.where().beside().hadNeighbours() && r.latency() != null && r.latency().get("e2e") != null)
         .sorted(Comparator.comparingLong(r -> r.latency().get("e2e").p50Ns()))
         .limit(request.interferenceCases()).map(r -> byId.get(r.caseId())).filter(Objects::nonNull)

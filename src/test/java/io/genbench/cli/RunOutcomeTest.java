@@ -71,8 +71,41 @@ final class RunOutcomeTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("dry run: 2 cases x 2 trials").contains("skipped: the onnx-cpu backend runs float32 only")
         .contains("calibrated here, scaled by work").containsPattern("total: ≈ \\d+ s \\(\\d+ s\\), an estimate: 1 case"
-            + " calibrated here, scaled by work").contains("machine-hours: ≈ ").contains("of which measuring");
+            + " calibrated here, scaled by work").contains("machine-hours (estimated): ≈ ").contains("of which measuring");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void casesThatDifferOnlyInInstanceTypeAreMeasuredOnceAndEachPricedAsItsOwn() throws Exception {
+    Path plan = tmp.resolve("two-types.yaml");
+    assertThat(Cli.run("plan", "--mode", "sd_only", "--instance-types", "g5.xlarge", "g6e.xlarge", "--batch-sizes", "1",
+        "--resolutions", "64x64", "--inference-steps", "2", "--warmup", "1", "--min-iterations", "3", "--max-iterations", "5",
+        "--min-duration", "0", "--precisions", "float32", "--output", plan.toString()).exitCode()).isZero();
+    Path out = tmp.resolve("run");
+
+    Cli dry = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", out.toString(), "--dry-run", "--threads", "1");
+    Cli r = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", out.toString(), "--threads", "1");
+
+    assertThat(dry.exitCode()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("1 will run and 1 are priced from a twin").contains("priced from sd-2-1-g5xlarge-")
+        .contains("the 1 priced from a twin take none");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).contains("running 2 cases (1 measured, 1 priced from them)").contains("[1/1]").doesNotContain("[2/")
+        .contains("priced sd-2-1-g6exlarge-b1-s2-64x64-float32 from sd-2-1-g5xlarge-b1-s2-64x64-float32");
+    assertThat(r.out()).contains("2 cases: 1 measured, 1 priced from them");
+    List<String> rows = Files.readString(out.resolve("summary.csv")).lines().skip(1).toList();
+    assertThat(rows).hasSize(2);
+    String[] g5 = rows.get(0).split(",");
+    String[] g6e = rows.get(1).split(",");
+    assertThat(g5[2]).isEqualTo("g5.xlarge");
+    assertThat(g6e[2]).isEqualTo("g6e.xlarge");
+    assertThat(g6e[10]).as("the same measurement").isEqualTo(g5[10]);
+    assertThat(g6e[13]).as("its own price").isNotEqualTo(g5[13]);
+    assertThat(Files.readString(out.resolve("report.md"))).contains("Measured once: 1 of 2 cases were not run again")
+        .contains(", measured once as `sd-2-1-g5xlarge-b1-s2-64x64-float32`");
+    assertThat(Files.readString(out.resolve("cases/sd-2-1-g6exlarge-b1-s2-64x64-float32/result.json")))
+        .contains("\"measured_as\" : \"sd-2-1-g5xlarge-b1-s2-64x64-float32\"");
+    assertThat(Files.readString(out.resolve("cases/sd-2-1-g5xlarge-b1-s2-64x64-float32/result.json"))).doesNotContain("measured_as");
   }
 
   @Test
