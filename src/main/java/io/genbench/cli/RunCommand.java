@@ -96,6 +96,11 @@ final class RunCommand implements Callable<Integer> {
       + " run nothing, write nothing")
   boolean dryRun;
 
+  @Option(names = "--measure-each", description = "run every case, also one that differs from an earlier case only in"
+      + " the instance type it is priced as (by default, on this machine such a case is the same work: it is measured"
+      + " once and priced per instance type)")
+  boolean measureEach; // read through the options given (RunRequest.gave)
+
   @Option(names = "--budget-usd", paramLabel = "X", description = "refuse to start when the dry-run estimate exceeds X"
       + " USD; stop launching workers once the spend (measured time x the price paid) reaches X, and say which cases"
       + " were not run")

@@ -188,7 +188,7 @@ public final class RunStage {
             + cannot.values().iterator().next() + ". Nothing was run.");
       }
       // on one device a case that differs from an earlier one only in its instance type is the same work: measured once
-      Twins twins = kube ? Twins.NONE : Twins.of(plan.cases().stream().filter(c -> !cannot.containsKey(c.id())).toList());
+      Twins twins = kube || request.gave("--measure-each") ? Twins.NONE : Twins.of(plan.cases().stream().filter(c -> !cannot.containsKey(c.id())).toList());
       Map<String, String> notRun = new LinkedHashMap<>(cannot);
       twins.ids().forEach(id -> notRun.put(id, "priced from " + twins.measuredAs(id)));
       var costing = new Estimates.Costing(book, region, lifecycle, actualInstance);

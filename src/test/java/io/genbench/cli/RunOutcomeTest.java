@@ -106,6 +106,11 @@ final class RunOutcomeTest {
     assertThat(Files.readString(out.resolve("cases/sd-2-1-g6exlarge-b1-s2-64x64-float32/result.json")))
         .contains("\"measured_as\" : \"sd-2-1-g5xlarge-b1-s2-64x64-float32\"");
     assertThat(Files.readString(out.resolve("cases/sd-2-1-g5xlarge-b1-s2-64x64-float32/result.json"))).doesNotContain("measured_as");
+
+    Cli each = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", tmp.resolve("each").toString(), "--dry-run",
+        "--measure-each");
+    assertThat(each.exitCode()).as(each.err()).isZero();
+    assertThat(each.out()).contains("dry run: 2 cases on backend onnx-cpu").doesNotContain("priced from");
   }
 
   @Test
