@@ -107,6 +107,11 @@ final class RunOutcomeTest {
         .contains("\"measured_as\" : \"sd-2-1-g5xlarge-b1-s2-64x64-float32\"");
     assertThat(Files.readString(out.resolve("cases/sd-2-1-g5xlarge-b1-s2-64x64-float32/result.json"))).doesNotContain("measured_as");
 
+    // rebuilt offline from the stored results, the marker is still there
+    Files.delete(out.resolve("report.md"));
+    assertThat(Cli.run("report", out.toString()).exitCode()).isZero();
+    assertThat(Files.readString(out.resolve("report.md"))).contains("Measured once: 1 of 2 cases were not run again");
+
     Cli each = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", tmp.resolve("each").toString(), "--dry-run",
         "--measure-each");
     assertThat(each.exitCode()).as(each.err()).isZero();

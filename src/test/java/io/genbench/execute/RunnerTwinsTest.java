@@ -88,6 +88,23 @@ final class RunnerTwinsTest {
   }
 
   @Test
+  void onSeveralGpusEachPieceOfWorkIsStillMeasuredOnce() {
+    Plan plan = new Plan(Mode.COMPARISON, Settings.DEFAULT, TestMatrix.of(Mode.COMPARISON).cases(t -> OptionalDouble.of(48)));
+    RunDirectory dir = RunDirectory.create(tmp.resolve("run"));
+    List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+    Executor ex = new FakeExecutor(c -> {
+      seen.add(c.id());
+      return FakeExecutor.success(c, 50_000_000L);
+    });
+
+    runner(ex, dir, plan).run(plan, 1, List.of(new Runner.Slot("0", ex), new Runner.Slot("1", ex)));
+
+    assertThat(seen).hasSize(8).doesNotHaveDuplicates();
+    assertThat(results).hasSize(16);
+    assertThat(plan.cases()).allSatisfy(c -> assertThat(dir.isDone(c.id())).as(c.id()).isTrue());
+  }
+
+  @Test
   void aTwinHasItsOwnCaseAndPriceTheMarkerAndTheMeasuredCasesEventsUnderItsOwnId() throws Exception {
     Plan plan = new Plan(Mode.COMPARISON, Settings.DEFAULT, List.of(G6E, G5));
     RunDirectory dir = RunDirectory.create(tmp.resolve("run"));
