@@ -113,10 +113,10 @@ final class DryRun {
         human(total + run), total + run, String.join(", ", basis), extra, human(run)));
     double hours = parts[0] + parts[1] + parts[2] + parts[3];
     if (ran > 0 && hours > 0) {
-      out.append(String.format(Locale.ROOT, "%s (estimated): ≈ %s (each case's GPUs x its expected wall time%s, summed%s),"
+      out.append(String.format(Locale.ROOT, "%s (estimated): ≈ %s (each case's %sexpected wall time%s, summed%s),"
           + " of which measuring ≈ %s (%.0f %%), warm-up ≈ %s (%.0f %%), worker start and model builds ≈ %s (%.0f %%), the rest"
           + " (profiling, FLOP counting, teardown) ≈ %s (%.0f %%)%n",
-          gpu ? "GPU-hours" : "machine-hours", hoursText(hours), trials > 1 ? " x " + trials + " trials" : "",
+          gpu ? "GPU-hours" : "machine-hours", hoursText(hours), gpu ? "GPUs x its " : "", trials > 1 ? " x " + trials + " trials" : "",
           twins.size() == 0 ? "" : "; the " + twins.size() + " priced from a twin take none",
           hoursText(parts[2]), 100 * parts[2] / hours, hoursText(parts[1]), 100 * parts[1] / hours,
           hoursText(parts[0]), 100 * parts[0] / hours, hoursText(parts[3]), 100 * parts[3] / hours));

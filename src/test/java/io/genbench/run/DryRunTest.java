@@ -105,6 +105,6 @@ final class DryRunTest {
     String out = DryRun.render(PLAN, "torch", "this CPU", false, Map.of(), Twins.NONE, 2, estimator, null);
 
     assertThat(out).startsWith("dry run: 3 cases x 2 trials (each in a fresh worker) on backend torch, this CPU; nothing is run")
-        .doesNotContain("priced from").contains("machine-hours (estimated): ≈ ").contains("wall time x 2 trials, summed), of which");
+        .doesNotContain("priced from").contains("machine-hours (estimated): ≈ ").contains("(each case's expected wall time x 2 trials, summed), of which");
   }
 }
