@@ -133,10 +133,12 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
     boolean hostBound = c.busyFraction() != null && c.busyFraction() < HOST_BOUND_BELOW;
     if (hostBound) {
       List<String> knobs = new ArrayList<>();
-      if (!c.llm() && Boolean.FALSE.equals(c.cudaGraphs())) knobs.add("CUDA graphs (--cuda-graphs on)");
-      if (!c.llm() && Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
-      String remedy = c.llm() ? "; a larger batch (--batch-sizes) spreads each decode step's launches over more tokens"
-          : knobs.isEmpty() ? "" : "; " + String.join(" or ", knobs) + " removes the launches from the step";
+      // an LLM decodes over a static KV cache in CUDA graphs with cuda_graphs on (auto on CUDA), compiled with compile on
+      if (Boolean.FALSE.equals(c.cudaGraphs())) knobs.add(c.llm() ? "CUDA-graph decode (--cuda-graphs on or auto)" : "CUDA graphs (--cuda-graphs on)");
+      if (Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
+      String batch = "a larger batch (--batch-sizes) spreads each decode step's launches over more tokens";
+      String remedy = knobs.isEmpty() ? (c.llm() ? "; " + batch : "")
+          : "; " + String.join(" or ", knobs) + " removes the launches from the step" + (c.llm() ? "; " + batch : "");
       String range = c.busyHighest() == null ? "" : String.format(Locale.ROOT, " (in the least busy trial; %.0f–%.0f %% across"
           + " trials)", 100 * c.busyFraction(), 100 * c.busyHighest());
       notes.add(String.format(Locale.ROOT, "host-bound: the GPU was busy %.0f %% of each step%s; this figure measures the"
