@@ -63,8 +63,8 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
    * @param compile whether torch.compile was on (null: unknown)
    * @param trials how the trials agree, or null with one trial
    * @param busyHighest with trials, the busiest trial's fraction ({@code busyFraction} is the least busy's), else null
-   * @param llm an LLM decode: CUDA graphs and torch.compile are not remedies the worker offers there (the plan refuses
-   *     {@code cuda_graphs: on} for an LLM), a larger batch is
+   * @param llm an LLM decode: its remedies are CUDA-graph decode over a static KV cache ({@code cuda_graphs}, on by
+   *     auto on CUDA) and torch.compile where they were off, then a larger batch
    * @param targetCiPct the plan's {@code target_ci_pct}: judge the median's 95 % interval against it; null for runs
    *     measured before it existed, judged by the older rule (the e2e coefficient of variation against {@link #MAX_CV})
    * @param median the 95 % interval of the median e2e over every measured sample, or null with too few samples
