@@ -150,6 +150,35 @@ class StaticDecoderTest(unittest.TestCase):
                          + [k.data_ptr() for k in decoder.cache.keys])
 
 
+class CompilePathTest(unittest.TestCase):
+
+    def test_two_compiles_whatever_the_output_length_logged_and_reused_by_the_next_case(self):
+        model = tiny_opt()
+        ids = prompt_ids(model, seed=7)
+        compiled, logged, extras = [], [], {}
+
+        def compiler(fn, dynamic):
+            compiled.append((fn, dynamic))
+            return fn  # stands in for torch.compile (torch 1.13 has none)
+
+        with torch.no_grad():
+            decoder = StaticDecoder(model, BATCH, PROMPT, OUTPUT, masked=True)
+            decoder.prompt.copy_(ids)
+            decoder.compile(extras, logged.append, compiler)
+            tokens = decoder.run()
+            again = StaticDecoder(model, BATCH, PROMPT, OUTPUT, masked=True)
+            again.compile(extras, logged.append, compiler)
+
+        self.assertEqual([model, model.decode_static], [fn for fn, _ in compiled], "the prefill and one decode step")
+        self.assertEqual({False}, {dynamic for _, dynamic in compiled}, "fixed shapes")
+        self.assertEqual(2, len(compiled), "the second case reuses the compiled callables")
+        self.assertTrue(logged[0].startswith("compiling prefill (batch 2 x 7 tokens, static cache 13)"), logged)
+        self.assertTrue(logged[1].startswith("compiled prefill in "), logged)
+        self.assertIn("compiling decode step", logged[2])
+        self.assertIn("one shape for all 5 steps", logged[2])
+        self.assertEqual(eager_tokens(model, ids).tolist(), tokens.tolist())
+
+
 class DecodeGraphsTest(unittest.TestCase):
 
     def test_warm_up_on_a_side_stream_then_one_graph_per_phase_in_order_in_one_pool(self):

@@ -249,7 +249,7 @@ class StaticDecoder:
     def output(self) -> torch.Tensor:
         return torch.cat(self.tokens, dim=1)
 
-    def compile(self, extras: dict, log: Callable[[str], None]) -> None:
+    def compile(self, extras: dict, log: Callable[[str], None], compiler: Optional[Callable] = None) -> None:
         """torch.compile the prefill and the (masked) decode step with fixed shapes, and run each once so both are
         compiled before anything is measured or captured: two compiles, whatever the number of output tokens. The
         compiled callables are kept in `extras` (the loaded model's), so a later case of the same model reuses them
@@ -265,7 +265,7 @@ class StaticDecoder:
                 continue
             compiled = extras.get(name)
             if compiled is None:
-                compiled = torch.compile(getattr(self, attr), dynamic=False)
+                compiled = (compiler or torch.compile)(getattr(self, attr), dynamic=False)
                 extras[name] = compiled
             setattr(self, attr, compiled)
             log("compiling %s ..." % what)
