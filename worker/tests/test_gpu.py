@@ -134,3 +134,49 @@ class TinyCaseOnGpuTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipUnless(HAS_CUDA, "needs a CUDA GPU (scripts/test-gpu)")
+class OptGraphDecodeOnGpuTest(unittest.TestCase):
+    """The LLM scenario's CUDA-graph decode: eager's greedy tokens, and a whole case with it on by auto."""
+
+    def scenario(self, cuda_graphs):
+        from types import SimpleNamespace
+
+        from genbench_worker.models import registry
+        from genbench_worker.scenarios.llm import LLMScenario
+
+        model = registry.build("facebook/opt-125m", tiny=True, device="cuda", dtype=torch.float16)
+        case = Case.build(id="opt", model="facebook/opt-125m", tiny=True, batch_size=4, prompt_tokens=16,
+                          output_tokens=12, precision="float16", cuda_graphs=cuda_graphs).resolved("cuda", "opt")
+        return LLMScenario(case, SimpleNamespace(model=model, extras={}), "cuda")
+
+    def test_graph_replay_gives_the_eager_greedy_tokens_and_a_time_per_phase(self):
+        graphed = self.scenario("auto")
+        self.assertTrue(graphed.case.knobs.cuda_graphs, "auto picks graph decode for OPT on CUDA")
+        graphed.prepare()
+        result = graphed.iterate()
+        with torch.inference_mode():
+            model, ids = graphed.model, graphed._prompt()
+            logits, past = model(ids, past_key_values=None, use_cache=True)
+            tokens = [logits[:, -1, :].argmax(dim=-1, keepdim=True)]
+            for _ in range(11):
+                logits, past = model(tokens[-1], past_key_values=past, use_cache=True)
+                tokens.append(logits[:, -1, :].argmax(dim=-1, keepdim=True))
+        self.assertEqual(torch.cat(tokens, dim=1).tolist(), graphed.decoder.output().tolist())
+        self.assertEqual(12, len(graphed.graphs.graphs))
+        self.assertEqual(11, len(result.decode_token_ns))
+        self.assertTrue(all(t > 0 for t in result.decode_token_ns))
+        self.assertEqual(16 + 12, graphed.decoder.cache.max_length)
+
+    def test_a_whole_case_reports_graphs_on_and_its_memory(self):
+        case = Case.build(id="opt-graphs", model="facebook/opt-125m", tiny=True, batch_size=2, prompt_tokens=8,
+                          output_tokens=6, precision="float16", warmup_iterations=1, min_iterations=3,
+                          max_iterations=5, min_duration_s=0.0)
+        events = RecordingStream()
+        ok = run_case(case, ModelCache(), events, torch.device("cuda"), telemetry_for=lambda *a: telemetry.NoTelemetry())
+        self.assertTrue(ok, events.dicts())
+        by_type = {e["type"]: e for e in events.dicts()}
+        self.assertTrue(by_type["loaded"]["knobs"]["cuda_graphs"])
+        self.assertEqual(5, len(by_type["sample"]["decode_token_ns"]))
+        self.assertGreater(by_type["memory"]["peak_allocated_bytes"], 0)

@@ -548,14 +548,15 @@ class AutoKnobsTest(unittest.TestCase):
         self.assertEqual(expected_attention, loaded["knobs"]["attention"])
         parse_event(__import__("json").dumps(loaded))
 
-    def test_auto_knobs_turn_on_for_cuda_diffusion_but_not_for_llms(self):
+    def test_auto_knobs_turn_on_for_cuda_diffusion_and_opt_graph_decode(self):
         case = make_case()
 
         self.assertTrue(case.resolved("cuda", "sd").knobs.cuda_graphs)
         self.assertTrue(case.resolved("cuda", "sdxl").knobs.cuda_graphs)
         self.assertTrue(case.resolved("cuda", "sd").knobs.channels_last)
         self.assertFalse(case.resolved("cuda", "sdxl").knobs.channels_last)
-        self.assertFalse(case.resolved("cuda", "opt").knobs.cuda_graphs)
+        self.assertTrue(case.resolved("cuda", "opt").knobs.cuda_graphs)
+        self.assertFalse(case.resolved("cuda", "opt").knobs.channels_last)
         self.assertFalse(case.resolved("cpu", "sd").knobs.cuda_graphs)
 
     def test_an_explicit_knob_is_kept(self):

@@ -84,7 +84,7 @@ class Knobs:
     its "auto" rule in `resolved`), the scenario code that applies it, and the Java `io.genbench.plan.Knobs`."""
 
     attention: str = "sdpa"
-    cuda_graphs: Any = "auto"  # True | False | "auto": on where it is faster and sound (CUDA, diffusion UNets)
+    cuda_graphs: Any = "auto"  # True | False | "auto": on where it is faster and sound (CUDA: UNets, OPT decode)
     compile: bool = False
     channels_last: Any = "auto"  # True | False | "auto": on for the SD 1.x/2.x UNet on CUDA
 
@@ -98,12 +98,13 @@ class Knobs:
 
     def resolved(self, device_type: str, family: str) -> "Knobs":
         """These knobs with every "auto" decided for the device: the fastest configuration that is numerically
-        the same computation. CUDA graphs replay the UNet's kernels without launch overhead: on for every diffusion
-        UNet on CUDA (not for LLMs, whose KV cache grows every step). channels_last feeds cuDNN its native layout: on
+        the same computation. CUDA graphs replay the kernels without launch overhead: on CUDA for every diffusion
+        UNet and for OPT decoding (a static KV cache, one graph per decode step with eager's kernels and shapes, so
+        the same greedy tokens; scenarios/llm.py). channels_last feeds cuDNN its native layout: on
         for the SD 1.x/2.x UNet on CUDA only, where it measured 7 % faster under graphs on an H100; on SDXL it
         measured 2 % slower, and SVD's 3-D weights stay as they are (bench/RESULTS.md)."""
         on_cuda = device_type == "cuda"
-        graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else (on_cuda and family != "opt")
+        graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else on_cuda
         last = self.channels_last if isinstance(self.channels_last, bool) else (on_cuda and family == "sd")
         return dataclasses.replace(self, cuda_graphs=graphs, channels_last=last)
 

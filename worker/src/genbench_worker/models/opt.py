@@ -8,6 +8,14 @@ Names follow transformers: ``model.decoder.embed_tokens.weight``, ``model.decode
 Caches: ``past_key_values`` is None, a tuple of per-layer ``(k, v)`` tensors ``[B, H, T, D]`` (returned grown by
 the new tokens) or a :class:`StaticKVCache`, preallocated to a maximum length and written in place (fixed
 shapes and addresses: what CUDA graphs need).
+
+Two ways to decode over a static cache:
+
+* ``forward(ids, past_key_values=cache)``: exact; attends over the ``cache.length + t`` valid tokens only, the same
+  kernels and shapes as the growing tuple cache (each step has its own key length).
+* ``decode_static(ids, cache, position, mask)``: one token per sequence written at the device tensor ``position``,
+  attention over the whole cache with an additive ``mask`` hiding the unwritten tail (:func:`static_mask`), as
+  transformers' static cache does: one shape for every step, so ``torch.compile`` compiles it once.
 """
 from __future__ import annotations
 
@@ -70,11 +78,17 @@ class OPTAttention(AttentionKernel):
         self.q_proj = nn.Linear(d, d)
         self.out_proj = nn.Linear(d, d)
 
-    def forward(self, x: torch.Tensor, layer: int, past: Cache, start: int):
+    def forward(self, x: torch.Tensor, layer: int, past: Cache, start: int,
+                position: Optional[torch.Tensor] = None, mask: Optional[torch.Tensor] = None):
         q = split_heads(self.q_proj(x), self.heads)
         k = split_heads(self.k_proj(x), self.heads)
         v = split_heads(self.v_proj(x), self.heads)
         present = None
+        if position is not None:  # decode_static: write at a device position, attend over the masked whole cache
+            past.keys[layer].index_copy_(2, position, k)
+            past.values[layer].index_copy_(2, position, v)
+            out = attend(q, past.keys[layer], past.values[layer], self.backend, mask=mask)
+            return self.out_proj(merge_heads(out)), None
         if isinstance(past, StaticKVCache):
             end = start + x.shape[1]
             past.keys[layer][:, :, start:end] = k
@@ -100,9 +114,10 @@ class OPTDecoderLayer(nn.Module):
         self.fc2 = nn.Linear(c.ffn_dim, c.hidden_size)
         self.final_layer_norm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
 
-    def forward(self, x: torch.Tensor, layer: int, past: Cache, start: int):
+    def forward(self, x: torch.Tensor, layer: int, past: Cache, start: int,
+                position: Optional[torch.Tensor] = None, mask: Optional[torch.Tensor] = None):
         h = self.self_attn_layer_norm(x) if self.pre_ln else x
-        h, present = self.self_attn(h, layer, past, start)
+        h, present = self.self_attn(h, layer, past, start, position, mask)
         x = x + h
         if not self.pre_ln:
             x = self.self_attn_layer_norm(x)
@@ -182,14 +197,40 @@ class OPTForCausalLM(nn.Module):
         for i, layer in enumerate(dec.layers):
             x, present = layer(x, i, past_key_values, start)
             presents.append(present)
-        if dec.final_layer_norm is not None:
-            x = dec.final_layer_norm(x)
-        if dec.project_out is not None:
-            x = dec.project_out(x)
-        logits = self.lm_head(x)
+        logits = self._logits(x)
         if not use_cache:
             return logits, None
         if isinstance(past_key_values, StaticKVCache):
             past_key_values.length = start + t
             return logits, past_key_values
         return logits, tuple(presents)
+
+    def decode_static(self, input_ids: torch.Tensor, cache: StaticKVCache, position: torch.Tensor,
+                      mask: torch.Tensor) -> torch.Tensor:
+        """One decode step of ``input_ids [B, 1]`` at ``position`` (a device tensor ``[1]``, the new token's index in
+        the cache) over the whole ``cache`` with ``mask`` (:func:`static_mask`) → logits ``[B, 1, V]``. Every shape is
+        the same at every step; ``cache.length`` is left alone (the caller knows where it is)."""
+        dec = self.model.decoder
+        x = dec.embed_tokens(input_ids)
+        if dec.project_in is not None:
+            x = dec.project_in(x)
+        x = x + dec.embed_positions(position + POSITION_OFFSET).unsqueeze(0)
+        for i, layer in enumerate(dec.layers):
+            x, _ = layer(x, i, cache, 0, position, mask)
+        return self._logits(x)
+
+    def _logits(self, x: torch.Tensor) -> torch.Tensor:
+        dec = self.model.decoder
+        if dec.final_layer_norm is not None:
+            x = dec.final_layer_norm(x)
+        if dec.project_out is not None:
+            x = dec.project_out(x)
+        return self.lm_head(x)
+
+
+def static_mask(max_length: int, position: int, dtype=torch.float32, device=None) -> torch.Tensor:
+    """The additive mask ``[1, 1, 1, max_length]`` of a decode step at ``position``: 0 for the cache entries written
+    so far (``<= position``), the dtype's minimum for the rest."""
+    blocked = torch.arange(max_length, device=device) > position
+    mask = torch.zeros(max_length, dtype=dtype, device=device).masked_fill(blocked, torch.finfo(dtype).min)
+    return mask.view(1, 1, 1, max_length)

@@ -63,8 +63,8 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
    * @param compile whether torch.compile was on (null: unknown)
    * @param trials how the trials agree, or null with one trial
    * @param busyHighest with trials, the busiest trial's fraction ({@code busyFraction} is the least busy's), else null
-   * @param llm an LLM decode: CUDA graphs and torch.compile are not remedies the worker offers there (the plan refuses
-   *     {@code cuda_graphs: on} for an LLM), a larger batch is
+   * @param llm an LLM decode: its remedies are CUDA-graph decode over a static KV cache ({@code cuda_graphs}, on by
+   *     auto on CUDA) and torch.compile where they were off, then a larger batch
    * @param targetCiPct the plan's {@code target_ci_pct}: judge the median's 95 % interval against it; null for runs
    *     measured before it existed, judged by the older rule (the e2e coefficient of variation against {@link #MAX_CV})
    * @param median the 95 % interval of the median e2e over every measured sample, or null with too few samples
@@ -133,10 +133,12 @@ public record Verdict(boolean valid, List<String> notes, boolean hostBound,
     boolean hostBound = c.busyFraction() != null && c.busyFraction() < HOST_BOUND_BELOW;
     if (hostBound) {
       List<String> knobs = new ArrayList<>();
-      if (!c.llm() && Boolean.FALSE.equals(c.cudaGraphs())) knobs.add("CUDA graphs (--cuda-graphs on)");
-      if (!c.llm() && Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
-      String remedy = c.llm() ? "; a larger batch (--batch-sizes) spreads each decode step's launches over more tokens"
-          : knobs.isEmpty() ? "" : "; " + String.join(" or ", knobs) + " removes the launches from the step";
+      // an LLM decodes over a static KV cache in CUDA graphs with cuda_graphs on (auto on CUDA), compiled with compile on
+      if (Boolean.FALSE.equals(c.cudaGraphs())) knobs.add(c.llm() ? "CUDA-graph decode (--cuda-graphs on or auto)" : "CUDA graphs (--cuda-graphs on)");
+      if (Boolean.FALSE.equals(c.compile())) knobs.add("torch.compile (--compile on)");
+      String batch = "a larger batch (--batch-sizes) spreads each decode step's launches over more tokens";
+      String remedy = knobs.isEmpty() ? (c.llm() ? "; " + batch : "")
+          : "; " + String.join(" or ", knobs) + " removes the launches from the step" + (c.llm() ? "; " + batch : "");
       String range = c.busyHighest() == null ? "" : String.format(Locale.ROOT, " (in the least busy trial; %.0f–%.0f %% across"
           + " trials)", 100 * c.busyFraction(), 100 * c.busyHighest());
       notes.add(String.format(Locale.ROOT, "host-bound: the GPU was busy %.0f %% of each step%s; this figure measures the"

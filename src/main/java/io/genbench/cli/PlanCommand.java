@@ -58,7 +58,7 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--attention", arity = "1..*", paramLabel = "A", description = "attention kernels to compare: sdpa | math (default: sdpa)")
   List<String> attention;
 
-  @Option(names = "--cuda-graphs", arity = "1..*", paramLabel = "T", description = "CUDA graphs, as a dimension: auto | on | off (default: auto, on for CUDA diffusion UNets)")
+  @Option(names = "--cuda-graphs", arity = "1..*", paramLabel = "T", description = "CUDA graphs, as a dimension: auto | on | off (default: auto, on for CUDA: diffusion UNets, and LLM decode over a static KV cache)")
   List<String> cudaGraphs;
 
   @Option(names = "--compile", arity = "1..*", paramLabel = "on|off", description = "torch.compile, as a dimension (default: off)")

@@ -15,8 +15,9 @@ import java.util.Map;
  * (worker/src/genbench_worker/case.py), the worker code that applies it, and at most one CLI option.
  *
  * @param attention attention kernel
- * @param cudaGraphs capture the UNet in a CUDA graph (AUTO: the worker decides per device)
- * @param compile {@code torch.compile} the UNet
+ * @param cudaGraphs capture the UNet, or an LLM's prefill and decode steps over a static KV cache, in CUDA graphs (AUTO: the
+ *     worker decides per device: on for CUDA)
+ * @param compile {@code torch.compile} the UNet, or an LLM's prefill and decode step
  * @param channelsLast NHWC memory format for the UNet (AUTO: the worker decides per device)
  */
 public record Knobs(Attention attention, Toggle cudaGraphs, boolean compile, Toggle channelsLast) {
@@ -36,8 +37,7 @@ public record Knobs(Attention attention, Toggle cudaGraphs, boolean compile, Tog
   /** Refuses a knob the model's workload cannot use (the worker would refuse it only after building the model). */
   void requireUsableBy(Model model) {
     if (model.family().isDiffusion()) return;
-    // knobs of the diffusion UNet: an LLM's decoding cannot use them
-    if (cudaGraphs == Toggle.ON) throw new IllegalArgumentException(unusable("cuda_graphs", model));
+    // a knob of the diffusion UNet: an LLM's decoding cannot use it (cuda_graphs it can: static-cache graph decode)
     if (channelsLast == Toggle.ON) throw new IllegalArgumentException(unusable("channels_last", model));
   }
 

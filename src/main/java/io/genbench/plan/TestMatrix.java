@@ -59,8 +59,6 @@ public record TestMatrix(
     List<Toggle> cls = channelsLast == null ? List.of(Toggle.AUTO) : unique("--channels-last", channelsLast);
     for (Model m : ms) {
       if (m.family().isDiffusion()) continue;
-      if (gs.contains(Toggle.ON)) throw new UserError("Bad --cuda-graphs on: " + TestCase.unusableKnob("cuda_graphs", m).replace(
-          "write cuda_graphs auto or off", "plan the LLM without --cuda-graphs on (auto or off), or apart from the diffusion models") + ".");
       if (cls.contains(Toggle.ON)) throw new UserError("Bad --channels-last on: " + TestCase.unusableKnob("channels_last", m).replace(
           "write channels_last auto or off", "plan the LLM without --channels-last on (auto or off), or apart from the diffusion models") + ".");
     }

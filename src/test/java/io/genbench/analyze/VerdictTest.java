@@ -20,10 +20,18 @@ final class VerdictTest {
   }
 
   @Test
-  void aHostBoundLlmDecodeIsAdvisedABiggerBatchNotAKnobItsFamilyCannotUse() {
+  void aHostBoundEagerLlmDecodeIsAdvisedGraphDecodeCompileAndABiggerBatch() {
     Verdict v = Verdict.of(STEADY, new Verdict.Conditions(3, true, 0.18, false, false, null, null, true));
 
     assertThat(v.hostBound()).isTrue();
+    assertThat(v.notes()).singleElement().asString().contains("CUDA-graph decode (--cuda-graphs on or auto)")
+        .contains("torch.compile (--compile on)").contains("--batch-sizes");
+  }
+
+  @Test
+  void aHostBoundLlmDecodeWithGraphsAndCompileOnIsAdvisedOnlyABiggerBatch() {
+    Verdict v = Verdict.of(STEADY, new Verdict.Conditions(3, true, 0.5, true, true, null, null, true));
+
     assertThat(v.notes()).singleElement().asString().contains("--batch-sizes").doesNotContain("--cuda-graphs").doesNotContain("--compile");
   }
 

@@ -38,11 +38,12 @@ final class PlanCommandTest {
   }
 
   @Test
-  void cudaGraphsOnForAnLlmExitsTwoNamingTheOptionAndTheModel() {
-    Cli r = Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--cuda-graphs", "on");
+  void channelsLastOnForAnLlmExitsTwoNamingTheOptionAndTheModelButCudaGraphsOnIsItsGraphDecode() {
+    Cli r = Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--channels-last", "on");
 
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("Bad --cuda-graphs on").contains("facebook/opt-1.3b is an LLM").doesNotContain("Exception");
+    assertThat(r.err()).contains("Bad --channels-last on").contains("facebook/opt-1.3b is an LLM").doesNotContain("Exception");
+    assertThat(Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--cuda-graphs", "on").exitCode()).isZero();
     assertThat(Cli.run("plan", "--mode", "mixed", "--models", "facebook/opt-1.3b", "--cuda-graphs", "off").exitCode()).isZero();
   }
 
