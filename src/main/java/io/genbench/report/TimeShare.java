@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Where a run's wall time went, from its cases' raw events: per case the GPU time it held its worker (the {@code timing}
  * events the runner writes, summed over trials) split into worker start (process start to {@code hello}), model build
- * ({@code loaded.load_ns}), warm-up (the {@code warmup} iterations' e2e), measured iterations (the {@code sample}s'
+ * ({@code loaded.load_ns}, 0 where the case reused a model an earlier case built), warm-up (the {@code warmup} iterations' e2e), measured iterations (the {@code sample}s'
  * e2e) and other (the rest of what the case held: flop counting, CUDA-graph capture, the profiled iteration, memory
  * readings, the gaps between iterations); and for the run the GPU time it had, {@code wall × GPUs}, with the same
  * parts and, as other, everything no case held too (the controller's planning and views, the interference check,
@@ -45,7 +45,7 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
    * @param timed every trial has a {@code timing} event
    * @param heldNs how long the case held its worker(s), the sum of its {@code timing.wall_ns}: its GPU time
    * @param startNs the part of {@code heldNs} before its workers said {@code hello}
-   * @param buildNs model builds and loads ({@code loaded.load_ns})
+   * @param buildNs model builds and loads ({@code loaded.load_ns}; 0 where the model was reused)
    * @param warmupNs warm-up iterations' e2e
    * @param warmups warm-up iterations
    * @param measuredNs measured iterations' e2e
@@ -93,7 +93,7 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
             held += t.wallNs();
             if (t.startNs() != null) start += t.startNs();
           }
-          case WorkerEvent.Loaded l -> build += l.loadNs();
+          case WorkerEvent.Loaded l -> build += l.built() ? l.loadNs() : 0; // a reused model's load_ns is its first build's
           case WorkerEvent.Warmup w -> {
             warmup += w.e2eNs();
             warmups++;

@@ -52,6 +52,18 @@ final class TimeShareTest {
   }
 
   @Test
+  void aCaseThatReusedAModelBuiltForAnEarlierCaseSpentNoTimeBuildingIt() {
+    List<WorkerEvent> events = new ArrayList<>(trial("r", 5 * S, null, 0, 3, S / 2, 10, 300_000_000L));
+    events.set(1, WorkerEvent.parse(
+        "{\"type\":\"loaded\",\"case_id\":\"r\",\"load_ns\":4000000000,\"weights\":\"random\",\"reused\":true}"));
+
+    var c = TimeShare.CaseTime.of("r", events);
+
+    assertThat(c.buildNs()).isZero();
+    assertThat(c.otherNs()).isEqualTo(5 * S - 3 * S / 2 - 3 * S);
+  }
+
+  @Test
   void theRunsPartsAddUpToItsWallTimeWithTimeNoCaseHeldAsOther() {
     Map<String, List<WorkerEvent>> events = new LinkedHashMap<>();
     events.put("a", trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L));
