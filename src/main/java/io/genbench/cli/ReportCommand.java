@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:", "  genbench report results/20261121-101500-plan",
         "  genbench report results/20261121-101500-plan --format csv > summary.csv",
         "  genbench report results/20261121-101500-plan --format html > report.html",
+        "  genbench report results/20261121-101500-plan --format time   # where the wall time went",
         "  genbench report results/20261130-202508-suite-quick      # a suite run: report.md from suite.jsonl"})
 final class ReportCommand implements Callable<Integer> {
 
@@ -28,9 +29,10 @@ final class ReportCommand implements Callable<Integer> {
       + " results/20261121-101500-sd_only (default: the newest under results/)")
   Path runDir;
 
-  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html: print this"
-      + " view alone, derived from the events, writing nothing and recording nothing (csv is summary.csv). Without it"
-      + " every view is rebuilt, report.md printed and the run recorded")
+  @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT", description = "md | csv | json | html | time: print this"
+      + " view alone, derived from the events, writing nothing and recording nothing (csv is summary.csv; time: where"
+      + " the wall time went, per case and for the run). Without it every view is rebuilt, report.md printed and the run"
+      + " recorded")
   String format;
 
   @picocli.CommandLine.Spec

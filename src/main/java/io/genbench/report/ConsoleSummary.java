@@ -10,8 +10,8 @@ import java.util.List;
  * The short plain-text table printed at the end of {@code genbench run}: one line per case (case, status, seconds per
  * image, images per second — tokens per second for LLM cases — and the spot cost of 1000 images), then
  * {@code lowest spot cost (valid): …} and {@code fastest (valid): …} (picked as {@code genbench best} picks: INVALID
- * cases and cases that do not fit are left out), the number of cases by status and verdict, and {@code next: …}, the
- * remedies the verdicts name.
+ * cases and cases that do not fit are left out), the number of cases by status and verdict, {@code next: …}, the
+ * remedies the verdicts name, and last where the wall time went ({@link TimeShare#line()}; runs with timing events).
  */
 public final class ConsoleSummary {
   private static final List<String> HEADER = List.of("case", "status", "s/image", "images/s", "$/1000 images spot");
@@ -64,6 +64,8 @@ public final class ConsoleSummary {
     if (measured != null) out.append(report.results().size()).append(" cases: ").append(measured).append('\n');
     if (!report.complete()) out.append(report.incompleteNote()).append('\n');
     for (String step : Overview.next(report)) out.append("next: ").append(step).append('\n');
+    TimeShare time = report.shownTimeShare();
+    if (time != null) out.append(time.line()).append('\n');
     return io.genbench.Printable.text(out.toString()); // ids and worker messages: no escape sequence reaches the terminal
   }
 

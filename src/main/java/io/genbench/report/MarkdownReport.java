@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * ({@link Charts}, as images beside the report); Cost analysis (1000 images), as the seed's report: lowest spot cost
  * and fastest valid configuration, averages, spot volatility; Failures and out-of-memory cells (every non-SUCCESS case
  * with its log tail); Validity (every verdict that is not VALID, with its notes); then the detail: Measurement
- * conditions, Neighbour interference, Per-step latency (image cases), LLM latency (LLM cases), GPU telemetry; Method
+ * conditions, Neighbour interference, Where the wall time went ({@link TimeShare}; runs with timing events), Per-step latency (image cases), LLM latency (LLM cases), GPU telemetry; Method
  * (warm-up, iteration rule, timing, the statistics definition, the cost formula, where prices came from); Environment
  * last. Numbers follow {@link Figures}.
  */
@@ -82,6 +82,7 @@ public final class MarkdownReport {
     validity(md, report);
     conditions(md, report);
     neighbours(md, report);
+    timeShare(md, report);
     perStep(md, report);
     llm(md, report);
     telemetry(md, report);
@@ -353,6 +354,23 @@ public final class MarkdownReport {
     if (b == null) return "";
     return ", GPU " + b.gpus() + (b.hadNeighbours() ? ", beside " + (b.neighboursMin() == b.neighboursMax() ? ""
         : b.neighboursMin() + "–") + b.neighboursMax() + " other worker" + (b.neighboursMax() == 1 ? "" : "s") : ", alone");
+  }
+
+  /**
+   * Where the wall time went ({@link TimeShare}): the run's share in measured iterations and the other parts, then per
+   * case the GPU time held, its parts and the median's interval reached. Runs with timing events only.
+   */
+  private static void timeShare(StringBuilder md, RunReport report) {
+    TimeShare t = report.shownTimeShare();
+    if (t == null) return;
+    md.append("## Where the wall time went\n\n");
+    md.append(text(t.line())).append(".\n\n");
+    md.append("GPU time held per case (seconds, all trials): worker start (to its hello), model build, warm-up and"
+        + " measured iterations (their e2e), other (flop count, graph capture, the profiled iteration, gaps); the run's"
+        + " other adds what no case held. Median ±: the 95 % interval of the median e2e over every measured sample"
+        + " (order statistics), as % of the median; trials ±: the t interval over the trial medians.\n\n");
+    table(md, TimeShare.HEADER, t.rows(MarkdownReport::code));
+    md.append("\n");
   }
 
   /**

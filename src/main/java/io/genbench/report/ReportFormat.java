@@ -30,6 +30,17 @@ public enum ReportFormat implements io.genbench.Labeled {
     public String render(RunReport report) {
       return HtmlReport.render(report);
     }
+  },
+  /**
+   * Where the run's wall time went ({@link TimeShare#text()}), for runs before the {@code timing} event too; printed
+   * only ({@code genbench report RUN --format time}): a rebuild writes no file of it.
+   */
+  TIME("time", "time-share.txt") {
+    @Override
+    public String render(RunReport report) {
+      TimeShare t = report.timeShare();
+      return t == null ? "no case has events\n" : t.text();
+    }
   };
 
   private final String label;
@@ -40,7 +51,7 @@ public enum ReportFormat implements io.genbench.Labeled {
     this.fileName = fileName;
   }
 
-  /** As users write it: {@code md}, {@code csv}, {@code json}, {@code html}. */
+  /** As users write it: {@code md}, {@code csv}, {@code json}, {@code html}, {@code time}. */
   public String label() {
     return label;
   }

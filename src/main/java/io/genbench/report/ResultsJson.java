@@ -16,7 +16,8 @@ import java.util.Map;
  * {@code results.json}: every figure of the run, indented:
  * <pre>
  * {"run_id": …, "environment": {…environment.json…}, "statistics_definition": LatencySummary.DEFINITION,
- *  "cost_formula": RunReport.COST_FORMULA, "price_catalog_note": …, "cases": [ result.json of each case, plan order ]}
+ *  "cost_formula": RunReport.COST_FORMULA, "price_catalog_note": …, "cases": [ result.json of each case, plan order ],
+ *  "time_share": {…TimeShare.json(): where the wall time went; runs with timing events only…}}
  * </pre>
  * Cases are written through the shared Jackson configuration ({@link Json}: snake_case), so each element equals the
  * case's {@code result.json}. Latencies stay raw, in nanoseconds (the unit is in each field's name); money
@@ -38,6 +39,8 @@ public final class ResultsJson {
     List<Map<String, String>> overflow = report.results().stream().flatMap(r -> MemoryFit.exceeded(r)
         .map(f -> Map.of("case_id", r.caseId(), "note", f.note())).stream()).toList();
     if (!overflow.isEmpty()) root.put("does_not_fit", overflow); // only then: other runs' results.json stay as they were
+    TimeShare time = report.shownTimeShare();
+    if (time != null) root.put("time_share", time.json()); // only runs with timing events: older results.json stay as they were
     if (!report.complete()) { // only then: a complete run's results.json stays as it was
       root.put("complete", false);
       root.put("incomplete_note", report.incompleteNote());

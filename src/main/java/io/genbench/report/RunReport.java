@@ -23,9 +23,24 @@ import java.util.stream.Collectors;
  * @param interference cases of a run on several GPUs measured again alone (empty when none)
  * @param series case id → the case's raw measured series, for the charts; a case without an entry has none
  * @param unfinished the planned cases without a result, in plan order (empty for a complete run)
+ * @param timeShare where the run's wall time went, from its events; null where not read
  */
 public record RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
-    List<Interference> interference, Map<String, CaseSeries> series, List<Unfinished> unfinished) {
+    List<Interference> interference, Map<String, CaseSeries> series, List<Unfinished> unfinished, TimeShare timeShare) {
+
+  /** A report without the time breakdown. */
+  public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,
+      List<Interference> interference, Map<String, CaseSeries> series, List<Unfinished> unfinished) {
+    this(runId, environment, results, priceCatalogNote, interference, series, unfinished, null);
+  }
+
+  /**
+   * The time breakdown the views show: only for runs whose every case says how long it held its worker (the
+   * {@code timing} event), so runs recorded before it rebuild as they were; null otherwise.
+   */
+  public TimeShare shownTimeShare() {
+    return timeShare != null && timeShare.timed() && timeShare.known() ? timeShare : null;
+  }
 
   /** A complete run's report (every planned case has a result). */
   public RunReport(String runId, JsonNode environment, List<CaseResult> results, String priceCatalogNote,

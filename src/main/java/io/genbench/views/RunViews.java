@@ -127,8 +127,9 @@ public final class RunViews {
     List<CaseResult> results = results(true, series, unfinished);
     dir.writePending();
     for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
-    RunReport report = new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description(), interference(results), series, unfinished);
+    JsonNode environment = environment();
+    RunReport report = new RunReport(dir.root().getFileName().toString(), environment, results,
+        PriceCatalog.bundled().description(), interference(results), series, unfinished, timeShare(results, unfinished, environment));
     Charts charts = Charts.of(report);
     dir.write(dir.file(ReportFormat.CSV.fileName()), SummaryCsv.render(results));
     dir.write(dir.file(ReportFormat.JSON.fileName()), ResultsJson.render(report));
@@ -148,8 +149,46 @@ public final class RunViews {
     List<RunReport.Unfinished> unfinished = new ArrayList<>();
     List<CaseResult> results = results(false, series, unfinished);
     for (CaseResult r : results) series.computeIfAbsent(r.caseId(), this::series);
-    return new RunReport(dir.root().getFileName().toString(), environment(), results,
-        PriceCatalog.bundled().description(), interference(results), series, unfinished);
+    JsonNode environment = environment();
+    return new RunReport(dir.root().getFileName().toString(), environment, results,
+        PriceCatalog.bundled().description(), interference(results), series, unfinished, timeShare(results, unfinished, environment));
+  }
+
+  /**
+   * Where the run's wall time went, from the events of every case that has them (finished or interrupted), against
+   * environment.json's {@code started_at} to {@code finished_at}; that wall time is left unknown for a resumed run (it
+   * holds the pause) and one not finished. Null when no case's events can be read.
+   */
+  private io.genbench.report.TimeShare timeShare(List<CaseResult> results, List<RunReport.Unfinished> unfinished, JsonNode env) {
+    Map<String, List<io.genbench.wire.WorkerEvent>> events = new LinkedHashMap<>();
+    List<String> ids = new ArrayList<>(results.stream().map(CaseResult::caseId).toList());
+    unfinished.stream().filter(u -> RunReport.INTERRUPTED.equals(u.state())).forEach(u -> ids.add(u.caseId()));
+    for (String id : ids) {
+      try {
+        events.put(id, dir.readLog(id).events());
+      } catch (RuntimeException e) {
+        // a case whose events cannot be read is left out of the breakdown, as it is recomputed from its result.json
+      }
+    }
+    if (events.isEmpty()) return null;
+    return io.genbench.report.TimeShare.of(events, wallNs(env));
+  }
+
+  /** started_at to finished_at of environment.json, or null: either missing, or the run was resumed. */
+  private Long wallNs(JsonNode env) {
+    if (env == null || !env.hasNonNull("started_at") || !env.hasNonNull("finished_at")) return null;
+    try (var files = Files.list(dir.root())) {
+      if (files.anyMatch(f -> f.getFileName().toString().startsWith("environment.resumed-"))) return null;
+    } catch (IOException e) {
+      return null;
+    }
+    try {
+      var d = java.time.Duration.between(java.time.Instant.parse(env.get("started_at").asText()),
+          java.time.Instant.parse(env.get("finished_at").asText()));
+      return d.isNegative() ? null : d.toNanos();
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** charts/&lt;name&gt;.svg for each chart drawn; an SVG there from an earlier build that is not drawn now goes. */

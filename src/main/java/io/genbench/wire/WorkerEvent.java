@@ -61,12 +61,28 @@ public sealed interface WorkerEvent {
       String zone, Double spotUsdPerHour, Double ondemandUsdPerHour, String source, String asOf, Double gpuShare)
       implements WorkerEvent {}
 
-  /** Model built or loaded; {@code loadNs} is what loading cost; {@code knobs} the knobs as the worker resolved them. */
+  /**
+   * Model built or loaded; {@code loadNs} is what loading cost (the model's first build in its worker, reported alike
+   * for every case of it); {@code knobs} the knobs as the worker resolved them; {@code reused} true where the case found
+   * the model built by an earlier case (no build this time), false where it was built for it, null from workers that
+   * do not say (then left out of the written line).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components,
-      Map<String, Object> knobs) implements WorkerEvent {
+      Map<String, Object> knobs, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Boolean reused)
+      implements WorkerEvent {
+    public Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components,
+        Map<String, Object> knobs) {
+      this(caseId, loadNs, weights, parameters, components, knobs, null);
+    }
+
     public Loaded(String caseId, long loadNs, String weights, Long parameters, Map<String, Long> components) {
-      this(caseId, loadNs, weights, parameters, components, null);
+      this(caseId, loadNs, weights, parameters, components, null, null);
+    }
+
+    /** Whether this case built (or loaded) the model: not where it found it built. */
+    public boolean built() {
+      return !Boolean.TRUE.equals(reused);
     }
   }
 

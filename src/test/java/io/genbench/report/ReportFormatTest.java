@@ -17,7 +17,7 @@ final class ReportFormatTest {
   @Test
   void rejectsAnUnknownFormatNamingTheKnownOnes() {
     assertThatThrownBy(() -> ReportFormat.parse("pdf")).isInstanceOf(UserError.class)
-        .hasMessage("Unknown report format \"pdf\". Known: md, csv, json, html.");
+        .hasMessage("Unknown report format \"pdf\". Known: md, csv, json, html, time.");
   }
 
   @Test

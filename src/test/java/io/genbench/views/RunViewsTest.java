@@ -96,7 +96,33 @@ final class RunViewsTest {
     assertThat(Files.readString(dir.file("report.html"))).contains("<figure id=\"chart-latency\"><svg ");
   }
 
-  private static void writeEvents(RunDirectory dir, int samples) {
+  @Test
+  void theTimeBreakdownTakesTheRunsWallTimeFromItsEnvironmentAndShowsItInTheReport() throws Exception {
+    var dir = RunDirectory.create(tmp.resolve("run"), Map.of(RunDirectory.PLAN, PlanFile.toYaml(PLAN, "test"),
+        RunDirectory.ENVIRONMENT, "{\"started_at\":\"2026-12-06T10:00:00Z\",\"finished_at\":\"2026-12-06T10:00:20Z\"}"));
+    writeEvents(dir, 10, new WorkerEvent.Timing(SD.id(), 4_000_000_000L, 1_000_000_000L));
+
+    var report = new RunViews(dir).rebuild();
+
+    assertThat(report.timeShare().wallNs()).isEqualTo(20_000_000_000L);
+    assertThat(report.timeShare().measuredNs()).isEqualTo(1_000_000_000L);
+    assertThat(Files.readString(dir.file("report.md"))).contains("measured 5 % of 20 s wall: start 5 %");
+  }
+
+  @Test
+  void aResumedRunsWallTimeHoldsThePauseSoTheCasesHeldTimeIsTheBase() throws Exception {
+    var dir = RunDirectory.create(tmp.resolve("run"), Map.of(RunDirectory.PLAN, PlanFile.toYaml(PLAN, "test"),
+        RunDirectory.ENVIRONMENT, "{\"started_at\":\"2026-12-06T10:00:00Z\",\"finished_at\":\"2026-12-07T10:00:20Z\"}",
+        "environment.resumed-1.json", "{}"));
+    writeEvents(dir, 10, new WorkerEvent.Timing(SD.id(), 4_000_000_000L, 1_000_000_000L));
+
+    var report = new RunViews(dir).read();
+
+    assertThat(report.timeShare().wallNs()).isNull();
+    assertThat(report.timeShare().line()).startsWith("measured 25 % of 4 GPU-s held by cases");
+  }
+
+  private static void writeEvents(RunDirectory dir, int samples, WorkerEvent... beforeDone) {
     String id = SD.id();
     try (var log = dir.startCase(id)) {
       log.append(new WorkerEvent.CaseSpec(id, Executor.workerCase(SD, Settings.DEFAULT, false, null, null, "torch")));
@@ -105,6 +131,7 @@ final class RunViewsTest {
         log.append(new WorkerEvent.Sample(id, i, "measure", 100_000_000L, 10_000_000L, List.of(40_000_000L, 40_000_000L),
             10_000_000L, 1, null, null, null, null));
       }
+      for (WorkerEvent e : beforeDone) log.append(e);
       log.append(new WorkerEvent.Done(id));
     }
   }

@@ -81,4 +81,15 @@ final class WorkerEventTest {
     assertThatThrownBy(() -> WorkerEvent.parse("Loading weights...")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Loading weights...");
   }
+
+  @Test
+  void aLoadedEventSaysWhetherTheCaseReusedItsModelAndALineWithoutItStaysWithoutIt() {
+    var reused = (WorkerEvent.Loaded) WorkerEvent.parse("{\"type\":\"loaded\",\"case_id\":\"a\",\"load_ns\":5,\"weights\":\"random\",\"reused\":true}");
+    var plain = new WorkerEvent.Loaded("a", 5, "random", null, null);
+
+    assertThat(reused.built()).isFalse();
+    assertThat(plain.built()).isTrue();
+    assertThat(WorkerEvent.toLine(plain)).doesNotContain("reused");
+    assertThat(WorkerEvent.toLine(reused)).contains("\"reused\":true");
+  }
 }
