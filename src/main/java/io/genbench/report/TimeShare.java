@@ -123,7 +123,9 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
   }
 
   /**
-   * The run's breakdown from its cases' events; {@code workers} is read from their {@code slot} events.
+   * The run's breakdown from its cases' events; {@code workers} is read from their {@code slot} events. A case recorded
+   * from the one measured for it ({@code measured_as}: the same work priced as another instance type) held no worker:
+   * its copied events are left out, or the measured case's time would count twice.
    *
    * @param events case id → its events, in plan order
    * @param wallNs the run's wall time, null when unknown
@@ -132,6 +134,7 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
     List<CaseTime> cases = new ArrayList<>();
     int gpus = 1;
     for (var e : events.entrySet()) {
+      if (e.getValue().stream().anyMatch(ev -> ev instanceof WorkerEvent.MeasuredAs)) continue;
       cases.add(CaseTime.of(e.getKey(), e.getValue()));
       for (WorkerEvent ev : e.getValue()) if (ev instanceof WorkerEvent.Slot s) gpus = Math.max(gpus, s.workers());
     }

@@ -79,6 +79,22 @@ final class TimeShareTest {
   }
 
   @Test
+  void aCaseRecordedFromItsTwinHeldNoWorkerAndIsNotCountedTwice() {
+    Map<String, List<WorkerEvent>> events = new LinkedHashMap<>();
+    events.put("a", trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L));
+    List<WorkerEvent> twin = new ArrayList<>();
+    twin.add(new WorkerEvent.MeasuredAs("a2", "a"));
+    twin.addAll(trial("a2", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L));
+    events.put("a2", twin);
+
+    var t = TimeShare.of(events, 11 * S);
+
+    assertThat(t.cases()).extracting(TimeShare.CaseTime::caseId).containsExactly("a");
+    assertThat(t.heldNs()).isEqualTo(10 * S);
+    assertThat(t.measuredNs()).isEqualTo(4 * S);
+  }
+
+  @Test
   void theConsoleLineGivesTheMeasuredShareAndTheOtherParts() {
     Map<String, List<WorkerEvent>> events = new LinkedHashMap<>();
     events.put("a", trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L));
