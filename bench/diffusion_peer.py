@@ -397,6 +397,16 @@ def decode_experiments(model, peer, spec, reps=3):
             traceback.print_exc()
             out[name] = {"error": repr(e)}
         release()
+    for name, root, fn in (("genbench", model.vae_decoder, variants["genbench"]),
+                           ("genbench before h3-diffmem", model.vae_decoder, variants["genbench before h3-diffmem"]),
+                           ("diffusers vae.decode", peer.vae.decoder, variants["diffusers vae.decode"])):
+        try:
+            with code_before_branch() if "before" in name else contextlib.nullcontext():
+                out["top modules: " + name] = module_peaks(root, fn)
+        except Exception as e:
+            traceback.print_exc()
+            out["top modules: " + name] = {"error": repr(e)}
+        release()
     if "genbench" in out and "genbench before h3-diffmem" in out:
         with torch.inference_mode():
             a = model.decode(latents)
@@ -405,6 +415,50 @@ def decode_experiments(model, peer, spec, reps=3):
             out["genbench now vs before: max abs difference"] = float((a.float() - b_.float()).abs().max())
             del a, b_
     return out
+
+
+def module_peaks(root, fn, top=6):
+    """Where a decoder reaches its peak: every aten op it runs (a dispatch mode, so functional calls such as F.silu,
+    F.interpolate and the attention kernel count too) with the peak allocated during that op (reset before it) and
+    the bytes live when it started, both above what was allocated before the call, and the module it ran in; the
+    `top` highest. The peak minus the live bytes is the op's output plus its workspace."""
+    from torch.utils._python_dispatch import TorchDispatchMode  # noqa: PLC0415
+
+    rows, stack, base = [], ["(top)"], [0]
+
+    class OpPeaks(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            live = torch.cuda.memory_allocated()
+            result = func(*args, **(kwargs or {}))
+            torch.cuda.synchronize()
+            peak = torch.cuda.max_memory_allocated()
+            first = result[0] if isinstance(result, (tuple, list)) and result else result
+            layout = None
+            if torch.is_tensor(first) and first.dim() == 4:
+                layout = "contiguous" if first.is_contiguous() else "channels_last" if first.is_contiguous(
+                    memory_format=torch.channels_last) else "other"
+            rows.append(dict(module=stack[-1], op=str(func), peak_gib=(peak - base[0]) / GiB,
+                             live_at_start_gib=(live - base[0]) / GiB,
+                             output=tuple(first.shape) if torch.is_tensor(first) else None, layout=layout))
+            return result
+
+    handles = []
+    for name, m in root.named_modules():
+        handles.append(m.register_forward_pre_hook(lambda _m, _i, name=name: stack.append(name or "(root)")))
+        handles.append(m.register_forward_hook(lambda _m, _i, _o: stack.pop() and None))  # None: keep the output
+    try:
+        with torch.inference_mode():
+            torch.cuda.synchronize()
+            base[0] = torch.cuda.memory_allocated()
+            with OpPeaks():
+                images = fn()
+            del images
+    finally:
+        for h in handles:
+            h.remove()
+    return sorted(rows, key=lambda r: -r["peak_gib"])[:top]
 
 
 # ---------------------------------------------------------------------------------------------- driver
@@ -560,10 +614,21 @@ def print_tables(report):
     print("|---|---|---|---|---|")
     for name, c in report["cases"].items():
         for label, d in (c.get("decode") or {}).items():
+            if label.startswith("top modules"):
+                continue
             if isinstance(d, dict) and "error" not in d:
                 print("| %s | %s | %.3f | %.1f | %s |" % (name, label, d["activation_peak_gib"], d["ms"], d["output_layout"]))
             else:
                 print("| %s | %s | %s |||" % (name, label, d))
+    print()
+    print("Where each decoder peaks (module, aten op, GiB above the allocation before the call: peak / live at the op's start)")
+    print()
+    for name, c in report["cases"].items():
+        for label, rows in (c.get("decode") or {}).items():
+            if label.startswith("top modules") and isinstance(rows, list):
+                print("%s %s: %s" % (name, label[len("top modules: "):], "; ".join(
+                    "%s %s %.2f / %.2f %s %s" % (r["module"], r["op"], r["peak_gib"], r["live_at_start_gib"],
+                                                 r["layout"] or "", "x".join(map(str, r["output"] or ()))) for r in rows)))
     for e in report["errors"]:
         print("error:", e)
 
