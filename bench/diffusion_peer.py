@@ -407,6 +407,25 @@ def decode_experiments(model, peer, spec, reps=3):
             traceback.print_exc()
             out["top modules: " + name] = {"error": repr(e)}
         release()
+    # one eager UNet call at the case's CFG batch, op by op, in case the peak is in the loop rather than the decode
+    try:
+        with torch.inference_mode():
+            ids = torch.randint(0, 49405, (2 * b, 77), generator=g).to(DEVICE)
+            cond = model.encode_prompt(ids, height=s, width=s)
+            sample = torch.randn(2 * b, 4, s // 8, s // 8, generator=g).to(DEVICE, torch.float16)
+            t = torch.tensor(500.0, device=DEVICE)
+        out["top modules: genbench UNet (eager, its current layout)"] = module_peaks(
+            model.unet, lambda: model.unet_forward(sample, t, cond))
+        release()
+        with torch.inference_mode():
+            lat, t0, pcond = peer.example(b, 20)
+            lat = sample
+        out["top modules: diffusers UNet (eager)"] = module_peaks(peer.unet, lambda: peer.unet_forward(lat, t0, pcond))
+        del cond, pcond, lat, sample
+    except Exception as e:
+        traceback.print_exc()
+        out["top modules: UNet"] = {"error": repr(e)}
+    release()
     if "genbench" in out and "genbench before h3-diffmem" in out:
         with torch.inference_mode():
             a = model.decode(latents)
