@@ -34,6 +34,7 @@ import gc
 import io
 import json
 import os
+import signal
 import statistics
 import sys
 import time
@@ -521,6 +522,7 @@ def main():
     import transformers  # noqa: PLC0415
 
     gscenarios.profiling.profile_iteration = lambda *a, **k: None  # the profile event is after every figure; skip it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout still writes what was measured
     started = time.time()
     report = dict(date=time.strftime("%Y-%m-%d"), gpu=torch.cuda.get_device_name(), torch=torch.__version__,
                   diffusers=diffusers.__version__, transformers=transformers.__version__, args=vars(args),
@@ -529,61 +531,65 @@ def main():
     for name in args.cases:
         groups.setdefault(CASES[name]["key"], []).append(name)
     cache = ModelCache()
-    for key, names in groups.items():
-        spec0 = CASES[names[0]]
-        peer = None
-        try:
-            peer = DiffusersPeer(key, spec0["size"])
-        except Exception as e:
-            traceback.print_exc()
-            report["errors"].append("diffusers %s: %r" % (key, e))
-        peer_bytes = peer.bytes if peer else 0
-        loaded, _ = cache.get(genbench_case(spec0, "build", args), DEVICE)
-        gen_bytes = tensor_bytes(loaded.model.components.values())
-        per_case = {n: {} for n in names}
-        for trial in range(args.trials):
+    try:
+        for key, names in groups.items():
+            spec0 = CASES[names[0]]
+            peer = None
+            try:
+                peer = DiffusersPeer(key, spec0["size"])
+            except Exception as e:
+                traceback.print_exc()
+                report["errors"].append("diffusers %s: %r" % (key, e))
+            peer_bytes = peer.bytes if peer else 0
+            loaded, _ = cache.get(genbench_case(spec0, "build", args), DEVICE)
+            gen_bytes = tensor_bytes(loaded.model.components.values())
+            per_case = {n: {} for n in names}
             for n in names:
-                spec, r = CASES[n], per_case[n]
-                print("[%5.0f s] %s trial %d" % (time.time() - started, n, trial + 1), file=sys.stderr, flush=True)
-                attempt(r, "genbench default", lambda: run_genbench(genbench_case(spec, n, args), cache, peer_bytes))
-                if key == "sd21":
-                    attempt(r, "genbench graphs, channels_last off", lambda: run_genbench(
-                        genbench_case(spec, n + "-nocl", args, channels_last=False), cache, peer_bytes))
+                spec = CASES[n]
+                report["cases"][n] = dict(model=spec["model"], batch=spec["batch"],
+                                          resolution="%dx%d" % (spec["size"], spec["size"]),
+                                          weights_gib=dict(genbench=gen_bytes / GiB, diffusers=peer_bytes / GiB),
+                                          peers={}, trials=per_case[n], phases={})
+            for trial in range(args.trials):
+                for n in names:
+                    spec, r = CASES[n], per_case[n]
+                    print("[%5.0f s] %s trial %d" % (time.time() - started, n, trial + 1), file=sys.stderr, flush=True)
+                    attempt(r, "genbench default", lambda: run_genbench(genbench_case(spec, n, args), cache, peer_bytes))
+                    if key == "sd21":
+                        attempt(r, "genbench graphs, channels_last off", lambda: run_genbench(
+                            genbench_case(spec, n + "-nocl", args, channels_last=False), cache, peer_bytes))
+                    if peer is not None:
+                        attempt(r, "diffusers eager", lambda: run_diffusers(peer, spec, args, False, gen_bytes))
+                        attempt(r, "diffusers + CUDA graphs", lambda: run_diffusers(peer, spec, args, True, gen_bytes))
+            for n in names:
+                spec, case_out = CASES[n], report["cases"][n]
+                for label, trials in per_case[n].items():
+                    case_out["peers"][label] = summarize(trials)
+                ph = case_out["phases"]
+                case = genbench_case(spec, n, args)
+                attempt(ph, "genbench default", lambda: genbench_phases(case, cache, peer_bytes))
+                with code_before_branch():
+                    attempt(ph, "genbench default, code before h3-diffmem", lambda: genbench_phases(case, cache, peer_bytes))
                 if peer is not None:
-                    attempt(r, "diffusers eager", lambda: run_diffusers(peer, spec, args, False, gen_bytes))
-                    attempt(r, "diffusers + CUDA graphs", lambda: run_diffusers(peer, spec, args, True, gen_bytes))
-        for n in names:
-            spec = CASES[n]
-            case_out = report["cases"][n] = dict(model=spec["model"], batch=spec["batch"],
-                                                 resolution="%dx%d" % (spec["size"], spec["size"]),
-                                                 weights_gib=dict(genbench=gen_bytes / GiB, diffusers=peer_bytes / GiB),
-                                                 peers={}, trials=per_case[n], phases={})
-            for label, trials in per_case[n].items():
-                case_out["peers"][label] = summarize(trials)
-            ph = case_out["phases"]
-            case = genbench_case(spec, n, args)
-            attempt(ph, "genbench default", lambda: genbench_phases(case, cache, peer_bytes))
-            with code_before_branch():
-                attempt(ph, "genbench default, code before h3-diffmem", lambda: genbench_phases(case, cache, peer_bytes))
-            if peer is not None:
-                for graphs in (False, True):
-                    label = "diffusers + CUDA graphs" if graphs else "diffusers eager"
-                    one = argparse.Namespace(**dict(vars(args), warmup=1, requests=1))
-                    attempt(ph, label, lambda: run_diffusers(peer, spec, one, graphs, gen_bytes, phases=True)["phases"])
-                try:
-                    case_out["decode"] = decode_experiments(loaded.model, peer, spec)
-                except Exception as e:
-                    traceback.print_exc()
-                    case_out["decode"] = {"error": repr(e)}
-            ph.update({k: v[0] for k, v in ph.items() if isinstance(v, list)})
-        del peer, loaded
-        cache.clear()
-        release()
-    report["wall_s"] = time.time() - started
-    print_tables(report)
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(report, f, indent=2)
+                    for graphs in (False, True):
+                        label = "diffusers + CUDA graphs" if graphs else "diffusers eager"
+                        one = argparse.Namespace(**dict(vars(args), warmup=1, requests=1))
+                        attempt(ph, label, lambda: run_diffusers(peer, spec, one, graphs, gen_bytes, phases=True)["phases"])
+                    try:
+                        case_out["decode"] = decode_experiments(loaded.model, peer, spec)
+                    except Exception as e:
+                        traceback.print_exc()
+                        case_out["decode"] = {"error": repr(e)}
+                ph.update({k: v[0] for k, v in ph.items() if isinstance(v, list)})
+            del peer, loaded
+            cache.clear()
+            release()
+    finally:  # whatever ran is kept, even when a later model group fails or the run is cut short
+        report["wall_s"] = time.time() - started
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(report, f, indent=2)
+        print_tables(report)
 
 
 def fmt(v, spec="%.2f"):
