@@ -353,6 +353,86 @@ class AttentionTest(unittest.TestCase):
             attention.set_default_backend(before)
 
 
+class ResnetMemoryTest(unittest.TestCase):
+    """Without autograd the ResNet block's SiLUs overwrite the norms' fresh outputs (one full-size tensor fewer alive
+    at the VAE decoder's peak), computing exactly what the out-of-place block computes."""
+
+    def setUp(self):
+        from genbench_worker.models.blocks import ResnetBlock2D  # noqa: PLC0415
+
+        torch.manual_seed(0)
+        self.block = ResnetBlock2D(8, 16, 12, groups=4).eval()
+        self.x = torch.randn(2, 8, 6, 6)
+        self.temb = torch.randn(2, 12)
+
+    def reference(self):
+        b, F = self.block, torch.nn.functional
+        h = b.conv1(F.silu(b.norm1(self.x)))
+        h = h + b.time_emb_proj(F.silu(self.temb))[:, :, None, None]
+        h = b.conv2(F.silu(b.norm2(h)))
+        return b.conv_shortcut(self.x) + h
+
+    def silu_calls(self, run):
+        from torch.utils._python_dispatch import TorchDispatchMode  # noqa: PLC0415
+
+        calls = []
+
+        class Spy(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                if "silu" in str(func):
+                    calls.append(str(func))
+                return func(*args, **(kwargs or {}))
+
+        with Spy():
+            out = run()
+        return out, calls
+
+    def test_without_autograd_the_silus_after_the_norms_are_in_place_and_the_output_is_unchanged(self):
+        with torch.no_grad():
+            expected = self.reference()
+            temb = self.temb.clone()
+            out, calls = self.silu_calls(lambda: self.block(self.x, self.temb))
+        self.assertTrue(torch.equal(out, expected))
+        self.assertTrue(torch.equal(self.temb, temb), "the shared time embedding must not be overwritten")
+        self.assertEqual(sum("silu_" in c for c in calls), 2, calls)
+        self.assertEqual(len(calls), 3, calls)  # and temb's SiLU out of place
+
+    def test_with_autograd_nothing_is_in_place_and_backward_works(self):
+        x = self.x.clone().requires_grad_(True)
+        out, calls = self.silu_calls(lambda: self.block(x, self.temb))
+        self.assertFalse(any("silu_" in c for c in calls), calls)
+        out.sum().backward()
+        self.assertIsNotNone(x.grad)
+
+
+class VaeLayoutTest(unittest.TestCase):
+    def test_the_vae_decoder_stays_in_the_contiguous_layout_after_its_attention(self):
+        """The mid-block attention's sum takes the residual's layout: were it channels_last, every later CUDA
+        GroupNorm would copy its input first (a full-size tensor at the decoder's peak)."""
+        model = registry.build(SD21, tiny=True)
+        attn = model.vae_decoder.decoder.mid_block.attentions[0]
+        x = torch.randn(2, attn.to_q.in_features, 4, 4)
+        with torch.no_grad():
+            out = attn(x)
+            images = model.decode(torch.randn(2, 4, 8, 8))
+        self.assertTrue(out.is_contiguous(), out.stride())
+        self.assertTrue(images.is_contiguous(), images.stride())
+
+    def test_the_sum_is_the_same_in_either_order(self):
+        model = registry.build(SD21, tiny=True)
+        attn = model.vae_decoder.decoder.mid_block.attentions[0]
+        x = torch.randn(2, attn.to_q.in_features, 4, 4)
+        with torch.no_grad():
+            out = attn(x)
+            b, c, h, w = x.shape
+            q = attention.split_heads(attn.to_q(attn.group_norm(x).reshape(b, c, h * w).transpose(1, 2)), attn.heads)
+            hs = attn.group_norm(x).reshape(b, c, h * w).transpose(1, 2)
+            k, v = attention.split_heads(attn.to_k(hs), attn.heads), attention.split_heads(attn.to_v(hs), attn.heads)
+            a = attn.to_out[0](attention.merge_heads(attention.attend(q, k, v, attn.backend)))
+            expected = a.transpose(1, 2).reshape(b, c, h, w) + x
+        self.assertTrue(torch.equal(out, expected))
+
+
 class EmbeddedOnnxTest(unittest.TestCase):
     """The committed ONNX artefacts describe the registry's embedded configuration."""
 

@@ -96,10 +96,14 @@ class ResnetBlock2D(nn.Module):
         self.conv_shortcut = nn.Conv2d(in_channels, out_channels, 1) if in_channels != out_channels else None
 
     def forward(self, x: torch.Tensor, temb: Optional[torch.Tensor] = None) -> torch.Tensor:
-        h = self.conv1(F.silu(self.norm1(x)))
+        # Without autograd the SiLU overwrites the norm's fresh output (same values, one full-size tensor fewer
+        # alive: the VAE decoder's peak at 768x768 is x, the norm's output and the SiLU's); with autograd it must
+        # not, since SiLU's backward reads its input. temb is shared by every resnet: never in place.
+        inplace = not torch.is_grad_enabled()
+        h = self.conv1(F.silu(self.norm1(x), inplace=inplace))
         if temb is not None and self.time_emb_proj is not None:
             h = h + self.time_emb_proj(F.silu(temb))[:, :, None, None]
-        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        h = self.conv2(self.dropout(F.silu(self.norm2(h), inplace=inplace)))
         if self.conv_shortcut is not None:
             x = self.conv_shortcut(x)
         return x + h
