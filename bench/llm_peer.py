@@ -5,6 +5,7 @@ seed, no download), float16, batch 8, 128 prompt + 64 output tokens, greedy. One
 built first and its state dict loaded into genbench's OPT (the parameter names are transformers'). Peers:
 
   genbench-eager      the worker's LLMScenario, cuda_graphs off: growing tuple KV cache, step by step
+  genbench-static-eager  the graphs' own computation (StaticDecoder phases) launched eagerly, without capture
   genbench-graphs     the worker's LLMScenario, cuda_graphs on (what auto picks on CUDA): static cache, CUDA graphs
   genbench-compile    the worker's LLMScenario, compile on + cuda_graphs on (--compile on): two compiles, then graphs
   hf-generate         transformers `generate`, default (dynamic) cache
@@ -42,7 +43,7 @@ from genbench_worker.case import Case  # noqa: E402
 from genbench_worker.models import registry  # noqa: E402
 from genbench_worker.scenarios.llm import LLMScenario  # noqa: E402
 
-PEERS = ("genbench-eager", "genbench-graphs", "genbench-compile", "hf-generate", "hf-static-compile")
+PEERS = ("genbench-eager", "genbench-static-eager", "genbench-graphs", "genbench-compile", "hf-generate", "hf-static-compile")
 
 
 def log(message):
@@ -269,6 +270,15 @@ def main():
         try:
             if name == "genbench-eager":
                 peer = GenbenchPeer(name, gb, args, False, False)
+            elif name == "genbench-static-eager":
+                peer = GenbenchPeer(name, gb, args, False, False)
+                from genbench_worker.scenarios.llm import StaticDecoder  # noqa: PLC0415
+
+                sc = peer.scenario
+                with torch.inference_mode():
+                    sc.decoder = StaticDecoder(gb, args.batch, args.prompt, args.output)
+                    sc.decoder.prompt.copy_(sc._prompt())
+                peer.knobs = {"cuda_graphs": "static cache, no capture", "compile": False}
             elif name == "genbench-graphs":
                 peer = GenbenchPeer(name, gb, args, "auto", False)
             elif name == "genbench-compile":
@@ -307,10 +317,14 @@ def main():
         if a not in toks or b not in toks:
             return None
         x, y = torch.tensor(toks[a]), torch.tensor(toks[b])
-        return {"equal": bool(torch.equal(x, y)), "matching_fraction": float((x == y).float().mean())}
+        differ = (x != y)
+        first = [int(row.nonzero()[0]) if row.any() else None for row in differ]
+        return {"equal": bool(torch.equal(x, y)), "matching_fraction": float((~differ).float().mean()),
+                "first_differing_token_per_sequence": first}
 
     result["greedy"] = {"%s == %s" % (a, b): same(a, b) for a, b in (
-        ("genbench-graphs", "genbench-eager"), ("genbench-compile", "genbench-eager"),
+        ("genbench-graphs", "genbench-eager"), ("genbench-graphs", "genbench-static-eager"),
+        ("genbench-static-eager", "genbench-eager"), ("genbench-compile", "genbench-eager"),
         ("genbench-eager", "hf-generate"), ("genbench-graphs", "hf-generate"), ("hf-static-compile", "hf-generate"))}
     write()
 
