@@ -405,34 +405,6 @@ class ResnetMemoryTest(unittest.TestCase):
         self.assertIsNotNone(x.grad)
 
 
-class VaeLayoutTest(unittest.TestCase):
-    def test_the_vae_decoder_stays_in_the_contiguous_layout_after_its_attention(self):
-        """The mid-block attention's sum takes the residual's layout: were it channels_last, every later CUDA
-        GroupNorm would copy its input first (a full-size tensor at the decoder's peak)."""
-        model = registry.build(SD21, tiny=True)
-        attn = model.vae_decoder.decoder.mid_block.attentions[0]
-        x = torch.randn(2, attn.to_q.in_features, 4, 4)
-        with torch.no_grad():
-            out = attn(x)
-            images = model.decode(torch.randn(2, 4, 8, 8))
-        self.assertTrue(out.is_contiguous(), out.stride())
-        self.assertTrue(images.is_contiguous(), images.stride())
-
-    def test_the_sum_is_the_same_in_either_order(self):
-        model = registry.build(SD21, tiny=True)
-        attn = model.vae_decoder.decoder.mid_block.attentions[0]
-        x = torch.randn(2, attn.to_q.in_features, 4, 4)
-        with torch.no_grad():
-            out = attn(x)
-            b, c, h, w = x.shape
-            q = attention.split_heads(attn.to_q(attn.group_norm(x).reshape(b, c, h * w).transpose(1, 2)), attn.heads)
-            hs = attn.group_norm(x).reshape(b, c, h * w).transpose(1, 2)
-            k, v = attention.split_heads(attn.to_k(hs), attn.heads), attention.split_heads(attn.to_v(hs), attn.heads)
-            a = attn.to_out[0](attention.merge_heads(attention.attend(q, k, v, attn.backend)))
-            expected = a.transpose(1, 2).reshape(b, c, h, w) + x
-        self.assertTrue(torch.equal(out, expected))
-
-
 class EmbeddedOnnxTest(unittest.TestCase):
     """The committed ONNX artefacts describe the registry's embedded configuration."""
 

@@ -147,7 +147,5 @@ class Attention(AttentionKernel):
         v = split_heads(self.to_v(ctx), self.heads)
         out = self.to_out[0](merge_heads(attend(q, k, v, self.backend)))
         if spatial:
-            # residual first: the sum takes its layout (contiguous) rather than the transposed view's (channels_last),
-            # so the rest of the VAE decoder is not channels_last, where every CUDA GroupNorm first copies its input
-            out = residual + out.transpose(1, 2).reshape(b, c, h, w)
+            out = out.transpose(1, 2).reshape(b, c, h, w) + residual
         return out
