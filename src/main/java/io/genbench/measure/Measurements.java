@@ -82,6 +82,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
         case Flops f -> flops = flops == null ? f : flops;
         case Failed f -> failure = failure == null ? f : failure;
         case WorkerEvent.Done d -> dones++;
+        case WorkerEvent.JobDone j -> { } // the executor's, never in a case's log
       }
     }
     Map<Integer, List<Sample>> frozen = new LinkedHashMap<>();

@@ -31,7 +31,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Load.class, name = "load"),
     @JsonSubTypes.Type(value = WorkerEvent.Telemetry.class, name = "telemetry"),
     @JsonSubTypes.Type(value = WorkerEvent.Failed.class, name = "failed"),
-    @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done")})
+    @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = WorkerEvent.JobDone.class, name = "job_done")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface WorkerEvent {
 
@@ -224,6 +225,17 @@ public sealed interface WorkerEvent {
   /** The case is over (after {@code failed} too). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Done(String caseId) implements WorkerEvent {}
+
+  /**
+   * A kept worker ({@code --jobs-stdin}) ended the job it read from stdin: every case of it got its {@code done}, or
+   * {@code error} says why none ran. Seen by the executor only, never stored in a case's events; {@code caseId} is null.
+   *
+   * @param job the job file's path as the worker read it
+   * @param jobs how many jobs this worker has ended, this one included
+   * @param cases the cases the job held (0 when it could not be read)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record JobDone(String caseId, String job, int jobs, int cases, String error) implements WorkerEvent {}
 
   /** Reader and writer built once: events are parsed on the hot path of every measured iteration. */
   final class Lines {
