@@ -56,14 +56,21 @@ final class LocalProcessExecutorTest {
     Path script = tmp.resolve("fake-python");
     Files.writeString(script, """
         #!/usr/bin/env bash
-        job="$4"
-        echo '{"type":"hello","worker_version":"fake","protocol":1,"device":"cuda"}'
-        for id in $(grep -o '"id" : "[^"]*"' "$job" | sed 's/.*: "\\(.*\\)"/\\1/'); do
-          echo "building $id" >&2
-          echo "{\\"type\\":\\"loaded\\",\\"case_id\\":\\"$id\\",\\"load_ns\\":5,\\"weights\\":\\"random\\"}"
-          if [ ! -f "%1$s/died" ]; then touch "%1$s/died"; %2$s; fi
-          echo "{\\"type\\":\\"sample\\",\\"case_id\\":\\"$id\\",\\"iteration\\":0,\\"phase\\":\\"measure\\",\\"e2e_ns\\":100,\\"text_encode_ns\\":1,\\"step_ns\\":[10,10],\\"decode_ns\\":1,\\"images\\":1}"
-          echo "{\\"type\\":\\"done\\",\\"case_id\\":\\"$id\\"}"
+        echo "$$" >> "%1$s/started"
+        echo "{\\"type\\":\\"hello\\",\\"worker_version\\":\\"fake\\",\\"protocol\\":1,\\"device\\":\\"cuda\\",\\"pid\\":$$}"
+        n=0
+        while read -r job; do
+          for id in $(grep -o '"id" : "[^"]*"' "$job" | sed 's/.*: "\\(.*\\)"/\\1/'); do
+            echo "building $id" >&2
+            echo "{\\"type\\":\\"loaded\\",\\"case_id\\":\\"$id\\",\\"load_ns\\":5,\\"weights\\":\\"random\\"}"
+            if [ ! -f "%1$s/died" ]; then touch "%1$s/died"; %2$s; fi
+            echo "{\\"type\\":\\"sample\\",\\"case_id\\":\\"$id\\",\\"iteration\\":0,\\"phase\\":\\"measure\\",\\"e2e_ns\\":100,\\"text_encode_ns\\":1,\\"step_ns\\":[10,10],\\"decode_ns\\":1,\\"images\\":1}"
+            echo "{\\"type\\":\\"done\\",\\"case_id\\":\\"$id\\"}"
+          done
+          n=$((n + 1))
+          echo "job $n over" >&2
+          echo "genbench_worker: end of job $n" >&2
+          echo "{\\"type\\":\\"job_done\\",\\"job\\":\\"$job\\",\\"jobs\\":$n,\\"cases\\":1}"
         done
         """.formatted(tmp, onFirstCase));
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
