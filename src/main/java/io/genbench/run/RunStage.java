@@ -159,6 +159,11 @@ public final class RunStage {
       if (budgetUsd != null) throw new UserError("--budget-usd does not yet work with --gpus (the budget is kept for one worker"
           + " at a time): leave one out.");
     }
+    if (request.freshWorkers() && (kube || chosen == Backend.ONNX)) {
+      throw new UserError("--fresh-workers restarts the local PyTorch worker per model group and trial; "
+          + (kube ? "with --executor kubernetes every Job is a fresh pod already" : "backend onnx runs in this JVM, with no worker")
+          + ". Leave --fresh-workers out" + (kube ? "." : ", or use --backend torch or diffusers."));
+    }
     if (request.interferenceCases() < 0 || request.interferenceCases() > 100) {
       throw new UserError("--interference-cases must be between 0 and 100, was " + request.interferenceCases() + ".");
     }
@@ -210,7 +215,12 @@ public final class RunStage {
         }
         List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
         onStart.accept(dir, plan.cases().size());
-        runCases(dir, views, plan, chosen, ex, cannot, book, placed, slots);
+        try {
+          runCases(dir, views, plan, chosen, ex, cannot, book, placed, slots);
+        } finally {
+          // the other GPUs' kept workers end with the run, as the first one does when ex closes
+          if (slots != null) slots.stream().map(Runner.Slot::executor).filter(e -> e != ex).forEach(Executor::close);
+        }
         markFinished(dir);
         return new Finished(dir, views.rebuild(), historyAt);
       }
@@ -270,7 +280,8 @@ public final class RunStage {
 
   /** How this run starts the Python worker: the same for the one-worker run and for every GPU of --gpus. */
   private LocalProcessExecutor.Config workerConfig(String py, Path source, Path root, Backend chosen) {
-    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen.label());
+    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen.label(),
+        request.freshWorkers());
   }
 
   private void runCases(RunDirectory dir, RunViews views, Plan plan, Backend chosen, Executor ex, Map<String, String> cannot,
