@@ -115,6 +115,21 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   /**
+   * Starts the kept worker now, so that its start (process, torch import, CUDA context) overlaps what the controller
+   * does before its first case rather than delaying that case; its {@code hello} and log wait in the pipes for the
+   * first call. A no-op with fresh workers or while a worker runs. A worker that cannot start is found by the first call,
+   * which fails its cases as it would have.
+   */
+  public void prestart() {
+    if (config.freshWorkers() || worker != null) return;
+    try {
+      worker = newWorker();
+    } catch (IOException e) {
+      // the first call tries again and says why
+    }
+  }
+
+  /**
    * Ends the kept worker: closes its stdin (the worker exits 0 at its end), gives it {@value #EXIT_GRACE_MS} ms, then
    * kills its process tree. Safe to call at any time and more than once.
    */
@@ -159,19 +174,22 @@ public final class LocalProcessExecutor implements Executor {
 
   /** Starts a kept worker, or fails every case (infrastructure) and returns null when it cannot be started. */
   private Worker start(List<TestCase> cases, CaseSink sink) {
+    try {
+      return newWorker();
+    } catch (IOException e) {
+      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
+      return null;
+    }
+  }
+
+  private Worker newWorker() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(config.python(), "-m", "genbench_worker", "--jobs-stdin");
     // the worker first, then whatever the user's PYTHONPATH adds (e.g. a diffusers checkout for --backend diffusers)
     String inherited = System.getenv("PYTHONPATH");
     pb.environment().put("PYTHONPATH", config.workerSource() + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     pb.environment().put("PYTHONUNBUFFERED", "1");
     if (gpu != null) pb.environment().put("CUDA_VISIBLE_DEVICES", gpu);
-    Process process;
-    try {
-      process = pb.start();
-    } catch (IOException e) {
-      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
-      return null;
-    }
+    Process process = pb.start();
     started.incrementAndGet();
     return new Worker(process);
   }

@@ -205,6 +205,8 @@ public final class RunStage {
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
         }
       }
+      // the worker starts (torch import, CUDA init) while the run directory, views and environment are prepared
+      if (ex instanceof LocalProcessExecutor local) local.prestart();
       RunDirectory dir = resume != null ? reopen(resume) : create(root, chosen, plan);
       try (RunDirectory.RunLock held = dir.lock(); var hint = new ResumeHint(dir)) {
         var views = new RunViews(dir);
@@ -273,7 +275,13 @@ public final class RunStage {
   private static List<Runner.Slot> slots(List<String> gpuList, Executor first, LocalProcessExecutor.Config worker) {
     List<Runner.Slot> slots = new ArrayList<>();
     for (String g : gpuList) {
-      slots.add(new Runner.Slot(g, slots.isEmpty() ? first : new LocalProcessExecutor(worker, Ticker.SYSTEM, g)));
+      if (slots.isEmpty()) {
+        slots.add(new Runner.Slot(g, first));
+        continue;
+      }
+      LocalProcessExecutor other = new LocalProcessExecutor(worker, Ticker.SYSTEM, g);
+      other.prestart();
+      slots.add(new Runner.Slot(g, other));
     }
     return slots;
   }

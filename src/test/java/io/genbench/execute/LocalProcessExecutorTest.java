@@ -58,6 +58,7 @@ final class LocalProcessExecutorTest {
     Files.writeString(script, """
         #!/usr/bin/env bash
         echo "$$" >> "%1$s/started"
+        echo "worker up" >&2
         echo "{\\"type\\":\\"hello\\",\\"worker_version\\":\\"fake\\",\\"protocol\\":1,\\"device\\":\\"cuda\\",\\"pid\\":$$}"
         n=0
         while read -r job; do
@@ -157,6 +158,24 @@ final class LocalProcessExecutorTest {
 
     assertThat(alive(pid)).isFalse();
     executor.close(); // twice is harmless
+  }
+
+  @Test
+  void aPrestartedWorkerServesTheFirstCallWithItsOwnHelloAndStartLog() throws Exception {
+    var executor = scripted("true");
+
+    executor.prestart();
+    executor.prestart(); // once
+    var sink = new RecordingSink();
+    executor.execute(List.of(FIRST), QUICK, sink);
+    executor.close();
+
+    assertThat(executor.workersStarted()).isEqualTo(1);
+    assertThat(sink.hellosAgain).isZero();
+    assertThat(sink.ofType(WorkerEvent.Hello.class)).hasSize(1);
+    assertThat(sink.logs).contains(FIRST.id() + ": worker up");
+    assertThat(failureOf(sink, FIRST)).isNull();
+    assertThat(startedPids()).singleElement().satisfies(p -> assertThat(alive(p)).isFalse());
   }
 
   @Test
