@@ -172,6 +172,27 @@ class KeptWorkerProcessTest(unittest.TestCase):
         self.assertIn("genbench_worker: end of job 2", out.stderr)
 
 
+    def test_sigterm_to_an_idle_kept_worker_exits_143(self):
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        guard = threading.Timer(120, proc.kill)
+        guard.start()
+        try:
+            hello = proc.stdout.readline()  # it waits on stdin for its first job now
+            proc.send_signal(signal.SIGTERM)
+            rest, _ = proc.communicate(timeout=60)
+        finally:
+            guard.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+        self.assertEqual("hello", parse_event(hello)["type"])
+        self.assertEqual("", rest.strip())
+        self.assertEqual(143, proc.returncode)
+
+
 class InProcessTest(unittest.TestCase):
 
     def write_job(self, cases):
