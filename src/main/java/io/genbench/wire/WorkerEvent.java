@@ -136,10 +136,11 @@ public sealed interface WorkerEvent {
 
   /**
    * How long one trial of a case held its worker (controller-written, just before its {@code done}; the estimator of
-   * later runs reads it). {@code wallNs}: from the previous case's {@code done} in the same worker, or from the start of
-   * the worker for its first case, to this {@code done}: the model build, warm-up, measuring and everything around them.
-   * {@code startNs}: for a worker's first case, the part of {@code wallNs} before the worker said {@code hello} (process
-   * start, imports, device initialisation); null for later cases of the worker.
+   * later runs reads it). {@code wallNs}: from the previous case's {@code done} in the same group's trial, or for its
+   * first case from when the group was handed to the executor (a worker's start included where one was started for it),
+   * to this {@code done}: the model build, warm-up, measuring and everything around them. {@code startNs}: for that first
+   * case, the part of {@code wallNs} before the {@code hello} of a worker started for the group (process start, imports,
+   * device initialisation); null for later cases, and for a group run by a kept worker that was already up.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Timing(String caseId, long wallNs, Long startNs) implements WorkerEvent {}
