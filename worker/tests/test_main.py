@@ -1,5 +1,6 @@
 """`python3 -m genbench_worker`: the whole worker as the controller starts it."""
 
+import io
 import json
 import os
 import signal
@@ -143,6 +144,55 @@ class WorkerProcessTest(unittest.TestCase):
         self.assertEqual(143, proc.returncode)
 
 
+class KeptWorkerProcessTest(unittest.TestCase):
+
+    def test_a_kept_worker_says_hello_once_runs_each_job_from_stdin_and_exits_0_at_eof(self):
+        reason = registry_missing()
+        if reason:
+            self.skipTest(reason)
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+
+        out = subprocess.run([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], input="%s\n%s\n" % (JOB, JOB),
+                             capture_output=True, text=True, env=env, timeout=240)
+
+        self.assertEqual(0, out.returncode, out.stderr[-3000:])
+        events = [parse_event(line) for line in out.stdout.splitlines()]
+        kinds = [e["type"] for e in events]
+        self.assertEqual(1, kinds.count("hello"))
+        self.assertIsInstance(events[0]["pid"], int)
+        dones = [e for e in events if e["type"] == "job_done"]
+        self.assertEqual([(JOB, 1), (JOB, 2)], [(e["job"], e["jobs"]) for e in dones])
+        self.assertEqual("job_done", kinds[-1])
+        # the second job found the first job's model built: the cache lives as long as the worker
+        loaded = [e for e in events if e["type"] == "loaded"]
+        self.assertEqual(2, len(loaded))
+        self.assertFalse(loaded[0].get("reused"))
+        self.assertTrue(loaded[1]["reused"])
+        self.assertEqual(loaded[0]["load_ns"], loaded[1]["load_ns"])
+        self.assertIn("genbench_worker: end of job 2", out.stderr)
+
+
+    def test_sigterm_to_an_idle_kept_worker_exits_143(self):
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        guard = threading.Timer(120, proc.kill)
+        guard.start()
+        try:
+            hello = proc.stdout.readline()  # it waits on stdin for its first job now
+            proc.send_signal(signal.SIGTERM)
+            rest, _ = proc.communicate(timeout=60)
+        finally:
+            guard.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+        self.assertEqual("hello", parse_event(hello)["type"])
+        self.assertEqual("", rest.strip())
+        self.assertEqual(143, proc.returncode)
+
+
 class InProcessTest(unittest.TestCase):
 
     def write_job(self, cases):
@@ -167,6 +217,46 @@ class InProcessTest(unittest.TestCase):
         self.assertEqual([("done", "graphs"), ("done", "plain")], [k for k in kinds if k[0] == "done"])
         self.assertIn(("failed", "graphs"), kinds)
         self.assertNotIn(("failed", "plain"), kinds)
+
+    def test_jobs_on_stdin_share_one_model_cache_and_each_ends_with_job_done(self):
+        first = self.write_job([fixture_case(id="a", model="fake/sd", tiny=False)])
+        second = self.write_job([fixture_case(id="b", model="fake/sd", tiny=False, batch_size=2)])
+        other = self.write_job([fixture_case(id="c", model="fake/sd", tiny=False, precision="bfloat16")])
+        builder = FakeBuilder()
+        events = RecordingStream()
+
+        code = worker_main.main(["--jobs-stdin", "--device", "cpu"], events=events, cache=ModelCache(builder),
+                                stdin=io.StringIO("%s\n\n%s\n%s\n" % (first, second, other)))
+
+        kinds = [(e["type"], e.get("case_id") or e.get("job")) for e in events.dicts()]
+        self.assertEqual(0, code)
+        self.assertEqual([("hello", None), ("done", "a"), ("job_done", first), ("done", "b"), ("job_done", second),
+                          ("done", "c"), ("job_done", other)],
+                         [k for k in kinds if k[0] in ("hello", "done", "job_done")])
+        # a and b share the build key: one build across the two jobs; c's precision needs its own
+        self.assertEqual(2, builder.builds)
+        self.assertEqual([False, True, False], [e["reused"] for e in events.dicts() if e["type"] == "loaded"])
+        self.assertEqual([1, 2, 3], [e["jobs"] for e in events.dicts() if e["type"] == "job_done"])
+
+    def test_an_unreadable_job_on_stdin_is_a_job_done_with_its_error_and_the_worker_goes_on(self):
+        good = self.write_job([fixture_case(id="a", model="fake/sd", tiny=False)])
+        events = RecordingStream()
+
+        code = worker_main.main(["--jobs-stdin", "--device", "cpu"], events=events, cache=ModelCache(FakeBuilder()),
+                                stdin=io.StringIO("/nonexistent/job.json\n%s\n" % good))
+
+        dones = [e for e in events.dicts() if e["type"] == "job_done"]
+        self.assertEqual(0, code)
+        self.assertEqual(["/nonexistent/job.json", good], [e["job"] for e in dones])
+        self.assertEqual(0, dones[0]["cases"])
+        self.assertIn("/nonexistent/job.json", dones[0]["error"])
+        self.assertNotIn("error", dones[1])
+        self.assertIn(("done", "a"), [(e["type"], e.get("case_id")) for e in events.dicts()])
+
+    def test_job_and_jobs_stdin_exclude_each_other(self):
+        with self.assertRaises(SystemExit) as e:
+            worker_main.parse_args(["--job", JOB, "--jobs-stdin"])
+        self.assertEqual(2, e.exception.code)
 
     def test_an_unknown_device_is_a_usage_error(self):
         job = self.write_job([fixture_case()])

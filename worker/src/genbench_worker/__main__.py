@@ -1,12 +1,15 @@
 """`python3 -m genbench_worker --job JOB.json`: run a job's cases and write events to stdout.
 
     --job JOB.json      run the cases (protocol/PROTOCOL.md); events on stdout, logs on stderr
+    --jobs-stdin        a kept worker: `hello` once, then one job file path per line on stdin, each job's cases
+                        run in turn with one model cache for all of them, `job_done` after each; EOF ends it (exit 0)
     --device D          auto (default: cuda when available, else cpu) | cpu | cuda | cuda:N
     --list-models       the built-in models with parameter counts, as JSON on stdout
     --version           the worker version
 
-Exit codes: 0 every case produced `done` (failed cases included: they are results); 2 the job file
-is unreadable or invalid (nothing ran); 143 terminated by SIGTERM (the running case got
+Exit codes: 0 every case produced `done` (failed cases included: they are results; --jobs-stdin: stdin
+ended); 2 the job file is unreadable or invalid (nothing ran; --jobs-stdin says so in that job's `job_done`
+and goes on); 143 terminated by SIGTERM (the running case got
 `failed` kind infrastructure + `done`); 1 an internal error outside any case.
 """
 
@@ -32,13 +35,17 @@ EXIT_TERMINATED = 128 + signal.SIGTERM
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python3 -m genbench_worker", description="genbench GPU inference worker")
     p.add_argument("--job", help="job file (JSON: protocol, cases)")
+    p.add_argument("--jobs-stdin", action="store_true",
+                   help="keep running: read one job file path per line from stdin, job_done after each, until EOF")
     p.add_argument("--device", default=os.environ.get("GENBENCH_DEVICE", "auto"),
                    help="auto | cpu | cuda | cuda:N (default: auto, or $GENBENCH_DEVICE)")
     p.add_argument("--list-models", action="store_true", help="print the built-in models as JSON")
     p.add_argument("--version", action="store_true", help="print the worker version")
     args = p.parse_args(argv)
-    if not (args.job or args.list_models or args.version):
-        p.error("one of --job, --list-models or --version is required")
+    if not (args.job or args.jobs_stdin or args.list_models or args.version):
+        p.error("one of --job, --jobs-stdin, --list-models or --version is required")
+    if args.job and args.jobs_stdin:
+        p.error("--job and --jobs-stdin exclude each other")
     return args
 
 
@@ -83,8 +90,9 @@ def _on_sigterm(signum, frame):
     raise Terminated("terminated by signal %d (SIGTERM)" % signum)
 
 
-def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStream] = None, cache=None) -> int:
-    """Entry point. `events` / `cache` are injected by in-process tests; otherwise stdout is claimed."""
+def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStream] = None, cache=None,
+         stdin=None) -> int:
+    """Entry point. `events` / `cache` / `stdin` are injected by in-process tests; otherwise stdout is claimed."""
     args = parse_args(argv)
     if args.version:
         print(__version__)
@@ -98,12 +106,17 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
     from .case import CaseError, Job  # noqa: PLC0415
     from .failures import Terminated  # noqa: PLC0415
 
-    try:
-        with open(args.job, encoding="utf-8") as f:
-            job = Job.from_json(f.read())
-    except (OSError, CaseError) as e:
-        print("genbench_worker: bad job %s: %s" % (args.job, e), file=sys.stderr)
-        return EXIT_USAGE
+    def read_job(path):
+        with open(path, encoding="utf-8") as f:
+            return Job.from_json(f.read())
+
+    job = None
+    if args.job:
+        try:
+            job = read_job(args.job)
+        except (OSError, CaseError) as e:
+            print("genbench_worker: bad job %s: %s" % (args.job, e), file=sys.stderr)
+            return EXIT_USAGE
 
     try:
         from .backends import ModelCache  # noqa: PLC0415 (imports torch)
@@ -122,9 +135,24 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
             torch.cuda.synchronize(device)
         events.emit(hello(device))
         cache = cache if cache is not None else ModelCache()
-        for case in job.cases:
-            ok = run_case(case, cache, events, device)
-            print("case %s: %s" % (case.id, "done" if ok else "failed"), file=sys.stderr)
+        if job is not None:
+            run_job(job, cache, events, device, run_case)
+            return EXIT_OK
+        jobs = 0
+        for line in stdin if stdin is not None else sys.stdin:
+            path = line.strip()
+            if not path:
+                continue
+            try:
+                job = read_job(path)
+            except (OSError, CaseError) as e:
+                print("genbench_worker: bad job %s: %s" % (path, e), file=sys.stderr)
+                jobs += 1
+                end_job(events, protocol.JobDone(job=path, jobs=jobs, cases=0, error="bad job %s: %s" % (path, e)))
+                continue
+            run_job(job, cache, events, device, run_case)
+            jobs += 1
+            end_job(events, protocol.JobDone(job=path, jobs=jobs, cases=len(job.cases)))
         return EXIT_OK
     except Terminated as e:
         print("genbench_worker: %s" % e, file=sys.stderr)
@@ -134,6 +162,26 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
 
         traceback.print_exc(file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def run_job(job, cache, events, device, run_case) -> None:
+    """The job's cases in order, one cache for all: a case whose model the cache holds reuses it, whatever job built
+    it (the cache's key is everything a build depends on; at most one model is kept). What a case leaves on the device
+    is released by the case itself (`run_case`, `measure.memory`), so the next one, of this job or the next, starts its
+    memory window from the same state."""
+    for case in job.cases:
+        ok = run_case(case, cache, events, device)
+        print("case %s: %s" % (case.id, "done" if ok else "failed"), file=sys.stderr)
+
+
+#: The last line a kept worker writes to stderr for a job, just before its `job_done`: the controller waits for it so
+#: every log line of the job is attributed before the job is over.
+END_OF_JOB_LOG = "genbench_worker: end of job"
+
+
+def end_job(events, done) -> None:
+    print("%s %d" % (END_OF_JOB_LOG, done.jobs), file=sys.stderr, flush=True)
+    events.emit(done)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
 """Models for cases: build through the registry (random weights) or load local weights, and keep the
 last one so the next case of the same model reuses it.
 
-A job holds the cases of one model, so the model is built once per worker. A model's build is measured once, the
+A job holds the cases of one model, so the model is built once per job; a kept worker (`--jobs-stdin`) keeps one
+cache for all its jobs, so a model stays built from one job to the next (a later trial, the next group of the same
+model) as long as no other model came between. A model's build is measured once, the
 first time its key is built in this worker, and every case of that model reports that same time in `loaded.load_ns`
 (with `reused` true where the case found the model built, false where it was built for it; a model evicted and
 built again reports its first build), so a case's cost does not depend on its place in the plan. Before that first
 timed build the cache primes the process for it, untimed: the model's tiny configuration is built once on the same
 device and dtype (the diffusers backend: diffusers is imported), so the code paths, lazily loaded kernels and
-imports every build shares are paid by no case. The cache key is (backend, model, tiny, precision, attention,
-device, weights); the seed of the random weights is the first case's. Only one model is kept: a different key
+imports every build shares are paid by no case. The cache key is everything a build depends on: (backend, model,
+tiny, precision, attention, device, weights, seed of the random weights). The other knobs (compile, channels_last,
+cuda_graphs) are applied per case by the scenario on the built model and undone or kept per model in `extras`, so they
+are not in the key. Only one model is kept: a different key
 evicts the previous model before the new one is built, so two full-size models never share the GPU.
 """
 
@@ -133,7 +137,8 @@ class ModelCache:
 
     @staticmethod
     def key(case: Case, device: torch.device) -> tuple:
-        return (case.backend, case.model, case.tiny, case.precision, case.knobs.attention, str(device), case.weights)
+        return (case.backend, case.model, case.tiny, case.precision, case.knobs.attention, str(device), case.weights,
+                case.measure.seed)
 
     def release_unless_reusable(self, case: Case, device: torch.device) -> None:
         """Drop the kept model (and give its cached memory back) when this case cannot reuse it, so that the case's

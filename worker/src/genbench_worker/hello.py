@@ -5,6 +5,7 @@ Imports torch when called, not when imported: the entry point claims stdout befo
 
 from __future__ import annotations
 
+import os
 import platform
 import socket
 from typing import Optional
@@ -58,4 +59,5 @@ def hello(device) -> protocol.Hello:
         devices=devices,
         driver=driver_version() if on_cuda else None,
         hostname=socket.gethostname(),
+        pid=os.getpid(),
     )

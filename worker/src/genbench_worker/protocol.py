@@ -113,6 +113,7 @@ class Hello(Event):
     driver: Optional[str]
     hostname: str
     protocol: int = PROTOCOL_VERSION
+    pid: Optional[int] = _optional()  # the worker process: one pid across a kept worker's jobs
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,19 @@ class Done(Event):
     case_id: str
 
 
+@dataclass(frozen=True)
+class JobDone(Event):
+    """`--jobs-stdin`: the job read from stdin is over (every case got its `done`, or `error` says why none ran);
+    the worker waits for the next. `job` is the path as read, `jobs` how many jobs this worker has ended, this one
+    included."""
+
+    TYPE = "job_done"
+    job: str
+    jobs: int
+    cases: int
+    error: Optional[str] = _optional()
+
+
 class EventStream:
     """Writes events, one compact JSON line each, flushed at once. Thread-safe."""
 
@@ -353,9 +367,12 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
              "steal_pct": _OPT_NUM, "self_cpu_pct": _OPT_NUM},
     "failed": {"case_id": _STR, "kind": _STR, "message": _STR},
     "done": {"case_id": _STR},
+    "job_done": {"job": _STR, "jobs": _INT, "cases": _INT},
 }
 
 _OPTIONAL: Dict[str, Dict[str, str]] = {
+    "hello": {"pid": _INT},
+    "job_done": {"error": _STR},
     "loaded": {"knobs": _OBJ, "reused": _BOOL},
     "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},

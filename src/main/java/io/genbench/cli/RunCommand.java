@@ -75,10 +75,15 @@ final class RunCommand implements Callable<Integer> {
   int threads;
 
   @Option(names = "--trials", defaultValue = "1", paramLabel = "N",
-      description = "run every case N times, each trial in a fresh worker (fresh process and CUDA context), interleaved"
-          + " (A B C A B C ...); reports per-trial medians, their spread and a 95-percent CI of each case's median, and flags"
+      description = "run every case N times, interleaved (A B C A B C ...), each trial in the run's kept worker (with"
+          + " --fresh-workers: in a fresh process and CUDA context); reports per-trial medians, their spread and a 95-percent CI of each case's median, and flags"
           + " trials that disagree. Costs N times the run time. Use for decisions and A/B comparisons (default: 1)")
   int trials;
+
+  @Option(names = "--fresh-workers", description = "start a fresh worker process for every model group and trial"
+      + " (process start, torch import, CUDA init each time), as JMH forks do. Default: one worker per GPU (or one for"
+      + " the run) kept for the whole run, its last model kept built while the next group can reuse it")
+  boolean freshWorkers;
 
   @Option(names = "--gpus", paramLabel = "all|I,J,...", description = "run the plan on several GPUs of this host at once:"
       + " one PyTorch worker per GPU (CUDA_VISIBLE_DEVICES), each taking the next group of cases (a model at one"
@@ -139,7 +144,7 @@ final class RunCommand implements Callable<Integer> {
     var parsed = spec.commandLine().getParseResult();
     var given = parsed.matchedOptions().stream().map(o -> o.longestName()).collect(Collectors.toUnmodifiableSet());
     var request = new RunRequest(planFile, resume, retryFailed, backend, executor, out, lifecycle, region, actualInstance,
-        python, tiny, weights, saveImages, threads, trials, gpus, interferenceCases, dryRun, budgetUsd, detectInstance,
+        python, tiny, weights, saveImages, threads, trials, freshWorkers, gpus, interferenceCases, dryRun, budgetUsd, detectInstance,
         imdsEndpoint, prices.settings(), kubernetes.request(), history.off, history.url, given,
         parsed.originalArgs().stream().skip(1).toList(), GenBench.home());
     return switch (new RunStage(request).onStart(metricsPort::expose).run()) {

@@ -15,6 +15,14 @@ public interface CaseSink {
     event(event);
   }
 
+  /**
+   * The {@code hello} of a worker kept from an earlier call, handed again at the start of this call so every case it
+   * runs carries its device facts; no worker was started for this call. By default an ordinary event.
+   */
+  default void helloAgain(WorkerEvent.Hello hello, String line) {
+    event(hello, line);
+  }
+
   /** One line of the worker's free-text log, attributed to the case running when it was written (null: none yet). */
   void log(String caseId, String line);
 }

@@ -57,6 +57,13 @@ abstract class ForwardingExecutor implements Executor {
       }
 
       @Override
+      public void helloAgain(WorkerEvent.Hello hello, String line) {
+        before.accept(hello);
+        sink.helloAgain(hello, line);
+        after.accept(hello);
+      }
+
+      @Override
       public void log(String caseId, String line) {
         sink.log(caseId, line);
       }

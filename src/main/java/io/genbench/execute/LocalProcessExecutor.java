@@ -10,6 +10,7 @@ import io.genbench.wire.WorkerEvent;
 import io.genbench.wire.WorkerJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +20,15 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs cases in the Python worker ({@code python3 -m genbench_worker --job JOB.json}) as a local process, one process
- * per model group. Reads events from its stdout and its log from stderr. A worker that dies mid-case fails that case
- * with a kind decided from how it died (SIGKILL / exit 137: {@code oom_signal}; SIGSEGV / exit 139:
- * {@code oom_sigsegv}; the per-case timeout: {@code timeout}) and a new worker takes the remaining cases.
+ * Runs cases in the Python worker as a local process, one <em>kept</em> worker for all the executor's calls
+ * ({@code python3 -m genbench_worker --jobs-stdin}): each {@link #execute} call writes its cases as a job file and
+ * sends the file's path on the worker's stdin; the worker runs the job with the model cache it keeps across jobs and
+ * ends it with {@code job_done}. So a run pays the worker's start (process, torch import, CUDA context, framework
+ * warm-up) once per executor, i.e. once per GPU slot, rather than once per model group and trial; {@link #close} ends
+ * it. {@link Config#freshWorkers} restores a fresh worker per call. Reads events from its stdout and its log from
+ * stderr. A worker that dies mid-case fails that case with a kind decided from how it died (SIGKILL / exit 137:
+ * {@code oom_signal}; SIGSEGV / exit 139: {@code oom_sigsegv}; the per-case timeout: {@code timeout}) and a new worker
+ * takes the remaining cases and later calls.
  */
 public final class LocalProcessExecutor implements Executor {
 
@@ -36,13 +42,31 @@ public final class LocalProcessExecutor implements Executor {
    * @param weights local weights, or null for random
    * @param saveImages folder for PNGs, or null
    * @param backend {@code torch} or {@code diffusers}
+   * @param freshWorkers a fresh worker for every {@link #execute} call (each model group and trial), ended when the
+   *     call returns, as before workers were kept ({@code genbench run --fresh-workers})
    */
-  public record Config(String python, Path workerSource, Path jobDir, boolean tiny, String weights, String saveImages, String backend) {}
+  public record Config(String python, Path workerSource, Path jobDir, boolean tiny, String weights, String saveImages, String backend,
+      boolean freshWorkers) {
+    /** A kept worker. */
+    public Config(String python, Path workerSource, Path jobDir, boolean tiny, String weights, String saveImages, String backend) {
+      this(python, workerSource, jobDir, tiny, weights, saveImages, backend, false);
+    }
+  }
+
+  /** The line a kept worker writes to stderr just before its {@code job_done} (worker {@code __main__.END_OF_JOB_LOG}). */
+  static final String END_OF_JOB_LOG = "genbench_worker: end of job";
+  /** How long a job's end waits for the worker's last log lines of it (its end-of-job line) to be read. */
+  private static final long LOG_DRAIN_MS = 2000;
+  /** How long {@link #close} lets the worker exit on its own after its stdin closed, before killing it. */
+  private static final long EXIT_GRACE_MS = 5000;
 
   private final Config config;
   private final Ticker ticker;
   private final String gpu;
   private int jobs;
+  /** The kept worker, or null when none runs. */
+  private volatile Worker worker;
+  private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
 
   public LocalProcessExecutor(Config config, Ticker ticker) {
     this(config, ticker, null);
@@ -69,45 +93,200 @@ public final class LocalProcessExecutor implements Executor {
     return Executor.workerCase(c, settings, config.tiny(), config.weights(), config.saveImages(), config.backend());
   }
 
+  /** How many worker processes this executor has started (tests; a kept worker's run says 1). */
+  int workersStarted() {
+    return started.get();
+  }
+
   @Override
   public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
-    List<TestCase> remaining = new ArrayList<>(cases);
-    while (!remaining.isEmpty()) {
-      Set<String> finished = runWorker(remaining, settings, sink);
-      if (finished.isEmpty()) {
-        return; // runWorker already failed every remaining case
+    try {
+      List<TestCase> remaining = new ArrayList<>(cases);
+      while (!remaining.isEmpty()) {
+        Set<String> finished = runJob(remaining, settings, sink);
+        if (finished.isEmpty()) {
+          return; // runJob already failed every remaining case
+        }
+        remaining.removeIf(c -> finished.contains(c.id()));
       }
-      remaining.removeIf(c -> finished.contains(c.id()));
+    } finally {
+      if (config.freshWorkers()) close();
     }
   }
 
-  /** Runs one worker over the cases; returns the ids that got their {@code done}. */
-  private Set<String> runWorker(List<TestCase> cases, Settings settings, CaseSink sink) {
+  /**
+   * Starts the kept worker now, so that its start (process, torch import, CUDA context) overlaps what the controller
+   * does before its first case rather than delaying that case; its {@code hello} and log wait in the pipes for the
+   * first call. A no-op with fresh workers or while a worker runs. A worker that cannot start is found by the first call,
+   * which fails its cases as it would have.
+   */
+  public void prestart() {
+    if (config.freshWorkers() || worker != null) return;
+    try {
+      worker = newWorker();
+    } catch (IOException e) {
+      // the first call tries again and says why
+    }
+  }
+
+  /**
+   * Ends the kept worker: closes its stdin (the worker exits 0 at its end), gives it {@value #EXIT_GRACE_MS} ms, then
+   * kills its process tree. Safe to call at any time and more than once.
+   */
+  @Override
+  public void close() {
+    Worker w = worker;
+    worker = null;
+    if (w != null) w.end(EXIT_GRACE_MS);
+  }
+
+  /** Runs one job over the cases in the kept worker, starting one if none runs; returns the ids that got their {@code done}. */
+  private Set<String> runJob(List<TestCase> cases, Settings settings, CaseSink sink) {
+    Worker w = worker;
+    if (w != null && !w.process.isAlive()) {
+      // it died between jobs (nothing of ours ran): a new one takes this job
+      w.end(0);
+      worker = w = null;
+    }
+    boolean kept = w != null;
+    if (w == null) {
+      w = start(cases, sink);
+      if (w == null) return Set.of();
+      worker = w;
+    }
     Path job = writeJob(cases, settings);
-    ProcessBuilder pb = new ProcessBuilder(config.python(), "-m", "genbench_worker", "--job", job.toString());
+    try {
+      w.stdin.write((job + "\n").getBytes(StandardCharsets.UTF_8));
+      w.stdin.flush();
+    } catch (IOException e) {
+      if (kept) {
+        // it died just now, between jobs: a new worker takes this job
+        w.end(0);
+        worker = null;
+        return runJob(cases, settings, sink);
+      }
+      // a new worker that cannot read its stdin is dying: its exit, read below, says how
+    }
+    // a kept worker said hello to an earlier call: this call's cases carry it too, as a worker no one waited for
+    if (kept && w.hello != null) sink.helloAgain(w.hello, w.helloLine);
+    return superviseJob(w, cases, settings, sink);
+  }
+
+  /** Starts a kept worker, or fails every case (infrastructure) and returns null when it cannot be started. */
+  private Worker start(List<TestCase> cases, CaseSink sink) {
+    try {
+      return newWorker();
+    } catch (IOException e) {
+      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
+      return null;
+    }
+  }
+
+  private Worker newWorker() throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(config.python(), "-m", "genbench_worker", "--jobs-stdin");
     // the worker first, then whatever the user's PYTHONPATH adds (e.g. a diffusers checkout for --backend diffusers)
     String inherited = System.getenv("PYTHONPATH");
     pb.environment().put("PYTHONPATH", config.workerSource() + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     pb.environment().put("PYTHONUNBUFFERED", "1");
     if (gpu != null) pb.environment().put("CUDA_VISIBLE_DEVICES", gpu);
-    Process process;
-    try {
-      process = pb.start();
-    } catch (IOException e) {
-      failAll(cases, sink, FailureKind.INFRASTRUCTURE, "cannot start the worker (" + config.python() + "): " + e.getMessage());
-      return Set.of();
+    Process process = pb.start();
+    started.incrementAndGet();
+    return new Worker(process);
+  }
+
+  /** One worker process, kept across jobs: its pipes, its log reader and its shutdown-hook reaper. */
+  private static final class Worker {
+    final Process process;
+    final java.io.OutputStream stdin;
+    final BoundedLines out;
+    final Thread reaper;
+    final Thread stderr;
+    final Object lock = new Object();
+    // under lock: where the log reader delivers, and what it has seen
+    CaseSink sink;
+    State state;
+    /** Log lines written while no job ran (before the first or between two): handed to the next job's first case. */
+    final List<String> idleLog = new ArrayList<>();
+    final List<String> tail = new ArrayList<>();
+    int endsOfJobLogged;
+    boolean stderrEnded;
+    /** The worker's hello and its line, once it said it; handed again to every later call. */
+    WorkerEvent.Hello hello;
+    String helloLine;
+
+    Worker(Process process) {
+      this.process = process;
+      this.stdin = process.getOutputStream();
+      this.out = new BoundedLines(process.getInputStream(), BoundedLines.EVENT_LINE_BYTES);
+      // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
+      this.reaper = new Thread(() -> HostCommand.killTree(process), "worker-reaper");
+      Runtime.getRuntime().addShutdownHook(reaper);
+      this.stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(this::readLog);
     }
-    // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU
-    try {
-      process.getOutputStream().close(); // the worker reads its job from the file, never from stdin
-    } catch (IOException e) {
-      // nothing to close
+
+    private void readLog() {
+      try (var err = process.getErrorStream()) {
+        BoundedLines r = new BoundedLines(err, BoundedLines.LOG_LINE_BYTES);
+        BoundedLines.Line read;
+        while ((read = r.next()) != null) {
+          String line = read.marked(BoundedLines.LOG_LINE_BYTES);
+          synchronized (lock) {
+            if (line.startsWith(END_OF_JOB_LOG)) {
+              endsOfJobLogged++;
+              lock.notifyAll();
+              continue;
+            }
+            tail.add(line);
+            if (tail.size() > 20) tail.remove(0);
+            if (sink != null && !state.closed) sink.log(state.attribution(), line);
+            else if (idleLog.size() < 1000) idleLog.add(line);
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone; its exit is handled by the job's supervisor
+      } finally {
+        synchronized (lock) {
+          stderrEnded = true;
+          lock.notifyAll();
+        }
+      }
     }
-    Thread reaper = new Thread(() -> HostCommand.killTree(process), "worker-reaper");
-    Runtime.getRuntime().addShutdownHook(reaper);
-    try {
-      return superviseWorker(process, cases, settings, sink);
-    } finally {
+
+    /** Waits until the log reader has read the worker's end-of-job line for its {@code jobs}-th job (bounded). */
+    void awaitEndOfJobLog(int jobs) {
+      long deadline = System.nanoTime() + LOG_DRAIN_MS * 1_000_000;
+      synchronized (lock) {
+        long left;
+        while (endsOfJobLogged < jobs && !stderrEnded && (left = deadline - System.nanoTime()) > 0) {
+          try {
+            lock.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+
+    /** Ends the process: stdin closed, {@code graceMs} to exit on its own, then its tree killed; the reaper removed. */
+    void end(long graceMs) {
+      try {
+        stdin.close();
+      } catch (IOException e) {
+        // a broken pipe: it is gone already
+      }
+      try {
+        process.waitFor(graceMs, TimeUnit.MILLISECONDS);
+        HostCommand.killTree(process); // still running after its grace, or a child it left behind holding the GPU
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        HostCommand.killTree(process);
+        Thread.currentThread().interrupt();
+      }
+      join(stderr, 2000);
+      synchronized (lock) {
+        sink = null;
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(reaper);
       } catch (IllegalStateException e) {
@@ -116,34 +295,27 @@ public final class LocalProcessExecutor implements Executor {
     }
   }
 
-  private Set<String> superviseWorker(Process process, List<TestCase> cases, Settings settings, CaseSink sink) {
-    Object lock = new Object();
+  private Set<String> superviseJob(Worker w, List<TestCase> cases, Settings settings, CaseSink sink) {
+    Object lock = w.lock;
     State state = new State();
     Set<String> done = new HashSet<>();
-    state.expected = cases.getFirst().id();
-    state.startedNs = ticker.read();
-    Thread stderr = Thread.ofPlatform().daemon().name("worker-stderr").start(() -> {
-      try (var err = process.getErrorStream()) {
-        BoundedLines r = new BoundedLines(err, BoundedLines.LOG_LINE_BYTES);
-        BoundedLines.Line read;
-        while ((read = r.next()) != null) {
-          String line = read.marked(BoundedLines.LOG_LINE_BYTES);
-          synchronized (lock) {
-            if (state.closed) return;
-            sink.log(state.attribution(), line);
-            state.tail.add(line);
-            if (state.tail.size() > 20) state.tail.remove(0);
-          }
-        }
-      } catch (IOException e) {
-        // the process is gone; its exit is handled below
-      }
-    });
-    // the clock of a case starts when the worker is expected to work on it (at start, or after the previous case's
-    // done), not at its first event: a build or import that hangs before any event is a timeout too
+    synchronized (lock) {
+      state.expected = cases.getFirst().id();
+      state.startedNs = ticker.read();
+      state.helloSeen = w.hello != null;
+      w.state = state;
+      w.sink = sink;
+      // what the worker logged while idle (its start, before this job): the case about to run, as before workers were kept
+      for (String line : w.idleLog) sink.log(state.attribution(), line);
+      w.idleLog.clear();
+    }
+    Process process = w.process;
+    // the clock of a case starts when the worker is expected to work on it (at the job's start, or after the previous
+    // case's done), not at its first event: a build or import that hangs before any event is a timeout too
     Thread watchdog = Thread.ofPlatform().daemon().name("worker-watchdog").start(() -> {
       while (process.isAlive()) {
         synchronized (lock) {
+          if (state.over) return;
           boolean busy = state.current != null || state.expected != null;
           if (busy && ticker.read() - state.startedNs > (long) (settings.timeoutS() * 1e9)) {
             state.timedOut = true;
@@ -159,53 +331,82 @@ public final class LocalProcessExecutor implements Executor {
         }
       }
     });
-    try (var out = process.getInputStream()) {
-      BoundedLines r = new BoundedLines(out, BoundedLines.EVENT_LINE_BYTES);
-      BoundedLines.Line read;
-      while ((read = readLine(r)) != null) {
-        String line = read.text();
-        if (line.isBlank() && !read.cut()) continue;
-        WorkerEvent event;
-        try {
-          if (read.cut()) throw new IllegalArgumentException("over the line limit");
-          event = WorkerEvent.parse(line);
-        } catch (IllegalArgumentException e) {
-          synchronized (lock) {
-            sink.log(state.attribution(), notAnEvent(read));
-          }
-          continue;
-        }
+    WorkerEvent.JobDone ended = null;
+    BoundedLines.Line read;
+    while ((read = readLine(w.out)) != null) {
+      String line = read.text();
+      if (line.isBlank() && !read.cut()) continue;
+      WorkerEvent event;
+      try {
+        if (read.cut()) throw new IllegalArgumentException("over the line limit");
+        event = WorkerEvent.parse(line);
+      } catch (IllegalArgumentException e) {
         synchronized (lock) {
-          if (event.caseId() != null && !event.caseId().equals(state.current) && !done.contains(event.caseId())) {
-            if (!event.caseId().equals(state.expected)) state.startedNs = ticker.read();
-            state.current = event.caseId();
-            state.expected = null;
-          }
-          if (event instanceof WorkerEvent.Hello) state.helloSeen = true;
-          sink.event(event, line);
-          if (event instanceof WorkerEvent.Done d) {
-            done.add(d.caseId());
-            state.lastDone = d.caseId();
-            state.current = null;
-            state.expected = cases.stream().map(TestCase::id).filter(id -> !done.contains(id)).findFirst().orElse(null);
-            state.startedNs = ticker.read();
-          }
+          sink.log(state.attribution(), notAnEvent(read));
+        }
+        continue;
+      }
+      if (event instanceof WorkerEvent.JobDone j) {
+        ended = j;
+        break;
+      }
+      synchronized (lock) {
+        if (event.caseId() != null && !event.caseId().equals(state.current) && !done.contains(event.caseId())) {
+          if (!event.caseId().equals(state.expected)) state.startedNs = ticker.read();
+          state.current = event.caseId();
+          state.expected = null;
+        }
+        if (event instanceof WorkerEvent.Hello h) {
+          state.helloSeen = true;
+          w.hello = h;
+          w.helloLine = line;
+        }
+        sink.event(event, line);
+        if (event instanceof WorkerEvent.Done d) {
+          done.add(d.caseId());
+          state.lastDone = d.caseId();
+          state.current = null;
+          state.expected = cases.stream().map(TestCase::id).filter(id -> !done.contains(id)).findFirst().orElse(null);
+          state.startedNs = ticker.read();
         }
       }
-    } catch (IOException e) {
-      // closing a pipe we own failed: nothing was lost, the process's exit decides below
-    }
-    int exit = waitFor(process);
-    watchdog.interrupt();
-    join(watchdog, 5000);
-    join(stderr, 2000);
-    if (stderr.isAlive()) {
-      // a grandchild still holds stderr open: end it, so no log line reaches the sink after this method returns
-      HostCommand.killTree(process);
-      join(stderr, 5000);
     }
     synchronized (lock) {
+      state.over = true;
+    }
+    watchdog.interrupt();
+    join(watchdog, 5000);
+    if (ended != null && !state.timedOut) {
+      // the job is over and the worker waits for the next: its last log lines of this job first, then it is idle
+      w.awaitEndOfJobLog(ended.jobs());
+      synchronized (lock) {
+        state.closed = true;
+        w.sink = null;
+        for (TestCase c : cases) {
+          if (done.contains(c.id())) continue;
+          String message = ended.error() != null ? "the worker could not run its job: " + ended.error()
+              : "the worker ended its job without running this case";
+          sink.log(c.id(), "genbench: " + message);
+          sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, message));
+          sink.event(new WorkerEvent.Done(c.id()));
+          done.add(c.id());
+        }
+      }
+      return done;
+    }
+    // the worker's stdout ended: it died (or was killed by the watchdog); no later job goes to it
+    if (worker == w) worker = null;
+    int exit = waitFor(process);
+    join(w.stderr, 2000);
+    if (w.stderr.isAlive()) {
+      // a grandchild still holds stderr open: end it, so no log line reaches the sink after this method returns
+      HostCommand.killTree(process);
+      join(w.stderr, 5000);
+    }
+    w.end(0);
+    synchronized (lock) {
       state.closed = true;
+      w.sink = null;
       FailureKind died = state.timedOut ? FailureKind.TIMEOUT : kindOfExit(exit);
       String message = state.timedOut ? "killed after timeout_s = " + settings.timeoutS() + " s"
           : "worker exited with code " + exit + signalName(exit);
@@ -213,7 +414,7 @@ public final class LocalProcessExecutor implements Executor {
       if (victim == null) return done;
       if (state.current == null && !state.helloSeen && !state.timedOut) {
         // it never started: every remaining case would fail the same way
-        String last = state.tail.isEmpty() ? "" : "; last log line: " + state.tail.getLast();
+        String last = w.tail.isEmpty() ? "" : "; last log line: " + w.tail.getLast();
         for (TestCase c : cases) {
           if (done.contains(c.id())) continue;
           sink.event(new WorkerEvent.Failed(c.id(), FailureKind.INFRASTRUCTURE, "the worker did not start: " + message + last));
@@ -269,7 +470,8 @@ public final class LocalProcessExecutor implements Executor {
     boolean helloSeen;
     /** The supervisor has decided every case: a late line from a stray reader is dropped, not reported. */
     boolean closed;
-    final List<String> tail = new ArrayList<>();
+    /** The job's events ended (its job_done, or the worker's end): the watchdog stops. */
+    boolean over;
 
     /** Whose log a stderr line is: the case running, else the one about to, else the one just finished. */
     String attribution() {

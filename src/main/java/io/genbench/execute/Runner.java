@@ -97,9 +97,12 @@ public final class Runner {
   }
 
   /**
-   * Runs every case of the plan that has no result yet, {@code trials} times, as JMH runs forks: each trial of a
-   * model group is a fresh {@link Executor#execute} call (a fresh worker process, a fresh CUDA context), and the
-   * trials are interleaved (A B C, A B C, …) so drift of the machine hits every case alike. A case that fails in a
+   * Runs every case of the plan that has no result yet, {@code trials} times: each trial of a model group is its own
+   * {@link Executor#execute} call, and the trials are interleaved (A B C, A B C, …) so drift of the machine hits every
+   * case alike. The local executor runs every call in one kept worker process (no start, import or CUDA init per
+   * trial; a model stays built only while no other group came between, so with several groups each trial builds its
+   * model again); {@code genbench run --fresh-workers} gives each trial a fresh worker process and CUDA context, as
+   * JMH's forks do, for when process-level state (allocator, cuDNN autotuning, clocks) is the variance to sample. A case that fails in a
    * trial is finished there: its later trials would measure nothing new. Returns how many cases ran.
    */
   public int run(Plan plan, int trials) {
@@ -421,6 +424,12 @@ public final class Runner {
       if (event instanceof WorkerEvent.Failed) openFailed = true;
       if (event instanceof WorkerEvent.Iteration it) progress.iteration(id, it.iterationLabel());
       if (event instanceof WorkerEvent.Done) end();
+    }
+
+    /** A kept worker's hello: its cases carry it, and none of them waited for a worker's start ({@code start_ns} null). */
+    @Override
+    public void helloAgain(WorkerEvent.Hello h, String line) {
+      hello = h;
     }
 
     @Override

@@ -86,6 +86,7 @@ public record Measurements(WorkerCase spec, Hello hello, Priced price, Loaded lo
         case Failed f -> failure = failure == null ? f : failure;
         case WorkerEvent.Done d -> dones++;
         case WorkerEvent.MeasuredAs a -> measuredAs = a.measuredCase();
+        case WorkerEvent.JobDone j -> { } // the executor's, never in a case's log
       }
     }
     Map<Integer, List<Sample>> frozen = new LinkedHashMap<>();

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param actualInstance the instance type to price every case as, or null for each case's requested type
  * @param python the worker's interpreter, or null to look for one
  * @param threads ONNX Runtime intra-op threads, 0 for the default
+ * @param freshWorkers a fresh worker process per model group and trial ({@code --fresh-workers}) instead of one kept
+ *     worker per GPU for the whole run
  * @param gpus {@code all} or GPU indexes ({@code 0,1}) to spread the plan over, or null for one worker at a time
  * @param budgetUsd the most the run may cost, or null
  * @param imdsEndpoint for tests: the instance-metadata service, or null for the real one
@@ -33,7 +35,7 @@ import java.util.Set;
  */
 public record RunRequest(Path planFile, Path resume, boolean retryFailed, Backend backend, ExecutorKind executor, Path out,
     Lifecycle lifecycle, String region, String actualInstance, String python, boolean tiny, String weights,
-    String saveImages, int threads, int trials, String gpus, int interferenceCases, boolean dryRun, BigDecimal budgetUsd,
+    String saveImages, int threads, int trials, boolean freshWorkers, String gpus, int interferenceCases, boolean dryRun, BigDecimal budgetUsd,
     boolean detectInstance, URI imdsEndpoint, PriceSettings prices, KubernetesRequest kubernetes, boolean noHistory,
     String historyUrl, Set<String> given, List<String> commandLine, Path home) {
 

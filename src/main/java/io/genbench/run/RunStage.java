@@ -160,6 +160,11 @@ public final class RunStage {
       if (budgetUsd != null) throw new UserError("--budget-usd does not yet work with --gpus (the budget is kept for one worker"
           + " at a time): leave one out.");
     }
+    if (request.freshWorkers() && (kube || chosen == Backend.ONNX)) {
+      throw new UserError("--fresh-workers restarts the local PyTorch worker per model group and trial; "
+          + (kube ? "with --executor kubernetes every Job is a fresh pod already" : "backend onnx runs in this JVM, with no worker")
+          + ". Leave --fresh-workers out" + (kube ? "." : ", or use --backend torch or diffusers."));
+    }
     if (request.interferenceCases() < 0 || request.interferenceCases() > 100) {
       throw new UserError("--interference-cases must be between 0 and 100, was " + request.interferenceCases() + ".");
     }
@@ -205,6 +210,8 @@ public final class RunStage {
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
         }
       }
+      // the worker starts (torch import, CUDA init) while the run directory, views and environment are prepared
+      if (ex instanceof LocalProcessExecutor local) local.prestart();
       RunDirectory dir = resume != null ? reopen(resume) : create(root, chosen, plan);
       try (RunDirectory.RunLock held = dir.lock(); var hint = new ResumeHint(dir)) {
         var views = new RunViews(dir);
@@ -215,7 +222,12 @@ public final class RunStage {
         }
         List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
         onStart.accept(dir, plan.cases().size());
-        runCases(dir, views, plan, chosen, ex, cannot, twins, book, placed, slots);
+        try {
+          runCases(dir, views, plan, chosen, ex, cannot, twins, book, placed, slots);
+        } finally {
+          // the other GPUs' kept workers end with the run, as the first one does when ex closes
+          if (slots != null) slots.stream().map(Runner.Slot::executor).filter(e -> e != ex).forEach(Executor::close);
+        }
         markFinished(dir);
         return new Finished(dir, views.rebuild(), historyAt);
       }
@@ -268,14 +280,21 @@ public final class RunStage {
   private static List<Runner.Slot> slots(List<String> gpuList, Executor first, LocalProcessExecutor.Config worker) {
     List<Runner.Slot> slots = new ArrayList<>();
     for (String g : gpuList) {
-      slots.add(new Runner.Slot(g, slots.isEmpty() ? first : new LocalProcessExecutor(worker, Ticker.SYSTEM, g)));
+      if (slots.isEmpty()) {
+        slots.add(new Runner.Slot(g, first));
+        continue;
+      }
+      LocalProcessExecutor other = new LocalProcessExecutor(worker, Ticker.SYSTEM, g);
+      other.prestart();
+      slots.add(new Runner.Slot(g, other));
     }
     return slots;
   }
 
   /** How this run starts the Python worker: the same for the one-worker run and for every GPU of --gpus. */
   private LocalProcessExecutor.Config workerConfig(String py, Path source, Path root, Backend chosen) {
-    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen.label());
+    return new LocalProcessExecutor.Config(py, source, root.resolve("jobs"), tiny, weights, saveImages, chosen.label(),
+        request.freshWorkers());
   }
 
   private void runCases(RunDirectory dir, RunViews views, Plan plan, Backend chosen, Executor ex, Map<String, String> cannot,

@@ -32,7 +32,8 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkerEvent.Load.class, name = "load"),
     @JsonSubTypes.Type(value = WorkerEvent.Telemetry.class, name = "telemetry"),
     @JsonSubTypes.Type(value = WorkerEvent.Failed.class, name = "failed"),
-    @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done")})
+    @JsonSubTypes.Type(value = WorkerEvent.Done.class, name = "done"),
+    @JsonSubTypes.Type(value = WorkerEvent.JobDone.class, name = "job_done")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface WorkerEvent {
 
@@ -152,10 +153,11 @@ public sealed interface WorkerEvent {
 
   /**
    * How long one trial of a case held its worker (controller-written, just before its {@code done}; the estimator of
-   * later runs reads it). {@code wallNs}: from the previous case's {@code done} in the same worker, or from the start of
-   * the worker for its first case, to this {@code done}: the model build, warm-up, measuring and everything around them.
-   * {@code startNs}: for a worker's first case, the part of {@code wallNs} before the worker said {@code hello} (process
-   * start, imports, device initialisation); null for later cases of the worker.
+   * later runs reads it). {@code wallNs}: from the previous case's {@code done} in the same group's trial, or for its
+   * first case from when the group was handed to the executor (a worker's start included where one was started for it),
+   * to this {@code done}: the model build, warm-up, measuring and everything around them. {@code startNs}: for that first
+   * case, the part of {@code wallNs} before the {@code hello} of a worker started for the group (process start, imports,
+   * device initialisation); null for later cases, and for a group run by a kept worker that was already up.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Timing(String caseId, long wallNs, Long startNs) implements WorkerEvent {}
@@ -250,6 +252,17 @@ public sealed interface WorkerEvent {
   /** The case is over (after {@code failed} too). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Done(String caseId) implements WorkerEvent {}
+
+  /**
+   * A kept worker ({@code --jobs-stdin}) ended the job it read from stdin: every case of it got its {@code done}, or
+   * {@code error} says why none ran. Seen by the executor only, never stored in a case's events; {@code caseId} is null.
+   *
+   * @param job the job file's path as the worker read it
+   * @param jobs how many jobs this worker has ended, this one included
+   * @param cases the cases the job held (0 when it could not be read)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record JobDone(String caseId, String job, int jobs, int cases, String error) implements WorkerEvent {}
 
   /** Reader and writer built once: events are parsed on the hot path of every measured iteration. */
   final class Lines {

@@ -32,7 +32,8 @@ final class RunWorkerOutputTest {
     Files.writeString(python, """
         #!/usr/bin/env bash
         if [ "$1" = "-c" ]; then echo 1.13.0; exit 0; fi
-        ids=($(grep -o '"id" : "[^"]*"' "$4" | sed 's/.*: "\\(.*\\)"/\\1/'))
+        read -r job
+        ids=($(grep -o '"id" : "[^"]*"' "$job" | sed 's/.*: "\\(.*\\)"/\\1/'))
         echo '{"type":"hello","worker_version":"fake","protocol":1,"device":"cuda"}'
         echo "{\\"type\\":\\"failed\\",\\"case_id\\":\\"${ids[0]}\\",\\"kind\\":\\"worker_error\\",\\"message\\":\\"$(head -c 600000 /dev/zero | tr '\\0' 'm')THE-END\\"}"
         echo "{\\"type\\":\\"done\\",\\"case_id\\":\\"${ids[0]}\\"}"

@@ -8,10 +8,26 @@ import java.util.List;
 public class RecordingSink implements CaseSink {
   public final List<WorkerEvent> events = new ArrayList<>();
   public final List<String> logs = java.util.Collections.synchronizedList(new ArrayList<>()); // read by test threads
+  /** The worker's lines as they came, where the executor handed them (a kept worker's replayed hello included). */
+  public final List<String> lines = new ArrayList<>();
+  /** The hellos handed again by a kept worker ({@link CaseSink#helloAgain}), also in {@link #events}. */
+  public int hellosAgain;
 
   @Override
   public void event(WorkerEvent event) {
     events.add(event);
+  }
+
+  @Override
+  public void event(WorkerEvent event, String line) {
+    if (line != null) lines.add(line);
+    event(event);
+  }
+
+  @Override
+  public void helloAgain(WorkerEvent.Hello hello, String line) {
+    hellosAgain++;
+    event(hello, line);
   }
 
   @Override

@@ -74,6 +74,50 @@ final class RunnerTest {
   }
 
   @Test
+  void aGroupRunInAKeptWorkerCarriesItsHelloAndRecordsNoStart() {
+    long[] now = {0};
+    var hello = new WorkerEvent.Hello(null, "fake", 1, "fake", null, null, null, "cuda", List.of(), null, "kept-host");
+    Executor kept = new Executor() {
+      private boolean up;
+
+      @Override
+      public String backend() {
+        return "fake";
+      }
+
+      @Override
+      public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
+        if (up) {
+          sink.helloAgain(hello, null);
+        } else {
+          now[0] += 2_000_000_000L; // the worker starts, once
+          sink.event(hello);
+          up = true;
+        }
+        for (TestCase c : cases) {
+          now[0] += 3_000_000_000L;
+          FakeExecutor.success(c, 1_000_000_000L).forEach(sink::event);
+        }
+      }
+    };
+    RunDirectory dir = RunDirectory.create(tmp.resolve("run"));
+    Runner runner = new Runner(kept, dir, io.genbench.cost.PriceCatalog.bundled(), new Runner.Pricing(io.genbench.cost.Lifecycle.SPOT, "us-east-1", null),
+        id -> {
+          RunDirectory.writeAtomic(dir.caseDir(id).resolve(RunDirectory.RESULT), "{}");
+          return "SUCCESS";
+        }, new Progress(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), false, () -> now[0]));
+
+    runner.run(new Plan(Mode.COMPARISON, Settings.DEFAULT, List.of(SD, SDXL)));
+
+    List<WorkerEvent> first = dir.readEvents(SD.id());
+    List<WorkerEvent> second = dir.readEvents(SDXL.id());
+    assertThat(first.get(first.size() - 2)).isEqualTo(new WorkerEvent.Timing(SD.id(), 5_000_000_000L, 2_000_000_000L));
+    assertThat(second.get(second.size() - 2)).isEqualTo(new WorkerEvent.Timing(SDXL.id(), 3_000_000_000L, null));
+    assertThat(second).filteredOn(WorkerEvent.Hello.class::isInstance).singleElement()
+        .satisfies(h -> assertThat(((WorkerEvent.Hello) h).hostname()).isEqualTo("kept-host"));
+  }
+
+  @Test
   void groupsCasesByModelSoEachModelIsBuiltOnce() {
     var executor = new FakeExecutor(c -> FakeExecutor.success(c, 1_000_000_000L));
 

@@ -54,9 +54,28 @@ final class RunStageTest {
     }
   }
 
+  @Test
+  void freshWorkersWithTheEmbeddedBackendAreRefusedBeforeAnythingIsWritten() throws Exception {
+    Path plan = Files.writeString(tmp.resolve("plan.yaml"), "not read: the options are checked first\n");
+
+    var request = request(plan, null, Backend.ONNX, null, Lifecycle.ONDEMAND, Set.of("--fresh-workers"), true);
+
+    assertThatThrownBy(() -> new RunStage(request).run()).isInstanceOf(UserError.class)
+        .hasMessage("--fresh-workers restarts the local PyTorch worker per model group and trial; backend onnx runs in this"
+            + " JVM, with no worker. Leave --fresh-workers out, or use --backend torch or diffusers.");
+    try (var files = Files.list(tmp)) {
+      assertThat(files.toList()).containsExactly(plan);
+    }
+  }
+
   private RunRequest request(Path plan, Path resume, Backend backend, String gpus, Lifecycle lifecycle, Set<String> given) {
+    return request(plan, resume, backend, gpus, lifecycle, given, false);
+  }
+
+  private RunRequest request(Path plan, Path resume, Backend backend, String gpus, Lifecycle lifecycle, Set<String> given,
+      boolean freshWorkers) {
     return new RunRequest(plan, resume, false, backend, ExecutorKind.LOCAL, tmp.resolve("out"), lifecycle, "us-east-1", null,
-        null, false, null, null, 1, 1, gpus, 1, false, null, false, null, new PriceSettings("offline", tmp.resolve("prices"),
+        null, false, null, null, 1, 1, freshWorkers, gpus, 1, false, null, false, null, new PriceSettings("offline", tmp.resolve("prices"),
         "1h", null), new KubernetesRequest("default", null, null, List.of(), null, 1, "15m"), true, null, given, List.of(), tmp);
   }
 }
