@@ -4,10 +4,13 @@ In one process: genbench's UNet (the worker's own builder, ``registry.build``) a
 from the same public SD 2.1 config (bench/unet_vs_diffusers.py's ``SD21``), float16, 96x96 latents, encoder hidden
 states 77x1024, diffusers' weights loaded into genbench's by name (so both compute the same values; the max abs
 difference is printed). For each batch (default 8, the CFG batch of 4 images, and 2 for contrast) and each variant
-(genbench contiguous, genbench channels_last (its default memory format for SD 2.1), diffusers contiguous, diffusers
-channels_last), eager, no CUDA graphs (a graph replays the same kernels):
+(genbench contiguous and channels_last (its default memory format for SD 2.1), the same as before branch h3-unetprof
+(``before``: Transformer2DModel summed ``x + residual``, x a channels_last view, so a contiguous UNet ran channels_last
+after its first transformer), diffusers contiguous and channels_last), eager, no CUDA graphs (a graph replays the
+same kernels):
 
-* ``wall``: per-forward ms, median of CUDA-event timings after warm-ups;
+* ``wall``: per-forward ms, median of CUDA-event timings after warm-ups; ``activation_peak_mib``: peak allocated in
+  one forward above what was allocated before it; ``output_layout``;
 * ``modules``: ms per forward inside each module class (CUDA events in forward hooks: ResnetBlock2D,
   Transformer2DModel, BasicTransformerBlock, Attention attn1 / attn2, FeedForward, Down/Upsample2D);
 * ``kernels``: torch.profiler (CUDA activity) over the profiled forwards, kernel time summed by kernel name and by a
@@ -42,6 +45,7 @@ if os.environ.get("DIFFUSERS_SRC"):
 import torch  # noqa: E402
 
 from genbench_worker.models import registry  # noqa: E402
+from genbench_worker.models import unet as gunet  # noqa: E402
 from genbench_worker.scenarios.diffusion import set_unet_memory_format  # noqa: E402
 
 SD21_ID = "stabilityai/stable-diffusion-2-1"
@@ -81,6 +85,30 @@ def diffusers_kwargs(c):
         use_linear_projection=c.use_linear_projection, norm_num_groups=c.norm_num_groups, norm_eps=c.norm_eps,
         flip_sin_to_cos=c.flip_sin_to_cos, freq_shift=c.freq_shift, act_fn="silu", downsample_padding=1,
         mid_block_scale_factor=1)
+
+
+def _before_transformer_forward(self, x, context):
+    """Transformer2DModel.forward before branch h3-unetprof: ``x + residual``, x a channels_last view of the tokens,
+    so the sum (and every activation after it) came out channels_last in a contiguous UNet."""
+    if not self.use_linear_projection:
+        raise RuntimeError("the before-branch patch covers use_linear_projection (SD 2.x) only")
+    residual = x
+    b, c, h, w = x.shape
+    x = self.proj_in(self.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c))
+    for block in self.transformer_blocks:
+        x = block(x, context)
+    return self.proj_out(x).reshape(b, h, w, -1).permute(0, 3, 1, 2) + residual
+
+
+@contextlib.contextmanager
+def code_before_branch(active):
+    saved = gunet.Transformer2DModel.forward
+    if active:
+        gunet.Transformer2DModel.forward = _before_transformer_forward
+    try:
+        yield
+    finally:
+        gunet.Transformer2DModel.forward = saved
 
 
 # ---------------------------------------------------------------------------------------------- timing
@@ -124,6 +152,18 @@ def module_key(name, module):
     if kind == "GroupNorm":  # a Transformer2DModel's is its ``norm``; the resnets' are norm1 / norm2
         return "GroupNorm (transformer)" if leaf == "norm" else "GroupNorm (resnet, out)"
     return kind
+
+
+def activation_peak_mib(fn, device):
+    """Peak allocated during one forward above what was allocated before it (CUDA only)."""
+    if device.type != "cuda":
+        return None
+    torch.cuda.synchronize(device)
+    base = torch.cuda.memory_allocated(device)
+    torch.cuda.reset_peak_memory_stats(device)
+    fn()
+    torch.cuda.synchronize(device)
+    return round((torch.cuda.max_memory_allocated(device) - base) / 2 ** 20, 1)
 
 
 def module_ms(model, fn, device, iters):
@@ -270,6 +310,7 @@ def main():
     ap.add_argument("--iters", type=int, default=10, help="timed forwards for the wall figure")
     ap.add_argument("--reps", type=int, default=5, help="profiled forwards")
     ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--no-before", action="store_true", help="skip genbench as before branch h3-unetprof")
     args = ap.parse_args()
     device = torch.device(args.device)
     dtype = torch.float16 if device.type == "cuda" else torch.float32
@@ -340,34 +381,41 @@ def main():
                         return {"batch": batch, "max_abs_diff": (a - b).abs().max().item(), "output_std": b.std().item()}
                     attempt(report, "same_weights", same)
                     log("same weights: %s" % report["same_weights"])
-            for who, fwd in fwds.items():
-                for channels_last in (False, True):
-                    label = who + (" channels_last" if channels_last else "")
-                    model = models[who]
+            variants = [(who, cl, False) for who in fwds for cl in (False, True)]
+            if not args.no_before:  # genbench before this branch's Transformer2DModel sum, both memory formats
+                variants[2:2] = [("genbench", False, True), ("genbench", True, True)]
+            for who, channels_last, before in variants:
+                fwd, model = fwds[who], models[who]
+                label = who + (" before" if before else "") + (" channels_last" if channels_last else "")
 
-                    def measure():
-                        set_unet_memory_format(model, channels_last)
-                        s = sample.contiguous(memory_format=torch.channels_last) if channels_last else sample
-                        try:
-                            r = {"wall": wall_ms(lambda: fwd(s), device, args.warmup, args.iters)}
+                def measure():
+                    set_unet_memory_format(model, channels_last)
+                    s = sample.contiguous(memory_format=torch.channels_last) if channels_last else sample
+                    try:
+                        with code_before_branch(before):
+                            r = {"output_layout": ("contiguous" if fwd(s).is_contiguous() else "channels_last")}
+                            r["wall"] = wall_ms(lambda: fwd(s), device, args.warmup, args.iters)
+                            r["activation_peak_mib"] = activation_peak_mib(lambda: fwd(s), device)
                             r["modules"] = module_ms(model, lambda: fwd(s), device, 2)
                             r.update(kernel_profile(lambda: fwd(s), device, args.reps))
-                            return r
-                        finally:
-                            set_unet_memory_format(model, False)
-                    r = attempt(res["variants"], label, measure)
-                    log("b%d %-26s %s" % (batch, label, "error: " + r["error"] if "error" in r else
-                                          "wall %.2f ms, kernels %.2f ms, %.0f launches" % (
-                                              r["wall"]["median_ms"], r["total_ms"], r["launches"])))
-                    save()
+                        return r
+                    finally:
+                        set_unet_memory_format(model, False)
+                r = attempt(res["variants"], label, measure)
+                log("b%d %-34s %s" % (batch, label, "error: " + r["error"] if "error" in r else
+                                      "wall %.2f ms, kernels %.2f ms, %.0f launches, activations %s MiB" % (
+                                          r["wall"]["median_ms"], r["total_ms"], r["launches"],
+                                          r["activation_peak_mib"])))
+                save()
             v = res["variants"]
-            lines += ["", "## UNet batch %d" % batch, "", "| variant | wall ms (median, eager) | kernel ms | launches |",
-                      "|---|---|---|---|"]
+            lines += ["", "## UNet batch %d" % batch, "", "| variant | wall ms (median, eager) | kernel ms | launches | "
+                      "activation peak MiB | output layout |", "|---|---|---|---|---|---|"]
             for label, r in v.items():
-                lines.append("| %s | %s |" % (label, "error: %s" % r["error"] if "error" in r else "%.2f | %.2f | %.0f" % (
-                    r["wall"]["median_ms"], r["total_ms"], r["launches"])))
-            pairs = (("genbench", "diffusers"), ("genbench channels_last", "genbench"),
-                     ("genbench channels_last", "diffusers channels_last"))
+                lines.append("| %s | %s |" % (label, "error: %s" % r["error"] if "error" in r else
+                                              "%.2f | %.2f | %.0f | %s | %s" % (
+                    r["wall"]["median_ms"], r["total_ms"], r["launches"], r["activation_peak_mib"], r["output_layout"])))
+            pairs = (("genbench", "diffusers"), ("genbench before", "diffusers"), ("genbench", "genbench before"),
+                     ("genbench channels_last", "genbench"), ("genbench channels_last", "diffusers channels_last"))
             for a, b in pairs:
                 if "kernels" in v.get(a, {}) and "kernels" in v.get(b, {}):
                     lines += compare(a, v[a], b, v[b], args.top)
