@@ -405,6 +405,40 @@ class ResnetMemoryTest(unittest.TestCase):
         self.assertIsNotNone(x.grad)
 
 
+class UnetLayoutTest(unittest.TestCase):
+    def test_a_contiguous_unet_stays_contiguous_after_its_transformers(self):
+        """Each Transformer2DModel's sum takes the residual's layout: were it channels_last, every later CUDA
+        GroupNorm would copy its input and the residual sums would mix layouts (SD 2.1 at UNet batch 8)."""
+        unet = registry.build(SD21, tiny=True).unet
+        layouts = []
+        hooks = [m.register_forward_hook(lambda m, a, o: layouts.append(o.is_contiguous()))
+                 for m in unet.modules() if type(m).__name__ in ("Transformer2DModel", "ResnetBlock2D")]
+        with torch.no_grad():
+            out = unet(torch.randn(2, 4, 16, 16), 500, torch.randn(2, 77, unet.config.cross_attention_dim))
+        for h in hooks:
+            h.remove()
+        self.assertGreater(len(layouts), 4)
+        self.assertTrue(all(layouts), layouts)
+        self.assertTrue(out.is_contiguous(), out.stride())
+
+    def test_a_channels_last_transformer_stays_channels_last_with_the_same_values(self):
+        unet = registry.build(SD21, tiny=True).unet
+        block = unet.down_blocks[0].attentions[0]
+        x = torch.randn(2, block.norm.num_channels, 8, 8)
+        ctx = torch.randn(2, 77, unet.config.cross_attention_dim)
+        with torch.no_grad():
+            out = block(x, ctx)
+            out_cl = block(x.contiguous(memory_format=torch.channels_last), ctx)
+            b, c, h, w = x.shape
+            t = block.proj_in(block.norm(x).permute(0, 2, 3, 1).reshape(b, h * w, c))
+            for layer in block.transformer_blocks:
+                t = layer(t, ctx)
+            expected = block.proj_out(t).reshape(b, h, w, c).permute(0, 3, 1, 2) + x  # the former order
+        self.assertTrue(torch.equal(out, expected))
+        self.assertTrue(out_cl.is_contiguous(memory_format=torch.channels_last), out_cl.stride())
+        torch.testing.assert_close(out_cl, out)
+
+
 class EmbeddedOnnxTest(unittest.TestCase):
     """The committed ONNX artefacts describe the registry's embedded configuration."""
 

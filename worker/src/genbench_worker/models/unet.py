@@ -88,7 +88,11 @@ class Transformer2DModel(nn.Module):
         else:
             x = x.reshape(b, h, w, x.shape[-1]).permute(0, 3, 1, 2)
             x = self.proj_out(x)
-        return x + residual
+        # The residual first: a sum takes its first operand's layout, and x is a channels_last view of the tokens.
+        # x + residual made every activation after the first transformer channels_last in a contiguous UNet, so each
+        # later CUDA GroupNorm copied its input and the residual sums mixed layouts (diffusers copies x with
+        # .contiguous() instead). Same values: the sum is elementwise either way.
+        return residual + x
 
 
 # ---------------------------------------------------------------------------------------------- levels
