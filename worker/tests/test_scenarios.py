@@ -1,6 +1,7 @@
 """Scenarios on CPU with small fake models (and the tiny catalog models when the registry imports):
 event sequences, iteration counts, CFG batching, failures, timers and telemetry."""
 
+import dataclasses
 import io
 import os
 import struct
@@ -554,6 +555,9 @@ class AutoKnobsTest(unittest.TestCase):
         self.assertTrue(case.resolved("cuda", "sd").knobs.cuda_graphs)
         self.assertTrue(case.resolved("cuda", "sdxl").knobs.cuda_graphs)
         self.assertTrue(case.resolved("cuda", "sd").knobs.channels_last)
+        self.assertFalse(dataclasses.replace(case, batch_size=4).resolved("cuda", "sd").knobs.channels_last)
+        self.assertTrue(dataclasses.replace(case, batch_size=4, knobs=dataclasses.replace(case.knobs, channels_last=True))
+                        .resolved("cuda", "sd").knobs.channels_last)
         self.assertFalse(case.resolved("cuda", "sdxl").knobs.channels_last)
         self.assertTrue(case.resolved("cuda", "opt").knobs.cuda_graphs)
         self.assertFalse(case.resolved("cuda", "opt").knobs.channels_last)

@@ -78,6 +78,9 @@ Workload = Union[Diffusion, Llm]
 WORKLOADS = {w.KIND: w for w in (Diffusion, Llm)}
 
 
+CHANNELS_LAST_MAX_BATCH = 1  # measured faster at batch 1, slower at batch 4 (UNet batch 2 / 8); batch 2 unmeasured
+
+
 @dataclass(frozen=True)
 class Knobs:
     """How fast a case may be made to run, never what it computes. A new knob is a field here (with its check and
@@ -86,7 +89,7 @@ class Knobs:
     attention: str = "sdpa"
     cuda_graphs: Any = "auto"  # True | False | "auto": on where it is faster and sound (CUDA: UNets, OPT decode)
     compile: bool = False
-    channels_last: Any = "auto"  # True | False | "auto": on for the SD 1.x/2.x UNet on CUDA
+    channels_last: Any = "auto"  # True | False | "auto": on for the SD 1.x/2.x UNet on CUDA at batch 1
 
     def check(self, case_id: str) -> None:
         _require_choice(self, "attention", case_id, ATTENTIONS)
@@ -96,16 +99,19 @@ class Knobs:
             if not isinstance(value, bool) and value != "auto":
                 raise CaseError("case %s: %s must be true, false or \"auto\", was %r" % (case_id, name, value))
 
-    def resolved(self, device_type: str, family: str) -> "Knobs":
+    def resolved(self, device_type: str, family: str, batch_size: int = 1) -> "Knobs":
         """These knobs with every "auto" decided for the device: the fastest configuration that is numerically
         the same computation. CUDA graphs replay the kernels without launch overhead: on CUDA for every diffusion
         UNet and for OPT decoding (a static KV cache, one graph per decode step with eager's kernels and shapes, so
         the same greedy tokens; scenarios/llm.py). channels_last feeds cuDNN its native layout: on
-        for the SD 1.x/2.x UNet on CUDA only, where it measured 7 % faster under graphs on an H100; on SDXL it
-        measured 2 % slower, and SVD's 3-D weights stay as they are (bench/RESULTS.md)."""
+        for the SD 1.x/2.x UNet on CUDA at batch 1 only, where it measured 7 % faster under graphs on an H100; at
+        batch 4 (UNet batch 8 with guidance) the same UNet measured 7 % slower with it (63.4 vs 59.0 ms, every
+        GroupNorm copying its input out of channels_last), on SDXL 2 % slower, and SVD's 3-D weights stay as they
+        are (bench/RESULTS.md)."""
         on_cuda = device_type == "cuda"
         graphs = self.cuda_graphs if isinstance(self.cuda_graphs, bool) else on_cuda
-        last = self.channels_last if isinstance(self.channels_last, bool) else (on_cuda and family == "sd")
+        last = self.channels_last if isinstance(self.channels_last, bool) else (
+            on_cuda and family == "sd" and batch_size <= CHANNELS_LAST_MAX_BATCH)
         return dataclasses.replace(self, cuda_graphs=graphs, channels_last=last)
 
     def as_run(self, attention_used: str) -> Dict[str, Any]:
@@ -198,7 +204,7 @@ class Case:
 
     def resolved(self, device_type: str, family: str) -> "Case":
         """This case with every "auto" knob decided for the device (`Knobs.resolved`)."""
-        return dataclasses.replace(self, knobs=self.knobs.resolved(device_type, family))
+        return dataclasses.replace(self, knobs=self.knobs.resolved(device_type, family, self.batch_size))
 
     @classmethod
     def build(cls, id: str, model: str, **fields: Any) -> "Case":

@@ -64,7 +64,7 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--compile", arity = "1..*", paramLabel = "on|off", description = "torch.compile, as a dimension (default: off)")
   List<String> compile;
 
-  @Option(names = "--channels-last", arity = "1..*", paramLabel = "T", description = "channels_last memory format, as a dimension: auto | on | off (default: auto, on for the CUDA SD 1.x/2.x UNet)")
+  @Option(names = "--channels-last", arity = "1..*", paramLabel = "T", description = "channels_last memory format, as a dimension: auto | on | off (default: auto, on for the CUDA SD 1.x/2.x UNet at batch 1)")
   List<String> channelsLast;
 
   @Option(names = "--frames", paramLabel = "N", description = "video frames for SVD (default: 14)")

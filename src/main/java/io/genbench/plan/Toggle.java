@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * An optimisation knob: {@code AUTO} lets the worker pick the fastest setting that computes the same result on the
- * device it runs on (CUDA graphs on for CUDA diffusion UNets, channels_last for the CUDA SD 1.x/2.x UNet, both off
+ * device it runs on (CUDA graphs on for CUDA diffusion UNets, channels_last for the CUDA SD 1.x/2.x UNet at batch 1, both off
  * on CPU), and it reports what it
  * chose; {@code ON} and {@code OFF} force it, to compare one variable at a time.
  */
