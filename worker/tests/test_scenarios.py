@@ -151,6 +151,23 @@ class DiffusionScenarioTest(unittest.TestCase):
         self.assertEqual(835, events[0]["parameters"])
         self.assertEqual("cpu", events[-2]["device"])
 
+    def test_the_profiled_iteration_runs_only_the_first_steps_and_no_decode(self):
+        from genbench_worker.scenarios.diffusion import DiffusionScenario
+        from genbench_worker.measure import profiling
+
+        case = make_case(steps=7).resolved("cpu", "sd")
+        loaded, _ = ModelCache(FakeBuilder()).get(case, CPU)
+        scenario = DiffusionScenario(case, loaded, CPU)
+        scenario.prepare()
+        full = scenario.iterate()
+        scenario.profile_step_limit = profiling.PROFILED_STEPS
+        limited = scenario.iterate()
+
+        self.assertEqual(7, len(full.step_ns))
+        self.assertGreater(full.decode_ns, 0)
+        self.assertEqual(min(7, profiling.PROFILED_STEPS), len(limited.step_ns))
+        self.assertEqual(0, limited.decode_ns)
+
     def test_every_sample_has_one_step_time_per_inference_step(self):
         _, events = run(make_case(steps=7))
 

@@ -258,8 +258,14 @@ class DiffusionScenario:
         noise = torch.randn(shape, generator=generator, dtype=torch.float32)
         return (noise * self.scheduler.init_noise_sigma).to(self.device, self._dtype)
 
+    # set by measure/profiling.py around the profiled iteration: only this many denoising steps and no decode (every
+    # step has the same shapes and kernels, so a few give the busy fraction; the rest of a request was its cost)
+    profile_step_limit: Optional[int] = None
+
     def iterate(self) -> IterationResult:
         case, scheduler, unet = self.case, self.scheduler, self.unet
+        limit = self.profile_step_limit
+        steps = len(scheduler) if limit is None else min(len(scheduler), limit)
         timer = self.clock.iteration()
         with inference_context():
             timer.start()
@@ -267,7 +273,7 @@ class DiffusionScenario:
             latents = self._initial_latents()
             with timer.phase("text_encode"):
                 cond = self._encode(ids)
-            for i in range(len(scheduler)):
+            for i in range(steps):
                 with timer.phase("step"):
                     model_in = torch.cat([latents, latents]) if self.cfg else latents
                     model_in = scheduler.scale_model_input(model_in, i)
@@ -276,12 +282,14 @@ class DiffusionScenario:
                         uncond, text = noise.chunk(2)
                         noise = uncond + (text - uncond) * self.work.guidance_scale
                     latents = scheduler.step(noise, i, latents)
-            with timer.phase("decode"):
-                images = self.model.decode(latents)
+            images = None
+            if limit is None:
+                with timer.phase("decode"):
+                    images = self.model.decode(latents)
             timer.stop()
             times = timer.finish()
         count = case.batch_size * (self.frames or 1)
-        if case.save_images and not self._saved:
+        if case.save_images and not self._saved and images is not None:
             self._saved = True
             save_pngs(images, case.save_images, case.id)
         return IterationResult(e2e_ns=times["e2e"][0], text_encode_ns=total(times, "text_encode"),
