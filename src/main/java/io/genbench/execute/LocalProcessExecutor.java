@@ -532,7 +532,20 @@ public final class LocalProcessExecutor implements Executor {
   }
 
   /**
-   * Finds an interpreter that can import torch: {@code GENBENCH_PYTHON}, then {@code python3} on PATH, then
+   * Finds torch without importing it (an import of a CUDA build costs 2 s or more on a GPU host, paid again by the
+   * worker itself): the package's location and the version its {@code version.py} records. A torch that is there but
+   * cannot import fails the worker's start instead, whose error carries the import's last log line.
+   */
+  static final String FIND_TORCH = String.join("\n",
+      "import importlib.util, os, re, sys",
+      "spec = importlib.util.find_spec('torch')",
+      "if spec is None or not spec.submodule_search_locations: sys.exit(\"No module named 'torch'\")",
+      "path = os.path.join(list(spec.submodule_search_locations)[0], 'version.py')",
+      "found = re.search(r'__version__\\s*=\\s*[\\'\"]([^\\'\"]+)', open(path).read()) if os.path.exists(path) else None",
+      "print(found.group(1) if found else 'unknown')");
+
+  /**
+   * Finds an interpreter that has torch: {@code GENBENCH_PYTHON}, then {@code python3} on PATH, then
    * {@code /usr/bin/python3} (where Debian's python3-torch lives).
    */
   public static String findPython(String requested) {
@@ -554,8 +567,7 @@ public final class LocalProcessExecutor implements Executor {
     }
     List<String> tried = new ArrayList<>();
     for (String python : candidates) {
-      var result = HostCommand.run(List.of(python, "-c", "import torch; print(torch.__version__)"), java.util.Map.of(),
-          java.time.Duration.ofSeconds(120), true);
+      var result = HostCommand.run(List.of(python, "-c", FIND_TORCH), java.util.Map.of(), java.time.Duration.ofSeconds(120), true);
       if (result.isPresent() && result.get().exit() == 0) return python;
       tried.add(python + " (" + result.map(r -> r.out().trim().lines().reduce((a, b) -> b).orElse("exit " + r.exit()))
           .orElse("not found, or no answer within 120 s") + ")");

@@ -400,6 +400,23 @@ final class LocalProcessExecutorTest {
     assertThat(alive(pid)).isFalse();
   }
 
+  @Test
+  void findingTorchReadsItsVersionWithoutImportingItAndSaysWhereItIsMissing() {
+    String python = realPython();
+    var found = io.genbench.env.HostCommand.run(List.of(python, "-c", LocalProcessExecutor.FIND_TORCH), java.util.Map.of(),
+        java.time.Duration.ofSeconds(60), true).orElseThrow();
+    var imported = io.genbench.env.HostCommand.run(List.of(python, "-c", "import torch; print(torch.__version__)"),
+        java.util.Map.of(), java.time.Duration.ofSeconds(120), true).orElseThrow();
+    assertThat(found.exit()).isZero();
+    assertThat(found.out().trim()).isEqualTo(imported.out().trim().lines().reduce((a, b) -> b).orElseThrow());
+
+    // the same interpreter without site-packages (-S) or the environment (-I): no torch to find
+    var missing = io.genbench.env.HostCommand.run(List.of(python, "-I", "-S", "-c", LocalProcessExecutor.FIND_TORCH),
+        java.util.Map.of(), java.time.Duration.ofSeconds(60), true).orElseThrow();
+    assertThat(missing.exit()).isNotZero();
+    assertThat(missing.out()).contains("No module named 'torch'");
+  }
+
   static String realPython() {
     try {
       return LocalProcessExecutor.findPython(System.getenv("GENBENCH_PYTHON"));
