@@ -295,6 +295,8 @@ def main():
                 if hasattr(peer, key):
                     result["peers"][name][key] = int(getattr(peer, key))
             result["tokens"][name] = peer.tokens().tolist()
+            if name.startswith("genbench"):  # is the path itself deterministic from run to run?
+                result["tokens"][name + " again"] = peer.tokens().tolist()
         except Exception as e:  # one peer failing keeps the others
             traceback.print_exc(file=sys.stderr)
             result["peers"][name] = {"error": "%s: %s" % (type(e).__name__, e)}
@@ -323,6 +325,8 @@ def main():
                 "first_differing_token_per_sequence": first}
 
     result["greedy"] = {"%s == %s" % (a, b): same(a, b) for a, b in (
+        ("genbench-eager again", "genbench-eager"), ("genbench-static-eager again", "genbench-static-eager"),
+        ("genbench-graphs again", "genbench-graphs"),
         ("genbench-graphs", "genbench-eager"), ("genbench-graphs", "genbench-static-eager"),
         ("genbench-static-eager", "genbench-eager"), ("genbench-compile", "genbench-eager"),
         ("genbench-eager", "hf-generate"), ("genbench-graphs", "hf-generate"), ("hf-static-compile", "hf-generate"))}
