@@ -93,6 +93,18 @@ class WarmUpLoopTest(unittest.TestCase):
         self.assertEqual([0, 1, 2, 3, 4], [e["iteration"] for e in events[:-1]])
         self.assertEqual((5, True, 3, 0.05), (warmed.iterations, warmed.steady, warmed.window, warmed.tolerance))
 
+    def test_a_case_replayed_from_cuda_graphs_is_steady_after_a_window_of_two_and_says_so(self):
+        steady = [101 * MS, 100 * MS, 102 * MS, 100 * MS]
+        graphed, events = self.warm(steady, cuda_graphs=True)
+        eager, _ = self.warm(steady, cuda_graphs=False)
+
+        self.assertEqual((2, True, 2), (graphed.iterations, graphed.steady, graphed.window))
+        self.assertEqual(events[-1]["window"], 2)
+        self.assertEqual((3, True, 3), (eager.iterations, eager.steady, eager.window))
+        # two that disagree still do not pass
+        unsteady, _ = self.warm([130 * MS, 100 * MS, 101 * MS], cuda_graphs=True)
+        self.assertEqual((3, True), (unsteady.iterations, unsteady.steady))
+
     def test_unsteady_times_stop_at_the_maximum_count_and_say_so(self):
         warmed, events = self.warm([100 * MS, 130 * MS], cycle=True, max_warmup_iterations=7)
 
