@@ -160,42 +160,7 @@ final class EstimatorTest {
 
   /** A cost model: worker start 10 s, build 5 s, {@code e2e} s a request, 1 s around, steady after 3. */
   private static Estimator.CostModel fixed(double e2e) {
-    return new Estimator.CostModel() {
-      @Override
-      public double e2eS(TestCase c) {
-        return e2e;
-      }
-
-      @Override
-      public double startS() {
-        return 10;
-      }
-
-      @Override
-      public double buildS(TestCase c) {
-        return 5;
-      }
-
-      @Override
-      public double otherS(TestCase c, double e2eS) {
-        return 1;
-      }
-
-      @Override
-      public int steadyAfter(Settings s) {
-        return 3;
-      }
-
-      @Override
-      public Estimator.Source source() {
-        return Estimator.Source.ROUGH;
-      }
-
-      @Override
-      public String basis() {
-        return "fixed";
-      }
-    };
+    return new FixedCosts(e2e, 10, 5, 1, 3, "fixed");
   }
 
   /** An earlier run of one case as the runner writes it: plan, result and events with the controller's timing. */

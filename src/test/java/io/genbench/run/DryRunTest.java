@@ -26,42 +26,7 @@ final class DryRunTest {
   private static final Plan PLAN = new Plan(Mode.COMPARISON, Settings.DEFAULT, List.of(G6E, G5, TWO_GPUS));
 
   /** A cost model of round figures: 60 s per request, 100 s worker start, 50 s build, 20 s around the iterations. */
-  private static final Estimator.CostModel ROUND = new Estimator.CostModel() {
-    @Override
-    public double e2eS(TestCase c) {
-      return 60;
-    }
-
-    @Override
-    public double startS() {
-      return 100;
-    }
-
-    @Override
-    public double buildS(TestCase c) {
-      return 50;
-    }
-
-    @Override
-    public double otherS(TestCase c, double e2eS) {
-      return 20;
-    }
-
-    @Override
-    public int steadyAfter(Settings s) {
-      return 0;
-    }
-
-    @Override
-    public Estimator.Source source() {
-      return Estimator.Source.ROUGH;
-    }
-
-    @Override
-    public String basis() {
-      return "round figures";
-    }
-  };
+  private static final Estimator.CostModel ROUND = new io.genbench.execute.FixedCosts(60, 100, 50, 20, 0, "round figures");
 
   /** Hours as the dry run writes them, checked against hand-written figures below. */
   private static String hours(double seconds) {
