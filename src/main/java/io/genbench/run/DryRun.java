@@ -60,7 +60,7 @@ final class DryRun {
     int toRun = plan.cases().size() - cannot.size() - twins.size();
     out.append(String.format(Locale.ROOT, "dry run: %d cases%s on backend %s, %s; %snothing is run or written%n",
         plan.cases().size(), trials > 1 ? " x " + trials + " trials (each in a fresh worker)" : "", backend, device,
-        twins.size() == 0 ? "" : toRun + " will run and " + twins.size() + " are priced from a twin (the same work on this"
+        twins.size() == 0 ? "" : toRun + " will run and " + twins.size() + (twins.size() == 1 ? " is" : " are") + " priced from a twin (the same work on this"
             + " machine, differing only in the instance type they are priced as: measured once); "));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"case", "runs", "estimate", "from"});
@@ -117,7 +117,7 @@ final class DryRun {
           + " of which measuring ≈ %s (%.0f %%), warm-up ≈ %s (%.0f %%), worker start and model builds ≈ %s (%.0f %%), the rest"
           + " (profiling, FLOP counting, teardown) ≈ %s (%.0f %%)%n",
           gpu ? "GPU-hours" : "machine-hours", hoursText(hours), gpu ? "GPUs x its " : "", trials > 1 ? " x " + trials + " trials" : "",
-          twins.size() == 0 ? "" : "; the " + twins.size() + " priced from a twin take none",
+          twins.size() == 0 ? "" : "; the " + twins.size() + " priced from a twin take" + (twins.size() == 1 ? "s" : "") + " none",
           hoursText(parts[2]), 100 * parts[2] / hours, hoursText(parts[1]), 100 * parts[1] / hours,
           hoursText(parts[0]), 100 * parts[0] / hours, hoursText(parts[3]), 100 * parts[3] / hours));
     }

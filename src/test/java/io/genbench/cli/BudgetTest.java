@@ -19,10 +19,21 @@ final class BudgetTest {
 
   @Test
   void theDryRunEstimatesTheCostOfEachInstanceType() {
-    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--dry-run", "--lifecycle", "spot", "--out", tmp.resolve("run").toString());
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--dry-run", "--lifecycle", "spot", "--measure-each",
+        "--out", tmp.resolve("run").toString());
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("cost g5.xlarge (spot): ≈ $").contains("cost g6e.xlarge (spot): ≈ $").contains("cost total: ≈ $");
+  }
+
+  @Test
+  void aCaseMeasuredOnceAsItsTwinCostsNothingToRun() {
+    // the plan's two cases differ only in their instance type: on this machine the g6e.xlarge one is the same work
+    Cli r = Cli.run("run", plan().toString(), "--backend", "onnx", "--dry-run", "--lifecycle", "spot", "--out", tmp.resolve("run").toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("1 will run and 1 is priced from a twin").contains("cost g5.xlarge (spot): ≈ $")
+        .doesNotContain("cost g6e.xlarge");
   }
 
   @Test

@@ -87,8 +87,8 @@ final class RunOutcomeTest {
     Cli r = Cli.run("run", plan.toString(), "--backend", "onnx", "--out", out.toString(), "--threads", "1");
 
     assertThat(dry.exitCode()).as(dry.err()).isZero();
-    assertThat(dry.out()).contains("1 will run and 1 are priced from a twin").contains("priced from sd-2-1-g5xlarge-")
-        .contains("the 1 priced from a twin take none");
+    assertThat(dry.out()).contains("1 will run and 1 is priced from a twin").contains("priced from sd-2-1-g5xlarge-")
+        .contains("the 1 priced from a twin takes none");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.err()).contains("running 2 cases (1 measured, 1 priced from them)").contains("[1/1]").doesNotContain("[2/")
         .contains("priced sd-2-1-g6exlarge-b1-s2-64x64-float32 from sd-2-1-g5xlarge-b1-s2-64x64-float32");

@@ -52,10 +52,10 @@ final class DryRunTest {
     double gpuS = first + 2 * second;
     double measureS = 60.0 * n.measured() * 3;
     assertThat(n.measured()).isPositive();
-    assertThat(out).contains("dry run: 3 cases on backend torch, NVIDIA H100; 2 will run and 1 are priced from a twin")
+    assertThat(out).contains("dry run: 3 cases on backend torch, NVIDIA H100; 2 will run and 1 is priced from a twin")
         .containsPattern(G5.id() + " +priced from " + G6E.id() + " +0 s")
         .contains("GPU-hours (estimated): ≈ " + hours(gpuS) + " (each case's GPUs x its expected wall time, summed; the 1"
-            + " priced from a twin take none), of which measuring ≈ " + hours(measureS)
+            + " priced from a twin takes none), of which measuring ≈ " + hours(measureS)
             + String.format(Locale.ROOT, " (%.0f %%)", 100 * measureS / gpuS))
         .contains(String.format(Locale.ROOT, "worker start and model builds ≈ %s (%.0f %%)", hours(150), 100 * 150 / gpuS));
     // the wall time counts each case once (not its GPUs): the twin adds nothing to it either
