@@ -21,7 +21,7 @@ diffusers peers measured the same way); "steady" = the measured requests only (d
 Where the memory goes (`phases`): one request at a time with the peak reset around each phase (text encode, every
 step, decode; genbench's own iterate() through a clock that synchronises and reads max_memory_allocated), for the
 first request after preparing and for later ones, and the graph capture's peak; for genbench also with the code
-before branch h3-diffmem (ResNet SiLUs out of place, VAE attention output channels_last), patched back here.
+at commit e37e499 (ResNet SiLUs out of place, VAE attention output channels_last), patched back here.
 `decode`: the decoders alone on the same latents (genbench now, before, one image per call; diffusers), activation
 peak above what was allocated before the call, and time.
 
@@ -147,7 +147,7 @@ def run_genbench(case, cache, other_bytes):
 
 
 def _before_resnet_forward(self, x, temb=None):
-    """ResnetBlock2D.forward as it was before branch h3-diffmem (commit e37e499): SiLUs out of place."""
+    """ResnetBlock2D.forward as it was at commit e37e499: SiLUs out of place."""
     h = self.conv1(F.silu(self.norm1(x)))
     if temb is not None and self.time_emb_proj is not None:
         h = h + self.time_emb_proj(F.silu(temb))[:, :, None, None]
@@ -158,7 +158,7 @@ def _before_resnet_forward(self, x, temb=None):
 
 
 def _before_attention_forward(self, x, context=None):
-    """Attention.forward before h3-diffmem: the spatial output (a channels_last view) first in the residual sum."""
+    """Attention.forward at e37e499 (the same as now since the residual-first change was reverted): the spatial output (a channels_last view) first in the residual sum."""
     spatial = x.dim() == 4
     if spatial:
         residual = x
@@ -368,7 +368,7 @@ def decode_experiments(model, peer, spec, reps=3):
     latents = torch.randn(b, 4, s // 8, s // 8, generator=g).to(DEVICE, torch.float16)
     variants = {
         "genbench": lambda: model.decode(latents),
-        "genbench before h3-diffmem": lambda: model.decode(latents),
+        "genbench at e37e499": lambda: model.decode(latents),
         "genbench one image per call": lambda: torch.cat([model.decode(latents[i:i + 1]) for i in range(b)]),
         "diffusers vae.decode": lambda: peer.vae.decode(latents / peer.vae.config.scaling_factor, return_dict=False)[0],
     }
@@ -399,7 +399,7 @@ def decode_experiments(model, peer, spec, reps=3):
             out[name] = {"error": repr(e)}
         release()
     for name, root, fn in (("genbench", model.vae_decoder, variants["genbench"]),
-                           ("genbench before h3-diffmem", model.vae_decoder, variants["genbench before h3-diffmem"]),
+                           ("genbench at e37e499", model.vae_decoder, variants["genbench at e37e499"]),
                            ("diffusers vae.decode", peer.vae.decoder, variants["diffusers vae.decode"])):
         try:
             with code_before_branch() if "before" in name else contextlib.nullcontext():
@@ -427,7 +427,7 @@ def decode_experiments(model, peer, spec, reps=3):
         traceback.print_exc()
         out["top modules: UNet"] = {"error": repr(e)}
     release()
-    if "genbench" in out and "genbench before h3-diffmem" in out:
+    if "genbench" in out and "genbench at e37e499" in out:
         with torch.inference_mode():
             a = model.decode(latents)
             with code_before_branch():
@@ -569,7 +569,7 @@ def main():
                 case = genbench_case(spec, n, args)
                 attempt(ph, "genbench default", lambda: genbench_phases(case, cache, peer_bytes))
                 with code_before_branch():
-                    attempt(ph, "genbench default, code before h3-diffmem", lambda: genbench_phases(case, cache, peer_bytes))
+                    attempt(ph, "genbench default, code at e37e499", lambda: genbench_phases(case, cache, peer_bytes))
                 if peer is not None:
                     for graphs in (False, True):
                         label = "diffusers + CUDA graphs" if graphs else "diffusers eager"

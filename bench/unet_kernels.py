@@ -4,7 +4,7 @@ In one process: genbench's UNet (the worker's own builder, ``registry.build``) a
 from the same public SD 2.1 config (bench/unet_vs_diffusers.py's ``SD21``), float16, 96x96 latents, encoder hidden
 states 77x1024, diffusers' weights loaded into genbench's by name (so both compute the same values; the max abs
 difference is printed). For each batch (default 8, the CFG batch of 4 images, and 2 for contrast) and each variant
-(genbench contiguous and channels_last (its default memory format for SD 2.1), the same as before branch h3-unetprof
+(genbench contiguous and channels_last (its default memory format for SD 2.1), the same as at commit e37e499
 (``before``: Transformer2DModel summed ``x + residual``, x a channels_last view, so a contiguous UNet ran channels_last
 after its first transformer), diffusers contiguous and channels_last), eager, no CUDA graphs (a graph replays the
 same kernels):
@@ -88,7 +88,7 @@ def diffusers_kwargs(c):
 
 
 def _before_transformer_forward(self, x, context):
-    """Transformer2DModel.forward before branch h3-unetprof: ``x + residual``, x a channels_last view of the tokens,
+    """Transformer2DModel.forward at commit e37e499: ``x + residual``, x a channels_last view of the tokens,
     so the sum (and every activation after it) came out channels_last in a contiguous UNet."""
     if not self.use_linear_projection:
         raise RuntimeError("the before-branch patch covers use_linear_projection (SD 2.x) only")
@@ -310,7 +310,7 @@ def main():
     ap.add_argument("--iters", type=int, default=10, help="timed forwards for the wall figure")
     ap.add_argument("--reps", type=int, default=5, help="profiled forwards")
     ap.add_argument("--top", type=int, default=15)
-    ap.add_argument("--no-before", action="store_true", help="skip genbench as before branch h3-unetprof")
+    ap.add_argument("--no-before", action="store_true", help="skip genbench as at commit e37e499")
     args = ap.parse_args()
     device = torch.device(args.device)
     dtype = torch.float16 if device.type == "cuda" else torch.float32
