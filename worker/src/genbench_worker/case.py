@@ -103,7 +103,7 @@ class Knobs:
         """These knobs with every "auto" decided for the device: the fastest configuration that is numerically
         the same computation. CUDA graphs replay the kernels without launch overhead: on CUDA for every diffusion
         UNet and for OPT decoding (a static KV cache, one graph per decode step with eager's kernels and shapes, so
-        the same greedy tokens; scenarios/llm.py). channels_last feeds cuDNN its native layout: on
+        the same computation; scenarios/llm.py). channels_last feeds cuDNN its native layout: on
         for the SD 1.x/2.x UNet on CUDA at batch 1 only, where it measured 7 % faster under graphs on an H100; at
         batch 4 (UNet batch 8 with guidance) the same UNet measured 7 % slower with it (63.4 vs 59.0 ms, every
         GroupNorm copying its input out of channels_last), on SDXL 2 % slower, and SVD's 3-D weights stay as they

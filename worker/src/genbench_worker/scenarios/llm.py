@@ -16,8 +16,9 @@ Three paths, by knob (the `loaded` event's knobs say which ran):
 * CUDA-graph decode (`cuda_graphs` on; `auto` on CUDA): a `StaticDecoder` over a static KV cache of
   prompt + output tokens and static token buffers; the prefill and every decode step are captured once each in
   a CUDA graph (one memory pool, captured and replayed in the same order) and each iteration replays them. A
-  step's graph holds its own start position and key length, so its kernels and shapes are eager's and the
-  greedy tokens are the same; the argmax writes the next token into its static buffer inside the graph.
+  step's graph holds its own start position and key length, so its kernels and shapes are eager's (greedy tokens
+  equal eager's on the CPU; on an H100 with random weights float16 near-ties make even eager's tokens differ from
+  run to run, bench/RESULTS.md §17); the argmax writes the next token into its static buffer inside the graph.
 * compiled (`compile` on): the prefill and one decode step compiled with fixed shapes (the decode step attends
   over the whole static cache with a mask, so one compile serves every step: two compiles in all), then captured
   as above when `cuda_graphs` is on, else called as is.
