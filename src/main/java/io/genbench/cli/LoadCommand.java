@@ -86,6 +86,10 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--response-format", description = "images: b64_json | url (default b64_json)")
   String responseFormat;
 
+  @Option(names = "--partial-images", paramLabel = "N", description = "images: stream each answer (OpenAI image streaming,"
+      + " stream: true) with N partial images first; the first one's arrival is reported as the time to the first partial image")
+  Integer partialImages;
+
   @Option(names = "--max-tokens", paramLabel = "N", description = "LLM: max_tokens (default 128)")
   Integer maxTokens;
 
@@ -145,7 +149,7 @@ final class LoadCommand implements Callable<Integer> {
           seconds(warmup, "--warmup"), warmupRequests, perPrompt, prompt, promptsFile, seed, connections, http2,
           seconds(timeout, "--timeout"), model, size, n, responseFormat, maxTokens, noStream == null ? null : !noStream, body,
           resultPointer, headers == null ? null : new LinkedHashMap<>(headers), slo, seconds(minDuration, "--min-duration"),
-          minRequests, maxLevels).resolved(where);
+          minRequests, maxLevels, partialImages).resolved(where);
       base = Path.of("").toAbsolutePath();
     }
     java.util.function.Function<io.genbench.capacity.CapacityResult, io.genbench.capacity.CapacityCost> cost = r -> null;

@@ -54,15 +54,29 @@ import java.util.TreeSet;
  * @param minRequests a level with fewer measured requests is INVALID (default 50); a capacity search measures each level
  *     long enough for them
  * @param maxLevels the most levels a capacity search runs per target (default 40)
+ * @param partialImages images: stream the answer as server-sent events with this many partial images before the final
+ *     one ({@code stream: true, partial_images: N}, OpenAI's image streaming); the first event's arrival is the
+ *     request's first byte; null: no streaming
  */
 @JsonPropertyOrder(alphabetic = false)
 public record LoadPlan(List<String> targets, String api, String profile, Double durationS, Integer requests, Double warmupS,
     Integer warmupRequests, String perPrompt, String prompt, String promptsFile, Long seed, Integer connections,
     Boolean http2, Double timeoutS, String model, String size, Integer n, String responseFormat, Integer maxTokens,
     Boolean stream, String bodyTemplate, String resultPointer, Map<String, String> headers, String slo, Double minDurationS,
-    Integer minRequests, Integer maxLevels) {
+    Integer minRequests, Integer maxLevels, Integer partialImages) {
 
   public static final String DEFAULT_PROMPT = "a photo of an astronaut riding a horse on mars";
+
+  /** A plan without image streaming. */
+  public LoadPlan(List<String> targets, String api, String profile, Double durationS, Integer requests, Double warmupS,
+      Integer warmupRequests, String perPrompt, String prompt, String promptsFile, Long seed, Integer connections,
+      Boolean http2, Double timeoutS, String model, String size, Integer n, String responseFormat, Integer maxTokens,
+      Boolean stream, String bodyTemplate, String resultPointer, Map<String, String> headers, String slo, Double minDurationS,
+      Integer minRequests, Integer maxLevels) {
+    this(targets, api, profile, durationS, requests, warmupS, warmupRequests, perPrompt, prompt, promptsFile, seed, connections,
+        http2, timeoutS, model, size, n, responseFormat, maxTokens, stream, bodyTemplate, resultPointer, headers, slo, minDurationS,
+        minRequests, maxLevels, null);
+  }
 
   private static final ObjectMapper STRICT = Json.YAML.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -82,6 +96,16 @@ public record LoadPlan(List<String> targets, String api, String profile, Double 
     if (perPrompt != null && !perPrompt.matches("\\d+\\+\\d+")) {
       throw new UserError("Bad per_prompt \"" + perPrompt + "\" (" + where + "): WARMUP+MEASURED, e.g. 5+20.");
     }
+    if (partialImages != null && a != Api.OPENAI_IMAGES) {
+      throw new UserError("partial_images / --partial-images (" + where + ") streams image answers: it needs --api openai-images, not "
+          + a.label() + ".");
+    }
+    if (partialImages != null && (partialImages < 0 || partialImages > 100)) {
+      throw new UserError("partial_images must be between 0 and 100 (" + where + "), was " + partialImages + ".");
+    }
+    if (partialImages != null && !rf.equals("b64_json")) {
+      throw new UserError("partial_images (" + where + ") streams images as b64_json: response_format url cannot stream.");
+    }
     LoadPlan r = new LoadPlan(urls, a.label(), p, positive(durationS, 10.0, "duration_s", where),
         requests == null ? null : atLeast(requests, 1, "requests", where), nonNegative(warmupS, 0.0, "warmup_s", where),
         atLeast(warmupRequests == null ? 0 : warmupRequests, 0, "warmup_requests", where), perPrompt,
@@ -92,7 +116,7 @@ public record LoadPlan(List<String> targets, String api, String profile, Double 
         stream == null || stream, bodyTemplate, resultPointer == null ? "" : resultPointer,
         headers == null ? Map.of() : Map.copyOf(headers), slo, positive(minDurationS, 10.0, "min_duration_s", where),
         atLeast(minRequests == null ? 50 : minRequests, 1, "min_requests", where), atLeast(maxLevels == null ? 40 : maxLevels, 1,
-        "max_levels", where));
+        "max_levels", where), partialImages);
     Profile parsed = r.parsedProfile(where, Path.of("."));
     io.genbench.capacity.Slo parsedSlo = r.parsedSlo(where);
     if (parsed instanceof Profile.Search && parsedSlo.isEmpty()) {

@@ -37,11 +37,17 @@ final class LoadReport {
     tables.add(new Table("Service time and dispatch lag (ms)", header(many, "level", "service P50", "service P99",
         "service max", "dispatch lag P50", "dispatch lag P99", "dispatch lag max", "fire lag P99", "generator CPU"), rows));
     if (stats.stream().anyMatch(s -> s.images() > 0)) {
+      boolean partial = run.plan().partialImages() != null;
       rows = new ArrayList<>();
       for (LevelStats s : stats) {
-        rows.add(row(many ? "T" + (s.target() + 1) : null, s.label(), Long.toString(s.images()), rate(s.imagesPerSecond())));
+        List<String> cells = new ArrayList<>(List.of(s.label(), Long.toString(s.images()), rate(s.imagesPerSecond())));
+        if (partial) cells.addAll(List.of(p(s.ttft(), "p50"), p(s.ttft(), "p99"), p(s.ttftFromSchedule(), "p99")));
+        rows.add(row(many ? "T" + (s.target() + 1) : null, cells.toArray(String[]::new)));
       }
-      tables.add(new Table("Images", header(many, "level", "images", "images/s"), rows));
+      tables.add(partial
+          ? new Table("Images (first partial image = its event's arrival - sent, ms)", header(many, "level", "images", "images/s",
+              "first partial image P50", "first partial image P99", "first partial image P99 from schedule"), rows)
+          : new Table("Images", header(many, "level", "images", "images/s"), rows));
     }
     if (stats.stream().anyMatch(LevelStats::serverTimed)) {
       rows = new ArrayList<>();

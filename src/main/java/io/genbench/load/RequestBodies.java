@@ -29,6 +29,10 @@ final class RequestBodies {
         b.put("n", plan.n());
         b.put("size", plan.size());
         b.put("response_format", plan.responseFormat());
+        if (plan.partialImages() != null) {
+          b.put("stream", true);
+          b.put("partial_images", plan.partialImages());
+        }
       }
       case OPENAI_COMPLETIONS -> {
         b.put("prompt", prompt);

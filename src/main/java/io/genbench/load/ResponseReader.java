@@ -38,8 +38,10 @@ abstract class ResponseReader {
   static ResponseReader of(LoadPlan plan) {
     Api api = plan.parsedApi();
     return switch (api) {
-      case OPENAI_IMAGES -> new Whole((body, into) -> images(body, into, plan.responseFormat()));
-      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? new Sse(api == Api.OPENAI_CHAT) : new Whole(ResponseReader::completion);
+      case OPENAI_IMAGES -> plan.partialImages() != null ? new Sse(Sse.Kind.IMAGES)
+          : new Whole((body, into) -> images(body, into, plan.responseFormat()));
+      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? new Sse(api == Api.OPENAI_CHAT ? Sse.Kind.CHAT : Sse.Kind.COMPLETIONS)
+          : new Whole(ResponseReader::completion);
       case GENERIC -> {
         JsonPointer at = JsonPointer.compile(plan.resultPointer());
         yield new Whole((body, into) -> pointer(body, into, at));
@@ -116,15 +118,23 @@ abstract class ResponseReader {
     }
   }
 
-  /** An OpenAI SSE stream: each event one chunk; tokens from usage when the server sends it, else counted. */
+  /**
+   * An OpenAI SSE stream. Completions and chat: each event with text one chunk; tokens from usage when the server sends
+   * it, else counted. Images (OpenAI's image streaming): each {@code image_generation.partial_image} event one chunk
+   * (the first is the request's first partial image), each {@code image_generation.completed} event with an image one
+   * image.
+   */
   static final class Sse extends ResponseReader {
-    private final boolean chat;
+    /** What the stream carries. */
+    enum Kind { COMPLETIONS, CHAT, IMAGES }
+
+    private final Kind kind;
     private final SseParser parser;
     private long now;
     private int usageTokens = -1;
 
-    Sse(boolean chat) {
-      this.chat = chat;
+    Sse(Kind kind) {
+      this.kind = kind;
       this.parser = new SseParser(this::event);
     }
 
@@ -147,17 +157,36 @@ abstract class ResponseReader {
         if (malformed == null) malformed = "error event: " + node.get("error").toString();
         return;
       }
+      if (kind == Kind.IMAGES) {
+        image(node);
+        return;
+      }
       JsonNode choice = node.path("choices").path(0);
-      JsonNode text = chat ? choice.path("delta").path("content") : choice.path("text");
+      JsonNode text = kind == Kind.CHAT ? choice.path("delta").path("content") : choice.path("text");
       if (text.isTextual() && !text.asText().isEmpty()) chunk(now);
       JsonNode usage = node.path("usage").path("completion_tokens");
       if (usage.isInt()) usageTokens = usage.intValue();
+    }
+
+    private void image(JsonNode node) {
+      String type = node.path("type").asText("");
+      boolean hasImage = node.hasNonNull("b64_json");
+      if (type.equals("image_generation.partial_image")) {
+        chunk(now);
+      } else if (type.equals("image_generation.completed") && hasImage) {
+        if (firstTokenNs == 0) firstTokenNs = now; // no partial image came first: the final one is the first
+        images++;
+      }
     }
 
     @Override
     void end(long nowNs) {
       if (parser.events() == 0) {
         malformed = "no server-sent events";
+        return;
+      }
+      if (kind == Kind.IMAGES) {
+        if (malformed == null && images == 0) malformed = "no image_generation.completed event with an image";
         return;
       }
       if (usageTokens >= 0) {

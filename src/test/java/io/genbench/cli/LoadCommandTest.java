@@ -7,6 +7,7 @@ import io.genbench.Json;
 import io.genbench.load.FakeOpenAi;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,34 @@ final class LoadCommandTest {
       assertThat(out.resolve("load.yaml")).content().contains("per_prompt: 2+3");
       assertThat(out.resolve("hlog/t1-c1.hlog")).content().contains("Tag=response");
       assertThat(cli.out()).contains("Response time").contains("Run directory: " + out);
+    }
+  }
+
+  @Test
+  void streamedImagesReportTheirFirstPartialImage() throws Exception {
+    try (FakeOpenAi server = new FakeOpenAi()) {
+      server.tokenGapMs = 25; // between partial images: the first one is sent 2 x 25 ms before the answer ends
+      Path out = dir.resolve("run");
+
+      Cli cli = Cli.run("load", server.url("/"), "--api", "openai-images", "--partial-images", "2", "--requests", "3",
+          "--out", out.toString());
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      List<String> lines = Files.readAllLines(out.resolve("requests.csv"));
+      List<String> header = List.of(lines.get(0).split(","));
+      List<java.util.Map<String, String>> rows = lines.stream().skip(1).map(l -> { // ok rows hold no quoted field
+        String[] cells = l.split(",", -1);
+        java.util.Map<String, String> row = new java.util.HashMap<>();
+        for (int i = 0; i < header.size(); i++) row.put(header.get(i), cells[i]);
+        return row;
+      }).toList();
+      assertThat(rows).hasSize(3).allSatisfy(r -> {
+        assertThat(r.get("error")).isEmpty();
+        assertThat(r.get("images")).isEqualTo("1");
+        assertThat(Long.parseLong(r.get("done_ns")) - Long.parseLong(r.get("first_byte_ns"))).isGreaterThanOrEqualTo(15_000_000L);
+      });
+      assertThat(Files.readString(out.resolve("report.md"))).contains("first partial image P50");
+      assertThat(out.resolve("load.yaml")).content().contains("partial_images: 2");
     }
   }
 

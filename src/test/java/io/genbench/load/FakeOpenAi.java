@@ -50,6 +50,10 @@ public final class FakeOpenAi implements AutoCloseable {
     String path = req.path();
     switch (path) {
       case "/v1/images/generations" -> {
+        if (body.contains("\"stream\":true")) {
+          streamImages(req, body);
+          return;
+        }
         int n = body.contains("\"n\":2") ? 2 : 1;
         String format = body.contains("\"url\"") ? "url" : "b64_json";
         StringBuilder b = new StringBuilder("{\"created\":1,\"data\":[");
@@ -64,6 +68,28 @@ public final class FakeOpenAi implements AutoCloseable {
       case "/generic" -> req.response().end("{\"result\":{\"images\":[\"a\",\"b\",\"c\"]}}");
       default -> req.response().setStatusCode(404).end();
     }
+  }
+
+  /** OpenAI image streaming: partial_images partial-image events {@code tokenGapMs} apart, then one completed event. */
+  private void streamImages(HttpServerRequest req, String body) {
+    var m = java.util.regex.Pattern.compile("\"partial_images\":(\\d+)").matcher(body);
+    int partials = m.find() ? Integer.parseInt(m.group(1)) : 0;
+    var resp = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+    long gap = tokenGapMs;
+    AtomicInteger sent = new AtomicInteger();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      int i = sent.getAndIncrement();
+      if (i < partials) {
+        resp.write("event: image_generation.partial_image\ndata: {\"type\":\"image_generation.partial_image\",\"b64_json\":"
+            + "\"aGk=\",\"partial_image_index\":" + i + "}\n\n");
+        if (gap > 0) vertx.setTimer(gap, id -> next[0].run());
+        else next[0].run();
+      } else {
+        resp.end("event: image_generation.completed\ndata: {\"type\":\"image_generation.completed\",\"b64_json\":\"aGVsbG8=\"}\n\n");
+      }
+    };
+    next[0].run();
   }
 
   private void stream(HttpServerRequest req, boolean chat) {

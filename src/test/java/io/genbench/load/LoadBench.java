@@ -32,7 +32,7 @@ public final class LoadBench {
       SseParser parser = new SseParser((x, off, len) -> n[0] += len);
       for (int off = 0; off < bytes.length; off += 16384) parser.feed(bytes, off, Math.min(16384, bytes.length - off));
       long parseNs = System.nanoTime() - t0;
-      ResponseReader.Sse reader = new ResponseReader.Sse(true);
+      ResponseReader.Sse reader = new ResponseReader.Sse(ResponseReader.Sse.Kind.CHAT);
       t0 = System.nanoTime();
       for (int off = 0; off < bytes.length; off += 16384) reader.feed(bytes, off, Math.min(16384, bytes.length - off), System.nanoTime());
       reader.end(System.nanoTime());

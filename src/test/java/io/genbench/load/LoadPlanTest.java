@@ -44,4 +44,16 @@ final class LoadPlanTest {
     assertThatThrownBy(() -> LoadPlan.parse("targets: [http://h:1]\napi: openai-images\nper_prompt: 5\n", "p.yaml"))
         .isInstanceOf(UserError.class).hasMessageContaining("5+20");
   }
+
+  @Test
+  void partialImagesStreamOnlyImageAnswersAsB64Json() {
+    assertThat(LoadPlan.parse("targets: [http://h:1]\napi: openai-images\npartial_images: 2\n", "p.yaml").partialImages()).isEqualTo(2);
+    assertThat(LoadPlan.parse("targets: [http://h:1]\napi: openai-images\n", "p.yaml").partialImages()).isNull();
+    assertThatThrownBy(() -> LoadPlan.parse("targets: [http://h:1]\napi: openai-chat\npartial_images: 2\n", "p.yaml"))
+        .isInstanceOf(UserError.class).hasMessageContaining("--api openai-images").hasMessageContaining("p.yaml");
+    assertThatThrownBy(() -> LoadPlan.parse("targets: [http://h:1]\napi: openai-images\npartial_images: -1\n", "p.yaml"))
+        .isInstanceOf(UserError.class).hasMessageContaining("partial_images must be between 0 and 100");
+    assertThatThrownBy(() -> LoadPlan.parse("targets: [http://h:1]\napi: openai-images\nresponse_format: url\npartial_images: 1\n",
+        "p.yaml")).isInstanceOf(UserError.class).hasMessageContaining("b64_json");
+  }
 }

@@ -32,7 +32,7 @@ public final class SseParseRate {
     SseParser probe = new SseParser((b, o, n) -> { });
     probe.feed(stream, 0, stream.length);
     long events = probe.events();
-    ResponseReader.Sse check = new ResponseReader.Sse(true);
+    ResponseReader.Sse check = new ResponseReader.Sse(ResponseReader.Sse.Kind.CHAT);
     for (byte[] p : perEvent) check.feed(p, 0, p.length, 1);
     check.end(2);
     if (check.malformed != null || check.outputTokens != 200) {
@@ -50,14 +50,14 @@ public final class SseParseRate {
       return p.events();
     });
     row("ResponseReader.Sse (engine: framing + JSON + chunk times)", "one event each", events, warmupS, repeats, () -> {
-      ResponseReader.Sse r = new ResponseReader.Sse(true);
+      ResponseReader.Sse r = new ResponseReader.Sse(ResponseReader.Sse.Kind.CHAT);
       long now = 0;
       for (byte[] piece : perEvent) r.feed(piece, 0, piece.length, ++now);
       r.end(++now);
       return r.events() + r.outputTokens;
     });
     row("ResponseReader.Sse (engine: framing + JSON + chunk times)", "1,460 bytes", events, warmupS, repeats, () -> {
-      ResponseReader.Sse r = new ResponseReader.Sse(true);
+      ResponseReader.Sse r = new ResponseReader.Sse(ResponseReader.Sse.Kind.CHAT);
       long now = 0;
       for (byte[] piece : perSegment) r.feed(piece, 0, piece.length, ++now);
       r.end(++now);
