@@ -21,7 +21,7 @@ sys.path.insert(0, HERE)
 from genbench_worker import __main__ as worker_main  # noqa: E402
 from genbench_worker import __version__  # noqa: E402
 from genbench_worker.backends import ModelCache  # noqa: E402
-from genbench_worker.protocol import parse_event  # noqa: E402
+from genbench_worker.protocol import PHASES, parse_event  # noqa: E402
 from genbench_worker.recording import RecordingStream  # noqa: E402
 from test_scenarios import FakeBuilder  # noqa: E402
 
@@ -66,10 +66,12 @@ class WorkerProcessTest(unittest.TestCase):
         self.assertEqual(["hello", "loaded"], kinds[:2])
         first_warmup = warmed - events[warmed]["iterations"]
         self.assertEqual(["warmup"] * events[warmed]["iterations"], kinds[first_warmup:warmed])
-        self.assertTrue(set(kinds[2:first_warmup]) <= {"flops"})  # counted only where torch >= 2.1
+        self.assertEqual(2, first_warmup)  # nothing between the model and its warm-up: the FLOP count comes after
         self.assertGreaterEqual(events[warmed]["iterations"], 1)
-        self.assertEqual(["load", "memory", "done"], kinds[-3:])
-        samples = kinds[warmed + 1:-3]
+        tail = ["load", "memory", "done"] if "flops" not in kinds else ["load", "flops", "memory", "done"]
+        self.assertEqual(tail, kinds[-len(tail):])  # counted only where torch >= 2.1
+        self.assertEqual(list(PHASES), list(events[-1]["phases"]))  # every phase ran, in this order
+        samples = kinds[warmed + 1:-len(tail)]
         self.assertGreaterEqual(len(samples), 2)
         self.assertEqual({"sample"}, set(samples))
         self.assertEqual("cpu", events[0]["device"])

@@ -439,6 +439,33 @@ class UnetLayoutTest(unittest.TestCase):
         torch.testing.assert_close(out_cl, out)
 
 
+class VideoUnetLayoutTest(unittest.TestCase):
+    def test_a_video_transformer_returns_its_input_layout_with_the_former_values(self):
+        """TransformerSpatioTemporalModel adds the residual first, as Transformer2DModel does: a contiguous input
+        gives a contiguous output (x + residual took the tokens' channels_last view), with the same values."""
+        unet = registry.build(SVD, tiny=True).unet
+        blocks = [m for m in unet.modules() if type(m).__name__ == "TransformerSpatioTemporalModel"]
+        self.assertTrue(blocks)
+        block, frames = blocks[0], 2
+        x = torch.randn(2 * frames, block.norm.num_channels, 8, 8)
+        ctx = torch.randn(2 * frames, 3, block.transformer_blocks[0].attn2.to_k.in_features)
+        with torch.no_grad():
+            out = block(x, ctx, frames)
+            bf, c, h, w = x.shape
+            t = block.proj_in(block.norm(x).permute(0, 2, 3, 1).reshape(bf, h * w, c))
+            first = ctx.reshape(2, frames, -1, ctx.shape[-1])[:, 0]
+            time_ctx = first[:, None].expand(2, h * w, first.shape[-2], first.shape[-1]).reshape(
+                2 * h * w, first.shape[-2], first.shape[-1])
+            emb = block.time_pos_embed(block.time_proj(torch.arange(frames).repeat(2)).to(t.dtype))[:, None, :]
+            for spatial, temporal in zip(block.transformer_blocks, block.temporal_transformer_blocks):
+                t = spatial(t, ctx)
+                t = block.time_mixer(t, temporal(t + emb, frames, time_ctx))
+            expected = block.proj_out(t).reshape(bf, h, w, c).permute(0, 3, 1, 2) + x  # the former order
+        self.assertTrue(torch.equal(out, expected))
+        self.assertTrue(out.is_contiguous(), out.stride())
+        self.assertFalse(expected.is_contiguous())  # the former order's layout, which the change fixes
+
+
 class EmbeddedOnnxTest(unittest.TestCase):
     """The committed ONNX artefacts describe the registry's embedded configuration."""
 

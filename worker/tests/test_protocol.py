@@ -49,6 +49,8 @@ def every_event():
         Telemetry(case_id=CASE_ID, t_ns=5, gpu_util_pct=97.0, memory_used_pct=12.5, power_w=412.3),
         Failed(case_id=CASE_ID, kind="gpu_out_of_memory", message="CUDA out of memory"),
         Done(case_id=CASE_ID),
+        Done(case_id=CASE_ID, phases={"setup": 1, "build": 2, "prepare": 3, "warmup": 4, "measure": 5, "profile": 6,
+                                      "flops": 7, "finish": 0}),
     ]
 
 
@@ -176,6 +178,13 @@ class ParseEventTest(unittest.TestCase):
     def test_rejects_an_unknown_type_and_unknown_fields(self):
         self.reject('{"type":"nope"}')
         self.reject('{"type":"done","case_id":"a","extra":1}')
+
+    def test_rejects_an_unknown_or_negative_phase_in_done(self):
+        parse_event('{"type":"done","case_id":"a","phases":{"build":1,"warmup":0}}')
+        self.reject('{"type":"done","case_id":"a","phases":{"compile":1}}')
+        self.reject('{"type":"done","case_id":"a","phases":{"build":-1}}')
+        self.reject('{"type":"done","case_id":"a","phases":{"build":1.5}}')
+        self.reject('{"type":"done","case_id":"a","phases":[]}')
 
     def test_accepts_unknown_fields_when_not_strict(self):
         event = parse_event('{"type":"done","case_id":"a","extra":1}', strict=False)

@@ -145,8 +145,8 @@ class DiffusionScenarioTest(unittest.TestCase):
         ok, events = run(make_case(warmup_iterations=2, min_iterations=3, max_iterations=3))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmup", "warmed", "sample", "sample", "sample",
-                                                   "load", "memory", "done"], types(events))
+        self.assertEqual(["loaded", "warmup", "warmup", "warmed", "sample", "sample", "sample", "load"] + counted()
+                         + ["memory", "done"], types(events))
         self.assertEqual({"text_encoder": 800, "unet": 20, "vae_decoder": 15}, events[0]["components"])
         self.assertEqual(835, events[0]["parameters"])
         self.assertEqual("cpu", events[-2]["device"])
@@ -275,7 +275,7 @@ class DiffusionScenarioTest(unittest.TestCase):
                          FakeBuilder(make=lambda case, dtype: model))
 
         self.assertFalse(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "failed", "done"], types(events))
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "failed", "done"], types(events))
         self.assertEqual("worker_error", events[-2]["kind"])
         self.assertIn("decoder exploded", events[-2]["message"])
 
@@ -301,7 +301,7 @@ class DiffusionScenarioTest(unittest.TestCase):
         # the bytes the real writer produced, not the recording double's copy, parsed strictly line by line
         events = [parse_event(line) for line in sink.getvalue().decode("utf-8").splitlines()]
         self.assertTrue(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "load", "memory", "done"],
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "sample", "load"] + counted() + ["memory", "done"],
                          types(events))
 
     def test_prediction_type_follows_the_model(self):
@@ -381,7 +381,7 @@ class LLMScenarioTest(unittest.TestCase):
         ok, events = run(self.lm_case(), FakeBuilder(make=lambda case, dtype: lm, family="opt"))
 
         self.assertTrue(ok)
-        self.assertEqual(["loaded"] + counted() + ["warmup", "warmed", "sample", "sample", "load", "memory", "done"],
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "sample", "load"] + counted() + ["memory", "done"],
                          types(events))
         sample = events[types(events).index("sample")]
         self.assertEqual(3, len(sample["decode_token_ns"]))
@@ -418,7 +418,7 @@ class CatalogModelsTest(unittest.TestCase):
     def check(self, case):
         ok, events = run(case, cache=ModelCache())
         self.assertTrue(ok, events)
-        self.assertEqual(["loaded"] + counted() + ["warmed", "sample", "load", "memory", "done"], types(events))
+        self.assertEqual(["loaded", "warmed", "sample", "load"] + counted() + ["memory", "done"], types(events))
         return [e for e in events if e["type"] not in ("flops", "warmed")]
 
     def test_tiny_sd_sdxl_and_svd_run(self):
@@ -854,16 +854,17 @@ class FlopsTest(unittest.TestCase):
 
         return mock.patch.object(self.flops, "counter_class", lambda: FakeFlopCounter)
 
-    def test_a_request_is_one_encode_steps_times_one_unet_call_and_one_decode_counted_before_warm_up(self):
+    def test_a_request_is_one_encode_steps_times_one_unet_call_and_one_decode_counted_after_the_measured_ones(self):
         FakeFlopCounter.plan = [10, 1000, 7]
 
         with self.with_fake_counter():
-            _, events = run(make_case(steps=4, warmup_iterations=1))
+            _, events = run(make_case(steps=4, warmup_iterations=1, min_iterations=2, max_iterations=2))
 
-        self.assertEqual(["loaded", "flops", "warmup", "warmed"], types(events)[:4])
+        self.assertEqual(["loaded", "warmup", "warmed", "sample", "sample", "load", "flops", "memory", "done"],
+                         types(events))
         self.assertEqual({"type": "flops", "case_id": "fake-b1-s4", "method": "torch.utils.flop_counter",
                           "flops_per_request": 10 + 4 * 1000 + 7, "flops_per_step": 1000, "flops_per_token": None,
-                          "decode_bytes_per_step": None}, events[1])
+                          "decode_bytes_per_step": None}, events[6])
 
     def test_the_same_model_and_shape_is_counted_once_and_more_steps_only_change_the_request(self):
         FakeFlopCounter.plan = [10, 1000, 7]
@@ -888,8 +889,8 @@ class FlopsTest(unittest.TestCase):
         work = [e for e in events if e["type"] == "flops"][0]
         self.assertEqual(400, work["flops_per_token"])
         self.assertEqual(sum(p.numel() * 4 for p in lm.parameters()), work["decode_bytes_per_step"])
-        # prefill to the mean context, one counted decode step, then the counted prefill over the prompt
-        self.assertEqual([(2, 8 + 3), (2, 1), (2, 8)], lm.calls[:3])
+        # after the measured iteration: prefill to the mean context, one counted decode step, the counted prefill
+        self.assertEqual([(2, 8 + 3), (2, 1), (2, 8)], lm.calls[-3:])
 
     def test_an_llm_request_is_its_prefill_and_every_decode_step_after_it(self):
         FakeFlopCounter.plan = [800, 5000]  # one decode step for the batch of 2, then the prefill of 2 × 8 tokens

@@ -269,10 +269,19 @@ class Failed(Event):
 
 @dataclass(frozen=True)
 class Done(Event):
-    """The case finished (after `failed` too)."""
+    """The case finished (after `failed` too). phases: wall ns the worker spent in each phase of the case, in the
+    order they ran (PHASES; a phase that did not run is absent; omitted when None)."""
 
     TYPE = "done"
     case_id: str
+    phases: Optional[Dict[str, int]] = _optional()
+
+
+# the phases of one case in the worker, in the order they run (`done.phases`): setup (the previous case's memory
+# released, the memory window and telemetry started), build (the model built, or found built), prepare (memory
+# format, compile, CUDA-graph capture), warmup and measure (the iterations, their events included), profile (the
+# profiled iteration), flops (the FLOP count, after the measured iterations), finish (the last events)
+PHASES = ("setup", "build", "prepare", "warmup", "measure", "profile", "flops", "finish")
 
 
 @dataclass(frozen=True)
@@ -373,6 +382,7 @@ _REQUIRED: Dict[str, Dict[str, str]] = {
 _OPTIONAL: Dict[str, Dict[str, str]] = {
     "hello": {"pid": _INT},
     "job_done": {"error": _STR},
+    "done": {"phases": _OBJ},
     "loaded": {"knobs": _OBJ, "reused": _BOOL},
     "telemetry": {"measuring": _BOOL},
     "sample": {"ttft_ns": _INT, "prefill_ns": _INT, "decode_token_ns": _INT_LIST, "tokens": _INT, "seq": _INT},
@@ -483,6 +493,13 @@ def parse_event(line: str, *, strict: bool = True) -> Dict[str, Any]:
         for name in ("other_cpu_pct", "steal_pct", "self_cpu_pct"):
             if event[name] is not None and not 0 <= event[name] <= 100:
                 raise ProtocolError("load.%s must be a percentage from 0 to 100, was %r" % (name, event[name]))
+    elif kind == "done" and "phases" in event:
+        for name, value in event["phases"].items():
+            if name not in PHASES:
+                raise ProtocolError("done.phases: unknown phase %r; known: %s" % (name, ", ".join(PHASES)))
+            _check(value, _INT, "done.phases.%s" % name)
+            if value < 0:
+                raise ProtocolError("done.phases.%s must be >= 0, was %d" % (name, value))
     elif kind == "failed":
         if event["kind"] not in FAILURE_KINDS:
             raise ProtocolError("unknown failure kind %r; known: %s" % (event["kind"], ", ".join(FAILURE_KINDS)))

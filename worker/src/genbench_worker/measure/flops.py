@@ -3,8 +3,11 @@
 Counted with `torch.utils.flop_counter.FlopCounterMode` (torch >= 2.1; on older torch nothing is counted and no
 event is sent): a dispatcher mode that adds up the FLOPs of the matmuls, convolutions and attention it sees (a
 multiply-add is 2). It sees only eager calls: a CUDA-graph replay or a compiled graph never reaches the
-dispatcher, so counting runs on the eager model before `prepare()` captures or compiles anything, and before
-warm-up, so its time is in no measured figure.
+dispatcher, so counting runs the eager model (never the scenario's captured or compiled callable), after the
+measured iterations and the profiled one, once the scenario's graphs are released: its time is in no measured
+figure and does not delay the first one. What it counts depends on the model and the case's shapes only (not the
+memory format, a capture, or the iterations that ran before), so it equals a count before `prepare()`
+(tests/test_flops_order.py).
 
 Diffusion: one text encode, one UNet call at the case's shape (CFG batch included) and one VAE decode;
 flops_per_step is the UNet call (the scheduler's element-wise update is not counted: it is a few FLOPs per

@@ -1,7 +1,7 @@
 """Peak memory of one case, in bytes: the case's own, not the process's.
 
 CUDA (kind "cuda"): `torch.cuda.max_memory_allocated` / `max_memory_reserved` from the moment the case's model is
-in place (built or reused) and its FLOPs counted, to the end of its measured iterations: the model's weights, the
+in place (built or reused), to the end of its measured iterations: the model's weights, the
 case's preparation (CUDA-graph capture, compilation) and its iterations. Before the window opens, the caching
 allocator hands back every block no live tensor holds (`empty_cache`, after a collection: a finished case's
 CUDA-graph pools, cached activations and the build's temporaries included) and cuBLAS's per-stream workspaces are
@@ -188,8 +188,7 @@ class RssSampler:
 
 class CaseMemory:
     """The memory window of one case: `start()` at its beginning, `model_ready()` once its model is in place (built or
-    reused) and its FLOPs counted,
-    `stop()` after measuring (returns the peak). `close()` is safe to call at any time (failure paths)."""
+    reused), `stop()` after measuring (returns the peak). `close()` is safe to call at any time (failure paths)."""
 
     def __init__(self, device, sampler_factory: Callable[[], RssSampler] = RssSampler):
         self.device = device

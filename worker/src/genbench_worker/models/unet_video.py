@@ -149,7 +149,10 @@ class TransformerSpatioTemporalModel(nn.Module):
             mixed = temporal(x + emb, frames, time_context)
             x = self.time_mixer(x, mixed)
         x = self.proj_out(x)
-        return x.reshape(bf, h, w, c).permute(0, 3, 1, 2) + residual
+        # The residual first, as in unet.Transformer2DModel: a sum takes its first operand's layout, and x is a
+        # channels_last view of the tokens; x + residual made every later activation channels_last in a contiguous
+        # UNet. Same values: the sum is elementwise either way.
+        return residual + x.reshape(bf, h, w, c).permute(0, 3, 1, 2)
 
 
 # Levels. diffusers builds the resnets of the cross-attention encoder levels with eps 1e-6 and all others with 1e-5.

@@ -1,7 +1,7 @@
 """Scenarios: what one case does with a loaded model, and the per-case event sequence.
 
 `run_case` emits, for one case:
-    loaded, [flops,] warmup × (until steady), warmed, sample × n, load, [profile,] memory, (telemetry …), done
+    loaded, warmup × (until steady), warmed, sample × n, load, [profile,] [flops,] memory, (telemetry …), done
 or, when anything fails:
     [loaded, warmup …, warmed, sample …,] failed, done
 and never raises for a case failure (only `Terminated` propagates, after failed + done).
@@ -139,17 +139,53 @@ def scenario_for(case: Case, loaded, device):
     return DiffusionScenario(case, loaded, device)
 
 
+class PhaseClock:
+    """Wall time of a case's phases in the worker (`done.phases`, protocol.PHASES): `enter(name)` ends the phase
+    that ran and starts `name`; `ns()` ends the last one and returns ns per phase, in the order they ran."""
+
+    def __init__(self, now_ns: Callable[[], int] = time.perf_counter_ns):
+        self._now_ns = now_ns
+        self._ns: dict = {}
+        self._name: Optional[str] = None
+        self._since = 0
+
+    def enter(self, name: Optional[str]) -> None:
+        now = self._now_ns()
+        if self._name is not None:
+            self._ns[self._name] = self._ns.get(self._name, 0) + max(0, now - self._since)
+        self._name, self._since = name, now
+
+    def ns(self) -> dict:
+        self.enter(None)
+        return dict(self._ns)
+
+
+def describe_phases(case_id: str, phases: dict) -> str:
+    """One stderr line: where the case's time in the worker went."""
+    return "case %s phases: %s" % (case_id, ", ".join("%s %.2f s" % (k, v / 1e9) for k, v in phases.items()))
+
+
 def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
-             telemetry_for=telemetry.for_case) -> bool:
-    """Run one case, emitting its events; True when it succeeded. Failures end in failed + done."""
+             telemetry_for=telemetry.for_case, now_ns: Callable[[], int] = time.perf_counter_ns) -> bool:
+    """Run one case, emitting its events; True when it succeeded. Failures end in failed + done.
+
+    Before the first measured iteration only what the measurement needs runs: the model (built or reused), its
+    preparation (memory format, compile, CUDA-graph capture) and warm-up. The profiled iteration and then the FLOP
+    count (eager, under a counting dispatcher mode, once the scenario's graphs are released) run after the measured
+    iterations, outside the memory window, so a user sees the first figure sooner. The count is the same wherever it
+    runs: it counts the eager model at the case's shapes, which neither the memory format, a capture nor the
+    iterations change (tests/test_flops_order.py). `done.phases` says how long each phase took."""
     sampler = telemetry.NoTelemetry()
     scenario = None
     window = memory.CaseMemory(device)
+    phases = PhaseClock(now_ns)
+    phases.enter("setup")
     try:
         cache.release_unless_reusable(case, device)
         window.start()
         sampler = telemetry_for(events, case.id, device)
         sampler.start()
+        phases.enter("build")
         loaded, reused = cache.get(case, device)
         case = case.resolved(device_type(device), loaded.family)
         attention = case.knobs.attention
@@ -160,26 +196,39 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
         scenario = scenario_for(case, loaded, device)
         if clock is not None:
             scenario.clock = clock
-        work = flops.for_case(case, scenario)  # eager, before graphs / compile, outside every measured figure
+        window.model_ready()  # the model, not its build, from here on (memory.py)
+        phases.enter("prepare")
+        scenario.prepare()
+        phases.enter("warmup")
+
+        def on_measuring(measuring: bool) -> None:
+            sampler.set_measuring(measuring)
+            if measuring:
+                phases.enter("measure")
+
+        measure(case, events, scenario.iterate, on_measuring=on_measuring)
+        peak = window.stop()  # the measured iterations' peak; the profiled iteration and the FLOP count are not measured
+        phases.enter("profile")
+        steps = profiling.profile_iteration(scenario, torch.device(device), getattr(scenario, "profiled_phase", None))
+        scenario.close()  # its CUDA graphs' memory is free for the count's eager activations
+        phases.enter("flops")
+        work = flops.for_case(case, scenario)  # the eager model, at the case's shapes: what prepare() captured
+        sampler.stop()
+        phases.enter("finish")
+        scenario = None
+        if steps is not None:
+            events.emit(Profile(case_id=case.id, method=profiling.METHOD, step_wall_ns=steps.step_wall_ns,
+                                step_kernel_ns=steps.step_kernel_ns, busy_fraction=steps.busy_fraction))
         if work is not None:
             events.emit(Flops(case_id=case.id, method=flops.METHOD, flops_per_request=work.flops_per_request,
                               flops_per_step=work.flops_per_step, flops_per_token=work.flops_per_token,
                               decode_bytes_per_step=work.decode_bytes_per_step, prefill_flops=work.prefill_flops))
-        window.model_ready()  # the model, not its build nor the FLOP count, from here on (memory.py)
-        scenario.prepare()
-        measure(case, events, scenario.iterate, on_measuring=sampler.set_measuring)
-        peak = window.stop()  # the measured iterations' peak; the profiled one below is not measured
-        steps = profiling.profile_iteration(scenario, torch.device(device), getattr(scenario, "profiled_phase", None))
-        scenario.close()
-        scenario = None
-        sampler.stop()
-        if steps is not None:
-            events.emit(Profile(case_id=case.id, method=profiling.METHOD, step_wall_ns=steps.step_wall_ns,
-                                step_kernel_ns=steps.step_kernel_ns, busy_fraction=steps.busy_fraction))
         events.emit(Memory(case_id=case.id, peak_allocated_bytes=peak.allocated_bytes,
                            peak_reserved_bytes=peak.reserved_bytes, device=peak.device, kind=peak.kind,
                            baseline_bytes=peak.baseline_bytes))
-        events.emit(Done(case_id=case.id))
+        spent = phases.ns()
+        print(describe_phases(case.id, spent), file=sys.stderr)
+        events.emit(Done(case_id=case.id, phases=spent))
         return True
     except (Exception, failures.Terminated, KeyboardInterrupt) as exc:
         kind = failures.classify(exc)
@@ -210,7 +259,7 @@ def run_case(case: Case, cache, events: EventStream, device, *, clock=None,
             print("releasing GPU memory after out-of-memory", file=sys.stderr)
         failures.release_memory()
         events.emit(Failed(case_id=case.id, kind=kind, message=message))
-        events.emit(Done(case_id=case.id))
+        events.emit(Done(case_id=case.id, phases=phases.ns()))
         if terminated:
             raise failures.Terminated(message)
         return False

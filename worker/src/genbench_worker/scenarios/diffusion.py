@@ -198,7 +198,7 @@ class DiffusionScenario:
                 if is_cuda(self.device):
                     torch.cuda.synchronize(self.device)
 
-    # ------------------------------------------------------------------ work (flops.py), before prepare()
+    # ------------------------------------------------------------------ work (flops.py), after measuring
 
     def work_key(self) -> tuple:
         c = self.case

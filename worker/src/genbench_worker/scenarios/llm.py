@@ -89,7 +89,7 @@ class LLMScenario:
             if is_cuda(self.device):
                 torch.cuda.synchronize(self.device)
 
-    # ------------------------------------------------------------------ work (flops.py), before prepare()
+    # ------------------------------------------------------------------ work (flops.py), after measuring
 
     def mean_context(self) -> int:
         """Tokens in the KV cache at the middle of decoding: the context the average decode step attends over."""

@@ -365,11 +365,11 @@ public final class MarkdownReport {
     if (t == null) return;
     md.append("## Where the wall time went\n\n");
     md.append(text(t.line())).append(".\n\n");
-    md.append("GPU time held per case (seconds, all trials): worker start (to its hello), model build, warm-up and"
+    md.append(t.gpu() ? "GPU time" : "Time").append(" held per case (seconds, all trials): worker start (to its hello), model build, warm-up and"
         + " measured iterations (their e2e), other (flop count, graph capture, the profiled iteration, gaps); the run's"
         + " other adds what no case held. Median ±: the 95 % interval of the median e2e over every measured sample"
         + " (order statistics), as % of the median; trials ±: the t interval over the trial medians.\n\n");
-    table(md, TimeShare.HEADER, t.rows(MarkdownReport::code));
+    table(md, t.header(), t.rows(MarkdownReport::code));
     md.append("\n");
   }
 

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where a run's wall time went, from its cases' raw events: per case the GPU time it held its worker (the {@code timing}
- * events the runner writes, summed over trials) split into worker start (process start to {@code hello}), model build
+ * Where a run's wall time went, from its cases' raw events: per case the GPU time (on the CPU: the time) it held its
+ * worker (the {@code timing} events the runner writes, summed over trials) split into worker start (process start to {@code hello}), model build
  * ({@code loaded.load_ns}, 0 where the case reused a model an earlier case built), warm-up (the {@code warmup} iterations' e2e), measured iterations (the {@code sample}s'
  * e2e) and other (the rest of what the case held: flop counting, CUDA-graph capture, the profiled iteration, memory
  * readings, the gaps between iterations); and for the run the GPU time it had, {@code wall × GPUs}, with the same
@@ -27,13 +27,20 @@ import java.util.Map;
  *     not known (a run not finished, or resumed: its wall time holds the pause)
  * @param gpus the workers that ran at once (the {@code slot} events' count; 1 without them)
  * @param cases every case with events, in plan order
+ * @param gpu the cases ran on a GPU (a worker's {@code hello} said {@code cuda}): held time is GPU-seconds; else (the
+ *     embedded ONNX backend, CPU torch) it is seconds a worker held, and the labels say so
  */
-public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
+public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases, boolean gpu) {
 
   public TimeShare {
     if (gpus < 1) throw new IllegalArgumentException("gpus must be >= 1, was " + gpus);
     if (wallNs != null && wallNs < 0) throw new IllegalArgumentException("wallNs must be >= 0, was " + wallNs);
     cases = List.copyOf(cases);
+  }
+
+  /** A breakdown of GPU cases. */
+  public TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
+    this(wallNs, gpus, cases, true);
   }
 
   /**
@@ -133,12 +140,16 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
   public static TimeShare of(Map<String, List<WorkerEvent>> events, Long wallNs) {
     List<CaseTime> cases = new ArrayList<>();
     int gpus = 1;
+    boolean gpu = false;
     for (var e : events.entrySet()) {
       if (e.getValue().stream().anyMatch(ev -> ev instanceof WorkerEvent.MeasuredAs)) continue;
       cases.add(CaseTime.of(e.getKey(), e.getValue()));
-      for (WorkerEvent ev : e.getValue()) if (ev instanceof WorkerEvent.Slot s) gpus = Math.max(gpus, s.workers());
+      for (WorkerEvent ev : e.getValue()) {
+        if (ev instanceof WorkerEvent.Slot s) gpus = Math.max(gpus, s.workers());
+        if (ev instanceof WorkerEvent.Hello h && "cuda".equals(h.device())) gpu = true;
+      }
     }
-    return new TimeShare(wallNs, gpus, cases);
+    return new TimeShare(wallNs, gpus, cases, gpu);
   }
 
   /** Every case says how long it held its worker (runs recorded since the {@code timing} event). */
@@ -193,14 +204,21 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
     return capacityNs() > 0;
   }
 
+  /** The unit of held time: {@code GPU-s} where the cases ran on a GPU, else {@code s} (a worker's seconds). */
+  public String unit() {
+    return gpu ? "GPU-s" : "s";
+  }
+
   /**
    * One line, as {@code genbench run} ends: {@code measured 41 % of 167 s wall: start 9 %, builds 12 %, warm-up 18 %,
-   * other 20 %} ({@code of 334 GPU-s (167 s wall × 2 GPUs)} on several GPUs; untimed logs say start and gaps together).
+   * other 20 %} ({@code of 334 GPU-s (167 s wall × 2 GPUs)} on several GPUs, {@code of 334 worker-s (167 s wall × 2
+   * workers)} on the CPU; untimed logs say start and gaps together).
    */
   public String line() {
     String base;
-    if (wallNs == null) base = seconds(capacityNs()) + " GPU-s held by cases";
-    else if (gpus > 1) base = seconds(capacityNs()) + " GPU-s (" + seconds(wallNs) + " s wall × " + gpus + " GPUs)";
+    if (wallNs == null) base = seconds(capacityNs()) + " " + unit() + " held by cases";
+    else if (gpus > 1) base = seconds(capacityNs()) + (gpu ? " GPU-s (" : " worker-s (") + seconds(wallNs) + " s wall × " + gpus
+        + (gpu ? " GPUs)" : " workers)");
     else base = seconds(capacityNs()) + " s wall";
     StringBuilder s = new StringBuilder("measured ").append(pct0(measuredNs())).append(" of ").append(base).append(": ");
     if (timed()) s.append("start ").append(pct0(startNs())).append(", ");
@@ -210,8 +228,10 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
   }
 
   /** The per-case table's header, shared by the Markdown section and {@code --format time}. */
-  static final List<String> HEADER = List.of("case", "GPU-s held", "start s", "build s", "warm-up s (n)", "measured s (n)",
-      "other s", "measured %", "median ± (95 %)", "trials ±");
+  List<String> header() {
+    return List.of("case", unit() + " held", "start s", "build s", "warm-up s (n)", "measured s (n)", "other s",
+        "measured %", "median ± (95 %)", "trials ±");
+  }
 
   /** The per-case rows (untimed logs: held, start and other N/A). */
   List<List<String>> rows(java.util.function.Function<String, String> id) {
@@ -232,9 +252,10 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
   /** {@code genbench report RUN --format time}: the per-case table in plain text, then {@link #line()}. */
   public String text() {
     List<List<String>> rows = new ArrayList<>();
-    rows.add(HEADER);
+    List<String> header = header();
+    rows.add(header);
     rows.addAll(rows(java.util.function.Function.identity()));
-    int[] widths = new int[HEADER.size()];
+    int[] widths = new int[header.size()];
     for (List<String> row : rows) for (int i = 0; i < row.size(); i++) widths[i] = Math.max(widths[i], row.get(i).length());
     StringBuilder out = new StringBuilder();
     for (List<String> row : rows) {
@@ -257,6 +278,7 @@ public record TimeShare(Long wallNs, int gpus, List<CaseTime> cases) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("wall_s", wallNs == null ? null : round(wallNs / 1e9, 3));
     m.put("gpus", gpus);
+    m.put("device", gpu ? "gpu" : "cpu"); // the *_gpu_s keys below hold a worker's seconds on the CPU
     m.put("timed", timed());
     m.put("capacity_gpu_s", round(capacityNs() / 1e9, 3));
     m.put("measured_pct", round(pct(measuredNs()), 1));

@@ -197,4 +197,45 @@ final class TimeShareTest {
         .contains("\"held_gpu_s\" : 10.0");
     assertThat(ReportFormat.TIME.render(report)).endsWith("measured 20 % of 20 s wall: start 5 %, builds 10 %, warm-up 8 %, other 58 %\n");
   }
+  /** The same trial as the CPU worker or the embedded backend writes it: its hello says cpu. */
+  private static List<WorkerEvent> onTheCpu(List<WorkerEvent> events) {
+    return events.stream().map(e -> e instanceof WorkerEvent.Hello h
+        ? new WorkerEvent.Hello(null, "test", 1, "onnx-cpu", null, null, null, "cpu", List.of(), null, "test") : e).toList();
+  }
+
+  @Test
+  void aCpuRunSaysSecondsHeldNotGpuSeconds() {
+    var t = TimeShare.of(Map.of("a", onTheCpu(trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L))), null);
+    var report = new RunReport("r", null, List.of(), null, List.of(), Map.of(), List.of(), t);
+
+    assertThat(t.gpu()).isFalse();
+    assertThat(t.line()).isEqualTo("measured 40 % of 10 s held by cases: start 10 %, builds 20 %, warm-up 15 %, other 15 %");
+    assertThat(ConsoleSummary.render(report)).endsWith("measured 40 % of 10 s held by cases: start 10 %, builds 20 %,"
+        + " warm-up 15 %, other 15 %\n").doesNotContain("GPU");
+    assertThat(MarkdownReport.render(report)).contains("| case | s held | start s |").contains("Time held per case")
+        .doesNotContain("GPU-s").doesNotContain("GPU time held");
+    assertThat(ReportFormat.TIME.render(report)).doesNotContain("GPU-s").contains("s held");
+    assertThat(ResultsJson.render(report)).contains("\"device\" : \"cpu\"");
+  }
+
+  @Test
+  void aGpuRunKeepsSayingGpuSeconds() {
+    var t = TimeShare.of(Map.of("a", trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L)), null);
+    var report = new RunReport("r", null, List.of(), null, List.of(), Map.of(), List.of(), t);
+
+    assertThat(t.gpu()).isTrue();
+    assertThat(MarkdownReport.render(report)).contains("| case | GPU-s held | start s |").contains("GPU time held per case");
+    assertThat(ResultsJson.render(report)).contains("\"device\" : \"gpu\"");
+  }
+
+  @Test
+  void severalCpuWorkersAreWorkerSecondsNotGpus() {
+    List<WorkerEvent> a = new ArrayList<>(onTheCpu(trial("a", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L)));
+    a.add(a.size() - 2, new WorkerEvent.Slot("a", "0", 2, 1, 1));
+    Map<String, List<WorkerEvent>> events = new LinkedHashMap<>();
+    events.put("a", a);
+    events.put("b", onTheCpu(trial("b", 10 * S, 1 * S, 2 * S, 3, S / 2, 10, 400_000_000L)));
+
+    assertThat(TimeShare.of(events, 12 * S).line()).startsWith("measured 33 % of 24 worker-s (12 s wall × 2 workers): ");
+  }
 }
