@@ -232,6 +232,23 @@ final class LoadKubernetesTest {
   }
 
   @Test
+  void generatorsWithoutTheKubernetesExecutorAreRefused() {
+    Cli cli = Cli.run("load", "http://127.0.0.1:9", "--generators", "4", "--out", tmp.resolve("never").toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--generators needs --executor kubernetes");
+    assertThat(tmp.resolve("never")).doesNotExist();
+  }
+
+  @Test
+  void theHelpNamesTheKubernetesOptionsButNotTheGeneratorMode() {
+    Cli cli = Cli.run("load", "--help");
+
+    assertThat(cli.out()).contains("--executor=local|kubernetes", "--generators=N", "--generator-lead=SECONDS", "--image=IMAGE",
+        "--job-template=FILE").doesNotContain("--generator-start", "--generator=");
+  }
+
+  @Test
   void theGeneratorModeReadsOnlyAPlan() {
     Cli cli = Cli.run("load", "http://127.0.0.1:9", "--generator", "0/2", "--generator-start", "2026-12-06T12:00:00Z");
 
