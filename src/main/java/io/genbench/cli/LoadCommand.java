@@ -193,7 +193,7 @@ final class LoadCommand implements Callable<Integer> {
     }
     if (generatorShare != null) throw new UserError("--generator is the mode of a load-generator pod: it reads a load plan (.yaml).");
     LoadSession.Result result;
-    try (io.genbench.load.LoadGenerators remote = remoteGenerators(plan)) {
+    try (io.genbench.load.LoadGenerators remote = remoteGenerators(plan, base)) {
       result = LoadSession.run(plan, base, Path.of("results"), out, line -> System.err.println("genbench load: " + line), cost, remote);
     }
     System.out.print(result.summary());
@@ -202,13 +202,15 @@ final class LoadCommand implements Callable<Integer> {
   }
 
   /** The Kubernetes generators of --executor kubernetes, null for local; options checked before anything starts. */
-  private io.genbench.load.LoadGenerators remoteGenerators(LoadPlan plan) {
+  private io.genbench.load.LoadGenerators remoteGenerators(LoadPlan plan, Path base) {
     if (executor != io.genbench.execute.ExecutorKind.KUBERNETES) {
       if (spec.commandLine().getParseResult().hasMatchedOption("--generators")) {
         throw new UserError("--generators needs --executor kubernetes: on this machine one generator sends the whole load.");
       }
       return null;
     }
+    // refused before a client to the cluster exists
+    io.genbench.load.GeneratorShare.check(plan, plan.parsedProfile("load plan", base), generators, "--generators");
     Double lead = seconds(generatorLead, "--generator-lead");
     if (!(lead >= 1) || lead > 3600) throw new UserError("--generator-lead must be between 1 s and 1 h, was " + generatorLead + ".");
     var config = kubernetes.config("genbench-load-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -88,6 +88,8 @@ public final class GeneratorJobs implements AutoCloseable {
   private final String prefix;
   private final String label;
   private final Thread cleanup = new Thread(this::deleteAll, "genbench-generator-cleanup");
+  /** Whether anything was created: until then closing asks the API server nothing. */
+  private volatile boolean touched;
 
   public GeneratorJobs(KubernetesClient client, Config config) {
     this.client = client;
@@ -112,6 +114,7 @@ public final class GeneratorJobs implements AutoCloseable {
 
   /** Creates (or replaces) the Secret with {@code files}, which every later Job mounts at {@value #MOUNT}. */
   public void publish(Map<String, String> files) {
+    touched = true;
     Secret secret = new SecretBuilder().withNewMetadata().withName(secretName()).withNamespace(config.namespace())
         .withLabels(labels(null)).endMetadata().withType("Opaque").withStringData(new LinkedHashMap<>(files)).build();
     client.secrets().inNamespace(config.namespace()).resource(secret).createOr(r -> r.update());
@@ -209,6 +212,7 @@ public final class GeneratorJobs implements AutoCloseable {
    * level's Jobs are deleted afterwards.
    */
   public List<String> run(Level level, Lines lines) {
+    touched = true;
     int n = level.args().size();
     ExecutorService pool = Executors.newFixedThreadPool(n, Thread.ofPlatform().daemon().name("genbench-generator-", 0).factory());
     List<String> failures = new ArrayList<>();
@@ -308,6 +312,7 @@ public final class GeneratorJobs implements AutoCloseable {
 
   /** Deletes the run's generator Jobs and its Secret (the end of the run, Ctrl-C). */
   void deleteAll() {
+    if (!touched) return;
     try {
       client.batch().v1().jobs().inNamespace(config.namespace()).withLabel(KubernetesJobExecutor.RUN_LABEL, label)
           .withLabel(ROLE_LABEL, "load-generator").withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
