@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
         "  genbench load http://127.0.0.1:8000 --api openai-chat --profile 'sweep concurrency 1,4,16' --duration 30",
         "  # seed 003's plan: 10 prompts, 5 warm-up then 20 sequential requests each, two endpoints compared",
         "  genbench load http://fp32:8000 http://fp16:8000 --api openai-images --prompts prompts.txt --per-prompt 5+20",
-        "  genbench load load.yaml"})
+        "  genbench load load.yaml",
+        "  # 4 load-generator pods per level, each sending a quarter of the rate; figures from all their raw records",
+        "  genbench load http://sd.svc:8000 --profile 'constant 200' --executor kubernetes --generators 4 --image genbench:0.1.0"})
 final class LoadCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -130,6 +132,37 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "the run directory (default results/<yyyyMMdd-HHmmss>-load)")
   Path out;
 
+  // issue 17 item 7: --executor kubernetes, N load-generator pods per level merged from their raw records
+  @Option(names = "--executor", defaultValue = "local", paramLabel = "local|kubernetes", description = "local: this machine"
+      + " sends the load; kubernetes: --generators pods per level (Jobs) each send their share, and the figures come from"
+      + " all their raw records (default: ${DEFAULT-VALUE})")
+  io.genbench.execute.ExecutorKind executor;
+
+  @Option(names = "--generators", defaultValue = "2", paramLabel = "N", description = "kubernetes: load-generator pods per"
+      + " level; open loop: each sends every N-th arrival of the plan's schedule; closed loop: each runs its share of the"
+      + " users (default: ${DEFAULT-VALUE})")
+  int generators;
+
+  @Option(names = "--generator-lead", defaultValue = "60s", paramLabel = "SECONDS", description = "kubernetes: how long"
+      + " after a level's Jobs are created all generators start it, together (scheduling, image pull, JVM start; a"
+      + " generator ready later makes its level INVALID) (default: ${DEFAULT-VALUE})")
+  String generatorLead;
+
+  @picocli.CommandLine.Mixin
+  LoadKubernetesOptions kubernetes;
+
+  @Option(names = "--generator", hidden = true, paramLabel = "I/N", description = "generator mode (a pod): this generator's share")
+  String generatorShare;
+
+  @Option(names = "--generator-target", hidden = true, defaultValue = "0")
+  int generatorTarget;
+
+  @Option(names = "--generator-level", hidden = true, defaultValue = "0")
+  int generatorLevel;
+
+  @Option(names = "--generator-start", hidden = true, paramLabel = "INSTANT")
+  String generatorStart;
+
   @Override
   public Integer call() {
     LoadPlan plan;
@@ -139,10 +172,13 @@ final class LoadCommand implements Callable<Integer> {
       if (!Files.isRegularFile(first)) throw new UserError("No load plan file " + first + ".");
       List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
           .filter(o -> !List.of("--out", "--verbose", "--instance-type", "--region", "--prices", "--price-cache", "--price-ttl",
-              "--aws-endpoint").contains(o)).toList();
+              "--aws-endpoint", "--executor", "--generators", "--generator-lead", "--namespace", "--image", "--service-account",
+              "--image-pull-secret", "--job-template", "--unschedulable-timeout", "--generator", "--generator-target",
+              "--generator-level", "--generator-start").contains(o)).toList();
       if (!given.isEmpty()) throw new UserError("Options " + given + " with a load plan: put them in " + first + " instead.");
       plan = LoadPlan.read(first);
       base = first.toAbsolutePath().getParent();
+      if (generatorShare != null) return generate(plan, base);
     } else {
       String where = "command line";
       plan = new LoadPlan(targets, api == null ? "openai-images" : api, profile, seconds(duration, "--duration"), requests,
@@ -159,11 +195,47 @@ final class LoadCommand implements Callable<Integer> {
           + " --instance-type " + instanceType + " in " + region + " (live, cache or the bundled catalog); see genbench price."));
       cost = r -> io.genbench.capacity.CapacityCost.of(r, price);
     }
-    LoadSession.Result result = LoadSession.run(plan, base, Path.of("results"), out,
-        line -> System.err.println("genbench load: " + line), cost);
+    if (generatorShare != null) throw new UserError("--generator is the mode of a load-generator pod: it reads a load plan (.yaml).");
+    LoadSession.Result result;
+    try (io.genbench.load.LoadGenerators remote = remoteGenerators(plan, base)) {
+      result = LoadSession.run(plan, base, Path.of("results"), out, line -> System.err.println("genbench load: " + line), cost, remote);
+    }
     System.out.print(result.summary());
     System.out.println("Run directory: " + result.dir());
     return result.anyLevelFailed() ? 3 : 0;
+  }
+
+  /** The Kubernetes generators of --executor kubernetes, null for local; options checked before anything starts. */
+  private io.genbench.load.LoadGenerators remoteGenerators(LoadPlan plan, Path base) {
+    if (executor != io.genbench.execute.ExecutorKind.KUBERNETES) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--generators")) {
+        throw new UserError("--generators needs --executor kubernetes: on this machine one generator sends the whole load.");
+      }
+      return null;
+    }
+    // refused before a client to the cluster exists
+    io.genbench.load.GeneratorShare.check(plan, plan.parsedProfile("load plan", base), generators, "--generators");
+    Double lead = seconds(generatorLead, "--generator-lead");
+    if (!(lead >= 1) || lead > 3600) throw new UserError("--generator-lead must be between 1 s and 1 h, was " + generatorLead + ".");
+    var config = kubernetes.config("genbench-load-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+    return new KubernetesLoadGenerators(new io.genbench.execute.kubernetes.GeneratorJobs(client, config), plan, generators,
+        java.time.Duration.ofMillis(Math.round(lead * 1000)));
+  }
+
+  /** Generator mode, in a pod: this share of one level, its raw records printed to stdout. */
+  private Integer generate(LoadPlan plan, Path base) {
+    io.genbench.load.GeneratorShare share = io.genbench.load.GeneratorShare.parse(generatorShare, "--generator");
+    if (generatorStart == null) throw new UserError("--generator needs --generator-start (the level's agreed start, an ISO-8601 instant).");
+    java.time.Instant start;
+    try {
+      start = java.time.Instant.parse(generatorStart);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new UserError("--generator-start \"" + generatorStart + "\" is not an ISO-8601 instant, e.g. 2026-12-06T12:00:00Z.");
+    }
+    io.genbench.load.GeneratorPod.run(plan, base, share, generatorTarget, generatorLevel, start, spec.commandLine().getOut(),
+        line -> System.err.println("genbench load: " + line), io.genbench.load.LoadClock.SYSTEM, java.time.Clock.systemUTC());
+    return 0;
   }
 
   /** Seconds from {@code 30}, {@code 30s}, {@code 500ms}, {@code 2m}; null stays null. */

@@ -50,6 +50,14 @@ public record LevelJudgement(String target, String label, LevelFigures figures, 
     return RequestTimes.image(response, service, r.images());
   }
 
+  /** This judgement, INVALID also for {@code reasons} (a generator that failed, or was late); itself when there are none. */
+  public LevelJudgement invalidBecause(List<String> reasons) {
+    if (reasons.isEmpty()) return this;
+    List<String> all = new ArrayList<>(validity.reasons());
+    all.addAll(reasons);
+    return new LevelJudgement(target, label, figures, new LevelValidity(false, all), slo);
+  }
+
   /** One line: {@code T1 2rps: VALID; SLO p95<=2s PASS (response_p95<=2s: 1.2 s)}. */
   public String describe() {
     StringBuilder b = new StringBuilder(target + " " + label + ": " + validity.describe());

@@ -60,6 +60,20 @@ public final class LoadRunner {
 
   /** As {@link #runLevel(int, int, Level)}, measuring for {@code durationNs} after the warm-up. */
   public LevelRun runLevel(int t, int l, Level level, long durationNs) {
+    return runLevel(t, l, level, durationNs, Long.MIN_VALUE, 0, 1);
+  }
+
+  /**
+   * One generator's share of a level ({@code --executor kubernetes}): as {@link #runLevel(int, int, Level, long)}, but the
+   * level's time zero is {@code startNs} on this clock (the start all generators agreed on), and this generator's k-th
+   * request is request {@code k * generators + generator} of the whole level, so warm-up, prompts, bodies and the request
+   * limit are the whole level's.
+   */
+  public LevelRun runShare(int t, int l, Level level, long durationNs, long startNs, int generator, int generators) {
+    return runLevel(t, l, level, durationNs, startNs, generator, generators);
+  }
+
+  private LevelRun runLevel(int t, int l, Level level, long durationNs, long agreedStartNs, int generator, int generators) {
     String url = plan.targets().get(t);
     progress.accept("level " + level.label() + " against " + url);
     RequestBodies bodies = new RequestBodies(plan);
@@ -69,8 +83,8 @@ public final class LoadRunner {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();
-      long start = wall0 + 2_000_000; // room to start the first request on time
-      Requests requests = new Requests(t, l, start, durationNs, bodies, records::add);
+      long start = agreedStartNs != Long.MIN_VALUE ? agreedStartNs : wall0 + 2_000_000; // room to start the first request on time
+      Requests requests = new Requests(t, l, start, durationNs, bodies, records::add, generator, generators);
       long lastFire = switch (level) {
         case Level.Open open -> runOpen(engine, open.arrivals(), requests);
         case Level.Closed closed -> runClosed(engine, closed.concurrency(), requests);
@@ -156,8 +170,13 @@ public final class LoadRunner {
     final int[] perPrompt = plan.perPromptCounts();
     final AtomicInteger next = new AtomicInteger();
     final long limit;
+    final int generator;
+    final int generators;
 
-    Requests(int target, int level, long start, long durationNs, RequestBodies bodies, Consumer<RequestRecord> sink) {
+    Requests(int target, int level, long start, long durationNs, RequestBodies bodies, Consumer<RequestRecord> sink,
+        int generator, int generators) {
+      this.generator = generator;
+      this.generators = generators;
       this.target = target;
       this.level = level;
       this.start = start;
@@ -170,12 +189,17 @@ public final class LoadRunner {
 
     /** Whether a request at {@code offsetNs} is still part of the level. */
     boolean wanted(long offsetNs) {
-      if (next.get() >= limit) return false;
+      if (global(next.get()) >= limit) return false;
       return perPrompt != null || offsetNs < plan.warmupNs() + durationNs;
     }
 
+    /** The whole level's number of this generator's {@code local}-th request. */
+    int global(int local) {
+      return local * generators + generator;
+    }
+
     void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then) {
-      int i = next.getAndIncrement();
+      int i = global(next.getAndIncrement());
       if (i >= limit) {
         if (then != null) then.accept(null);
         return;

@@ -11,7 +11,9 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,16 +28,24 @@ import java.util.function.Function;
 public final class LoadSession {
   private LoadSession() {}
 
-  /** The run and where it was written. */
-  public record Result(Path dir, LoadOutput.LoadRun run) {
+  /**
+   * The run and where it was written.
+   *
+   * @param generatorFailed whether some remote generator of some level failed (that level is INVALID and says which)
+   */
+  public record Result(Path dir, LoadOutput.LoadRun run, boolean generatorFailed) {
+    public Result(Path dir, LoadOutput.LoadRun run) {
+      this(dir, run, false);
+    }
+
     /** The console summary. */
     public String summary() {
       return LoadReport.console(run);
     }
 
-    /** True when some level had no successful measured request. */
+    /** True when some level had no successful measured request, or a remote generator of some level failed. */
     public boolean anyLevelFailed() {
-      return run.stats().stream().anyMatch(s -> s.ok() == 0);
+      return generatorFailed || run.stats().stream().anyMatch(s -> s.ok() == 0);
     }
   }
 
@@ -50,6 +60,18 @@ public final class LoadSession {
   /** As above; {@code cost} prices a capacity search's answer (null: no price given). */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
       Function<CapacityResult, CapacityCost> cost) {
+    return run(plan, base, resultsRoot, outDir, progress, cost, null);
+  }
+
+  /**
+   * As above, each level run by {@code generators} (null: on this machine): every generator gets its
+   * {@link GeneratorShare} and the level's agreed start, and the level's figures come from the union of their raw
+   * records ({@link LevelMerge}). A capacity search, {@code per_prompt} and a closed loop with fewer users than
+   * generators are refused before anything is written or started.
+   */
+  public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
+      Function<CapacityResult, CapacityCost> cost, LoadGenerators generators) {
+    if (generators != null) GeneratorShare.check(plan, plan.parsedProfile("load plan", base), generators.count(), "--generators");
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
     Profile profile = plan.parsedProfile("load plan", base);
     Slo slo = plan.parsedSlo("load plan");
@@ -64,22 +86,57 @@ public final class LoadSession {
     LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress);
     List<LevelRun> runs = new ArrayList<>();
     List<CapacityResult> capacity = new ArrayList<>();
-    if (profile instanceof Profile.Search search) {
+    List<List<String>> problems = new ArrayList<>();
+    boolean generatorFailed = false;
+    if (generators != null) {
+      generatorFailed = runRemote(plan, base, profile, generators, progress, runs, problems);
+    } else if (profile instanceof Profile.Search search) {
       for (int t = 0; t < plan.targets().size(); t++) capacity.add(search(runner, plan, t, search.startRate(), slo, tokens, runs, progress));
     } else {
       runs.addAll(runner.run(profile.levels(plan.durationNs(), plan.seed())));
     }
     List<LevelStats> stats = new ArrayList<>();
     List<LevelJudgement> judgements = new ArrayList<>();
-    for (LevelRun r : runs) {
+    for (int i = 0; i < runs.size(); i++) {
+      LevelRun r = runs.get(i);
       stats.add(LevelStats.of(r));
-      judgements.add(LevelJudgement.of(r, tokens, slo, plan.validityRules()));
+      LevelJudgement j = LevelJudgement.of(r, tokens, slo, plan.validityRules());
+      judgements.add(i < problems.size() ? j.invalidBecause(problems.get(i)) : j);
     }
     List<CapacityCost> costs = new ArrayList<>();
     for (CapacityResult c : capacity) costs.add(cost.apply(c));
     LoadOutput.LoadRun run = new LoadOutput.LoadRun(dir.getFileName().toString(), plan, runs, stats, judgements, capacity, costs);
     LoadOutput.write(dir, run);
-    return new Result(dir, run);
+    return new Result(dir, run, generatorFailed);
+  }
+
+  /**
+   * Every level of every target on the remote generators, one level at a time: each starts {@code generators.lead()}
+   * after its launch, at a wall-clock instant every generator is told; a generator's failure makes its level INVALID and
+   * the next level goes on.
+   */
+  private static boolean runRemote(LoadPlan plan, Path base, Profile profile, LoadGenerators generators, Consumer<String> progress,
+      List<LevelRun> runs, List<List<String>> problems) {
+    generators.publish(GeneratorPod.files(plan, base));
+    boolean failed = false;
+    List<Level> levels = profile.levels(plan.durationNs(), plan.seed());
+    for (int t = 0; t < plan.targets().size(); t++) {
+      for (int l = 0; l < levels.size(); l++) {
+        Level level = levels.get(l);
+        Instant start = Instant.now().plus(generators.lead()).truncatedTo(ChronoUnit.MILLIS);
+        progress.accept("level " + level.label() + " against " + plan.targets().get(t) + ": " + generators.count()
+            + " generators, starting at " + start);
+        LevelMerge merge = new LevelMerge(t, plan.targets().get(t), l, level, generators.count(), progress);
+        List<String> failures = generators.runLevel(t, l, level, start, merge::line);
+        for (int g = 0; g < failures.size(); g++) if (failures.get(g) != null) merge.failed(g, failures.get(g));
+        LevelMerge.Merged merged = merge.merged();
+        merged.problems().forEach(p -> progress.accept("level " + level.label() + " INVALID: " + p));
+        runs.add(merged.run());
+        problems.add(merged.problems());
+        failed |= failures.stream().anyMatch(java.util.Objects::nonNull);
+      }
+    }
+    return failed;
   }
 
   /**

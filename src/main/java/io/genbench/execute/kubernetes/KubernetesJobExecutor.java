@@ -297,8 +297,12 @@ public final class KubernetesJobExecutor implements Executor {
    * placeholders: they are replaced inside the parsed scalars (a value stays one value), never in the text.
    */
   private Job template(Map<String, Object> values) {
-    String text = config.template() != null ? config.template() : bundledTemplate();
-    String source = config.template() != null ? "The --job-template" : "The bundled Job template";
+    String text = config.template() != null ? config.template() : bundledTemplate(TEMPLATE);
+    return parseTemplate(text, config.template() != null ? "The --job-template" : "The bundled Job template", values);
+  }
+
+  /** A Job template's text as a typed Job, {@code ${NAME}} placeholders filled inside its scalars; {@code source} names it in errors. */
+  static Job parseTemplate(String text, String source, Map<String, Object> values) {
     JsonNode tree;
     try {
       tree = YAML.readTree(text);
@@ -337,8 +341,8 @@ public final class KubernetesJobExecutor implements Executor {
     return TextNode.valueOf(text);
   }
 
-  private static String bundledTemplate() {
-    try (InputStream in = KubernetesJobExecutor.class.getResourceAsStream(TEMPLATE)) {
+  static String bundledTemplate(String resource) {
+    try (InputStream in = KubernetesJobExecutor.class.getResourceAsStream(resource)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
