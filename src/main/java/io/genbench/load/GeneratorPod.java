@@ -60,7 +60,7 @@ public final class GeneratorPod {
         plan.warmupRequests(), plan.perPrompt(), plan.prompt(), promptsFile, plan.seed(), plan.connections(), plan.http2(),
         plan.timeoutS(), plan.model(), plan.size(), plan.n(), plan.responseFormat(), plan.maxTokens(), plan.stream(),
         plan.bodyTemplate(), plan.resultPointer(), plan.headers(), plan.slo(), plan.minDurationS(), plan.minRequests(),
-        plan.maxLevels());
+        plan.maxLevels(), plan.partialImages());
     Map<String, String> out = new LinkedHashMap<>();
     out.put(PLAN_FILE, copy.yaml());
     out.putAll(files);

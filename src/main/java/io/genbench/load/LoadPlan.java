@@ -67,17 +67,6 @@ public record LoadPlan(List<String> targets, String api, String profile, Double 
 
   public static final String DEFAULT_PROMPT = "a photo of an astronaut riding a horse on mars";
 
-  /** A plan without image streaming. */
-  public LoadPlan(List<String> targets, String api, String profile, Double durationS, Integer requests, Double warmupS,
-      Integer warmupRequests, String perPrompt, String prompt, String promptsFile, Long seed, Integer connections,
-      Boolean http2, Double timeoutS, String model, String size, Integer n, String responseFormat, Integer maxTokens,
-      Boolean stream, String bodyTemplate, String resultPointer, Map<String, String> headers, String slo, Double minDurationS,
-      Integer minRequests, Integer maxLevels) {
-    this(targets, api, profile, durationS, requests, warmupS, warmupRequests, perPrompt, prompt, promptsFile, seed, connections,
-        http2, timeoutS, model, size, n, responseFormat, maxTokens, stream, bodyTemplate, resultPointer, headers, slo, minDurationS,
-        minRequests, maxLevels, null);
-  }
-
   private static final ObjectMapper STRICT = Json.YAML.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 

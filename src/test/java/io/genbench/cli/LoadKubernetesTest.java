@@ -141,7 +141,7 @@ final class LoadKubernetesTest {
 
   private static LoadPlan plan(String url, String profile) {
     return new LoadPlan(List.of(url), "openai-images", profile, 1.0, null, null, 2, null, null, null, 7L, 4, null, 5.0, null,
-        null, null, null, null, null, null, null, Map.of("Authorization", "Bearer sk-test"), null, 0.5, 5, null).resolved("test");
+        null, null, null, null, null, null, null, Map.of("Authorization", "Bearer sk-test"), null, 0.5, 5, null, null).resolved("test");
   }
 
   private KubernetesLoadGenerators generators(LoadPlan plan, int n) {

@@ -22,7 +22,7 @@ final class GeneratorPodTest {
   void threeGeneratorsTogetherSendEveryRequestOfTheLevelOnceAtItsScheduledTime() throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/")), "openai-images", "constant 40", 1.0, null, null, 4, null, null, null,
-          7L, 4, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null).resolved("test");
+          7L, 4, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
       Instant start = Instant.now().plusMillis(1500);
       List<CompletableFuture<String>> outputs = new ArrayList<>();
 

@@ -15,7 +15,7 @@ final class GeneratorShareTest {
 
   static LoadPlan plan(String profile, Integer requests, String slo) {
     return new LoadPlan(List.of("http://127.0.0.1:9"), "openai-images", profile, 2.0, requests, null, null, null, null, null, 7L,
-        1, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), slo, null, null, null).resolved("test");
+        1, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), slo, null, null, null, null).resolved("test");
   }
 
   /** The level's offsets up to 10 s (a Poisson cursor never ends). */

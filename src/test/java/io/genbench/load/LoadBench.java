@@ -47,7 +47,7 @@ public final class LoadBench {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/v1/images/generations")), "openai-images", "constant " + rate, 10.0, null,
           2.0, null, null, null, null, 1L, 64, null, 10.0, null, null, null, null, null, null, null, null, Map.of(), null, null,
-          null, null).resolved("bench");
+          null, null, null).resolved("bench");
       LevelRun run = new LoadRunner(plan, Prompts.of("p"), LoadClock.SYSTEM, s -> { }).run(plan.levels(java.nio.file.Path.of("."))).get(0);
       LevelStats s = LevelStats.of(run);
       var late = run.records().stream().filter(r -> !r.warmup() && r.dispatchLagNs() > 100_000_000L).mapToLong(r -> (r.scheduledNs() - run.startNs()) / 1_000_000).sorted().toArray();

@@ -13,7 +13,7 @@ final class LoadRunnerTest {
 
   static LoadPlan plan(String url, String api, String profile, double durationS, Integer requests) {
     return new LoadPlan(List.of(url), api, profile, durationS, requests, null, null, null, null, null, 7L, 1, null, 5.0, null,
-        null, null, null, null, null, null, null, Map.of(), null, null, null, null).resolved("test");
+        null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
   }
 
   static List<RequestRecord> run(LoadPlan plan) {
@@ -83,7 +83,7 @@ final class LoadRunnerTest {
         assertThat(records).as(c.path()).hasSize(3).allMatch(r -> r.error() == c.kind());
       }
       LoadPlan never = new LoadPlan(List.of(server.url("/never")), "openai-images", "concurrency 1", 5.0, 2, null, null, null,
-          null, null, 1L, 1, null, 0.2, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null).resolved("test");
+          null, null, 1L, 1, null, 0.2, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
       assertThat(run(never)).hasSize(2).allMatch(r -> r.error() == ErrorKind.TIMEOUT);
     }
   }
@@ -135,7 +135,7 @@ final class LoadRunnerTest {
   void imagesAreCountedFromTheResponse() throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/")), "openai-images", "concurrency 1", 5.0, 2, null, null, null, null,
-          null, 1L, 1, null, 5.0, null, null, 2, "url", null, null, null, null, Map.of(), null, null, null, null).resolved("test");
+          null, 1L, 1, null, 5.0, null, null, 2, "url", null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
 
       assertThat(run(plan)).hasSize(2).allMatch(r -> r.ok() && r.images() == 2);
     }
@@ -146,7 +146,7 @@ final class LoadRunnerTest {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/generic")), "generic", "concurrency 1", 5.0, 1, null, null, null, null,
           null, 1L, 1, null, 5.0, null, null, null, null, null, null, "{\"prompt\": \"{{prompt}}\", \"seed\": {{seed}}}",
-          "/result/images", Map.of(), null, null, null, null).resolved("test");
+          "/result/images", Map.of(), null, null, null, null, null).resolved("test");
 
       assertThat(run(plan)).hasSize(1).allMatch(r -> r.ok() && r.images() == 3);
     }
@@ -156,7 +156,7 @@ final class LoadRunnerTest {
   void warmUpRequestsAreFlaggedPerPrompt() throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/")), "openai-images", "concurrency 1", null, null, null, null, "2+3",
-          null, null, 1L, 1, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null).resolved("test");
+          null, null, 1L, 1, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
       var runner = new LoadRunner(plan, new Prompts(List.of("a", "b")), LoadClock.SYSTEM, s -> { });
 
       List<RequestRecord> records = runner.run(plan.levels(java.nio.file.Path.of("."))).get(0).records();
