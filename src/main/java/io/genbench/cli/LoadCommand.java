@@ -126,8 +126,13 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "the run directory (default results/<yyyyMMdd-HHmmss>-load)")
   Path out;
 
+  // issue 17 item 6 (h4-loadcmp): the run's history record, as genbench run's, and its progress on --metrics-port
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
   @Override
   public Integer call() {
+    io.genbench.history.HistoryLocation recordIn = history.checked();
     LoadPlan plan;
     Path base;
     Path first = Path.of(targets.get(0));
@@ -135,7 +140,7 @@ final class LoadCommand implements Callable<Integer> {
       if (!Files.isRegularFile(first)) throw new UserError("No load plan file " + first + ".");
       List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
           .filter(o -> !List.of("--out", "--verbose", "--instance-type", "--region", "--prices", "--price-cache", "--price-ttl",
-              "--aws-endpoint").contains(o)).toList();
+              "--aws-endpoint", "--no-history", "--history-url", "--metrics-port").contains(o)).toList();
       if (!given.isEmpty()) throw new UserError("Options " + given + " with a load plan: put them in " + first + " instead.");
       plan = LoadPlan.read(first);
       base = first.toAbsolutePath().getParent();
@@ -159,6 +164,7 @@ final class LoadCommand implements Callable<Integer> {
         line -> System.err.println("genbench load: " + line), cost);
     System.out.print(result.summary());
     System.out.println("Run directory: " + result.dir());
+    io.genbench.run.HistoryRecord.writeLoad(recordIn, result.dir());
     return result.anyLevelFailed() ? 3 : 0;
   }
 
