@@ -130,6 +130,9 @@ final class LoadCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   RunHistoryOptions history;
 
+  @picocli.CommandLine.Mixin
+  LoadMetricsOption metrics;
+
   @Override
   public Integer call() {
     io.genbench.history.HistoryLocation recordIn = history.checked();
@@ -161,7 +164,7 @@ final class LoadCommand implements Callable<Integer> {
       cost = r -> io.genbench.capacity.CapacityCost.of(r, price);
     }
     LoadSession.Result result = LoadSession.run(plan, base, Path.of("results"), out,
-        line -> System.err.println("genbench load: " + line), cost);
+        line -> System.err.println("genbench load: " + line), cost, metrics.expose());
     System.out.print(result.summary());
     System.out.println("Run directory: " + result.dir());
     io.genbench.run.HistoryRecord.writeLoad(recordIn, result.dir());

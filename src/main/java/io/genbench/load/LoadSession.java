@@ -50,6 +50,12 @@ public final class LoadSession {
   /** As above; {@code cost} prices a capacity search's answer (null: no price given). */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
       Function<CapacityResult, CapacityCost> cost) {
+    return run(plan, base, resultsRoot, outDir, progress, cost, LoadObserver.NONE);
+  }
+
+  /** As above; {@code observer} watches each level and request as it runs (live metrics). */
+  public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
+      Function<CapacityResult, CapacityCost> cost, LoadObserver observer) {
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
     Profile profile = plan.parsedProfile("load plan", base);
     Slo slo = plan.parsedSlo("load plan");
@@ -61,7 +67,7 @@ public final class LoadSession {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the run directory " + dir + ": " + e.getMessage(), e);
     }
-    LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress);
+    LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress).observedBy(observer);
     List<LevelRun> runs = new ArrayList<>();
     List<CapacityResult> capacity = new ArrayList<>();
     if (profile instanceof Profile.Search search) {

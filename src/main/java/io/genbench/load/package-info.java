@@ -6,6 +6,8 @@
  * scheduled time and fires every due request. Each request keeps its stamps (scheduled, fired, sent, first byte,
  * done) in a {@link io.genbench.load.RequestRecord}; figures come only from those raw records
  * ({@link io.genbench.load.LevelFigures}), and {@link io.genbench.load.LoadOutput} writes the run directory.
+ * {@link io.genbench.load.LoadObserver} watches a load as it runs (live metrics); {@link io.genbench.load.LoadComparison}
+ * compares two load run directories level by level from their raw records.
  * May import {@code analyze} (nearest-rank percentiles), {@code chart} and {@code capacity} (validity, SLOs,
  * capacity search); nothing else of genbench.
  */
