@@ -167,7 +167,8 @@ public record LoadComparison(String baseline, String candidate, double level, lo
           s.append("| `").append(l.key()).append("` | ").append(f.metric()).append(' ').append(f.quantile()).append(" | ")
               .append(fmt("%.2f ms", f.baselineMs())).append(" | ").append(fmt("%.2f ms", f.candidateMs())).append(" | ")
               .append(fmt("%.3f", f.ratio())).append(" | ").append(fmt("%.3f", f.ciLow())).append("–").append(fmt("%.3f", f.ciHigh()))
-              .append(" | ").append(f.change()).append(f.metric().equals("response") && regressions.contains(l.key()) ? " (regression)" : "")
+              .append(" | ").append(f.change()).append(f.metric().equals("response") && failOnRegressionPct != null && f.ciLow() > 1 + failOnRegressionPct / 100
+                  ? " (regression)" : "")
               .append(" |\n");
         }
       }
