@@ -31,8 +31,8 @@ final class LoadComparisonTest {
         assertThat(l.figures()).extracting(LoadComparison.Figure::quantile).containsExactly("p50", "p95", "p99");
         LoadComparison.Figure p50 = l.figures().getFirst();
         assertThat(p50.change()).isEqualTo("slower");
-        assertThat(p50.ciLow()).isGreaterThan(1.3);
-        assertThat(p50.ratio()).isBetween(1.5, 2.5);
+        assertThat(p50.ciLow()).isGreaterThan(1.15);
+        assertThat(p50.ratio()).isBetween(1.3, 2.5); // 40 ms vs 20 ms of service, plus the same overhead on both
         // the tails of 30 requests on a busy machine are wide: each interval brackets its own ratio, whatever it says
         assertThat(l.figures()).allSatisfy(f -> assertThat(f.ratio()).isBetween(f.ciLow(), f.ciHigh()));
         assertThat(l.points()).extracting(LoadComparison.Point::metric).containsExactly("achieved_rps", "error_rate");
