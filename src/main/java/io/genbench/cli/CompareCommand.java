@@ -3,6 +3,7 @@ package io.genbench.cli;
 import io.genbench.Json;
 import io.genbench.UserError;
 import io.genbench.analyze.MedianRatio;
+import io.genbench.load.LoadComparison;
 import io.genbench.rank.RunComparison;
 import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
@@ -23,10 +24,14 @@ import picocli.CommandLine.Parameters;
         + " baseline, with a seeded bootstrap confidence interval from each run's raw samples (read from the events;"
         + " with trials, trials are resampled, then samples within them), a verdict (faster / slower when the interval"
         + " excludes 1, else no significant difference), and point ratios of cost and peak memory.",
-        "Cases in one run only, or not SUCCESS in both, are listed, not compared. Writes nothing."},
+        "Cases in one run only, or not SUCCESS in both, are listed, not compared. Writes nothing.",
+        "Two load run directories (genbench load) are compared level by level (matched by level label, and by target"
+            + " when a run loaded several): response time P50/P95/P99, and TTFT/TPOT for token APIs, with the same"
+            + " bootstrap interval from the raw requests.csv records; achieved rate and error rate as point values."},
     footer = {"", "Examples:", "  genbench compare results/20261121-101500-plan results/20261122-093000-plan",
         "  genbench compare results/base results/cand --format json > compare.json",
         "  genbench compare results/base results/cand --fail-on-regression 5%% --level 0.99 --seed 7",
+        "  genbench compare results/20261121-101500-load results/20261122-093000-load",
         "", "Exit codes: 0 compared; 2 bad input (a missing or foreign directory, no case in common, a bad percentage or"
         + " level); 4 with --fail-on-regression, some case is significantly slower by more than the threshold (the"
         + " interval's lower end above 1 + P/100) or succeeded in the baseline but not in the candidate."})
@@ -63,6 +68,9 @@ final class CompareCommand implements Callable<Integer> {
     boolean json = OutputFormat.json(format);
     Double threshold = failOnRegression == null ? null : percentage(failOnRegression);
     double l = level(level);
+    if (loadRun(baseline, "baseline", candidate) || loadRun(candidate, "candidate", baseline)) {
+      return compareLoadRuns(json, threshold, l);
+    }
     RunComparison.Side base = side("baseline", baseline);
     RunComparison.Side cand = side("candidate", candidate);
     RunComparison comparison = RunComparison.of(base, cand, l, seed, MedianRatio.RESAMPLES, io.genbench.cost.Lifecycle.ONDEMAND, threshold);
@@ -70,6 +78,33 @@ final class CompareCommand implements Callable<Integer> {
       throw new UserError("no case of " + baseline + " matches a case of " + candidate + " by id (baseline: "
           + ids(base.results()) + "; candidate: " + ids(cand.results()) + ")");
     }
+    try {
+      System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : comparison.markdown());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    System.out.flush();
+    return (comparison.regressions().isEmpty() ? ExitCode.OK : ExitCode.REGRESSION).code();
+  }
+
+  /**
+   * Whether {@code dir} is a load run (genbench load's load.yaml and requests.csv); when it is and {@code other} is not,
+   * the mismatch is a usage error naming both directories and what each is.
+   */
+  private static boolean loadRun(Path dir, String which, Path other) {
+    requireDirectory(dir, "the " + which + " run directory");
+    if (!LoadComparison.isLoadRun(dir)) return false;
+    requireDirectory(other, "the " + (which.equals("baseline") ? "candidate" : "baseline") + " run directory");
+    if (LoadComparison.isLoadRun(other)) return true;
+    throw new UserError("cannot compare a load run with a case run: " + dir + " is a load run directory (genbench load:"
+        + " load.yaml, requests.csv) and " + other + " is " + (Files.isRegularFile(other.resolve(RunDirectory.PLAN))
+            ? "a case run directory (genbench run: plan.yaml, cases/)" : "neither a load run nor a case run directory")
+        + ". Compare two load runs (level by level) or two case runs (case by case).");
+  }
+
+  /** Two load runs, level by level: the same bootstrap, over each level's raw per-request records. */
+  private Integer compareLoadRuns(boolean json, Double threshold, double l) {
+    LoadComparison comparison = LoadComparison.of(baseline, candidate, l, seed, MedianRatio.RESAMPLES, threshold);
     try {
       System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : comparison.markdown());
     } catch (IOException e) {

@@ -22,15 +22,15 @@ import picocli.CommandLine.Parameters;
 
 /** {@code genbench history}: the runs recorded over time, and one case's figures across them. */
 @Command(name = "history", mixinStandardHelpOptions = true,
-    description = {"The run history: every finished run is recorded (at the end of genbench run, and by genbench report)"
+    description = {"The run history: every finished run is recorded (at the end of genbench run and genbench load, and by genbench report)"
         + " in a store, by default the SQLite file ~/.genbench/history.sqlite ($XDG_DATA_HOME/genbench/history.sqlite where set; created on first use), or a PostgreSQL"
         + " database shared by a team: --history-url or GENBENCH_HISTORY_URL. Recording a run again replaces it.",
-        "list shows runs, newest first; trend shows one case's figures over runs, as a table and an SVG chart; record"
+        "list shows runs (kind run, or load for genbench load), newest first; trend shows one case's figures over runs, as a table and an SVG chart; record"
             + " adds existing run directories (from their results, nothing is run)."},
     subcommands = {HistoryCommand.ListRuns.class, HistoryCommand.Trend.class, HistoryCommand.RecordRuns.class},
     footer = {"", "Examples:", "  genbench history list", "  genbench history list --model sdxl --since 2026-11-01 --limit 50",
         "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg",
-        "  genbench history record results/20261121-101500-plan results/smoke",
+        "  genbench history record results/20261121-101500-plan results/smoke results/20261122-093000-load",
         "  genbench history list --history-url jdbc:postgresql://db:5432/genbench",
         "", "Exit codes: 0 done; 1 the store cannot be opened, read or written (it and the cause are named); 2 bad input"
         + " (a bad URL, date or format, a case id that no recorded run has, a directory that is not a run)."})
@@ -145,7 +145,8 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Command(name = "record", mixinStandardHelpOptions = true,
       description = {"Records existing run directories in the history, from their results (recomputed from the events as"
-          + " genbench report does; nothing is run or written to the run). A run recorded before is replaced."},
+          + " genbench report does; nothing is run or written to the run). A run recorded before is replaced. A load run"
+          + " directory (genbench load's) is recorded from its results.json, one row per level."},
       footer = {"", "Examples:", "  genbench history record results/20261121-101500-plan", "  genbench history record results/*",
           "  genbench history record results/smoke --history-url jdbc:sqlite:team.sqlite"})
   static final class RecordRuns implements Callable<Integer> {
@@ -157,17 +158,25 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      List<RunDirectory> dirs = new ArrayList<>();
+      List<java.util.function.Supplier<RecordedRun>> dirs = new ArrayList<>();
       for (Path p : runDirs) { // every directory is checked before anything is recorded
         if (!Files.isDirectory(p)) throw new UserError("the run directory " + p + " does not exist");
-        dirs.add(RunDirectory.open(p));
+        if (RecordedRun.isLoadRun(p)) {
+          dirs.add(() -> RecordedRun.ofLoad(p));
+        } else {
+          RunDirectory dir = RunDirectory.open(p);
+          dirs.add(() -> RecordedRun.of(dir, new RunViews(dir).results()));
+        }
       }
       try (HistoryStore store = history.open()) {
-        for (RunDirectory dir : dirs) {
-          RecordedRun run = RecordedRun.of(dir, new RunViews(dir).results());
+        for (var dir : dirs) {
+          RecordedRun run = dir.get();
           store.record(run);
-          System.out.println("recorded " + run.run().runId() + ": " + run.run().casesSuccess() + " of "
-              + run.run().casesFinished() + " finished cases SUCCESS (" + run.run().casesPlanned() + " planned)");
+          RunRecord r = run.run();
+          System.out.println(r.kind().equals(RunRecord.LOAD)
+              ? "recorded load run " + r.runId() + ": " + r.casesSuccess() + " of " + r.casesFinished() + " levels VALID"
+              : "recorded " + r.runId() + ": " + r.casesSuccess() + " of " + r.casesFinished() + " finished cases SUCCESS ("
+                  + r.casesPlanned() + " planned)");
         }
         System.err.println("genbench: history store: " + store.location().describe());
       }

@@ -163,8 +163,16 @@ final class LoadCommand implements Callable<Integer> {
   @Option(names = "--generator-start", hidden = true, paramLabel = "INSTANT")
   String generatorStart;
 
+  // issue 17 item 6 (h4-loadcmp): the run's history record, as genbench run's, and its progress on --metrics-port
+  @picocli.CommandLine.Mixin
+  RunHistoryOptions history;
+
+  @picocli.CommandLine.Mixin
+  LoadMetricsOption metrics;
+
   @Override
   public Integer call() {
+    io.genbench.history.HistoryLocation recordIn = history.checked();
     LoadPlan plan;
     Path base;
     Path first = Path.of(targets.get(0));
@@ -174,7 +182,7 @@ final class LoadCommand implements Callable<Integer> {
           .filter(o -> !List.of("--out", "--verbose", "--instance-type", "--region", "--prices", "--price-cache", "--price-ttl",
               "--aws-endpoint", "--executor", "--generators", "--generator-lead", "--namespace", "--image", "--service-account",
               "--image-pull-secret", "--job-template", "--unschedulable-timeout", "--generator", "--generator-target",
-              "--generator-level", "--generator-start").contains(o)).toList();
+              "--generator-level", "--generator-start", "--no-history", "--history-url", "--metrics-port").contains(o)).toList();
       if (!given.isEmpty()) throw new UserError("Options " + given + " with a load plan: put them in " + first + " instead.");
       plan = LoadPlan.read(first);
       base = first.toAbsolutePath().getParent();
@@ -198,10 +206,12 @@ final class LoadCommand implements Callable<Integer> {
     if (generatorShare != null) throw new UserError("--generator is the mode of a load-generator pod: it reads a load plan (.yaml).");
     LoadSession.Result result;
     try (io.genbench.load.LoadGenerators remote = remoteGenerators(plan, base)) {
-      result = LoadSession.run(plan, base, Path.of("results"), out, line -> System.err.println("genbench load: " + line), cost, remote);
+      result = LoadSession.run(plan, base, Path.of("results"), out, line -> System.err.println("genbench load: " + line), cost, remote,
+          metrics.expose());
     }
     System.out.print(result.summary());
     System.out.println("Run directory: " + result.dir());
+    io.genbench.run.HistoryRecord.writeLoad(recordIn, result.dir());
     return result.anyLevelFailed() ? 3 : 0;
   }
 

@@ -35,15 +35,16 @@ public enum HistoryFormat {
   /** The runs, in the order given. */
   public String runs(List<RunRecord> runs) {
     return switch (this) {
-      case TABLE -> table(List.of("run", "started (UTC)", "host", "backend", "device", "ok", "done", "planned", "plan", "genbench"),
-          "lllllrrrll", runs, r -> List.of(r.runId(), MINUTE.format(r.startedAt()), or(r.host()), or(r.backend()), or(r.device()),
+      // a load run's ok / done / planned count its levels (ok: VALID ones), a case run's its cases
+      case TABLE -> table(List.of("run", "kind", "started (UTC)", "host", "backend", "device", "ok", "done", "planned", "plan",
+          "genbench"), "llllllrrrll", runs, r -> List.of(r.runId(), or(r.kind()), MINUTE.format(r.startedAt()), or(r.host()), or(r.backend()), or(r.device()),
               String.valueOf(r.casesSuccess()), String.valueOf(r.casesFinished()), String.valueOf(r.casesPlanned()),
               or(r.planName()), genbench(r)));
       case CSV -> csv(List.of("run_key", "run_id", "run_dir", "started_at", "finished_at", "backend", "device", "host",
-          "genbench_version", "git_commit", "plan_name", "plan_sha256", "cases_planned", "cases_finished", "cases_success"),
+          "genbench_version", "git_commit", "plan_name", "plan_sha256", "cases_planned", "cases_finished", "cases_success", "kind"),
           runs, r -> cells(r.runKey(), r.runId(), r.runDir(), r.startedAt(), r.finishedAt(), r.backend(), r.device(), r.host(),
               r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(), r.casesFinished(),
-              r.casesSuccess()));
+              r.casesSuccess(), r.kind()));
       case JSON -> json(runs);
     };
   }

@@ -38,12 +38,16 @@ public final class HistoryStore implements AutoCloseable {
 
   private static final String RUN_COLUMNS = "r.run_key, r.run_id, r.run_dir, r.started_at, r.finished_at, r.backend,"
       + " r.device, r.host, r.genbench_version, r.git_commit, r.plan_name, r.plan_sha256, r.cases_planned, r.cases_finished,"
-      + " r.cases_success";
+      + " r.cases_success, r.kind";
   private static final String CASE_COLUMNS = "c.case_id, c.model, c.model_label, c.requested_instance, c.actual_instance,"
       + " c.lifecycle, c.spot_usd_per_hour, c.ondemand_usd_per_hour, c.price_source, c.batch_size, c.inference_steps,"
       + " c.resolution, c.precision, c.backend, c.device, c.status, c.verdict, c.e2e_p50_ms, c.e2e_p95_ms, c.e2e_p99_ms,"
       + " c.images_per_s, c.tokens_per_s, c.peak_memory_bytes, c.memory_kind, c.cost_1000_images_ondemand_usd,"
       + " c.cost_1000_images_spot_usd, c.cost_1m_tokens_ondemand_usd, c.cost_1m_tokens_spot_usd, c.trials, c.iterations";
+
+  private static final String LEVEL_COLUMNS = "target, url, level, offered_rps, concurrency, requests, ok, error_rate,"
+      + " achieved_rps, response_p50_ms, response_p95_ms, response_p99_ms, ttft_p50_ms, ttft_p99_ms, tpot_p50_ms, images_per_s,"
+      + " tokens_per_s, verdict, slo";
 
   /** How long an SQLite statement waits for another connection's lock before it fails (SQLITE_BUSY). */
   public static final java.time.Duration BUSY_TIMEOUT = java.time.Duration.ofSeconds(3);
@@ -129,13 +133,25 @@ public final class HistoryStore implements AutoCloseable {
     RunRecord r = recorded.run();
     try {
       update("DELETE FROM genbench_case_results WHERE run_key = ?", r.runKey());
+      update("DELETE FROM genbench_load_levels WHERE run_key = ?", r.runKey());
       update("DELETE FROM genbench_runs WHERE run_key = ?", r.runKey());
       update("INSERT INTO genbench_runs (run_key, run_id, run_dir, started_at, finished_at, recorded_at, backend, device,"
-              + " host, genbench_version, git_commit, plan_name, plan_sha256, cases_planned, cases_finished, cases_success)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + " host, genbench_version, git_commit, plan_name, plan_sha256, cases_planned, cases_finished, cases_success, kind)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           r.runKey(), r.runId(), r.runDir(), time(r.startedAt()), time(r.finishedAt()), time(Instant.now()), r.backend(),
           r.device(), r.host(), r.genbenchVersion(), r.gitCommit(), r.planName(), r.planSha256(), r.casesPlanned(),
-          r.casesFinished(), r.casesSuccess());
+          r.casesFinished(), r.casesSuccess(), r.kind());
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO genbench_load_levels (run_key, seq, " + LEVEL_COLUMNS
+          + ") VALUES (?, ?" + ", ?".repeat(19) + ")")) {
+        int seq = 0;
+        for (LoadLevelRecord l : recorded.levels()) {
+          bind(insert, r.runKey(), seq++, l.target(), l.url(), l.level(), l.offeredRps(), l.concurrency(), l.requests(), l.ok(),
+              l.errorRate(), l.achievedRps(), l.responseP50Ms(), l.responseP95Ms(), l.responseP99Ms(), l.ttftP50Ms(),
+              l.ttftP99Ms(), l.tpotP50Ms(), l.imagesPerS(), l.tokensPerS(), l.verdict(), l.slo());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO genbench_case_results (run_key, "
           + CASE_COLUMNS.replace("c.", "") + ") VALUES (?" + ", ?".repeat(30) + ")")) {
         for (CaseRecord c : recorded.cases()) {
@@ -199,6 +215,16 @@ public final class HistoryStore implements AutoCloseable {
   public List<CaseRecord> cases(String runKey) {
     return query("SELECT " + CASE_COLUMNS + " FROM genbench_case_results c WHERE c.run_key = ? ORDER BY c.case_id",
         List.of(runKey), HistoryStore::caseRecord);
+  }
+
+  /** The levels recorded for a load run, in the order they ran. */
+  public List<LoadLevelRecord> loadLevels(String runKey) {
+    return query("SELECT " + LEVEL_COLUMNS + " FROM genbench_load_levels WHERE run_key = ? ORDER BY seq", List.of(runKey),
+        rs -> new LoadLevelRecord(rs.getInt("target"), rs.getString("url"),
+            rs.getString("level"), real(rs, "offered_rps"), rs.getInt("concurrency"), rs.getInt("requests"), rs.getInt("ok"),
+            real(rs, "error_rate"), real(rs, "achieved_rps"), real(rs, "response_p50_ms"), real(rs, "response_p95_ms"),
+            real(rs, "response_p99_ms"), real(rs, "ttft_p50_ms"), real(rs, "ttft_p99_ms"), real(rs, "tpot_p50_ms"),
+            real(rs, "images_per_s"), real(rs, "tokens_per_s"), rs.getString("verdict"), rs.getString("slo")));
   }
 
   @Override
@@ -295,7 +321,7 @@ public final class HistoryStore implements AutoCloseable {
         instant(rs.getString("started_at")), instant(rs.getString("finished_at")), rs.getString("backend"),
         rs.getString("device"), rs.getString("host"), rs.getString("genbench_version"), rs.getString("git_commit"),
         rs.getString("plan_name"), rs.getString("plan_sha256"), rs.getInt("cases_planned"), rs.getInt("cases_finished"),
-        rs.getInt("cases_success"));
+        rs.getInt("cases_success"), rs.getString("kind"));
   }
 
   private static CaseRecord caseRecord(ResultSet rs) throws SQLException {

@@ -26,13 +26,88 @@ import java.util.stream.Collectors;
  * environment.json) and the cases' results. Recording it again replaces it: its key depends only on what does not
  * change after the run started.
  *
+ * <p>A load run ({@code genbench load}) is recorded from its {@code load.yaml} and {@code results.json}: one run of kind
+ * {@code load}, its levels in place of cases.
+ *
  * @param run the run
- * @param cases its finished cases, in plan order
+ * @param cases its finished cases, in plan order (none for a load run)
+ * @param levels a load run's levels, in the order they ran (none for a case run)
  */
-public record RecordedRun(RunRecord run, List<CaseRecord> cases) {
+public record RecordedRun(RunRecord run, List<CaseRecord> cases, List<LoadLevelRecord> levels) {
+  /** The files that make a directory a load run's, as genbench load writes them. */
+  public static final List<String> LOAD_FILES = List.of("load.yaml", "results.json", "requests.csv");
+
   public RecordedRun {
     Objects.requireNonNull(run, "run");
     cases = List.copyOf(cases);
+    levels = List.copyOf(levels);
+  }
+
+  /** A case run's record. */
+  public RecordedRun(RunRecord run, List<CaseRecord> cases) {
+    this(run, cases, List.of());
+  }
+
+  /** Whether {@code dir} holds a load run ({@link #LOAD_FILES}). */
+  public static boolean isLoadRun(Path dir) {
+    return LOAD_FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
+  }
+
+  /**
+   * The record of the load run in {@code dir}: its start and end, host and levels from results.json (runs written before
+   * results.json carried a start: load.yaml's modification time), the plan's hash from load.yaml's bytes.
+   *
+   * @throws UserError when results.json or load.yaml cannot be read
+   */
+  public static RecordedRun ofLoad(Path dir) {
+    Path root = dir.toAbsolutePath().normalize();
+    Path planFile = root.resolve("load.yaml");
+    Path resultsFile = root.resolve("results.json");
+    byte[] planBytes;
+    JsonNode results;
+    try {
+      planBytes = Files.readAllBytes(planFile);
+      results = Json.MAPPER.readTree(resultsFile.toFile());
+    } catch (IOException e) {
+      throw new UserError("Cannot read the load run " + root + " (load.yaml, results.json): " + e.getMessage());
+    }
+    String runId = root.getFileName().toString();
+    String startedText = text(results, "started_at");
+    Instant started = instant(startedText);
+    if (started == null) started = modified(planFile);
+    String host = text(results, "host");
+    JsonNode plan = results.path("plan");
+    String planName = (plan.path("api").asText("") + " " + plan.path("profile").asText("")).strip();
+    List<LoadLevelRecord> levels = new java.util.ArrayList<>();
+    for (JsonNode l : results.path("levels")) {
+      levels.add(new LoadLevelRecord(l.path("target").asInt(), l.path("url").asText(""), l.path("level").asText(""),
+          real(l, "offered_rps"), l.path("concurrency").asInt(), l.path("requests").asInt(), l.path("ok").asInt(),
+          errorRate(l), real(l, "achieved_rps"), ms(l, "response_ns", "p50"), ms(l, "response_ns", "p95"),
+          ms(l, "response_ns", "p99"), ms(l, "ttft_ns", "p50"), ms(l, "ttft_ns", "p99"), ms(l, "tpot_ns", "p50"),
+          real(l, "images_per_s"), real(l, "tokens_per_s"),
+          l.path("valid").isBoolean() ? (l.path("valid").asBoolean() ? "VALID" : "INVALID") : null,
+          l.path("slo_pass").isBoolean() ? (l.path("slo_pass").asBoolean() ? "pass" : "fail") : null));
+    }
+    int valid = (int) levels.stream().filter(l -> "VALID".equals(l.verdict())).count();
+    var run = new RunRecord(key(runId, startedText, host), runId, root.toString(), started, instant(text(results, "finished_at")),
+        null, null, host, text(results, "genbench_version"), null, planName.isEmpty() ? null : planName, sha256(planBytes),
+        levels.size(), levels.size(), valid, RunRecord.LOAD);
+    return new RecordedRun(run, List.of(), levels);
+  }
+
+  private static Double real(JsonNode n, String key) {
+    JsonNode v = n.get(key);
+    return v == null || !v.isNumber() ? null : v.asDouble();
+  }
+
+  private static Double ms(JsonNode level, String metric, String quantile) {
+    JsonNode v = level.path(metric).get(quantile);
+    return v == null || !v.isNumber() ? null : v.asLong() / 1e6;
+  }
+
+  private static Double errorRate(JsonNode level) {
+    int requests = level.path("requests").asInt();
+    return requests == 0 ? null : (requests - level.path("ok").asInt()) / (double) requests;
   }
 
   /**

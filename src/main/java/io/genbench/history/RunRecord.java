@@ -20,7 +20,22 @@ import java.time.Instant;
  * @param casesPlanned cases in the plan
  * @param casesFinished cases with a result
  * @param casesSuccess cases with status SUCCESS
+ * @param kind {@code run} (genbench run: cases) or {@code load} (genbench load: for it the three counts above are of
+ *     its levels, and {@code casesSuccess} counts the VALID ones)
  */
 public record RunRecord(String runKey, String runId, String runDir, Instant startedAt, Instant finishedAt, String backend,
     String device, String host, String genbenchVersion, String gitCommit, String planName, String planSha256,
-    int casesPlanned, int casesFinished, int casesSuccess) {}
+    int casesPlanned, int casesFinished, int casesSuccess, String kind) {
+  /** A case run ({@code genbench run}). */
+  public static final String RUN = "run";
+  /** A load run ({@code genbench load}). */
+  public static final String LOAD = "load";
+
+  /** A case run's record. */
+  public RunRecord(String runKey, String runId, String runDir, Instant startedAt, Instant finishedAt, String backend,
+      String device, String host, String genbenchVersion, String gitCommit, String planName, String planSha256,
+      int casesPlanned, int casesFinished, int casesSuccess) {
+    this(runKey, runId, runDir, startedAt, finishedAt, backend, device, host, genbenchVersion, gitCommit, planName, planSha256,
+        casesPlanned, casesFinished, casesSuccess, RUN);
+  }
+}

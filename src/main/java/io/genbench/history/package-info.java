@@ -1,5 +1,6 @@
 /**
- * Run history: every finished run, recorded in a store behind JDBC ({@link io.genbench.history.HistoryStore}) whose
+ * Run history: every finished run (a case run of {@code genbench run}, or a load run of {@code genbench load}, read from
+ * its {@code results.json}: kind {@code load}, one row per level), recorded in a store behind JDBC ({@link io.genbench.history.HistoryStore}) whose
  * schema Flyway migrates (resources {@code db/migration/history}): an embedded SQLite file by default
  * ({@link io.genbench.history.HistoryLocation}), a PostgreSQL server for teams. Reads finished runs
  * ({@code result}'s {@code CaseResult}, {@code analyze}'s figures in it, {@code store}'s run directory, {@code plan}'s

@@ -171,6 +171,7 @@ public final class LoadOutput {
   static ObjectNode json(LoadRun run) throws IOException {
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("run_id", run.id());
+    when(root, run.runs()); // for the history (issue 17, item 6)
     root.set("plan", Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(run.plan())));
     ArrayNode defs = root.putArray("definitions");
     LevelStats.DEFINITIONS.forEach(defs::add);
@@ -265,6 +266,27 @@ public final class LoadOutput {
       }
     }
     return root;
+  }
+
+  /**
+   * {@code started_at} / {@code finished_at} (UTC, to the second), {@code host} and {@code genbench_version}: the run is
+   * written as it ends, so it finished now and started its levels' span (first start to last end, the levels' monotonic
+   * clock) earlier.
+   */
+  private static void when(ObjectNode root, List<LevelRun> runs) {
+    java.time.Instant end = java.time.Instant.now();
+    long span = runs.stream().mapToLong(LevelRun::endNs).max().orElse(0) - runs.stream().mapToLong(LevelRun::startNs).min().orElse(0);
+    root.put("started_at", end.minusNanos(Math.max(0, span)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    root.put("finished_at", end.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = System.getenv().getOrDefault("HOSTNAME", "unknown");
+    }
+    root.put("host", host);
+    String version = LoadOutput.class.getPackage().getImplementationVersion();
+    root.put("genbench_version", version == null ? "0.1.0-dev" : version);
   }
 
   private static void put(ObjectNode o, String key, double v) {

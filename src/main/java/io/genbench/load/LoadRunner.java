@@ -36,12 +36,19 @@ public final class LoadRunner {
   private final Prompts prompts;
   private final LoadClock clock;
   private final Consumer<String> progress;
+  private LoadObserver observer = LoadObserver.NONE;
 
   public LoadRunner(LoadPlan plan, Prompts prompts, LoadClock clock, Consumer<String> progress) {
     this.plan = plan;
     this.prompts = prompts;
     this.clock = clock;
     this.progress = progress;
+  }
+
+  /** Has {@code watcher} see each level and request as it runs (live metrics); returns this runner. */
+  public LoadRunner observedBy(LoadObserver watcher) {
+    this.observer = watcher;
+    return this;
   }
 
   /** Runs {@code levels} against every target, target by target. */
@@ -78,13 +85,18 @@ public final class LoadRunner {
     progress.accept("level " + level.label() + " against " + url);
     RequestBodies bodies = new RequestBodies(plan);
     ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
+    observer.levelStarted(t, url, level);
     try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
         plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();
       long start = agreedStartNs != Long.MIN_VALUE ? agreedStartNs : wall0 + 2_000_000; // room to start the first request on time
-      Requests requests = new Requests(t, l, start, durationNs, bodies, records::add, generator, generators);
+      LoadObserver watcher = observer;
+      Requests requests = new Requests(t, l, start, durationNs, bodies, r -> {
+        records.add(r);
+        watcher.requestDone(t, url, level, r);
+      }, generator, generators);
       long lastFire = switch (level) {
         case Level.Open open -> runOpen(engine, open.arrivals(), requests);
         case Level.Closed closed -> runClosed(engine, closed.concurrency(), requests);
@@ -94,6 +106,7 @@ public final class LoadRunner {
       engine.abandonInFlight();
       long end = clock.nanoTime();
       double cpu = CPU.fractionSince(cpu0); // NaN where the runtime cannot measure it
+      observer.levelEnded(t, url, level);
       return new LevelRun(t, url, l, level, start, end, cpu, engine.nativeTransport(), List.copyOf(records));
     }
   }

@@ -60,17 +60,18 @@ public final class LoadSession {
   /** As above; {@code cost} prices a capacity search's answer (null: no price given). */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
       Function<CapacityResult, CapacityCost> cost) {
-    return run(plan, base, resultsRoot, outDir, progress, cost, null);
+    return run(plan, base, resultsRoot, outDir, progress, cost, null, LoadObserver.NONE);
   }
 
   /**
    * As above, each level run by {@code generators} (null: on this machine): every generator gets its
    * {@link GeneratorShare} and the level's agreed start, and the level's figures come from the union of their raw
    * records ({@link LevelMerge}). A capacity search, {@code per_prompt} and a closed loop with fewer users than
-   * generators are refused before anything is written or started.
+   * generators are refused before anything is written or started. {@code observer} watches each level and request run
+   * on this machine as it runs (live metrics).
    */
   public static Result run(LoadPlan plan, Path base, Path resultsRoot, Path outDir, Consumer<String> progress,
-      Function<CapacityResult, CapacityCost> cost, LoadGenerators generators) {
+      Function<CapacityResult, CapacityCost> cost, LoadGenerators generators, LoadObserver observer) {
     if (generators != null) GeneratorShare.check(plan, plan.parsedProfile("load plan", base), generators.count(), "--generators");
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
     Profile profile = plan.parsedProfile("load plan", base);
@@ -83,7 +84,7 @@ public final class LoadSession {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create the run directory " + dir + ": " + e.getMessage(), e);
     }
-    LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress);
+    LoadRunner runner = new LoadRunner(plan, prompts, LoadClock.SYSTEM, progress).observedBy(observer);
     List<LevelRun> runs = new ArrayList<>();
     List<CapacityResult> capacity = new ArrayList<>();
     List<List<String>> problems = new ArrayList<>();

@@ -9,6 +9,8 @@
  * {@code --executor kubernetes} a level is split over remote generators ({@link io.genbench.load.LoadGenerators}, each
  * its {@link io.genbench.load.GeneratorShare}, run in its pod by {@link io.genbench.load.GeneratorPod}), whose raw records
  * come back as {@link io.genbench.load.RecordLines} and merge into one level ({@link io.genbench.load.LevelMerge}).
+ * {@link io.genbench.load.LoadObserver} watches a load as it runs (live metrics); {@link io.genbench.load.LoadComparison}
+ * compares two load run directories level by level from their raw records.
  * May import {@code analyze} (nearest-rank percentiles), {@code chart} and {@code capacity} (validity, SLOs,
  * capacity search); nothing else of genbench.
  */

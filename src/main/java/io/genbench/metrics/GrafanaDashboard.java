@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The Grafana dashboard of {@code genbench serve} (and {@code run --metrics-port}), generated from {@link Metric}: every
+ * The Grafana dashboard of {@code genbench serve} (and {@code run} / {@code load --metrics-port}), generated from {@link Metric}: every
  * query names its series through the list, so a renamed metric renames the query. The committed copy,
  * {@value #COMMITTED}, is this class's output; a test regenerates it and compares.
  *
@@ -92,7 +92,19 @@ public final class GrafanaDashboard {
             panel("Samples", Metric.RUN_SAMPLES, "short", 6,
                 new Query("max(" + series(Metric.RUN_SAMPLES) + ")", "samples")),
             panel("Time left", Metric.RUN_ETA_SECONDS, "s", 6,
-                new Query("max(" + series(Metric.RUN_ETA_SECONDS) + ")", "ETA")))));
+                new Query("max(" + series(Metric.RUN_ETA_SECONDS) + ")", "ETA")))),
+        new Row("genbench load (--metrics-port)", List.of(
+            panel("Load requests by outcome", Metric.LOAD_REQUESTS, "reqps", 8,
+                new Query("sum by (target, outcome, status) (" + rate(Metric.LOAD_REQUESTS, "") + ")",
+                    "{{target}} {{outcome}} {{status}}")),
+            panel("Offered and achieved rate", Metric.LOAD_ACHIEVED_REQUESTS_PER_SECOND, "reqps", 8,
+                new Query("max by (target, level) (" + series(Metric.LOAD_OFFERED_REQUESTS_PER_SECOND) + ")", "offered {{level}}"),
+                new Query("max by (target, level) (" + series(Metric.LOAD_ACHIEVED_REQUESTS_PER_SECOND) + ")", "achieved {{level}}")),
+            panel("Level being run", Metric.LOAD_CURRENT_LEVEL, "short", 8,
+                new Query("max by (target, level) (" + series(Metric.LOAD_CURRENT_LEVEL) + ") > 0", "{{target}} {{level}}")),
+            quantiles("Load response time (from the schedule)", Metric.LOAD_RESPONSE_SECONDS, "level"),
+            quantiles("Load service time", Metric.LOAD_SERVICE_SECONDS, "level"),
+            quantiles("Load dispatch lag", Metric.LOAD_DISPATCH_LAG_SECONDS, "level"))));
   }
 
   /** Every query's expression, in panel order. */

@@ -41,6 +41,25 @@ public enum Metric {
   RUN_SAMPLES("genbench_run_samples", Type.GAUGE, Scope.RUN, "Measured samples recorded so far in this run"),
   RUN_ETA_SECONDS("genbench_run_eta_seconds", Type.GAUGE, Scope.RUN,
       "Seconds until the run ends at the pace of its finished cases (absent before the first)"),
+  // genbench load --metrics-port
+  LOAD_REQUESTS("genbench_load_requests", Type.COUNTER, Scope.LOAD,
+      "Requests genbench load finished, by target, level, phase (warmup, measure), outcome (ok or the error kind:"
+          + " http-status, timeout, connection, malformed, unfinished) and HTTP status (0: none came)",
+      "target", "level", "phase", "outcome", "status"),
+  LOAD_RESPONSE_SECONDS("genbench_load_response_seconds", Type.HISTOGRAM, Scope.LOAD,
+      "Response time of successful measured requests: done - scheduled (no coordinated omission)", "target", "level"),
+  LOAD_SERVICE_SECONDS("genbench_load_service_seconds", Type.HISTOGRAM, Scope.LOAD,
+      "Service time of successful measured requests: done - sent", "target", "level"),
+  LOAD_DISPATCH_LAG_SECONDS("genbench_load_dispatch_lag_seconds", Type.HISTOGRAM, Scope.LOAD,
+      "Dispatch lag of sent measured requests: sent - scheduled (the generator's lateness and the wait for a connection)",
+      "target", "level"),
+  LOAD_OFFERED_REQUESTS_PER_SECOND("genbench_load_offered_requests_per_second", Type.GAUGE, Scope.LOAD,
+      "Offered rate of each open-loop level run so far (absent for closed loops)", "target", "level"),
+  LOAD_ACHIEVED_REQUESTS_PER_SECOND("genbench_load_achieved_requests_per_second", Type.GAUGE, Scope.LOAD,
+      "Successful requests of each level so far per second since it started (warm-up included); frozen when it ends",
+      "target", "level"),
+  LOAD_CURRENT_LEVEL("genbench_load_current_level", Type.GAUGE, Scope.LOAD, "1 for the level being run now, 0 for earlier ones",
+      "target", "level"),
   // the LLM path: vLLM's names
   VLLM_TIME_TO_FIRST_TOKEN_SECONDS("vllm:time_to_first_token_seconds", Type.HISTOGRAM, Scope.LLM,
       "Histogram of time to first token in seconds.", "model_name"),
@@ -54,14 +73,20 @@ public enum Metric {
   /** Latency buckets, seconds: 1 ms to 1 h, with the usual SLO values (0.1, 0.25, 0.5, 1, 2, 5 s …) on boundaries. */
   public static final List<Double> SECONDS_BUCKETS = List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
       0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 7.5, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0);
+  /** Dispatch-lag buckets, seconds: 10 µs to 1 h (a generator's lag is tens of microseconds when it keeps up). */
+  public static final List<Double> LAG_BUCKETS = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of(0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005), SECONDS_BUCKETS.stream()).toList();
   /** Batch-size buckets: powers of two to 256. */
   public static final List<Double> BATCH_BUCKETS = List.of(1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0);
 
   /** How Prometheus types the metric. */
   public enum Type { COUNTER, GAUGE, HISTOGRAM }
 
-  /** Which process exports it: {@code serve}, {@code serve} with a GPU, {@code run --metrics-port}, the LLM path. */
-  public enum Scope { SERVE, GPU, RUN, LLM }
+  /**
+   * Which process exports it: {@code serve}, {@code serve} with a GPU, {@code run --metrics-port},
+   * {@code load --metrics-port}, the LLM path.
+   */
+  public enum Scope { SERVE, GPU, RUN, LOAD, LLM }
 
   private final String metricName;
   private final Type type;
@@ -101,7 +126,8 @@ public enum Metric {
   /** Histogram bucket upper bounds (empty for counters and gauges). */
   public List<Double> buckets() {
     if (type != Type.HISTOGRAM) return List.of();
-    return this == BATCH_SIZE ? BATCH_BUCKETS : SECONDS_BUCKETS;
+    if (this == BATCH_SIZE) return BATCH_BUCKETS;
+    return this == LOAD_DISPATCH_LAG_SECONDS ? LAG_BUCKETS : SECONDS_BUCKETS;
   }
 
   /** The series names a query uses: {@code x_total}; {@code x_bucket}, {@code x_sum}, {@code x_count}; or {@code x}. */

@@ -6,6 +6,7 @@ import io.genbench.UserError;
 import io.genbench.history.HistoryLocation;
 import io.genbench.history.HistoryStore;
 import io.genbench.history.RecordedRun;
+import io.genbench.history.RunRecord;
 import io.genbench.result.CaseResult;
 import io.genbench.store.RunDirectory;
 import java.nio.file.Path;
@@ -32,19 +33,29 @@ public final class HistoryRecord {
 
   /** Records the finished run in {@code where} (null: not at all); says on stderr what happened, and never throws. */
   public static void write(HistoryLocation where, RunDirectory dir, List<CaseResult> results) {
+    write(where, dir.root(), () -> RecordedRun.of(dir, results));
+  }
+
+  /** Records the finished load run in {@code dir} (genbench load's), as {@link #write} does a case run. */
+  public static void writeLoad(HistoryLocation where, Path dir) {
+    write(where, dir, () -> RecordedRun.ofLoad(dir));
+  }
+
+  private static void write(HistoryLocation where, Path root, java.util.function.Supplier<RecordedRun> recorded) {
     if (where == null) return;
     try (HistoryStore store = HistoryStore.open(where)) {
-      RecordedRun run = RecordedRun.of(dir, results);
+      RecordedRun run = recorded.get();
       store.record(run);
-      int n = run.cases().size();
-      System.err.println("genbench: history: recorded " + run.run().runId() + " (" + n + (n == 1 ? " case" : " cases")
+      int n = run.run().kind().equals(RunRecord.LOAD) ? run.levels().size() : run.cases().size();
+      String noun = run.run().kind().equals(RunRecord.LOAD) ? " level" : " case";
+      System.err.println("genbench: history: recorded " + run.run().runId() + " (" + n + noun + (n == 1 ? "" : "s")
           + ") in " + where.describe());
     } catch (RuntimeException | LinkageError e) { // an unreachable server, a locked file, a driver that cannot load
-      String hint = "genbench history record " + dir.root()
+      String hint = "genbench history record " + root
           + (where.source().equals(HistoryLocation.OPTION) ? " " + HistoryLocation.OPTION + " '" + where.displayUrl() + "'" : "");
       // as every message is printed: credentials masked, control characters made visible
       System.err.println(Printable.text(Secrets.redact("genbench: warning: the run was not recorded in the history: "
-          + e.getMessage() + ". Its results are kept in " + dir.root() + "; record it later with: " + hint)));
+          + e.getMessage() + ". Its results are kept in " + root + "; record it later with: " + hint)));
     }
   }
 }

@@ -157,7 +157,7 @@ final class LoadKubernetesTest {
 
       LoadSession.Result result;
       try (var remote = generators(plan, 3)) {
-        result = LoadSession.run(plan, tmp, tmp, tmp.resolve("run"), s -> { }, r -> null, remote);
+        result = LoadSession.run(plan, tmp, tmp, tmp.resolve("run"), s -> { }, r -> null, remote, io.genbench.load.LoadObserver.NONE);
       }
 
       assertThat(jobs).extracting(j -> j.getMetadata().getName()).hasSize(6).allMatch(n -> n.matches("genbench-load-[0-9a-f]{8}-t0l[01]-g[012]"));
@@ -199,7 +199,7 @@ final class LoadKubernetesTest {
 
       LoadSession.Result result;
       try (var remote = generators(plan, 2)) {
-        result = LoadSession.run(plan, tmp, tmp, tmp.resolve("run"), s -> { }, r -> null, remote);
+        result = LoadSession.run(plan, tmp, tmp, tmp.resolve("run"), s -> { }, r -> null, remote, io.genbench.load.LoadObserver.NONE);
       }
 
       assertThat(result.run().judgements().get(0).validity().valid()).isFalse();

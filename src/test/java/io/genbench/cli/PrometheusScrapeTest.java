@@ -142,6 +142,52 @@ final class PrometheusScrapeTest {
     }
   }
 
+  @Test
+  void prometheusScrapesALoadWhileItRuns(@TempDir Path dir) throws Exception {
+    Path binary = ExternalTool.require("GENBENCH_PROMETHEUS", "prometheus");
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    try (var server = new io.genbench.load.FakeOpenAi()) {
+      server.serviceMs = 5;
+      Process load = new ProcessBuilder(javaBin, "-Duser.home=" + dir, "-cp", System.getProperty("java.class.path"),
+          "io.genbench.cli.GenBench", "load", server.url(IMAGES), "--profile", "constant 20", "--duration", "8", "--no-history",
+          "--out", dir.resolve("load").toString(), "--metrics-port", "0").directory(dir.toFile()).redirectErrorStream(true).start();
+      var output = new StringBuffer();
+      var port = new CompletableFuture<Integer>();
+      Thread.ofPlatform().daemon().start(() -> readLines(load, output, port));
+      try {
+        int metricsPort = port.get(120, TimeUnit.SECONDS);
+        try (var prometheus = PrometheusServer.start(binary, config("load", metricsPort), dir.resolve("prometheus"), WAIT)) {
+          String measured = "sum(genbench_load_requests_total{job=\"load\",phase=\"measure\",outcome=\"ok\"})";
+          prometheus.await("a scrape of the running load", WAIT, () -> prometheus.value(measured) > 0);
+          double during = prometheus.value(measured);
+          prometheus.await("a later scrape with more requests", WAIT, () -> prometheus.value(measured) > during);
+          assertThat(load.waitFor(120, TimeUnit.SECONDS)).as("the load ended within 120 s:\n" + output).isTrue();
+          assertThat(load.exitValue()).as(output.toString()).isZero();
+
+          assertThat(prometheus.value("max_over_time(genbench_load_current_level{job=\"load\",level=\"20rps\"}[10m])")).isEqualTo(1);
+          assertThat(prometheus.value("max_over_time(genbench_load_offered_requests_per_second{job=\"load\"}[10m])")).isEqualTo(20);
+          assertThat(prometheus.value("max_over_time(genbench_load_achieved_requests_per_second{job=\"load\"}[10m])")).isPositive();
+          assertThat(prometheus.value("max_over_time(genbench_load_response_seconds_count{job=\"load\"}[10m])")).isPositive();
+          // every load series the dashboard queries was scraped, and its queries parse
+          Set<String> loadSeries = Arrays.stream(Metric.values()).filter(m -> m.scope() == Metric.Scope.LOAD)
+              .flatMap(m -> m.series().stream()).collect(Collectors.toSet());
+          Set<String> queried = GrafanaDashboard.expressions().stream().flatMap(e -> PromQlNames.of(e).stream())
+              .filter(loadSeries::contains).collect(Collectors.toSet());
+          assertThat(queried).isNotEmpty();
+          assertThat(prometheus.metricNames()).containsAll(queried);
+          for (String expr : GrafanaDashboard.expressions()) {
+            if (PromQlNames.of(expr).stream().noneMatch(loadSeries::contains)) continue;
+            JsonNode answer = prometheus.queryResponse(expr.replace("$__rate_interval", "1m"));
+            assertThat(answer.path("status").asText()).as(expr + " → " + answer).isEqualTo("success"); // empty: the load ended
+          }
+        }
+      } finally {
+        load.destroyForcibly();
+        load.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** The quickstart's two 256x256 cases, measured for at least 3 s each (the quickstart's own minimum). */
   private static Path smallQuickstart(Path dir) throws IOException {
     ObjectNode plan = (ObjectNode) Json.YAML.readTree(Path.of("examples/quickstart.yaml").toFile());
@@ -156,9 +202,9 @@ final class PrometheusScrapeTest {
     return file;
   }
 
-  /** Copies the run's output; completes {@code port} from its "progress metrics on http://127.0.0.1:N/metrics" line. */
+  /** Copies the run's (or load's) output; completes {@code port} from its "... metrics on http://127.0.0.1:N/metrics" line. */
   private static void readLines(Process run, StringBuffer output, CompletableFuture<Integer> port) {
-    Pattern at = Pattern.compile("progress metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    Pattern at = Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics"); // run's progress, load's
     try (var lines = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {

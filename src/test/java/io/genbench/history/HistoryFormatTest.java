@@ -40,9 +40,9 @@ final class HistoryFormatTest {
     String table = HistoryFormat.TABLE.runs(List.of(run("20261121-101500-plan", "2026-11-21T10:15:42Z")));
 
     assertThat(table).isEqualTo("""
-        | run                  | started (UTC)    | host   | backend  | device |  ok | done | planned | plan | genbench      |
-        | -------------------- | ---------------- | ------ | -------- | ------ | --: | ---: | ------: | ---- | ------------- |
-        | 20261121-101500-plan | 2026-11-21 10:15 | host-a | onnx-cpu | cpu    |   1 |    2 |       2 | plan | 0.1.0 3c0a3fd |
+        | run                  | kind | started (UTC)    | host   | backend  | device |  ok | done | planned | plan | genbench      |
+        | -------------------- | ---- | ---------------- | ------ | -------- | ------ | --: | ---: | ------: | ---- | ------------- |
+        | 20261121-101500-plan | run  | 2026-11-21 10:15 | host-a | onnx-cpu | cpu    |   1 |    2 |       2 | plan | 0.1.0 3c0a3fd |
         """);
   }
 

@@ -62,8 +62,8 @@ abstract class HistoryStoreContract {
     }
 
     assertThat(query("SELECT version FROM " + HistoryStore.SCHEMA_TABLE + " WHERE success ORDER BY installed_rank"))
-        .containsExactly(List.of("1"));
-    assertThat(query("SELECT COUNT(*) FROM " + HistoryStore.SCHEMA_TABLE)).containsExactly(List.of("1"));
+        .containsExactly(List.of("1"), List.of("2"));
+    assertThat(query("SELECT COUNT(*) FROM " + HistoryStore.SCHEMA_TABLE)).containsExactly(List.of("2"));
   }
 
   @Test
@@ -212,6 +212,25 @@ abstract class HistoryStoreContract {
     }
 
     assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void aLoadRunKeepsItsKindAndItsLevelsInOrderAndRecordingItAgainReplacesThem() {
+    RunRecord r = run("load-1", "2026-11-01T10:00:00Z");
+    RunRecord load = new RunRecord(r.runKey(), r.runId(), r.runDir(), r.startedAt(), r.finishedAt(), null, null, r.host(), null,
+        null, "openai-images sweep 1,2", r.planSha256(), 2, 2, 1, RunRecord.LOAD);
+    LoadLevelRecord slow = new LoadLevelRecord(1, "http://a/", "2rps", 2.0, 0, 40, 38, 0.05, 1.9, 30.0, 45.5, 60.25, null, null,
+        null, 1.9, null, "INVALID", "fail");
+    LoadLevelRecord fast = new LoadLevelRecord(1, "http://a/", "1rps", 1.0, 0, 20, 20, 0.0, 1.0, 20.0, 25.0, 30.0, null, null,
+        null, 1.0, null, "VALID", null);
+
+    try (HistoryStore store = open()) {
+      store.record(new RecordedRun(load, List.of(), List.of(slow, fast)));
+      store.record(new RecordedRun(load, List.of(), List.of(slow, fast)));
+
+      assertThat(store.runs(HistoryFilter.newest(10))).singleElement().satisfies(x -> assertThat(x.kind()).isEqualTo("load"));
+      assertThat(store.loadLevels(load.runKey())).containsExactly(slow, fast);
+    }
   }
 
   private static List<String> ids(HistoryStore store, HistoryFilter filter) {
