@@ -80,7 +80,12 @@ public final class Batcher implements AutoCloseable {
   private int expected;
   /** When the previous batch ended (the backend became free). */
   private long freeSinceNs = Long.MIN_VALUE;
+  /** When the answers of the last batch {@link #answered} left, and that batch's number. */
+  private long answeredAtNs = Long.MIN_VALUE;
+  private long answeredSeq;
   private long batches;
+  /** How long the wait for expected images may wait for the last batch's answers to leave before counting the delay. */
+  static final long ANSWER_WAIT_NS = 1_000_000_000L;
 
   public Batcher(ImageBackend backend, Limits limits, Ticker ticker, ServeMetrics metrics, String model) {
     this.backend = backend;
@@ -164,9 +169,12 @@ public final class Batcher implements AutoCloseable {
           break;
         }
       }
-      long opened = Math.max(head.submittedNs(), freeSinceNs);
-      long waitNs = opened + limits.maxQueueDelayNs() - ticker.read();
-      if (full || images >= expected || waitNs <= 0) {
+      // the clients expected back can only come once their answers have left: the delay counts from then
+      long now = ticker.read();
+      boolean answersOut = answeredSeq >= batches || now - freeSinceNs >= ANSWER_WAIT_NS || limits.maxQueueDelayNs() == 0;
+      long opened = Math.max(head.submittedNs(), Math.max(freeSinceNs, answersOut ? answeredAtNs : now));
+      long waitNs = answersOut ? opened + limits.maxQueueDelayNs() - now : Math.min(limits.maxQueueDelayNs(), ANSWER_WAIT_NS - (now - freeSinceNs));
+      if (full || images >= expected || (answersOut && waitNs <= 0)) {
         for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
           if (pick.contains(it.next())) it.remove();
         }
@@ -194,6 +202,7 @@ public final class Batcher implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       ended(prompts.size());
       batch.forEach(job -> job.done().completeExceptionally(e));
+      answered(seq);
       return;
     }
     long callNs = ticker.read() - start;
@@ -207,6 +216,24 @@ public final class Batcher implements AutoCloseable {
       job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs, callNs - computeNs,
           prompts.size(), batch.size(), seq));
       from += n;
+    }
+  }
+
+  /**
+   * The answers of batch {@code batchSeq} have left (the server calls this once they are written, or failed): clients
+   * waiting on them can now come back, and the wait for them counts from here. A batch's answers not reported within
+   * {@link #ANSWER_WAIT_NS} of its end stop being waited for.
+   */
+  public void answered(long batchSeq) {
+    lock.lock();
+    try {
+      if (batchSeq > answeredSeq) {
+        answeredSeq = batchSeq;
+        answeredAtNs = ticker.read();
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -249,6 +249,7 @@ public final class ImageServer implements AutoCloseable {
       long handed = System.nanoTime();
       release.join(o, ImageResponse.encode(o.images(), encoders), (images, failure2) -> {
         long ready = System.nanoTime();
+        b.answered(o.batchSeq());
         ctx.runOnContext(v -> {
           if (failure2 != null) {
             error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Encoding the images failed: " + failure2));
