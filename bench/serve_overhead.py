@@ -1,16 +1,22 @@
-"""Serving overhead below saturation: one request at a time against `genbench serve`, each request's client-side
-response time against the compute time the server reports for it (`metrics.compute_ms`): overhead = response - compute
-(HTTP, JSON, queueing of one, PNG encoding and base64 included). Prints P50/P99/max of each, nearest rank.
+"""Serving overhead below saturation: one request at a time against `genbench serve` (one kept-alive connection),
+each request's client-side response time against the times the server reports for it (`metrics`: queue, compute,
+transfer, encode, e2e). Prints P50/P99/max of each, nearest rank, and two overheads:
+  response - compute            what serving adds (HTTP, JSON, queueing, the pixels' transfer, PNG + base64)
+  response - compute - encode   the same without the server's PNG/base64 encoding of the answer
 
-  python3 bench/serve_overhead.py URL STEPS N
+  python3 bench/serve_overhead.py URL STEPS N [SIZE=768x768] [WARMUP=3]
 """
+import http.client
 import json
 import math
 import sys
 import time
-import urllib.request
+import urllib.parse
 
 url, steps, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+size = sys.argv[4] if len(sys.argv) > 4 else "768x768"
+warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+target = urllib.parse.urlsplit(url)
 
 
 def rank(values, p):
@@ -18,20 +24,31 @@ def rank(values, p):
     return s[max(0, math.ceil(p * len(s)) - 1)]
 
 
+conn = http.client.HTTPConnection(target.hostname, target.port, timeout=300)
 rows = []
-for i in range(n + 3):
-    body = json.dumps({"prompt": "a photo of an astronaut riding a horse on mars", "size": "768x768", "steps": steps,
-                       "seed": i, "response_format": "b64_json"}).encode()
-    req = urllib.request.Request(url + "/v1/images/generations", data=body, headers={"Content-Type": "application/json"})
+for i in range(n + warmup):
+    body = json.dumps({"prompt": "a photo of an astronaut riding a horse on mars", "size": size, "steps": steps,
+                       "seed": i, "response_format": "b64_json"})
     t0 = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=300) as r:
-        payload = json.loads(r.read())
+    conn.request("POST", "/v1/images/generations", body, {"Content-Type": "application/json"})
+    r = conn.getresponse()
+    data = r.read()
     response_ms = (time.perf_counter() - t0) * 1000
-    if i >= 3:  # the first requests warm up (CUDA graph capture of the shape)
+    if r.status != 200:
+        sys.exit("HTTP %d: %s" % (r.status, data[:300]))
+    payload = json.loads(data)
+    if i >= warmup:  # the first requests warm up (CUDA graph capture of the shape, the JIT, the first batch's wait)
         m = payload["metrics"]
-        rows.append((response_ms, m["compute_ms"], m.get("queue_ms", 0.0), m.get("e2e_ms", 0.0)))
-for name, k in (("response", 0), ("compute", 1), ("queue", 2), ("server e2e", 3)):
+        rows.append((response_ms, m["compute_ms"], m.get("queue_ms", 0.0), m.get("transfer_ms", 0.0),
+                     m.get("encode_ms", 0.0), m.get("e2e_ms", 0.0), len(data)))
+print("genbench serve %s, %s, %d steps, %d sequential requests after %d warm-up, body %.2f MB"
+      % (url, size, steps, len(rows), warmup, rows[0][6] / 1e6))
+for name, k in (("response (client)", 0), ("compute", 1), ("queue", 2), ("transfer", 3), ("encode", 4),
+                ("server e2e", 5)):
     v = [r[k] for r in rows]
-    print("%-22s p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms" % (name, rank(v, .5), rank(v, .99), max(v)))
-over = [r[0] - r[1] for r in rows]
-print("%-22s p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms  (n=%d)" % ("overhead resp-compute", rank(over, .5), rank(over, .99), max(over), len(rows)))
+    print("  %-28s p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms" % (name, rank(v, .5), rank(v, .99), max(v)))
+for name, f in (("response - compute", lambda r: r[0] - r[1]),
+                ("response - compute - encode", lambda r: r[0] - r[1] - r[4]),
+                ("server e2e - compute", lambda r: r[5] - r[1])):
+    v = [f(r) for r in rows]
+    print("  %-28s p50 %9.3f ms  p99 %9.3f ms  max %9.3f ms" % (name, rank(v, .5), rank(v, .99), max(v)))

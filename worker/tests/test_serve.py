@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -134,6 +135,38 @@ class ImageTest(unittest.TestCase):
         data = base64.b64decode(of(sent, "p", "images")[0]["images"][0]["png_b64"])
         self.assertEqual(b"\x89PNG\r\n\x1a\n", data[:8])
 
+    def test_file_format_writes_the_batch_pixels_to_the_named_file_and_says_where_each_image_lies(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "pixels")
+            open(path, "wb").close()
+            by_file = dict(self.request("f", ["a fox", "a cat"], [1, 2]), format="file", pixels_file=path)
+            _, sent = run(SD, by_file, self.request("b", ["a fox", "a cat"], [1, 2]))
+            with open(path, "rb") as f:
+                data = f.read()
+            _, again = run(SD, dict(self.request("one", ["a fox"], [1]), format="file", pixels_file=path))
+            size_after_one = os.path.getsize(path)
+
+        result = of(sent, "f", "images")[0]
+        b64 = [base64.b64decode(i["rgb_b64"]) for i in of(sent, "b", "images")[0]["images"]]
+        self.assertEqual(path, result["pixels_file"])
+        self.assertEqual([{"width": 64, "height": 48, "offset": 0, "length": 64 * 48 * 3},
+                          {"width": 64, "height": 48, "offset": 64 * 48 * 3, "length": 64 * 48 * 3}], result["images"])
+        self.assertEqual(2 * 64 * 48 * 3, len(data))
+        for image, expected in zip(result["images"], b64):  # the same pixels as the base64 form of the same request
+            self.assertEqual(expected, data[image["offset"]:image["offset"] + image["length"]])
+        self.assertGreaterEqual(result["pixels_ns"], 0)
+        self.assertEqual(64 * 48 * 3, size_after_one)  # cut to the batch: the file holds one batch at most
+        self.assertEqual("images", of(again, "one")[0]["type"])
+
+    def test_file_format_needs_an_existing_file_by_absolute_path(self):
+        _, sent = run(SD, dict(self.request("nofile", ["x"], [1]), format="file"),
+                      dict(self.request("relative", ["x"], [1]), format="file", pixels_file="pixels"),
+                      dict(self.request("missing", ["x"], [1]), format="file", pixels_file="/nonexistent/genbench/p"))
+
+        for rid in ("nofile", "relative", "missing"):
+            self.assertEqual("bad_request", of(sent, rid)[0]["kind"], rid)
+            self.assertIn("'pixels_file'", of(sent, rid)[0]["message"], rid)
+
     def test_sizes_off_the_grid_are_refused(self):
         _, sent = run(SD, dict(self.request("bad", ["x"], [1]), width=65))
 
@@ -257,16 +290,23 @@ class SchemaTest(unittest.TestCase):
         both = {"type": "generate", "id": "x", "prompt": "a", "prompt_ids": [1], "max_tokens": 1}
         off_grid = dict(self.fixture("serve_requests.jsonl")[0], width=65)
         no_pixels = {"type": "images", "id": "r", "compute_ns": 1, "images": [{"width": 1, "height": 1}]}
+        file_without_path = dict(self.fixture("serve_requests.jsonl")[0], format="file")
 
         self.assertTrue(list(requests.iter_errors(both)))
         self.assertTrue(list(requests.iter_errors(off_grid)))
         self.assertTrue(list(results.iter_errors(no_pixels)))
+        self.assertTrue(list(requests.iter_errors(file_without_path)))
 
     def test_what_the_worker_writes_matches_the_results_schema(self):
         validator, _ = self.validator("serve-results.schema.json")
         _, text = run(OPT, {"type": "generate", "id": "g", "prompt": "hi", "max_tokens": 2, "stream": True}, "bad")
         _, images = run(SD, {"type": "images", "id": "i", "prompts": ["x"], "seeds": [1], "width": 16, "height": 16,
                              "steps": 1, "format": "png"})
+        with tempfile.NamedTemporaryFile() as f:
+            _, by_file = run(SD, {"type": "images", "id": "i", "prompts": ["x"], "seeds": [1], "width": 16,
+                                  "height": 16, "steps": 1, "format": "file", "pixels_file": f.name})
+        images += [m for m in by_file if m["type"] == "images"]
+        self.assertIn("pixels_file", images[-1])
         _, fatal = run("nobody/no-such-model")
 
         self.assertEqual({"ready", "token", "completion", "error", "images", "fatal"},

@@ -5,8 +5,11 @@ The model is built once, through the same registry and `ModelCache` as `genbench
 one JSON object per line, in arrival order, one request at a time; stderr is free text (the log):
 
     in   {"type": "images", "id": "r1", "prompts": [...], "seeds": [...], "width": W, "height": H, "steps": N,
-          "guidance": G, "format": "rgb" | "png"}
-    out  {"type": "images", "id": "r1", "compute_ns": ..., "images": [{"width", "height", "rgb_b64" | "png_b64"}]}
+          "guidance": G, "format": "file" | "rgb" | "png", "pixels_file": PATH (format file)}
+    out  {"type": "images", "id": "r1", "compute_ns": ..., "pixels_ns": ...,
+          "pixels_file": PATH, "images": [{"width", "height", "offset", "length"}]}             format file
+    out  {"type": "images", "id": "r1", "compute_ns": ..., "pixels_ns": ...,
+          "images": [{"width", "height", "rgb_b64" | "png_b64"}]}                              format rgb | png
 
     in   {"type": "generate", "id": "r2", "prompt": "text" | null, "prompt_ids": [ids] | null, "max_tokens": N,
           "stream": true, "ignore_eos": false}
@@ -191,8 +194,12 @@ class Server:
         if not isinstance(guidance, (int, float)) or isinstance(guidance, bool) or not 0 <= guidance <= 100:
             raise BadRequest("'guidance' must be a number from 0 to 100, was %r" % (guidance,))
         fmt = m.get("format", "rgb")
-        if fmt not in ("rgb", "png"):
-            raise BadRequest("'format' must be rgb or png, was %r" % (fmt,))
+        if fmt not in ("file", "rgb", "png"):
+            raise BadRequest("'format' must be file, rgb or png, was %r" % (fmt,))
+        path = m.get("pixels_file")
+        if fmt == "file" and (not isinstance(path, str) or not os.path.isabs(path) or not os.path.isfile(path)):
+            raise BadRequest("'pixels_file' must name an existing file by its absolute path (format file), was %r"
+                             % (path,))
 
         self.sync()
         start = self.clock()
@@ -202,12 +209,18 @@ class Server:
 
         from .scenarios.diffusion import png_bytes, to_uint8  # noqa: PLC0415
 
-        out = []
-        for rgb in to_uint8(images):
-            data = png_bytes(rgb) if fmt == "png" else rgb.numpy().tobytes()
-            out.append({"width": width, "height": height,
-                        ("png_b64" if fmt == "png" else "rgb_b64"): base64.b64encode(data).decode("ascii")})
-        self.send({"type": "images", "id": m["id"], "compute_ns": int(compute_ns), "images": out})
+        pixels = to_uint8(images)
+        result = {"type": "images", "id": m["id"], "compute_ns": int(compute_ns)}
+        if fmt == "file":
+            result["pixels_file"] = path
+            result["images"] = write_pixels(path, pixels)
+        else:
+            result["images"] = [{"width": width, "height": height,
+                                 ("png_b64" if fmt == "png" else "rgb_b64"): base64.b64encode(
+                                     png_bytes(rgb) if fmt == "png" else rgb.numpy().tobytes()).decode("ascii")}
+                                for rgb in pixels]
+        result["pixels_ns"] = int(self.clock() - start - compute_ns)
+        self.send(result)
 
     def _denoise(self, prompts: List[str], seeds: List[int], width: int, height: int, steps: int, guidance: float):
         """The `run` loop (scenarios/diffusion.py) with a prompt and a seed per image: text encode, `steps` UNet calls
@@ -303,6 +316,22 @@ class Server:
         if not isinstance(prompt, str) or not prompt or len(prompt) > MAX_PROMPT_CHARS:
             raise BadRequest("'prompt' must be a non-empty string of at most %d characters" % MAX_PROMPT_CHARS)
         return tokenize(prompt, vocab)
+
+
+def write_pixels(path: str, pixels) -> List[Dict[str, int]]:
+    """Writes uint8 [N, H, W, 3] images one after the other from the start of `path`, which is cut to exactly their
+    size (the file is the controller's, reused from one request to the next: it never holds more than one batch), and
+    returns where each lies. No copy on this side: the tensor's own memory goes to the file."""
+    n, h, w, c = pixels.shape
+    size = h * w * c
+    with open(path, "r+b", buffering=0) as f:
+        f.truncate(n * size)
+        f.seek(0)
+        view = memoryview(pixels.numpy()).cast("B")
+        done = 0
+        while done < len(view):
+            done += f.write(view[done:])
+    return [{"width": int(w), "height": int(h), "offset": k * size, "length": size} for k in range(n)]
 
 
 # ---------------------------------------------------------------------------------------------- tokens

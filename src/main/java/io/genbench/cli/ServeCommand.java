@@ -75,8 +75,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-batch-size", defaultValue = "8", paramLabel = "B", description = "images per batch at most (default: ${DEFAULT-VALUE})")
   int maxBatchSize;
 
-  @Option(names = "--max-queue-delay-ms", defaultValue = "0", paramLabel = "D", description = "how long the oldest request"
-      + " waits for others to fill its batch (default: ${DEFAULT-VALUE}: a batch starts at once with what is queued)")
+  @Option(names = "--max-queue-delay-ms", defaultValue = "10", paramLabel = "D", description = "how long a batch may wait,"
+      + " once the model is free, for the images it expects: as many as the last batch plus those queued at its end, so"
+      + " one request at a time never waits (default: ${DEFAULT-VALUE}; 0: a batch starts at once with what is queued)")
   double maxQueueDelayMs;
 
   @Option(names = "--max-queue", defaultValue = "64", paramLabel = "N", description = "requests waiting at most; more get 429 (default: ${DEFAULT-VALUE})")

@@ -57,9 +57,10 @@ public final class GrafanaDashboard {
             panel("Ready", Metric.READY, "short", 6,
                 new Query("min(" + series(Metric.READY) + ")", "ready")))),
         new Row("Latency (image requests)", List.of(
-            quantiles("End-to-end latency", Metric.REQUEST_E2E_SECONDS, "model"),
-            quantiles("Queue time", Metric.REQUEST_QUEUE_SECONDS, "model"),
-            quantiles("Compute time", Metric.REQUEST_COMPUTE_SECONDS, "model"))),
+            quantiles("End-to-end latency", Metric.REQUEST_E2E_SECONDS, "model", 6),
+            quantiles("Queue time", Metric.REQUEST_QUEUE_SECONDS, "model", 6),
+            quantiles("Compute time", Metric.REQUEST_COMPUTE_SECONDS, "model", 6),
+            quantiles("Encode time", Metric.REQUEST_ENCODE_SECONDS, "model", 6))),
         new Row("Batches and throughput", List.of(
             panel("Batch size", Metric.BATCH_SIZE, "short", 8,
                 new Query("sum by (model) (" + rate(Metric.BATCH_SIZE, "_sum") + ") / sum by (model) ("
@@ -232,9 +233,13 @@ public final class GrafanaDashboard {
 
   /** P50, P95 and P99 of a latency histogram, by {@code label}. */
   private static Panel quantiles(String title, Metric m, String label) {
+    return quantiles(title, m, label, 8);
+  }
+
+  private static Panel quantiles(String title, Metric m, String label, int width) {
     List<Query> queries = new ArrayList<>();
     for (double q : QUANTILES) queries.add(quantileQuery(q, m, label));
-    return new Panel(title, m.help() + " (" + m.metricName() + ")", "s", 8, queries);
+    return new Panel(title, m.help() + " (" + m.metricName() + ")", "s", width, queries);
   }
 
   private static Query quantileQuery(double q, Metric m, String label) {

@@ -17,6 +17,7 @@ public final class ServeMetrics {
   private final Histogram e2e = Instruments.histogram(Metric.REQUEST_E2E_SECONDS, registry);
   private final Histogram queue = Instruments.histogram(Metric.REQUEST_QUEUE_SECONDS, registry);
   private final Histogram compute = Instruments.histogram(Metric.REQUEST_COMPUTE_SECONDS, registry);
+  private final Histogram encode = Instruments.histogram(Metric.REQUEST_ENCODE_SECONDS, registry);
   private final Histogram batch = Instruments.histogram(Metric.BATCH_SIZE, registry);
   private final Gauge queued = Instruments.gauge(Metric.QUEUE_REQUESTS, registry);
   private final Counter images = Instruments.counter(Metric.IMAGES, registry);
@@ -48,10 +49,11 @@ public final class ServeMetrics {
   }
 
   /** An image request was answered: its times, in nanoseconds. */
-  public void imageRequest(String model, long e2eNs, long queueNs, long computeNs) {
+  public void imageRequest(String model, long e2eNs, long queueNs, long computeNs, long encodeNs) {
     e2e.labelValues(model).observe(e2eNs / 1e9);
     queue.labelValues(model).observe(queueNs / 1e9);
     compute.labelValues(model).observe(computeNs / 1e9);
+    encode.labelValues(model).observe(encodeNs / 1e9);
   }
 
   /** A batch of {@code imageCount} images ran. */

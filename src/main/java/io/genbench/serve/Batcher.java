@@ -11,11 +11,19 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Dynamic batching, as Triton's {@code max_batch_size} / {@code max_queue_delay_microseconds}: requests of one
- * {@link ImageBatch.Shape} share a batch of up to {@code maxBatchImages} images. A batch starts when it is full, when
- * its oldest request has waited {@code maxQueueDelayNs}, or at once when the delay is 0 (then requests that arrive
- * while a batch runs make up the next one). Requests of other shapes wait their turn in arrival order. The queue holds
- * at most {@code maxQueue} requests; one more is refused ({@link QueueFull}, answered 429), never waited for.
+ * Dynamic batching, after Triton's {@code max_batch_size} / {@code max_queue_delay_microseconds}: requests of one
+ * {@link ImageBatch.Shape} share a batch of up to {@code maxBatchImages} images, and requests that arrive while a
+ * batch runs make up the next one. Requests of other shapes wait their turn in arrival order. The queue holds at most
+ * {@code maxQueue} requests; one more is refused ({@link QueueFull}, answered 429), never waited for.
+ *
+ * <p>When the backend is free, a batch starts at once if it holds the images the batcher expects, else when the
+ * expected images are there or after {@code maxQueueDelayNs}, counted from the later of its oldest request's arrival
+ * and the end of the previous batch. The images expected are those the last batch ran plus those queued when it
+ * ended (at most {@code maxBatchImages}, which is also what the first batch expects): the clients still in the system. So one request
+ * at a time never waits (the last batch had 1), and closed-loop users whose answers left together come back into one
+ * batch instead of splitting into a first straggler and the rest. Triton, whose delay defaults to 0, starts a batch
+ * with whatever is queued when an instance is free; with a delay it waits for a full batch (its preferred sizes)
+ * however many clients there are, which costs a lone request the whole delay.
  *
  * <p>One thread runs the batches, one at a time, so a backend need not be thread-safe.
  */
@@ -39,11 +47,15 @@ public final class Batcher implements AutoCloseable {
    *
    * @param images its own images, in order
    * @param queueNs from submission to its batch's start
-   * @param computeNs its batch's run (shared by every request of the batch)
+   * @param computeNs its batch's compute (shared by every request of the batch): the backend's own time where it
+   *     times itself (the worker's loop), else the backend call
+   * @param transferNs the rest of the backend call: for the worker, its pixels' trip back (0 for a backend in the JVM)
    * @param batchImages images in its batch
    * @param batchRequests requests in its batch
+   * @param batchSeq the batch's number (from 1), the same for every request of the batch
    */
-  public record Outcome(List<ImageBackend.Image> images, long queueNs, long computeNs, int batchImages, int batchRequests) {}
+  public record Outcome(List<ImageBackend.Image> images, long queueNs, long computeNs, long transferNs, int batchImages,
+      int batchRequests, long batchSeq) {}
 
   /** The queue is full. */
   public static final class QueueFull extends RuntimeException {
@@ -64,6 +76,16 @@ public final class Batcher implements AutoCloseable {
   private final LinkedList<Job> queue = new LinkedList<>();
   private final Thread thread;
   private boolean closed;
+  /** Images the next batch waits for (up to the delay) when the backend is free; see the class comment. */
+  private int expected;
+  /** When the previous batch ended (the backend became free). */
+  private long freeSinceNs = Long.MIN_VALUE;
+  /** When the answers of the last batch {@link #answered} left, and that batch's number. */
+  private long answeredAtNs = Long.MIN_VALUE;
+  private long answeredSeq;
+  private long batches;
+  /** How long the wait for expected images may wait for the last batch's answers to leave before counting the delay. */
+  static final long ANSWER_WAIT_NS = 1_000_000_000L;
 
   public Batcher(ImageBackend backend, Limits limits, Ticker ticker, ServeMetrics metrics, String model) {
     this.backend = backend;
@@ -71,6 +93,7 @@ public final class Batcher implements AutoCloseable {
     this.ticker = ticker;
     this.metrics = metrics;
     this.model = model;
+    this.expected = limits.maxBatchImages();
     this.thread = Thread.ofPlatform().name("genbench-batcher").daemon().start(this::loop);
   }
 
@@ -146,8 +169,12 @@ public final class Batcher implements AutoCloseable {
           break;
         }
       }
-      long waitNs = head.submittedNs() + limits.maxQueueDelayNs() - ticker.read();
-      if (full || waitNs <= 0) {
+      // the clients expected back can only come once their answers have left: the delay counts from then
+      long now = ticker.read();
+      boolean answersOut = answeredSeq >= batches || now - freeSinceNs >= ANSWER_WAIT_NS || limits.maxQueueDelayNs() == 0;
+      long opened = Math.max(head.submittedNs(), Math.max(freeSinceNs, answersOut ? answeredAtNs : now));
+      long waitNs = answersOut ? opened + limits.maxQueueDelayNs() - now : Math.min(limits.maxQueueDelayNs(), ANSWER_WAIT_NS - (now - freeSinceNs));
+      if (full || images >= expected || (answersOut && waitNs <= 0)) {
         for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
           if (pick.contains(it.next())) it.remove();
         }
@@ -164,24 +191,61 @@ public final class Batcher implements AutoCloseable {
       System.arraycopy(job.seeds(), 0, seeds, prompts.size(), job.seeds().length);
       prompts.addAll(job.prompts());
     }
+    long seq = ++batches;
     long start = ticker.read();
-    List<ImageBackend.Image> images;
+    ImageBackend.Generated generated;
     try {
-      images = backend.generate(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
-      if (images.size() != prompts.size()) {
-        throw new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
+      generated = backend.generateTimed(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
+      if (generated.images().size() != prompts.size()) {
+        throw new IllegalStateException(backend.name() + " returned " + generated.images().size() + " images for " + prompts.size() + " prompts");
       }
     } catch (RuntimeException | Error e) {
+      ended(prompts.size());
       batch.forEach(job -> job.done().completeExceptionally(e));
+      answered(seq);
       return;
     }
-    long computeNs = ticker.read() - start;
+    long callNs = ticker.read() - start;
+    long computeNs = generated.computeNs() >= 0 ? Math.min(generated.computeNs(), callNs) : callNs;
+    ended(prompts.size());
     metrics.batch(model, prompts.size());
+    List<ImageBackend.Image> images = generated.images();
     int from = 0;
     for (Job job : batch) {
       int n = job.prompts().size();
-      job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs, prompts.size(), batch.size()));
+      job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs, callNs - computeNs,
+          prompts.size(), batch.size(), seq));
       from += n;
+    }
+  }
+
+  /**
+   * The answers of batch {@code batchSeq} have left (the server calls this once they are written, or failed): clients
+   * waiting on them can now come back, and the wait for them counts from here. A batch's answers not reported within
+   * {@link #ANSWER_WAIT_NS} of its end stop being waited for.
+   */
+  public void answered(long batchSeq) {
+    lock.lock();
+    try {
+      if (batchSeq > answeredSeq) {
+        answeredSeq = batchSeq;
+        answeredAtNs = ticker.read();
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The backend is free again: the next batch expects this one's images and those queued meanwhile. */
+  private void ended(int images) {
+    lock.lock();
+    try {
+      int queued = queue.stream().mapToInt(j -> j.prompts().size()).sum();
+      expected = (int) Math.max(1, Math.min(limits.maxBatchImages(), (long) images + queued));
+      freeSinceNs = ticker.read();
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -24,6 +24,22 @@ public interface ImageBackend extends AutoCloseable {
    */
   List<Image> generate(ImageBatch batch);
 
+  /**
+   * {@link #generate}, with the backend's own compute time for the batch when it has one (the PyTorch worker: its
+   * device-synchronized loop, not the pixels' trip back); the default times nothing ({@code computeNs} -1) and the
+   * batcher times the call.
+   */
+  default Generated generateTimed(ImageBatch batch) {
+    return new Generated(generate(batch), -1);
+  }
+
+  /**
+   * A batch's images, in order, and its compute time.
+   *
+   * @param computeNs the backend's own compute time, or -1 when it does not time itself
+   */
+  record Generated(List<Image> images, long computeNs) {}
+
   /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
   default boolean generatesImages() {
     return true;

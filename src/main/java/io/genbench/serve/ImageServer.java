@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -57,6 +56,7 @@ public final class ImageServer implements AutoCloseable {
   private final ServeMetrics metrics;
   private final Vertx vertx;
   private final ExecutorService encoders;
+  private final BatchRelease release = new BatchRelease();
   private final CompletableFuture<ImageBackend> backend = new CompletableFuture<>();
   private final long createdEpochS = System.currentTimeMillis() / 1000;
   private volatile Batcher batcher;
@@ -238,18 +238,32 @@ public final class ImageServer implements AutoCloseable {
       return;
     }
     Context ctx = vertx.getOrCreateContext();
-    outcome.thenApplyAsync(o -> response(o, t0), encoders).whenComplete((done, failure) -> ctx.runOnContext(v -> {
-      if (failure == null) {
-        metrics.imageRequest(config.model(), done.e2eNs(), done.outcome().queueNs(), done.outcome().computeNs());
-        metrics.request(IMAGES, 200);
-        req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", done.serverTiming()).end(done.body());
+    outcome.whenComplete((o, failure) -> {
+      if (failure != null) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        ctx.runOnContext(v -> error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
+            ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
+            : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause)));
         return;
       }
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
-          ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
-          : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause));
-    }));
+      long handed = System.nanoTime();
+      release.join(o, ImageResponse.encode(o.images(), encoders), (images, failure2) -> {
+        long ready = System.nanoTime();
+        b.answered(o.batchSeq());
+        ctx.runOnContext(v -> {
+          if (failure2 != null) {
+            error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Encoding the images failed: " + failure2));
+            return;
+          }
+          long encodeNs = ready - handed;
+          long e2eNs = ready - t0;
+          metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
+          metrics.request(IMAGES, 200);
+          Buffer answer = images.body(metricsJson(o, encodeNs, e2eNs));
+          req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer);
+        });
+      });
+    });
   }
 
   /** The names a request's {@code model} may take: the served id and the model as built. */
@@ -280,28 +294,23 @@ public final class ImageServer implements AutoCloseable {
     c.handle(req, vertx.getOrCreateContext(), request, t0);
   }
 
-  private record Answer(Batcher.Outcome outcome, long e2eNs, String body) {
-    String serverTiming() {
-      return "queue;dur=" + ms(outcome.queueNs()) + ", compute;dur=" + ms(outcome.computeNs()) + ", e2e;dur=" + ms(e2eNs)
-          + ", batch;desc=\"" + outcome.batchImages() + "\"";
-    }
+  /** The {@code Server-Timing} of an image response (ms): queue, compute, transfer, encode, e2e, and the batch's images. */
+  static String serverTiming(Batcher.Outcome o, long encodeNs, long e2eNs) {
+    return "queue;dur=" + ms(o.queueNs()) + ", compute;dur=" + ms(o.computeNs()) + ", transfer;dur=" + ms(o.transferNs())
+        + ", encode;dur=" + ms(encodeNs) + ", e2e;dur=" + ms(e2eNs) + ", batch;desc=\"" + o.batchImages() + "\"";
   }
 
-  /** Encodes the images and writes the body: PNG and base64 count in e2e, not in compute. */
-  private Answer response(Batcher.Outcome o, long t0) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("created", System.currentTimeMillis() / 1000);
-    ArrayNode data = root.putArray("data");
-    Base64.Encoder b64 = Base64.getEncoder();
-    for (ImageBackend.Image image : o.images()) data.addObject().put("b64_json", b64.encodeToString(Png.encode(image)));
-    ObjectNode m = root.putObject("metrics");
-    long e2e = System.nanoTime() - t0;
+  /** The body's {@code metrics} field: the same figures as {@link #serverTiming}, and the batch's requests. */
+  static String metricsJson(Batcher.Outcome o, long encodeNs, long e2eNs) {
+    ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("queue_ms", msValue(o.queueNs()));
     m.put("compute_ms", msValue(o.computeNs()));
-    m.put("e2e_ms", msValue(e2e));
+    m.put("transfer_ms", msValue(o.transferNs()));
+    m.put("encode_ms", msValue(encodeNs));
+    m.put("e2e_ms", msValue(e2eNs));
     m.put("batch_size", o.batchImages());
     m.put("batch_requests", o.batchRequests());
-    return new Answer(o, e2e, root.toString());
+    return m.toString();
   }
 
   private static String ms(long ns) {

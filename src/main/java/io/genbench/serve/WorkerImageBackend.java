@@ -57,12 +57,14 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
 
   private final Config config;
   private final List<WorkerProcess> workers;
+  private final PixelFiles pixels;
   private final BlockingQueue<WorkerProcess> idle;
   private final JsonNode ready;
 
-  private WorkerImageBackend(Config config, List<WorkerProcess> workers, JsonNode ready) {
+  private WorkerImageBackend(Config config, List<WorkerProcess> workers, PixelFiles pixels, JsonNode ready) {
     this.config = config;
     this.workers = workers;
+    this.pixels = pixels;
     this.idle = new LinkedBlockingQueue<>(workers);
     this.ready = ready;
   }
@@ -74,6 +76,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    */
   public static WorkerImageBackend start(Config config, ServeMetrics metrics) {
     List<String> gpus = config.gpus().isEmpty() ? java.util.Collections.singletonList(null) : config.gpus();
+    PixelFiles pixels = PixelFiles.create(gpus.size());
     List<WorkerProcess> workers = new ArrayList<>();
     for (String gpu : gpus) {
       workers.add(WorkerProcess.start(new WorkerProcess.Launch(config.command(), config.workerSource(), gpu, config.buildTimeout(),
@@ -87,13 +90,15 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
       }
     } catch (ExecutionException e) {
       workers.forEach(WorkerProcess::close);
+      pixels.close();
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       workers.forEach(WorkerProcess::close);
+      pixels.close();
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    return new WorkerImageBackend(config, workers, first);
+    return new WorkerImageBackend(config, workers, pixels, first);
   }
 
   /** The model's family as the worker built it: {@code sd}, {@code sdxl}, {@code svd} or {@code opt}. */
@@ -148,20 +153,47 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
 
   @Override
   public List<Image> generate(ImageBatch batch) {
+    return generateTimed(batch).images();
+  }
+
+  /**
+   * Splits the batch over the workers; each writes its part's pixels to its own file ({@link PixelFiles}), read back
+   * here. The compute time is the slowest part's own loop ({@code compute_ns}), not the pixels' trip.
+   */
+  @Override
+  public Generated generateTimed(ImageBatch batch) {
     int parts = Math.min(workers.size(), batch.size());
     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
     int from = 0;
     for (int i = 0; i < parts; i++) {
       int to = from + (batch.size() - from) / (parts - i);
-      sent.add(workers.get(i).send(imagesRequest(batch, from, to), event -> {}));
+      sent.add(workers.get(i).send(imagesRequest(batch, from, to, pixels.file(i)), event -> {}));
       from = to;
     }
     List<Image> images = new ArrayList<>(batch.size());
-    Base64.Decoder b64 = Base64.getDecoder();
+    long computeNs = 0;
     for (CompletableFuture<JsonNode> part : sent) {
-      for (JsonNode image : await(part).path("images")) {
-        images.add(new Image(image.path("width").asInt(), image.path("height").asInt(), b64.decode(image.path("rgb_b64").asText())));
+      JsonNode result = await(part);
+      computeNs = Math.max(computeNs, result.path("compute_ns").asLong());
+      images.addAll(images(result));
+    }
+    return new Generated(images, computeNs);
+  }
+
+  /** The images of one result line: from its {@code pixels_file}, or (a worker that answers in the line) base64. */
+  static List<Image> images(JsonNode result) {
+    List<Image> images = new ArrayList<>();
+    Base64.Decoder b64 = Base64.getDecoder();
+    String file = result.path("pixels_file").asText(null);
+    for (JsonNode image : result.path("images")) {
+      int w = image.path("width").asInt();
+      int h = image.path("height").asInt();
+      byte[] rgb = file != null ? PixelFiles.read(Path.of(file), image.path("offset").asLong(), image.path("length").asInt())
+          : b64.decode(image.path("rgb_b64").asText());
+      if (rgb.length != 3L * w * h) {
+        throw new IllegalStateException("the worker's image is " + rgb.length + " bytes for " + w + "x" + h + " RGB (" + 3L * w * h + ")");
       }
+      images.add(new Image(w, h, rgb));
     }
     return images;
   }
@@ -192,8 +224,11 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     }
   }
 
-  /** The worker's {@code images} request (protocol/schema/serve-requests.schema.json) for images from..to-1 of a batch. */
-  static ObjectNode imagesRequest(ImageBatch batch, int from, int to) {
+  /**
+   * The worker's {@code images} request (protocol/schema/serve-requests.schema.json) for images from..to-1 of a batch:
+   * pixels to {@code pixelsFile} (format {@code file}), or in the result line as base64 when it is null.
+   */
+  static ObjectNode imagesRequest(ImageBatch batch, int from, int to, Path pixelsFile) {
     ObjectNode m = Json.MAPPER.createObjectNode();
     m.put("type", "images");
     ArrayNode prompts = m.putArray("prompts");
@@ -204,7 +239,12 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     m.put("height", batch.shape().size().height());
     m.put("steps", batch.shape().steps());
     m.put("guidance", batch.shape().guidance());
-    m.put("format", "rgb");
+    if (pixelsFile == null) {
+      m.put("format", "rgb");
+    } else {
+      m.put("format", "file");
+      m.put("pixels_file", pixelsFile.toAbsolutePath().toString());
+    }
     return m;
   }
 
@@ -238,5 +278,6 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   @Override
   public void close() {
     workers.forEach(WorkerProcess::close);
+    pixels.close();
   }
 }

@@ -13,10 +13,19 @@ final class FakeBackend implements ImageBackend {
   final AtomicInteger images = new AtomicInteger();
   /** Released once per batch that starts. */
   final Semaphore started = new Semaphore(0);
+  /** Images of each batch, in the order they ran. */
+  final List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
   private final CountDownLatch gate;
+  private final long computeMs;
 
   FakeBackend(boolean gated) {
+    this(gated, 0);
+  }
+
+  /** A backend that takes {@code computeMs} per batch, like a model would. */
+  FakeBackend(boolean gated, long computeMs) {
     this.gate = new CountDownLatch(gated ? 1 : 0);
+    this.computeMs = computeMs;
   }
 
   void open() {
@@ -42,9 +51,11 @@ final class FakeBackend implements ImageBackend {
   public List<Image> generate(ImageBatch batch) {
     batches.incrementAndGet();
     images.addAndGet(batch.size());
+    sizes.add(batch.size());
     started.release();
     try {
       if (!gate.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("the test never opened the gate");
+      if (computeMs > 0) Thread.sleep(computeMs);
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }

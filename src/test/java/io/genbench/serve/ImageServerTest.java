@@ -45,10 +45,13 @@ final class ImageServerTest {
       var png = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(body.path("data").get(0).path("b64_json").asText())));
       assertThat(png.getWidth()).isEqualTo(128);
       assertThat(png.getHeight()).isEqualTo(64);
-      assertThat(r.headers().firstValue("Server-Timing").orElseThrow()).matches("queue;dur=[0-9.]+, compute;dur=[0-9.]+, e2e;dur=[0-9.]+, batch;desc=\"2\"");
+      assertThat(r.headers().firstValue("Server-Timing").orElseThrow()).matches("queue;dur=[0-9.]+, compute;dur=[0-9.]+, transfer;dur=[0-9.]+, encode;dur=[0-9.]+, e2e;dur=[0-9.]+, batch;desc=\"2\"");
       assertThat(body.path("metrics").path("batch_size").asInt()).isEqualTo(2);
       assertThat(body.path("metrics").path("compute_ms").isNumber()).isTrue();
       assertThat(body.path("metrics").path("queue_ms").isNumber()).isTrue();
+      assertThat(body.path("metrics").path("encode_ms").isNumber()).isTrue();
+      assertThat(body.path("metrics").path("transfer_ms").asDouble()).isEqualTo(0.0);  // a backend that does not time itself
+      assertThat(body.path("metrics").path("e2e_ms").asDouble()).isGreaterThanOrEqualTo(body.path("metrics").path("encode_ms").asDouble());
     }
   }
 
@@ -74,6 +77,54 @@ final class ImageServerTest {
         assertThat(m.path("batch_requests").asInt()).isEqualTo(4);
       });
       assertThat(metrics.stream().map(m -> m.path("compute_ms").asDouble()).distinct()).hasSize(1);
+    }
+  }
+
+  @Test
+  void eightClosedLoopUsersGetBatchesOfEight() throws Exception {
+    var backend = new FakeBackend(false, 50);
+    // the delay only bounds a wait that should end as soon as the eighth user is back; long, so a slow machine passes
+    try (ImageServer server = start(backend, new Batcher.Limits(8, 5_000_000_000L, 64), null)) {
+      var http = new Http(server.port());
+      int users = 8;
+      int each = 8;
+      var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+      var threads = new ArrayList<Thread>();
+      for (int u = 0; u < users; u++) {
+        threads.add(Thread.ofPlatform().start(() -> {
+          try {
+            for (int i = 0; i < each; i++) {
+              var r = http.post(ImageServer.IMAGES, OK);
+              if (r.statusCode() != 200) failures.add(r.statusCode() + " " + r.body());
+            }
+          } catch (Exception e) {
+            failures.add(e.toString());
+          }
+        }));
+      }
+      for (Thread t : threads) t.join(120_000);
+
+      assertThat(failures).isEmpty();
+      assertThat(backend.images.get()).isEqualTo(users * each);
+      // users in step from the start (the first batch expects a full one) stay in step: answers leave together
+      assertThat(backend.sizes).as("images per batch").containsOnly(8);
+    }
+  }
+
+  @Test
+  void oneRequestAtATimeDoesNotWaitForTheDelayAfterTheFirst() throws Exception {
+    var backend = new FakeBackend(false);
+    try (ImageServer server = start(backend, new Batcher.Limits(8, 400_000_000L, 64), null)) {
+      var http = new Http(server.port());
+      http.post(ImageServer.IMAGES, OK);  // the first batch expects a full one: it waits the delay out
+
+      List<Double> queued = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        queued.add(Json.MAPPER.readTree(http.post(ImageServer.IMAGES, OK).body()).path("metrics").path("queue_ms").asDouble());
+      }
+
+      assertThat(queued).allSatisfy(q -> assertThat(q).isLessThan(200.0));  // the last batch had one image: none expected
+      assertThat(backend.sizes).containsExactly(1, 1, 1, 1);
     }
   }
 
@@ -199,6 +250,7 @@ final class ImageServerTest {
       assertThat(samples).containsEntry("genbench_request_e2e_seconds_count{" + model + "}", 2.0);
       assertThat(samples).containsEntry("genbench_request_queue_seconds_count{" + model + "}", 2.0);
       assertThat(samples).containsEntry("genbench_request_compute_seconds_count{" + model + "}", 2.0);
+      assertThat(samples).containsEntry("genbench_request_encode_seconds_count{" + model + "}", 2.0);
       assertThat(samples).containsEntry("genbench_request_e2e_seconds_bucket{" + model + ",le=\"3600.0\"}", 2.0);
       assertThat(samples).containsEntry("genbench_images_total{" + model + "}", 4.0);
       assertThat(samples).containsEntry("genbench_batch_size_sum{" + model + "}", 4.0);

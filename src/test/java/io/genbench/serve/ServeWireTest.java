@@ -1,6 +1,7 @@
 package io.genbench.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serving wire (protocol/schema/serve-*.schema.json), Java's side: what {@link WorkerImageBackend} writes to the
@@ -49,7 +51,8 @@ final class ServeWireTest {
   void theRequestsTheBackendWritesMatchTheSchema() throws IOException {
     Schema requests = schema("serve-requests.schema.json");
     var batch = new ImageBatch(new ImageBatch.Shape(new Resolution(512, 256), 20, 7.5), List.of("a", "b", "c"), new long[] {1, 2, 3});
-    List<ObjectNode> written = List.of(WorkerImageBackend.imagesRequest(batch, 1, 3),
+    List<ObjectNode> written = List.of(WorkerImageBackend.imagesRequest(batch, 1, 3, null),
+        WorkerImageBackend.imagesRequest(batch, 0, 1, Path.of("/dev/shm/genbench-serve-1/worker-0.rgb")),
         WorkerImageBackend.generateRequest(new TextBackend.Request("Hello", null, 16, false)),
         WorkerImageBackend.generateRequest(new TextBackend.Request(null, List.of(2, 7), 4, true)));
 
@@ -59,6 +62,43 @@ final class ServeWireTest {
     }
     assertThat(written.getFirst().path("prompts").toString()).isEqualTo("[\"b\",\"c\"]");
     assertThat(written.getFirst().path("seeds").toString()).isEqualTo("[2,3]");
+    assertThat(written.getFirst().path("format").asText()).isEqualTo("rgb");
+    assertThat(written.get(1).path("format").asText()).isEqualTo("file");
+    assertThat(written.get(1).path("pixels_file").asText()).isEqualTo("/dev/shm/genbench-serve-1/worker-0.rgb");
+  }
+
+  @Test
+  void imagesAreReadFromThePixelsFileAtTheOffsetsTheResultGives(@TempDir Path tmp) throws IOException {
+    try (PixelFiles files = PixelFiles.create(tmp, 2)) {
+      byte[] batch = new byte[2 * 4 * 2 * 3];
+      for (int i = 0; i < batch.length; i++) batch[i] = (byte) i;
+      Files.write(files.file(1), batch);
+      ObjectNode result = (ObjectNode) Json.MAPPER.readTree("{\"type\":\"images\",\"id\":\"r1\",\"compute_ns\":5,\"pixels_file\":\""
+          + files.file(1) + "\",\"images\":[{\"width\":4,\"height\":2,\"offset\":0,\"length\":24},"
+          + "{\"width\":4,\"height\":2,\"offset\":24,\"length\":24}]}");
+      assertThat(errors(schema("serve-results.schema.json"), result)).isEmpty();
+
+      List<ImageBackend.Image> images = WorkerImageBackend.images(result);
+
+      assertThat(images).hasSize(2);
+      assertThat(images.get(0).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 0, 24));
+      assertThat(images.get(1).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 24, 48));
+      Files.write(files.file(1), java.util.Arrays.copyOf(batch, 30));  // a file cut short: a clear error, not garbage
+      assertThatThrownBy(() -> WorkerImageBackend.images(result)).hasMessageContaining("the file ends at 30 bytes");
+    }
+  }
+
+  @Test
+  void pixelFilesLiveInAPrivateDirectoryThatCloseRemoves(@TempDir Path tmp) throws IOException {
+    PixelFiles files = PixelFiles.create(tmp, 2);
+    Path dir = files.dir();
+    assertThat(files.file(0)).exists().hasParent(dir);
+    assertThat(files.file(1)).exists().isNotEqualTo(files.file(0));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+
+    files.close();
+
+    assertThat(dir).doesNotExist();
   }
 
   @Test
