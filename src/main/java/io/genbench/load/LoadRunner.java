@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 /**
  * Drives a plan's levels against each target in turn. Open-loop levels: a scheduler thread sleeps until just
  * before the next due time (parkNanos overshoots by tens of microseconds: Linux timer slack), spins the rest, then
- * fires every request that is due, each stamped with its scheduled time, never with the time it was fired. Closed-loop
+ * fires every request that is due, each stamped with its scheduled time, never with the time it was fired; an engine
+ * that asks for it ({@link LoadEngine#aheadNs}) gets each request that much ahead of its due time and holds it, without
+ * spinning, to the due time (the scheduler then neither spins nor makes the client wake late). Closed-loop
  * levels: N users, each sending its next request when its last one ends. After the last request a level drains
  * until every request ended or the timeout passed; what is left is recorded as unfinished.
  */
@@ -36,12 +38,19 @@ public final class LoadRunner {
   private final Prompts prompts;
   private final LoadClock clock;
   private final Consumer<String> progress;
+  private LoadEngine.Kind engineKind; // null: by the target's URL (LoadEngine.open)
 
   public LoadRunner(LoadPlan plan, Prompts prompts, LoadClock clock, Consumer<String> progress) {
     this.plan = plan;
     this.prompts = prompts;
     this.clock = clock;
     this.progress = progress;
+  }
+
+  /** Uses the engine {@code kind} whatever the URL (tests run both engines); returns this. */
+  LoadRunner engine(LoadEngine.Kind kind) {
+    this.engineKind = kind;
+    return this;
   }
 
   /** Runs {@code levels} against every target, target by target. */
@@ -64,8 +73,10 @@ public final class LoadRunner {
     progress.accept("level " + level.label() + " against " + url);
     RequestBodies bodies = new RequestBodies(plan);
     ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
-    try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
-        plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
+    int connections = Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1);
+    LoadEngine.Kind kind = engineKind != null ? engineKind : LoadEngine.kindFor(url, plan.http2());
+    try (LoadEngine engine = LoadEngine.open(kind, url, connections, plan.http2(), plan.timeoutNs(), plan.headers(),
+        () -> ResponseReader.of(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();
@@ -90,17 +101,18 @@ public final class LoadRunner {
     long last = requests.start;
     while (offset >= 0 && requests.wanted(offset)) {
       long due = requests.start + offset;
-      long spin = spinNs(due - last);
+      long ahead = engine.aheadNs(due - last);
+      long spin = ahead > 0 ? 0 : spinNs(due - last);
       long wait;
-      while ((wait = due - clock.nanoTime()) > spin) LockSupport.parkNanos(wait - spin);
-      while (clock.nanoTime() < due) Thread.onSpinWait();
+      while ((wait = due - ahead - clock.nanoTime()) > spin) LockSupport.parkNanos(wait - spin);
+      while (clock.nanoTime() < due - ahead) Thread.onSpinWait();
       long now = clock.nanoTime();
-      do { // every request that is due, this wake
-        requests.fire(engine, due, offset, null);
+      do { // every request that is due (or to be handed over ahead), this wake
+        requests.fire(engine, due, offset, null, ahead > 0);
         last = due;
         offset = cursor.next();
         due = requests.start + offset;
-      } while (offset >= 0 && due <= now && requests.wanted(offset));
+      } while (offset >= 0 && due - ahead <= now && requests.wanted(offset));
     }
     return Math.max(last, clock.nanoTime());
   }
@@ -114,7 +126,7 @@ public final class LoadRunner {
       long now = clock.nanoTime();
       if (requests.wanted(now - requests.start)) {
         lastFire[0] = now;
-        requests.fire(engine, now, now - requests.start, loop[0]);
+        requests.fire(engine, now, now - requests.start, loop[0], false);
       } else if (active.decrementAndGet() == 0) {
         synchronized (idle) {
           idle.notifyAll();
@@ -128,7 +140,7 @@ public final class LoadRunner {
         active.addAndGet(-(users - u));
         break;
       }
-      requests.fire(engine, requests.start, 0, loop[0]);
+      requests.fire(engine, requests.start, 0, loop[0], false);
     }
     long stopBy = requests.start + (requests.perPrompt == null ? plan.warmupNs() + requests.durationNs : Long.MAX_VALUE / 4)
         + plan.timeoutNs() + 1_000_000_000L;
@@ -174,7 +186,7 @@ public final class LoadRunner {
       return perPrompt != null || offsetNs < plan.warmupNs() + durationNs;
     }
 
-    void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then) {
+    void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then, boolean ahead) {
       int i = next.getAndIncrement();
       if (i >= limit) {
         if (then != null) then.accept(null);
@@ -194,7 +206,12 @@ public final class LoadRunner {
         sink.accept(r);
         then.accept(r);
       };
-      engine.fire(new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done));
+      var call = new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done);
+      if (ahead) {
+        engine.fireAt(call);
+      } else {
+        engine.fire(call);
+      }
     }
   }
 }

@@ -30,7 +30,7 @@ final class LoadEngineTest {
           return -1;
         }
       });
-      try (LoadEngine engine = new LoadEngine("http://127.0.0.1:" + server.getLocalPort() + "/v1/images/generations", 4, false,
+      try (LoadEngine engine = LoadEngine.open("http://127.0.0.1:" + server.getLocalPort() + "/v1/images/generations", 4, false,
           5_000_000_000L, Map.of(), () -> new ResponseReader.Whole((body, into) -> null), LoadClock.SYSTEM)) {
         engine.warm(5_000_000_000L);
         assertThat(engine.inFlight()).isZero();
@@ -46,7 +46,7 @@ final class LoadEngineTest {
     try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = closed.getLocalPort();
     }
-    try (LoadEngine engine = new LoadEngine("http://127.0.0.1:" + port + "/", 1, false, 2_000_000_000L, Map.of(),
+    try (LoadEngine engine = LoadEngine.open("http://127.0.0.1:" + port + "/", 1, false, 2_000_000_000L, Map.of(),
         () -> new ResponseReader.Whole((body, into) -> null), LoadClock.SYSTEM)) {
       long t0 = System.nanoTime();
       engine.warm(2_000_000_000L);
