@@ -76,7 +76,7 @@ public final class LoadRunner {
     int connections = Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1);
     LoadEngine.Kind kind = engineKind != null ? engineKind : LoadEngine.kindFor(url, plan.http2());
     try (LoadEngine engine = LoadEngine.open(kind, url, connections, plan.http2(), plan.timeoutNs(), plan.headers(),
-        () -> ResponseReader.of(plan), clock)) {
+        ResponseReader.factory(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();

@@ -36,13 +36,21 @@ abstract class ResponseReader {
   }
 
   static ResponseReader of(LoadPlan plan) {
+    return factory(plan).get();
+  }
+
+  /** Makes a fresh reader per request for {@code plan}; what every reader shares (the result pointer) is made once. */
+  static java.util.function.Supplier<ResponseReader> factory(LoadPlan plan) {
     Api api = plan.parsedApi();
     return switch (api) {
-      case OPENAI_IMAGES -> new Whole((body, into) -> images(body, into, plan.responseFormat()));
-      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? new Sse(api == Api.OPENAI_CHAT) : new Whole(ResponseReader::completion);
+      case OPENAI_IMAGES -> {
+        String format = plan.responseFormat();
+        yield () -> new Whole((body, into) -> images(body, into, format));
+      }
+      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? () -> new Sse(api == Api.OPENAI_CHAT) : () -> new Whole(ResponseReader::completion);
       case GENERIC -> {
         JsonPointer at = JsonPointer.compile(plan.resultPointer());
-        yield new Whole((body, into) -> pointer(body, into, at));
+        yield () -> new Whole((body, into) -> pointer(body, into, at));
       }
     };
   }
