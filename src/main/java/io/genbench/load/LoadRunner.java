@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 /**
  * Drives a plan's levels against each target in turn. Open-loop levels: a scheduler thread sleeps until just
  * before the next due time (parkNanos overshoots by tens of microseconds: Linux timer slack), spins the rest, then
- * fires every request that is due, each stamped with its scheduled time, never with the time it was fired. Closed-loop
+ * fires every request that is due, each stamped with its scheduled time, never with the time it was fired; an engine
+ * that asks for it ({@link LoadEngine#aheadNs}) gets each request that much ahead of its due time and holds it, without
+ * spinning, to the due time (the scheduler then neither spins nor makes the client wake late). Closed-loop
  * levels: N users, each sending its next request when its last one ends. After the last request a level drains
  * until every request ended or the timeout passed; what is left is recorded as unfinished.
  */
@@ -37,6 +39,7 @@ public final class LoadRunner {
   private final LoadClock clock;
   private final Consumer<String> progress;
   private LoadObserver observer = LoadObserver.NONE;
+  private LoadEngine.Kind engineKind; // null: by the target's URL (LoadEngine.open)
 
   public LoadRunner(LoadPlan plan, Prompts prompts, LoadClock clock, Consumer<String> progress) {
     this.plan = plan;
@@ -48,6 +51,12 @@ public final class LoadRunner {
   /** Has {@code watcher} see each level and request as it runs (live metrics); returns this runner. */
   public LoadRunner observedBy(LoadObserver watcher) {
     this.observer = watcher;
+    return this;
+  }
+
+  /** Uses the engine {@code kind} whatever the URL (tests run both engines); returns this. */
+  LoadRunner engine(LoadEngine.Kind kind) {
+    this.engineKind = kind;
     return this;
   }
 
@@ -86,8 +95,10 @@ public final class LoadRunner {
     RequestBodies bodies = new RequestBodies(plan);
     ConcurrentLinkedQueue<RequestRecord> records = new ConcurrentLinkedQueue<>();
     observer.levelStarted(t, url, level);
-    try (LoadEngine engine = new LoadEngine(url, Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1),
-        plan.http2(), plan.timeoutNs(), plan.headers(), () -> ResponseReader.of(plan), clock)) {
+    int connections = Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1);
+    LoadEngine.Kind kind = engineKind != null ? engineKind : LoadEngine.kindFor(url, plan.http2());
+    try (LoadEngine engine = LoadEngine.open(kind, url, connections, plan.http2(), plan.timeoutNs(), plan.headers(),
+        ResponseReader.factory(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
       CpuMeter.Mark cpu0 = CPU.mark();
       long wall0 = clock.nanoTime();
@@ -117,17 +128,18 @@ public final class LoadRunner {
     long last = requests.start;
     while (offset >= 0 && requests.wanted(offset)) {
       long due = requests.start + offset;
-      long spin = spinNs(due - last);
+      long ahead = engine.aheadNs(due - last);
+      long spin = ahead > 0 ? 0 : spinNs(due - last);
       long wait;
-      while ((wait = due - clock.nanoTime()) > spin) LockSupport.parkNanos(wait - spin);
-      while (clock.nanoTime() < due) Thread.onSpinWait();
+      while ((wait = due - ahead - clock.nanoTime()) > spin) LockSupport.parkNanos(wait - spin);
+      while (clock.nanoTime() < due - ahead) Thread.onSpinWait();
       long now = clock.nanoTime();
-      do { // every request that is due, this wake
-        requests.fire(engine, due, offset, null);
+      do { // every request that is due (or to be handed over ahead), this wake
+        requests.fire(engine, due, offset, null, ahead > 0);
         last = due;
         offset = cursor.next();
         due = requests.start + offset;
-      } while (offset >= 0 && due <= now && requests.wanted(offset));
+      } while (offset >= 0 && due - ahead <= now && requests.wanted(offset));
     }
     return Math.max(last, clock.nanoTime());
   }
@@ -141,7 +153,7 @@ public final class LoadRunner {
       long now = clock.nanoTime();
       if (requests.wanted(now - requests.start)) {
         lastFire[0] = now;
-        requests.fire(engine, now, now - requests.start, loop[0]);
+        requests.fire(engine, now, now - requests.start, loop[0], false);
       } else if (active.decrementAndGet() == 0) {
         synchronized (idle) {
           idle.notifyAll();
@@ -155,7 +167,7 @@ public final class LoadRunner {
         active.addAndGet(-(users - u));
         break;
       }
-      requests.fire(engine, requests.start, 0, loop[0]);
+      requests.fire(engine, requests.start, 0, loop[0], false);
     }
     long stopBy = requests.start + (requests.perPrompt == null ? plan.warmupNs() + requests.durationNs : Long.MAX_VALUE / 4)
         + plan.timeoutNs() + 1_000_000_000L;
@@ -211,7 +223,7 @@ public final class LoadRunner {
       return local * generators + generator;
     }
 
-    void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then) {
+    void fire(LoadEngine engine, long scheduledNs, long offsetNs, Consumer<RequestRecord> then, boolean ahead) {
       int i = global(next.getAndIncrement());
       if (i >= limit) {
         if (then != null) then.accept(null);
@@ -231,7 +243,12 @@ public final class LoadRunner {
         sink.accept(r);
         then.accept(r);
       };
-      engine.fire(new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done));
+      var call = new LoadEngine.Call(target, level, i, warmup, prompt, scheduledNs, bodies.body(prompts.get(prompt), i), done);
+      if (ahead) {
+        engine.fireAt(call);
+      } else {
+        engine.fire(call);
+      }
     }
   }
 }

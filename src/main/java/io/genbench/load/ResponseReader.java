@@ -36,15 +36,25 @@ abstract class ResponseReader {
   }
 
   static ResponseReader of(LoadPlan plan) {
+    return factory(plan).get();
+  }
+
+  /** Makes a fresh reader per request for {@code plan}; what every reader shares (the result pointer) is made once. */
+  static java.util.function.Supplier<ResponseReader> factory(LoadPlan plan) {
     Api api = plan.parsedApi();
     return switch (api) {
-      case OPENAI_IMAGES -> plan.partialImages() != null ? new Sse(Sse.Kind.IMAGES)
-          : new Whole((body, into) -> images(body, into, plan.responseFormat()));
-      case OPENAI_COMPLETIONS, OPENAI_CHAT -> plan.stream() ? new Sse(api == Api.OPENAI_CHAT ? Sse.Kind.CHAT : Sse.Kind.COMPLETIONS)
-          : new Whole(ResponseReader::completion);
+      case OPENAI_IMAGES -> {
+        String format = plan.responseFormat();
+        if (plan.partialImages() != null) yield () -> new Sse(Sse.Kind.IMAGES);
+        yield () -> new Whole((body, into) -> images(body, into, format));
+      }
+      case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
+        Sse.Kind kind = api == Api.OPENAI_CHAT ? Sse.Kind.CHAT : Sse.Kind.COMPLETIONS;
+        yield plan.stream() ? () -> new Sse(kind) : () -> new Whole(ResponseReader::completion);
+      }
       case GENERIC -> {
         JsonPointer at = JsonPointer.compile(plan.resultPointer());
-        yield new Whole((body, into) -> pointer(body, into, at));
+        yield () -> new Whole((body, into) -> pointer(body, into, at));
       }
     };
   }

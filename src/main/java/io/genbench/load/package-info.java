@@ -1,8 +1,8 @@
 /**
  * {@code genbench load}: an HTTP load generator for inference endpoints. {@link io.genbench.load.LoadPlan} (what to
  * send, how fast, for how long: CLI options or a strict YAML load plan), {@link io.genbench.load.Profile} (constant,
- * poisson, concurrency, ramp, sweep, trace), {@link io.genbench.load.LoadEngine} (a Vert.x HTTP client on native epoll
- * where available) driven by {@link io.genbench.load.LoadRunner}'s scheduler, which sleeps to just before each
+ * poisson, concurrency, ramp, sweep, trace), {@link io.genbench.load.LoadEngine} (Netty used directly for plain http:// HTTP/1.1,
+ * Vert.x's client for https and HTTP/2; native epoll where available) driven by {@link io.genbench.load.LoadRunner}'s scheduler, which sleeps to just before each
  * scheduled time and fires every due request. Each request keeps its stamps (scheduled, fired, sent, first byte,
  * done) in a {@link io.genbench.load.RequestRecord}; figures come only from those raw records
  * ({@link io.genbench.load.LevelFigures}), and {@link io.genbench.load.LoadOutput} writes the run directory. With

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeOpenAi implements AutoCloseable {
   final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
   public final AtomicInteger requests = new AtomicInteger();
+  /** Connections the server accepted. */
+  public final AtomicInteger connections = new AtomicInteger();
   private final HttpServer server;
   public volatile int stallRequest = -1;
   public volatile long stallMs;
@@ -26,7 +28,7 @@ public final class FakeOpenAi implements AutoCloseable {
   public volatile java.util.function.IntFunction<String> serverTiming;
 
   public FakeOpenAi() throws Exception {
-    server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
+    server = vertx.createHttpServer().connectionHandler(c -> connections.incrementAndGet()).requestHandler(this::handle).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 

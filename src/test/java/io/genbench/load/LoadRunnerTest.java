@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @Timeout(60)
 final class LoadRunnerTest {
@@ -17,18 +19,24 @@ final class LoadRunnerTest {
   }
 
   static List<RequestRecord> run(LoadPlan plan) {
-    var runner = new LoadRunner(plan, Prompts.of("p"), LoadClock.SYSTEM, s -> { });
+    return run(plan, null);
+  }
+
+  /** One level of {@code plan} on the engine {@code kind} (null: the one its URL picks). */
+  static List<RequestRecord> run(LoadPlan plan, LoadEngine.Kind kind) {
+    var runner = new LoadRunner(plan, Prompts.of("p"), LoadClock.SYSTEM, s -> { }).engine(kind);
     return runner.run(plan.levels(java.nio.file.Path.of("."))).get(0).records();
   }
 
-  @Test
-  void aOneSecondStallShowsInTheResponseTimeOfRequestsScheduledDuringItButNotInTheirServiceTime() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void aOneSecondStallShowsInTheResponseTimeOfRequestsScheduledDuringItButNotInTheirServiceTime(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       server.stallRequest = 25;
       server.stallMs = 1000;
       LoadPlan plan = plan(server.url("/v1/images/generations"), "openai-images", "constant 50", 2.0, null);
 
-      List<RequestRecord> records = run(plan);
+      List<RequestRecord> records = run(plan, kind);
 
       assertThat(records).hasSize(100).allMatch(RequestRecord::ok);
       RequestRecord stalled = records.stream().filter(r -> r.index() == 25).findFirst().orElseThrow();
@@ -44,12 +52,13 @@ final class LoadRunnerTest {
     }
   }
 
-  @Test
-  void anOpenLoopLevelSendsEveryScheduledRequestAtItsScheduledTimes() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void anOpenLoopLevelSendsEveryScheduledRequestAtItsScheduledTimes(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = plan(server.url("/v1/images/generations"), "openai-images", "constant 200", 0.5, null);
 
-      List<RequestRecord> records = run(plan);
+      List<RequestRecord> records = run(plan, kind);
 
       assertThat(records).hasSize(100);
       long[] scheduled = records.stream().mapToLong(RequestRecord::scheduledNs).sorted().toArray();
@@ -58,13 +67,14 @@ final class LoadRunnerTest {
     }
   }
 
-  @Test
-  void aClosedLoopKeepsItsUsersBusyUntilTheRequestCount() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void aClosedLoopKeepsItsUsersBusyUntilTheRequestCount(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       server.serviceMs = 5;
       LoadPlan plan = plan(server.url("/v1/images/generations"), "openai-images", "concurrency 3", 30, 30);
 
-      List<RequestRecord> records = run(plan);
+      List<RequestRecord> records = run(plan, kind);
 
       assertThat(records).hasSize(30).allMatch(RequestRecord::ok);
       assertThat(records.stream().mapToInt(RequestRecord::index).sorted().toArray()).containsExactly(
@@ -72,41 +82,44 @@ final class LoadRunnerTest {
     }
   }
 
-  @Test
-  void errorsTimeoutsAndMalformedBodiesAreCountedByKindNotThrown() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void errorsTimeoutsAndMalformedBodiesAreCountedByKindNotThrown(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       record Case(String path, ErrorKind kind) {}
       for (Case c : List.of(new Case("/error", ErrorKind.HTTP_STATUS), new Case("/malformed", ErrorKind.MALFORMED),
           new Case("/no-images", ErrorKind.MALFORMED))) {
-        List<RequestRecord> records = run(plan(server.url(c.path()), "openai-images", "concurrency 1", 5, 3));
+        List<RequestRecord> records = run(plan(server.url(c.path()), "openai-images", "concurrency 1", 5, 3), kind);
 
         assertThat(records).as(c.path()).hasSize(3).allMatch(r -> r.error() == c.kind());
       }
       LoadPlan never = new LoadPlan(List.of(server.url("/never")), "openai-images", "concurrency 1", 5.0, 2, null, null, null,
           null, null, 1L, 1, null, 0.2, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
-      assertThat(run(never)).hasSize(2).allMatch(r -> r.error() == ErrorKind.TIMEOUT);
+      assertThat(run(never, kind)).hasSize(2).allMatch(r -> r.error() == ErrorKind.TIMEOUT);
     }
   }
 
-  @Test
-  void aRefusedConnectionIsAConnectionError() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void aRefusedConnectionIsAConnectionError(LoadEngine.Kind kind) throws Exception {
     int port;
     try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
 
-    List<RequestRecord> records = run(plan("http://127.0.0.1:" + port + "/x", "openai-images", "concurrency 1", 5, 2));
+    List<RequestRecord> records = run(plan("http://127.0.0.1:" + port + "/x", "openai-images", "concurrency 1", 5, 2), kind);
 
     assertThat(records).hasSize(2).allMatch(r -> r.error() == ErrorKind.CONNECTION && r.sentNs() == 0);
   }
 
-  @Test
-  void aChatStreamGivesFirstTokenChunkTimesAndTheServersTokenCount() throws Exception {
+  @ParameterizedTest
+  @EnumSource(LoadEngine.Kind.class)
+  void aChatStreamGivesFirstTokenChunkTimesAndTheServersTokenCount(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       server.tokens = 6;
       server.tokenGapMs = 3;
 
-      List<RequestRecord> records = run(plan(server.url("/v1/chat/completions"), "openai-chat", "concurrency 1", 5, 2));
+      List<RequestRecord> records = run(plan(server.url("/v1/chat/completions"), "openai-chat", "concurrency 1", 5, 2), kind);
 
       assertThat(records).hasSize(2).allMatch(RequestRecord::ok);
       RequestRecord r = records.get(0);
