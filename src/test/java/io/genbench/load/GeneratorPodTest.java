@@ -23,7 +23,7 @@ final class GeneratorPodTest {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/")), "openai-images", "constant 40", 1.0, null, null, 4, null, null, null,
           7L, 4, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
-      Instant start = Instant.now().plusMillis(1500);
+      Instant start = Instant.now().plusMillis(6000); // room for three engines to start on a loaded 2-core machine (1.5 s was 1 s short)
       List<CompletableFuture<String>> outputs = new ArrayList<>();
 
       for (int g = 0; g < 3; g++) {
