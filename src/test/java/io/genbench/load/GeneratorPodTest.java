@@ -23,8 +23,9 @@ final class GeneratorPodTest {
     try (FakeOpenAi server = new FakeOpenAi()) {
       LoadPlan plan = new LoadPlan(List.of(server.url("/")), "openai-images", "constant 40", 1.0, null, null, 4, null, null, null,
           7L, 4, null, 5.0, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null, null).resolved("test");
-      Instant start = Instant.now().plusMillis(6000); // room for three engines to start on a loaded 2-core machine (1.5 s was 1 s short)
+      Instant start = Instant.now().plusMillis(3000);
       List<CompletableFuture<String>> outputs = new ArrayList<>();
+      java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
 
       for (int g = 0; g < 3; g++) {
         GeneratorShare share = new GeneratorShare(g, 3);
@@ -32,7 +33,7 @@ final class GeneratorPodTest {
           StringWriter out = new StringWriter();
           GeneratorPod.run(plan, Path.of("."), share, 0, 0, start, new PrintWriter(out), s -> { }, LoadClock.SYSTEM, Clock.systemUTC());
           return out.toString();
-        }));
+        }, threads)); // a thread each: the common pool runs one task at a time on 2 cores, so generators ran one after another
       }
       LevelMerge merge = new LevelMerge(0, plan.targets().get(0), 0, plan.levels(Path.of(".")).get(0), 3, s -> { });
       for (int g = 0; g < 3; g++) for (String line : outputs.get(g).get().split("\n")) merge.line(g, line);
@@ -47,6 +48,7 @@ final class GeneratorPodTest {
         assertThat(r.scheduledNs() - LevelMerge.BASE_NS).isEqualTo(r.index() * 25_000_000L);
       });
       assertThat(server.requests.get()).isEqualTo(40);
+      threads.shutdown();
     }
   }
 }
