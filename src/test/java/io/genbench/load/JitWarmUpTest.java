@@ -10,15 +10,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 final class JitWarmUpTest {
   @Test
-  void theWarmUpDrivesTheEngineAgainstItsOwnServerClosedThenOpenLoop() {
-    assertThat(JitWarmUp.run(200, 50, 30_000_000_000L)).as("requests answered by the in-process server").isEqualTo(250);
+  void theWarmUpRunsThePlansOwnLevelsAgainstItsOwnServerNotTheTarget() throws Exception {
+    try (FakeOpenAi target = new FakeOpenAi()) {
+      for (String api : List.of("openai-images", "openai-chat")) {
+        LoadPlan plan = LoadRunnerTest.plan(target.url("/v1/chat/completions"), api, "constant 10", 1, null);
+        // 0.2 s closed loop, then 0.2 s at 10,000 req/s: about 2,000 open-loop requests on their own
+        assertThat(JitWarmUp.run(plan, Prompts.of("p"), 200_000_000L, 200_000_000L)).as(api).isGreaterThan(1_000);
+      }
+      assertThat(target.requests.get()).as("requests that reached the plan's target").isZero();
+    }
   }
 
   @Test
-  void itRunsOncePerProcessAndSaysSo() {
+  void itRunsOncePerProcessAndSaysSo() throws Exception {
     List<String> said = new ArrayList<>();
-    int first = JitWarmUp.once(said::add);
-    int second = JitWarmUp.once(said::add);
+    LoadPlan plan = LoadRunnerTest.plan("http://127.0.0.1:9/v1/images/generations", "openai-images", "constant 10", 1, null);
+    int first = JitWarmUp.once(plan, Prompts.of("p"), said::add);
+    int second = JitWarmUp.once(plan, Prompts.of("p"), said::add);
 
     // another test of this JVM may have run it first: then neither call warms, and nothing is said
     if (first > 0) assertThat(said).singleElement().asString().contains("load engine warmed up").contains("once per process");
