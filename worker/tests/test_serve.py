@@ -316,3 +316,19 @@ class SchemaTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChannelsLastRuleTest(unittest.TestCase):
+    def test_channels_last_only_for_the_sd_unet_on_cuda_at_batch_one_as_run_picks_it(self):
+        from genbench_worker.serve import channels_last_for
+
+        self.assertTrue(channels_last_for("sd", True, 1))
+        self.assertFalse(channels_last_for("sd", True, 8))
+        self.assertFalse(channels_last_for("sd", False, 1))
+        self.assertFalse(channels_last_for("sdxl", True, 1))
+
+    def test_the_worker_takes_the_servers_largest_batch(self):
+        from genbench_worker.serve import parse_args
+
+        self.assertEqual(8, parse_args(["--model", "m", "--max-batch", "8"]).max_batch)
+        self.assertEqual(1, parse_args(["--model", "m"]).max_batch)

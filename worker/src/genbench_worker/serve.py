@@ -85,11 +85,21 @@ def build(model: str, *, tiny: bool, precision: str, weights: Optional[str], bac
     return loaded
 
 
+def channels_last_for(family: str, on_cuda: bool, max_batch: int) -> bool:
+    """The UNet's memory format as `run`'s auto picks it (case.CHANNELS_LAST_MAX_BATCH): channels_last for the SD 1.x/2.x
+    UNet on CUDA only when no batch is larger than that; a served SD 2.1 768^2 batch of 8 computed 1,586 ms with it
+    against run's 1,456 ms without (H100, bench/RESULTS.md §18)."""
+    from .case import CHANNELS_LAST_MAX_BATCH  # noqa: PLC0415
+
+    return family == "sd" and on_cuda and max_batch <= CHANNELS_LAST_MAX_BATCH
+
+
 class Server:
     """Answers requests for one built model. `clock` is a monotonic nanosecond clock; `sync` waits for the device."""
 
     def __init__(self, loaded, device, model_id: str, send: Callable[[Dict[str, Any]], None],
-                 clock: Callable[[], int] = time.perf_counter_ns, cuda_graphs: str = "auto", graph_factory=None):
+                 clock: Callable[[], int] = time.perf_counter_ns, cuda_graphs: str = "auto", graph_factory=None,
+                 max_batch: int = 1):
         import torch  # noqa: PLC0415
 
         self.torch = torch
@@ -105,7 +115,7 @@ class Server:
         if cuda_graphs == "true" and not on_cuda:
             raise ValueError("--cuda-graphs true needs a CUDA device; this worker runs on %s" % self.device.type)
         self.cuda_graphs = diffusion and (on_cuda if cuda_graphs == "auto" else cuda_graphs == "true")
-        self.channels_last = diffusion and on_cuda and self.family == "sd"
+        self.channels_last = channels_last_for(self.family, on_cuda, max_batch)
         if self.channels_last:
             from .scenarios.diffusion import set_unet_memory_format  # noqa: PLC0415
 
@@ -397,6 +407,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42, help="seed of the random weights")
     p.add_argument("--cuda-graphs", default="auto", choices=("auto", "true", "false"),
                    help="capture the UNet call per batch shape (auto: on CUDA for image models)")
+    p.add_argument("--max-batch", type=int, default=1,
+                   help="the largest batch the server will send (channels_last for the SD UNet only when it is 1, as run's auto)")
     return p.parse_args(argv)
 
 
@@ -419,7 +431,7 @@ def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] =
         wire.send({"type": "fatal", "kind": getattr(kind, "value", str(kind)), "message": str(e)})
         return 1
     try:
-        server = Server(loaded, device, args.model, wire.send, cuda_graphs=args.cuda_graphs)
+        server = Server(loaded, device, args.model, wire.send, cuda_graphs=args.cuda_graphs, max_batch=args.max_batch)
     except ValueError as e:
         print("serve: %s" % e, file=sys.stderr)
         wire.send({"type": "fatal", "kind": "unsupported", "message": str(e)})

@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + GenBench.home() + ").");
     }
     var config = new WorkerImageBackend.Config(py, source, m.id(), precision.label(), tiny, weights, name,
-        gpuList.isEmpty() ? "auto" : "cuda", gpuList, java.time.Duration.ofSeconds(buildTimeoutS));
+        gpuList.isEmpty() ? "auto" : "cuda", gpuList, java.time.Duration.ofSeconds(buildTimeoutS), maxBatchSize);
     ServeMetrics metrics = new ServeMetrics(GpuTelemetry.detect());
     return listen(m, () -> WorkerImageBackend.start(config, metrics), metrics);
   }

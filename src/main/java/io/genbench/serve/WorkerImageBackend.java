@@ -39,16 +39,17 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    * @param device the worker's {@code --device}: {@code auto} (cuda when it has one), {@code cpu}, {@code cuda}
    * @param gpus one worker per index, each seeing that GPU only; empty for one worker
    * @param buildTimeout how long a worker may take to build the model
+   * @param maxBatch the largest batch the batcher sends (the worker picks its UNet memory format by it)
    */
   public record Config(String python, Path workerSource, String model, String precision, boolean tiny, String weights,
-      String backend, String device, List<String> gpus, Duration buildTimeout) {
+      String backend, String device, List<String> gpus, Duration buildTimeout, int maxBatch) {
     public Config {
       gpus = List.copyOf(gpus);
     }
 
     List<String> command() {
       List<String> c = new ArrayList<>(List.of(python, "-m", "genbench_worker.serve", "--model", model, "--precision", precision,
-          "--backend", backend, "--device", device));
+          "--backend", backend, "--device", device, "--max-batch", Integer.toString(maxBatch)));
       if (tiny) c.add("--tiny");
       if (weights != null) c.addAll(List.of("--weights", weights));
       return c;

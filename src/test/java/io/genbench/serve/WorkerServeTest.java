@@ -48,7 +48,7 @@ final class WorkerServeTest {
   private static Served serve(String model, List<String> gpus) throws Exception {
     var metrics = new ServeMetrics(GpuTelemetry.none());
     var config = new WorkerImageBackend.Config(python(), Path.of("worker/src").toAbsolutePath(), model, "float32", true, null,
-        "torch", "cpu", gpus, Duration.ofSeconds(240));
+        "torch", "cpu", gpus, Duration.ofSeconds(240), 4);
     var server = ImageServer.start(new ImageServer.Config("127.0.0.1", 0, null, model, RequestLimits.DEFAULT,
         new Batcher.Limits(4, 0, 16)), () -> WorkerImageBackend.start(config, metrics), metrics);
     var backend = (WorkerImageBackend) server.ready().get(240, TimeUnit.SECONDS);
