@@ -96,6 +96,10 @@ public final class GeneratorPod {
     }
     Prompts prompts = plan.promptsFile() == null ? Prompts.of(plan.prompt()) : Prompts.read(base.resolve(plan.promptsFile()));
     Level mine = share.of(levels.get(level), plan, plan.durationNs());
+    // before the hello: a pod whose JIT warm-up ends after the agreed start says so as being late
+    if (mine != null && LoadEngine.kindFor(plan.targets().get(target), plan.http2()) == LoadEngine.Kind.NETTY) {
+      JitWarmUp.once(plan, prompts, progress);
+    }
     long now = clock.nanoTime();
     Instant then = wall.instant();
     long lead = (start.getEpochSecond() - then.getEpochSecond()) * 1_000_000_000L + (start.getNano() - then.getNano());

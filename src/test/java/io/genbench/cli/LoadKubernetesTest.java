@@ -147,7 +147,7 @@ final class LoadKubernetesTest {
   private KubernetesLoadGenerators generators(LoadPlan plan, int n) {
     var config = new GeneratorJobs.Config(NS, "registry.example.com/genbench:0.1.0", "loadgen", List.of("regcred"), null,
         Duration.ofSeconds(30), "genbench-load-test");
-    return new KubernetesLoadGenerators(new GeneratorJobs(client, config), plan, n, Duration.ofSeconds(5));
+    return new KubernetesLoadGenerators(new GeneratorJobs(client, config), plan, n, Duration.ofSeconds(12)); // room for the first pod's JIT warm-up (≈ 3.5 s) on a loaded machine
   }
 
   @Test
