@@ -63,25 +63,34 @@ final class RunnerSlotsTest {
     @Override
     public void execute(List<TestCase> cases, Settings settings, CaseSink sink) {
       groups.add(cases.stream().map(TestCase::id).toList());
-      if (start != null && groups.size() == 1) {
-        try {
-          start.await(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
+      boolean first = start != null && groups.size() == 1;
+      if (first && broken) await();
       if (broken) throw new IllegalStateException("GPU " + gpu + " fell off the bus");
       sink.event(new WorkerEvent.Hello(null, "fake", 1, "fake", null, null, null, "cuda:" + gpu, List.of(), null, "test"));
-      for (TestCase c : cases) {
+      for (int i = 0; i < cases.size(); i++) {
+        TestCase c = cases.get(i);
         AtomicInteger now = running.computeIfAbsent(c.id(), k -> new AtomicInteger());
         if (now.incrementAndGet() > 1) overlaps.incrementAndGet();
+        List<WorkerEvent> events = FakeExecutor.success(c, 1_000_000_000L);
+        sink.event(events.getFirst()); // the case is open from its first event
+        // both slots' first cases open before either goes on, so each surely runs beside the other (on a loaded
+        // machine one slot's whole first group could otherwise end before the other's first case opened)
+        if (first && i == 0) await();
         try {
           Thread.sleep(2);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        FakeExecutor.success(c, 1_000_000_000L).forEach(sink::event);
+        events.subList(1, events.size()).forEach(sink::event);
         now.decrementAndGet();
+      }
+    }
+
+    private void await() {
+      try {
+        start.await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
     }
 
