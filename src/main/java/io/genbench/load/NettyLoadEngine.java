@@ -539,39 +539,25 @@ final class NettyLoadEngine implements LoadEngine {
     }
 
     void complete(boolean ok, StringBuilder errorBody, long now) {
-      if (!ok) {
-        finish(ErrorKind.HTTP_STATUS, "HTTP " + status + ": " + shorten(errorBody.toString()), now);
-        return;
-      }
-      try {
-        reader.end(now);
-      } catch (RuntimeException e) {
-        reader.malformed = "unreadable body: " + e;
-      }
-      finish(reader.malformed == null ? null : ErrorKind.MALFORMED, reader.malformed, now);
+      finish(Outcome.ofResponse(ok, status, errorBody, reader, now), now);
     }
 
     void fail(ErrorKind kind, int httpStatus, Throwable cause) {
       status = httpStatus;
-      finish(kind, cause == null ? kind.label() : shorten(String.valueOf(cause.getMessage() == null ? cause : cause.getMessage())),
-          clock.nanoTime());
+      finish(Outcome.ofFailure(kind, cause), clock.nanoTime());
     }
 
     void abandon() {
-      if (finish(ErrorKind.UNFINISHED, "no response when the level's drain time ran out", clock.nanoTime())) {
+      if (finish(new Outcome(ErrorKind.UNFINISHED, "no response when the level's drain time ran out"), clock.nanoTime())) {
         Conn c = conn;
         if (c != null) c.channel.close();
       }
     }
 
-    private boolean finish(ErrorKind error, String message, long doneNs) {
+    private boolean finish(Outcome outcome, long doneNs) {
       if (!finished.compareAndSet(false, true)) return false;
-      // streaming: the first token; otherwise the first byte of the body
-      long first = reader instanceof ResponseReader.Sse ? reader.firstTokenNs : firstByteNs;
       if (firedNs == 0) firedNs = Math.max(call.scheduledNs(), Math.min(doneNs, clock.nanoTime())); // abandoned before due
-      RequestRecord r = new RequestRecord(call.target(), call.level(), call.index(), call.warmup(), call.prompt(), call.scheduledNs(),
-          firedNs, sentNs, first, doneNs, error, status, error == null ? reader.images : 0, reader.outputTokens,
-          reader.tokensCounted, reader.chunkTimes(), error == null ? null : message, timing.queueMs(), timing.computeMs());
+      RequestRecord r = outcome.record(call, reader, firedNs, sentNs, firstByteNs, doneNs, status, timing);
       try {
         call.done().accept(r);
       } finally {
@@ -580,10 +566,5 @@ final class NettyLoadEngine implements LoadEngine {
       }
       return true;
     }
-  }
-
-  private static String shorten(String s) {
-    String one = s.replaceAll("\\s+", " ").strip();
-    return one.length() <= 160 ? one : one.substring(0, 157) + "...";
   }
 }

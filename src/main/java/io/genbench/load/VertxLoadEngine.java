@@ -196,41 +196,26 @@ final class VertxLoadEngine implements LoadEngine {
       });
       resp.endHandler(v -> {
         long now = clock.nanoTime();
-        if (!ok) {
-          finish(ErrorKind.HTTP_STATUS, "HTTP " + status + ": " + shorten(errorBody.toString()), now);
-          return;
-        }
-        try {
-          reader.end(now);
-        } catch (RuntimeException e) {
-          reader.malformed = "unreadable body: " + e;
-        }
-        finish(reader.malformed == null ? null : ErrorKind.MALFORMED, reader.malformed, now);
+        finish(Outcome.ofResponse(ok, status, errorBody, reader, now), now);
       });
     }
 
     boolean fail(ErrorKind kind, int httpStatus, Throwable cause) {
       status = httpStatus;
-      return finish(kind, cause == null ? kind.label() : shorten(String.valueOf(cause.getMessage() == null ? cause : cause.getMessage())),
-          clock.nanoTime());
+      return finish(Outcome.ofFailure(kind, cause), clock.nanoTime());
     }
 
     void abandon() {
-      if (finish(ErrorKind.UNFINISHED, "no response when the level's drain time ran out", clock.nanoTime())) {
+      if (finish(new Outcome(ErrorKind.UNFINISHED, "no response when the level's drain time ran out"), clock.nanoTime())) {
         HttpClientRequest r = request;
         if (r != null) r.reset();
       }
     }
 
-    private boolean finish(ErrorKind error, String message, long doneNs) {
+    private boolean finish(Outcome outcome, long doneNs) {
       if (!finished.compareAndSet(false, true)) return false;
       if (timer >= 0) vertx.cancelTimer(timer);
-      // streaming: the first token; otherwise the first byte of the body
-      long first = reader instanceof ResponseReader.Sse ? reader.firstTokenNs : firstByteNs;
-      RequestRecord r = new RequestRecord(call.target(), call.level(), call.index(), call.warmup(), call.prompt(), call.scheduledNs(),
-          firedNs, sentNs, first, doneNs, error, status, error == null ? reader.images : 0,
-          reader.outputTokens, reader.tokensCounted, reader.chunkTimes(), error == null ? null : message,
-          timing.queueMs(), timing.computeMs());
+      RequestRecord r = outcome.record(call, reader, firedNs, sentNs, firstByteNs, doneNs, status, timing);
       try {
         call.done().accept(r);
       } finally {
@@ -239,10 +224,5 @@ final class VertxLoadEngine implements LoadEngine {
       }
       return true;
     }
-  }
-
-  private static String shorten(String s) {
-    String one = s.replaceAll("\\s+", " ").strip();
-    return one.length() <= 160 ? one : one.substring(0, 157) + "...";
   }
 }
