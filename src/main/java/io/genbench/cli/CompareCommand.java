@@ -78,13 +78,7 @@ final class CompareCommand implements Callable<Integer> {
       throw new UserError("no case of " + baseline + " matches a case of " + candidate + " by id (baseline: "
           + ids(base.results()) + "; candidate: " + ids(cand.results()) + ")");
     }
-    try {
-      System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : comparison.markdown());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    System.out.flush();
-    return (comparison.regressions().isEmpty() ? ExitCode.OK : ExitCode.REGRESSION).code();
+    return print(json, comparison, comparison.markdown(), comparison.regressions().isEmpty());
   }
 
   /**
@@ -105,13 +99,18 @@ final class CompareCommand implements Callable<Integer> {
   /** Two load runs, level by level: the same bootstrap, over each level's raw per-request records. */
   private Integer compareLoadRuns(boolean json, Double threshold, double l) {
     LoadComparison comparison = LoadComparison.of(baseline, candidate, l, seed, MedianRatio.RESAMPLES, threshold);
+    return print(json, comparison, comparison.markdown(), comparison.regressions().isEmpty());
+  }
+
+  /** Prints {@code comparison} as JSON or its Markdown; the exit code says whether anything regressed. */
+  private static Integer print(boolean json, Object comparison, String markdown, boolean noRegression) {
     try {
-      System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : comparison.markdown());
+      System.out.print(json ? Json.PRETTY.writeValueAsString(comparison) + "\n" : markdown);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     System.out.flush();
-    return (comparison.regressions().isEmpty() ? ExitCode.OK : ExitCode.REGRESSION).code();
+    return (noRegression ? ExitCode.OK : ExitCode.REGRESSION).code();
   }
 
   private static RunComparison.Side side(String which, Path dir) {
