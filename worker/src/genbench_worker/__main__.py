@@ -7,6 +7,8 @@
     --list-models       the built-in models with parameter counts, as JSON on stdout
     --version           the worker version
 
+GENBENCH_EARLY_CUDA=0: the CUDA context is created by torch after its import, not on a thread alongside it (startup.py).
+
 Exit codes: 0 every case produced `done` (failed cases included: they are results; --jobs-stdin: stdin
 ended); 2 the job file is unreadable or invalid (nothing ran; --jobs-stdin says so in that job's `job_done`
 and goes on); 143 terminated by SIGTERM (the running case got
