@@ -7,6 +7,8 @@
     --list-models       the built-in models with parameter counts, as JSON on stdout
     --version           the worker version
 
+GENBENCH_EARLY_CUDA=0: the CUDA context is created by torch after its import, not on a thread alongside it (startup.py).
+
 Exit codes: 0 every case produced `done` (failed cases included: they are results; --jobs-stdin: stdin
 ended); 2 the job file is unreadable or invalid (nothing ran; --jobs-stdin says so in that job's `job_done`
 and goes on); 143 terminated by SIGTERM (the running case got
@@ -20,9 +22,10 @@ import json
 import os
 import signal
 import sys
+import time
 from typing import List, Optional
 
-from . import __version__, protocol
+from . import __version__, protocol, startup
 from .devices import device_type, is_cuda
 from .hello import hello
 
@@ -99,6 +102,9 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         return EXIT_OK
     if args.list_models:
         return list_models()
+    started = time.perf_counter()
+    # the device's CUDA context is created on a thread of its own while torch is imported (startup.py)
+    early = startup.EarlyContext(startup.ordinal_for(args.device) if startup.torch_has_cuda() else None).start()
     if events is None:
         events = protocol.claim_stdout()  # before torch and friends are imported: stray prints go to stderr
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -122,18 +128,25 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         from .backends import ModelCache  # noqa: PLC0415 (imports torch)
         from .scenarios import run_case  # noqa: PLC0415
 
+        imported = time.perf_counter()
         try:
             device = choose_device(args.device)
         except (ValueError, RuntimeError) as e:
+            early.finish("none", None)
             print("genbench_worker: %s" % e, file=sys.stderr)
             return EXIT_USAGE
         if is_cuda(device):
-            # create the CUDA context now: its seconds belong to no case's model load
+            # create the CUDA context now (or take the one made early): its seconds belong to no case's model load
             import torch  # noqa: PLC0415
 
             torch.zeros(1, device=device)
             torch.cuda.synchronize(device)
+        early.finish(device_type(device), device.index)
+        ready = time.perf_counter()
         events.emit(hello(device))
+        print("genbench_worker: hello %.2f s after start: imports %.2f s, device %.2f s (%s), hello %.2f s"
+              % (time.perf_counter() - started, imported - started, ready - imported, early.describe(),
+                 time.perf_counter() - ready), file=sys.stderr)
         cache = cache if cache is not None else ModelCache()
         if job is not None:
             run_job(job, cache, events, device, run_case)

@@ -15,6 +15,13 @@ from .devices import is_cuda
 
 
 def driver_version() -> Optional[str]:
+    """The NVIDIA driver's version: from /proc/driver/nvidia/version (no subprocess, no library), else NVML, else
+    nvidia-smi; None where none of them answers."""
+    from .startup import driver_version_from_proc  # noqa: PLC0415
+
+    version = driver_version_from_proc()
+    if version:
+        return version
     try:
         import pynvml  # noqa: PLC0415
 

@@ -63,8 +63,9 @@ def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
     Linear / conv weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default bound), norms at
     weight 1 / bias 0, embeddings ~ N(0, 0.02), other parameters via the owning module's ``init_parameters()``.
     The module is cast to ``dtype`` while still on meta, so the full-size float32 copy never exists. The draws are
-    made in float32 on ``device`` (one parameter at a time) and cast, so the same seed gives the same model in every dtype
-    on one device kind. Returns the module in eval mode with ``requires_grad`` off.
+    made in float32 on ``device`` (one parameter at a time: in place for a float32 model, else into one reused float32
+    scratch buffer, then cast), so the same seed gives the same model in every dtype on one device kind. Returns the
+    module in eval mode with ``requires_grad`` off.
     """
     device = torch.device(device)
     module = module.to(dtype=dtype)  # still on meta: allocates nothing
@@ -73,6 +74,7 @@ def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
         module.tie_weights()
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
+    draws = _Draws(gen, device, _largest_draw(module, dtype))
     done = set()
     for sub in module.modules():
         own = {n: p for n, p in sub.named_parameters(recurse=False) if id(p) not in done}
@@ -82,20 +84,20 @@ def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
             w = sub.weight
             fan_in = w.shape[1] * (w[0, 0].numel() if w.dim() > 2 else 1)
             bound = 1.0 / math.sqrt(fan_in)
-            _uniform(w, bound, gen)
+            draws.uniform(w, bound)
             if sub.bias is not None:
-                _uniform(sub.bias, bound, gen)
+                draws.uniform(sub.bias, bound)
         elif isinstance(sub, (nn.GroupNorm, nn.LayerNorm)):
             if sub.weight is not None:
                 sub.weight.fill_(1.0)
                 sub.bias.fill_(0.0)
         elif isinstance(sub, nn.Embedding):
-            _normal(sub.weight, 0.02, gen)
+            draws.normal(sub.weight, 0.02)
         elif hasattr(sub, "init_parameters"):
             sub.init_parameters(gen)
         else:
             for p in own.values():
-                _normal(p, 0.02, gen)
+                draws.normal(p, 0.02)
         done.update(id(p) for p in own.values())
     module.eval()
     for p in module.parameters():
@@ -103,13 +105,41 @@ def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
     return module
 
 
-def _uniform(p: torch.Tensor, bound: float, gen: torch.Generator) -> None:
-    tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
-    tmp.uniform_(-bound, bound, generator=gen)
-    p.copy_(tmp)
+def _largest_draw(module: nn.Module, dtype: torch.dtype) -> int:
+    """Elements of the largest parameter whose draw needs a float32 scratch (0 when the module is float32)."""
+    if dtype == torch.float32:
+        return 0
+    return max((p.numel() for p in module.parameters() if p.dtype != torch.float32), default=0)
 
 
-def _normal(p: torch.Tensor, std: float, gen: torch.Generator) -> None:
-    tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
-    tmp.normal_(0.0, std, generator=gen)
-    p.copy_(tmp)
+class _Draws:
+    """The seeded float32 draws of :func:`materialize`, made without a temporary per parameter.
+
+    A float32 parameter is drawn in place; any other is drawn into a slice of one float32 scratch buffer (the size of
+    the largest such parameter, allocated once) and copied, with a cast. A draw into a contiguous float32 tensor of a
+    given shape takes the same values from the generator whatever memory it fills, so the weights are those the
+    previous code made with a fresh float32 tensor per parameter (tests/test_models.py, bench/first_build.py
+    --reference)."""
+
+    def __init__(self, gen: torch.Generator, device: torch.device, scratch_numel: int):
+        self._gen = gen
+        self._scratch = torch.empty(scratch_numel, dtype=torch.float32, device=device) if scratch_numel else None
+
+    def _target(self, p: torch.Tensor) -> torch.Tensor:
+        if p.dtype == torch.float32 and p.is_contiguous():
+            return p
+        if self._scratch is None or p.numel() > self._scratch.numel():  # a parameter not counted up front
+            return torch.empty(p.shape, dtype=torch.float32, device=p.device)
+        return self._scratch[:p.numel()].view(p.shape)
+
+    def uniform(self, p: torch.Tensor, bound: float) -> None:
+        t = self._target(p)
+        t.uniform_(-bound, bound, generator=self._gen)
+        if t is not p:
+            p.copy_(t)
+
+    def normal(self, p: torch.Tensor, std: float) -> None:
+        t = self._target(p)
+        t.normal_(0.0, std, generator=self._gen)
+        if t is not p:
+            p.copy_(t)
