@@ -332,3 +332,22 @@ class ChannelsLastRuleTest(unittest.TestCase):
 
         self.assertEqual(8, parse_args(["--model", "m", "--max-batch", "8"]).max_batch)
         self.assertEqual(1, parse_args(["--model", "m"]).max_batch)
+
+
+class HostPixelsTest(unittest.TestCase):
+    def test_the_pixels_leave_as_to_uint8_makes_them_one_contiguous_nhwc_uint8_tensor(self):
+        import torch
+        from genbench_worker.scenarios.diffusion import to_uint8
+
+        server = serve.Server.__new__(serve.Server)
+        server.torch, server._pinned = torch, None
+        images = torch.linspace(-1.3, 1.3, 2 * 3 * 5 * 7).reshape(2, 3, 5, 7)
+
+        host = server.host_pixels(images)
+
+        self.assertEqual(torch.uint8, host.dtype)
+        self.assertEqual((2, 5, 7, 3), tuple(host.shape))
+        self.assertTrue(host.is_contiguous())
+        self.assertTrue(torch.equal(to_uint8(images), host))
+        self.assertEqual(0, int(host.min()))  # clamped below -1 and above 1
+        self.assertEqual(255, int(host.max()))
