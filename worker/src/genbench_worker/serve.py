@@ -125,6 +125,10 @@ class Server:
         self._graph_factory = graph_factory
         self._graphs: "OrderedDict[tuple, Any]" = OrderedDict()
         self._pinned = None  # the host buffer batches' pixels come back through on CUDA (host_pixels)
+        # GENBENCH_SERVE_TRACE=1: one stderr line per image batch with the worker's idle time since the previous batch's
+        # compute end (its own pixel trip, the controller's turnaround): bench/serve_gap.py reads them
+        self.trace = os.environ.get("GENBENCH_SERVE_TRACE") == "1"
+        self._computed_at = None
 
     def knobs(self) -> Dict[str, bool]:
         return {"cuda_graphs": bool(self.cuda_graphs), "channels_last": bool(self.channels_last)}
@@ -217,6 +221,10 @@ class Server:
         images = self._denoise(prompts, seeds, width, height, steps, float(guidance))
         self.sync()
         compute_ns = self.clock() - start
+        if self.trace and self._computed_at is not None:
+            print("serve: trace batch %s images %d idle_ms %.3f compute_ms %.3f"
+                  % (m["id"], len(prompts), (start - self._computed_at) / 1e6, compute_ns / 1e6), file=sys.stderr)
+        self._computed_at = start + compute_ns
 
         from .scenarios.diffusion import png_bytes  # noqa: PLC0415
 
