@@ -25,6 +25,7 @@ def main():
         if "crash" in m["prompts"]:
             os._exit(3)
         time.sleep(m["steps"] / 1000)
+        send({"type": "computed", "id": m["id"], "compute_ns": m["steps"] * 1000000})
         w, h = m["width"], m["height"]
         size = w * h * 3
         with open(m["pixels_file"], "r+b") as f:

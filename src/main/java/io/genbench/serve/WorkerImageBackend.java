@@ -174,16 +174,18 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
 
   /**
    * Splits the batch over the workers; each writes its part's pixels to a file leased for it ({@link PixelFiles}: one
-   * of its two, never one still being read) and answers with a result line. Returns once every part's line is in: the
-   * workers are free for the next batch, which goes out while this one's pixels are read back here, on one reader
-   * thread (so batches' images complete in order), and the files released. The compute time is the slowest part's own
-   * loop ({@code compute_ns}), not the pixels' trip.
+   * of its two, never one still being read). Returns once every part's compute is done (its {@code computed} line, or
+   * its result from a worker that sends none): the workers are free for the next batch, which goes out while they
+   * write this one's pixels and this side reads them back, on one reader thread (so batches' images complete in
+   * order), then releases the files. The compute time is the slowest part's own loop ({@code compute_ns}), not the
+   * pixels' trip.
    */
   @Override
   public Started start(ImageBatch batch) {
     int parts = Math.min(workers.size(), batch.size());
     List<PixelFiles.Lease> leases = new ArrayList<>();
     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
+    List<CompletableFuture<JsonNode>> computed = new ArrayList<>();
     try {
       int from = 0;
       for (int i = 0; i < parts; i++) {
@@ -193,45 +195,59 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
           throw new Unavailable("worker " + i + "'s pixel files were both still being read after " + LEASE_WAIT_NS / 1_000_000_000L + " s", null);
         }
         leases.add(lease);
-        sent.add(workers.get(i).send(imagesRequest(batch, from, to, lease.file()), event -> {}));
+        CompletableFuture<JsonNode> done = new CompletableFuture<>();
+        CompletableFuture<JsonNode> result = workers.get(i).send(imagesRequest(batch, from, to, lease.file()), event -> {
+          if (event.path("type").asText().equals("computed")) done.complete(event);
+        });
+        result.whenComplete((r, f) -> {
+          if (f != null) done.completeExceptionally(f);
+          else done.complete(r);
+        });
+        sent.add(result);
+        computed.add(done);
         from = to;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      leases.forEach(pixels::release);
+      releaseWhenDone(sent, leases);
       throw new Unavailable("interrupted", e);
     } catch (RuntimeException e) {
-      leases.forEach(pixels::release);
+      releaseWhenDone(sent, leases);
       throw e;
     }
-    // every part's line (or failure) before anything is released: a file goes back only once its worker is done with it
-    List<JsonNode> results = new ArrayList<>();
     RuntimeException failed = null;
     long computeNs = 0;
-    for (CompletableFuture<JsonNode> part : sent) {
+    for (CompletableFuture<JsonNode> part : computed) {
       try {
-        JsonNode result = await(part);
-        computeNs = Math.max(computeNs, result.path("compute_ns").asLong());
-        results.add(result);
+        computeNs = Math.max(computeNs, await(part).path("compute_ns").asLong());
       } catch (RuntimeException e) {
         if (failed == null) failed = e;
       }
     }
     if (failed != null) {
-      leases.forEach(pixels::release);
+      releaseWhenDone(sent, leases);
       throw failed;
     }
     PixelReader read = reader;
-    CompletableFuture<List<Image>> images = CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<List<Image>> images = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((v, f) -> {
       try {
         List<Image> all = new ArrayList<>(batch.size());
-        for (JsonNode result : results) all.addAll(images(result, read));
+        for (CompletableFuture<JsonNode> part : sent) all.addAll(images(await(part), read));
         return all;
       } finally {
         leases.forEach(pixels::release);
       }
     }, readers);
     return new Started(computeNs, images);
+  }
+
+  /** Gives each lease back once its worker is done with the request that named its file (a failed batch's). */
+  private void releaseWhenDone(List<CompletableFuture<JsonNode>> sent, List<PixelFiles.Lease> leases) {
+    for (int i = 0; i < leases.size(); i++) {
+      PixelFiles.Lease lease = leases.get(i);
+      if (i < sent.size()) sent.get(i).whenComplete((r, f) -> pixels.release(lease));
+      else pixels.release(lease);
+    }
   }
 
   /** How long a batch waits for one of a worker's pixel files to be read before it fails as unavailable. */
