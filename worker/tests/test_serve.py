@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -147,6 +148,8 @@ class ImageTest(unittest.TestCase):
             size_after_one = os.path.getsize(path)
 
         result = of(sent, "f", "images")[0]
+        self.assertEqual(["computed", "images"], [x["type"] for x in of(sent, "f")])  # computed first, then the pixels
+        self.assertEqual(result["compute_ns"], of(sent, "f", "computed")[0]["compute_ns"])
         b64 = [base64.b64decode(i["rgb_b64"]) for i in of(sent, "b", "images")[0]["images"]]
         self.assertEqual(path, result["pixels_file"])
         self.assertEqual([{"width": 64, "height": 48, "offset": 0, "length": 64 * 48 * 3},
@@ -156,7 +159,41 @@ class ImageTest(unittest.TestCase):
             self.assertEqual(expected, data[image["offset"]:image["offset"] + image["length"]])
         self.assertGreaterEqual(result["pixels_ns"], 0)
         self.assertEqual(64 * 48 * 3, size_after_one)  # cut to the batch: the file holds one batch at most
-        self.assertEqual("images", of(again, "one")[0]["type"])
+        self.assertEqual(["computed", "images"], [x["type"] for x in of(again, "one")])
+
+    def test_the_next_request_computes_while_the_last_ones_pixels_are_written(self):
+        real = serve.write_pixels
+        written = threading.Event()
+
+        def slow(path, pixels):
+            # held until the next request has been computed (or 60 s): only a worker that reads on meanwhile gets there
+            written.wait(60)
+            return real(path, pixels)
+
+        class Watch(Collect):
+            def send(self, message):
+                super().send(message)
+                if message["type"] == "computed" and message["id"] == "second":
+                    written.set()
+
+        serve.write_pixels = slow
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                files = [os.path.join(tmp, "a"), os.path.join(tmp, "b")]
+                for f in files:
+                    open(f, "wb").close()
+                wire = Watch()
+                lines = [dict(self.request(rid, ["x"], [1]), format="file", pixels_file=f)
+                         for rid, f in zip(["first", "second"], files)]
+                code = serve.main(["--model", SD, "--tiny", "--device", "cpu"], wire=wire,
+                                  stdin=io.StringIO("".join(json.dumps(x) + "\n" for x in lines)))
+        finally:
+            serve.write_pixels = real
+
+        self.assertEqual(0, code)
+        order = [(x["type"], x["id"]) for x in wire.sent if x["type"] in ("computed", "images")]
+        self.assertLess(order.index(("computed", "second")), order.index(("images", "first")))
+        self.assertEqual(2, len([o for o in order if o[0] == "images"]))
 
     def test_file_format_needs_an_existing_file_by_absolute_path(self):
         _, sent = run(SD, dict(self.request("nofile", ["x"], [1]), format="file"),
@@ -332,3 +369,22 @@ class ChannelsLastRuleTest(unittest.TestCase):
 
         self.assertEqual(8, parse_args(["--model", "m", "--max-batch", "8"]).max_batch)
         self.assertEqual(1, parse_args(["--model", "m"]).max_batch)
+
+
+class HostPixelsTest(unittest.TestCase):
+    def test_the_pixels_leave_as_to_uint8_makes_them_one_contiguous_nhwc_uint8_tensor(self):
+        import torch
+        from genbench_worker.scenarios.diffusion import to_uint8
+
+        server = serve.Server.__new__(serve.Server)
+        server.torch, server._pinned = torch, None
+        images = torch.linspace(-1.3, 1.3, 2 * 3 * 5 * 7).reshape(2, 3, 5, 7)
+
+        host = server.host_pixels(images)
+
+        self.assertEqual(torch.uint8, host.dtype)
+        self.assertEqual((2, 5, 7, 3), tuple(host.shape))
+        self.assertTrue(host.is_contiguous())
+        self.assertTrue(torch.equal(to_uint8(images), host))
+        self.assertEqual(0, int(host.min()))  # clamped below -1 and above 1
+        self.assertEqual(255, int(host.max()))

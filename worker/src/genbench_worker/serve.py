@@ -2,10 +2,13 @@
 
 The model is built once, through the same registry and `ModelCache` as `genbench run` (random weights, or local
 `--weights`; `--tiny` for tests). Then requests arrive on stdin, one JSON object per line, and are answered on stdout,
-one JSON object per line, in arrival order, one request at a time; stderr is free text (the log):
+one JSON object per line, one request at a time (but for format file: once its compute is done, `computed` goes out
+and its pixels are written on a thread of their own while the next request is read and computed; the `images` line
+follows when they are written); stderr is free text (the log):
 
     in   {"type": "images", "id": "r1", "prompts": [...], "seeds": [...], "width": W, "height": H, "steps": N,
           "guidance": G, "format": "file" | "rgb" | "png", "pixels_file": PATH (format file)}
+    out  {"type": "computed", "id": "r1", "compute_ns": ...}                                   format file, first
     out  {"type": "images", "id": "r1", "compute_ns": ..., "pixels_ns": ...,
           "pixels_file": PATH, "images": [{"width", "height", "offset", "length"}]}             format file
     out  {"type": "images", "id": "r1", "compute_ns": ..., "pixels_ns": ...,
@@ -31,8 +34,10 @@ import base64
 import json
 import os
 import sys
+import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
@@ -108,7 +113,11 @@ class Server:
         self.family = loaded.family
         self.device = torch.device(device)
         self.model_id = model_id
-        self.send = send
+        self._send = send
+        self._send_lock = threading.Lock()  # the pixel writer's lines and the main thread's never interleave
+        # format file: the batch's pixels are written on this thread while the main one reads the next request
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genbench-pixels")
+        self._writing = None
         self.clock = clock
         # the knobs `run` resolves to "auto" (case.py): UNet graphs on CUDA, channels_last for the SD 1.x/2.x UNet
         on_cuda, diffusion = self.device.type == "cuda", self.family in ("sd", "sdxl")
@@ -124,6 +133,28 @@ class Server:
             from .scenarios.diffusion import GraphedUNet as graph_factory  # noqa: PLC0415, N813
         self._graph_factory = graph_factory
         self._graphs: "OrderedDict[tuple, Any]" = OrderedDict()
+        self._pinned = None  # the host buffer batches' pixels come back through on CUDA (host_pixels)
+        # GENBENCH_SERVE_TRACE=1: one stderr line per image batch with the worker's idle time since the previous batch's
+        # compute end (its own pixel trip, the controller's turnaround): bench/serve_gap.py reads them
+        self.trace = os.environ.get("GENBENCH_SERVE_TRACE") == "1"
+        self._computed_at = None
+
+    def send(self, message: Dict[str, Any]) -> None:
+        with self._send_lock:
+            self._send(message)
+
+    def close(self) -> None:
+        """Waits for the last batch's pixels to be written and its line sent."""
+        self._writer.shutdown(wait=True)
+
+    def _failed(self, rid, e: BaseException) -> None:
+        from .failures import classify  # noqa: PLC0415
+
+        kind = classify(e)
+        print("serve: request %s failed: %r" % (rid, e), file=sys.stderr)
+        self.send({"type": "error", "id": rid, "kind": getattr(kind, "value", str(kind)), "message": str(e)})
+        if self.device.type == "cuda":
+            self.torch.cuda.empty_cache()
 
     def knobs(self) -> Dict[str, bool]:
         return {"cuda_graphs": bool(self.cuda_graphs), "channels_last": bool(self.channels_last)}
@@ -176,13 +207,7 @@ class Server:
         except BadRequest as e:
             self.send({"type": "error", "id": rid, "kind": "bad_request", "message": str(e)})
         except Exception as e:  # the request failed; the model is still there for the next one
-            from .failures import classify  # noqa: PLC0415
-
-            kind = classify(e)
-            print("serve: request %s failed: %r" % (rid, e), file=sys.stderr)
-            self.send({"type": "error", "id": rid, "kind": getattr(kind, "value", str(kind)), "message": str(e)})
-            if self.device.type == "cuda":
-                self.torch.cuda.empty_cache()
+            self._failed(rid, e)
 
     # ------------------------------------------------------------------ images
 
@@ -216,21 +241,57 @@ class Server:
         images = self._denoise(prompts, seeds, width, height, steps, float(guidance))
         self.sync()
         compute_ns = self.clock() - start
+        if self.trace and self._computed_at is not None:
+            print("serve: trace batch %s images %d idle_ms %.3f compute_ms %.3f"
+                  % (m["id"], len(prompts), (start - self._computed_at) / 1e6, compute_ns / 1e6), file=sys.stderr)
+        self._computed_at = start + compute_ns
 
-        from .scenarios.diffusion import png_bytes, to_uint8  # noqa: PLC0415
+        from .scenarios.diffusion import png_bytes  # noqa: PLC0415
 
-        pixels = to_uint8(images)
         result = {"type": "images", "id": m["id"], "compute_ns": int(compute_ns)}
         if fmt == "file":
-            result["pixels_file"] = path
-            result["images"] = write_pixels(path, pixels)
-        else:
-            result["images"] = [{"width": width, "height": height,
-                                 ("png_b64" if fmt == "png" else "rgb_b64"): base64.b64encode(
-                                     png_bytes(rgb) if fmt == "png" else rgb.numpy().tobytes()).decode("ascii")}
-                                for rgb in pixels]
+            # the controller may send the next request now: it names the other pixel file, and is read while this
+            # batch's pixels are written on the writer thread
+            self.send({"type": "computed", "id": m["id"], "compute_ns": int(compute_ns)})
+            if self._writing is not None:
+                self._writing.result()  # the pinned buffer is free again (the last write is long done)
+            pixels = self.host_pixels(images)
+            self._writing = self._writer.submit(self._write, m["id"], path, pixels, result, start + compute_ns)
+            return
+        pixels = self.host_pixels(images)
+        result["images"] = [{"width": width, "height": height,
+                             ("png_b64" if fmt == "png" else "rgb_b64"): base64.b64encode(
+                                 png_bytes(rgb) if fmt == "png" else rgb.numpy().tobytes()).decode("ascii")}
+                            for rgb in pixels]
         result["pixels_ns"] = int(self.clock() - start - compute_ns)
         self.send(result)
+
+    def _write(self, rid, path: str, pixels, result: Dict[str, Any], computed_at: int) -> None:
+        try:
+            result["pixels_file"] = path
+            result["images"] = write_pixels(path, pixels)
+            result["pixels_ns"] = int(self.clock() - computed_at)
+            self.send(result)
+        except Exception as e:
+            self._failed(rid, e)
+
+    def host_pixels(self, images):
+        """[-1, 1] images [..., 3, H, W] as uint8 [N, H, W, 3] on the host, the values `to_uint8` gives: converted and
+        laid out on the device, then one contiguous copy to the host, into a pinned buffer kept for the next batch
+        (grown when a batch needs more) on CUDA, so the copy runs at the link's speed without a staging copy."""
+        torch = self.torch
+        x = images.detach()
+        x = x.reshape(-1, *x.shape[-3:]).float()
+        x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous()
+        if x.device.type != "cuda":
+            return x
+        n = x.numel()
+        if self._pinned is None or self._pinned.numel() < n:
+            self._pinned = torch.empty(n, dtype=torch.uint8, pin_memory=True)
+        host = self._pinned[:n].view(x.shape)
+        host.copy_(x, non_blocking=True)
+        torch.cuda.current_stream(x.device).synchronize()
+        return host
 
     def _denoise(self, prompts: List[str], seeds: List[int], width: int, height: int, steps: int, guidance: float):
         """The `run` loop (scenarios/diffusion.py) with a prompt and a seed per image: text encode, `steps` UNet calls
@@ -442,9 +503,12 @@ def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] =
                "knobs": server.knobs()})
     print("serve: %s ready on %s (%d parameters, built in %.1f s)"
           % (args.model, device, loaded.parameters, loaded.build_ns / 1e9), file=sys.stderr)
-    for line in stdin:
-        if line.strip():
-            server.handle(line)
+    try:
+        for line in stdin:
+            if line.strip():
+                server.handle(line)
+    finally:
+        server.close()
     return 0
 
 

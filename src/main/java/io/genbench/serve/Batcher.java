@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * with whatever is queued when an instance is free; with a delay it waits for a full batch (its preferred sizes)
  * however many clients there are, which costs a lone request the whole delay.
  *
- * <p>One thread runs the batches, one at a time, so a backend need not be thread-safe.
+ * <p>One thread starts the batches, one at a time, so a backend need not be thread-safe; a batch's images may still be
+ * on their way back ({@link ImageBackend#start}) while the next batch computes.
  */
 public final class Batcher implements AutoCloseable {
 
@@ -184,6 +185,11 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one batch: starts it on the backend and, once the backend is free again (its compute done), lets the next batch
+   * go while this one's images are still on their way (read back, then encoded by the server): the batches are
+   * pipelined. Each request's outcome completes when its images are in.
+   */
   private void run(List<Job> batch) {
     List<String> prompts = new ArrayList<>();
     long[] seeds = new long[batch.stream().mapToInt(j -> j.prompts().size()).sum()];
@@ -193,30 +199,42 @@ public final class Batcher implements AutoCloseable {
     }
     long seq = ++batches;
     long start = ticker.read();
-    ImageBackend.Generated generated;
+    ImageBackend.Started started;
     try {
-      generated = backend.generateTimed(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
-      if (generated.images().size() != prompts.size()) {
-        throw new IllegalStateException(backend.name() + " returned " + generated.images().size() + " images for " + prompts.size() + " prompts");
-      }
+      started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
     } catch (RuntimeException | Error e) {
       ended(prompts.size());
-      batch.forEach(job -> job.done().completeExceptionally(e));
-      answered(seq);
+      fail(batch, seq, e);
       return;
     }
-    long callNs = ticker.read() - start;
-    long computeNs = generated.computeNs() >= 0 ? Math.min(generated.computeNs(), callNs) : callNs;
+    long freeNs = ticker.read() - start;
+    long computeNs = started.computeNs() >= 0 ? Math.min(started.computeNs(), freeNs) : freeNs;
     ended(prompts.size());
-    metrics.batch(model, prompts.size());
-    List<ImageBackend.Image> images = generated.images();
-    int from = 0;
-    for (Job job : batch) {
-      int n = job.prompts().size();
-      job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs, callNs - computeNs,
-          prompts.size(), batch.size(), seq));
-      from += n;
-    }
+    boolean inHand = started.images().isDone();  // a backend in the JVM: no trip back
+    started.images().whenComplete((images, failure) -> {
+      long callNs = inHand ? freeNs : ticker.read() - start;
+      Throwable why = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+      if (why == null && images.size() != prompts.size()) {
+        why = new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
+      }
+      if (why != null) {
+        fail(batch, seq, why);
+        return;
+      }
+      metrics.batch(model, prompts.size());
+      int from = 0;
+      for (Job job : batch) {
+        int n = job.prompts().size();
+        job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs,
+            Math.max(0, callNs - computeNs), prompts.size(), batch.size(), seq));
+        from += n;
+      }
+    });
+  }
+
+  private void fail(List<Job> batch, long seq, Throwable e) {
+    batch.forEach(job -> job.done().completeExceptionally(e));
+    answered(seq);
   }
 
   /**

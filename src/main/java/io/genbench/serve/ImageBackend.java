@@ -3,8 +3,8 @@ package io.genbench.serve;
 import java.util.List;
 
 /**
- * What turns a batch into images: the in-JVM ONNX default, or (later) a supervised worker process. The batcher calls
- * {@link #generate} from one thread, one batch at a time.
+ * What turns a batch into images: the in-JVM ONNX default, or supervised worker processes. The batcher calls
+ * {@link #start} from one thread, one batch at a time (the previous batch's images may still be on their way).
  */
 public interface ImageBackend extends AutoCloseable {
 
@@ -32,6 +32,25 @@ public interface ImageBackend extends AutoCloseable {
   default Generated generateTimed(ImageBatch batch) {
     return new Generated(generate(batch), -1);
   }
+
+  /**
+   * Starts a batch and returns as soon as the backend can take the next one, with its images to come: the PyTorch
+   * worker returns when its result line arrives (its compute done, the pixels in their file) and reads the pixels after,
+   * so the next batch computes while this one's are read and encoded. The default runs {@link #generateTimed}.
+   * Images of successive batches complete in the order the batches started.
+   */
+  default Started start(ImageBatch batch) {
+    Generated g = generateTimed(batch);
+    return new Started(g.computeNs(), java.util.concurrent.CompletableFuture.completedFuture(g.images()));
+  }
+
+  /**
+   * A started batch.
+   *
+   * @param computeNs the backend's own compute time, or -1 when it does not time itself
+   * @param images its images, in order, once they are back (or why they cannot be)
+   */
+  record Started(long computeNs, java.util.concurrent.CompletableFuture<List<Image>> images) {}
 
   /**
    * A batch's images, in order, and its compute time.

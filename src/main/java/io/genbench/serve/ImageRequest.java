@@ -11,13 +11,15 @@ import java.util.regex.Pattern;
 
 /**
  * One {@code POST /v1/images/generations} body, checked. OpenAI's fields {@code prompt}, {@code model}, {@code n},
- * {@code size} ({@code "WxH"}) and {@code response_format} ({@code b64_json} only), and genbench's extensions
+ * {@code size} ({@code "WxH"}) and {@code response_format} ({@code b64_json}, the default, or {@code url}: URLs
+ * this server serves, {@link ImageStore}), and genbench's extensions
  * {@code steps} (default 20), {@code guidance} (default 7.5) and {@code seed} (default random; image i gets seed + i).
  * Other OpenAI fields ({@code quality}, {@code style}, {@code user}) are accepted and ignored.
  *
  * @param seed the first image's seed
+ * @param url whether the images are answered as URLs ({@code response_format: "url"}) rather than base64 in the body
  */
-public record ImageRequest(String prompt, int n, ImageBatch.Shape shape, long seed) {
+public record ImageRequest(String prompt, int n, ImageBatch.Shape shape, long seed, boolean url) {
   static final int DEFAULT_STEPS = 20;
   static final double DEFAULT_GUIDANCE = 7.5;
   static final double MAX_GUIDANCE = 30;
@@ -73,9 +75,13 @@ public record ImageRequest(String prompt, int n, ImageBatch.Shape shape, long se
     int n = integer(root, "n", 1, 1, limits.maxN(), "");
 
     JsonNode f = root.get("response_format");
-    if (f != null && !f.isNull() && !(f.isTextual() && f.asText().equals("b64_json"))) {
-      throw ApiError.field("response_format", "invalid_value", "'response_format' must be 'b64_json' (this server"
-          + " returns images in the response; 'url' is not supported), was " + f + ".");
+    boolean url = false;
+    if (f != null && !f.isNull()) {
+      if (!f.isTextual() || !(f.asText().equals("b64_json") || f.asText().equals("url"))) {
+        throw ApiError.field("response_format", "invalid_value", "'response_format' must be 'b64_json' (PNGs in the"
+            + " response) or 'url' (PNGs served by this server for a while), was " + f + ".");
+      }
+      url = f.asText().equals("url");
     }
 
     Resolution size = size(root.get("size"), limits, sizeMultiple);
@@ -100,7 +106,7 @@ public record ImageRequest(String prompt, int n, ImageBatch.Shape shape, long se
       }
       seed = s.asLong();
     }
-    return new ImageRequest(prompt, n, new ImageBatch.Shape(size, steps, guidance), seed);
+    return new ImageRequest(prompt, n, new ImageBatch.Shape(size, steps, guidance), seed, url);
   }
 
   private static int integer(JsonNode root, String field, int fallback, int min, int max, String what) {

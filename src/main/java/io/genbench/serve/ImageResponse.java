@@ -14,9 +14,9 @@ import java.util.concurrent.Executor;
 
 /**
  * The body of an image response, {@code {"created":…,"data":[{"b64_json":"…"},…],"metrics":{…}}}, built in one
- * array: every size is known before encoding (stored PNGs, {@link Png#size}), so each image is encoded as PNG and
- * base64 straight into its place, all images of a response at once on the encoding pool, and the array goes out as the
- * response's buffer without another copy. The {@code metrics} object, known only when the answer leaves, is written
+ * array: every size is known before encoding (stored PNGs, {@link Png#size}), so each image is encoded as PNG, then
+ * base64 straight into its place in parts at once ({@link #base64Into}), all images of a response at once on the
+ * encoding pool, and the array goes out as the response's buffer without another copy. The {@code metrics} object, known only when the answer leaves, is written
  * into the space left at the end.
  */
 final class ImageResponse {
@@ -24,8 +24,6 @@ final class ImageResponse {
   private static final byte[] ITEM_CLOSE = "\"}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] METRICS_OPEN = "],\"metrics\":".getBytes(StandardCharsets.US_ASCII);
   private static final int METRICS_ROOM = 1024;
-  /** Each encoding thread's PNG buffer, grown to the largest image it has encoded. */
-  private static final ThreadLocal<byte[]> PNG = ThreadLocal.withInitial(() -> new byte[0]);
 
   private final byte[] body;
   private final int end;
@@ -58,10 +56,10 @@ final class ImageResponse {
       ImageBackend.Image im = images.get(i);
       if (i > 0) body[start - ITEM_OPEN.length - 1] = ',';
       System.arraycopy(ITEM_OPEN, 0, body, start - ITEM_OPEN.length, ITEM_OPEN.length);
-      parts.add(CompletableFuture.runAsync(() -> {
-        int written = encodeInto(im, body, start);
-        System.arraycopy(ITEM_CLOSE, 0, body, start + written, ITEM_CLOSE.length);
-      }, pool));
+      parts.add(CompletableFuture.supplyAsync(() -> Png.encode(im), pool).thenCompose(png -> {
+        System.arraycopy(ITEM_CLOSE, 0, body, start + (int) base64Length(png.length), ITEM_CLOSE.length);
+        return base64Into(png, body, start, pool);
+      }));
     }
     int metricsAt = (int) size;
     System.arraycopy(METRICS_OPEN, 0, body, metricsAt, METRICS_OPEN.length);
@@ -73,15 +71,39 @@ final class ImageResponse {
     return 4 * ((bytes + 2) / 3);
   }
 
-  /** PNG then base64 of {@code image} into {@code out} from {@code at}; returns the base64 characters written. */
-  private static int encodeInto(ImageBackend.Image image, byte[] out, int at) {
-    int size = (int) Png.size(image.width(), image.height());
-    byte[] png = PNG.get();
-    if (png.length < size) {
-      png = new byte[size];
-      PNG.set(png);
+  /** Smallest part of a PNG base64-encoded by one task: below it the hand-off costs more than it saves. */
+  static final int B64_CHUNK_MIN = 128 * 1024;
+  private static final int B64_PARTS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * Base64 of {@code src} into {@code out} from {@code at}, in parts encoded at once on {@code pool}: a part that starts
+   * at a multiple of 3 bytes has its characters at a known place (4 per 3 bytes) and needs no padding unless it is the
+   * last, so the parts are independent. Each part goes through a small buffer of the encoder straight into the body.
+   */
+  static CompletableFuture<Void> base64Into(byte[] src, byte[] out, int at, Executor pool) {
+    return base64Into(src, out, at, pool, (int) Math.max(1, Math.min(B64_PARTS, src.length / B64_CHUNK_MIN)));
+  }
+
+  static CompletableFuture<Void> base64Into(byte[] src, byte[] out, int at, Executor pool, int parts) {
+    int per = src.length / parts / 3 * 3;
+    if (parts == 1 || per == 0) {
+      base64Part(src, 0, src.length, out, at);
+      return CompletableFuture.completedFuture(null);
     }
-    int n = Png.encode(image, png);
+    List<CompletableFuture<Void>> tasks = new ArrayList<>();
+    for (int k = 0; k < parts; k++) {
+      int from = k * per;
+      int to = k == parts - 1 ? src.length : from + per;
+      if (k == parts - 1) {
+        base64Part(src, from, to, out, at + from / 3 * 4);  // the last part on this thread
+      } else {
+        tasks.add(CompletableFuture.runAsync(() -> base64Part(src, from, to, out, at + from / 3 * 4), pool));
+      }
+    }
+    return CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new));
+  }
+
+  private static void base64Part(byte[] src, int from, int to, byte[] out, int at) {
     var sink = new OutputStream() {
       int pos = at;
 
@@ -97,11 +119,10 @@ final class ImageResponse {
       }
     };
     try (OutputStream b64 = Base64.getEncoder().wrap(sink)) {
-      b64.write(png, 0, n);
+      b64.write(src, from, to - from);
     } catch (IOException e) {
       throw new UncheckedIOException(e);  // an array never fails
     }
-    return sink.pos - at;
   }
 
   /** The whole body with {@code metricsJson} (a JSON object) as its {@code metrics}; no copy of the images. */

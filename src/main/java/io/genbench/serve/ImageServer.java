@@ -31,7 +31,8 @@ import java.util.function.Supplier;
 /**
  * The HTTP face of {@code genbench serve} (Vert.x core): OpenAI's {@code POST /v1/images/generations},
  * {@code /v1/completions} and {@code /v1/chat/completions} for a text model ({@link Completions}) and
- * {@code GET /v1/models}, {@code /health} (the process answers), {@code /ready} (the model is built) and
+ * {@code GET /v1/models}, {@code /v1/images/files/<id>.png} (the images of {@code response_format: "url"} answers,
+ * {@link ImageStore}), {@code /health} (the process answers), {@code /ready} (the model is built) and
  * {@code /metrics} (Prometheus text). It listens first and builds the backend after, so probes see it loading.
  *
  * <p>Every image response says what its request cost: a {@code Server-Timing} header
@@ -51,12 +52,15 @@ public final class ImageServer implements AutoCloseable {
   public record Config(String host, int port, String apiKey, String model, RequestLimits requests, Batcher.Limits batching) {}
 
   static final String IMAGES = "/v1/images/generations";
+  /** Where {@code response_format: "url"} images are served: {@code FILES + <id>.png}. */
+  static final String FILES = "/v1/images/files/";
 
   private final Config config;
   private final ServeMetrics metrics;
   private final Vertx vertx;
   private final ExecutorService encoders;
   private final BatchRelease release = new BatchRelease();
+  private final ImageStore store;
   private final CompletableFuture<ImageBackend> backend = new CompletableFuture<>();
   private final long createdEpochS = System.currentTimeMillis() / 1000;
   private volatile Batcher batcher;
@@ -70,6 +74,7 @@ public final class ImageServer implements AutoCloseable {
     this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1, cores / 2))
         .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
     this.encoders = Executors.newFixedThreadPool(Math.max(1, cores), Thread.ofPlatform().name("genbench-png-", 0).daemon().factory());
+    this.store = new ImageStore(ImageStore.DEFAULT_MAX_IMAGES, ImageStore.DEFAULT_TTL_NS, Ticker.SYSTEM, encoders);
   }
 
   /**
@@ -150,9 +155,15 @@ public final class ImageServer implements AutoCloseable {
           authorize(req);
           readBody(req, body -> completions(req, path, body, t0));
         }
-        default -> throw new ApiError(404, "invalid_request_error", null, "not_found", "Unknown path " + path
+        default -> {
+          if (path.startsWith(FILES)) {
+            file(req, path);
+            return;
+          }
+          throw new ApiError(404, "invalid_request_error", null, "not_found", "Unknown path " + path
             + ". Served: POST " + IMAGES + ", POST " + Completions.COMPLETIONS + ", POST " + Completions.CHAT
-            + ", GET /v1/models, /health, /ready, /metrics.");
+            + ", GET /v1/models, " + FILES + "<id>.png, /health, /ready, /metrics.");
+        }
       }
     } catch (ApiError e) {
       error(req, endpoint(path), e);
@@ -162,7 +173,7 @@ public final class ImageServer implements AutoCloseable {
   private static String endpoint(String path) {
     return switch (path) {
       case "/health", "/ready", "/metrics", "/v1/models", IMAGES, Completions.COMPLETIONS, Completions.CHAT -> path;
-      default -> "other";
+      default -> path.startsWith(FILES) ? FILES : "other";
     };
   }
 
@@ -247,6 +258,10 @@ public final class ImageServer implements AutoCloseable {
         return;
       }
       long handed = System.nanoTime();
+      if (request.url()) {
+        answerWithUrls(req, ctx, b, o, handed, t0);
+        return;
+      }
       release.join(o, ImageResponse.encode(o.images(), encoders), (images, failure2) -> {
         long ready = System.nanoTime();
         b.answered(o.batchSeq());
@@ -264,6 +279,52 @@ public final class ImageServer implements AutoCloseable {
         });
       });
     });
+  }
+
+  /**
+   * {@code response_format: "url"}: the images go to the {@link ImageStore} (their PNGs encoded in the background) and
+   * the answer carries their URLs on this server, {@code http://<Host>/v1/images/files/<id>.png}.
+   */
+  private void answerWithUrls(HttpServerRequest req, Context ctx, Batcher b, Batcher.Outcome o, long handed, long t0) {
+    String host = req.getHeader("Host");
+    String base = "http://" + (host != null && !host.isBlank() ? host : config.host() + ":" + port());
+    ObjectNode root = Json.MAPPER.createObjectNode();
+    root.put("created", System.currentTimeMillis() / 1000);
+    ArrayNode data = root.putArray("data");
+    for (ImageBackend.Image image : o.images()) data.addObject().put("url", base + FILES + store.put(image) + ".png");
+    release.join(o, CompletableFuture.completedFuture(root), (answer, failure) -> {
+      long ready = System.nanoTime();
+      b.answered(o.batchSeq());
+      ctx.runOnContext(v -> {
+        long encodeNs = ready - handed;
+        long e2eNs = ready - t0;
+        metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
+        metrics.request(IMAGES, 200);
+        String head = answer.toString();
+        req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
+            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}");
+      });
+    });
+  }
+
+  /** {@code GET /v1/images/files/<id>.png}: a stored image's PNG, or 404 once it is gone (or never was). */
+  private void file(HttpServerRequest req, String path) {
+    if (req.method() != HttpMethod.GET) throw new ApiError(405, "invalid_request_error", null, "method_not_allowed", "Use GET " + FILES + "<id>.png.");
+    String name = path.substring(FILES.length());
+    CompletableFuture<byte[]> png = name.matches("[0-9a-f]{32}\\.png") ? store.get(name.substring(0, 32)) : null;
+    if (png == null) {
+      throw new ApiError(404, "invalid_request_error", null, "not_found", "No image " + name + " here: image URLs last "
+          + ImageStore.DEFAULT_TTL_NS / 60_000_000_000L + " minutes and the newest " + ImageStore.DEFAULT_MAX_IMAGES + " images.");
+    }
+    Context ctx = vertx.getOrCreateContext();
+    png.whenComplete((bytes, failure) -> ctx.runOnContext(v -> {
+      if (failure != null) {
+        error(req, FILES, new ApiError(500, "server_error", null, "internal_error", "Encoding the image failed: " + failure));
+        return;
+      }
+      metrics.request(FILES, 200);
+      req.response().putHeader("Content-Type", "image/png").end(Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bytes)));
+    }));
   }
 
   /** The names a request's {@code model} may take: the served id and the model as built. */

@@ -61,6 +61,10 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   private final PixelFiles pixels;
   private final BlockingQueue<WorkerProcess> idle;
   private final JsonNode ready;
+  /** Reads batches' pixels back, one batch after the other, while the workers compute the next. */
+  private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newSingleThreadExecutor(
+      Thread.ofPlatform().name("genbench-pixels").daemon().factory());
+  private volatile PixelReader reader = PixelFiles::read;
 
   private WorkerImageBackend(Config config, List<WorkerProcess> workers, PixelFiles pixels, JsonNode ready) {
     this.config = config;
@@ -157,39 +161,122 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     return generateTimed(batch).images();
   }
 
-  /**
-   * Splits the batch over the workers; each writes its part's pixels to its own file ({@link PixelFiles}), read back
-   * here. The compute time is the slowest part's own loop ({@code compute_ns}), not the pixels' trip.
-   */
   @Override
   public Generated generateTimed(ImageBatch batch) {
+    Started started = start(batch);
+    try {
+      return new Generated(started.images().join(), started.computeNs());
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw e;
+    }
+  }
+
+  /**
+   * Splits the batch over the workers; each writes its part's pixels to a file leased for it ({@link PixelFiles}: one
+   * of its two, never one still being read). Returns once every part's compute is done (its {@code computed} line, or
+   * its result from a worker that sends none): the workers are free for the next batch, which goes out while they
+   * write this one's pixels and this side reads them back, on one reader thread (so batches' images complete in
+   * order), then releases the files. The compute time is the slowest part's own loop ({@code compute_ns}), not the
+   * pixels' trip.
+   */
+  @Override
+  public Started start(ImageBatch batch) {
     int parts = Math.min(workers.size(), batch.size());
+    List<PixelFiles.Lease> leases = new ArrayList<>();
     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
-    int from = 0;
-    for (int i = 0; i < parts; i++) {
-      int to = from + (batch.size() - from) / (parts - i);
-      sent.add(workers.get(i).send(imagesRequest(batch, from, to, pixels.file(i)), event -> {}));
-      from = to;
+    List<CompletableFuture<JsonNode>> computed = new ArrayList<>();
+    try {
+      int from = 0;
+      for (int i = 0; i < parts; i++) {
+        int to = from + (batch.size() - from) / (parts - i);
+        PixelFiles.Lease lease = pixels.acquire(i, LEASE_WAIT_NS);
+        if (lease == null) {
+          throw new Unavailable("worker " + i + "'s pixel files were both still being read after " + LEASE_WAIT_NS / 1_000_000_000L + " s", null);
+        }
+        leases.add(lease);
+        CompletableFuture<JsonNode> done = new CompletableFuture<>();
+        CompletableFuture<JsonNode> result = workers.get(i).send(imagesRequest(batch, from, to, lease.file()), event -> {
+          if (event.path("type").asText().equals("computed")) done.complete(event);
+        });
+        result.whenComplete((r, f) -> {
+          if (f != null) done.completeExceptionally(f);
+          else done.complete(r);
+        });
+        sent.add(result);
+        computed.add(done);
+        from = to;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      releaseWhenDone(sent, leases);
+      throw new Unavailable("interrupted", e);
+    } catch (RuntimeException e) {
+      releaseWhenDone(sent, leases);
+      throw e;
     }
-    List<Image> images = new ArrayList<>(batch.size());
+    RuntimeException failed = null;
     long computeNs = 0;
-    for (CompletableFuture<JsonNode> part : sent) {
-      JsonNode result = await(part);
-      computeNs = Math.max(computeNs, result.path("compute_ns").asLong());
-      images.addAll(images(result));
+    for (CompletableFuture<JsonNode> part : computed) {
+      try {
+        computeNs = Math.max(computeNs, await(part).path("compute_ns").asLong());
+      } catch (RuntimeException e) {
+        if (failed == null) failed = e;
+      }
     }
-    return new Generated(images, computeNs);
+    if (failed != null) {
+      releaseWhenDone(sent, leases);
+      throw failed;
+    }
+    PixelReader read = reader;
+    CompletableFuture<List<Image>> images = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((v, f) -> {
+      try {
+        List<Image> all = new ArrayList<>(batch.size());
+        for (CompletableFuture<JsonNode> part : sent) all.addAll(images(await(part), read));
+        return all;
+      } finally {
+        leases.forEach(pixels::release);
+      }
+    }, readers);
+    return new Started(computeNs, images);
+  }
+
+  /** Gives each lease back once its worker is done with the request that named its file (a failed batch's). */
+  private void releaseWhenDone(List<CompletableFuture<JsonNode>> sent, List<PixelFiles.Lease> leases) {
+    for (int i = 0; i < leases.size(); i++) {
+      PixelFiles.Lease lease = leases.get(i);
+      if (i < sent.size()) sent.get(i).whenComplete((r, f) -> pixels.release(lease));
+      else pixels.release(lease);
+    }
+  }
+
+  /** How long a batch waits for one of a worker's pixel files to be read before it fails as unavailable. */
+  static final long LEASE_WAIT_NS = 60_000_000_000L;
+
+  /** Reads {@code length} bytes at {@code offset} of a pixel file; {@link PixelFiles#read}, or a test's. */
+  @FunctionalInterface
+  interface PixelReader {
+    byte[] read(Path file, long offset, int length);
+  }
+
+  /** Reads the pixel files with {@code r} from now on (tests: a slow reader). */
+  void readWith(PixelReader r) {
+    reader = r;
   }
 
   /** The images of one result line: from its {@code pixels_file}, or (a worker that answers in the line) base64. */
   static List<Image> images(JsonNode result) {
+    return images(result, PixelFiles::read);
+  }
+
+  private static List<Image> images(JsonNode result, PixelReader read) {
     List<Image> images = new ArrayList<>();
     Base64.Decoder b64 = Base64.getDecoder();
     String file = result.path("pixels_file").asText(null);
     for (JsonNode image : result.path("images")) {
       int w = image.path("width").asInt();
       int h = image.path("height").asInt();
-      byte[] rgb = file != null ? PixelFiles.read(Path.of(file), image.path("offset").asLong(), image.path("length").asInt())
+      byte[] rgb = file != null ? read.read(Path.of(file), image.path("offset").asLong(), image.path("length").asInt())
           : b64.decode(image.path("rgb_b64").asText());
       if (rgb.length != 3L * w * h) {
         throw new IllegalStateException("the worker's image is " + rgb.length + " bytes for " + w + "x" + h + " RGB (" + 3L * w * h + ")");
@@ -279,6 +366,12 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   @Override
   public void close() {
     workers.forEach(WorkerProcess::close);
+    readers.shutdown();
+    try {
+      readers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pixels.close();
   }
 }

@@ -24,6 +24,10 @@ final class Http {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  HttpResponse<byte[]> getBytes(String url) throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
     return postAsync(path, body, headers).join();
   }

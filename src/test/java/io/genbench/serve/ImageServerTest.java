@@ -56,6 +56,38 @@ final class ImageServerTest {
   }
 
   @Test
+  void responseFormatUrlAnswersWithUrlsOnThisServerThatServeThePngsWithoutTheApiKey() throws Exception {
+    try (ImageServer server = start(new FakeBackend(false), new Batcher.Limits(8, 0, 64), "sk-test")) {
+      var http = new Http(server.port());
+
+      var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"a red fox\",\"n\":2,\"size\":\"128x64\",\"steps\":2,\"response_format\":\"url\"}",
+          "Authorization", "Bearer sk-test");
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode body = Json.MAPPER.readTree(r.body());
+      assertThat(body.path("data")).hasSize(2);
+      assertThat(body.path("data").get(0).has("b64_json")).isFalse();
+      assertThat(body.path("metrics").path("batch_size").asInt()).isEqualTo(2);
+      assertThat(r.headers().firstValue("Server-Timing").orElseThrow()).contains("compute;dur=");
+      assertThat(r.body().length()).isLessThan(1000);
+      List<String> urls = new ArrayList<>();
+      body.path("data").forEach(d -> urls.add(d.path("url").asText()));
+      assertThat(urls).allMatch(u -> u.matches("http://127\\.0\\.0\\.1:" + server.port() + "/v1/images/files/[0-9a-f]{32}\\.png")).doesNotHaveDuplicates();
+      for (String url : urls) {
+        var png = http.getBytes(url);  // no Authorization: the URL is its own key
+        assertThat(png.statusCode()).isEqualTo(200);
+        assertThat(png.headers().firstValue("Content-Type")).hasValue("image/png");
+        var image = ImageIO.read(new ByteArrayInputStream(png.body()));
+        assertThat(image.getWidth()).isEqualTo(128);
+        assertThat(image.getHeight()).isEqualTo(64);
+      }
+      String unknown = "http://127.0.0.1:" + server.port() + "/v1/images/files/" + "0".repeat(32) + ".png";
+      assertThat(http.getBytes(unknown).statusCode()).isEqualTo(404);
+      assertThat(http.getBytes("http://127.0.0.1:" + server.port() + "/v1/images/files/..%2Fetc.png").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void concurrentRequestsOfOneShapeShareABatchAndItsComputeTime() throws Exception {
     var backend = new FakeBackend(false);
     // a long delay and a batch of exactly four: the batch starts when the fourth request arrives, not on a timer
@@ -181,7 +213,7 @@ final class ImageServerTest {
           {"{\"prompt\":\"x\",\"steps\":0}", "steps"},
           {"{\"prompt\":\"x\",\"guidance\":\"high\"}", "guidance"},
           {"{\"prompt\":\"x\",\"seed\":1.5}", "seed"},
-          {"{\"prompt\":\"x\",\"response_format\":\"url\"}", "response_format"},
+          {"{\"prompt\":\"x\",\"response_format\":\"png\"}", "response_format"},
           {"{\"prompt\":\"x\",\"model\":\"dall-e-3\"}", "model"}};
 
       for (String[] c : cases) {

@@ -22,6 +22,47 @@ class PngTest {
   }
 
   @Test
+  void aResponseBase64EncodedInPartsIsTheBase64OfThePng() throws Exception {
+    byte[] rgb = new byte[3 * 300 * 200];
+    new java.util.Random(7).nextBytes(rgb);
+    var image = new ImageBackend.Image(300, 200, rgb);  // 180,800 PNG bytes: more than one part
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      assertThat(Png.size(300, 200)).isGreaterThan(ImageResponse.B64_CHUNK_MIN);
+      var body = ImageResponse.encode(java.util.List.of(image, new ImageBackend.Image(1, 1, new byte[] {1, 2, 3})), pool)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS).body("{}");
+
+      var data = io.genbench.Json.MAPPER.readTree(body.toString(java.nio.charset.StandardCharsets.US_ASCII)).path("data");
+      assertThat(java.util.Base64.getDecoder().decode(data.get(0).path("b64_json").asText())).isEqualTo(Png.encode(image));
+      assertThat(data.get(1).path("b64_json").asText()).isEqualTo(java.util.Base64.getEncoder().encodeToString(
+          Png.encode(new ImageBackend.Image(1, 1, new byte[] {1, 2, 3}))));
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void base64InPartsIsTheBase64OfTheWholeWhateverTheLengthAndParts() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      for (int length : new int[] {1, 2, 3, 10, 1000, 1001, 1002}) {
+        byte[] src = new byte[length];
+        new java.util.Random(length).nextBytes(src);
+        String expected = java.util.Base64.getEncoder().encodeToString(src);
+        for (int parts : new int[] {1, 2, 4, 7}) {
+          byte[] out = new byte[expected.length() + 10];
+          ImageResponse.base64Into(src, out, 5, pool, parts).get(30, java.util.concurrent.TimeUnit.SECONDS);
+          assertThat(new String(out, 5, expected.length(), java.nio.charset.StandardCharsets.US_ASCII)).as(length + " bytes in " + parts + " parts").isEqualTo(expected);
+          assertThat(out[4]).isZero();
+          assertThat(out[5 + expected.length()]).isZero();
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void theSizeIsKnownBeforeEncoding() {
     for (int[] wh : new int[][] {{1, 1}, {64, 32}, {768, 768}, {21845, 3}}) {
       byte[] png = Png.encode(new ImageBackend.Image(wh[0], wh[1], new byte[3 * wh[0] * wh[1]]));

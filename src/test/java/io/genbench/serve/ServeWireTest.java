@@ -68,13 +68,14 @@ final class ServeWireTest {
   }
 
   @Test
-  void imagesAreReadFromThePixelsFileAtTheOffsetsTheResultGives(@TempDir Path tmp) throws IOException {
+  void imagesAreReadFromThePixelsFileAtTheOffsetsTheResultGives(@TempDir Path tmp) throws Exception {
     try (PixelFiles files = PixelFiles.create(tmp, 2)) {
       byte[] batch = new byte[2 * 4 * 2 * 3];
       for (int i = 0; i < batch.length; i++) batch[i] = (byte) i;
-      Files.write(files.file(1), batch);
+      Path file = files.acquire(1, 0).file();
+      Files.write(file, batch);
       ObjectNode result = (ObjectNode) Json.MAPPER.readTree("{\"type\":\"images\",\"id\":\"r1\",\"compute_ns\":5,\"pixels_file\":\""
-          + files.file(1) + "\",\"images\":[{\"width\":4,\"height\":2,\"offset\":0,\"length\":24},"
+          + file + "\",\"images\":[{\"width\":4,\"height\":2,\"offset\":0,\"length\":24},"
           + "{\"width\":4,\"height\":2,\"offset\":24,\"length\":24}]}");
       assertThat(errors(schema("serve-results.schema.json"), result)).isEmpty();
 
@@ -83,22 +84,68 @@ final class ServeWireTest {
       assertThat(images).hasSize(2);
       assertThat(images.get(0).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 0, 24));
       assertThat(images.get(1).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 24, 48));
-      Files.write(files.file(1), java.util.Arrays.copyOf(batch, 30));  // a file cut short: a clear error, not garbage
+      Files.write(file, java.util.Arrays.copyOf(batch, 30));  // a file cut short: a clear error, not garbage
       assertThatThrownBy(() -> WorkerImageBackend.images(result)).hasMessageContaining("the file ends at 30 bytes");
     }
   }
 
   @Test
-  void pixelFilesLiveInAPrivateDirectoryThatCloseRemoves(@TempDir Path tmp) throws IOException {
+  void pixelFilesLiveInAPrivateDirectoryThatCloseRemoves(@TempDir Path tmp) throws Exception {
     PixelFiles files = PixelFiles.create(tmp, 2);
     Path dir = files.dir();
-    assertThat(files.file(0)).exists().hasParent(dir);
-    assertThat(files.file(1)).exists().isNotEqualTo(files.file(0));
+    Path first = files.acquire(0, 0).file();
+    assertThat(first).exists().hasParent(dir);
+    assertThat(files.acquire(1, 0).file()).exists().isNotEqualTo(first);
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.count()).isEqualTo(2 * PixelFiles.SLOTS);
+    }
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
 
     files.close();
 
     assertThat(dir).doesNotExist();
+  }
+
+  @Test
+  void aWorkersTwoFilesAlternateAndOneStillLeasedIsNeverGivenOut(@TempDir Path tmp) throws Exception {
+    try (PixelFiles files = PixelFiles.create(tmp, 2)) {
+      PixelFiles.Lease a = files.acquire(0, 0);
+      PixelFiles.Lease b = files.acquire(0, 0);
+      assertThat(b.file()).isNotEqualTo(a.file());
+      assertThat(files.acquire(0, 1_000_000)).as("both of worker 0's files are being read").isNull();
+      PixelFiles.Lease other = files.acquire(1, 0);
+      assertThat(other.file()).isNotIn(a.file(), b.file());
+
+      files.release(a);
+      PixelFiles.Lease again = files.acquire(0, 0);
+      assertThat(again.file()).isEqualTo(a.file());
+      files.release(again);
+      files.release(b);
+      assertThat(files.acquire(0, 0).file()).as("the one not given last").isEqualTo(b.file());
+      files.release(other);
+      assertThatThrownBy(() -> files.release(other)).hasMessageContaining("released twice");
+    }
+  }
+
+  @Test
+  void aBatchWaitingForAFileGetsItWhenTheReadEnds(@TempDir Path tmp) throws Exception {
+    try (PixelFiles files = PixelFiles.create(tmp, 1)) {
+      PixelFiles.Lease a = files.acquire(0, 0);
+      files.acquire(0, 0);
+      var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return files.acquire(0, 30_000_000_000L);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      Thread.sleep(50);
+      assertThat(waiting).isNotDone();
+
+      files.release(a);
+
+      assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS).file()).isEqualTo(a.file());
+    }
   }
 
   @Test

@@ -1,0 +1,129 @@
+package io.genbench.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genbench.execute.Ticker;
+import io.genbench.metrics.GpuTelemetry;
+import io.genbench.metrics.ServeMetrics;
+import io.genbench.plan.Resolution;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batches' pipeline through the worker: the next batch goes to the worker while the previous one's pixels are still
+ * being read, each into the other of the worker's two files. The worker here is a stand-in without torch
+ * (src/test/resources/fake-serve-worker: `steps` ms of "compute", every byte of an image its seed), and the reader is
+ * held until the worker has received the next batch, which only a pipelined batcher sends.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class WorkerPipelineTest {
+  private static final ImageBatch.Shape SHAPE = new ImageBatch.Shape(new Resolution(16, 8), 5, 7.5);
+
+  private static WorkerImageBackend fake(Path tmp, ServeMetrics metrics) throws IOException {
+    Path src = tmp.resolve("src/genbench_worker");
+    Files.createDirectories(src);
+    for (String f : List.of("__init__.py", "serve.py")) {
+      Files.copy(Path.of("src/test/resources/fake-serve-worker/genbench_worker").resolve(f), src.resolve(f));
+    }
+    var config = new WorkerImageBackend.Config("python3", tmp.resolve("src"), "fake", "float32", true, null, "torch", "cpu",
+        List.of(), Duration.ofSeconds(60), 2);
+    return WorkerImageBackend.start(config, metrics);
+  }
+
+  /** Requests the worker has received so far (its recv.log). */
+  private static int received(Path tmp) {
+    try {
+      Path log = tmp.resolve("src/recv.log");
+      return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Holds the read of batch i's first image until the worker has received request i + 1 (up to 20 s); says whether it did. */
+  private static List<Boolean> holdEachReadForTheNextBatch(WorkerImageBackend backend, Path tmp, int batches) {
+    List<Boolean> overlapped = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger reads = new AtomicInteger();
+    backend.readWith((file, offset, length) -> {
+      if (offset == 0) {
+        int i = reads.incrementAndGet();
+        if (i < batches) {
+          long deadline = System.nanoTime() + 20_000_000_000L;
+          while (received(tmp) <= i && System.nanoTime() < deadline) sleep(5);
+          overlapped.add(received(tmp) > i);
+          sleep(30);  // the next batch has time to write its file meanwhile, were it this one
+        }
+      }
+      return PixelFiles.read(file, offset, length);
+    });
+    return overlapped;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void theNextBatchComputesWhileThePreviousIsReadIntoTheOtherFileAndBatchesCompleteInOrder(@TempDir Path tmp) throws Exception {
+    var metrics = new ServeMetrics(GpuTelemetry.none());
+    try (WorkerImageBackend backend = fake(tmp, metrics);
+        // batches of 2 whatever the timing: the first waits for 2 images (up to 10 s), the next expect as many
+        Batcher batcher = new Batcher(backend, new Batcher.Limits(2, 10_000_000_000L, 64), Ticker.SYSTEM, metrics, "fake")) {
+      List<Boolean> overlapped = holdEachReadForTheNextBatch(backend, tmp, 5);
+      List<Long> completed = Collections.synchronizedList(new ArrayList<>());
+      List<CompletableFuture<Batcher.Outcome>> outcomes = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        var o = batcher.submit(SHAPE, List.of("p" + i), new long[] {100 + i});
+        o.thenAccept(out -> completed.add(out.batchSeq()));
+        outcomes.add(o);
+      }
+
+      for (int i = 0; i < 10; i++) {
+        Batcher.Outcome o = outcomes.get(i).get(60, TimeUnit.SECONDS);
+        byte[] expected = new byte[16 * 8 * 3];
+        java.util.Arrays.fill(expected, (byte) (100 + i));
+        assertThat(o.images().getFirst().rgb()).as("request %d's pixels, not another batch's written over them", i).isEqualTo(expected);
+        assertThat(o.batchImages()).isEqualTo(2);
+      }
+      assertThat(overlapped).as("the worker got batch i + 1 while batch i was being read").containsExactly(true, true, true, true);
+      assertThat(completed).as("batches complete in order").isSorted().hasSize(10);
+    }
+  }
+
+  @Test
+  void aWorkerThatDiesMidPipelineFailsTheBatchItRanAsUnavailableAndTheBatchBeingReadStillSucceeds(@TempDir Path tmp) throws Exception {
+    var metrics = new ServeMetrics(GpuTelemetry.none());
+    try (WorkerImageBackend backend = fake(tmp, metrics);
+        Batcher batcher = new Batcher(backend, new Batcher.Limits(2, 10_000_000_000L, 64), Ticker.SYSTEM, metrics, "fake")) {
+      List<Boolean> overlapped = holdEachReadForTheNextBatch(backend, tmp, 2);
+      var first = List.of(batcher.submit(SHAPE, List.of("a"), new long[] {1}), batcher.submit(SHAPE, List.of("b"), new long[] {2}));
+      var dying = List.of(batcher.submit(SHAPE, List.of("crash"), new long[] {3}), batcher.submit(SHAPE, List.of("c"), new long[] {4}));
+
+      for (var o : dying) {
+        assertThat(o).failsWithin(60, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .havingCause().isInstanceOf(ImageBackend.Unavailable.class);
+      }
+      for (var o : first) assertThat(o.get(60, TimeUnit.SECONDS).images()).hasSize(1);
+      assertThat(overlapped).containsExactly(true);
+      // the restarted worker serves the next batch
+      var after = batcher.submit(SHAPE, List.of("d"), new long[] {5});
+      batcher.submit(SHAPE, List.of("e"), new long[] {6});
+      assertThat(after.get(60, TimeUnit.SECONDS).images().getFirst().rgb()[0]).isEqualTo((byte) 5);
+    }
+  }
+}
