@@ -13,14 +13,17 @@ import java.util.stream.LongStream;
  *     generator's lateness plus any wait for a connection), fire lag = fired − scheduled (the scheduler alone);
  * <li>TTFT = first token − sent (and from the schedule), TPOT = (done − first token) / (output tokens − 1) per request,
  *     ITL = every gap between consecutive token chunks, pooled over requests;
- * <li>window = first scheduled → last done; achieved rate = successful requests / window; images/s and tokens/s the
- *     same way; TPOT's request-weighted mean is the mean of per-request TPOTs, its token-weighted mean
+ * <li>window = first scheduled → last done of the measured requests; achieved rate = successful requests done in the
+ *     window / window, warm-up ones included (work the server did in the window: in a closed loop the first measured
+ *     requests are sent while other users' warm-up requests still run, which would otherwise count as idle time);
+ *     images/s and tokens/s the same way; TPOT's request-weighted mean is the mean of per-request TPOTs, its token-weighted mean
  *     Σ(done − first token) / Σ(output tokens − 1).
  * </ul>
  *
  * @param offeredRate the level's offered rate in req/s; NaN for a closed loop
  * @param concurrency the closed loop's users; 0 for an open loop
  * @param requests measured requests (successful or not)
+ * @param images images of the successful requests done in the window, warm-up ones included (likewise outputTokens)
  * @param errors failed measured requests by kind
  * @param tokensCounted requests whose output tokens were counted from chunks (the server sent no usage)
  * @param generatorCpu the generator's own CPU share over the level, 0..1
@@ -45,8 +48,8 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
           + " fire lag = fired - scheduled (the scheduler alone)",
       "TTFT = first token - sent (also from the schedule); TPOT = (done - first token) / (output tokens - 1) per request;"
           + " ITL = every gap between consecutive token chunks, pooled over requests",
-      "window = first scheduled to last done of the measured requests; achieved = successful requests / window;"
-          + " images/s and tokens/s likewise",
+      "window = first scheduled to last done of the measured requests; achieved = successful requests done in the window"
+          + " (warm-up ones included: the server's work in it) / window; images/s and tokens/s likewise",
       "TPOT request-weighted mean = mean of per-request TPOT; token-weighted mean = sum(done - first token) / sum(tokens - 1)",
       "output tokens come from the server's usage; counted from chunks (and flagged) when it sends none",
       "percentiles are nearest-rank on the raw per-request values, sorted[ceil(p*n) - 1]; warm-up requests are excluded");
@@ -73,8 +76,10 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
     long first = measured.stream().mapToLong(RequestRecord::scheduledNs).min().orElse(0);
     long last = measured.stream().mapToLong(RequestRecord::doneNs).max().orElse(0);
     double window = Math.max(0, last - first) / 1e9;
-    long images = good.stream().mapToLong(RequestRecord::images).sum();
-    long tokens = good.stream().mapToLong(RequestRecord::outputTokens).sum();
+    // throughput counts what completed in the window, warm-up requests included (see the class comment)
+    List<RequestRecord> completed = all.stream().filter(r -> r.ok() && r.doneNs() > first && r.doneNs() <= last).toList();
+    long images = completed.stream().mapToLong(RequestRecord::images).sum();
+    long tokens = completed.stream().mapToLong(RequestRecord::outputTokens).sum();
     long decodeNs = 0;
     long decodeTokens = 0;
     for (RequestRecord r : good) {
@@ -88,7 +93,7 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
     double offered = run.level() instanceof Level.Open o ? o.arrivals().offeredRate() : Double.NaN;
     int concurrency = run.level() instanceof Level.Closed c ? c.concurrency() : 0;
     return new LevelStats(run.target(), run.url(), run.levelIndex(), run.level().label(), offered, concurrency, window,
-        measured.size(), good.size(), errors, all.size() - measured.size(), window > 0 ? good.size() / window : Double.NaN,
+        measured.size(), good.size(), errors, all.size() - measured.size(), window > 0 ? completed.size() / window : Double.NaN,
         images, window > 0 ? images / window : Double.NaN, tokens, window > 0 ? tokens / window : Double.NaN,
         (int) good.stream().filter(RequestRecord::tokensCounted).count(),
         tpot.length == 0 ? Double.NaN : LongStream.of(tpot).average().orElse(Double.NaN),
