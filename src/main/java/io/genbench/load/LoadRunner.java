@@ -98,6 +98,7 @@ public final class LoadRunner {
     int connections = Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1);
     LoadEngine.Kind kind = engineKind != null ? engineKind : LoadEngine.kindFor(url, plan.http2());
     if (kind == LoadEngine.Kind.NETTY) JitWarmUp.once(plan, prompts, progress);
+    JitThreads.yieldToLoad(); // each level: the JVM may have started another compiler thread since
     try (LoadEngine engine = LoadEngine.open(kind, url, connections, plan.http2(), plan.timeoutNs(), plan.headers(),
         ResponseReader.factory(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));
