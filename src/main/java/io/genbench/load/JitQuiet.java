@@ -26,6 +26,24 @@ record JitQuiet(long closedNs, long openNs, long windowNs, long settledMs, int m
   /** Rounds of 0.5 s closed loop and 2 x 0.5 s open loop (≈ 15,000 requests), quiet for 0.3 s, settled at 60 ms, at most 15 s. */
   static final JitQuiet DEFAULT = new JitQuiet(500_000_000L, 500_000_000L, 300_000_000L, 60, 6, 15_000_000_000L);
 
+  /**
+   * These bounds with at most {@code maxS} seconds in all ({@code -Dgenbench.load.jitWarmUpMaxS}); null or blank: unchanged.
+   */
+  JitQuiet withMaxS(String maxS) {
+    if (maxS == null || maxS.isBlank()) return this;
+    double s;
+    try {
+      s = Double.parseDouble(maxS.strip());
+    } catch (NumberFormatException e) {
+      s = Double.NaN;
+    }
+    if (!(s > 0 && s <= 600)) {
+      throw new io.genbench.UserError("-Dgenbench.load.jitWarmUpMaxS=" + maxS + ": expected seconds in (0, 600]"
+          + " (the JIT warm-up's time bound; -Dgenbench.load.jitWarmUp=false turns it off)");
+    }
+    return new JitQuiet(closedNs, openNs, windowNs, settledMs, maxRounds, (long) (s * 1e9));
+  }
+
   /** How often the wait reads the compilation time. */
   static final long POLL_NS = 20_000_000L;
 

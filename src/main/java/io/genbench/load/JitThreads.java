@@ -12,12 +12,13 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Gives the JIT's compiler threads the lowest CPU priority (Linux nice 19, set per thread with {@code setpriority}) while
- * levels run, so a compilation that still happens in a level (C2 finishing a method the warm-up made hot, a
- * recompilation after a new branch) runs in the time the event loops leave, instead of holding the CPU for a
- * scheduler slice while a request is due: pinned to one core (bench/load-dispatch), each C2 compilation in a level
- * showed as a 2-4 ms dispatch-lag spike. Lowering a priority needs no privilege; it is never raised back (compilations
- * after the warm-up are few, and wait only while the loops are busy). Linux only; elsewhere, on a runtime without the
+ * Gives the JIT's compiler threads the lowest CPU priority (Linux: nice 19 with {@code setpriority}, and the
+ * {@code SCHED_IDLE} policy with {@code sched_setscheduler}, per thread) while levels run, so a compilation that still
+ * happens in a level (C2 finishing a method the warm-up made hot, a recompilation after a new branch) runs in the time the
+ * event loops leave: a waking event loop preempts an idle-policy thread at once, where against a nice-0 (or only nice-19)
+ * one it waited for the next tick. Pinned to one core (bench/load-dispatch), each C2 compilation in a level showed as a
+ * 1.3-3.3 ms dispatch-lag spike. Lowering a priority needs no privilege; it is never raised back (compilations after the
+ * warm-up are few, and wait only while the loops are busy). Linux only; elsewhere, on a runtime without the
  * Foreign Function API (Java 21), or with {@code -Dgenbench.load.niceJit=false}, it does nothing.
  */
 final class JitThreads {
@@ -25,7 +26,10 @@ final class JitThreads {
   private static final List<String> NAMES = List.of("C2 CompilerThre", "C1 CompilerThre");
   private static final int PRIO_PROCESS = 0; // with a thread id: that thread only (Linux)
   private static final int NICE = 19;
-  private static final MethodHandle SETPRIORITY = setpriority();
+  private static final int SCHED_IDLE = 5;
+  private static final MethodHandle SETPRIORITY = function("setpriority", "JAVA_INT", "JAVA_INT", "JAVA_INT");
+  private static final MethodHandle SCHED_SETSCHEDULER = function("sched_setscheduler", "JAVA_INT", "JAVA_INT", "ADDRESS");
+  private static final Object ZERO_PARAM = zeroParam(); // struct sched_param { int sched_priority = 0; }
 
   private JitThreads() {}
 
@@ -35,7 +39,9 @@ final class JitThreads {
     int n = 0;
     for (int tid : compilerThreads(Path.of("/proc/self/task"))) {
       try {
-        if ((int) SETPRIORITY.invoke(PRIO_PROCESS, tid, NICE) == 0) n++;
+        boolean lowered = (int) SETPRIORITY.invoke(PRIO_PROCESS, tid, NICE) == 0;
+        if (SCHED_SETSCHEDULER != null && ZERO_PARAM != null) SCHED_SETSCHEDULER.invoke(tid, SCHED_IDLE, ZERO_PARAM);
+        if (lowered) n++;
       } catch (Throwable e) {
         return n;
       }
@@ -61,8 +67,8 @@ final class JitThreads {
     return ids;
   }
 
-  /** libc's {@code int setpriority(int, id_t, int)} through the Foreign Function API (final from Java 22), or null. */
-  private static MethodHandle setpriority() {
+  /** A libc function returning int, through the Foreign Function API (final from Java 22), or null. */
+  private static MethodHandle function(String name, String... argLayouts) {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return null;
     try {
       Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
@@ -71,16 +77,28 @@ final class JitThreads {
       Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
       Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
       Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-      Object intLayout = Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null);
+      Class<?> valueLayoutType = Class.forName("java.lang.foreign.ValueLayout");
       Object linker = linkerType.getMethod("nativeLinker").invoke(null);
       Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-      Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "setpriority");
+      Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, name);
       if (symbol.isEmpty()) return null;
-      Object args = Array.newInstance(layoutType, 3);
-      for (int i = 0; i < 3; i++) Array.set(args, i, intLayout);
-      Object descriptor = descriptorType.getMethod("of", layoutType, args.getClass()).invoke(null, intLayout, args);
+      Object args = Array.newInstance(layoutType, argLayouts.length);
+      for (int i = 0; i < argLayouts.length; i++) Array.set(args, i, valueLayoutType.getField(argLayouts[i]).get(null));
+      Object descriptor = descriptorType.getMethod("of", layoutType, args.getClass())
+          .invoke(null, valueLayoutType.getField("JAVA_INT").get(null), args);
       return (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType, optionType.arrayType())
           .invoke(linker, symbol.get(), descriptor, Array.newInstance(optionType, 0));
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
+  /** Four zero bytes that live as long as the process (a sched_param of priority 0), or null. */
+  private static Object zeroParam() {
+    try {
+      Class<?> arenaType = Class.forName("java.lang.foreign.Arena");
+      Object arena = arenaType.getMethod("global").invoke(null);
+      return arenaType.getMethod("allocate", long.class).invoke(arena, 4L); // zeroed
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       return null;
     }

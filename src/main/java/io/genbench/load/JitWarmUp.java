@@ -56,7 +56,7 @@ final class JitWarmUp {
    * returns the requests it sent.
    */
   static int once(LoadPlan plan, Prompts prompts, Consumer<String> progress) {
-    return once(plan, prompts, progress, JitQuiet.DEFAULT);
+    return once(plan, prompts, progress, JitQuiet.DEFAULT.withMaxS(System.getProperty("genbench.load.jitWarmUpMaxS")));
   }
 
   /** As {@link #once(LoadPlan, Prompts, Consumer)}, with {@code bounds}' rounds and time bound. */
@@ -95,7 +95,7 @@ final class JitWarmUp {
           connections, false, 10.0, plan.model(), plan.size(), plan.n(), plan.responseFormat(), plan.maxTokens(), plan.stream(),
           plan.bodyTemplate(), plan.resultPointer(), plan.headers(), null, plan.minDurationS(), plan.minRequests(), plan.maxLevels(),
           plan.partialImages());
-      LoadRunner runner = new LoadRunner(local, prompts, LoadClock.SYSTEM, line -> { }).engine(LoadEngine.Kind.NETTY);
+      LoadRunner runner = new LoadRunner(local, prompts, LoadClock.SYSTEM, line -> { }).engine(LoadEngine.Kind.NETTY).jitWarmUp();
       sent += runner.runLevel(0, 0, new Level.Closed("jit-warm-up-c16", 16), closedNs).records().size();
       sent += runner.runLevel(0, 1, new Level.Open("jit-warm-up-10000rps", new Arrivals.Constant(10_000)), fastNs).records().size();
       if (slowNs > 0) {

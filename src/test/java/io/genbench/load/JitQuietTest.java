@@ -95,4 +95,15 @@ final class JitQuietTest {
     assertThat(JitQuiet.hotSpotCompileMs()).isNotNull();
     assertThat(JitQuiet.hotSpotCompileMs().getAsLong()).isPositive();
   }
+
+  @Test
+  void theTimeBoundCanBeSetInSecondsAndABadOneIsNamed() {
+    assertThat(JitQuiet.DEFAULT.withMaxS(null)).isEqualTo(JitQuiet.DEFAULT);
+    assertThat(JitQuiet.DEFAULT.withMaxS(" 4.5 ").maxNs()).isEqualTo(4_500 * MS);
+    assertThat(JitQuiet.DEFAULT.withMaxS("4").closedNs()).isEqualTo(JitQuiet.DEFAULT.closedNs());
+    for (String bad : List.of("0", "-1", "abc", "1e9")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> JitQuiet.DEFAULT.withMaxS(bad)).as(bad)
+          .isInstanceOf(io.genbench.UserError.class).hasMessageContaining("jitWarmUpMaxS=" + bad).hasMessageContaining("(0, 600]");
+    }
+  }
 }

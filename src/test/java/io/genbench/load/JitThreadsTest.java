@@ -23,7 +23,7 @@ final class JitThreadsTest {
   }
 
   @Test
-  void onLinuxThisJvmsCompilerThreadsGetNice19() throws Exception {
+  void onLinuxThisJvmsCompilerThreadsGetNice19AndTheIdlePolicy() throws Exception {
     Path self = Path.of("/proc/self/task");
     assumeTrue(Files.isDirectory(self) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
     var ids = JitThreads.compilerThreads(self);
@@ -35,6 +35,7 @@ final class JitThreadsTest {
       String stat = Files.readString(self.resolve(Integer.toString(tid)).resolve("stat"));
       String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       assertThat(after[16]).as("nice of compiler thread " + tid).isEqualTo("19");
+      assertThat(after[38]).as("scheduling policy of compiler thread " + tid + " (5: SCHED_IDLE)").isEqualTo("5");
     }
   }
 }
