@@ -23,8 +23,11 @@ import java.util.function.LongSupplier;
  * @param maxNs the most time in all, waits included (the last wait is cut short at it)
  */
 record JitQuiet(long closedNs, long openNs, long windowNs, long settledMs, int maxRounds, long maxNs) {
-  /** Rounds of 0.5 s closed loop and 2 x 0.5 s open loop (≈ 15,000 requests), quiet for 0.3 s, settled at 60 ms, at most 15 s. */
-  static final JitQuiet DEFAULT = new JitQuiet(500_000_000L, 500_000_000L, 300_000_000L, 60, 6, 15_000_000_000L);
+  /**
+   * Rounds of 0.5 s closed loop and 2 x 0.5 s open loop, quiet for 0.3 s, settled at 100 ms, at most 10 s: on the 2-core
+   * VM pinned to one core a round compiled for 2.3 s, then 1.5-2 s, 0.4-1.5 s, 0.2-0.9 s (wall time, other builds running).
+   */
+  static final JitQuiet DEFAULT = new JitQuiet(500_000_000L, 500_000_000L, 300_000_000L, 100, 6, 10_000_000_000L);
 
   /**
    * These bounds with at most {@code maxS} seconds in all ({@code -Dgenbench.load.jitWarmUpMaxS}); null or blank: unchanged.
