@@ -12,7 +12,7 @@ import io.netty.util.IntSupplier;
  * after the send; only for services of at least {@link #MIN_SERVICE_NS} (faster answers come before the loop sleeps
  * deeply), each poll is bounded by {@link #MAX_SPIN_NS}, and in all the polling takes at most {@link #BUDGET_DIVISOR
  * one tenth} of a core (a budget refilled with time): no load level, however fast, makes the loop burn its core.
- * Everything runs on the loop's thread but {@link #calculateStrategy}'s caller, which is that thread too.
+ * Everything runs on the loop's thread. {@code -Dgenbench.load.wakeAhead=false} turns it off.
  */
 final class WakeAhead implements SelectStrategy {
   /** How long before the expected answer the loop wakes and polls: more than the VM's wake-up (~0.5 ms). */
@@ -25,6 +25,8 @@ final class WakeAhead implements SelectStrategy {
   static final long BUDGET_DIVISOR = 10;
   /** The most polling time saved up. */
   static final long BUDGET_CAP_NS = 5_000_000;
+  /** {@code -Dgenbench.load.wakeAhead=false} turns the polling off (read once). */
+  static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("genbench.load.wakeAhead", "true"));
   /** No polling planned. */
   static final long NONE = Long.MIN_VALUE;
 
@@ -58,7 +60,7 @@ final class WakeAhead implements SelectStrategy {
   /** When to start polling for the answer to a request sent at {@code sentNs}, or {@link #NONE}. */
   long pollFrom(long sentNs) {
     long s = expectedServiceNs();
-    return s >= MIN_SERVICE_NS ? sentNs + s - LEAD_NS : NONE;
+    return ENABLED && s >= MIN_SERVICE_NS ? sentNs + s - LEAD_NS : NONE;
   }
 
   /** At the start time a {@link #pollFrom} gave: polls until {@code request}'s answer, at most {@link #MAX_SPIN_NS}. */
