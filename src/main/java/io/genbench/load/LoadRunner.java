@@ -40,6 +40,7 @@ public final class LoadRunner {
   private final Consumer<String> progress;
   private LoadObserver observer = LoadObserver.NONE;
   private LoadEngine.Kind engineKind; // null: by the target's URL (LoadEngine.open)
+  private boolean warmUp; // the JIT warm-up's own levels: no warm-up of their own, the compiler threads at full speed
 
   public LoadRunner(LoadPlan plan, Prompts prompts, LoadClock clock, Consumer<String> progress) {
     this.plan = plan;
@@ -57,6 +58,12 @@ public final class LoadRunner {
   /** Uses the engine {@code kind} whatever the URL (tests run both engines); returns this. */
   LoadRunner engine(LoadEngine.Kind kind) {
     this.engineKind = kind;
+    return this;
+  }
+
+  /** Marks this runner as {@link JitWarmUp}'s: its levels neither warm up the JIT nor lower the compiler threads' priority. */
+  LoadRunner jitWarmUp() {
+    this.warmUp = true;
     return this;
   }
 
@@ -97,7 +104,10 @@ public final class LoadRunner {
     observer.levelStarted(t, url, level);
     int connections = Math.max(plan.connections(), level instanceof Level.Closed c ? c.concurrency() : 1);
     LoadEngine.Kind kind = engineKind != null ? engineKind : LoadEngine.kindFor(url, plan.http2());
-    if (kind == LoadEngine.Kind.NETTY) JitWarmUp.once(plan, prompts, progress);
+    if (!warmUp) {
+      if (kind == LoadEngine.Kind.NETTY) JitWarmUp.once(plan, prompts, progress);
+      JitThreads.yieldToLoad(); // each level: the JVM may have started another compiler thread since
+    }
     try (LoadEngine engine = LoadEngine.open(kind, url, connections, plan.http2(), plan.timeoutNs(), plan.headers(),
         ResponseReader.factory(plan), clock)) {
       engine.warm(Math.min(plan.timeoutNs(), 10_000_000_000L));

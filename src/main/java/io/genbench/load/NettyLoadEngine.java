@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -28,6 +29,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -117,14 +119,22 @@ final class NettyLoadEngine implements LoadEngine {
     int n = Math.min(EVENT_LOOPS, limit);
     this.epoll = Epoll.isAvailable();
     DefaultThreadFactory threads = new DefaultThreadFactory("genbench-load", true);
-    this.group = epoll ? new EpollEventLoopGroup(n, threads) : new NioEventLoopGroup(n, threads);
+    // each loop's select strategy, in the loops' order: it polls while an answer is due (WakeAhead)
+    ArrayList<WakeAhead> wakes = new ArrayList<>();
+    SelectStrategyFactory strategies = () -> {
+      WakeAhead w = new WakeAhead(clock);
+      wakes.add(w);
+      return w;
+    };
+    this.group = epoll ? new EpollEventLoopGroup(n, threads, strategies)
+        : new NioEventLoopGroup(n, threads, SelectorProvider.provider(), strategies);
     this.bootstrap = new Bootstrap().channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
         .remoteAddress(u.getHost(), port).option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutNs / 1_000_000)));
     this.loops = new Loop[n];
     int i = 0;
     for (var executor : group) {
-      Loop l = new Loop((EventLoop) executor);
+      Loop l = new Loop((EventLoop) executor, wakes.get(i));
       loops[i++] = l;
       l.eventLoop.scheduleAtFixedRate(l::sweep, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
@@ -310,9 +320,11 @@ final class NettyLoadEngine implements LoadEngine {
     final ArrayList<Conn> conns = new ArrayList<>();
     volatile int idleCount;
     byte[] scratch = new byte[8192];
+    final WakeAhead wake;
 
-    Loop(EventLoop eventLoop) {
+    Loop(EventLoop eventLoop, WakeAhead wake) {
       this.eventLoop = eventLoop;
+      this.wake = wake;
     }
 
     /**
@@ -428,6 +440,12 @@ final class NettyLoadEngine implements LoadEngine {
       b.writeBytes(body);
       ex.sentNs = clock.nanoTime();
       channel.writeAndFlush(b, channel.voidPromise());
+      long pollFrom = loop.wake.pollFrom(ex.sentNs);
+      if (pollFrom != WakeAhead.NONE) { // a slow service: wake and poll just before its answer is due
+        loop.eventLoop.schedule(() -> {
+          if (!ex.finished.get()) loop.wake.arm(ex);
+        }, pollFrom - ex.sentNs, TimeUnit.NANOSECONDS);
+      }
     }
 
     @Override
@@ -482,6 +500,8 @@ final class NettyLoadEngine implements LoadEngine {
       if (msg instanceof LastHttpContent) {
         long now = clock.nanoTime();
         current = null;
+        if (ok) loop.wake.serviced(now - ex.sentNs);
+        loop.wake.ended(ex);
         if (keepAlive) {
           loop.release(this); // before the record: a closed loop's next request goes out on this connection
         } else {

@@ -242,6 +242,25 @@ final class LoadEngineTest {
   }
 
   @Test
+  void slowAnswersAreReadWhetherTheLoopPollsForThemOrItsPollRanOutBeforeThey() throws Exception {
+    try (FakeOpenAi server = new FakeOpenAi(); LoadEngine engine = engine(LoadEngine.Kind.NETTY, server.url("/v1/images/generations"), 1,
+        5_000_000_000L)) {
+      server.serviceMs = 5; // >= WakeAhead.MIN_SERVICE_NS: after the first answer the loop polls from 1 ms before the next
+      for (int i = 0; i < 8; i++) {
+        RequestRecord r = fire(engine, i).get(20, TimeUnit.SECONDS);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.doneNs() - r.sentNs()).as("service of request " + i).isGreaterThanOrEqualTo(5_000_000L);
+      }
+      server.serviceMs = 30; // now later than the poll's 2 ms bound: the loop sleeps again and still reads the answer
+      for (int i = 8; i < 11; i++) {
+        RequestRecord r = fire(engine, i).get(20, TimeUnit.SECONDS);
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(r.doneNs() - r.sentNs()).as("service of request " + i).isGreaterThanOrEqualTo(30_000_000L);
+      }
+    }
+  }
+
+  @Test
   void theRequestBytesAreOneHttp11PostWithThePlansHeadersReplacingTheDefaults() throws Exception {
     try (RawHttpServer server = new RawHttpServer(n -> RawHttpServer.Reply.of(ok("")));
         LoadEngine engine = LoadEngine.open(LoadEngine.Kind.NETTY, server.url("/v1/x?a=b"), 1, false, 5_000_000_000L,
