@@ -13,9 +13,12 @@ import java.util.stream.LongStream;
  *     generator's lateness plus any wait for a connection), fire lag = fired − scheduled (the scheduler alone);
  * <li>TTFT = first token − sent (and from the schedule), TPOT = (done − first token) / (output tokens − 1) per request,
  *     ITL = every gap between consecutive token chunks, pooled over requests;
- * <li>window = first scheduled → last done of the measured requests; achieved rate = successful requests done in the
- *     window / window, warm-up ones included (work the server did in the window: in a closed loop the first measured
- *     requests are sent while other users' warm-up requests still run, which would otherwise count as idle time);
+ * <li>window = from the first measured request's schedule, or from the last warm-up request's end when that is later
+ *     (the warm-ups all scheduled first, as in every profile but per-prompt blocks), to the last measured request's
+ *     end: the time the server served measured requests only; achieved rate = measured successes done in the window /
+ *     window (in a closed loop the first measured requests go out while other users' warm-up requests still run: the
+ *     server's time on those is not the measured requests', and counting from the first schedule read a batching
+ *     server's warm-up batch as idle time);
  *     images/s and tokens/s the same way; TPOT's request-weighted mean is the mean of per-request TPOTs, its token-weighted mean
  *     Σ(done − first token) / Σ(output tokens − 1).
  * </ul>
@@ -23,7 +26,7 @@ import java.util.stream.LongStream;
  * @param offeredRate the level's offered rate in req/s; NaN for a closed loop
  * @param concurrency the closed loop's users; 0 for an open loop
  * @param requests measured requests (successful or not)
- * @param images images of the successful requests done in the window, warm-up ones included (likewise outputTokens)
+ * @param images images of the measured successes done in the window (likewise outputTokens)
  * @param errors failed measured requests by kind
  * @param tokensCounted requests whose output tokens were counted from chunks (the server sent no usage)
  * @param generatorCpu the generator's own CPU share over the level, 0..1
@@ -48,8 +51,8 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
           + " fire lag = fired - scheduled (the scheduler alone)",
       "TTFT = first token - sent (also from the schedule); TPOT = (done - first token) / (output tokens - 1) per request;"
           + " ITL = every gap between consecutive token chunks, pooled over requests",
-      "window = first scheduled to last done of the measured requests; achieved = successful requests done in the window"
-          + " (warm-up ones included: the server's work in it) / window; images/s and tokens/s likewise",
+      "window = first measured scheduled (or the last warm-up done, when later) to last measured done; achieved ="
+          + " measured successes done in the window / window; images/s and tokens/s likewise",
       "TPOT request-weighted mean = mean of per-request TPOT; token-weighted mean = sum(done - first token) / sum(tokens - 1)",
       "output tokens come from the server's usage; counted from chunks (and flagged) when it sends none",
       "percentiles are nearest-rank on the raw per-request values, sorted[ceil(p*n) - 1]; warm-up requests are excluded");
@@ -75,9 +78,12 @@ public record LevelStats(int target, String url, int levelIndex, String label, d
     for (RequestRecord r : measured) if (!r.ok()) errors.merge(r.error(), 1, Integer::sum);
     long first = measured.stream().mapToLong(RequestRecord::scheduledNs).min().orElse(0);
     long last = measured.stream().mapToLong(RequestRecord::doneNs).max().orElse(0);
-    double window = Math.max(0, last - first) / 1e9;
-    // throughput counts what completed in the window, warm-up requests included (see the class comment)
-    List<RequestRecord> completed = all.stream().filter(r -> r.ok() && r.doneNs() > first && r.doneNs() <= last).toList();
+    // the window starts once the server serves measured requests only (see the class comment)
+    long lastWarmScheduled = all.stream().filter(RequestRecord::warmup).mapToLong(RequestRecord::scheduledNs).max().orElse(Long.MIN_VALUE);
+    long lastWarmDone = all.stream().filter(RequestRecord::warmup).mapToLong(RequestRecord::doneNs).max().orElse(Long.MIN_VALUE);
+    long start = lastWarmScheduled <= first && lastWarmDone > first && lastWarmDone < last ? lastWarmDone : first;
+    double window = Math.max(0, last - start) / 1e9;
+    List<RequestRecord> completed = start == first ? good : good.stream().filter(r -> r.doneNs() > start).toList();
     long images = completed.stream().mapToLong(RequestRecord::images).sum();
     long tokens = completed.stream().mapToLong(RequestRecord::outputTokens).sum();
     long decodeNs = 0;
