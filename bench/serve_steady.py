@@ -1,12 +1,10 @@
 """The batcher's steady-state images/s per load level, beside `genbench load`'s own figure, from load's output folder
 (levels.csv and requests.csv) and optionally a `genbench run` results.json to compare with.
 
-Why a second figure: load's images/s is measured images / window, the window running from the first measured
-request's schedule to the last one's end (docs/load.md). In a closed loop against a batching server that window also
-holds a batch of warm-up requests: with 16 users and batches of 8, the first measured requests are scheduled when one
-batch's answers come back, while the other group's batch (scheduled during the warm-up, so not counted) already runs;
-they start only after it. So the window holds one batch more than it counts: with ~1.5 s batches in a 20 s level
-about 7 % low, for reasons that have nothing to do with the server. The figure used here is the server's own:
+Why a second figure: load's images/s is measured images / window (docs/load.md). Until 2026-12-06 that window ran from
+the first measured request's schedule, which in a closed loop against a batching server also held the batch of warm-up
+requests still running then (about 7 % low for ~1.5 s batches in a 20 s level); it now starts at the last warm-up
+answer when that is later. The server's own figure stays as a cross-check from the other side. The figure used here is the server's own:
 
   server span images/s = measured images / (first measured batch's start -> last measured batch's compute end)
 
@@ -75,8 +73,8 @@ def main(argv):
                                                               images / busy_s, images / len(bs),
                                                               sum(gaps) / len(gaps), ratio))
     print("span img/s = measured images / (first measured batch start -> last measured batch compute end), from the"
-          " server's queue and compute per request; load img/s = load's window (first scheduled -> last done), which in"
-          " a closed loop also holds the batch of warm-up requests running when the first measured ones are sent")
+          " server's queue and compute per request; load img/s = load's own figure (window from the first measured"
+          " schedule or the last warm-up answer, whichever is later, to the last measured answer)")
 
 
 if __name__ == "__main__":
