@@ -5,7 +5,7 @@ One fresh process per invocation (run it again for another configuration: what i
   import torch, the CUDA context, then the worker's untimed prime (the model's tiny configuration, built once) split
   into its pieces (meta construction, to_empty, the seeded draws), then the timed build of the real-size model, with
   the draws done by the current code (`construction.materialize`) and, with --reference, a second real-size build by
-  the previous code (a verbatim copy below: a float32 scratch tensor allocated per parameter, drawn, copied) whose
+  the previous code (worker/tests/test_construction.py's verbatim copy: a float32 scratch tensor allocated per parameter, drawn, copied) whose
   weights are compared tensor by tensor with the current build's (same seed, same device: they must be equal).
 
 Usage: PYTHONPATH=worker/src python3 bench/first_build.py [--device cuda|cpu] [--model ID] [--dtype float16]
@@ -119,10 +119,13 @@ def main() -> int:
         del model
         if cuda:
             torch.cuda.empty_cache()
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "worker", "tests"))
+        from test_construction import previous_materialize  # noqa: PLC0415 (the previous code, kept verbatim there)
+
         t = time.perf_counter()
         modules = {}
         for i, (name, make) in enumerate(factories.items()):
-            modules[name] = reference_materialize(construction.build_meta(make), device, dtype, args.seed + 1000 * i)
+            modules[name] = previous_materialize(construction.build_meta(make), device, dtype, args.seed + 1000 * i)
         sync()
         t = mark("real: build (previous code)", t)
         old = {name + "." + k: v for name, m in modules.items() for k, v in m.state_dict().items()}
@@ -133,60 +136,6 @@ def main() -> int:
     figures["process_s"] = round(time.perf_counter() - T0, 4)
     print(json.dumps({"first_build": figures}))
     return 0
-
-
-def reference_materialize(module, device, dtype, seed):
-    """The draws as genbench_worker.models.construction.materialize made them before issue 18's change (verbatim)."""
-    import torch
-    from torch import nn
-
-    device = torch.device(device)
-    with torch.no_grad():
-        module = module.to(dtype=dtype)
-        module = module.to_empty(device=device)
-        if hasattr(module, "tie_weights"):
-            module.tie_weights()
-        gen = torch.Generator(device=device)
-        gen.manual_seed(seed)
-        done = set()
-
-        def uniform(p, bound):
-            tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
-            tmp.uniform_(-bound, bound, generator=gen)
-            p.copy_(tmp)
-
-        def normal(p, std):
-            tmp = torch.empty(p.shape, dtype=torch.float32, device=p.device)
-            tmp.normal_(0.0, std, generator=gen)
-            p.copy_(tmp)
-
-        for sub in module.modules():
-            own = {n: q for n, q in sub.named_parameters(recurse=False) if id(q) not in done}
-            if not own:
-                continue
-            if isinstance(sub, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-                w = sub.weight
-                fan_in = w.shape[1] * (w[0, 0].numel() if w.dim() > 2 else 1)
-                bound = 1.0 / math.sqrt(fan_in)
-                uniform(w, bound)
-                if sub.bias is not None:
-                    uniform(sub.bias, bound)
-            elif isinstance(sub, (nn.GroupNorm, nn.LayerNorm)):
-                if sub.weight is not None:
-                    sub.weight.fill_(1.0)
-                    sub.bias.fill_(0.0)
-            elif isinstance(sub, nn.Embedding):
-                normal(sub.weight, 0.02)
-            elif hasattr(sub, "init_parameters"):
-                sub.init_parameters(gen)
-            else:
-                for q in own.values():
-                    normal(q, 0.02)
-            done.update(id(q) for q in own.values())
-    module.eval()
-    for q in module.parameters():
-        q.requires_grad_(False)
-    return module
 
 
 if __name__ == "__main__":
