@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -67,30 +66,10 @@ final class JitThreads {
     return ids;
   }
 
-  /** A libc function returning int, through the Foreign Function API (final from Java 22), or null. */
+  /** A libc function returning int (Linux only), or null. */
   private static MethodHandle function(String name, String... argLayouts) {
     if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return null;
-    try {
-      Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-      Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
-      Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-      Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-      Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-      Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-      Class<?> valueLayoutType = Class.forName("java.lang.foreign.ValueLayout");
-      Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-      Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-      Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, name);
-      if (symbol.isEmpty()) return null;
-      Object args = Array.newInstance(layoutType, argLayouts.length);
-      for (int i = 0; i < argLayouts.length; i++) Array.set(args, i, valueLayoutType.getField(argLayouts[i]).get(null));
-      Object descriptor = descriptorType.getMethod("of", layoutType, args.getClass())
-          .invoke(null, valueLayoutType.getField("JAVA_INT").get(null), args);
-      return (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType, optionType.arrayType())
-          .invoke(linker, symbol.get(), descriptor, Array.newInstance(optionType, 0));
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return null;
-    }
+    return io.genbench.LibC.function(name, argLayouts);
   }
 
   /** Four zero bytes that live as long as the process (a sched_param of priority 0), or null. */

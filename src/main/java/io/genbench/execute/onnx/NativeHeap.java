@@ -1,8 +1,6 @@
 package io.genbench.execute.onnx;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Array;
-import java.util.Optional;
 
 /**
  * The C heap under ONNX Runtime. glibc keeps what native code frees and reuses it without the resident set growing,
@@ -12,8 +10,8 @@ import java.util.Optional;
  * built for 21: on a 21 runtime, or without glibc, {@link #trim()} does nothing and says so.
  */
 final class NativeHeap {
-  private static final MethodHandle MALLOC_TRIM = function("malloc_trim", "JAVA_LONG");
-  private static final MethodHandle MALLOPT = function("mallopt", "JAVA_INT", "JAVA_INT");
+  private static final MethodHandle MALLOC_TRIM = io.genbench.LibC.function("malloc_trim", "JAVA_LONG");
+  private static final MethodHandle MALLOPT = io.genbench.LibC.function("mallopt", "JAVA_INT", "JAVA_INT");
   /** glibc's mallopt parameter for the size from which blocks are mapped on their own. */
   private static final int M_MMAP_THRESHOLD = -3;
 
@@ -46,30 +44,6 @@ final class NativeHeap {
       return (int) MALLOPT.invoke(M_MMAP_THRESHOLD, bytes) == 1;
     } catch (Throwable e) {
       return false;
-    }
-  }
-
-  private static MethodHandle function(String name, String... argLayouts) {
-    try {
-      Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-      Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
-      Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-      Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-      Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-      Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-      Class<?> valueLayoutType = Class.forName("java.lang.foreign.ValueLayout");
-      Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-      Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-      Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, name);
-      if (symbol.isEmpty()) return null;
-      Object args = Array.newInstance(layoutType, argLayouts.length);
-      for (int i = 0; i < argLayouts.length; i++) Array.set(args, i, valueLayoutType.getField(argLayouts[i]).get(null));
-      Object descriptor = descriptorType.getMethod("of", layoutType, args.getClass())
-          .invoke(null, valueLayoutType.getField("JAVA_INT").get(null), args);
-      return (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType, optionType.arrayType())
-          .invoke(linker, symbol.get(), descriptor, Array.newInstance(optionType, 0));
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return null;
     }
   }
 }
