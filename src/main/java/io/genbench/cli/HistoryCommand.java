@@ -106,13 +106,13 @@ final class HistoryCommand implements Callable<Integer> {
           "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --since 2026-11-01",
           "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --format csv > sdxl.csv",
           "  genbench history trend --load http://127.0.0.1:8000/v1/images/generations",
-          "  genbench history trend --load http://gpu-1:8000/v1/chat/completions --level 4rps --metric ttft_p99 --metric tokens_per_s"})
+          "  genbench history trend --load http://gpu-1:8000/v1/chat/completions --level 4rps --metric ttft_p99,tokens_per_s"})
   static final class Trend implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "CASE_ID", description = "a case id, e.g. sd-2-1-g5xlarge-b1-s20-float16 (see a run's summary.csv)")
     String caseId;
 
-    @Option(names = "--load", paramLabel = "URL", description = "instead of a case: a load target's URL, as genbench load was given it"
-        + " (see genbench history trend --format csv of a run, or a load run's levels.csv)")
+    @Option(names = "--load", paramLabel = "URL", description = "instead of a case: a load target's URL, exactly as genbench load was"
+        + " given it (a load run's levels.csv has it; a URL no run recorded lists the recorded ones that contain it)")
     String loadUrl;
 
     @Option(names = "--level", paramLabel = "LABEL", description = "with --load: only this level, by its label (e.g. c8, 2.5rps)")

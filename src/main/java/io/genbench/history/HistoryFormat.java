@@ -99,7 +99,7 @@ public enum HistoryFormat {
   private static String loadTrendTable(List<LoadMetric> metrics, List<LoadTrendPoint> points) {
     List<String> header = new ArrayList<>(List.of("run", "started (UTC)", "level", "verdict", "slo", "requests"));
     metrics.forEach(m -> header.add(m.header()));
-    String table = table(header, "llllll" + "r".repeat(metrics.size()), points, p -> {
+    String table = table(header, "lllllr" + "r".repeat(metrics.size()), points, p -> {
       List<String> row = new ArrayList<>(List.of(p.run().runId(), MINUTE.format(p.run().startedAt()), p.level().level(),
           or(p.level().verdict()), or(p.level().slo()), String.valueOf(p.level().requests())));
       metrics.forEach(m -> row.add(m.format(p.level())));

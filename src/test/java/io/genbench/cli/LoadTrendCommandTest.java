@@ -99,7 +99,9 @@ final class LoadTrendCommandTest {
 
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out().lines().toList().getFirst()).contains("| response p50 ms | response p95 ms | response p99 ms | achieved req/s | error rate |");
-    assertThat(r.out()).contains("c1 response_p50: 15.00 in l-jan, 20.00 in l-feb (+33.3 %), over 2 runs")
+    assertThat(r.out()).contains("| l-feb | 2026-02-01 09:00 | c1    | VALID   |     |      100 |           20.00 |           25.00 |"
+        + "           30.00 |         40.000 |     0.0000 |")
+        .contains("c1 response_p50: 15.00 in l-jan, 20.00 in l-feb (+33.3 %), over 2 runs")
         .doesNotContain("c2 response_p50"); // c2 was recorded once
   }
 }
