@@ -79,7 +79,8 @@ public enum LoadMetric {
   private static LoadMetric parse(String text) {
     String t = text.toLowerCase(Locale.ROOT).replace('-', '_');
     for (LoadMetric m : values()) {
-      if (m.id.equals(t) || (m.id + (m.id.contains("_p") ? "_ms" : "")).equals(t)) return m;
+      // a latency also by its CSV column's name (response_p95_ms)
+      if (m.id.equals(t) || (m.id.matches(".*_p\\d+") && (m.id + "_ms").equals(t))) return m;
     }
     throw new UserError("--metric '" + text + "' is not a load level figure: choose from " + choices());
   }

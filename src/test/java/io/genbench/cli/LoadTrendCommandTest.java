@@ -40,6 +40,17 @@ final class LoadTrendCommandTest {
   }
 
   @Test
+  void aLatencyAlsoGoesByItsCsvColumnNameAndAThroughputDoesNot() {
+    Cli ms = Cli.run("history", "trend", "--load", TARGET, "--metric", "response_p99_ms", "--history-url", url);
+    Cli bad = Cli.run("history", "trend", "--load", TARGET, "--metric", "images_per_s_ms", "--history-url", url);
+
+    assertThat(ms.exitCode()).as(ms.err()).isZero();
+    assertThat(ms.out().lines().toList().getFirst()).endsWith("| requests | response p99 ms |");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--metric 'images_per_s_ms' is not a load level figure");
+  }
+
+  @Test
   void aUrlThatNoLoadRunRecordedNamesTheRecordedOnes() {
     Cli other = Cli.run("history", "trend", "--load", "http://127.0.0.1:9999/", "--history-url", url);
     Cli part = Cli.run("history", "trend", "--load", "127.0.0.1:8000", "--history-url", url);
