@@ -4,6 +4,8 @@ import io.genbench.UserError;
 import io.genbench.history.HistoryFilter;
 import io.genbench.history.HistoryFormat;
 import io.genbench.history.HistoryStore;
+import io.genbench.history.LoadMetric;
+import io.genbench.history.LoadTrendPoint;
 import io.genbench.history.RecordedRun;
 import io.genbench.history.RunRecord;
 import io.genbench.history.TrendChart;
@@ -25,20 +27,23 @@ import picocli.CommandLine.Parameters;
     description = {"The run history: every finished run is recorded (at the end of genbench run and genbench load, and by genbench report)"
         + " in a store, by default the SQLite file ~/.genbench/history.sqlite ($XDG_DATA_HOME/genbench/history.sqlite where set; created on first use), or a PostgreSQL"
         + " database shared by a team: --history-url or GENBENCH_HISTORY_URL. Recording a run again replaces it.",
-        "list shows runs (kind run, or load for genbench load), newest first; trend shows one case's figures over runs, as a table and an SVG chart; record"
+        "list shows runs (kind run, or load for genbench load), newest first; trend shows one case's figures over runs, as a table and an SVG chart (trend --load URL: a load"
+            + " target's levels over load runs); record"
             + " adds existing run directories (from their results, nothing is run)."},
     subcommands = {HistoryCommand.ListRuns.class, HistoryCommand.Trend.class, HistoryCommand.RecordRuns.class},
     footer = {"", "Examples:", "  genbench history list", "  genbench history list --model sdxl --since 2026-11-01 --limit 50",
         "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart trend.svg",
+        "  genbench history trend --load http://127.0.0.1:8000/v1/images/generations --level c8 --metric response_p95,images_per_s",
         "  genbench history record results/20261121-101500-plan results/smoke results/20261122-093000-load",
         "  genbench history list --history-url jdbc:postgresql://db:5432/genbench",
         "", "Exit codes: 0 done; 1 the store cannot be opened, read or written (it and the cause are named); 2 bad input"
-        + " (a bad URL, date or format, a case id that no recorded run has, a directory that is not a run)."})
+        + " (a bad URL, date or format, a case id or load URL or level that no recorded run has, an unknown --metric, a directory that"
+        + " is not a run)."})
 final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new UserError("Missing required subcommand: genbench history list | trend CASE_ID | record RUN_DIR... (see"
+    throw new UserError("Missing required subcommand: genbench history list | trend CASE_ID | trend --load URL | record RUN_DIR... (see"
         + " genbench history --help).");
   }
 
@@ -92,14 +97,32 @@ final class HistoryCommand implements Callable<Integer> {
   @Command(name = "trend", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"One case's figures over the recorded runs, oldest first: status, verdict, e2e P50/P95/P99,"
           + " images/s (tokens/s), peak memory, cost per 1000 images (per million tokens) on-demand and spot; with"
-          + " --chart, an SVG chart of latency and throughput against each run's start."},
+          + " --chart, an SVG chart of latency and throughput against each run's start.",
+          "With --load URL instead of a case: the target URL's levels over the recorded load runs (genbench load), oldest"
+              + " run first, each run's levels in the order they ran: level, verdict, SLO, measured requests and the --metric"
+              + " figures (the table; csv and json carry every figure)."},
       footer = {"", "Examples:", "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16",
           "  genbench history trend sd-2-1-g5xlarge-b1-s20-float16 --chart sd21.svg",
           "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --since 2026-11-01",
-          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --format csv > sdxl.csv"})
+          "  genbench history trend sdxl-g6exlarge-b1-s20-float16 --format csv > sdxl.csv",
+          "  genbench history trend --load http://127.0.0.1:8000/v1/images/generations",
+          "  genbench history trend --load http://gpu-1:8000/v1/chat/completions --level 4rps --metric ttft_p99,tokens_per_s"})
   static final class Trend implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CASE_ID", description = "a case id, e.g. sd-2-1-g5xlarge-b1-s20-float16 (see a run's summary.csv)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CASE_ID", description = "a case id, e.g. sd-2-1-g5xlarge-b1-s20-float16 (see a run's summary.csv)")
     String caseId;
+
+    @Option(names = "--load", paramLabel = "URL", description = "instead of a case: a load target's URL, exactly as genbench load was"
+        + " given it (a load run's levels.csv has it; a URL no run recorded lists the recorded ones that contain it)")
+    String loadUrl;
+
+    @Option(names = "--level", paramLabel = "LABEL", description = "with --load: only this level, by its label (e.g. c8, 2.5rps)")
+    String level;
+
+    @Option(names = "--metric", paramLabel = "NAME", split = ",", description = "with --load: the figures the table shows, in"
+        + " this order, repeatable or comma-separated: response_p50, response_p95, response_p99, ttft_p50, ttft_p99, tpot_p50,"
+        + " offered_rps, achieved_rps, images_per_s, tokens_per_s, error_rate (default: response_p50, response_p95,"
+        + " response_p99, achieved_rps, error_rate)")
+    List<String> metrics;
 
     @Mixin
     Filters filters;
@@ -115,6 +138,11 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      if (loadUrl != null) return load();
+      if (caseId == null) throw new UserError("genbench history trend needs a CASE_ID or --load URL (see genbench history trend --help)");
+      if (level != null || metrics != null) {
+        throw new UserError((level != null ? "--level" : "--metric") + " applies to load trends: give --load URL, not case " + caseId);
+      }
       HistoryFormat format = HistoryFormat.parse(filters.format);
       HistoryFilter filter = HistoryFilter.parse(null, filters.instance, filters.since, filters.until, limit);
       if (chart != null && !chart.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg")) {
@@ -131,6 +159,40 @@ final class HistoryCommand implements Callable<Integer> {
         }
       }
       return 0;
+    }
+
+    private Integer load() {
+      if (caseId != null) throw new UserError("give a CASE_ID or --load URL, not both (was " + caseId + " and --load " + loadUrl + ")");
+      if (filters.instance != null) throw new UserError("--instance applies to case trends: a load run records no instance type");
+      if (chart != null) throw new UserError("--chart draws case trends only; for a load URL use --format csv and chart that");
+      List<LoadMetric> shown = LoadMetric.parse(metrics);
+      HistoryFormat format = HistoryFormat.parse(filters.format);
+      HistoryFilter filter = HistoryFilter.parse(null, null, filters.since, filters.until, limit);
+      String url = loadUrl.strip();
+      String label = level == null ? null : level.strip();
+      try (HistoryStore store = history.open()) {
+        List<LoadTrendPoint> points = store.loadTrend(url, label, filter);
+        if (points.isEmpty()) throw new UserError(loadNotFound(store, url, label));
+        System.out.print(format.loadTrend(url, shown, points));
+        System.out.flush();
+      }
+      return 0;
+    }
+
+    private static String loadNotFound(HistoryStore store, String url, String label) {
+      String where = " in " + store.location().describe();
+      List<String> levels = store.loadLevelLabels(url, 20);
+      if (label != null && !levels.isEmpty() && !levels.contains(label)) {
+        return "No recorded load run of " + url + " has level '" + label + "'" + where + " (within the filters). Its recorded"
+            + " levels: " + String.join(", ", levels);
+      }
+      if (!levels.isEmpty()) return "No recorded load run of " + url + where + " is within the filters (--since, --until)";
+      List<String> like = store.loadUrls(url, 10);
+      if (!like.isEmpty()) return "No recorded load run has URL " + url + where + ". Recorded URLs that contain it: " + String.join(", ", like);
+      List<String> any = store.loadUrls("", 10);
+      return "No recorded load run has URL " + url + where + (any.isEmpty()
+          ? ": no load run is recorded yet (genbench load records one; genbench history record LOAD_RUN_DIR adds an old one)."
+          : ". Recorded load URLs include: " + String.join(", ", any));
     }
 
     private static String notFound(HistoryStore store, String caseId) {

@@ -74,6 +74,54 @@ public enum HistoryFormat {
   /** The JSON of a trend. */
   private record Trend(String caseId, List<TrendPoint> points) {}
 
+  /**
+   * A load URL's levels over runs, oldest run first: the table shows {@code metrics}, CSV and JSON every figure of each
+   * level (as the case trend's do).
+   */
+  public String loadTrend(String url, List<LoadMetric> metrics, List<LoadTrendPoint> points) {
+    return switch (this) {
+      case TABLE -> loadTrendTable(metrics, points);
+      case CSV -> csv(List.of("run_key", "run_id", "started_at", "target", "url", "level", "offered_rps", "concurrency",
+          "requests", "ok", "error_rate", "achieved_rps", "response_p50_ms", "response_p95_ms", "response_p99_ms", "ttft_p50_ms",
+          "ttft_p99_ms", "tpot_p50_ms", "images_per_s", "tokens_per_s", "verdict", "slo"), points, p -> {
+            LoadLevelRecord l = p.level();
+            return cells(p.run().runKey(), p.run().runId(), p.run().startedAt(), l.target(), l.url(), l.level(), l.offeredRps(),
+                l.concurrency(), l.requests(), l.ok(), l.errorRate(), l.achievedRps(), l.responseP50Ms(), l.responseP95Ms(),
+                l.responseP99Ms(), l.ttftP50Ms(), l.ttftP99Ms(), l.tpotP50Ms(), l.imagesPerS(), l.tokensPerS(), l.verdict(), l.slo());
+          });
+      case JSON -> json(new LoadTrend(url, points));
+    };
+  }
+
+  /** The JSON of a load trend. */
+  private record LoadTrend(String url, List<LoadTrendPoint> points) {}
+
+  private static String loadTrendTable(List<LoadMetric> metrics, List<LoadTrendPoint> points) {
+    List<String> header = new ArrayList<>(List.of("run", "started (UTC)", "level", "verdict", "slo", "requests"));
+    metrics.forEach(m -> header.add(m.header()));
+    String table = table(header, "lllllr" + "r".repeat(metrics.size()), points, p -> {
+      List<String> row = new ArrayList<>(List.of(p.run().runId(), MINUTE.format(p.run().startedAt()), p.level().level(),
+          or(p.level().verdict()), or(p.level().slo()), String.valueOf(p.level().requests())));
+      metrics.forEach(m -> row.add(m.format(p.level())));
+      return row;
+    });
+    // per level, the first metric's change from the oldest to the newest run that has it
+    LoadMetric first = metrics.getFirst();
+    List<String> changes = new ArrayList<>();
+    for (String label : points.stream().map(p -> p.level().level()).distinct().toList()) {
+      List<LoadTrendPoint> measured = points.stream().filter(p -> p.level().level().equals(label) && first.of(p.level()) != null).toList();
+      if (measured.size() < 2) continue;
+      LoadTrendPoint a = measured.getFirst();
+      LoadTrendPoint b = measured.getLast();
+      double from = first.of(a.level());
+      double to = first.of(b.level());
+      changes.add(label + " " + first.id() + ": " + first.format(a.level()) + " in " + a.run().runId() + ", "
+          + first.format(b.level()) + " in " + b.run().runId()
+          + (from == 0 ? "" : String.format(Locale.ROOT, " (%+.1f %%)", (to / from - 1) * 100)) + ", over " + measured.size() + " runs");
+    }
+    return changes.isEmpty() ? table : table + "\n" + io.genbench.Printable.text(String.join("\n", changes)) + "\n";
+  }
+
   private static String trendTable(List<TrendPoint> points) {
     boolean tokens = !points.isEmpty() && points.stream().map(TrendPoint::result).allMatch(c -> c.tokens() || c.imagesPerS() == null)
         && points.stream().anyMatch(p -> p.result().tokens());

@@ -205,6 +205,49 @@ public final class HistoryStore implements AutoCloseable {
     return oldestFirst;
   }
 
+  /**
+   * The levels recorded for {@code url} (exactly as recorded) in the load runs the filter selects, oldest run first and
+   * each run's levels in the order they ran: the newest {@code filter.limit()} runs that recorded the URL (and
+   * {@code level}, when not null). The filter's model and instance do not apply: a load run has neither.
+   */
+  public List<LoadTrendPoint> loadTrend(String url, String level, HistoryFilter filter) {
+    List<Object> params = new ArrayList<>();
+    StringBuilder runs = new StringBuilder("SELECT r.run_key FROM genbench_runs r WHERE r.kind = ? AND EXISTS (SELECT 1 FROM"
+        + " genbench_load_levels l WHERE l.run_key = r.run_key AND l.url = ?");
+    params.add(RunRecord.LOAD);
+    params.add(url);
+    if (level != null) {
+      runs.append(" AND l.level = ?");
+      params.add(level);
+    }
+    runs.append(")");
+    runConditions(filter, runs, params);
+    runs.append(" ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?");
+    params.add(filter.limit());
+    StringBuilder sql = new StringBuilder("SELECT " + RUN_COLUMNS + ", " + LEVEL_COLUMNS.replaceAll("(^|, )", "$1l.")
+        + " FROM genbench_load_levels l JOIN genbench_runs r ON r.run_key = l.run_key WHERE l.url = ?");
+    List<Object> all = new ArrayList<>(List.of(url));
+    if (level != null) {
+      sql.append(" AND l.level = ?");
+      all.add(level);
+    }
+    sql.append(" AND r.run_key IN (").append(runs).append(") ORDER BY r.started_at, r.run_id, l.seq");
+    all.addAll(params);
+    return query(sql.toString(), all, rs -> new LoadTrendPoint(run(rs), loadLevel(rs)));
+  }
+
+  /** Target URLs of recorded load runs that contain {@code part} (ignoring case), sorted, at most {@code limit}. */
+  public List<String> loadUrls(String part, int limit) {
+    return query("SELECT DISTINCT url FROM genbench_load_levels WHERE LOWER(url) LIKE ? ESCAPE '\\' ORDER BY url LIMIT ?",
+        List.of(contains(part), limit), rs -> rs.getString(1));
+  }
+
+  /** The level labels recorded for {@code url}, sorted, at most {@code limit}. */
+  public List<String> loadLevelLabels(String url, int limit) {
+    return query("SELECT DISTINCT level FROM genbench_load_levels WHERE url = ? ORDER BY level LIMIT ?", List.of(url, limit),
+        rs -> rs.getString(1));
+  }
+
   /** Recorded case ids that contain {@code part} (ignoring case), sorted, at most {@code limit}: for "did you mean". */
   public List<String> caseIds(String part, int limit) {
     return query("SELECT DISTINCT case_id FROM genbench_case_results WHERE LOWER(case_id) LIKE ? ESCAPE '\\'"
@@ -220,11 +263,15 @@ public final class HistoryStore implements AutoCloseable {
   /** The levels recorded for a load run, in the order they ran. */
   public List<LoadLevelRecord> loadLevels(String runKey) {
     return query("SELECT " + LEVEL_COLUMNS + " FROM genbench_load_levels WHERE run_key = ? ORDER BY seq", List.of(runKey),
-        rs -> new LoadLevelRecord(rs.getInt("target"), rs.getString("url"),
-            rs.getString("level"), real(rs, "offered_rps"), rs.getInt("concurrency"), rs.getInt("requests"), rs.getInt("ok"),
-            real(rs, "error_rate"), real(rs, "achieved_rps"), real(rs, "response_p50_ms"), real(rs, "response_p95_ms"),
-            real(rs, "response_p99_ms"), real(rs, "ttft_p50_ms"), real(rs, "ttft_p99_ms"), real(rs, "tpot_p50_ms"),
-            real(rs, "images_per_s"), real(rs, "tokens_per_s"), rs.getString("verdict"), rs.getString("slo")));
+        HistoryStore::loadLevel);
+  }
+
+  private static LoadLevelRecord loadLevel(ResultSet rs) throws SQLException {
+    return new LoadLevelRecord(rs.getInt("target"), rs.getString("url"),
+        rs.getString("level"), real(rs, "offered_rps"), rs.getInt("concurrency"), rs.getInt("requests"), rs.getInt("ok"),
+        real(rs, "error_rate"), real(rs, "achieved_rps"), real(rs, "response_p50_ms"), real(rs, "response_p95_ms"),
+        real(rs, "response_p99_ms"), real(rs, "ttft_p50_ms"), real(rs, "ttft_p99_ms"), real(rs, "tpot_p50_ms"),
+        real(rs, "images_per_s"), real(rs, "tokens_per_s"), rs.getString("verdict"), rs.getString("slo"));
   }
 
   @Override

@@ -118,6 +118,39 @@ abstract class HistoryCommandContract {
     assertThat(r.out()).isEmpty();
   }
 
+  @Test
+  void trendOfALoadUrlShowsItsLevelsOverLoadRunsOldestFirstWithTheChosenMetrics() throws Exception {
+    String url = emptyStoreUrl();
+    String target = "http://127.0.0.1:8000/v1/images/generations";
+    try (var store = io.genbench.history.HistoryStore.open(io.genbench.history.HistoryLocation.resolve(url, java.util.Map.of(), tmp))) {
+      store.record(io.genbench.history.LoadTrendRuns.run("l-feb", "2026-02-01T09:00:00Z", target, 25, 50));
+      store.record(io.genbench.history.LoadTrendRuns.run("l-jan", "2026-01-01T09:00:00Z", target, 20, 40));
+    }
+
+    Cli table = Cli.run("history", "trend", "--load", target, "--metric", "response_p95,images_per_s", "--history-url", url);
+    Cli level = Cli.run("history", "trend", "--load", target, "--level", "c2", "--format", "csv", "--history-url", url);
+    Cli json = Cli.run("history", "trend", "--load", target, "--format", "json", "--history-url", url);
+
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out().lines().toList().getFirst())
+        .matches("\\| run +\\| started \\(UTC\\) +\\| level \\| verdict \\| slo +\\| requests \\| response p95 ms \\| images/s \\|");
+    assertThat(table.out()).contains("| l-jan | 2026-01-01 09:00 | c1    | VALID   |")
+        .contains("|           20.00 |   50.000 |").contains("|           50.00 |   40.000 |")
+        .contains("c1 response_p95: 20.00 in l-jan, 25.00 in l-feb (+25.0 %), over 2 runs")
+        .contains("c2 response_p95: 40.00 in l-jan, 50.00 in l-feb (+25.0 %), over 2 runs")
+        .doesNotContain("achieved req/s");
+    assertThat(table.out().indexOf("l-jan")).isLessThan(table.out().indexOf("l-feb"));
+    assertThat(level.exitCode()).as(level.err()).isZero();
+    assertThat(column(level.out(), "run_id")).containsExactly("l-jan", "l-feb");
+    assertThat(column(level.out(), "level")).containsOnly("c2");
+    assertThat(column(level.out(), "response_p95_ms")).containsExactly("40", "50");
+    assertThat(column(level.out(), "url")).containsOnly(target);
+    JsonNode points = Json.MAPPER.readTree(json.out()).path("points");
+    assertThat(points).hasSize(4);
+    assertThat(points.get(3).path("level").path("response_p95_ms").asDouble()).isEqualTo(50.0);
+    assertThat(points.get(3).path("run").path("run_id").asText()).isEqualTo("l-feb");
+  }
+
   private static java.util.List<String> runIds(String url, String... filters) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("history", "list", "--format", "csv", "--history-url", url));
     args.addAll(java.util.List.of(filters));

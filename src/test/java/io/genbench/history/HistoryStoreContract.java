@@ -233,6 +233,41 @@ abstract class HistoryStoreContract {
     }
   }
 
+  @Test
+  void aLoadTrendHasTheUrlsLevelsOverTheNewestRunsOldestFirstEachRunsLevelsInTheirOrder() {
+    String a = "http://127.0.0.1:8000/v1/images/generations";
+    String b = "http://127.0.0.1:9000/v1/images/generations";
+    try (HistoryStore store = open()) {
+      store.record(LoadTrendRuns.run("l-mar", "2026-03-01T09:00:00Z", a, 30, 60));
+      store.record(LoadTrendRuns.run("l-jan", "2026-01-01T09:00:00Z", a, 10, 20));
+      store.record(LoadTrendRuns.run("l-feb", "2026-02-01T09:00:00Z", a, 20));
+      store.record(LoadTrendRuns.run("other", "2026-02-15T09:00:00Z", b, 99));
+      store.record(new RecordedRun(run("case-run", "2026-02-20T09:00:00Z"), List.of(success("c1", "m", "g5.xlarge", 100))));
+
+      List<LoadTrendPoint> all = store.loadTrend(a, null, HistoryFilter.newest(10));
+      assertThat(all).extracting(p -> p.run().runId() + "/" + p.level().level())
+          .containsExactly("l-jan/c1", "l-jan/c2", "l-feb/c1", "l-mar/c1", "l-mar/c2");
+      assertThat(all).extracting(p -> p.level().responseP95Ms()).containsExactly(10.0, 20.0, 20.0, 30.0, 60.0);
+      assertThat(all).allSatisfy(p -> assertThat(p.run().kind()).isEqualTo("load"));
+
+      // the limit counts runs, not levels: the newest two runs with every level they recorded
+      assertThat(store.loadTrend(a, null, HistoryFilter.newest(2))).extracting(p -> p.run().runId() + "/" + p.level().level())
+          .containsExactly("l-feb/c1", "l-mar/c1", "l-mar/c2");
+      // a level: only runs that recorded it count toward the limit
+      assertThat(store.loadTrend(a, "c2", HistoryFilter.newest(10))).extracting(p -> p.run().runId())
+          .containsExactly("l-jan", "l-mar");
+      assertThat(store.loadTrend(a, "c2", HistoryFilter.newest(1))).extracting(p -> p.run().runId()).containsExactly("l-mar");
+      assertThat(store.loadTrend(a, null, HistoryFilter.parse(null, null, "2026-02-01", "2026-02-28", 10)))
+          .extracting(p -> p.run().runId()).containsExactly("l-feb");
+      assertThat(store.loadTrend(a + "/", null, HistoryFilter.newest(10))).isEmpty();
+      assertThat(store.loadTrend(a, "c9", HistoryFilter.newest(10))).isEmpty();
+
+      assertThat(store.loadUrls("", 10)).containsExactly(a, b);
+      assertThat(store.loadUrls(":9000", 10)).containsExactly(b);
+      assertThat(store.loadLevelLabels(a, 10)).containsExactly("c1", "c2");
+    }
+  }
+
   private static List<String> ids(HistoryStore store, HistoryFilter filter) {
     return store.runs(filter).stream().map(RunRecord::runId).toList();
   }
