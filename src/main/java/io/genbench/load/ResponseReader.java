@@ -25,6 +25,9 @@ abstract class ResponseReader {
   /** The body ended. */
   abstract void end(long nowNs);
 
+  /** The answer announced its body's length (a {@code content-length} header), before the first {@link #feed}. */
+  void expect(long length) {}
+
   long[] chunkTimes() {
     return chunks == chunkNs.length ? chunkNs : Arrays.copyOf(chunkNs, chunks);
   }
@@ -46,7 +49,8 @@ abstract class ResponseReader {
       case OPENAI_IMAGES -> {
         String format = plan.responseFormat();
         if (plan.partialImages() != null) yield () -> new Sse(Sse.Kind.IMAGES);
-        yield () -> new Whole((body, into) -> images(body, into, format));
+        java.util.function.BiFunction<JsonNode, ResponseReader, String> check = imagesCheck(format);
+        yield () -> new Whole(check);
       }
       case OPENAI_COMPLETIONS, OPENAI_CHAT -> {
         Sse.Kind kind = api == Api.OPENAI_CHAT ? Sse.Kind.CHAT : Sse.Kind.COMPLETIONS;
@@ -57,6 +61,11 @@ abstract class ResponseReader {
         yield () -> new Whole((body, into) -> pointer(body, into, at));
       }
     };
+  }
+
+  /** The check of a whole OpenAI images answer whose images come as {@code format} ({@code b64_json} or {@code url}). */
+  static java.util.function.BiFunction<JsonNode, ResponseReader, String> imagesCheck(String format) {
+    return (body, into) -> images(body, into, format);
   }
 
   private static String images(JsonNode body, ResponseReader into, String format) {
