@@ -190,7 +190,9 @@ abstract class ResponseReader {
    * The JSON object or array that {@code body} starts with, as {@code readTree} would build it (same parser, same
    * errors, anything after it ignored), except that a string of {@link #SHORT_STRING} raw bytes or more is
    * {@link #LONG_STRING}: Jackson's UTF-8 parser skips a string it was not asked for (checking it as it goes) without
-   * building it, so a multi-megabyte {@code b64_json} costs a scan, not a decode and a copy. Null when the body does
+   * building it, so a multi-megabyte {@code b64_json} costs a scan, not a decode and a copy. One difference, on purpose:
+   * a string over Jackson's 20,000,000-character limit (a 4096² PNG as base64) is fine here, where {@code readTree}
+   * called the whole answer malformed. Null when the body does
    * not start with an object or array ({@code readTree} then says what it is).
    */
   static JsonNode leanTree(byte[] body, int length) throws IOException {

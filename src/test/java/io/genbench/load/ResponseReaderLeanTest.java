@@ -136,4 +136,11 @@ class ResponseReaderLeanTest {
     assertTrue(lean.get("n").get(0).isInt() && lean.get("n").get(1).isDouble());
     assertNull(ResponseReader.leanTree("42".getBytes(StandardCharsets.UTF_8), 2));
   }
+
+  @Test
+  void anImageOverJacksonsStringLimitIsCountedNotCalledMalformed() {
+    byte[] body = BodyReadRate.imagesBody(1, 20_400_000, 9); // 20.4 M characters of base64: readTree refuses over 20 M
+    ResponseReader r = read(ResponseReader.imagesCheck("b64_json"), body, ResponseReader.Whole.LEAN_FROM, 1 << 20, body.length);
+    assertEquals("images=1 tokens=0 counted=false first=1 malformed=null", verdict(r));
+  }
 }
