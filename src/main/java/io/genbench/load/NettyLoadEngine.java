@@ -477,6 +477,7 @@ final class NettyLoadEngine implements LoadEngine {
         ok = status >= 200 && status < 300;
         errorBody = ok ? null : new StringBuilder();
         keepAlive = HttpUtil.isKeepAlive(r);
+        if (ok) ex.reader.expect(HttpUtil.getContentLength(r, -1L)); // a whole body's buffer sized once
         ex.timing = ServerTiming.parse(r.headers().getAll(SERVER_TIMING));
       }
       if (!(msg instanceof HttpContent content) || ex.informational) return;

@@ -184,6 +184,8 @@ final class VertxLoadEngine implements LoadEngine {
       boolean ok = status >= 200 && status < 300;
       StringBuilder errorBody = ok ? null : new StringBuilder();
       resp.exceptionHandler(t -> fail(ErrorKind.CONNECTION, status, t));
+      String announced = resp.getHeader("content-length");
+      if (ok && announced != null && announced.matches("[0-9]{1,18}")) reader.expect(Long.parseLong(announced));
       resp.handler(buf -> {
         long now = clock.nanoTime();
         if (firstByteNs == 0) firstByteNs = now;
