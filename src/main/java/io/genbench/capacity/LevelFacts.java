@@ -5,8 +5,9 @@ package io.genbench.capacity;
  *
  * @param offeredRate the rate the schedule asked for, requests/s (> 0), or null for a closed loop (no rate offered;
  *     achieved-versus-offered is then not judged)
- * @param durationS the measured window, seconds (> 0): from the first scheduled request after warm-up to the last
- *     scheduled one's due time (rates are arrivals in this window)
+ * @param durationS the measured window, seconds (> 0): an open loop's n scheduled arrivals after warm-up span n − 1
+ *     gaps, and the window is that span and one mean gap more (n arrivals at rate r read r); a closed loop's runs
+ *     from its first scheduled request to its last answer (rates are requests in this window)
  * @param dispatchLagP99S P99 of sent − scheduled, seconds (≥ 0): how late the <em>generator</em> fired. An engine that
  *     waits for a free connection before the send should pass the lag without that wait (a busy server fills the
  *     connections; that is the server's overload, judged by the SLO, not the generator's)

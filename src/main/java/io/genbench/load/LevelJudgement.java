@@ -35,7 +35,11 @@ public record LevelJudgement(String target, String label, LevelFigures figures, 
     Double offered = run.level() instanceof Level.Open o && Double.isFinite(o.arrivals().offeredRate()) ? o.arrivals().offeredRate() : null;
     long[] lag = measured.stream().mapToLong(RequestRecord::fireLagNs).map(v -> Math.max(0, v)).toArray();
     Distribution fire = Distribution.of(lag);
-    LevelFacts facts = new LevelFacts(offered, Math.max(1e-9, (last - first) / 1e9), fire == null ? 0 : fire.p99Ns() / 1e9,
+    double spanS = (last - first) / 1e9;
+    // n open-loop arrivals span n - 1 gaps: the window is the span and one mean gap more, so n arrivals at rate r read r
+    // (the span alone read r n / (n - 1): 2.9 % high at 36 requests, goodput above the offered rate)
+    if (!(run.level() instanceof Level.Closed) && measured.size() >= 2) spanS = spanS * measured.size() / (measured.size() - 1);
+    LevelFacts facts = new LevelFacts(offered, Math.max(1e-9, spanS), fire == null ? 0 : fire.p99Ns() / 1e9,
         run.generatorCpu());
     return LevelFigures.of(times, facts, slo);
   }
