@@ -1,7 +1,6 @@
 package io.genbench.load;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Random;
@@ -59,27 +58,9 @@ public final class BodyReadRate {
     return r;
   }
 
-  interface Pass {
-    long run();
-  }
-
-  static long sink;
-
-  private static void row(String answer, int bytes, boolean announced, double warmupS, int repeats, Pass pass) {
-    long until = System.nanoTime() + (long) (warmupS * 1e9);
-    while (System.nanoTime() < until) sink += pass.run();
-    double[] ms = new double[repeats];
-    for (int r = 0; r < repeats; r++) {
-      long t0 = System.nanoTime();
-      long passes = 0;
-      long t;
-      do {
-        sink += pass.run();
-        passes++;
-      } while ((t = System.nanoTime()) - t0 < 1_000_000_000L);
-      ms[r] = (t - t0) / 1e6 / passes;
-    }
-    Arrays.sort(ms);
+  private static void row(String answer, int bytes, boolean announced, double warmupS, int repeats, TimingLoop.Pass pass) {
+    double[] ms = TimingLoop.nsPerPass(warmupS, repeats, pass);
+    for (int r = 0; r < repeats; r++) ms[r] /= 1e6;
     System.out.printf(Locale.ROOT, "| %s | %,d | %s | %.3f | %.3f – %.3f |%n", answer, bytes, announced ? "yes" : "no",
         ms[repeats / 2], ms[0], ms[repeats - 1]);
   }

@@ -67,28 +67,10 @@ public final class SseParseRate {
         Runtime.version(), Runtime.getRuntime().availableProcessors());
   }
 
-  interface Pass {
-    long run();
-  }
-
-  static long sink;
-
-  private static void row(String path, String pieces, long eventsPerPass, double warmupS, int repeats, Pass pass) {
-    long until = System.nanoTime() + (long) (warmupS * 1e9);
-    while (System.nanoTime() < until) sink += pass.run();
-    double[] rates = new double[repeats];
-    for (int r = 0; r < repeats; r++) {
-      long t0 = System.nanoTime();
-      long passes = 0;
-      long t;
-      do {
-        sink += pass.run();
-        passes++;
-      } while ((t = System.nanoTime()) - t0 < 1_000_000_000L);
-      rates[r] = passes * eventsPerPass / ((t - t0) / 1e9);
-    }
-    double[] sorted = rates.clone();
-    Arrays.sort(sorted);
+  private static void row(String path, String pieces, long eventsPerPass, double warmupS, int repeats, TimingLoop.Pass pass) {
+    double[] ns = TimingLoop.nsPerPass(warmupS, repeats, pass);
+    double[] sorted = new double[repeats]; // events per second, ascending
+    for (int r = 0; r < repeats; r++) sorted[r] = eventsPerPass * 1e9 / ns[repeats - 1 - r];
     double median = sorted[repeats / 2];
     System.out.printf(Locale.ROOT, "| %s | %s | %,.0f | %,.0f – %,.0f | %.0f |%n", path, pieces, median, sorted[0],
         sorted[repeats - 1], 1e9 / median);
