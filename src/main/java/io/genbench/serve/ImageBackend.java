@@ -25,23 +25,14 @@ public interface ImageBackend extends AutoCloseable {
   List<Image> generate(ImageBatch batch);
 
   /**
-   * {@link #generate}, with the backend's own compute time for the batch when it has one (the PyTorch worker: its
-   * device-synchronized loop, not the pixels' trip back); the default times nothing ({@code computeNs} -1) and the
-   * batcher times the call.
-   */
-  default Generated generateTimed(ImageBatch batch) {
-    return new Generated(generate(batch), -1);
-  }
-
-  /**
    * Starts a batch and returns as soon as the backend can take the next one, with its images to come: the PyTorch
    * worker returns when its result line arrives (its compute done, the pixels in their file) and reads the pixels after,
-   * so the next batch computes while this one's are read and encoded. The default runs {@link #generateTimed}.
+   * so the next batch computes while this one's are read and encoded. The default runs {@link #generate} and times
+   * nothing ({@code computeNs} -1: the batcher times the call).
    * Images of successive batches complete in the order the batches started.
    */
   default Started start(ImageBatch batch) {
-    Generated g = generateTimed(batch);
-    return new Started(g.computeNs(), java.util.concurrent.CompletableFuture.completedFuture(g.images()));
+    return new Started(-1, java.util.concurrent.CompletableFuture.completedFuture(generate(batch)));
   }
 
   /**
@@ -51,13 +42,6 @@ public interface ImageBackend extends AutoCloseable {
    * @param images its images, in order, once they are back (or why they cannot be)
    */
   record Started(long computeNs, java.util.concurrent.CompletableFuture<List<Image>> images) {}
-
-  /**
-   * A batch's images, in order, and its compute time.
-   *
-   * @param computeNs the backend's own compute time, or -1 when it does not time itself
-   */
-  record Generated(List<Image> images, long computeNs) {}
 
   /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
   default boolean generatesImages() {

@@ -158,14 +158,8 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
 
   @Override
   public List<Image> generate(ImageBatch batch) {
-    return generateTimed(batch).images();
-  }
-
-  @Override
-  public Generated generateTimed(ImageBatch batch) {
-    Started started = start(batch);
     try {
-      return new Generated(started.images().join(), started.computeNs());
+      return start(batch).images().join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw e;
