@@ -277,12 +277,12 @@ class Server:
 
     def host_pixels(self, images):
         """[-1, 1] images [..., 3, H, W] as uint8 [N, H, W, 3] on the host, the values `to_uint8` gives: converted and
-        laid out on the device, then one contiguous copy to the host, into a pinned buffer kept for the next batch
-        (grown when a batch needs more) on CUDA, so the copy runs at the link's speed without a staging copy."""
+        laid out on the device (`uint8_images`), then one contiguous copy to the host, into a pinned buffer kept for the
+        next batch (grown when a batch needs more) on CUDA, so the copy runs at the link's speed without a staging copy."""
+        from .scenarios.diffusion import uint8_images  # noqa: PLC0415
+
         torch = self.torch
-        x = images.detach()
-        x = x.reshape(-1, *x.shape[-3:]).float()
-        x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous()
+        x = uint8_images(images)
         if x.device.type != "cuda":
             return x
         n = x.numel()

@@ -298,12 +298,17 @@ class DiffusionScenario:
 
 # ---------------------------------------------------------------------------------------------- PNG
 
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """[-1, 1] images [..., 3, H, W] → uint8 [N, H, W, 3] on CPU."""
+def uint8_images(images: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] images [..., 3, H, W] → contiguous uint8 [N, H, W, 3] on the images' device."""
     x = images.detach().float()
     x = x.reshape(-1, *x.shape[-3:])
     x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return x.permute(0, 2, 3, 1).contiguous().cpu()
+    return x.permute(0, 2, 3, 1).contiguous()
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] images [..., 3, H, W] → uint8 [N, H, W, 3] on CPU."""
+    return uint8_images(images).cpu()
 
 
 def png_bytes(rgb: torch.Tensor) -> bytes:
