@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * {@link RequestRecord} handed to the request's callback; no exception escapes to the caller.
  */
 final class VertxLoadEngine implements LoadEngine {
+  /** A content-length's value, as an answer's buffer is sized from it (compiled once: it is read for every answer). */
+  private static final java.util.regex.Pattern LENGTH = java.util.regex.Pattern.compile("[0-9]{1,18}");
   private static final int EVENT_LOOPS = LoadEngine.EVENT_LOOPS;
 
   private final Vertx vertx;
@@ -185,7 +187,7 @@ final class VertxLoadEngine implements LoadEngine {
       StringBuilder errorBody = ok ? null : new StringBuilder();
       resp.exceptionHandler(t -> fail(ErrorKind.CONNECTION, status, t));
       String announced = resp.getHeader("content-length");
-      if (ok && announced != null && announced.matches("[0-9]{1,18}")) reader.expect(Long.parseLong(announced));
+      if (ok && announced != null && LENGTH.matcher(announced).matches()) reader.expect(Long.parseLong(announced));
       resp.handler(buf -> {
         long now = clock.nanoTime();
         if (firstByteNs == 0) firstByteNs = now;
