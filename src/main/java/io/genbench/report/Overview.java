@@ -130,6 +130,13 @@ final class Overview {
     }
     List<String> lines = new ArrayList<>();
     remedies.forEach((remedy, n) -> lines.add(remedy + " (" + n + (n == 1 ? " case)" : " cases)")));
+    // a verdict whose notes name no remedy still needs a look: without this line the summary said "nothing to fix"
+    long unremedied = report.successes().stream().filter(r -> r.verdict() != null && !r.verdict().label().equals("VALID"))
+        .filter(r -> r.verdict().notes().stream().map(Overview::remedy).allMatch(x -> x == null)).count();
+    if (unremedied > 0) {
+      lines.add("see why " + unremedied + (unremedied == 1 ? " case is" : " cases are") + " not VALID: the reasons are above,"
+          + " each case's figures under Validity");
+    }
     int unfinished = report.unfinished().size();
     if (unfinished > 0) {
       lines.add("finish the run: genbench run --resume RUN_DIR (" + unfinished + (unfinished == 1 ? " case has" : " cases have") + " no result)");

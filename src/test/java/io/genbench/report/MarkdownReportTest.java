@@ -191,6 +191,17 @@ final class MarkdownReportTest {
   }
 
   @Test
+  void anInvalidVerdictWithoutARemedyIsNotCalledNothingToFix() {
+    CaseResult spread = withVerdict(ReportFixtures.sd21OnG6e(), new Verdict(false, List.of("warm-up never reached steady"
+        + " timing (10 iterations)")));
+
+    String summary = summary(MarkdownReport.render(new RunReport("r", null, List.of(ReportFixtures.sd21OnG5(), spread), null)));
+
+    assertThat(summary).contains("- Next: see why 1 case is not VALID: the reasons are above, each case's figures under Validity.\n")
+        .doesNotContain("nothing to fix");
+  }
+
+  @Test
   void aRunWhoseCasesAreAllInvalidOffersNoneAndSaysHowBestCountsThem() {
     Verdict invalid = new Verdict(false, List.of("only 3 measured iterations: raise min_iterations"));
     RunReport run = new RunReport("r", null, List.of(withVerdict(ReportFixtures.sd21OnG5(), invalid),
