@@ -138,6 +138,7 @@ class Server:
         # compute end (its own pixel trip, the controller's turnaround): bench/serve_gap.py reads them
         self.trace = os.environ.get("GENBENCH_SERVE_TRACE") == "1"
         self._computed_at = None
+        self.received_ns = 0  # when the request being handled was read (main), for the trace
 
     def send(self, message: Dict[str, Any]) -> None:
         with self._send_lock:
@@ -238,6 +239,7 @@ class Server:
 
         self.sync()
         start = self.clock()
+        marks = {"recv": self.received_ns, "start": start} if self.trace else None
         images = self._denoise(prompts, seeds, width, height, steps, float(guidance))
         self.sync()
         compute_ns = self.clock() - start
@@ -253,10 +255,14 @@ class Server:
             # the controller may send the next request now: it names the other pixel file, and is read while this
             # batch's pixels are written on the writer thread
             self.send({"type": "computed", "id": m["id"], "compute_ns": int(compute_ns)})
+            if marks is not None:
+                marks["end"], marks["computed"] = start + compute_ns, self.clock()
             if self._writing is not None:
                 self._writing.result()  # the pinned buffer is free again (the last write is long done)
             pixels = self.host_pixels(images)
-            self._writing = self._writer.submit(self._write, m["id"], path, pixels, result, start + compute_ns)
+            if marks is not None:
+                marks["host"] = self.clock()
+            self._writing = self._writer.submit(self._write, m["id"], path, pixels, result, start + compute_ns, marks)
             return
         pixels = self.host_pixels(images)
         result["images"] = [{"width": width, "height": height,
@@ -266,12 +272,20 @@ class Server:
         result["pixels_ns"] = int(self.clock() - start - compute_ns)
         self.send(result)
 
-    def _write(self, rid, path: str, pixels, result: Dict[str, Any], computed_at: int) -> None:
+    def _write(self, rid, path: str, pixels, result: Dict[str, Any], computed_at: int, marks=None) -> None:
         try:
+            if marks is not None:
+                marks["writer"] = self.clock()
             result["pixels_file"] = path
             result["images"] = write_pixels(path, pixels)
             result["pixels_ns"] = int(self.clock() - computed_at)
+            if marks is not None:
+                marks["written"] = self.clock()
             self.send(result)
+            if marks is not None:
+                marks["sent"] = self.clock()
+                # perf_counter_ns is CLOCK_MONOTONIC on Linux, the JVM's System.nanoTime: bench/serve_trace.py joins both
+                print("serve: trace2 %s %s" % (rid, " ".join("%s=%d" % kv for kv in marks.items())), file=sys.stderr)
         except Exception as e:
             self._failed(rid, e)
 
@@ -505,6 +519,7 @@ def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] =
           % (args.model, device, loaded.parameters, loaded.build_ns / 1e9), file=sys.stderr)
     try:
         for line in stdin:
+            server.received_ns = time.perf_counter_ns()
             if line.strip():
                 server.handle(line)
     finally:

@@ -83,6 +83,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-queue", defaultValue = "64", paramLabel = "N", description = "requests waiting at most; more get 429 (default: ${DEFAULT-VALUE})")
   int maxQueue;
 
+  @Option(names = "--warmup-requests", defaultValue = "200", paramLabel = "N", description = "image models: requests of the"
+      + " smallest size and 1 step sent through the whole server, one at a time, before /ready says ready, so the JVM has"
+      + " compiled the request path before clients come (they count in no metric; default: ${DEFAULT-VALUE}; 0: none)")
+  int warmupRequests;
+
   @Option(names = "--api-key", paramLabel = "K", description = "require 'Authorization: Bearer K' on /v1/* (also GENBENCH_API_KEY)")
   String apiKey;
 
@@ -148,13 +153,14 @@ final class ServeCommand implements Callable<Integer> {
       throw new UserError("--max-queue-delay-ms " + maxQueueDelayMs + ": must be from 0 to 60000.");
     }
     if (port < 0 || port > 65535) throw new UserError("--port " + port + ": must be from 0 to 65535.");
+    if (warmupRequests < 0 || warmupRequests > 100_000) throw new UserError("--warmup-requests " + warmupRequests + ": must be from 0 to 100000.");
     String key = apiKey != null ? apiKey : System.getenv("GENBENCH_API_KEY");
     if (key != null && key.isBlank()) throw new UserError("--api-key: must not be empty.");
     var config = new ImageServer.Config(host, port, key, m.id(), RequestLimits.DEFAULT,
         new Batcher.Limits(maxBatchSize, Math.round(maxQueueDelayMs * 1e6), maxQueue));
     ImageServer server;
     try {
-      server = ImageServer.start(config, build, metrics);
+      server = ImageServer.start(config, build, metrics, warmupRequests);
     } catch (java.io.UncheckedIOException e) {
       throw new UserError(e.getCause().getMessage() + " (--host " + host + ", --port " + port + "): choose another --port, or 0 for any free one.");
     }

@@ -199,6 +199,7 @@ public final class Batcher implements AutoCloseable {
     }
     long seq = ++batches;
     long start = ticker.read();
+    ServeTrace.mark("batch", seq);
     ImageBackend.Started started;
     try {
       started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds));

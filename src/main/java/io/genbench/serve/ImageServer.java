@@ -64,6 +64,12 @@ public final class ImageServer implements AutoCloseable {
   private final CompletableFuture<ImageBackend> backend = new CompletableFuture<>();
   private final long createdEpochS = System.currentTimeMillis() / 1000;
   private volatile Batcher batcher;
+  /** During the warm-up (before /ready): the batcher its requests go to, and the metrics they count in (not served). */
+  private volatile Batcher warmBatcher;
+  private final ServeMetrics warmMetrics = new ServeMetrics(io.genbench.metrics.GpuTelemetry.none());
+  /** What a warm-up request carries in {@link ServeWarmUp#HEADER}: random per process, so no client can pass for one. */
+  private final String warmToken = java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(16));
+  private final CompletableFuture<ImageBackend> served = new CompletableFuture<>();
   private volatile Completions completions;
   private HttpServer server;
 
@@ -83,21 +89,57 @@ public final class ImageServer implements AutoCloseable {
    * @throws java.io.UncheckedIOException when the address cannot be bound
    */
   public static ImageServer start(Config config, Supplier<ImageBackend> build, ServeMetrics metrics) {
+    return start(config, build, metrics, 0);
+  }
+
+  /**
+   * As {@link #start(Config, Supplier, ServeMetrics)}, and once an image model is built, {@code warmupRequests} requests
+   * of the smallest size and one step go through the whole path ({@link ServeWarmUp}: HTTP, batcher, backend, both
+   * response formats) before /ready says ready, so that the JIT has compiled that path before the first client's
+   * request: a fresh JVM runs it interpreted, several ms per answer. They count in no metric.
+   */
+  public static ImageServer start(Config config, Supplier<ImageBackend> build, ServeMetrics metrics, int warmupRequests) {
     ImageServer s = new ImageServer(config, metrics);
     metrics.ready(false);
     s.listen();
     Thread.ofPlatform().name("genbench-model-build").daemon().start(() -> {
       try {
         ImageBackend b = build.get();
+        if (warmupRequests > 0 && b.generatesImages()) {
+          s.warmBatcher = new Batcher(b, config.batching(), Ticker.SYSTEM, s.warmMetrics, config.model());
+          s.backend.complete(b);
+          try {
+            new ServeWarmUp(s.warmUpTarget(), s.warmToken, config.apiKey(), b.sizeMultiple()).run(warmupRequests);
+          } finally {
+            s.warmBatcher.close();
+            s.warmBatcher = null;
+          }
+        }
         s.batcher = new Batcher(b, config.batching(), Ticker.SYSTEM, metrics, config.model());
         b.text().ifPresent(t -> s.completions = new Completions(t, config.model(), config.batching().maxQueue(), metrics));
         s.backend.complete(b);
         metrics.ready(true);
+        s.served.complete(b);
       } catch (RuntimeException | Error e) {
         s.backend.completeExceptionally(e);
+        s.served.completeExceptionally(e);
       }
     });
     return s;
+  }
+
+  /** Where the warm-up sends its requests: this server, over loopback when it listens on every address. */
+  private String warmUpTarget() {
+    String h = config.host();
+    if (h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]")) h = "127.0.0.1";
+    return "http://" + (h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h) + ":" + port();
+  }
+
+  /** A warm-up request's metrics are its own (never scraped); everything else counts in serve's. */
+  private ServeMetrics metricsOf(HttpServerRequest req) {
+    String t = req.getHeader(ServeWarmUp.HEADER);
+    return t != null && MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), warmToken.getBytes(StandardCharsets.UTF_8))
+        ? warmMetrics : metrics;
   }
 
   private void listen() {
@@ -120,9 +162,9 @@ public final class ImageServer implements AutoCloseable {
     return server.actualPort();
   }
 
-  /** Completes with the backend once built, or with the reason it could not be. */
+  /** Completes with the backend once built (and the warm-up done), or with the reason it could not be. */
   public CompletableFuture<ImageBackend> ready() {
-    return backend;
+    return served;
   }
 
   private void handle(HttpServerRequest req) {
@@ -134,7 +176,8 @@ public final class ImageServer implements AutoCloseable {
         case "/health" -> json(req, "/health", 200, "{\"status\":\"ok\"}");
         case "/ready" -> {
           if (batcher != null) json(req, "/ready", 200, "{\"status\":\"ready\"}");
-          else json(req, "/ready", 503, backend.isCompletedExceptionally() ? "{\"status\":\"failed\"}" : "{\"status\":\"loading\"}");
+          else json(req, "/ready", 503, backend.isCompletedExceptionally() ? "{\"status\":\"failed\"}"
+              : backend.isDone() ? "{\"status\":\"warming\"}" : "{\"status\":\"loading\"}");
         }
         case "/metrics" -> {
           String text = metrics.scrape();
@@ -220,7 +263,9 @@ public final class ImageServer implements AutoCloseable {
   }
 
   private void images(HttpServerRequest req, String body, long t0) {
-    Batcher b = batcher;
+    ServeTrace.mark("arrived", t0);
+    ServeMetrics metrics = metricsOf(req);
+    Batcher b = metrics == warmMetrics ? warmBatcher : batcher;
     if (b == null) {
       error(req, IMAGES, new ApiError(503, "server_error", null, "model_not_ready", backend.isCompletedExceptionally()
           ? "The model could not be built; see the server's log." : "The model is still being built; retry when /ready answers 200."));
@@ -258,14 +303,17 @@ public final class ImageServer implements AutoCloseable {
         return;
       }
       long handed = System.nanoTime();
+      ServeTrace.mark("handed", o.batchSeq());
       if (request.url()) {
-        answerWithUrls(req, ctx, b, o, handed, t0);
+        answerWithUrls(req, ctx, b, o, handed, t0, metrics);
         return;
       }
       release.join(o, ImageResponse.encode(o.images(), encoders), (images, failure2) -> {
         long ready = System.nanoTime();
+        ServeTrace.mark("ready", o.batchSeq());
         b.answered(o.batchSeq());
         ctx.runOnContext(v -> {
+          ServeTrace.mark("loop", o.batchSeq());
           if (failure2 != null) {
             error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Encoding the images failed: " + failure2));
             return;
@@ -275,7 +323,8 @@ public final class ImageServer implements AutoCloseable {
           metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
           metrics.request(IMAGES, 200);
           Buffer answer = images.body(metricsJson(o, encodeNs, e2eNs));
-          req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer);
+          req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer)
+              .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
         });
       });
     });
@@ -285,7 +334,7 @@ public final class ImageServer implements AutoCloseable {
    * {@code response_format: "url"}: the images go to the {@link ImageStore} (their PNGs encoded in the background) and
    * the answer carries their URLs on this server, {@code http://<Host>/v1/images/files/<id>.png}.
    */
-  private void answerWithUrls(HttpServerRequest req, Context ctx, Batcher b, Batcher.Outcome o, long handed, long t0) {
+  private void answerWithUrls(HttpServerRequest req, Context ctx, Batcher b, Batcher.Outcome o, long handed, long t0, ServeMetrics metrics) {
     String host = req.getHeader("Host");
     String base = "http://" + (host != null && !host.isBlank() ? host : config.host() + ":" + port());
     ObjectNode root = Json.MAPPER.createObjectNode();
@@ -294,15 +343,18 @@ public final class ImageServer implements AutoCloseable {
     for (ImageBackend.Image image : o.images()) data.addObject().put("url", base + FILES + store.put(image) + ".png");
     release.join(o, CompletableFuture.completedFuture(root), (answer, failure) -> {
       long ready = System.nanoTime();
+      ServeTrace.mark("ready", o.batchSeq());
       b.answered(o.batchSeq());
       ctx.runOnContext(v -> {
+        ServeTrace.mark("loop", o.batchSeq());
         long encodeNs = ready - handed;
         long e2eNs = ready - t0;
         metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
         metrics.request(IMAGES, 200);
         String head = answer.toString();
         req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
-            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}");
+            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}")
+            .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
       });
     });
   }
@@ -322,7 +374,7 @@ public final class ImageServer implements AutoCloseable {
         error(req, FILES, new ApiError(500, "server_error", null, "internal_error", "Encoding the image failed: " + failure));
         return;
       }
-      metrics.request(FILES, 200);
+      metricsOf(req).request(FILES, 200);
       req.response().putHeader("Content-Type", "image/png").end(Buffer.buffer(io.netty.buffer.Unpooled.wrappedBuffer(bytes)));
     }));
   }
@@ -402,7 +454,7 @@ public final class ImageServer implements AutoCloseable {
   }
 
   private void json(HttpServerRequest req, String endpoint, int status, String body) {
-    metrics.request(endpoint, status);
+    metricsOf(req).request(endpoint, status);
     req.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
   }
 

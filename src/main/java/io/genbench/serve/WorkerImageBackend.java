@@ -190,10 +190,16 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         }
         leases.add(lease);
         CompletableFuture<JsonNode> done = new CompletableFuture<>();
-        CompletableFuture<JsonNode> result = workers.get(i).send(imagesRequest(batch, from, to, lease.file()), event -> {
-          if (event.path("type").asText().equals("computed")) done.complete(event);
+        ObjectNode request = imagesRequest(batch, from, to, lease.file());
+        CompletableFuture<JsonNode> result = workers.get(i).send(request, event -> {
+          if (event.path("type").asText().equals("computed")) {
+            ServeTrace.mark("computed", event.path("id").asText());
+            done.complete(event);
+          }
         });
+        ServeTrace.mark("sent", request.path("id").asText());
         result.whenComplete((r, f) -> {
+          ServeTrace.mark("line", request.path("id").asText());
           if (f != null) done.completeExceptionally(f);
           else done.complete(r);
         });
@@ -226,7 +232,12 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
     CompletableFuture<List<Image>> images = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((v, f) -> {
       try {
         List<Image> all = new ArrayList<>(batch.size());
-        for (CompletableFuture<JsonNode> part : sent) all.addAll(images(await(part), read));
+        for (CompletableFuture<JsonNode> part : sent) {
+          JsonNode result = await(part);
+          ServeTrace.mark("readStart", result.path("id").asText());
+          all.addAll(images(result, read));
+          ServeTrace.mark("read", result.path("id").asText());
+        }
         return all;
       } finally {
         leases.forEach(pixels::release);
