@@ -35,7 +35,7 @@ def registry_missing():
 
 
 def worker(*args, timeout=120, **kwargs):
-    env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+    env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
     return subprocess.run([sys.executable, "-m", "genbench_worker", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, **kwargs)
 
@@ -117,7 +117,7 @@ class WorkerProcessTest(unittest.TestCase):
         case = fixture_case(min_iterations=1, max_iterations=100000, min_duration_s=300.0)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump({"protocol": 1, "cases": [case]}, f)
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
         proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--job", f.name], stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, env=env)
         # readline blocks: a worker that hangs before its first sample is killed rather than hanging the suite
@@ -152,7 +152,7 @@ class KeptWorkerProcessTest(unittest.TestCase):
         reason = registry_missing()
         if reason:
             self.skipTest(reason)
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
 
         out = subprocess.run([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], input="%s\n%s\n" % (JOB, JOB),
                              capture_output=True, text=True, env=env, timeout=240)
@@ -175,7 +175,7 @@ class KeptWorkerProcessTest(unittest.TestCase):
 
 
     def test_sigterm_to_an_idle_kept_worker_exits_143(self):
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
         proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         guard = threading.Timer(120, proc.kill)
