@@ -1,5 +1,6 @@
 """`python3 -m genbench_worker`: the whole worker as the controller starts it."""
 
+import contextlib
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import tempfile
 import threading
 import time
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", "src"))
@@ -266,6 +268,26 @@ class InProcessTest(unittest.TestCase):
         code = worker_main.main(["--job", job, "--device", "tpu"], events=RecordingStream())
 
         self.assertEqual(2, code)
+
+    def test_a_genbench_build_naming_no_mode_is_a_usage_error_before_any_case(self):
+        job = self.write_job([fixture_case()])
+        events = RecordingStream()
+        err = io.StringIO()
+        with mock.patch.dict(os.environ, {"GENBENCH_BUILD": "fast"}), contextlib.redirect_stderr(err):
+            code = worker_main.main(["--job", job, "--device", "cpu"], events=events)
+
+        self.assertEqual(2, code)
+        self.assertIn("GENBENCH_BUILD=fast (environment): use direct or meta", err.getvalue())
+        self.assertEqual([], [e["type"] for e in events.dicts()])
+
+    def test_the_log_says_how_the_model_was_built(self):
+        job = self.write_job([fixture_case()])
+        for mode in ("direct", "meta"):
+            err = io.StringIO()
+            with mock.patch.dict(os.environ, {"GENBENCH_BUILD": mode}), contextlib.redirect_stderr(err):
+                code = worker_main.main(["--job", job, "--device", "cpu"], events=RecordingStream())
+            self.assertEqual(0, code)
+            self.assertRegex(err.getvalue(), r"genbench_worker: built \S+ by %s construction in \d+\.\d\d s" % mode)
 
 
 if __name__ == "__main__":

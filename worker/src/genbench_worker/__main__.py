@@ -134,8 +134,11 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         from .backends import ModelCache  # noqa: PLC0415 (imports torch)
         from .scenarios import run_case  # noqa: PLC0415
 
+        from .models.construction import build_mode  # noqa: PLC0415
+
         imported = time.perf_counter()
         try:
+            build_mode("cpu")  # a GENBENCH_BUILD that names no mode is a usage error, before any case
             device = choose_device(args.device)
         except (ValueError, RuntimeError) as e:
             early.finish("none", None)
