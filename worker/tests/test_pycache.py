@@ -136,6 +136,16 @@ class WorkerPycacheTest(unittest.TestCase):
         self.assertRegex(out.stderr, r"genbench_worker: hello \d+\.\d\d s after start: .*; bytecode: genbench cache "
                                      r"off \(GENBENCH_PYCACHE=off\)")
 
+    def test_serve_says_what_was_done_with_bytecode_before_building(self):
+        with tempfile.TemporaryDirectory(prefix="genbench-pycache-") as home:
+            env = dict(os.environ, PYTHONPATH=SRC, HOME=home, GENBENCH_PYCACHE="off")
+            out = subprocess.run([sys.executable, "-m", "genbench_worker.serve", "--model", "facebook/opt-125m",
+                                  "--tiny", "--device", "cpu"], input="", capture_output=True, text=True, env=env,
+                                 timeout=120)
+        self.assertEqual(0, out.returncode, out.stderr)
+        self.assertIn("serve: bytecode: genbench cache off (GENBENCH_PYCACHE=off)", out.stderr.splitlines())
+        self.assertIn('"type":"ready"', out.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
