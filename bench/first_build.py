@@ -8,6 +8,10 @@ One fresh process per invocation (run it again for another configuration: what i
   the previous code (worker/tests/test_construction.py's verbatim copy: a float32 scratch tensor allocated per parameter, drawn, copied) whose
   weights are compared tensor by tensor with the current build's (same seed, same device: they must be equal).
 
+`registry.build` goes the way GENBENCH_BUILD says (direct by default on CUDA, models/construction.py); the "meta
+construction" pieces always use the meta device (they time its first use; bench/first_event.py --matrix times a
+worker with each way).
+
 Usage: PYTHONPATH=worker/src python3 bench/first_build.py [--device cuda|cpu] [--model ID] [--dtype float16]
        [--tiny-only] [--reference] [--seed 42]
 Prints one `name seconds` line per piece and a final JSON line (`{"first_build": {...}}`).

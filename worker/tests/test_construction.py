@@ -107,5 +107,66 @@ class MaterializeTest(unittest.TestCase):
         self.assertTrue(torch.equal(expected.to(torch.bfloat16), p))
 
 
+def build_state(model):
+    """Every parameter and buffer of a registry build, by component."""
+    components = model.components if hasattr(model, "components") else {"model": model}
+    return {name + "." + k: v.clone() for name, m in components.items() for k, v in m.state_dict().items()}
+
+
+class DirectBuildTest(unittest.TestCase):
+    """build_direct (construction on the device, in the dtype) gives exactly materialize's weights (the meta path)."""
+
+    DTYPES = (torch.float32, torch.float16, torch.bfloat16)
+
+    def assert_direct_equals_meta(self, model_id, dtype):
+        meta = registry.build(model_id, tiny=True, dtype=dtype, seed=7, mode="meta")
+        direct = registry.build(model_id, tiny=True, dtype=dtype, seed=7, mode="direct")
+        a, b = build_state(meta), build_state(direct)
+        self.assertEqual(sorted(a), sorted(b))
+        self.assertEqual({k: (v.dtype, v.shape) for k, v in a.items()}, {k: (v.dtype, v.shape) for k, v in b.items()})
+        differ = [k for k in a if not torch.equal(a[k], b[k])]
+        self.assertEqual([], differ, "%s in %s" % (model_id, dtype))
+        params = [p for m in (direct.components.values() if hasattr(direct, "components") else [direct])
+                  for p in m.parameters()]
+        self.assertTrue(params and all(p.dtype == dtype and p.device.type == "cpu" and not p.requires_grad
+                                       for p in params))
+        return direct
+
+    def test_every_parameter_and_buffer_equals_the_meta_build_in_every_dtype(self):
+        for model_id in MODELS + ("facebook/opt-125m",):
+            for dtype in self.DTYPES:
+                self.assert_direct_equals_meta(model_id, dtype)
+
+    def test_the_tied_opt_head_stays_tied(self):
+        for dtype in self.DTYPES:
+            model = self.assert_direct_equals_meta("facebook/opt-125m", dtype)
+            self.assertIs(model.lm_head.weight, model.model.decoder.embed_tokens.weight)
+
+    def test_the_comparison_can_fail_another_seed_differs(self):
+        a = build_state(registry.build(MODELS[0], tiny=True, seed=7, mode="meta"))
+        b = build_state(registry.build(MODELS[0], tiny=True, seed=8, mode="direct"))
+        self.assertFalse(torch.equal(a["unet.conv_in.weight"], b["unet.conv_in.weight"]))
+
+    def test_the_construction_neither_draws_from_the_global_generator_nor_leaves_its_settings_changed(self):
+        torch.manual_seed(5)
+        expected = torch.rand(4)
+        torch.manual_seed(5)
+        registry.build("facebook/opt-125m", tiny=True, dtype=torch.float16, mode="direct")
+        self.assertTrue(torch.equal(expected, torch.rand(4)))  # nn.init's own draws were skipped
+        self.assertEqual(torch.float32, torch.get_default_dtype())
+        self.assertEqual("kaiming_uniform_", nn.init.kaiming_uniform_.__name__)  # the initialisers are back
+        self.assertEqual(torch.device("cpu"), torch.empty(1).device)
+
+    def test_build_mode_direct_on_cuda_meta_elsewhere_unless_genbench_build_says(self):
+        self.assertEqual("direct", construction.build_mode("cuda:0", {}))
+        self.assertEqual("meta", construction.build_mode("cpu", {}))
+        self.assertEqual("direct", construction.build_mode("cpu", {"GENBENCH_BUILD": "direct"}))
+        self.assertEqual("meta", construction.build_mode("cuda", {"GENBENCH_BUILD": " Meta "}))
+        with self.assertRaises(ValueError) as e:
+            construction.build_mode("cuda", {"GENBENCH_BUILD": "fast"})
+        self.assertIn("GENBENCH_BUILD=fast", str(e.exception))
+        self.assertIn("direct or meta", str(e.exception))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,5 +1,6 @@
 """`python3 -m genbench_worker`: the whole worker as the controller starts it."""
 
+import contextlib
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import tempfile
 import threading
 import time
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", "src"))
@@ -35,7 +37,7 @@ def registry_missing():
 
 
 def worker(*args, timeout=120, **kwargs):
-    env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+    env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
     return subprocess.run([sys.executable, "-m", "genbench_worker", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, **kwargs)
 
@@ -117,7 +119,7 @@ class WorkerProcessTest(unittest.TestCase):
         case = fixture_case(min_iterations=1, max_iterations=100000, min_duration_s=300.0)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump({"protocol": 1, "cases": [case]}, f)
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
         proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--job", f.name], stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, env=env)
         # readline blocks: a worker that hangs before its first sample is killed rather than hanging the suite
@@ -152,7 +154,7 @@ class KeptWorkerProcessTest(unittest.TestCase):
         reason = registry_missing()
         if reason:
             self.skipTest(reason)
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
 
         out = subprocess.run([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], input="%s\n%s\n" % (JOB, JOB),
                              capture_output=True, text=True, env=env, timeout=240)
@@ -175,7 +177,7 @@ class KeptWorkerProcessTest(unittest.TestCase):
 
 
     def test_sigterm_to_an_idle_kept_worker_exits_143(self):
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")  # never the real home
         proc = subprocess.Popen([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         guard = threading.Timer(120, proc.kill)
@@ -266,6 +268,26 @@ class InProcessTest(unittest.TestCase):
         code = worker_main.main(["--job", job, "--device", "tpu"], events=RecordingStream())
 
         self.assertEqual(2, code)
+
+    def test_a_genbench_build_naming_no_mode_is_a_usage_error_before_any_case(self):
+        job = self.write_job([fixture_case()])
+        events = RecordingStream()
+        err = io.StringIO()
+        with mock.patch.dict(os.environ, {"GENBENCH_BUILD": "fast"}), contextlib.redirect_stderr(err):
+            code = worker_main.main(["--job", job, "--device", "cpu"], events=events)
+
+        self.assertEqual(2, code)
+        self.assertIn("GENBENCH_BUILD=fast (environment): use direct or meta", err.getvalue())
+        self.assertEqual([], [e["type"] for e in events.dicts()])
+
+    def test_the_log_says_how_the_model_was_built(self):
+        job = self.write_job([fixture_case()])
+        for mode in ("direct", "meta"):
+            err = io.StringIO()
+            with mock.patch.dict(os.environ, {"GENBENCH_BUILD": mode}), contextlib.redirect_stderr(err):
+                code = worker_main.main(["--job", job, "--device", "cpu"], events=RecordingStream())
+            self.assertEqual(0, code)
+            self.assertRegex(err.getvalue(), r"genbench_worker: built \S+ by %s construction in \d+\.\d\d s" % mode)
 
 
 if __name__ == "__main__":

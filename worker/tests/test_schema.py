@@ -263,7 +263,7 @@ class RealWorkerOutputTest(SchemaTestCase):
         with tempfile.TemporaryDirectory() as tmp:
             job, path = small_job(tmp)
             self.assertValid("job.schema.json", job)
-            env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", OMP_NUM_THREADS="2")
+            env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", OMP_NUM_THREADS="2", GENBENCH_PYCACHE="off")
             p = subprocess.run([sys.executable, "-m", "genbench_worker", "--job", path], capture_output=True,
                                text=True, env=env, timeout=300)
 

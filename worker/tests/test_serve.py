@@ -276,7 +276,7 @@ class StartTest(unittest.TestCase):
         self.assertEqual("unsupported", sent[0]["kind"])
 
     def test_the_module_runs_as_a_process_writing_only_json_lines_to_stdout(self):
-        env = dict(os.environ, PYTHONPATH=SRC, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONPATH=SRC, PYTHONUNBUFFERED="1", GENBENCH_PYCACHE="off")  # never the real home
         request = {"type": "generate", "id": "r", "prompt": "hi", "max_tokens": 2, "stream": True, "ignore_eos": True}
 
         out = subprocess.run([sys.executable, "-m", "genbench_worker.serve", "--model", OPT, "--tiny", "--device", "cpu"],

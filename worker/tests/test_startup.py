@@ -120,7 +120,8 @@ class DriverVersionTest(unittest.TestCase):
 class WorkerStartTest(unittest.TestCase):
 
     def test_the_worker_says_on_stderr_how_long_its_start_took(self):
-        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu")
+        # GENBENCH_PYCACHE=off: no bytecode cache under the real home (test_pycache.py tests it with a temp one)
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")
         out = subprocess.run([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], input="", capture_output=True,
                              text=True, env=env, timeout=120)
         self.assertEqual(0, out.returncode, out.stderr)

@@ -8,6 +8,9 @@
     --version           the worker version
 
 GENBENCH_EARLY_CUDA=0: the CUDA context is created by torch after its import, not on a thread alongside it (startup.py).
+GENBENCH_PYCACHE=DIR|off: where torch's sources have no bytecode beside them, the worker keeps compiled bytecode in DIR
+(default $XDG_CACHE_HOME/genbench/pycache or ~/.cache/genbench/pycache), so later workers skip compiling (pycache.py).
+GENBENCH_BUILD=direct|meta: how random-weight models are built (models/construction.py; default direct on CUDA).
 
 Exit codes: 0 every case produced `done` (failed cases included: they are results; --jobs-stdin: stdin
 ended); 2 the job file is unreadable or invalid (nothing ran; --jobs-stdin says so in that job's `job_done`
@@ -25,7 +28,7 @@ import sys
 import time
 from typing import List, Optional
 
-from . import __version__, protocol, startup
+from . import __version__, protocol, pycache, startup
 from .devices import device_type, is_cuda
 from .hello import hello
 
@@ -97,6 +100,9 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
          stdin=None) -> int:
     """Entry point. `events` / `cache` / `stdin` are injected by in-process tests; otherwise stdout is claimed."""
     args = parse_args(argv)
+    # before torch is imported: a bytecode cache of genbench's own where torch's sources have none (pycache.py); not
+    # for in-process tests (events injected), whose interpreter must keep its own settings
+    bytecode = pycache.enable() if events is None else "bytecode: as the caller set it"
     if args.version:
         print(__version__)
         return EXIT_OK
@@ -128,8 +134,11 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         from .backends import ModelCache  # noqa: PLC0415 (imports torch)
         from .scenarios import run_case  # noqa: PLC0415
 
+        from .models.construction import build_mode  # noqa: PLC0415
+
         imported = time.perf_counter()
         try:
+            build_mode("cpu")  # a GENBENCH_BUILD that names no mode is a usage error, before any case
             device = choose_device(args.device)
         except (ValueError, RuntimeError) as e:
             early.finish("none", None)
@@ -144,9 +153,9 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         early.finish(device_type(device), device.index)
         ready = time.perf_counter()
         events.emit(hello(device))
-        print("genbench_worker: hello %.2f s after start: imports %.2f s, device %.2f s (%s), hello %.2f s"
+        print("genbench_worker: hello %.2f s after start: imports %.2f s, device %.2f s (%s), hello %.2f s; %s"
               % (time.perf_counter() - started, imported - started, ready - imported, early.describe(),
-                 time.perf_counter() - ready), file=sys.stderr)
+                 time.perf_counter() - ready, bytecode), file=sys.stderr)
         cache = cache if cache is not None else ModelCache()
         if job is not None:
             run_job(job, cache, events, device, run_case)

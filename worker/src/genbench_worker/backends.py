@@ -66,8 +66,12 @@ def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tu
     from .models import registry  # noqa: PLC0415
 
     family = registry.spec(case.model).family
+    mode = registry.build_mode(device)  # GENBENCH_BUILD; direct on CUDA (models/construction.py)
+    start = time.perf_counter()
     model = registry.build(case.model, tiny=case.tiny, device=device, dtype=dtype, attention=case.knobs.attention,
-                           seed=case.measure.seed)
+                           seed=case.measure.seed, mode=mode)
+    print("genbench_worker: built %s by %s construction in %.2f s" % (case.model, mode, time.perf_counter() - start),
+          file=sys.stderr)
     if case.weights:
         from . import weights  # noqa: PLC0415
 
@@ -81,8 +85,10 @@ def registry_builder(case: Case, device: torch.device, dtype: torch.dtype) -> Tu
 def registry_prime(case: Case, device: torch.device, dtype: torch.dtype) -> None:
     """Pay, untimed, what the first build of `case`'s model in this process would pay and a later one would not: the
     imports, the construction code paths and the device's lazily loaded kernels, by building the model's tiny
-    configuration once (diffusers: importing diffusers). Never raises for a model problem: the timed build that
-    follows reports it."""
+    configuration once (diffusers: importing diffusers). The tiny build goes the same way as the timed one
+    (`GENBENCH_BUILD`: direct on CUDA, where it no longer pays torch's first meta operation, ~880 imports, but still the
+    device-context construction and the first use of every draw and cast kernel; meta elsewhere). Never raises for a
+    model problem: the timed build that follows reports it."""
     try:
         if case.backend == "diffusers":
             import diffusers  # noqa: F401, PLC0415

@@ -490,6 +490,10 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] = None, cache=None) -> int:
     """Entry point; in-process tests inject `stdin`, `wire` and `cache`."""
     args = parse_args(argv)
+    if wire is None:  # before torch is imported (pycache.py); in-process tests inject the wire and keep their settings
+        from . import pycache  # noqa: PLC0415
+
+        print("serve: " + pycache.enable(), file=sys.stderr)
     wire = wire if wire is not None else Wire.claim()
     stdin = stdin if stdin is not None else sys.stdin
     try:

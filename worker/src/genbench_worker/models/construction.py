@@ -4,12 +4,22 @@
 torch 1.13 by routing the tensor factories (``torch.empty`` & co., which ``nn`` layers call without a device)
 to ``meta``. Parameter counting and :func:`materialize` start from there, so a 2.5 B-parameter UNet is never
 initialised on the CPU just to be moved or counted.
+
+:func:`build_direct` builds the same random-weight model without meta: the modules are constructed on the target device
+(``with torch.device(dev)``; torch 1.13: the same factory routing as ``on_meta``) in the target dtype (the default dtype
+set to it for the construction, so no float32 copy of the model exists), with ``torch.nn.init``'s functions turned into
+no-ops meanwhile (every value is overwritten by the draws, so the layers' own initialisation would be work and global
+RNG state spent for nothing), then filled by exactly :func:`materialize`'s draws: the weights are bit-equal
+(tests/test_construction.py). Why: on torch 2.x a process's first meta-device operation imports ~880 modules
+(torch._dynamo, sympy, ...; 3.5-5 s on an H100 host, bench/RESULTS.md, issue 18), which a direct build never needs.
+:func:`build_mode` picks the path: ``GENBENCH_BUILD=direct|meta``, by default direct on CUDA and meta elsewhere.
 """
 from __future__ import annotations
 
 import contextlib
 import math
-from typing import Callable, Iterator, TypeVar
+import os
+from typing import Callable, Iterator, Mapping, TypeVar
 
 import torch
 from torch import nn
@@ -22,9 +32,16 @@ _FACTORIES = ("empty", "zeros", "ones", "full", "rand", "randn", "arange", "tens
 @contextlib.contextmanager
 def on_meta() -> Iterator[None]:
     """Within the block, new parameters (and factory-made tensors) live on the ``meta`` device."""
-    meta = torch.device("meta")
-    if hasattr(meta, "__enter__"):  # torch >= 2.0: device as a context manager
-        with meta:
+    with on_device("meta"):
+        yield
+
+
+@contextlib.contextmanager
+def on_device(device) -> Iterator[None]:
+    """Within the block, new parameters (and factory-made tensors) live on ``device``."""
+    target = torch.device(device)
+    if hasattr(target, "__enter__"):  # torch >= 2.0: device as a context manager
+        with target:
             yield
         return
     saved = {name: getattr(torch, name) for name in _FACTORIES}
@@ -32,7 +49,7 @@ def on_meta() -> Iterator[None]:
     def patch(fn: Callable) -> Callable:
         def wrapper(*args, **kwargs):
             if kwargs.get("device") is None:
-                kwargs["device"] = meta
+                kwargs["device"] = target
             return fn(*args, **kwargs)
         return wrapper
 
@@ -49,6 +66,83 @@ def build_meta(factory: Callable[[], M]) -> M:
     """``factory()`` with its parameters on the meta device."""
     with on_meta():
         return factory()
+
+
+#: GENBENCH_BUILD=direct|meta: how random-weight models are built (build_mode).
+BUILD_ENV = "GENBENCH_BUILD"
+BUILD_MODES = ("direct", "meta")
+
+
+def build_mode(device, environ: Mapping[str, str] = os.environ) -> str:
+    """"direct" or "meta": ``$GENBENCH_BUILD`` when set, else direct on CUDA (the first meta operation's imports cost
+    seconds there, issue 18) and meta elsewhere (the CPU path as it was: tests, the embedded model, committed runs).
+    Raises ValueError naming the variable and the valid choices for any other value."""
+    chosen = environ.get(BUILD_ENV, "").strip().lower()
+    if chosen:
+        if chosen not in BUILD_MODES:
+            raise ValueError("%s=%s (environment): use %s"
+                             % (BUILD_ENV, environ.get(BUILD_ENV), " or ".join(BUILD_MODES)))
+        return chosen
+    return "direct" if torch.device(device).type == "cuda" else "meta"
+
+
+def build_random(factory: Callable[[], M], device, dtype: torch.dtype, seed: int, mode: str = "meta") -> M:
+    """``factory()``'s module with :func:`materialize`'s weights, built the ``mode`` way ("direct" | "meta")."""
+    if mode == "direct":
+        return build_direct(factory, device, dtype, seed)
+    if mode == "meta":
+        return materialize(build_meta(factory), device, dtype, seed)
+    raise ValueError("build mode %r: use %s" % (mode, " or ".join(BUILD_MODES)))
+
+
+_INIT_FUNCTIONS = ("uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+                   "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+                   "sparse_")
+
+
+@contextlib.contextmanager
+def _no_init() -> Iterator[None]:
+    """Within the block, ``torch.nn.init``'s in-place initialisers return their tensor untouched."""
+    init = torch.nn.init
+    saved = {name: getattr(init, name) for name in _INIT_FUNCTIONS if hasattr(init, name)}
+
+    def skip(tensor, *args, **kwargs):
+        return tensor
+
+    try:
+        for name in saved:
+            setattr(init, name, skip)
+        yield
+    finally:
+        for name, fn in saved.items():
+            setattr(init, name, fn)
+
+
+@contextlib.contextmanager
+def _default_dtype(dtype: torch.dtype) -> Iterator[bool]:
+    """Within the block, ``dtype`` is the default floating dtype (yields False where torch refuses it)."""
+    saved = torch.get_default_dtype()
+    try:
+        torch.set_default_dtype(dtype)
+    except (TypeError, RuntimeError):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        torch.set_default_dtype(saved)
+
+
+@torch.no_grad()
+def build_direct(factory: Callable[[], M], device, dtype: torch.dtype, seed: int) -> M:
+    """``factory()`` constructed on ``device`` in ``dtype`` and filled with :func:`materialize`'s draws (bit-equal
+    weights for the same seed), without the meta device. The parameters are made in ``dtype`` directly (no float32
+    copy) where torch accepts it as the default dtype; else in float32 and cast, one component at a time."""
+    device = torch.device(device)
+    with _no_init(), _default_dtype(dtype), on_device(device):
+        module = factory()
+    module = module.to(dtype=dtype)  # a no-op where the default dtype took; the cast where it did not
+    return _fill(module, device, dtype, seed)
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -72,6 +166,11 @@ def materialize(module: M, device, dtype: torch.dtype, seed: int) -> M:
     module = module.to_empty(device=device)
     if hasattr(module, "tie_weights"):  # moving off meta may have untied shared parameters
         module.tie_weights()
+    return _fill(module, device, dtype, seed)
+
+
+def _fill(module: M, device: torch.device, dtype: torch.dtype, seed: int) -> M:
+    """:func:`materialize`'s draws into ``module``'s parameters (already on ``device`` in ``dtype``), eval, no grads."""
     gen = torch.Generator(device=device)
     gen.manual_seed(seed)
     draws = _Draws(gen, device, _largest_draw(module, dtype))

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 import torch
 
 from .attention import set_backend
-from .construction import build_meta, count_parameters, materialize
+from .construction import build_meta, build_mode, build_random, count_parameters
 from .family import Family
 from .opt import OPTConfig, OPTForCausalLM
 from .text_encoders import CLIPTextConfig
@@ -250,24 +250,27 @@ EMBEDDED_MODEL_ID = "genbench/sd-2-1-small"
 
 
 def build(model_id: str, *, tiny: bool = False, device: Union[str, torch.device] = "cpu",
-          dtype: torch.dtype = torch.float32, attention: str = "sdpa", seed: int = 0):
+          dtype: torch.dtype = torch.float32, attention: str = "sdpa", seed: int = 0, mode: Optional[str] = None):
     """The model with deterministic random weights from ``seed``, on ``device`` in ``dtype``, eval mode, no grads.
 
     Returns a :class:`DiffusionModel` (families sd / sdxl / svd) or an :class:`OPTForCausalLM` (family opt).
     ``attention`` ("sdpa" | "math") is set on every attention module; "sdpa" falls back to "math" on a torch
-    without SDPA. Each component is built on the meta device and materialised directly on ``device``.
+    without SDPA. Each component is built on the meta device and materialised directly on ``device`` (``mode``
+    "meta"), or constructed on ``device`` and filled with the same draws ("direct"); None: ``build_mode(device)``
+    (``GENBENCH_BUILD``; direct on CUDA). Both give bit-equal weights.
     """
-    return build_spec(spec(model_id, tiny), device=device, dtype=dtype, attention=attention, seed=seed)
+    return build_spec(spec(model_id, tiny), device=device, dtype=dtype, attention=attention, seed=seed, mode=mode)
 
 
 def build_spec(s: ModelSpec, *, device: Union[str, torch.device] = "cpu", dtype: torch.dtype = torch.float32,
-               attention: str = "sdpa", seed: int = 0):
+               attention: str = "sdpa", seed: int = 0, mode: Optional[str] = None):
     """:func:`build` for a :class:`ModelSpec` (e.g. :func:`embedded_spec`); same seeds give the same weights."""
     from .diffusion import DiffusionModel
 
+    mode = mode or build_mode(device)
     modules = {}
     for i, (name, make) in enumerate(component_factories(s).items()):
-        module = materialize(build_meta(make), device, dtype, seed + 1000 * i)
+        module = build_random(make, device, dtype, seed + 1000 * i, mode)
         modules[name] = set_backend(module, attention)
     if s.family is Family.OPT:
         return modules["model"]
