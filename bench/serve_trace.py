@@ -29,7 +29,7 @@ if not worker or "sent" not in java:
     sys.exit("no trace lines in %s (was serve started with GENBENCH_SERVE_TRACE=1, --backend torch?)" % log)
 
 by_id = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("sent", "computed", "line", "readStart", "read")}
-by_seq = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("batch", "handed", "ready", "loop", "flushed")}
+by_seq = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("batch", "handed", "ready", "loop", "ending", "flushed")}
 arrived = [ns for _, ns in java.get("arrived", [])]
 sent_order = [k for k, _ in java["sent"]]
 batch_order = [k for k, _ in java.get("batch", [])]
@@ -45,7 +45,7 @@ for k, rid in enumerate(sent_order):
         t["w_" + name] = ns
     for what in ("computed", "line", "readStart", "read"):
         t["j_" + what] = by_id.get(what, {}).get(rid)
-    for what in ("handed", "ready", "loop", "flushed"):
+    for what in ("handed", "ready", "loop", "ending", "flushed"):
         t[what] = by_seq.get(what, {}).get(seq)
     rows.append(t)
 rows = rows[skip:]
@@ -68,7 +68,8 @@ PHASES = [
     ("read -> handed to the server", "j_read", "handed"),
     ("handed -> answer ready", "handed", "ready"),
     ("ready -> event loop", "ready", "loop"),
-    ("event loop -> written to the socket", "loop", "flushed"),
+    ("event loop -> answer made (metrics, JSON)", "loop", "ending"),
+    ("answer made -> written to the socket", "ending", "flushed"),
     ("= before compute (arrived -> start)", "arrived", "w_start"),
     ("= after compute (end -> socket)", "w_end", "flushed"),
 ]

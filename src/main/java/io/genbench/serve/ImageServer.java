@@ -323,6 +323,7 @@ public final class ImageServer implements AutoCloseable {
           metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
           metrics.request(IMAGES, 200);
           Buffer answer = images.body(metricsJson(o, encodeNs, e2eNs));
+          ServeTrace.mark("ending", o.batchSeq());
           req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer)
               .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
         });
@@ -352,6 +353,7 @@ public final class ImageServer implements AutoCloseable {
         metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
         metrics.request(IMAGES, 200);
         String head = answer.toString();
+        ServeTrace.mark("ending", o.batchSeq());
         req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
             .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}")
             .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
