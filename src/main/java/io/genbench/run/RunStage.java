@@ -183,6 +183,9 @@ public final class RunStage {
         : chosen == Backend.ONNX ? new OnnxExecutor(Ticker.SYSTEM, request.threads())
         : new LocalProcessExecutor(workerConfig(py, source, root, chosen), Ticker.SYSTEM,
             gpuList == null ? null : gpuList.getFirst())) {
+      // the worker starts (process, torch import, CUDA init) while the controller checks prices, plans twins and
+      // estimates, then prepares the run directory; a run refused on the way closes it with the executor
+      if (ex instanceof LocalProcessExecutor local && !request.dryRun()) local.prestart();
       PriceCheck.requirePriced(book, region, plan.instanceTypes(), actualInstance,
           resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
@@ -210,8 +213,6 @@ public final class RunStage {
               + budgetUsd.toPlainString() + ". Nothing was run. Raise the budget, or run fewer cases or trials.");
         }
       }
-      // the worker starts (torch import, CUDA init) while the run directory, views and environment are prepared
-      if (ex instanceof LocalProcessExecutor local) local.prestart();
       RunDirectory dir = resume != null ? reopen(resume) : create(root, chosen, plan);
       try (RunDirectory.RunLock held = dir.lock(); var hint = new ResumeHint(dir)) {
         var views = new RunViews(dir);
