@@ -93,9 +93,10 @@ public final class ImageServer implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Config, Supplier, ServeMetrics)}, and once an image model is built, {@code warmupRequests} requests
-   * of the smallest size and one step go through the whole path ({@link ServeWarmUp}: HTTP, batcher, backend, both
-   * response formats) before /ready says ready, so that the JIT has compiled that path before the first client's
+   * As {@link #start(Config, Supplier, ServeMetrics)}, and once an image model is built (and {@code warmupRequests} is
+   * above 0), requests of the smallest size and one step go through the whole path before /ready says ready
+   * ({@link ServeWarmUp}: {@value ServeWarmUp#IN_JVM_REQUESTS} against images made in the JVM, then
+   * {@code warmupRequests} through the model), so that the JIT has compiled that path before the first client's
    * request: a fresh JVM runs it interpreted, several ms per answer. They count in no metric.
    */
   public static ImageServer start(Config config, Supplier<ImageBackend> build, ServeMetrics metrics, int warmupRequests) {
@@ -106,14 +107,12 @@ public final class ImageServer implements AutoCloseable {
       try {
         ImageBackend b = build.get();
         if (warmupRequests > 0 && b.generatesImages()) {
-          s.warmBatcher = new Batcher(b, config.batching(), Ticker.SYSTEM, s.warmMetrics, config.model());
           s.backend.complete(b);
-          try {
-            new ServeWarmUp(s.warmUpTarget(), s.warmToken, config.apiKey(), b.sizeMultiple()).run(warmupRequests);
-          } finally {
-            s.warmBatcher.close();
-            s.warmBatcher = null;
-          }
+          var warmUp = new ServeWarmUp(s.warmUpTarget(), s.warmToken, config.apiKey(), b.sizeMultiple());
+          // first the JVM's own path (HTTP, batcher, answers) many times over, against images made in the JVM at once;
+          // then the model's path, the backend's own code included (the worker's pipe and pixel files)
+          s.warmUp(new ServeWarmUp.InJvm(b.sizeMultiple()), config, () -> warmUp.run(ServeWarmUp.IN_JVM_REQUESTS, "the JVM (images made in it)"));
+          s.warmUp(b, config, () -> warmUp.run(warmupRequests, "the model"));
         }
         s.batcher = new Batcher(b, config.batching(), Ticker.SYSTEM, metrics, config.model());
         b.text().ifPresent(t -> s.completions = new Completions(t, config.model(), config.batching().maxQueue(), metrics));
@@ -126,6 +125,17 @@ public final class ImageServer implements AutoCloseable {
       }
     });
     return s;
+  }
+
+  /** Runs {@code requests} with warm-up requests going to a batcher of their own over {@code backend}. */
+  private void warmUp(ImageBackend backend, Config config, Runnable requests) {
+    warmBatcher = new Batcher(backend, config.batching(), Ticker.SYSTEM, warmMetrics, config.model());
+    try {
+      requests.run();
+    } finally {
+      warmBatcher.close();
+      warmBatcher = null;
+    }
   }
 
   /** Where the warm-up sends its requests: this server, over loopback when it listens on every address. */

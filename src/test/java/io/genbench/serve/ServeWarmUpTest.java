@@ -102,6 +102,16 @@ final class ServeWarmUpTest {
   }
 
   @Test
+  void theInJvmBackendMakesMidGreyImagesOfTheBatchsSizeAndCount() {
+    var made = new ServeWarmUp.InJvm(8).generate(new ImageBatch(new ImageBatch.Shape(new io.genbench.plan.Resolution(16, 8), 1, 7.5),
+        java.util.List.of("a", "b"), new long[] {1, 2}));
+    assertThat(made).hasSize(2);
+    assertThat(made.getFirst().width()).isEqualTo(16);
+    assertThat(made.getFirst().height()).isEqualTo(8);
+    assertThat(made.getFirst().rgb()).hasSize(3 * 16 * 8).containsOnly((byte) 128);
+  }
+
+  @Test
   void theWarmUpSizeIsSixtyFourPixelsRoundedUpToTheModelsMultiple() {
     assertThat(ServeWarmUp.smallestSide(8)).isEqualTo(64);
     assertThat(ServeWarmUp.smallestSide(64)).isEqualTo(64);
