@@ -1,11 +1,12 @@
 """Where an image request's time goes inside `genbench serve --backend torch`, phase by phase, from a serve log written
 with GENBENCH_SERVE_TRACE=1: the JVM's `serve-trace WHAT KEY NS` lines (System.nanoTime) and the worker's
 `serve: trace2 ID k=NS ...` lines (perf_counter_ns), both CLOCK_MONOTONIC on Linux, so they line up. Meant for one
-request at a time (bench/serve_overhead.py; one worker): the k-th request, batch and worker request go together.
-Prints P50 / P99 / max of each phase over the requests after the first SKIP (default 3), and the sums before and after
-the worker's compute: what serving adds inside the server.
+request at a time (bench/serve_overhead.py; one worker): a worker request belongs to the last batch started before it
+was sent, and that batch to the last request that arrived before it.
+Prints P50 / P99 / max of each phase over the requests after the first SKIP (default 3; COUNT of them, default all),
+and the sums before and after the worker's compute: what serving adds inside the server.
 
-  python3 bench/serve_trace.py SERVE_LOG [SKIP]
+  python3 bench/serve_trace.py SERVE_LOG [SKIP [COUNT]]
 """
 import math
 import re
@@ -13,6 +14,7 @@ import sys
 
 log = sys.argv[1]
 skip = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+count = int(sys.argv[3]) if len(sys.argv) > 3 else None
 java = {}  # what -> list of (key, ns) in log order
 worker = {}  # id -> {mark: ns}
 worker_order = []
@@ -30,17 +32,30 @@ if not worker or "sent" not in java:
 
 by_id = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("sent", "computed", "line", "readStart", "read")}
 by_seq = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("batch", "handed", "ready", "loop", "ending", "flushed")}
-arrived = [ns for _, ns in java.get("arrived", [])]
-sent_order = [k for k, _ in java["sent"]]
-batch_order = [k for k, _ in java.get("batch", [])]
+arrived = sorted(ns for _, ns in java.get("arrived", []))
+batches = sorted((ns, k) for k, ns in java.get("batch", []))  # serve's warm-up batches too (the in-JVM ones reach no worker)
+
+
+def latest(pairs, before):
+    """The last (ns, key) of time-sorted `pairs` at or before `before`, or None."""
+    found = None
+    for ns, key in pairs:
+        if ns > before:
+            break
+        found = (ns, key)
+    return found
+
 
 rows = []
-for k, rid in enumerate(sent_order):
-    if rid not in worker or k >= len(batch_order):
+for rid, sent_ns in sorted(java["sent"], key=lambda kv: kv[1]):
+    if rid not in worker:
         continue
-    seq = batch_order[k]
-    t = {"arrived": arrived[k] if k < len(arrived) else None, "batch": by_seq["batch"].get(seq)}
-    t["j_sent"] = by_id["sent"].get(rid)
+    batch = latest(batches, sent_ns)  # the batch that sent this worker request: the last to start before it
+    if batch is None:
+        continue
+    seq = batch[1]
+    came = latest([(ns, None) for ns in arrived], batch[0])
+    t = {"arrived": came[0] if came else None, "batch": batch[0], "j_sent": sent_ns}
     for name, ns in worker[rid].items():
         t["w_" + name] = ns
     for what in ("computed", "line", "readStart", "read"):
@@ -48,7 +63,7 @@ for k, rid in enumerate(sent_order):
     for what in ("handed", "ready", "loop", "ending", "flushed"):
         t[what] = by_seq.get(what, {}).get(seq)
     rows.append(t)
-rows = rows[skip:]
+rows = rows[skip:] if count is None else rows[skip:skip + count]
 
 PHASES = [
     ("arrived -> batch (queue, batcher)", "arrived", "batch"),
