@@ -84,8 +84,9 @@ final class ServeCommand implements Callable<Integer> {
   int maxQueue;
 
   @Option(names = "--warmup-requests", defaultValue = "200", paramLabel = "N", description = "image models: requests of the"
-      + " smallest size and 1 step sent through the whole server, one at a time, before /ready says ready, so the JVM has"
-      + " compiled the request path before clients come (they count in no metric; default: ${DEFAULT-VALUE}; 0: none)")
+      + " smallest size and 1 step sent through the model, one at a time, after 2000 against images made in the JVM,"
+      + " before /ready says ready, so the JVM has compiled the request path before clients come (they count in no"
+      + " metric; default: ${DEFAULT-VALUE}; 0: no warm-up)")
   int warmupRequests;
 
   @Option(names = "--api-key", paramLabel = "K", description = "require 'Authorization: Bearer K' on /v1/* (also GENBENCH_API_KEY)")
