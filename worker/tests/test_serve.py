@@ -161,6 +161,29 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(64 * 48 * 3, size_after_one)  # cut to the batch: the file holds one batch at most
         self.assertEqual(["computed", "images"], [x["type"] for x in of(again, "one")])
 
+    def test_the_trace_gives_each_file_batch_its_moments_in_order_on_the_monotonic_clock(self):
+        import contextlib  # noqa: PLC0415
+        from unittest import mock  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "pixels")
+            open(path, "wb").close()
+            err = io.StringIO()
+            with mock.patch.dict(os.environ, {"GENBENCH_SERVE_TRACE": "1"}), contextlib.redirect_stderr(err):
+                _, sent = run(SD, dict(self.request("t1", ["a fox"], [1]), format="file", pixels_file=path),
+                              dict(self.request("t2", ["a cat"], [2]), format="file", pixels_file=path))
+
+        lines = [line.split() for line in err.getvalue().splitlines() if line.startswith("serve: trace2 ")]
+        self.assertEqual(["t1", "t2"], [fields[2] for fields in lines])
+        order = ["recv", "start", "end", "computed", "host", "writer", "written", "sent"]
+        for fields in lines:
+            marks = dict(kv.split("=") for kv in fields[3:])
+            self.assertEqual(order, list(marks))
+            ns = [int(marks[k]) for k in order]
+            self.assertEqual(sorted(ns), ns)  # each moment at or after the one before
+            rid = fields[2]
+            self.assertEqual(of(sent, rid, "computed")[0]["compute_ns"], ns[2] - ns[1])  # end - start is the compute
+
     def test_the_next_request_computes_while_the_last_ones_pixels_are_written(self):
         real = serve.write_pixels
         written = threading.Event()
