@@ -137,7 +137,8 @@ public final class LocalProcessExecutor implements Executor {
   public void close() {
     Worker w = worker;
     worker = null;
-    if (w != null) w.end(EXIT_GRACE_MS);
+    // a worker that never got a job (prestarted for a run refused on the way) has nothing to finish: no grace
+    if (w != null) w.end(jobs == 0 ? 0 : EXIT_GRACE_MS);
   }
 
   /** Runs one job over the cases in the kept worker, starting one if none runs; returns the ids that got their {@code done}. */

@@ -179,6 +179,30 @@ final class LocalProcessExecutorTest {
   }
 
   @Test
+  void aPrestartedWorkerThatNeverGotAJobIsEndedWithoutWaitingForItsGrace() throws Exception {
+    Path script = tmp.resolve("slow-python");
+    Files.writeString(script, """
+        #!/usr/bin/env bash
+        echo "$$" >> "%1$s/started"
+        sleep 60  # still importing: stdin's end is not read for a minute
+        """.formatted(tmp));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    var executor = new LocalProcessExecutor(new LocalProcessExecutor.Config(script.toString(), tmp, tmp.resolve("jobs"), false, null, null, "torch"),
+        Ticker.SYSTEM);
+    executor.prestart();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!Files.exists(tmp.resolve("started")) && System.nanoTime() < deadline) Thread.sleep(10);
+    assertThat(tmp.resolve("started")).exists();
+
+    long t0 = System.nanoTime();
+    executor.close();
+    long closeMs = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(startedPids()).singleElement().satisfies(p -> assertThat(alive(p)).isFalse());
+    assertThat(closeMs).isLessThan(4_000);  // a worker with a job gets 5 s to exit on its own; this one had none
+  }
+
+  @Test
   void aKeptWorkerThatDiesBetweenCallsIsReplacedByANewOne() throws Exception {
     var executor = scripted("true");
     executor.execute(List.of(FIRST), QUICK, new RecordingSink());
