@@ -111,8 +111,8 @@ public final class ImageServer implements AutoCloseable {
           var warmUp = new ServeWarmUp(s.warmUpTarget(), s.warmToken, config.apiKey(), b.sizeMultiple());
           // first the JVM's own path (HTTP, batcher, answers) many times over, against images made in the JVM at once;
           // then the model's path, the backend's own code included (the worker's pipe and pixel files)
-          s.warmUp(new ServeWarmUp.InJvm(b.sizeMultiple()), config, () -> warmUp.run(ServeWarmUp.IN_JVM_REQUESTS, "the JVM (images made in it)"));
-          s.warmUp(b, config, () -> warmUp.run(warmupRequests, "the model"));
+          s.warmUp(new ServeWarmUp.InJvm(b.sizeMultiple()), () -> warmUp.run(ServeWarmUp.IN_JVM_REQUESTS, "the JVM (images made in it)"));
+          s.warmUp(b, () -> warmUp.run(warmupRequests, "the model"));
         }
         s.batcher = new Batcher(b, config.batching(), Ticker.SYSTEM, metrics, config.model());
         b.text().ifPresent(t -> s.completions = new Completions(t, config.model(), config.batching().maxQueue(), metrics));
@@ -128,7 +128,7 @@ public final class ImageServer implements AutoCloseable {
   }
 
   /** Runs {@code requests} with warm-up requests going to a batcher of their own over {@code backend}. */
-  private void warmUp(ImageBackend backend, Config config, Runnable requests) {
+  private void warmUp(ImageBackend backend, Runnable requests) {
     warmBatcher = new Batcher(backend, config.batching(), Ticker.SYSTEM, warmMetrics, config.model());
     try {
       requests.run();
@@ -334,8 +334,8 @@ public final class ImageServer implements AutoCloseable {
           metrics.request(IMAGES, 200);
           Buffer answer = images.body(metricsJson(o, encodeNs, e2eNs));
           ServeTrace.mark("ending", o.batchSeq());
-          req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer)
-              .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
+          ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
+              .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer));
         });
       });
     });
@@ -364,9 +364,9 @@ public final class ImageServer implements AutoCloseable {
         metrics.request(IMAGES, 200);
         String head = answer.toString();
         ServeTrace.mark("ending", o.batchSeq());
-        req.response().putHeader("Content-Type", "application/json").putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
-            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}")
-            .onComplete(w -> ServeTrace.mark("flushed", o.batchSeq()));
+        ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
+            .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
+            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}"));
       });
     });
   }

@@ -31,13 +31,19 @@ final class ServeTrace {
 
   private ServeTrace() {}
 
-  static boolean on() {
-    return ON;
+  /** Notes that batch {@code seq} reached {@code what} now. */
+  static void mark(String what, long seq) {
+    if (ON) MARKS.add(what + " " + seq + " " + System.nanoTime());
   }
 
-  /** Notes that request or batch {@code key} reached {@code what} now. */
-  static void mark(String what, Object key) {
-    if (ON) MARKS.add(what + " " + key + " " + System.nanoTime());
+  /** Notes that worker request {@code id} reached {@code what} now. */
+  static void mark(String what, String id) {
+    if (ON) MARKS.add(what + " " + id + " " + System.nanoTime());
+  }
+
+  /** Notes that batch {@code seq} reached {@code what} when {@code written} completes (no listener when off). */
+  static void markWhenDone(String what, long seq, io.vertx.core.Future<?> written) {
+    if (ON) written.onComplete(w -> mark(what, seq));
   }
 
   private static synchronized void drain() {

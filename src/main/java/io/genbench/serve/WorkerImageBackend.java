@@ -197,9 +197,10 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
             done.complete(event);
           }
         });
-        ServeTrace.mark("sent", request.path("id").asText());
+        String id = request.path("id").asText();  // set by send
+        ServeTrace.mark("sent", id);
         result.whenComplete((r, f) -> {
-          ServeTrace.mark("line", request.path("id").asText());
+          ServeTrace.mark("line", id);
           if (f != null) done.completeExceptionally(f);
           else done.complete(r);
         });
@@ -234,9 +235,10 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         List<Image> all = new ArrayList<>(batch.size());
         for (CompletableFuture<JsonNode> part : sent) {
           JsonNode result = await(part);
-          ServeTrace.mark("readStart", result.path("id").asText());
+          String id = result.path("id").asText();
+          ServeTrace.mark("readStart", id);
           all.addAll(images(result, read));
-          ServeTrace.mark("read", result.path("id").asText());
+          ServeTrace.mark("read", id);
         }
         return all;
       } finally {
