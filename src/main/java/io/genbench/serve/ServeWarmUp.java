@@ -50,10 +50,10 @@ final class ServeWarmUp {
   }
 
   /**
-   * Sends {@code n} requests one after another; returns how many were answered 200 (all of them, or it said why not).
-   * {@code through} says what they run through, for the log line.
+   * Sends {@code n} requests one after another and says on stderr how many were answered 200 (all of them, or why
+   * not). {@code through} says what they run through, for the log line.
    */
-  int run(int n, String through) {
+  void run(int n, String through) {
     long t0 = System.nanoTime();
     int ok = 0;
     try {
@@ -63,7 +63,7 @@ final class ServeWarmUp {
             i, side, side, i, url ? "url" : "b64_json");
         HttpResponse<String> r = client.send(request(base + ImageServer.IMAGES).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + abbreviate(r.body()));
+        if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode() + ": " + WorkerProcess.abbreviate(r.body()));
         if (url) {
           JsonNode answer = Json.MAPPER.readTree(r.body());
           String path = URI.create(answer.path("data").path(0).path("url").asText()).getPath();
@@ -80,7 +80,6 @@ final class ServeWarmUp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return ok;
   }
 
   /** Images made in the JVM at once (mid-grey), for the warm-up of the JVM's own path: no model is run. */
@@ -127,9 +126,5 @@ final class ServeWarmUp {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(5)).header(HEADER, token)
         .header("Content-Type", "application/json");
     return apiKey == null ? b : b.header("Authorization", "Bearer " + apiKey);
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 300 ? s : s.substring(0, 300) + "...";
   }
 }

@@ -326,7 +326,8 @@ final class WorkerProcess implements AutoCloseable {
     l.pending.values().forEach(p -> p.result().completeExceptionally(failure));
   }
 
-  private static String abbreviate(String s) {
+  /** {@code s} cut to 200 characters for a log line. */
+  static String abbreviate(String s) {
     return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 }
