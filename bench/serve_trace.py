@@ -8,6 +8,7 @@ and the sums before and after the worker's compute: what serving adds inside the
 
   python3 bench/serve_trace.py SERVE_LOG [SKIP [COUNT]]
 """
+import bisect
 import math
 import re
 import sys
@@ -32,18 +33,14 @@ if not worker or "sent" not in java:
 
 by_id = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("sent", "computed", "line", "readStart", "read")}
 by_seq = {what: {k: ns for k, ns in marks} for what, marks in java.items() if what in ("batch", "handed", "ready", "loop", "ending", "flushed")}
-arrived = sorted(ns for _, ns in java.get("arrived", []))
+arrived = sorted((ns, "") for _, ns in java.get("arrived", []))
 batches = sorted((ns, k) for k, ns in java.get("batch", []))  # serve's warm-up batches too (the in-JVM ones reach no worker)
 
 
 def latest(pairs, before):
     """The last (ns, key) of time-sorted `pairs` at or before `before`, or None."""
-    found = None
-    for ns, key in pairs:
-        if ns > before:
-            break
-        found = (ns, key)
-    return found
+    k = bisect.bisect_right(pairs, (before, chr(0x10FFFF)))
+    return pairs[k - 1] if k else None
 
 
 rows = []
@@ -54,7 +51,7 @@ for rid, sent_ns in sorted(java["sent"], key=lambda kv: kv[1]):
     if batch is None:
         continue
     seq = batch[1]
-    came = latest([(ns, None) for ns in arrived], batch[0])
+    came = latest(arrived, batch[0])
     t = {"arrived": came[0] if came else None, "batch": batch[0], "j_sent": sent_ns}
     for name, ns in worker[rid].items():
         t["w_" + name] = ns
