@@ -24,7 +24,7 @@ class ResponseReaderLeanTest {
     Map<String, BiFunction<JsonNode, ResponseReader, String>> c = new LinkedHashMap<>();
     c.put("images b64_json", ResponseReader.imagesCheck("b64_json"));
     c.put("images url", ResponseReader.imagesCheck("url"));
-    c.put("completion", (body, into) -> ResponseReader.completionCheck().apply(body, into));
+    c.put("completion", ResponseReader.completionCheck());
     for (String at : List.of("/images", "/data", "/data/0/b64_json", "/missing", "/nothing", "/empty", "/nested", "/nested/0",
         "/0", "")) {
       c.put("pointer " + at, ResponseReader.pointerCheck(JsonPointer.compile(at)));
@@ -119,7 +119,7 @@ class ResponseReaderLeanTest {
     assertEquals("body is not JSON", read(images, b.get(b.size() - 5), 0, 100, -1).malformed); // bad UTF-8 inside one
     assertEquals("body is not a JSON object", read(images, b.get(22), 0, 100, -1).malformed);
     assertEquals(8, read(images, b.get(b.size() - 1), 0, 8192, b.get(b.size() - 1).length).images);
-    ResponseReader tokens = read((body, into) -> ResponseReader.completionCheck().apply(body, into), b.get(8), 0, 100, -1);
+    ResponseReader tokens = read(ResponseReader.completionCheck(), b.get(8), 0, 100, -1);
     assertEquals(17, tokens.outputTokens);
     assertNull(tokens.malformed);
     assertEquals(3, read(ResponseReader.pointerCheck(JsonPointer.compile("/images")), b.get(2), 0, 100, -1).images);
