@@ -40,7 +40,7 @@ def job(args) -> dict:
         "workload": {"kind": "diffusion", "steps": args.steps, "width": args.size, "height": args.size, "frames": None,
                      "guidance_scale": 7.5, "scheduler": "euler", "prompt": "a photo of an astronaut riding a horse"},
         "knobs": {"attention": "sdpa", "cuda_graphs": "auto", "compile": False, "channels_last": "auto"},
-        "measure": {"warmup_iterations": 2, "max_warmup_iterations": 30, "max_warmup_s": 60.0,
+        "measure": {"warmup_iterations": args.warmup_iterations, "max_warmup_iterations": 30, "max_warmup_s": 60.0,
                     "steady_tolerance": 0.05, "steady_window": 3, "min_iterations": args.min_iterations,
                     "max_iterations": 100, "min_duration_s": 0.0, "target_ci_pct": 3.0,
                     "max_measure_s": args.max_measure_s,
@@ -92,6 +92,7 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--min-iterations", type=int, default=3)
+    p.add_argument("--warmup-iterations", type=int, default=1, help="the minimum warm-up count (default 1, the plan's)")
     p.add_argument("--max-measure-s", type=float, default=10.0)
     p.add_argument("--matrix", action="store_true",
                    help="cold and warm bytecode cache x GENBENCH_BUILD meta and direct, instead of the early rounds")

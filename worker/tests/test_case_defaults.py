@@ -96,7 +96,7 @@ class CaseDefaultsTest(unittest.TestCase):
     def test_the_defaults_are_the_documented_ones(self):
         case = Case(id="c", model="m").measure
 
-        self.assertEqual((2, 10, 100, 5.0, 42, 30, 60.0, 0.05, 3, 3.0, 60.0),
+        self.assertEqual((1, 10, 100, 5.0, 42, 30, 60.0, 0.05, 3, 3.0, 60.0),
                          (case.warmup_iterations, case.min_iterations, case.max_iterations, case.min_duration_s,
                           case.seed, case.max_warmup_iterations, case.max_warmup_s, case.steady_tolerance,
                           case.steady_window, case.target_ci_pct, case.max_measure_s))

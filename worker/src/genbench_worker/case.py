@@ -124,7 +124,7 @@ class Measure:
     """How a case is measured: warm-up until steady, then iterations until the stop rule holds (protocol/PROTOCOL.md,
     "When measuring stops"). The defaults are the controller's `Settings.DEFAULT` (tests/test_case_defaults.py)."""
 
-    warmup_iterations: int = 2  # the minimum: warm-up goes on until timing is steady (protocol/PROTOCOL.md)
+    warmup_iterations: int = 1  # the minimum: warm-up goes on until timing is steady (protocol/PROTOCOL.md)
     max_warmup_iterations: int = 30
     max_warmup_s: float = 60.0
     steady_tolerance: float = 0.05

@@ -20,7 +20,7 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from typing import Callable, List, NamedTuple, Optional
 
 import torch
 
@@ -58,33 +58,48 @@ class IterationResult:
                       tokens=self.tokens, seq=iteration)
 
 
-def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
-            now_ns: Callable[[], int] = time.perf_counter_ns) -> Warmed:
-    """Run warm-up iterations until timing is steady (steady.py), emitting `warmup` for each and `warmed` at the
-    end; returns the `warmed` event.
+class WarmedUp(NamedTuple):
+    """What `warm_up` ends with: its `warmed` event, and the iteration that completed the steady window (the first
+    measured one: its `sample` is not emitted yet), or None when warm-up stopped without one (a cap, or no warm-up)."""
 
-    At least `warmup_iterations` run whatever the clock says; beyond them warm-up goes on until the last
-    `steady_window` iterations are steady, stopping early at `max_warmup_iterations` iterations or once
-    `max_warmup_s` has passed since warm-up began (0 iterations when `max_warmup_iterations` is 0)."""
+    warmed: Warmed
+    first: Optional[IterationResult]
+
+
+def warm_up(case: Case, events: EventStream, iterate: Callable[[], IterationResult],
+            now_ns: Callable[[], int] = time.perf_counter_ns) -> WarmedUp:
+    """Run warm-up iterations until timing is steady (steady.py), emitting `warmup` for each and `warmed` at the
+    end.
+
+    At least `warmup_iterations` iterations are warm-ups whatever the clock says. Each iteration after them is
+    judged with the ones before it: when the window it completes (the last `steady_window` times, itself the newest)
+    is steady, it is steady-state timing by the same rule that ends warm-up, so it is the first measured iteration
+    (returned as `first`, not emitted as a warm-up; `warmed` counts the warm-ups only) and warm-up ends, one
+    iteration sooner than a rule that waits for the window to be steady before measuring the next one. An iteration
+    that does not complete a steady window is a warm-up. Warm-up stops without a first iteration at
+    `max_warmup_iterations` warm-ups, or once `max_warmup_s` has passed since it began (no warm-up when
+    `max_warmup_iterations` is 0); measuring then begins with a fresh iteration."""
     times: List[int] = []
     m = case.measure
     window = steady_window(case)
+    minimum = m.warmup_iterations
     limit_ns = m.max_warmup_s * 1e9
     start = now_ns()
+    first: Optional[IterationResult] = None
     while len(times) < m.max_warmup_iterations:
-        if len(times) >= m.warmup_iterations:
-            if steady_state(times, window, m.steady_tolerance).steady:
-                break
-            if now_ns() - start >= limit_ns:
-                break
+        if len(times) >= minimum and now_ns() - start >= limit_ns:
+            break
         result = iterate()
+        if len(times) >= minimum and steady_state(times + [result.e2e_ns], window, m.steady_tolerance).steady:
+            first = result
+            break
         events.emit(Warmup(case_id=case.id, iteration=len(times), e2e_ns=result.e2e_ns))
         times.append(result.e2e_ns)
-    verdict = steady_state(times, window, m.steady_tolerance)
+    verdict = steady_state(times + [first.e2e_ns] if first is not None else times, window, m.steady_tolerance)
     warmed = Warmed(case_id=case.id, iterations=len(times), steady=verdict.steady, window=window,
                     tolerance=float(m.steady_tolerance), spread=verdict.spread)
     events.emit(warmed)
-    return warmed
+    return WarmedUp(warmed, first)
 
 
 GRAPHED_STEADY_WINDOW = 2
@@ -105,13 +120,17 @@ def measure(case: Case, events: EventStream, iterate: Callable[[], IterationResu
             now_ns: Callable[[], int] = time.perf_counter_ns, on_measuring: Callable[[bool], None] = lambda m: None) -> int:
     """Warm up until steady, then measure until the median is steady (steady.measure_done), emitting a sample per
     iteration and a `load` event at the end; returns the number of measured iterations."""
-    warm_up(case, events, iterate, now_ns)
+    first = warm_up(case, events, iterate, now_ns).first
     on_measuring(True)
     meter = load_meter(now_ns)
     meter.start()
     start = now_ns()
     times: List[int] = []
     m = case.measure
+    if first is not None:  # the iteration that completed warm-up's steady window is the first measured one
+        events.emit(first.sample(case.id, 0))
+        times.append(first.e2e_ns)
+        start -= first.e2e_ns  # measuring began when it did (min_duration_s, max_measure_s)
     while not measure_done(times, now_ns() - start, min_iterations=m.min_iterations,
                            max_iterations=m.max_iterations, min_duration_s=m.min_duration_s,
                            max_measure_s=m.max_measure_s, target_ci_pct=m.target_ci_pct):

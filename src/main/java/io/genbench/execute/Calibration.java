@@ -126,10 +126,10 @@ public final class Calibration implements Estimator.CostModel {
   }
 
   /**
-   * How many warm-up iterations the rule would expect on this machine now: of the probe's windows of
+   * At which iteration the rule would expect timing to be steady on this machine now: of the probe's windows of
    * {@link Settings#STEADY_WINDOW} iterations, the share p that lie within the tolerance of their median, taken as the
-   * chance that a window is steady, so warm-up ends after window − 1 + 1/p iterations (p counted with half a window
-   * more, so a probe with no steady window still predicts an end, a late one).
+   * chance that a window is steady, so the first steady window ends at iteration window − 1 + 1/p (p counted with half
+   * a window more, so a probe with no steady window still predicts an end, a late one); that iteration is measured.
    */
   @Override
   public int steadyAfter(Settings s) {

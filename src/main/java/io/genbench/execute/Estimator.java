@@ -71,8 +71,8 @@ public final class Estimator {
 
   /**
    * The measurement rules of {@code s} as iteration counts, at {@code e2eS} seconds per iteration, with timing that
-   * becomes steady after {@code steadyAfter} warm-up iterations (the {@link SteadyState} rule; the minimum and the
-   * count and time caps bound it). Measuring runs at least {@code min_iterations}, until {@code min_duration_s},
+   * is steady at iteration {@code steadyAfter} (the {@link SteadyState} rule: the iteration completing the first steady
+   * window is measured, so {@code steadyAfter − 1} are warm-ups; the minimum and the count and time caps bound them). Measuring runs at least {@code min_iterations}, until {@code min_duration_s},
    * at most {@code max_iterations}. The one function to change when the stopping rules change.
    */
   /** The fewest samples with a distribution-free 95 % interval of the median (the measuring rule waits for it). */
@@ -80,7 +80,7 @@ public final class Estimator {
 
   public static Counts counts(Settings s, double e2eS, int steadyAfter) {
     double e2e = Math.max(1e-6, e2eS);
-    int warm = Math.min(s.maxWarmupIterations(), Math.max(s.warmupIterations(), Math.max(steadyAfter, Settings.STEADY_WINDOW)));
+    int warm = Math.min(s.maxWarmupIterations(), Math.max(s.warmupIterations(), Math.max(steadyAfter, Settings.STEADY_WINDOW) - 1));
     int byTime = (int) Math.ceil(s.maxWarmupS() / e2e);
     warm = Math.max(s.warmupIterations(), Math.min(warm, byTime));
     int measured = (int) Math.min(s.maxIterations(), Math.max(s.minIterations(), Math.ceil(s.minDurationS() / e2e - 1e-9)));
@@ -105,7 +105,7 @@ public final class Estimator {
     /** Seconds around the iterations of one case (profiling, FLOP counting, CUDA-graph capture, teardown). */
     double otherS(TestCase c, double e2eS);
 
-    /** Warm-up iterations until timing is steady on this machine, as far as known. */
+    /** Iterations until timing is steady on this machine, as far as known: the one completing the steady window (measured) included. */
     int steadyAfter(Settings s);
 
     Source source();
@@ -188,7 +188,7 @@ public final class Estimator {
     Optional<Observed> own = history.stream().filter(o -> o.c().id().equals(c.id())).findFirst();
     if (own.isPresent()) {
       Observed o = own.get();
-      Counts n = o.settings().equals(s) ? new Counts(o.warmupN(), o.measureN()) : counts(s, o.e2eS(), o.warmupN());
+      Counts n = o.settings().equals(s) ? new Counts(o.warmupN(), o.measureN()) : counts(s, o.e2eS(), o.warmupN() + 1);
       double warm = o.settings().equals(s) && o.warmupN() > 0 ? o.warmupS() : n.warmup() * o.e2eS();
       double start = first ? Optional.ofNullable(o.startS()).orElseGet(() -> startOf(c)) : 0;
       double build = builds ? buildOf(c, o) : 0;
@@ -199,7 +199,7 @@ public final class Estimator {
     if (near.isPresent()) {
       Observed o = near.get();
       double e2e = o.e2eS() * scale(c, o);
-      Counts n = counts(s, e2e, o.warmupN());
+      Counts n = counts(s, e2e, o.warmupN() + 1);
       double start = first ? Optional.ofNullable(o.startS()).orElseGet(() -> startOf(c)) : 0;
       double other = Optional.ofNullable(o.otherS()).orElseGet(() -> model().otherS(c, e2e));
       return new Estimate(c.id(), start, builds ? buildOf(c, o) : 0, n.warmup() * e2e, n.measured() * e2e, other, Source.MODEL,

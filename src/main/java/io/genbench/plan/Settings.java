@@ -36,7 +36,7 @@ public record Settings(int warmupIterations, int minIterations, int maxIteration
    * Defaults for GPU runs: enough samples for a P99 to be an actual observation at n ≥ 100 is not the goal here; stability
    * is. The same as the worker's {@code Case} defaults (worker/src/genbench_worker/case.py; {@code WorkerCaseTest} checks).
    */
-  public static final Settings DEFAULT = new Settings(2, 10, 100, 5.0, 1800, 42);
+  public static final Settings DEFAULT = new Settings(1, 10, 100, 5.0, 1800, 42);
 
   /** Settings with the default stop rule for measured iterations. */
   public Settings(int warmupIterations, int minIterations, int maxIterations, double minDurationS, double timeoutS, long seed,

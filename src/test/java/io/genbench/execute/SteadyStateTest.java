@@ -1,6 +1,7 @@
 package io.genbench.execute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genbench.plan.Settings;
 import org.junit.jupiter.api.Test;
@@ -9,12 +10,12 @@ final class SteadyStateTest {
   private static final long MS = 1_000_000L;
   private static final long HOUR = 3_600_000_000_000L;
 
-  /** Feeds warm-up times (ms) as the executor does, stopping when the rule says warm-up is over. */
+  /** Offers iteration times (ms) as the executor does, stopping when the rule says warm-up is over. */
   private static SteadyState warmUp(SteadyState rule, long... ms) {
     long elapsed = 0;
     for (long t : ms) {
       if (rule.done(elapsed)) break;
-      rule.add(t * MS);
+      rule.offer(t * MS);
       elapsed += t * MS;
     }
     return rule;
@@ -25,8 +26,10 @@ final class SteadyStateTest {
     // the quickstart's symptom: ~60 % slower first iterations, then ~125 ms
     var rule = warmUp(new SteadyState(2, 30, HOUR, 3, 0.05), 330, 203, 206, 182, 126, 124, 125, 125, 125, 125);
 
+    // 126, 124, 125 is the first steady window: its last iteration is the first measured one
     assertThat(rule.steady()).isTrue();
-    assertThat(rule.iterations()).isEqualTo(7);
+    assertThat(rule.iterations()).isEqualTo(6);
+    assertThat(rule.done(0)).isTrue();
     assertThat(rule.spread()).isCloseTo(2.0 / 125, org.assertj.core.data.Offset.offset(1e-9));
   }
 
@@ -34,7 +37,7 @@ final class SteadyStateTest {
   void alreadySteadyTimingStopsAtTheWindowEvenWhenTheMinimumIsSmaller() {
     var rule = warmUp(new SteadyState(1, 30, HOUR, 3, 0.05), 100, 101, 99, 100, 100);
 
-    assertThat(rule.iterations()).isEqualTo(3);
+    assertThat(rule.iterations()).isEqualTo(2); // the third completes the window and is measured
     assertThat(rule.steady()).isTrue();
   }
 
@@ -44,6 +47,7 @@ final class SteadyStateTest {
 
     assertThat(rule.iterations()).isEqualTo(6);
     assertThat(rule.steady()).isTrue();
+    assertThat(rule.done(0)).isTrue(); // the seventh was the first measured
   }
 
   @Test
@@ -93,10 +97,26 @@ final class SteadyStateTest {
   void oneLuckyFastIterationDoesNotKeepWarmUpGoingToItsMaximum() {
     // seen on a busy 2-core machine: one 84 ms warm-up, then a steady ~225 ms
     var rule = new SteadyState(2, 30, HOUR, 3, 0.05);
-    for (long t : new long[] {84, 222, 230, 225}) rule.add(t * MS);
+    boolean[] measured = new boolean[4];
+    long[] times = {84, 222, 230, 225};
+    for (int i = 0; i < times.length; i++) measured[i] = rule.offer(times[i] * MS);
 
+    assertThat(measured).containsExactly(false, false, false, true);
+    assertThat(rule.iterations()).isEqualTo(3);
     assertThat(rule.steady()).isTrue();
     assertThat(rule.done(0)).isTrue();
+    assertThatThrownBy(() -> rule.offer(225 * MS)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anIterationBeforeTheMinimumIsAWarmUpEvenWhenItCompletesASteadyWindow() {
+    var rule = new SteadyState(3, 30, HOUR, 2, 0.05);
+
+    assertThat(rule.offer(100 * MS)).isFalse();
+    assertThat(rule.offer(100 * MS)).isFalse();
+    assertThat(rule.offer(100 * MS)).isFalse();
+    assertThat(rule.offer(100 * MS)).isTrue();
+    assertThat(rule.iterations()).isEqualTo(3);
   }
 
   @Test

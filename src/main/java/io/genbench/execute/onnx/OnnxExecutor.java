@@ -166,24 +166,42 @@ public final class OnnxExecutor implements Executor {
     Pipeline pipeline = new Pipeline(c, s.seed());
     long caseStart = ticker.read();
     SteadyState warmup = SteadyState.of(s);
+    long[] firstPhases = null;
+    long[] firstSteps = null;
+    long firstE2e = 0;
     while (!warmup.done(ticker.read() - caseStart)) {
       int i = warmup.iterations();
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
         sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " in warm-up " + i));
         return;
       }
+      long[] phases = new long[2];
+      long[] steps = new long[c.diffusion().steps()];
       long t0 = ticker.read();
-      pipeline.generate(null);
+      pipeline.generate(new Timing(phases, steps));
       long e2e = ticker.read() - t0;
-      sink.event(new WorkerEvent.Warmup(c.id(), i, e2e));
-      warmup.add(e2e);
+      if (warmup.offer(e2e)) { // it completed a steady window: the first measured iteration (SteadyState)
+        firstPhases = phases;
+        firstSteps = steps;
+        firstE2e = e2e;
+      } else {
+        sink.event(new WorkerEvent.Warmup(c.id(), i, e2e));
+      }
     }
     sink.event(new WorkerEvent.Warmed(c.id(), warmup.iterations(), warmup.steady(), warmup.window(), warmup.tolerance(),
         warmup.spread()));
     long measureStart = ticker.read();
     MeasureStop stop = MeasureStop.of(s);
     LoadMeter load = LoadMeter.start(measureStart);
-    for (int i = 0; !stop.done(ticker.read() - measureStart); i++) {
+    int i = 0;
+    if (firstPhases != null) {
+      measureStart -= firstE2e; // measuring began with it (min_duration_s, max_measure_s)
+      sink.event(new WorkerEvent.Sample(c.id(), 0, "measure", firstE2e, firstPhases[0], toList(firstSteps), firstPhases[1],
+          c.batchSize(), null, null, null, null, 0));
+      stop.add(firstE2e);
+      i = 1;
+    }
+    for (; !stop.done(ticker.read() - measureStart); i++) {
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
         sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
         return;

@@ -167,7 +167,8 @@ final class OnnxExecutorTest {
     var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 2, new Resolution(64, 64), Precision.FLOAT32);
     var ticker = new SteppingTicker();
     ticker.perReadNs = 3_000_000;
-    // warm-ups 1-3 run 3x, 2x, 1.5x slower, as a cold process speeds up; from warm-up 4 on, steady
+    // warm-ups 1-3 run 3x, 2x, 1.5x slower, as a cold process speeds up; from iteration 4 on, steady: the sixth completes
+    // the first steady window and is the first measured
     var sink = pacing(ticker, i -> switch (i) {
       case 0 -> 2_000_000;
       case 1 -> 1_500_000;
@@ -179,11 +180,11 @@ final class OnnxExecutorTest {
     }
 
     var warmups = sink.ofType(WorkerEvent.Warmup.class).stream().map(WorkerEvent.Warmup::e2eNs).toList();
-    assertThat(warmups).hasSize(6);
+    assertThat(warmups).hasSize(5);
     long fast = warmups.getLast();
-    assertThat(warmups).containsExactly(3 * fast, 2 * fast, 3 * fast / 2, fast, fast, fast);
+    assertThat(warmups).containsExactly(3 * fast, 2 * fast, 3 * fast / 2, fast, fast);
     assertThat(sink.ofType(WorkerEvent.Warmed.class)).singleElement().satisfies(w -> {
-      assertThat(w.iterations()).isEqualTo(6);
+      assertThat(w.iterations()).isEqualTo(5);
       assertThat(w.steady()).isTrue();
       assertThat(w.window()).isEqualTo(Settings.STEADY_WINDOW);
       assertThat(w.spread()).isZero();
@@ -197,6 +198,8 @@ final class OnnxExecutorTest {
     long measuredE2e = samples.getFirst().e2eNs();
     assertThat(samples).allSatisfy(s -> assertThat(s.e2eNs()).isEqualTo(measuredE2e));
     assertThat(measuredE2e % 1_000_000).isZero();
+    assertThat(measuredE2e).isEqualTo(fast);
+    assertThat(samples.stream().map(WorkerEvent.Sample::iteration)).containsExactly(0, 1, 2, 3);
   }
 
   @Test
@@ -219,7 +222,7 @@ final class OnnxExecutorTest {
   }
 
   @Test
-  void aMinimumBelowTheWindowStillWarmsUpAWholeWindow() {
+  void aMinimumBelowTheWindowStillRunsAWholeWindowBeforeTheFirstSample() {
     var c = TestCase.diffusion(Model.SD_2_1, "m7i.large", 1, 1, new Resolution(64, 64), Precision.FLOAT32);
     var ticker = new SteppingTicker();
     var sink = new RecordingSink();
@@ -228,8 +231,10 @@ final class OnnxExecutorTest {
       executor.execute(List.of(c), new Settings(1, 1, 1, 0, 600, 42, 30, 60, 0.05), sink);
     }
 
-    assertThat(sink.ofType(WorkerEvent.Warmup.class)).hasSize(Settings.STEADY_WINDOW);
+    // the window's last iteration completes it steady: measured, not a warm-up
+    assertThat(sink.ofType(WorkerEvent.Warmup.class)).hasSize(Settings.STEADY_WINDOW - 1);
     assertThat(sink.ofType(WorkerEvent.Warmed.class)).singleElement()
         .satisfies(w -> assertThat(w.steady()).isTrue());
+    assertThat(sink.ofType(WorkerEvent.Sample.class)).hasSize(1);
   }
 }
