@@ -11,6 +11,7 @@ for a CUDA tensor means the driver's own staging). Which path is used is said on
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import os
 import sys
@@ -70,6 +71,10 @@ class PixelFile:
         """Copies uint8 `x` (contiguous, on the device or the host) to the start of the file; returns once it is there."""
         n = x.numel()
         self.ensure(n)
+        if x.device.type == "cpu" and x.is_contiguous():
+            # libc's memmove: 118 us for a 768^2 image on the 2-core VM against copy_'s 167 (bench/pixel_trip.py)
+            ctypes.memmove(self.view.data_ptr(), x.data_ptr(), n)
+            return
         dst = self.view[:n].view(x.shape)
         if x.device.type == "cuda" and self.registered:
             dst.copy_(x, non_blocking=True)  # DMA into the page-locked mapping
