@@ -1,8 +1,10 @@
 """The worker's side of a served image's pixel trip, CPU only: the former way (open the pixel file, cut it to the
 batch, write() the pixels: serve.py before issue 20) against the way now (pixel_files.PixelFiles: the file mapped once
 and kept, the pixels copied into the mapping), for one 768x768x3 uint8 image already on the host, into /dev/shm where
-the machine has it. Prints P50 / P99 / max of each over REPEATS (default 500), microseconds. The GPU trip (device to
-registered mapping) is measured by bench/gpu-serve-overhead instead.
+the machine has it. Prints P50 / P99 / max of each over REPEATS (default 500), microseconds. Where CUDA is available
+it also times the trip from a uint8 image on the GPU: the former pinned buffer + write() against the copy into the
+mapping registered with CUDA (and says if the registration failed). The whole serve overhead on a GPU is
+bench/gpu-serve-overhead's.
 
   python3 bench/pixel_trip.py [REPEATS]
 """
@@ -49,3 +51,21 @@ with tempfile.TemporaryDirectory(dir=root, prefix="genbench-pixel-trip-") as tmp
     with open(old, "rb") as a, open(new, "rb") as b:
         assert a.read() == b.read()[:768 * 768 * 3], "the two ways wrote different bytes"
     files.close()
+    if torch.cuda.is_available():
+        gpu = pixels.cuda()
+        pinned = torch.empty(gpu.numel(), dtype=torch.uint8, pin_memory=True).view(gpu.shape)
+        said = []
+        files = PixelFiles(torch, torch.cuda.cudart(), log=said.append)
+
+        def before():
+            pinned.copy_(gpu, non_blocking=True)
+            torch.cuda.current_stream().synchronize()
+            write_pixels(old, pinned)
+
+        print("from %s:" % torch.cuda.get_device_name())
+        timed("pinned buffer + write() (before)", before)
+        timed("mapping, copy from the GPU (now)", lambda: files.write(new, gpu))
+        print("  (%s)" % said[0])
+        with open(old, "rb") as a, open(new, "rb") as b:
+            assert a.read() == b.read()[:768 * 768 * 3], "the two ways wrote different bytes"
+        files.close()
