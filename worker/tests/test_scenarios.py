@@ -3,6 +3,7 @@ event sequences, iteration counts, CFG batching, failures, timers and telemetry.
 
 import dataclasses
 import io
+import math
 import os
 import struct
 import sys
@@ -946,3 +947,42 @@ class FlopsTest(unittest.TestCase):
         past = tuple((torch.zeros(2, 4, 10, 8), torch.zeros(2, 4, 10, 8)) for _ in range(3))
 
         self.assertEqual(3 * 2 * 2 * 4 * 10 * 8 * 4, self.flops.tensor_bytes(past))
+
+
+class Uint8ImagesTest(unittest.TestCase):
+    """uint8_images (in place, conversion and layout in one copy) gives the bytes of the plain chain it replaced."""
+
+    @staticmethod
+    def former(images):
+        x = images.detach().float()
+        x = x.reshape(-1, *x.shape[-3:])
+        x = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        return x.permute(0, 2, 3, 1).contiguous()
+
+    def test_the_same_bytes_as_the_former_chain_on_random_values_and_rounding_boundaries(self):
+        from genbench_worker.scenarios.diffusion import uint8_images  # noqa: PLC0415
+
+        g = torch.Generator().manual_seed(7)
+        k = torch.arange(255, dtype=torch.float64)
+        boundaries = (k + 0.5) / 127.5 - 1  # where (x + 1) * 127.5 is k + .5 (x = 0 exactly: 127.5)
+        near = torch.cat([boundaries, torch.nextafter(boundaries, boundaries + 1), torch.nextafter(boundaries, boundaries - 1)])
+        special = torch.tensor([-1.0, 1.0, 0.0, -0.0, float("inf"), float("-inf"), 1.5, -1.5, 1e-8, -1e-8], dtype=torch.float64)
+        for dtype in (torch.float32, torch.float16, torch.bfloat16):
+            for shape in ((2, 3, 16, 24), (1, 2, 3, 8, 8)):  # images, and video frames [B, F, 3, H, W]
+                count = math.prod(shape)
+                values = torch.cat([near, special, torch.rand(count, generator=g, dtype=torch.float64) * 2.6 - 1.3])
+                for device in ["cpu"] + (["cuda"] if torch.cuda.is_available() else []):  # CUDA's kernels where it is
+                    images = values[torch.randperm(values.numel(), generator=g)][:count].reshape(shape).to(device, dtype)
+                    before = images.clone()
+
+                    got = uint8_images(images)
+
+                    expected = self.former(images)
+                    self.assertTrue(got.is_contiguous())
+                    self.assertEqual(expected.shape, got.shape)
+                    self.assertTrue(torch.equal(expected, got), "%s %s %s" % (dtype, shape, device))
+                    self.assertTrue(torch.equal(before, images), "the images themselves are left as they were")
+        # the boundaries themselves, alone: every k + .5 neighbourhood, rounded as before
+        for dtype in (torch.float32, torch.float16, torch.bfloat16):
+            images = torch.cat([near, special, special[:2]]).to(dtype).reshape(1, 3, -1, 1)
+            self.assertTrue(torch.equal(self.former(images), uint8_images(images)), str(dtype))

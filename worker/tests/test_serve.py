@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -154,11 +153,11 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(path, result["pixels_file"])
         self.assertEqual([{"width": 64, "height": 48, "offset": 0, "length": 64 * 48 * 3},
                           {"width": 64, "height": 48, "offset": 64 * 48 * 3, "length": 64 * 48 * 3}], result["images"])
-        self.assertEqual(2 * 64 * 48 * 3, len(data))
+        self.assertGreaterEqual(len(data), 2 * 64 * 48 * 3)  # at least the batch: the file only grows
         for image, expected in zip(result["images"], b64):  # the same pixels as the base64 form of the same request
             self.assertEqual(expected, data[image["offset"]:image["offset"] + image["length"]])
         self.assertGreaterEqual(result["pixels_ns"], 0)
-        self.assertEqual(64 * 48 * 3, size_after_one)  # cut to the batch: the file holds one batch at most
+        self.assertEqual(len(data), size_after_one)  # a smaller batch leaves the file as it was: it never shrinks
         self.assertEqual(["computed", "images"], [x["type"] for x in of(again, "one")])
 
     def test_the_trace_gives_each_file_batch_its_moments_in_order_on_the_monotonic_clock(self):
@@ -183,40 +182,6 @@ class ImageTest(unittest.TestCase):
             self.assertEqual(sorted(ns), ns)  # each moment at or after the one before
             rid = fields[2]
             self.assertEqual(of(sent, rid, "computed")[0]["compute_ns"], ns[2] - ns[1])  # end - start is the compute
-
-    def test_the_next_request_computes_while_the_last_ones_pixels_are_written(self):
-        real = serve.write_pixels
-        written = threading.Event()
-
-        def slow(path, pixels):
-            # held until the next request has been computed (or 60 s): only a worker that reads on meanwhile gets there
-            written.wait(60)
-            return real(path, pixels)
-
-        class Watch(Collect):
-            def send(self, message):
-                super().send(message)
-                if message["type"] == "computed" and message["id"] == "second":
-                    written.set()
-
-        serve.write_pixels = slow
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                files = [os.path.join(tmp, "a"), os.path.join(tmp, "b")]
-                for f in files:
-                    open(f, "wb").close()
-                wire = Watch()
-                lines = [dict(self.request(rid, ["x"], [1]), format="file", pixels_file=f)
-                         for rid, f in zip(["first", "second"], files)]
-                code = serve.main(["--model", SD, "--tiny", "--device", "cpu"], wire=wire,
-                                  stdin=io.StringIO("".join(json.dumps(x) + "\n" for x in lines)))
-        finally:
-            serve.write_pixels = real
-
-        self.assertEqual(0, code)
-        order = [(x["type"], x["id"]) for x in wire.sent if x["type"] in ("computed", "images")]
-        self.assertLess(order.index(("computed", "second")), order.index(("images", "first")))
-        self.assertEqual(2, len([o for o in order if o[0] == "images"]))
 
     def test_file_format_needs_an_existing_file_by_absolute_path(self):
         _, sent = run(SD, dict(self.request("nofile", ["x"], [1]), format="file"),

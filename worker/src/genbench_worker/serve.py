@@ -2,9 +2,9 @@
 
 The model is built once, through the same registry and `ModelCache` as `genbench run` (random weights, or local
 `--weights`; `--tiny` for tests). Then requests arrive on stdin, one JSON object per line, and are answered on stdout,
-one JSON object per line, one request at a time (but for format file: once its compute is done, `computed` goes out
-and its pixels are written on a thread of their own while the next request is read and computed; the `images` line
-follows when they are written); stderr is free text (the log):
+one JSON object per line, one request at a time (format file: once its compute is done, `computed` goes out, then
+the pixels are copied into the file's mapping, kept for the life of the worker (pixel_files.py), and the `images` line
+follows); stderr is free text (the log):
 
     in   {"type": "images", "id": "r1", "prompts": [...], "seeds": [...], "width": W, "height": H, "steps": N,
           "guidance": G, "format": "file" | "rgb" | "png", "pixels_file": PATH (format file)}
@@ -37,7 +37,6 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
@@ -114,10 +113,7 @@ class Server:
         self.device = torch.device(device)
         self.model_id = model_id
         self._send = send
-        self._send_lock = threading.Lock()  # the pixel writer's lines and the main thread's never interleave
-        # format file: the batch's pixels are written on this thread while the main one reads the next request
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="genbench-pixels")
-        self._writing = None
+        self._send_lock = threading.Lock()  # one line at a time, whoever sends
         self.clock = clock
         # the knobs `run` resolves to "auto" (case.py): UNet graphs on CUDA, channels_last for the SD 1.x/2.x UNet
         on_cuda, diffusion = self.device.type == "cuda", self.family in ("sd", "sdxl")
@@ -133,7 +129,8 @@ class Server:
             from .scenarios.diffusion import GraphedUNet as graph_factory  # noqa: PLC0415, N813
         self._graph_factory = graph_factory
         self._graphs: "OrderedDict[tuple, Any]" = OrderedDict()
-        self._pinned = None  # the host buffer batches' pixels come back through on CUDA (host_pixels)
+        self._pinned = None  # the host buffer batches' pixels come back through on CUDA (host_pixels; rgb and png)
+        self._files = None  # format file: the pixel files' mappings (pixel_files.PixelFiles), made on the first use
         # GENBENCH_SERVE_TRACE=1: one stderr line per image batch with the worker's idle time since the previous batch's
         # compute end (its own pixel trip, the controller's turnaround): bench/serve_gap.py reads them
         self.trace = os.environ.get("GENBENCH_SERVE_TRACE") == "1"
@@ -145,8 +142,18 @@ class Server:
             self._send(message)
 
     def close(self) -> None:
-        """Waits for the last batch's pixels to be written and its line sent."""
-        self._writer.shutdown(wait=True)
+        """Unmaps the pixel files (unregistered from CUDA first)."""
+        if self._files is not None:
+            self._files.close()
+
+    def pixel_files(self):
+        """The pixel files' mappings; registered with CUDA where the device is CUDA."""
+        if self._files is None:
+            from .pixel_files import PixelFiles  # noqa: PLC0415
+
+            cudart = self.torch.cuda.cudart() if self.device.type == "cuda" else None
+            self._files = PixelFiles(self.torch, cudart)
+        return self._files
 
     def _failed(self, rid, e: BaseException) -> None:
         from .failures import classify  # noqa: PLC0415
@@ -252,17 +259,27 @@ class Server:
 
         result = {"type": "images", "id": m["id"], "compute_ns": int(compute_ns)}
         if fmt == "file":
-            # the controller may send the next request now: it names the other pixel file, and is read while this
-            # batch's pixels are written on the writer thread
+            # the controller may send the next request now (it names the other pixel file) while this batch's pixels
+            # are copied into the file's mapping: straight from the device where the mapping is registered with CUDA
             self.send({"type": "computed", "id": m["id"], "compute_ns": int(compute_ns)})
             if marks is not None:
                 marks["end"], marks["computed"] = start + compute_ns, self.clock()
-            if self._writing is not None:
-                self._writing.result()  # the pinned buffer is free again (the last write is long done)
-            pixels = self.host_pixels(images)
+            from .scenarios.diffusion import uint8_images  # noqa: PLC0415
+
+            result["pixels_file"] = path
+            result["images"] = self.pixel_files().write(path, uint8_images(images))
+            result["pixels_ns"] = int(self.clock() - start - compute_ns)
             if marks is not None:
+                # the pixels reach the host and the file in the same copy, on this thread: "writer" (the former writer
+                # thread's start) and "written" have no moment of their own any more and equal "host"
                 marks["host"] = self.clock()
-            self._writing = self._writer.submit(self._write, m["id"], path, pixels, result, start + compute_ns, marks)
+                marks["writer"] = marks["written"] = marks["host"]
+            self.send(result)
+            if marks is not None:
+                marks["sent"] = self.clock()
+                # perf_counter_ns is CLOCK_MONOTONIC on Linux, the JVM's System.nanoTime: bench/serve_trace.py joins both
+                print("serve: trace2 %s %s" % (m["id"], " ".join("%s=%d" % kv for kv in marks.items())),
+                      file=sys.stderr)
             return
         pixels = self.host_pixels(images)
         result["images"] = [{"width": width, "height": height,
@@ -271,23 +288,6 @@ class Server:
                             for rgb in pixels]
         result["pixels_ns"] = int(self.clock() - start - compute_ns)
         self.send(result)
-
-    def _write(self, rid, path: str, pixels, result: Dict[str, Any], computed_at: int, marks=None) -> None:
-        try:
-            if marks is not None:
-                marks["writer"] = self.clock()
-            result["pixels_file"] = path
-            result["images"] = write_pixels(path, pixels)
-            result["pixels_ns"] = int(self.clock() - computed_at)
-            if marks is not None:
-                marks["written"] = self.clock()
-            self.send(result)
-            if marks is not None:
-                marks["sent"] = self.clock()
-                # perf_counter_ns is CLOCK_MONOTONIC on Linux, the JVM's System.nanoTime: bench/serve_trace.py joins both
-                print("serve: trace2 %s %s" % (rid, " ".join("%s=%d" % kv for kv in marks.items())), file=sys.stderr)
-        except Exception as e:
-            self._failed(rid, e)
 
     def host_pixels(self, images):
         """[-1, 1] images [..., 3, H, W] as uint8 [N, H, W, 3] on the host, the values `to_uint8` gives: converted and
@@ -401,22 +401,6 @@ class Server:
         if not isinstance(prompt, str) or not prompt or len(prompt) > MAX_PROMPT_CHARS:
             raise BadRequest("'prompt' must be a non-empty string of at most %d characters" % MAX_PROMPT_CHARS)
         return tokenize(prompt, vocab)
-
-
-def write_pixels(path: str, pixels) -> List[Dict[str, int]]:
-    """Writes uint8 [N, H, W, 3] images one after the other from the start of `path`, which is cut to exactly their
-    size (the file is the controller's, reused from one request to the next: it never holds more than one batch), and
-    returns where each lies. No copy on this side: the tensor's own memory goes to the file."""
-    n, h, w, c = pixels.shape
-    size = h * w * c
-    with open(path, "r+b", buffering=0) as f:
-        f.truncate(n * size)
-        f.seek(0)
-        view = memoryview(pixels.numpy()).cast("B")
-        done = 0
-        while done < len(view):
-            done += f.write(view[done:])
-    return [{"width": int(w), "height": int(h), "offset": k * size, "length": size} for k in range(n)]
 
 
 # ---------------------------------------------------------------------------------------------- tokens

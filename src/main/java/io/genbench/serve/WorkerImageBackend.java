@@ -64,12 +64,13 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   /** Reads batches' pixels back, one batch after the other, while the workers compute the next. */
   private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newSingleThreadExecutor(
       Thread.ofPlatform().name("genbench-pixels").daemon().factory());
-  private volatile PixelReader reader = PixelFiles::read;
+  private volatile PixelReader reader;
 
   private WorkerImageBackend(Config config, List<WorkerProcess> workers, PixelFiles pixels, JsonNode ready) {
     this.config = config;
     this.workers = workers;
     this.pixels = pixels;
+    this.reader = pixels::read;
     this.idle = new LinkedBlockingQueue<>(workers);
     this.ready = ready;
   }
@@ -260,23 +261,27 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   /** How long a batch waits for one of a worker's pixel files to be read before it fails as unavailable. */
   static final long LEASE_WAIT_NS = 60_000_000_000L;
 
-  /** Reads {@code length} bytes at {@code offset} of a pixel file; {@link PixelFiles#read}, or a test's. */
+  /** Reads {@code length} bytes at {@code offset} of a pixel file; the backend's {@link PixelFiles#read}, or a test's. */
   @FunctionalInterface
   interface PixelReader {
     byte[] read(Path file, long offset, int length);
   }
 
-  /** Reads the pixel files with {@code r} from now on (tests: a slow reader). */
+  /** Reads the pixel files with {@code r} from now on (tests: a slow reader); {@link #pixelFiles} is the usual one. */
   void readWith(PixelReader r) {
     reader = r;
   }
 
-  /** The images of one result line: from its {@code pixels_file}, or (a worker that answers in the line) base64. */
-  static List<Image> images(JsonNode result) {
-    return images(result, PixelFiles::read);
+  /** The reader of this backend's own pixel files (their mappings kept for its life). */
+  PixelReader pixelFiles() {
+    return pixels::read;
   }
 
-  private static List<Image> images(JsonNode result, PixelReader read) {
+  /**
+   * The images of one result line: from its {@code pixels_file} through {@code read}, or (a worker that answers in the
+   * line) base64.
+   */
+  static List<Image> images(JsonNode result, PixelReader read) {
     List<Image> images = new ArrayList<>();
     Base64.Decoder b64 = Base64.getDecoder();
     String file = result.path("pixels_file").asText(null);

@@ -79,13 +79,13 @@ final class ServeWireTest {
           + "{\"width\":4,\"height\":2,\"offset\":24,\"length\":24}]}");
       assertThat(errors(schema("serve-results.schema.json"), result)).isEmpty();
 
-      List<ImageBackend.Image> images = WorkerImageBackend.images(result);
+      List<ImageBackend.Image> images = WorkerImageBackend.images(result, files::read);
 
       assertThat(images).hasSize(2);
       assertThat(images.get(0).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 0, 24));
       assertThat(images.get(1).rgb()).isEqualTo(java.util.Arrays.copyOfRange(batch, 24, 48));
       Files.write(file, java.util.Arrays.copyOf(batch, 30));  // a file cut short: a clear error, not garbage
-      assertThatThrownBy(() -> WorkerImageBackend.images(result)).hasMessageContaining("the file ends at 30 bytes");
+      assertThatThrownBy(() -> WorkerImageBackend.images(result, files::read)).hasMessageContaining("the file ends at 30 bytes");
     }
   }
 
