@@ -76,7 +76,8 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--output-tokens", paramLabel = "N", description = "LLM generated tokens (default: 64)")
   Integer outputTokens;
 
-  @Option(names = "--warmup", paramLabel = "N", description = "warm-up iterations per case, never measured (default: ${DEFAULT-VALUE})", defaultValue = "2")
+  @Option(names = "--warmup", paramLabel = "N", description = "warm-up iterations per case at least, never measured; warm-up goes on until"
+      + " timing is steady (default: ${DEFAULT-VALUE})", defaultValue = "1")
   int warmup;
 
   @Option(names = "--min-iterations", paramLabel = "N", description = "measured iterations at least (default: ${DEFAULT-VALUE})", defaultValue = "10")

@@ -10,6 +10,7 @@ import io.genbench.serve.Batcher;
 import io.genbench.serve.ImageServer;
 import io.genbench.serve.OnnxImageBackend;
 import io.genbench.serve.RequestLimits;
+import io.genbench.serve.ServeHeap;
 import io.genbench.serve.WorkerImageBackend;
 import io.genbench.run.GpuList;
 import java.util.concurrent.CountDownLatch;
@@ -107,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
   /** Checks the options, listens, builds the model and says where it serves. */
   ImageServer start() {
     Model m = Model.parse(model, "--model");
+    ServeHeap.bound().ifPresent(how -> System.err.println("genbench serve: " + how));
     if (backend != Backend.ONNX) return startWorker(m);
     if (gpus != null || weights != null || tiny || python != null) {
       throw new UserError("--gpus, --weights, --tiny and --python choose how the PyTorch worker runs; the onnx backend has none."
