@@ -166,26 +166,18 @@ public final class OnnxExecutor implements Executor {
     Pipeline pipeline = new Pipeline(c, s.seed());
     long caseStart = ticker.read();
     SteadyState warmup = SteadyState.of(s);
-    long[] firstPhases = null;
-    long[] firstSteps = null;
-    long firstE2e = 0;
+    WorkerEvent.Sample first = null;
     while (!warmup.done(ticker.read() - caseStart)) {
       int i = warmup.iterations();
       if ((ticker.read() - caseStart) / 1e9 > s.timeoutS()) {
         sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " in warm-up " + i));
         return;
       }
-      long[] phases = new long[2];
-      long[] steps = new long[c.diffusion().steps()];
-      long t0 = ticker.read();
-      pipeline.generate(new Timing(phases, steps));
-      long e2e = ticker.read() - t0;
-      if (warmup.offer(e2e)) { // it completed a steady window: the first measured iteration (SteadyState)
-        firstPhases = phases;
-        firstSteps = steps;
-        firstE2e = e2e;
+      WorkerEvent.Sample it = iterate(pipeline, c, 0); // numbered as the first sample, which it becomes if it is measured
+      if (warmup.offer(it.e2eNs())) {
+        first = it; // it completed a steady window: the first measured iteration (SteadyState)
       } else {
-        sink.event(new WorkerEvent.Warmup(c.id(), i, e2e));
+        sink.event(new WorkerEvent.Warmup(c.id(), i, it.e2eNs()));
       }
     }
     sink.event(new WorkerEvent.Warmed(c.id(), warmup.iterations(), warmup.steady(), warmup.window(), warmup.tolerance(),
@@ -194,11 +186,10 @@ public final class OnnxExecutor implements Executor {
     MeasureStop stop = MeasureStop.of(s);
     LoadMeter load = LoadMeter.start(measureStart);
     int i = 0;
-    if (firstPhases != null) {
-      measureStart -= firstE2e; // measuring began with it (min_duration_s, max_measure_s)
-      sink.event(new WorkerEvent.Sample(c.id(), 0, "measure", firstE2e, firstPhases[0], toList(firstSteps), firstPhases[1],
-          c.batchSize(), null, null, null, null, 0));
-      stop.add(firstE2e);
+    if (first != null) {
+      measureStart -= first.e2eNs(); // measuring began with it (min_duration_s, max_measure_s)
+      sink.event(first);
+      stop.add(first.e2eNs());
       i = 1;
     }
     for (; !stop.done(ticker.read() - measureStart); i++) {
@@ -206,17 +197,25 @@ public final class OnnxExecutor implements Executor {
         sink.event(new WorkerEvent.Failed(c.id(), FailureKind.TIMEOUT, "case exceeded timeout_s = " + s.timeoutS() + " after " + i + " iterations"));
         return;
       }
-      long[] phases = new long[2];
-      long[] steps = new long[c.diffusion().steps()];
-      long t0 = ticker.read();
-      pipeline.generate(new Timing(phases, steps));
-      long e2e = ticker.read() - t0;
-      // one execute() runs one trial of the case, so i numbers its samples per case and trial
-      sink.event(new WorkerEvent.Sample(c.id(), i, "measure", e2e, phases[0], toList(steps), phases[1], c.batchSize(),
-          null, null, null, null, i));
-      stop.add(e2e);
+      WorkerEvent.Sample sample = iterate(pipeline, c, i);
+      sink.event(sample);
+      stop.add(sample.e2eNs());
     }
     sink.event(load.stop(c.id(), ticker.read()));
+  }
+
+  /**
+   * One timed iteration of {@code c} as its sample number {@code i} (one execute() runs one trial of the case, so i
+   * numbers its samples per case and trial).
+   */
+  private WorkerEvent.Sample iterate(Pipeline pipeline, TestCase c, int i) throws OrtException {
+    long[] phases = new long[2];
+    long[] steps = new long[c.diffusion().steps()];
+    long t0 = ticker.read();
+    pipeline.generate(new Timing(phases, steps));
+    long e2e = ticker.read() - t0;
+    return new WorkerEvent.Sample(c.id(), i, "measure", e2e, phases[0], toList(steps), phases[1], c.batchSize(),
+        null, null, null, null, i);
   }
 
   private static List<Long> toList(long[] a) {
