@@ -190,9 +190,14 @@ public final class LocalProcessExecutor implements Executor {
     pb.environment().put("PYTHONPATH", config.workerSource() + (inherited == null || inherited.isBlank() ? "" : ":" + inherited));
     pb.environment().put("PYTHONUNBUFFERED", "1");
     if (gpu != null) pb.environment().put("CUDA_VISIBLE_DEVICES", gpu);
+    long spawnNs = System.nanoTime();
     Process process = pb.start();
     started.incrementAndGet();
-    return new Worker(process);
+    // the first line of the case's worker.log: the controller's part of the time to the first event (the JVM's uptime is
+    // read after the start, so that loading its classes does not delay the worker)
+    double after = (java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L - (System.nanoTime() - spawnNs)) / 1e9;
+    return new Worker(process, String.format(java.util.Locale.ROOT, "genbench: worker process started %.2f s after the JVM's"
+        + " start (its command line and what ran before the worker)", Math.max(0, after)));
   }
 
   /** One worker process, kept across jobs: its pipes, its log reader and its shutdown-hook reaper. */
@@ -215,8 +220,9 @@ public final class LocalProcessExecutor implements Executor {
     WorkerEvent.Hello hello;
     String helloLine;
 
-    Worker(Process process) {
+    Worker(Process process, String firstLog) {
       this.process = process;
+      idleLog.add(firstLog);
       this.stdin = process.getOutputStream();
       this.out = new BoundedLines(process.getInputStream(), BoundedLines.EVENT_LINE_BYTES);
       // Ctrl-C or a SIGTERM to genbench must not leave a worker holding the GPU

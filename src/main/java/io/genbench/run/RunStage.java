@@ -173,19 +173,20 @@ public final class RunStage {
     if (py != null && !Files.isDirectory(source.resolve("genbench_worker"))) {
       throw new UserError("The worker is missing: " + source + "/genbench_worker not found (genbench.home = " + request.home() + ").");
     }
-    Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
-    if (resume != null) requireSamePlan(plan);
     Path root = resume != null ? resume : request.out() != null ? request.out() : Path.of("results", runId(planFile));
-    Placement placed = request.detectInstance() && resume == null ? detectPlacement() : null;
-    try (PriceBook book = request.prices().open(request.detectInstance());
+    // the local workers (one per GPU of --gpus) start first: their process, torch import and CUDA init overlap the
+    // controller's reading of the plan and prices, its estimates and the run directory, instead of following them; a run
+    // refused on the way closes them (a worker that got no job is killed at once)
+    try (LocalWorkers workers = py == null ? LocalWorkers.NONE
+            : LocalWorkers.start(workerConfig(py, source, root, chosen), gpuList, !request.dryRun());
+        PriceBook book = request.prices().open(request.detectInstance());
         Executor ex = kube ? KubernetesRequest.executor(request.kubernetes().config(root.getFileName().toString(), tiny, weights,
             saveImages, chosen.label()), new Pricer(book, region, lifecycle))
         : chosen == Backend.ONNX ? new OnnxExecutor(Ticker.SYSTEM, request.threads())
-        : new LocalProcessExecutor(workerConfig(py, source, root, chosen), Ticker.SYSTEM,
-            gpuList == null ? null : gpuList.getFirst())) {
-      // the worker starts (process, torch import, CUDA init) while the controller checks prices, plans twins and
-      // estimates, then prepares the run directory; a run refused on the way closes it with the executor
-      if (ex instanceof LocalProcessExecutor local && !request.dryRun()) local.prestart();
+        : workers.first()) {
+      Plan plan = resume != null ? PlanFile.read(RunDirectory.open(resume).file(RunDirectory.PLAN)) : PlanFile.read(planFile);
+      if (resume != null) requireSamePlan(plan);
+      Placement placed = request.detectInstance() && resume == null ? detectPlacement() : null;
       PriceCheck.requirePriced(book, region, plan.instanceTypes(), actualInstance,
           resume != null ? resume.toString() : planFile.toString(), resume == null);
       // what the backend cannot run is known now: skip it in a second rather than fail it after a model build
@@ -221,14 +222,9 @@ public final class RunStage {
           views.repair(plan);
           if (request.retryFailed()) views.retryFailed(plan);
         }
-        List<Runner.Slot> slots = gpuList == null ? null : slots(gpuList, ex, workerConfig(py, source, root, chosen));
+        List<Runner.Slot> slots = gpuList == null ? null : workers.slots(gpuList);
         onStart.accept(dir, plan.cases().size());
-        try {
-          runCases(dir, views, plan, chosen, ex, cannot, twins, book, placed, slots);
-        } finally {
-          // the other GPUs' kept workers end with the run, as the first one does when ex closes
-          if (slots != null) slots.stream().map(Runner.Slot::executor).filter(e -> e != ex).forEach(Executor::close);
-        }
+        runCases(dir, views, plan, chosen, ex, cannot, twins, book, placed, slots);
         markFinished(dir);
         return new Finished(dir, views.rebuild(), historyAt);
       }
@@ -277,19 +273,39 @@ public final class RunStage {
     }
   }
 
-  /** One slot per GPU: the first uses the executor already made, each other one of its own on its GPU. */
-  private static List<Runner.Slot> slots(List<String> gpuList, Executor first, LocalProcessExecutor.Config worker) {
-    List<Runner.Slot> slots = new ArrayList<>();
-    for (String g : gpuList) {
-      if (slots.isEmpty()) {
-        slots.add(new Runner.Slot(g, first));
-        continue;
+  /**
+   * The run's local PyTorch workers: one executor per GPU of {@code --gpus} (else one), each with its worker started
+   * at once unless this is a dry run. Closing ends them all (the kept workers end with the run).
+   */
+  private record LocalWorkers(List<LocalProcessExecutor> executors) implements AutoCloseable {
+    static final LocalWorkers NONE = new LocalWorkers(List.of());
+
+    static LocalWorkers start(LocalProcessExecutor.Config worker, List<String> gpuList, boolean prestart) {
+      List<LocalProcessExecutor> all = new ArrayList<>();
+      for (String g : gpuList == null ? java.util.Collections.<String>singletonList(null) : gpuList) {
+        LocalProcessExecutor e = new LocalProcessExecutor(worker, Ticker.SYSTEM, g);
+        if (prestart) e.prestart();
+        all.add(e);
       }
-      LocalProcessExecutor other = new LocalProcessExecutor(worker, Ticker.SYSTEM, g);
-      other.prestart();
-      slots.add(new Runner.Slot(g, other));
+      return new LocalWorkers(List.copyOf(all));
     }
-    return slots;
+
+    /** The first GPU's executor (the run's own), or null when the run has no local worker. */
+    LocalProcessExecutor first() {
+      return executors.isEmpty() ? null : executors.getFirst();
+    }
+
+    /** One slot per GPU of {@code gpuList}, each with that GPU's executor. */
+    List<Runner.Slot> slots(List<String> gpuList) {
+      List<Runner.Slot> slots = new ArrayList<>();
+      for (int i = 0; i < gpuList.size(); i++) slots.add(new Runner.Slot(gpuList.get(i), executors.get(i)));
+      return slots;
+    }
+
+    @Override
+    public void close() {
+      executors.forEach(LocalProcessExecutor::close);
+    }
   }
 
   /** How this run starts the Python worker: the same for the one-worker run and for every GPU of --gpus. */

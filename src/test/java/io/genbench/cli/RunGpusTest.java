@@ -49,6 +49,29 @@ final class RunGpusTest {
   }
 
   @Test
+  void aRunRefusedAfterItsWorkersStartedLeavesNoWorkerBehind() throws Exception {
+    SuiteCommandTest.requirePythonWithTorch();
+
+    // the workers start before the plan is read: this one is refused after that
+    Path bad = tmp.resolve("bad.yaml");
+    Files.writeString(bad, Files.readString(plan()).replace("batch_size: 1", "batch_size: many"));
+
+    Cli r = Cli.run("run", bad.toString(), "--backend", "torch", "--tiny", "--gpus", "0,1", "--out", tmp.resolve("run").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("batch_size");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    List<String> left;
+    do {
+      left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+          .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains("genbench_worker")).toList();
+      if (!left.isEmpty()) Thread.sleep(50);
+    } while (!left.isEmpty() && System.nanoTime() < deadline);
+    assertThat(left).as("workers still running after the refused run").isEmpty();
+    assertThat(tmp.resolve("run")).doesNotExist();
+  }
+
+  @Test
   void twoWorkersRunThePlanSayWhereEachCaseRanAndMeasureTheInterference() throws Exception {
     SuiteCommandTest.requirePythonWithTorch();
     Path out = tmp.resolve("run");
@@ -78,6 +101,13 @@ final class RunGpusTest {
       }
     }
     assertThat(Files.readString(out.resolve("run-options.json"))).contains("\"gpus\" : \"0,1\"");
+    // each worker's log begins with when the controller started it
+    try (var cases = Files.list(out.resolve("cases"))) {
+      for (Path c : cases.toList()) {
+        assertThat(Files.readAllLines(c.resolve("worker.log")).getFirst())
+            .matches("genbench: worker process started [0-9]+\\.[0-9]{2} s after the JVM's start .*");
+      }
+    }
 
     // a resumed run keeps its GPUs and runs nothing again, not even the interference check
     Cli resumed = Cli.run("run", "--resume", out.toString());
