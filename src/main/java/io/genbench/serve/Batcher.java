@@ -46,16 +46,18 @@ public final class Batcher implements AutoCloseable {
   /**
    * What one request got.
    *
-   * @param images its own images, in order
+   * @param images its own images, in order, once read back (the outcome itself comes when they have landed: see
+   *     {@link ImageBackend.Started#landed}); or why they cannot be
    * @param queueNs from submission to its batch's start
    * @param computeNs its batch's compute (shared by every request of the batch): the backend's own time where it
    *     times itself (the worker's loop), else the backend call
-   * @param transferNs the rest of the backend call: for the worker, its pixels' trip back (0 for a backend in the JVM)
+   * @param transferNs the rest of the backend call until the images landed: for the worker, its pixels' trip into the
+   *     shared file and its result line (0 for a backend in the JVM)
    * @param batchImages images in its batch
    * @param batchRequests requests in its batch
    * @param batchSeq the batch's number (from 1), the same for every request of the batch
    */
-  public record Outcome(List<ImageBackend.Image> images, long queueNs, long computeNs, long transferNs, int batchImages,
+  public record Outcome(CompletableFuture<List<ImageBackend.Image>> images, long queueNs, long computeNs, long transferNs, int batchImages,
       int batchRequests, long batchSeq) {}
 
   /** The queue is full. */
@@ -188,7 +190,7 @@ public final class Batcher implements AutoCloseable {
   /**
    * Runs one batch: starts it on the backend and, once the backend is free again (its compute done), lets the next batch
    * go while this one's images are still on their way (read back, then encoded by the server): the batches are
-   * pipelined. Each request's outcome completes when its images are in.
+   * pipelined. Each request's outcome completes when its images have landed (its images' own future when they are read).
    */
   private void run(List<Job> batch) {
     List<String> prompts = new ArrayList<>();
@@ -211,24 +213,27 @@ public final class Batcher implements AutoCloseable {
     long freeNs = ticker.read() - start;
     long computeNs = started.computeNs() >= 0 ? Math.min(started.computeNs(), freeNs) : freeNs;
     ended(prompts.size());
-    boolean inHand = started.images().isDone();  // a backend in the JVM: no trip back
-    started.images().whenComplete((images, failure) -> {
-      long callNs = inHand ? freeNs : ticker.read() - start;
-      Throwable why = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
-      if (why == null && images.size() != prompts.size()) {
-        why = new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
+    boolean inHand = started.landed().isDone();  // a backend in the JVM: no trip back
+    CompletableFuture<List<ImageBackend.Image>> all = started.images().thenApply(images -> {
+      if (images.size() != prompts.size()) {
+        throw new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
       }
-      if (why != null) {
-        fail(batch, seq, why);
+      return images;
+    });
+    started.landed().whenComplete((landed, failure) -> {
+      long callNs = inHand ? freeNs : ticker.read() - start;
+      if (failure != null) {
+        fail(batch, seq, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure);
         return;
       }
       metrics.batch(model, prompts.size());
       int from = 0;
       for (Job job : batch) {
-        int n = job.prompts().size();
-        job.done().complete(new Outcome(images.subList(from, from + n), start - job.submittedNs(), computeNs,
+        int a = from;
+        int b = from + job.prompts().size();
+        job.done().complete(new Outcome(all.thenApply(images -> images.subList(a, b)), start - job.submittedNs(), computeNs,
             Math.max(0, callNs - computeNs), prompts.size(), batch.size(), seq));
-        from += n;
+        from = b;
       }
     });
   }

@@ -25,23 +25,28 @@ public interface ImageBackend extends AutoCloseable {
   List<Image> generate(ImageBatch batch);
 
   /**
-   * Starts a batch and returns as soon as the backend can take the next one, with its images to come: the PyTorch
-   * worker returns when its result line arrives (its compute done, the pixels in their file) and reads the pixels after,
-   * so the next batch computes while this one's are read and encoded. The default runs {@link #generate} and times
-   * nothing ({@code computeNs} -1: the batcher times the call).
+   * Starts a batch and returns as soon as the backend can take the next one (the PyTorch worker's compute done), with
+   * its images to come: the worker's pixels land in their shared file, then this process reads them, so the next batch
+   * computes while this one's are read and encoded. The default runs {@link #generate} and times nothing
+   * ({@code computeNs} -1: the batcher times the call).
    * Images of successive batches complete in the order the batches started.
    */
   default Started start(ImageBatch batch) {
-    return new Started(-1, java.util.concurrent.CompletableFuture.completedFuture(generate(batch)));
+    var images = java.util.concurrent.CompletableFuture.completedFuture(generate(batch));
+    return new Started(-1, images, images);
   }
 
   /**
    * A started batch.
    *
    * @param computeNs the backend's own compute time, or -1 when it does not time itself
-   * @param images its images, in order, once they are back (or why they cannot be)
+   * @param landed completes when the images are within this process's reach with no more waiting on the device or a
+   *     worker (the worker's pixels in their shared file), or fails as the batch failed; an answer that needs no pixels
+   *     ({@code response_format: "url"}) can leave then
+   * @param images its images, in order, once read (completes after {@code landed}; or why they cannot be)
    */
-  record Started(long computeNs, java.util.concurrent.CompletableFuture<List<Image>> images) {}
+  record Started(long computeNs, java.util.concurrent.CompletableFuture<?> landed,
+      java.util.concurrent.CompletableFuture<List<Image>> images) {}
 
   /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
   default boolean generatesImages() {

@@ -315,17 +315,18 @@ public final class ImageServer implements AutoCloseable {
       long handed = System.nanoTime();
       ServeTrace.mark("handed", o.batchSeq());
       if (request.url()) {
-        answerWithUrls(req, ctx, b, o, handed, t0, metrics);
+        answerWithUrls(req, ctx, b, o, request.prompts().size(), handed, t0, metrics);
         return;
       }
-      release.join(o, ImageResponse.encode(o.images(), encoders), (images, failure2) -> {
+      release.join(o, o.images().thenCompose(read -> ImageResponse.encode(read, encoders)), (images, failure2) -> {
         long ready = System.nanoTime();
         ServeTrace.mark("ready", o.batchSeq());
         b.answered(o.batchSeq());
         ctx.runOnContext(v -> {
           ServeTrace.mark("loop", o.batchSeq());
           if (failure2 != null) {
-            error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Encoding the images failed: " + failure2));
+            error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the images failed: "
+                + (failure2 instanceof CompletionException && failure2.getCause() != null ? failure2.getCause() : failure2)));
             return;
           }
           long encodeNs = ready - handed;
@@ -342,16 +343,21 @@ public final class ImageServer implements AutoCloseable {
   }
 
   /**
-   * {@code response_format: "url"}: the images go to the {@link ImageStore} (their PNGs encoded in the background) and
-   * the answer carries their URLs on this server, {@code http://<Host>/v1/images/files/<id>.png}.
+   * {@code response_format: "url"}: the {@code count} images go to the {@link ImageStore} (read back and encoded as PNG
+   * in the background) and the answer carries their URLs on this server, {@code http://<Host>/v1/images/files/<id>.png}:
+   * it leaves as soon as the images have landed, without waiting for them to be read.
    */
-  private void answerWithUrls(HttpServerRequest req, Context ctx, Batcher b, Batcher.Outcome o, long handed, long t0, ServeMetrics metrics) {
+  private void answerWithUrls(HttpServerRequest req, Context ctx, Batcher b, Batcher.Outcome o, int count, long handed, long t0,
+      ServeMetrics metrics) {
     String host = req.getHeader("Host");
     String base = "http://" + (host != null && !host.isBlank() ? host : config.host() + ":" + port());
     ObjectNode root = Json.MAPPER.createObjectNode();
     root.put("created", System.currentTimeMillis() / 1000);
     ArrayNode data = root.putArray("data");
-    for (ImageBackend.Image image : o.images()) data.addObject().put("url", base + FILES + store.put(image) + ".png");
+    for (int k = 0; k < count; k++) {
+      int i = k;
+      data.addObject().put("url", base + FILES + store.put(o.images().thenApply(images -> images.get(i))) + ".png");
+    }
     release.join(o, CompletableFuture.completedFuture(root), (answer, failure) -> {
       long ready = System.nanoTime();
       ServeTrace.mark("ready", o.batchSeq());
@@ -383,7 +389,8 @@ public final class ImageServer implements AutoCloseable {
     Context ctx = vertx.getOrCreateContext();
     png.whenComplete((bytes, failure) -> ctx.runOnContext(v -> {
       if (failure != null) {
-        error(req, FILES, new ApiError(500, "server_error", null, "internal_error", "Encoding the image failed: " + failure));
+        error(req, FILES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the image failed: "
+            + (failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)));
         return;
       }
       metricsOf(req).request(FILES, 200);

@@ -171,9 +171,9 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    * Splits the batch over the workers; each writes its part's pixels to a file leased for it ({@link PixelFiles}: one
    * of its two, never one still being read). Returns once every part's compute is done (its {@code computed} line, or
    * its result from a worker that sends none): the workers are free for the next batch, which goes out while they
-   * write this one's pixels and this side reads them back, on one reader thread (so batches' images complete in
-   * order), then releases the files. The compute time is the slowest part's own loop ({@code compute_ns}), not the
-   * pixels' trip.
+   * write this one's pixels and this side reads them back. The batch has landed when every part's result line is in;
+   * then one reader thread reads the pixels (so batches' images complete in order) and releases the files. The
+   * compute time is the slowest part's own loop ({@code compute_ns}), not the pixels' trip.
    */
   @Override
   public Started start(ImageBatch batch) {
@@ -231,7 +231,9 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
       throw failed;
     }
     PixelReader read = reader;
-    CompletableFuture<List<Image>> images = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((v, f) -> {
+    // landed: every part's result line is in (its pixels in its file); the images are read from the files after that
+    CompletableFuture<Void> landed = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    CompletableFuture<List<Image>> images = landed.handleAsync((v, f) -> {
       try {
         List<Image> all = new ArrayList<>(batch.size());
         for (CompletableFuture<JsonNode> part : sent) {
@@ -246,7 +248,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         leases.forEach(pixels::release);
       }
     }, readers);
-    return new Started(computeNs, images);
+    return new Started(computeNs, landed, images);
   }
 
   /** Gives each lease back once its worker is done with the request that named its file (a failed batch's). */

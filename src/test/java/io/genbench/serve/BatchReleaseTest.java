@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class BatchReleaseTest {
   private static Batcher.Outcome of(long batch, int requests) {
-    return new Batcher.Outcome(List.of(), 0, 0, 0, requests, requests, batch);
+    return new Batcher.Outcome(java.util.concurrent.CompletableFuture.completedFuture(List.of()), 0, 0, 0, requests, requests, batch);
   }
 
   @Test

@@ -32,6 +32,23 @@ final class FakeBackend implements ImageBackend {
     gate.countDown();
   }
 
+  /**
+   * When set, each batch lands at once (as the worker's result line does) but its images are read only when this
+   * completes, or fail as it fails (a pixel file cut short).
+   */
+  volatile java.util.concurrent.CompletableFuture<Void> read;
+
+  @Override
+  public Started start(ImageBatch batch) {
+    List<Image> images = generate(batch);
+    var gate = read;
+    if (gate == null) {
+      var done = java.util.concurrent.CompletableFuture.completedFuture(images);
+      return new Started(-1, done, done);
+    }
+    return new Started(-1, java.util.concurrent.CompletableFuture.completedFuture(null), gate.thenApply(v -> images));
+  }
+
   @Override
   public String name() {
     return "fake";

@@ -28,6 +28,10 @@ final class Http {
     return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  CompletableFuture<HttpResponse<byte[]>> getBytesAsync(String url) {
+    return client.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   HttpResponse<String> post(String path, String body, String... headers) throws IOException, InterruptedException {
     return postAsync(path, body, headers).join();
   }

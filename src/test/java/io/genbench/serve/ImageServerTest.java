@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,53 @@ final class ImageServerTest {
       String unknown = "http://127.0.0.1:" + server.port() + "/v1/images/files/" + "0".repeat(32) + ".png";
       assertThat(http.getBytes(unknown).statusCode()).isEqualTo(404);
       assertThat(http.getBytes("http://127.0.0.1:" + server.port() + "/v1/images/files/..%2Fetc.png").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aUrlAnswerLeavesOnceTheImagesLandedAndItsUrlWaitsForThemToBeReadWhileBase64WaitsInTheAnswer() throws Exception {
+    FakeBackend backend = new FakeBackend(false);
+    backend.read = new CompletableFuture<>();
+    try (ImageServer server = start(backend)) {
+      var http = new Http(server.port());
+
+      var url = http.post(ImageServer.IMAGES, "{\"prompt\":\"a\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"url\"}");
+      var b64 = http.postAsync(ImageServer.IMAGES, "{\"prompt\":\"b\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"b64_json\"}");
+
+      // answered while the pixels are still unread: the URL is all the answer needs
+      assertThat(url.statusCode()).isEqualTo(200);
+      var png = http.getBytesAsync(Json.MAPPER.readTree(url.body()).path("data").get(0).path("url").asText());
+      assertThat(backend.started.tryAcquire(2, 60, TimeUnit.SECONDS)).as("both batches ran").isTrue();
+      Thread.sleep(200);
+      assertThat(png).as("the image's fetch waits for its read").isNotDone();
+      assertThat(b64).as("a base64 answer waits for its pixels").isNotDone();
+
+      backend.read.complete(null);
+      assertThat(png.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(ImageIO.read(new ByteArrayInputStream(png.get().body())).getWidth()).isEqualTo(64);
+      assertThat(b64.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void imagesThatLandButCannotBeReadFailTheirFetchAndTheBase64AnswerWith500SayingWhy() throws Exception {
+    FakeBackend backend = new FakeBackend(false);
+    backend.read = CompletableFuture.failedFuture(new IllegalStateException("the pixel file was cut short"));
+    try (ImageServer server = start(backend)) {
+      var http = new Http(server.port());
+
+      var url = http.post(ImageServer.IMAGES, "{\"prompt\":\"a\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"url\"}");
+      var b64 = http.post(ImageServer.IMAGES, "{\"prompt\":\"b\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"b64_json\"}");
+
+      assertThat(url.statusCode()).isEqualTo(200);
+      var png = http.getBytes(Json.MAPPER.readTree(url.body()).path("data").get(0).path("url").asText());
+      assertThat(png.statusCode()).isEqualTo(500);
+      assertThat(new String(png.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("the pixel file was cut short");
+      assertThat(b64.statusCode()).isEqualTo(500);
+      assertThat(b64.body()).contains("the pixel file was cut short");
+      // the server goes on: the next batch reads fine
+      backend.read = null;
+      assertThat(http.post(ImageServer.IMAGES, OK).statusCode()).isEqualTo(200);
     }
   }
 

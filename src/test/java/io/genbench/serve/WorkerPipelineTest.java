@@ -98,7 +98,7 @@ final class WorkerPipelineTest {
         Batcher.Outcome o = outcomes.get(i).get(60, TimeUnit.SECONDS);
         byte[] expected = new byte[16 * 8 * 3];
         java.util.Arrays.fill(expected, (byte) (100 + i));
-        assertThat(o.images().getFirst().rgb()).as("request %d's pixels, not another batch's written over them", i).isEqualTo(expected);
+        assertThat(o.images().get(60, TimeUnit.SECONDS).getFirst().rgb()).as("request %d's pixels, not another batch's written over them", i).isEqualTo(expected);
         assertThat(o.batchImages()).isEqualTo(2);
       }
       assertThat(overlapped).as("the worker got batch i + 1 while batch i was being read").containsExactly(true, true, true, true);
@@ -119,12 +119,12 @@ final class WorkerPipelineTest {
         assertThat(o).failsWithin(60, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
             .havingCause().isInstanceOf(ImageBackend.Unavailable.class);
       }
-      for (var o : first) assertThat(o.get(60, TimeUnit.SECONDS).images()).hasSize(1);
+      for (var o : first) assertThat(o.get(60, TimeUnit.SECONDS).images().get(60, TimeUnit.SECONDS)).hasSize(1);
       assertThat(overlapped).containsExactly(true);
       // the restarted worker serves the next batch
       var after = batcher.submit(SHAPE, List.of("d"), new long[] {5});
       batcher.submit(SHAPE, List.of("e"), new long[] {6});
-      assertThat(after.get(60, TimeUnit.SECONDS).images().getFirst().rgb()[0]).isEqualTo((byte) 5);
+      assertThat(after.get(60, TimeUnit.SECONDS).images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 5);
     }
   }
 }
