@@ -78,6 +78,7 @@ PHASES = [
     ("JVM line -> reader thread", "j_line", "j_readStart"),
     ("file read (JVM)", "j_readStart", "j_read"),
     ("read -> handed to the server", "j_read", "handed"),
+    ("JVM line -> handed to the server (url: no read first)", "j_line", "handed"),
     ("handed -> answer ready", "handed", "ready"),
     ("ready -> event loop", "ready", "loop"),
     ("event loop -> answer made (metrics, JSON)", "loop", "ending"),
