@@ -12,8 +12,8 @@ import java.util.concurrent.Executor;
 /**
  * The images of {@code response_format: "url"} answers, served at {@code GET /v1/images/files/{id}.png} for a while:
  * each image gets a random 128-bit id (the URL is its own capability, as OpenAI's signed URLs are: no API key needed to
- * fetch it), its pixels are read back and its PNG encoded in the background on the encoding pool (a fetch that comes
- * first waits for them; one whose image could not be read gets a 500 saying why), and it
+ * fetch it), its PNG is encoded on the encoding pool once the backend has read its pixels back, after the answer left
+ * (a fetch that comes first waits for it; one whose image could not be read gets a 500 saying why), and it
  * is kept until {@code ttlNs} after it was stored or until {@code maxImages} newer ones push it out, whichever comes
  * first. So the answer leaves without the multi-megabyte body, and the store holds at most {@code maxImages} PNGs.
  */
