@@ -149,6 +149,23 @@ class PixelFilesTest(unittest.TestCase):
         self.assertFalse(ok)
         self.assertIn("cudaHostRegister is unavailable", why)
 
+    def test_host_images_are_not_queued_and_nothing_is_copied(self):
+        self.assertIsNone(self.files.queue(self.paths[0], batch(1, 4, 4, 1)))
+        self.assertEqual(os.path.getsize(self.paths[0]), 0)
+
+    @unittest.skipUnless(torch.cuda.is_available(), "needs a CUDA device")
+    def test_a_queued_copy_from_the_device_lands_the_same_bytes_once_the_stream_is_synchronized(self):
+        files = PixelFiles(torch, torch.cuda.cudart(), log=self.said.append)
+        try:
+            x = batch(2, 64, 48, 7)
+            where = files.queue(self.paths[0], x.cuda())
+            self.assertIsNotNone(where, self.said)
+            torch.cuda.synchronize()
+            self.assertEqual(where, pixel_files._layout(x))
+            self.assertEqual(image_bytes(self.paths[0], where), [x[k].numpy().tobytes() for k in range(2)])
+        finally:
+            files.close()
+
     def test_the_former_write_still_writes_exactly_the_batch(self):
         pixels = batch(2, 4, 4, 1)
         where = pixel_files.write_pixels(self.paths[1], pixels)

@@ -126,19 +126,42 @@ class PixelFiles:
     def write(self, path: str, pixels) -> List[Dict[str, int]]:
         """uint8 [N, H, W, 3] images one after the other from the start of `path` (which holds at least that much from
         now on); where each lies."""
-        n, h, w, c = pixels.shape
         f = self.file(path)
         f.put(pixels)
+        self._say(f)
+        return _layout(pixels)
+
+    def queue(self, path: str, pixels) -> Optional[List[Dict[str, int]]]:
+        """As `write` for uint8 images on a CUDA device whose copy can go by DMA (the file's mapping registered): the
+        copy is only queued on the current stream, behind whatever the device still has to do, and is in the file once
+        that stream is synchronized. Returns where each image will lie, or None, with nothing copied, where the copy
+        cannot go by DMA (host images, a mapping CUDA would not register): `write` them then."""
+        if pixels.device.type != "cuda":
+            return None
+        f = self.file(path)
+        f.ensure(pixels.numel())
+        self._say(f)
+        if not f.registered:
+            return None
+        f.view[:pixels.numel()].view(pixels.shape).copy_(pixels, non_blocking=True)
+        return _layout(pixels)
+
+    def _say(self, f: "PixelFile") -> None:
         if self.said is None:
             self.said = ("serve: pixels go straight into each pixel file's mapping, registered with CUDA (page-locked)"
                          if f.registered else "serve: pixels are copied into each pixel file's mapping (%s)" % f.why_not)
             self._log(self.said)
-        size = h * w * c
-        return [{"width": int(w), "height": int(h), "offset": k * size, "length": size} for k in range(n)]
 
     def close(self) -> None:
         while self._files:
             self._files.popitem()[1].close()
+
+
+def _layout(pixels) -> List[Dict[str, int]]:
+    """Where each of uint8 [N, H, W, 3] images lies in a pixel file that holds them one after the other."""
+    n, h, w, c = pixels.shape
+    size = h * w * c
+    return [{"width": int(w), "height": int(h), "offset": k * size, "length": size} for k in range(n)]
 
 
 def write_pixels(path: str, pixels) -> List[Dict[str, int]]:
