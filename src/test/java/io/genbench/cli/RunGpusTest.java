@@ -55,8 +55,14 @@ final class RunGpusTest {
     // the workers start before the plan is read: this one is refused after that
     Path bad = tmp.resolve("bad.yaml");
     Files.writeString(bad, Files.readString(plan()).replace("batch_size: 1", "batch_size: many"));
+    // this run's workers, told from other tests' by their interpreter: a script here that runs the one with torch
+    String python = io.genbench.execute.LocalProcessExecutor.findPython(System.getenv("GENBENCH_PYTHON"));
+    Path marked = tmp.resolve("python-of-the-refused-run");
+    Files.writeString(marked, "#!/bin/bash\n" + python + " \"$@\"\n");
+    marked.toFile().setExecutable(true);
 
-    Cli r = Cli.run("run", bad.toString(), "--backend", "torch", "--tiny", "--gpus", "0,1", "--out", tmp.resolve("run").toString());
+    Cli r = Cli.run("run", bad.toString(), "--backend", "torch", "--tiny", "--gpus", "0,1", "--python", marked.toString(),
+        "--out", tmp.resolve("run").toString());
 
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("batch_size");
@@ -64,7 +70,7 @@ final class RunGpusTest {
     List<String> left;
     do {
       left = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-          .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains("genbench_worker")).toList();
+          .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(marked.toString())).toList();
       if (!left.isEmpty()) Thread.sleep(50);
     } while (!left.isEmpty() && System.nanoTime() < deadline);
     assertThat(left).as("workers still running after the refused run").isEmpty();
