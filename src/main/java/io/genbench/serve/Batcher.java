@@ -223,7 +223,7 @@ public final class Batcher implements AutoCloseable {
     started.landed().whenComplete((landed, failure) -> {
       long callNs = inHand ? freeNs : ticker.read() - start;
       if (failure != null) {
-        fail(batch, seq, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure);
+        fail(batch, seq, cause(failure));
         return;
       }
       metrics.batch(model, prompts.size());
@@ -236,6 +236,11 @@ public final class Batcher implements AutoCloseable {
         from = b;
       }
     });
+  }
+
+  /** What a future failed of: the cause a {@code CompletionException} wraps, else the failure itself. */
+  static Throwable cause(Throwable failure) {
+    return failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
   }
 
   private void fail(List<Job> batch, long seq, Throwable e) {

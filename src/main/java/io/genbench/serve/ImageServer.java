@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -306,7 +305,7 @@ public final class ImageServer implements AutoCloseable {
     Context ctx = vertx.getOrCreateContext();
     outcome.whenComplete((o, failure) -> {
       if (failure != null) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Batcher.cause(failure);
         ctx.runOnContext(v -> error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
             ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
             : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause)));
@@ -326,7 +325,7 @@ public final class ImageServer implements AutoCloseable {
           ServeTrace.mark("loop", o.batchSeq());
           if (failure2 != null) {
             error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the images failed: "
-                + (failure2 instanceof CompletionException && failure2.getCause() != null ? failure2.getCause() : failure2)));
+                + Batcher.cause(failure2)));
             return;
           }
           long encodeNs = ready - handed;
@@ -390,7 +389,7 @@ public final class ImageServer implements AutoCloseable {
     png.whenComplete((bytes, failure) -> ctx.runOnContext(v -> {
       if (failure != null) {
         error(req, FILES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the image failed: "
-            + (failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure)));
+            + Batcher.cause(failure)));
         return;
       }
       metricsOf(req).request(FILES, 200);
