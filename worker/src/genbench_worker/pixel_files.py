@@ -67,20 +67,30 @@ class PixelFile:
         if self.cudart is not None:
             self.registered, self.why_not = register(self.cudart, self.view.data_ptr(), size)
 
+    def queue(self, x) -> bool:
+        """Queues the copy of uint8 `x` to the start of the file on the current stream where it can go by DMA (`x` on a
+        CUDA device, the mapping registered): True, and it is there once that stream is synchronized. False, with
+        nothing copied, otherwise."""
+        if x.device.type != "cuda":
+            return False
+        self.ensure(x.numel())
+        if not self.registered:
+            return False
+        self.view[:x.numel()].view(x.shape).copy_(x, non_blocking=True)  # DMA into the page-locked mapping
+        return True
+
     def put(self, x) -> None:
         """Copies uint8 `x` (contiguous, on the device or the host) to the start of the file; returns once it is there."""
+        if self.queue(x):
+            self.torch.cuda.current_stream(x.device).synchronize()
+            return
         n = x.numel()
         self.ensure(n)
         if x.device.type == "cpu" and x.is_contiguous():
             # libc's memmove: 118 us for a 768^2 image on the 2-core VM against copy_'s 167 (bench/pixel_trip.py)
             ctypes.memmove(self.view.data_ptr(), x.data_ptr(), n)
             return
-        dst = self.view[:n].view(x.shape)
-        if x.device.type == "cuda" and self.registered:
-            dst.copy_(x, non_blocking=True)  # DMA into the page-locked mapping
-            self.torch.cuda.current_stream(x.device).synchronize()
-        else:
-            dst.copy_(x)
+        self.view[:n].view(x.shape).copy_(x)
 
     def _unmap(self) -> None:
         if self._map is None:
@@ -139,12 +149,9 @@ class PixelFiles:
         if pixels.device.type != "cuda":
             return None
         f = self.file(path)
-        f.ensure(pixels.numel())
+        queued = f.queue(pixels)
         self._say(f)
-        if not f.registered:
-            return None
-        f.view[:pixels.numel()].view(pixels.shape).copy_(pixels, non_blocking=True)
-        return _layout(pixels)
+        return _layout(pixels) if queued else None
 
     def _say(self, f: "PixelFile") -> None:
         if self.said is None:
@@ -175,4 +182,4 @@ def write_pixels(path: str, pixels) -> List[Dict[str, int]]:
         done = 0
         while done < len(view):
             done += f.write(view[done:])
-    return [{"width": int(w), "height": int(h), "offset": k * size, "length": size} for k in range(n)]
+    return _layout(pixels)
