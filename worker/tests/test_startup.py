@@ -2,6 +2,7 @@
 driver, and the driver version read from /proc."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -128,6 +129,21 @@ class WorkerStartTest(unittest.TestCase):
         self.assertRegex(out.stderr, r"genbench_worker: hello \d+\.\d\d s after start: imports \d+\.\d\d s, device "
                                      r"\d+\.\d\d s \(not early\), hello \d+\.\d\d s")
         self.assertEqual(1, out.stdout.count('"type":"hello"'))
+        self.assertNotIn("first job read", out.stderr)  # none came
+
+    def test_the_worker_says_when_its_first_job_came_after_its_hello(self):
+        env = dict(os.environ, PYTHONPATH=SRC, GENBENCH_DEVICE="cpu", GENBENCH_PYCACHE="off")
+        # a job file that does not exist: the worker reads the line, says so and ends that job, then stdin ends
+        out = subprocess.run([sys.executable, "-m", "genbench_worker", "--jobs-stdin"], input="\n/nonexistent/job.json\n",
+                             capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(0, out.returncode, out.stderr)
+        lines = out.stderr.splitlines()
+        read = [k for k, line in enumerate(lines)
+                if re.fullmatch(r"genbench_worker: first job read \d+\.\d\d s after start, \d+\.\d\d s after hello", line)]
+        hello = [k for k, line in enumerate(lines) if line.startswith("genbench_worker: hello ")]
+        self.assertEqual(1, len(read), out.stderr)  # the blank line before the job is no job
+        self.assertLess(hello[0], read[0])
+        self.assertIn('"job_done"', out.stdout)
 
 
 if __name__ == "__main__":

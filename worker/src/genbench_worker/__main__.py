@@ -161,10 +161,15 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
             run_job(job, cache, events, device, run_case)
             return EXIT_OK
         jobs = 0
+        hello_at = time.perf_counter()
         for line in stdin if stdin is not None else sys.stdin:
             path = line.strip()
             if not path:
                 continue
+            if jobs == 0:
+                # beside the controller's "first job sent" line: who waited for whom before the first case
+                print("genbench_worker: first job read %.2f s after start, %.2f s after hello"
+                      % (time.perf_counter() - started, time.perf_counter() - hello_at), file=sys.stderr)
             try:
                 job = read_job(path)
             except (OSError, CaseError) as e:

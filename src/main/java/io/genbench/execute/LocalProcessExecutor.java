@@ -159,6 +159,14 @@ public final class LocalProcessExecutor implements Executor {
     try {
       w.stdin.write((job + "\n").getBytes(StandardCharsets.UTF_8));
       w.stdin.flush();
+      if (!w.jobSent) {
+        w.jobSent = true;
+        // beside the worker's own "job read" line: whether the worker waited for the controller or the other way round
+        double after = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+        synchronized (w.lock) {
+          w.idleLog.add(String.format(java.util.Locale.ROOT, "genbench: first job sent to the worker %.2f s after the JVM's start", after));
+        }
+      }
     } catch (IOException e) {
       if (kept) {
         // it died just now, between jobs: a new worker takes this job
@@ -219,6 +227,8 @@ public final class LocalProcessExecutor implements Executor {
     /** The worker's hello and its line, once it said it; handed again to every later call. */
     WorkerEvent.Hello hello;
     String helloLine;
+    /** Whether a job was sent to it (its first job's case log says when). */
+    boolean jobSent;
 
     Worker(Process process, String firstLog) {
       this.process = process;

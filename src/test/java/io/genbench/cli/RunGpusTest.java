@@ -107,12 +107,19 @@ final class RunGpusTest {
       }
     }
     assertThat(Files.readString(out.resolve("run-options.json"))).contains("\"gpus\" : \"0,1\"");
-    // each worker's log begins with when the controller started it
+    // each worker's log begins with when the controller started it; the first case of each of the two workers says when
+    // the controller sent it its first job and when the worker read it
     try (var cases = Files.list(out.resolve("cases"))) {
+      int firstJobs = 0;
       for (Path c : cases.toList()) {
-        assertThat(Files.readAllLines(c.resolve("worker.log")).getFirst())
-            .matches("genbench: worker process started [0-9]+\\.[0-9]{2} s after the JVM's start .*");
+        List<String> log = Files.readAllLines(c.resolve("worker.log"));
+        assertThat(log.getFirst()).matches("genbench: worker process started [0-9]+\\.[0-9]{2} s after the JVM's start .*");
+        if (log.stream().anyMatch(l -> l.matches("genbench: first job sent to the worker [0-9]+\\.[0-9]{2} s after the JVM's start"))) {
+          firstJobs++;
+          assertThat(log).anyMatch(l -> l.matches("genbench_worker: first job read [0-9]+\\.[0-9]{2} s after start, [0-9]+\\.[0-9]{2} s after hello"));
+        }
       }
+      assertThat(firstJobs).isEqualTo(2);
     }
 
     // a resumed run keeps its GPUs and runs nothing again, not even the interference check
