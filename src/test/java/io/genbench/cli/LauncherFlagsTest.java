@@ -53,6 +53,15 @@ final class LauncherFlagsTest {
   }
 
   @Test
+  void serveCompilesItsPathWithC2SoonerAndAFlagOfTheUsersWins() throws Exception {
+    List<String> serve = flags("25", "-XX:CompileThresholdScaling=1", "serve", "--model", "sd-2-1");
+    // HotSpot takes the last of a flag given twice: the user's, after the launcher's
+    assertThat(serve).containsSubsequence("-XX:CompileThresholdScaling=0.05", "-XX:CompileThresholdScaling=1");
+    assertThat(flags("25", "", "run", "plan.yaml")).noneMatch(f -> f.startsWith("-XX:CompileThresholdScaling"));
+    assertThat(flags("25", "", "load", "http://127.0.0.1:1")).noneMatch(f -> f.startsWith("-XX:CompileThresholdScaling"));
+  }
+
+  @Test
   void otherCommandsKeepTheirCollectors() throws Exception {
     assertThat(flags("25", "", "load", "http://127.0.0.1:1")).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseZGC");
     assertThat(flags("25", "", "models")).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").doesNotContain("-XX:+UseZGC");
