@@ -105,9 +105,8 @@ public final class Batcher implements AutoCloseable {
   private volatile long spinNs = SPIN_HERE ? SPIN_AFTER_ANSWER_NS : 0;
   /** Requests submitted so far and closes, read by the spinning thread without the lock. */
   private volatile long arrivals;
-  /** When (System.nanoTime, not the ticker: tests' tickers stand still) the last batch's answers left; none yet. */
-  private volatile long answeredNanoTime;
-  private volatile boolean anyAnswered;
+  /** When (System.nanoTime, not the ticker: tests' tickers stand still) the last batch's answers left, once any did. */
+  private long answeredNanoTime;
   /** Whether the thread spins now, and the requests that arrived while it spun (tests). */
   volatile boolean spinning;
   final java.util.concurrent.atomic.AtomicLong caughtSpinning = new java.util.concurrent.atomic.AtomicLong();
@@ -176,7 +175,7 @@ public final class Batcher implements AutoCloseable {
       if (closed) return null;
       if (queue.isEmpty()) {
         long spinUntil = answeredNanoTime + spinNs;
-        if (anyAnswered && System.nanoTime() - spinUntil < 0) {
+        if (answeredSeq > 0 && System.nanoTime() - spinUntil < 0) {
           spin(spinUntil);
         } else {
           changed.await();
@@ -310,7 +309,6 @@ public final class Batcher implements AutoCloseable {
         answeredSeq = batchSeq;
         answeredAtNs = ticker.read();
         answeredNanoTime = System.nanoTime();
-        anyAnswered = true;
         changed.signalAll();
       }
     } finally {
