@@ -54,7 +54,7 @@ for rid, sent_ns in sorted(java["sent"], key=lambda kv: kv[1]):
     came = latest(arrived, batch[0])
     t = {"arrived": came[0] if came else None, "batch": batch[0], "j_sent": sent_ns}
     for name, ns in worker[rid].items():
-        t["w_" + name] = ns
+        t["w_" + name] = ns  # w_gc: the worker's time in its garbage collector since its previous traced request
     for what in ("computed", "line", "readStart", "read"):
         t["j_" + what] = by_id.get(what, {}).get(rid)
     for what in ("handed", "ready", "loop", "ending", "flushed"):
@@ -98,3 +98,7 @@ for name, a, b in PHASES:
     v = [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None]
     if v:
         print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % (name, rank(v, .5), rank(v, .99), max(v), len(v)))
+v = [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None]
+if v:
+    print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("worker's garbage collector (in the above)", rank(v, .5),
+                                                              rank(v, .99), max(v), len(v)))

@@ -4,6 +4,7 @@ CPU, tiny configurations, random weights; in process (stdin and the wire injecte
 """
 
 import base64
+import gc
 import io
 import json
 import os
@@ -36,7 +37,10 @@ class Collect:
 def run(model, *lines, extra=()):
     wire = Collect()
     stdin = io.StringIO("".join(json.dumps(line) + "\n" if not isinstance(line, str) else line + "\n" for line in lines))
-    code = serve.main(["--model", model, "--tiny", "--device", "cpu", *extra], stdin=stdin, wire=wire)
+    try:
+        code = serve.main(["--model", model, "--tiny", "--device", "cpu", *extra], stdin=stdin, wire=wire)
+    finally:
+        gc.unfreeze()  # what main froze in this test process (freeze_heap) is collectable again for the next test
     return code, wire.sent
 
 
@@ -177,7 +181,8 @@ class ImageTest(unittest.TestCase):
         order = ["recv", "start", "end", "computed", "host", "writer", "written", "sent"]
         for fields in lines:
             marks = dict(kv.split("=") for kv in fields[3:])
-            self.assertEqual(order, list(marks))
+            self.assertEqual(order + ["gc"], list(marks))
+            self.assertGreaterEqual(int(marks.pop("gc")), 0)  # a duration: the collector's time since the last line
             ns = [int(marks[k]) for k in order]
             self.assertEqual(sorted(ns), ns)  # each moment at or after the one before
             rid = fields[2]
@@ -197,6 +202,55 @@ class ImageTest(unittest.TestCase):
 
         self.assertEqual("bad_request", of(sent, "bad")[0]["kind"])
         self.assertIn("multiples of 8", of(sent, "bad")[0]["message"])
+
+
+class CollectorTest(unittest.TestCase):
+    """Python's garbage collector on the serving thread: the built heap frozen out of it, its time traced."""
+
+    def tearDown(self):
+        gc.unfreeze()
+
+    def test_the_built_heap_is_frozen_out_of_the_collector_before_ready_goes_out(self):
+        import contextlib  # noqa: PLC0415
+
+        frozen = []
+
+        class Wire(Collect):
+            def send(self, message):
+                if message["type"] == "ready":
+                    frozen.append(gc.get_freeze_count())
+                super().send(message)
+
+        err = io.StringIO()
+        stdin = io.StringIO(json.dumps({"type": "images", "id": "a", "prompts": ["x"], "seeds": [1], "width": 32,
+                                        "height": 32, "steps": 2}) + "\n")
+        with contextlib.redirect_stderr(err):
+            code = serve.main(["--model", SD, "--tiny", "--device", "cpu"], stdin=stdin, wire=Wire())
+
+        self.assertEqual(0, code)
+        self.assertGreater(frozen[0], 10000)  # torch's modules and the model's: tens of thousands of objects
+        self.assertIn("%d objects frozen out of the garbage collector" % frozen[0], err.getvalue())
+
+    def test_a_captured_graph_is_frozen_with_the_model(self):
+        loaded = serve.build(SD, tiny=True, precision="float32", weights=None, backend="torch", device="cpu", seed=42)
+        server = serve.Server(loaded, "cpu", SD, Collect().send, graph_factory=lambda f, s, t, c: f)
+        server.cuda_graphs = True
+        gc.unfreeze()
+        server.handle(json.dumps({"type": "images", "id": "a", "prompts": ["x"], "seeds": [1], "width": 32,
+                                  "height": 32, "steps": 2}))
+
+        self.assertGreater(gc.get_freeze_count(), 0)
+
+    def test_traced_the_server_counts_its_time_in_the_collector_until_closed(self):
+        from unittest import mock  # noqa: PLC0415
+
+        loaded = serve.build(SD, tiny=True, precision="float32", weights=None, backend="torch", device="cpu", seed=42)
+        with mock.patch.dict(os.environ, {"GENBENCH_SERVE_TRACE": "1"}):
+            server = serve.Server(loaded, "cpu", SD, Collect().send)
+        gc.collect()
+        self.assertGreater(server._gc_ns, 0)
+        server.close()
+        self.assertNotIn(server._gc_timed, gc.callbacks)
 
 
 class GraphTest(unittest.TestCase):
