@@ -4,12 +4,16 @@ with GENBENCH_SERVE_TRACE=1: the JVM's `serve-trace WHAT KEY NS` lines (System.n
 request at a time (bench/serve_overhead.py; one worker): a worker request belongs to the last batch started before it
 was sent, and that batch to the last request that arrived before it.
 Prints P50 / P99 / max of each phase over the requests after the first SKIP (default 3; COUNT of them, default all),
-and the sums before and after the worker's compute: what serving adds inside the server.
+and the sums before and after the worker's compute: what serving adds inside the server. SLOWEST=N: then the N
+requests with the most time before and after their compute, phase by phase; with SAFEPOINTS=FILE (the server JVM's
+`-Xlog:safepoint:file=FILE:timenanos`, whose stamps are System.nanoTime too) also the JVM safepoints that ended while
+each of them was in the server.
 
   python3 bench/serve_trace.py SERVE_LOG [SKIP [COUNT]]
 """
 import bisect
 import math
+import os
 import re
 import sys
 
@@ -102,3 +106,35 @@ v = [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None]
 if v:
     print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("worker's garbage collector (in the above)", rank(v, .5),
                                                               rank(v, .99), max(v), len(v)))
+
+
+def safepoints(path):
+    """(end ns, total ns, name) of each safepoint in a `-Xlog:safepoint::timenanos` log."""
+    out = []
+    for line in open(path, errors="replace"):
+        m = re.match(r"\[(\d+)ns\].*Safepoint \"([^\"]+)\".*Total: (\d+) ns", line)
+        if m:
+            out.append((int(m.group(1)), int(m.group(3)), m.group(2)))
+    return out
+
+
+slowest = int(os.environ.get("SLOWEST", "0"))
+if slowest:
+    sp = safepoints(os.environ["SAFEPOINTS"]) if os.environ.get("SAFEPOINTS") else []
+
+    def served(r):
+        return sum((r[b] - r[a]) for _, a, b in PHASES[-2:] if r.get(a) is not None and r.get(b) is not None)
+
+    for r in sorted(rows, key=served, reverse=True)[:slowest]:
+        print("a slow request: %.3f ms before and after its compute" % (served(r) / 1e6))
+        for name, a, b in PHASES[:-2]:
+            if r.get(a) is not None and r.get(b) is not None:
+                print("    %-52s %8.3f" % (name, (r[b] - r[a]) / 1e6))
+        if r.get("w_gc") is not None:
+            print("    %-52s %8.3f" % ("worker's garbage collector", r["w_gc"] / 1e6))
+        inside = [(end, total, name) for end, total, name in sp if (r.get("arrived") or r["batch"]) <= end <= (r.get("flushed") or end)]
+        for end, total, name in inside:
+            print("    JVM safepoint %s: %.3f ms, ended %.3f ms after the request arrived"
+                  % (name, total / 1e6, (end - (r.get("arrived") or r["batch"])) / 1e6))
+        if sp and not inside:
+            print("    no JVM safepoint while it was in the server")
