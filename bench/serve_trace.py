@@ -102,6 +102,10 @@ for name, a, b in PHASES:
     v = [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None]
     if v:
         print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % (name, rank(v, .5), rank(v, .99), max(v), len(v)))
+v = [sum(r[b] - r[a] for _, a, b in PHASES[-2:]) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in PHASES[-2:] for k in (a, b))]
+if v:
+    print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("= in the server in all (before + after)", rank(v, .5),
+                                                              rank(v, .99), max(v), len(v)))
 v = [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None]
 if v:
     print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("worker's garbage collector (in the above)", rank(v, .5),
