@@ -49,8 +49,8 @@ def probe(requests: int, model: str, freeze: bool) -> None:
     print("freeze_heap %s, %d requests:" % ("on" if freeze else "off", requests))
     for generation in sorted(by):
         v = sorted(by[generation])
-        print("  generation %d: %d collections while serving, median %.3f ms, longest %.3f ms"
-              % (generation, len(v), v[len(v) // 2], v[-1]))
+        print("  generation %d: %d collections while serving, %.3f ms in all, median %.3f ms, longest %.3f ms"
+              % (generation, len(v), sum(v), v[(len(v) - 1) // 2], v[-1]))
 
 
 if __name__ == "__main__":
