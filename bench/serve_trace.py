@@ -102,7 +102,8 @@ for name, a, b in PHASES:
     v = [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None]
     if v:
         print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % (name, rank(v, .5), rank(v, .99), max(v), len(v)))
-v = [sum(r[b] - r[a] for _, a, b in PHASES[-2:]) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in PHASES[-2:] for k in (a, b))]
+SUMS = PHASES[-2:]  # before and after the compute
+v = [sum(r[b] - r[a] for _, a, b in SUMS) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in SUMS for k in (a, b))]
 if v:
     print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("= in the server in all (before + after)", rank(v, .5),
                                                               rank(v, .99), max(v), len(v)))
@@ -136,7 +137,9 @@ if slowest:
                 print("    %-52s %8.3f" % (name, (r[b] - r[a]) / 1e6))
         if r.get("w_gc") is not None:
             print("    %-52s %8.3f" % ("worker's garbage collector", r["w_gc"] / 1e6))
-        inside = [(end, total, name) for end, total, name in sp if (r.get("arrived") or r["batch"]) <= end <= (r.get("flushed") or end)]
+        # in the server from its arrival to its answer written (or, untraced, the last moment this request has)
+        last = r.get("flushed") or max(ns for k, ns in r.items() if k != "w_gc" and ns is not None)
+        inside = [(end, total, name) for end, total, name in sp if (r.get("arrived") or r["batch"]) <= end <= last]
         for end, total, name in inside:
             print("    JVM safepoint %s: %.3f ms, ended %.3f ms after the request arrived"
                   % (name, total / 1e6, (end - (r.get("arrived") or r["batch"])) / 1e6))

@@ -1,6 +1,7 @@
 """The worker's side of the pixel files (genbench_worker.pixel_files): each file mapped once and kept; CPU here, with a
 fake `cudart` standing in for CUDA's registration."""
 
+import gc
 import io
 import os
 import sys
@@ -200,8 +201,11 @@ class TraceParseTest(unittest.TestCase):
                     pass
 
             with mock.patch.dict(os.environ, {"GENBENCH_SERVE_TRACE": "1"}), contextlib.redirect_stderr(err):
-                serve.main(["--model", "stabilityai/stable-diffusion-2-1", "--tiny", "--device", "cpu"],
-                           stdin=io.StringIO(lines), wire=Wire())
+                try:
+                    serve.main(["--model", "stabilityai/stable-diffusion-2-1", "--tiny", "--device", "cpu"],
+                               stdin=io.StringIO(lines), wire=Wire())
+                finally:
+                    gc.unfreeze()  # what serve froze in this test process
             trace2 = [x for x in err.getvalue().splitlines() if x.startswith("serve: trace2 ")]
             self.assertEqual(2, len(trace2))
             log = os.path.join(tmp, "serve.log")
@@ -211,8 +215,14 @@ class TraceParseTest(unittest.TestCase):
                     f.write("serve-trace batch %d %d\n" % (k, int(m["recv"]) - 2000))
                     f.write("serve-trace sent t%d %d\n" % (k, int(m["recv"]) - 1000))
                     f.write(trace2[k] + "\n")
+            safepoints = os.path.join(tmp, "safepoint.log")
+            with open(safepoints, "w") as f:  # -Xlog:safepoint:file=...:timenanos, one that ends during request t1
+                f.write('[%dns] Safepoint "ZMarkEndYoung", Time since last: 5 ns, Reaching safepoint: 7 ns, '
+                        'At safepoint: 9 ns, Leaving safepoint: 1 ns, Total: 250000 ns, Threads: 1 runnable\n'
+                        % (int(marks[1]["recv"]) + 10))
             out = io.StringIO()
-            with mock.patch.object(sys, "argv", ["serve_trace.py", log, "0"]), contextlib.redirect_stdout(out):
+            with mock.patch.object(sys, "argv", ["serve_trace.py", log, "0"]), contextlib.redirect_stdout(out), \
+                    mock.patch.dict(os.environ, {"SLOWEST": "2", "SAFEPOINTS": safepoints}):
                 runpy.run_path(os.path.join(HERE, "..", "..", "bench", "serve_trace.py"), run_name="__main__")
 
         text = out.getvalue()
@@ -220,6 +230,10 @@ class TraceParseTest(unittest.TestCase):
         for phase in ("computed -> pixels on the host", "host -> writer thread runs", "written -> images line sent"):
             self.assertIn(phase, text)
         self.assertRegex(text, r"host -> writer thread runs\s+p50\s+0\.000")  # one moment now
+        self.assertIn("worker's garbage collector (in the above)", text)  # the gc= duration of each trace2 line
+        self.assertEqual(2, text.count("a slow request:"))
+        self.assertEqual(1, text.count("JVM safepoint ZMarkEndYoung: 0.250 ms"))  # only t1 was in the server then
+        self.assertEqual(1, text.count("no JVM safepoint while it was in the server"))
 
 
 if __name__ == "__main__":

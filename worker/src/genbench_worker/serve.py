@@ -503,7 +503,8 @@ def freeze_heap() -> int:
     """Collects what the build left behind, then moves every object left (torch's modules, the model's parameters and
     modules) into the collector's permanent generation: a full collection then walks only what requests allocated,
     instead of the whole heap. Without it one request in a few hundred paid a full collection of the heap on the
-    worker's thread: 44 ms on the 2-core VM with the tiny model (bench/gc_probe.py), against 0.2 ms frozen. vLLM freezes its heap after start-up for the same reason. Returns how many objects were frozen."""
+    worker's thread: 44 ms on the 2-core VM with the tiny model (bench/gc_probe.py), against 0.2 ms frozen. vLLM
+    freezes its heap after start-up for the same reason. Returns how many objects were frozen."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
