@@ -98,19 +98,24 @@ def rank(values, p):
 
 
 print("%s: %d requests traced after %d skipped (times in ms)" % (log, len(rows), skip))
-for name, a, b in PHASES:
-    v = [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None]
+def summary(name, v):
     if v:
         print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % (name, rank(v, .5), rank(v, .99), max(v), len(v)))
+
+
 SUMS = PHASES[-2:]  # before and after the compute
-v = [sum(r[b] - r[a] for _, a, b in SUMS) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in SUMS for k in (a, b))]
-if v:
-    print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("= in the server in all (before + after)", rank(v, .5),
-                                                              rank(v, .99), max(v), len(v)))
-v = [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None]
-if v:
-    print("  %-40s p50 %8.3f  p99 %8.3f  max %8.3f  (n %d)" % ("worker's garbage collector (in the above)", rank(v, .5),
-                                                              rank(v, .99), max(v), len(v)))
+
+
+def in_server(r):
+    """ns of `r` in the server before and after its compute, over the sums whose two moments it has."""
+    return sum(r[b] - r[a] for _, a, b in SUMS if r.get(a) is not None and r.get(b) is not None)
+
+
+for name, a, b in PHASES:
+    summary(name, [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None])
+summary("= in the server in all (before + after)",
+        [in_server(r) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in SUMS for k in (a, b))])
+summary("worker's garbage collector (in the above)", [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None])
 
 
 def safepoints(path):
@@ -126,22 +131,19 @@ def safepoints(path):
 slowest = int(os.environ.get("SLOWEST", "0"))
 if slowest:
     sp = safepoints(os.environ["SAFEPOINTS"]) if os.environ.get("SAFEPOINTS") else []
-
-    def served(r):
-        return sum((r[b] - r[a]) for _, a, b in PHASES[-2:] if r.get(a) is not None and r.get(b) is not None)
-
-    for r in sorted(rows, key=served, reverse=True)[:slowest]:
-        print("a slow request: %.3f ms before and after its compute" % (served(r) / 1e6))
+    for r in sorted(rows, key=in_server, reverse=True)[:slowest]:
+        print("a slow request: %.3f ms before and after its compute" % (in_server(r) / 1e6))
         for name, a, b in PHASES[:-2]:
             if r.get(a) is not None and r.get(b) is not None:
                 print("    %-52s %8.3f" % (name, (r[b] - r[a]) / 1e6))
         if r.get("w_gc") is not None:
             print("    %-52s %8.3f" % ("worker's garbage collector", r["w_gc"] / 1e6))
         # in the server from its arrival to its answer written (or, untraced, the last moment this request has)
+        first = r.get("arrived") or r["batch"]
         last = r.get("flushed") or max(ns for k, ns in r.items() if k != "w_gc" and ns is not None)
-        inside = [(end, total, name) for end, total, name in sp if (r.get("arrived") or r["batch"]) <= end <= last]
+        inside = [(end, total, name) for end, total, name in sp if first <= end <= last]
         for end, total, name in inside:
             print("    JVM safepoint %s: %.3f ms, ended %.3f ms after the request arrived"
-                  % (name, total / 1e6, (end - (r.get("arrived") or r["batch"])) / 1e6))
+                  % (name, total / 1e6, (end - first) / 1e6))
         if sp and not inside:
             print("    no JVM safepoint while it was in the server")
