@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -251,6 +252,77 @@ class CollectorTest(unittest.TestCase):
         self.assertGreater(server._gc_ns, 0)
         server.close()
         self.assertNotIn(server._gc_timed, gc.callbacks)
+
+
+class RequestLinesTest(unittest.TestCase):
+    """The request lines, read from the pipe itself when the worker polls it between requests (--spin-ms)."""
+
+    def _pipe_lines(self, spin_ns, *writes):
+        r, w = os.pipe()
+        for chunk in writes:
+            os.write(w, chunk)
+        os.close(w)
+        with os.fdopen(r, "r") as stdin:
+            return list(serve.request_lines(stdin, spin_ns))
+
+    def test_lines_split_over_reads_and_many_in_one_read_come_whole_and_in_order(self):
+        lines = self._pipe_lines(1_000_000, b'{"a":1}\n{"b"', b':2}\n{"c":3}\n{"d":4}\n', b'{"e":5}')
+
+        self.assertEqual(['{"a":1}\n', '{"b":2}\n', '{"c":3}\n', '{"d":4}\n', '{"e":5}'], lines)
+
+    def test_without_a_pipe_or_a_spin_it_reads_the_stream_as_it_is(self):
+        self.assertEqual(["x\n", "y\n"], list(serve.request_lines(io.StringIO("x\ny\n"), 1_000_000)))
+        self.assertEqual(["x\n", "y\n"], self._pipe_lines(0, b"x\ny\n"))
+
+    def _cpu_while_waiting(self, spin_ns):
+        """CPU seconds this thread spends between a handled line and the next, which comes 0.3 s later."""
+        import threading  # noqa: PLC0415
+
+        r, w = os.pipe()
+        os.write(w, b"first\n")
+        with os.fdopen(r, "r") as stdin:
+            lines = serve.request_lines(stdin, spin_ns)
+            self.assertEqual("first\n", next(lines))
+            later = threading.Timer(0.3, lambda: (os.write(w, b"second\n"), os.close(w)))
+            later.start()
+            cpu = time.thread_time()
+            self.assertEqual("second\n", next(lines))
+            cpu = time.thread_time() - cpu
+            later.join()
+            self.assertEqual([], list(lines))
+        return cpu
+
+    def test_with_a_spin_it_polls_the_pipe_before_it_blocks_and_without_one_it_blocks_at_once(self):
+        self.assertGreater(self._cpu_while_waiting(200_000_000), 0.01)  # polled for up to 0.2 s
+        self.assertLess(self._cpu_while_waiting(0), 0.01)
+
+
+class TraceTest(unittest.TestCase):
+    """GENBENCH_SERVE_TRACE=1: the worker's trace lines are written once the answer is out, not in the time traced."""
+
+    def test_the_trace_lines_of_a_request_come_after_its_answer(self):
+        import contextlib  # noqa: PLC0415
+        from unittest import mock  # noqa: PLC0415
+
+        err = io.StringIO()
+        log_at_answer = []
+
+        class Wire(Collect):
+            def send(self, message):
+                if message["type"] == "images":
+                    log_at_answer.append(err.getvalue())
+                super().send(message)
+
+        request = {"type": "images", "prompts": ["x"], "seeds": [1], "width": 32, "height": 32, "steps": 2}
+        stdin = io.StringIO("".join(json.dumps(dict(request, id=i)) + "\n" for i in ("a", "b")))
+        with mock.patch.dict(os.environ, {"GENBENCH_SERVE_TRACE": "1"}), contextlib.redirect_stderr(err):
+            code = serve.main(["--model", SD, "--tiny", "--device", "cpu"], stdin=stdin, wire=Wire())
+        gc.unfreeze()
+
+        self.assertEqual(0, code)
+        self.assertEqual(2, len(log_at_answer))
+        self.assertNotIn("serve: trace batch b", log_at_answer[1])  # not yet when b's answer went out
+        self.assertIn("serve: trace batch b images 1", err.getvalue())  # but after it
 
 
 class GraphTest(unittest.TestCase):
