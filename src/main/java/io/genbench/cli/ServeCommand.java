@@ -173,6 +173,11 @@ final class ServeCommand implements Callable<Integer> {
           + (key == null ? ", with no --api-key" : "") + ".");
     }
     System.err.println("genbench serve: listening on " + where + ", building the model ...");
+    if (server.loopsPoll()) {
+      System.err.println("genbench serve: its event loops poll for a request's answer and a client's next request (at most a"
+          + " tenth of their time), and the workers their input for the next request (" + Runtime.getRuntime().availableProcessors()
+          + " cores; -Dgenbench.serve.poll=false turns both off)");
+    }
     long t0 = System.nanoTime();
     try {
       var b = server.ready().get();

@@ -67,7 +67,10 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
-  private record Job(ImageBatch.Shape shape, List<String> prompts, long[] seeds, long submittedNs, CompletableFuture<Outcome> done) {}
+  private record Job(ImageBatch.Shape shape, List<String> prompts, long[] seeds, long submittedNs, CompletableFuture<Outcome> done,
+      Runnable computed) {}
+
+  private static final Runnable NOTHING = () -> {};
 
   private final ImageBackend backend;
   private final Limits limits;
@@ -127,12 +130,21 @@ public final class Batcher implements AutoCloseable {
    * @throws QueueFull when {@code maxQueue} requests are waiting
    */
   public CompletableFuture<Outcome> submit(ImageBatch.Shape shape, List<String> prompts, long[] seeds) {
+    return submit(shape, prompts, seeds, NOTHING);
+  }
+
+  /**
+   * As {@link #submit(ImageBatch.Shape, List, long[])}; {@code computed} runs as soon as the request's batch has
+   * computed, before its images have landed ({@link ImageBackend#start(ImageBatch, Runnable)}: serve's event loop then
+   * polls for the answer).
+   */
+  public CompletableFuture<Outcome> submit(ImageBatch.Shape shape, List<String> prompts, long[] seeds, Runnable computed) {
     var done = new CompletableFuture<Outcome>();
     lock.lock();
     try {
       if (closed) throw new ImageBackend.Unavailable("the server is shutting down", null);
       if (queue.size() >= limits.maxQueue()) throw new QueueFull(limits.maxQueue());
-      queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done));
+      queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done, computed));
       metrics.queued(queue.size());
       arrivals++;
       changed.signalAll();
@@ -253,7 +265,7 @@ public final class Batcher implements AutoCloseable {
     ServeTrace.mark("batch", seq);
     ImageBackend.Started started;
     try {
-      started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds));
+      started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds), () -> batch.forEach(job -> job.computed().run()));
     } catch (RuntimeException | Error e) {
       ended(prompts.size());
       fail(batch, seq, e);

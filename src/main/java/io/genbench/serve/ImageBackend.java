@@ -37,6 +37,17 @@ public interface ImageBackend extends AutoCloseable {
   }
 
   /**
+   * As {@link #start(ImageBatch)}, and runs {@code computed} as soon as the batch's compute is done, before its images
+   * land: serve's event loops then wake to poll for the answers ({@link ServeLoops}). The worker backend runs it on the
+   * thread that reads the worker's {@code computed} line; the default, once {@link #start(ImageBatch)} returns.
+   */
+  default Started start(ImageBatch batch, Runnable computed) {
+    Started started = start(batch);
+    computed.run();
+    return started;
+  }
+
+  /**
    * A started batch.
    *
    * @param computeNs the backend's own compute time, or -1 when it does not time itself

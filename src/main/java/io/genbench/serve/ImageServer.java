@@ -57,6 +57,8 @@ public final class ImageServer implements AutoCloseable {
   private final Config config;
   private final ServeMetrics metrics;
   private final Vertx vertx;
+  /** The event loops' polling for what is due within moments (an answer, a client's next request). */
+  private final ServeLoops loops;
   private final ExecutorService encoders;
   private final BatchRelease release = new BatchRelease();
   private final ImageStore store;
@@ -76,8 +78,9 @@ public final class ImageServer implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     int cores = Runtime.getRuntime().availableProcessors();
-    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1, cores / 2))
-        .setWorkerPoolSize(1).setInternalBlockingPoolSize(1));
+    this.loops = new ServeLoops(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1, cores / 2))
+        .setWorkerPoolSize(1).setInternalBlockingPoolSize(1), ServeLoops.pollHere());
+    this.vertx = loops.vertx();
     this.encoders = Executors.newFixedThreadPool(Math.max(1, cores), Thread.ofPlatform().name("genbench-png-", 0).daemon().factory());
     this.store = new ImageStore(ImageStore.DEFAULT_MAX_IMAGES, ImageStore.DEFAULT_TTL_NS, Ticker.SYSTEM, encoders);
   }
@@ -169,6 +172,16 @@ public final class ImageServer implements AutoCloseable {
   /** The port it listens on (the one chosen, for port 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  /** Whether the event loops poll for answers and requests due within moments ({@link ServeLoops}). */
+  public boolean loopsPoll() {
+    return loops.polls();
+  }
+
+  /** Nanoseconds serve's event loops polled in all ({@link ServeLoops}; tests). */
+  long polledNs() {
+    return loops.polledNs();
   }
 
   /** Completes with the backend once built (and the warm-up done), or with the reason it could not be. */
@@ -287,10 +300,12 @@ public final class ImageServer implements AutoCloseable {
     }
     ImageRequest request;
     CompletableFuture<Batcher.Outcome> outcome;
+    Context ctx = vertx.getOrCreateContext();
+    loops.stopPolling(ctx);  // what it polled for after its last answer came
     try {
       request = ImageRequest.parse(body, config.requests(), names(),
           backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));
-      outcome = b.submit(request.shape(), request.prompts(), request.seeds());
+      outcome = b.submit(request.shape(), request.prompts(), request.seeds(), () -> loops.pollFor(ctx, ServeLoops.FOR_ANSWER_NS));
     } catch (ApiError e) {
       error(req, IMAGES, e);
       return;
@@ -302,7 +317,6 @@ public final class ImageServer implements AutoCloseable {
       error(req, IMAGES, new ApiError(503, "server_error", null, "unavailable", e.getMessage()));
       return;
     }
-    Context ctx = vertx.getOrCreateContext();
     outcome.whenComplete((o, failure) -> {
       if (failure != null) {
         Throwable cause = Batcher.cause(failure);
@@ -336,6 +350,7 @@ public final class ImageServer implements AutoCloseable {
           ServeTrace.mark("ending", o.batchSeq());
           ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
               .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer));
+          loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
         });
       });
     });
@@ -372,6 +387,7 @@ public final class ImageServer implements AutoCloseable {
         ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
             .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
             .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}"));
+        loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
       });
     });
   }

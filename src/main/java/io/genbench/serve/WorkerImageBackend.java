@@ -52,9 +52,16 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
           "--backend", backend, "--device", device, "--max-batch", Integer.toString(maxBatch)));
       if (tiny) c.add("--tiny");
       if (weights != null) c.addAll(List.of("--weights", weights));
+      if (ServeLoops.pollHere()) c.addAll(List.of("--spin-ms", Double.toString(WORKER_SPIN_MS)));
       return c;
     }
   }
+
+  /**
+   * How long the worker polls its stdin for the next request after each answer, where serve's loops poll too
+   * ({@link ServeLoops#pollHere}): at one request at a time the next one reaches it ~1.5 ms after its answer line.
+   */
+  static final double WORKER_SPIN_MS = 3.0;
 
   private final Config config;
   private final List<WorkerProcess> workers;
@@ -177,10 +184,17 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    */
   @Override
   public Started start(ImageBatch batch) {
+    return start(batch, () -> {});
+  }
+
+  /** As {@link #start(ImageBatch)}; {@code whenComputed} runs on the thread that sees the last part's compute done. */
+  @Override
+  public Started start(ImageBatch batch, Runnable whenComputed) {
     int parts = Math.min(workers.size(), batch.size());
     List<PixelFiles.Lease> leases = new ArrayList<>();
     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
     List<CompletableFuture<JsonNode>> computed = new ArrayList<>();
+    var toCompute = new java.util.concurrent.atomic.AtomicInteger(parts);
     try {
       int from = 0;
       for (int i = 0; i < parts; i++) {
@@ -191,6 +205,9 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         }
         leases.add(lease);
         CompletableFuture<JsonNode> done = new CompletableFuture<>();
+        done.thenRun(() -> {  // before the request goes out: run by the thread that completes the last part
+          if (toCompute.decrementAndGet() == 0) whenComputed.run();
+        });
         ObjectNode request = imagesRequest(batch, from, to, lease.file());
         CompletableFuture<JsonNode> result = workers.get(i).send(request, event -> {
           if (event.path("type").asText().equals("computed")) {

@@ -127,4 +127,19 @@ final class WorkerPipelineTest {
       assertThat(after.get(60, TimeUnit.SECONDS).images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 5);
     }
   }
+
+  @Test
+  void theBatchIsSaidComputedByTheThreadThatReadsTheWorkersComputedLineBeforeItsPixelsLand(@TempDir Path tmp) throws Exception {
+    var metrics = new ServeMetrics(GpuTelemetry.none());
+    try (WorkerImageBackend backend = fake(tmp, metrics)) {
+      var saidBy = new CompletableFuture<String>();
+      ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("slow-pixels"), new long[] {9}),
+          () -> saidBy.complete(Thread.currentThread().getName()));
+
+      assertThat(saidBy).as("said before start returned").isDone();
+      assertThat(saidBy.get()).startsWith("genbench-worker").endsWith("-out");
+      assertThat(started.landed()).as("the pixels come 0.5 s after the computed line").isNotDone();
+      assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 9);
+    }
+  }
 }

@@ -1,0 +1,190 @@
+package io.genbench.serve;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.util.IntSupplier;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxBuilder;
+import io.vertx.core.impl.transports.EpollTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.LongSupplier;
+
+/**
+ * serve's Vert.x, whose event loops poll (a non-blocking epoll_wait, handling I/O and tasks as usual) instead of
+ * sleeping for a short while when their next event is due within moments:
+ * <ul>
+ *   <li>once the compute of a batch holding one of the loop's requests is done: the answer is handed to the loop
+ *       0.1-0.3 ms later, when the worker's pixels and result line are in ({@link #pollFor}, called by the thread that
+ *       reads the worker's {@code computed} line: {@link ImageBackend#start(ImageBatch, Runnable)});
+ *   <li>after the loop wrote an image answer: a client that sends one request at a time sends its next 0.5-1.5 ms later.
+ * </ul>
+ * A sleeping loop takes a thread wake-up to read the request or take the answer, and on an H100 host a wake-up was
+ * 0.05-0.15 ms at P50 and up to 0.4 ms in the tail (issue 20: the serving overhead's hand-offs; polling took the
+ * overhead {@code genbench load} measures from 1.32-1.36 to 1.06-1.07 ms at P50 and 1.93-2.12 to 1.59-1.61 ms at
+ * P99, bench/RESULTS.md §25). Polling is what the
+ * batcher's and the worker reader's spins do for their threads, and what {@code genbench load}'s client does for its
+ * own loops ({@code io.genbench.load.WakeAhead}). Only on a host of {@link Batcher#SPIN_MIN_CORES} cores or more with
+ * native epoll (on fewer the poll takes the core the worker or the client needs), and each loop polls at most
+ * {@link #BUDGET_DIVISOR one tenth} of its time, however many answers it writes. The same switch has the worker poll its
+ * stdin for the next request after each answer ({@link WorkerImageBackend#WORKER_SPIN_MS}).
+ * {@code -Dgenbench.serve.poll=false} turns both off; {@code =true} turns them on on any host (tests).
+ */
+final class ServeLoops {
+  /** How long a loop polls after writing an image answer, for the client's next request. */
+  static final long AFTER_ANSWER_NS = 2_000_000L;
+  /** How long a loop polls once a batch holding one of its requests has computed, for that request's answer. */
+  static final long FOR_ANSWER_NS = 2_000_000L;
+  /** Polling takes at most 1 / this of a loop's time. */
+  static final long BUDGET_DIVISOR = 10;
+  /** The most polling time a loop saves up. */
+  static final long BUDGET_CAP_NS = 5_000_000L;
+
+  private static final Runnable NOTHING = () -> {};
+
+  private final Vertx vertx;
+  private final Map<EventExecutor, Poll> polls = new ConcurrentHashMap<>();
+
+  /**
+   * @param poll whether the loops poll (when native epoll is there); false: a plain Vert.x of {@code options}
+   */
+  ServeLoops(VertxOptions options, boolean poll) {
+    this.vertx = poll && Epoll.isAvailable()
+        ? new VertxBuilder(options.setPreferNativeTransport(true)).findTransport(new PollingTransport()).init().vertx()
+        : Vertx.vertx(options);
+  }
+
+  /** Whether serve's loops poll here: {@code genbench.serve.poll} if set, else on hosts of enough cores. */
+  static boolean pollHere() {
+    String p = System.getProperty("genbench.serve.poll");
+    return p == null ? Batcher.SPIN_HERE : Boolean.parseBoolean(p);
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Whether the loops poll (false: no native epoll, or polling off). */
+  boolean polls() {
+    return !polls.isEmpty();
+  }
+
+  /**
+   * Lets the event loop of {@code ctx} poll for the next {@code ns} (or longer, if it already was to); from any thread.
+   * A loop asleep is woken to start.
+   */
+  void pollFor(Context ctx, long ns) {
+    var loop = ((ContextInternal) ctx).nettyEventLoop();
+    Poll p = polls.get(loop);
+    if (p == null) return;
+    p.extend(ns);
+    if (!loop.inEventLoop()) {
+      try {
+        loop.execute(NOTHING);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the server is closing
+      }
+    }
+  }
+
+  /** Ends the poll of the event loop of {@code ctx} (on that loop: the request it polled for came). */
+  void stopPolling(Context ctx) {
+    Poll p = polls.get(((ContextInternal) ctx).nettyEventLoop());
+    if (p != null) p.stop();
+  }
+
+  /** Nanoseconds the loops polled in all (tests, reports). */
+  long polledNs() {
+    return polls.values().stream().mapToLong(Poll::polledNs).sum();
+  }
+
+  /** Vert.x's epoll transport, its I/O loops made with a {@link Poll} each. */
+  private final class PollingTransport extends EpollTransport {
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+      if (type != IO_EVENT_LOOP_GROUP) return super.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+      List<Poll> made = new ArrayList<>();
+      var group = new EpollEventLoopGroup(nThreads, threadFactory, () -> {
+        Poll p = new Poll(System::nanoTime);
+        made.add(p);
+        return p;
+      });
+      group.setIoRatio(ioRatio);
+      int i = 0;
+      for (EventExecutor loop : group) polls.put(loop, made.get(i++));  // the loops are made in the strategies' order
+      return group;
+    }
+  }
+
+  /**
+   * One loop's select strategy: polls until {@link #until}, within its budget (a tenth of the time, saved up to
+   * {@link #BUDGET_CAP_NS}), and sleeps in epoll_wait otherwise. Everything but {@link #extend} runs on the loop.
+   */
+  static final class Poll implements SelectStrategy {
+    private static final long NONE = Long.MIN_VALUE;
+    private final LongSupplier clock;
+    /** Poll until then (the clock's time); 0: not polling. Written by any thread. */
+    private volatile long until;
+    private long tokens = BUDGET_CAP_NS;
+    private long refilledAt;
+    private long lastPoll = NONE;
+    private volatile long polledNs;
+
+    Poll(LongSupplier clock) {
+      this.clock = clock;
+      this.refilledAt = clock.getAsLong();
+    }
+
+    /** Polls for {@code ns} from now, or until the later end already set. */
+    void extend(long ns) {
+      long u = clock.getAsLong() + ns;
+      synchronized (this) {
+        if (until == 0 || u - until > 0) until = u;
+      }
+    }
+
+    void stop() {
+      until = 0;
+    }
+
+    /** Whether to poll now (charges the budget for the time since the last poll). */
+    boolean polling() {
+      long now = clock.getAsLong();
+      tokens = Math.min(BUDGET_CAP_NS, tokens + (now - refilledAt) / BUDGET_DIVISOR);
+      refilledAt = now;
+      if (lastPoll != NONE) {
+        tokens -= now - lastPoll;
+        polledNs += now - lastPoll;
+        lastPoll = NONE;
+      }
+      long u = until;
+      if (u == 0) return false;
+      if (now - u >= 0 || tokens <= 0) {
+        synchronized (this) {
+          if (until == u) until = 0;
+        }
+        return false;
+      }
+      lastPoll = now;
+      return true;
+    }
+
+    long polledNs() {
+      return polledNs;
+    }
+
+    @Override
+    public int calculateStrategy(IntSupplier selectSupplier, boolean hasTasks) throws Exception {
+      return polling() || hasTasks ? selectSupplier.get() : SelectStrategy.SELECT;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package io.genbench.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.genbench.metrics.GpuTelemetry;
+import io.genbench.metrics.ServeMetrics;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.epoll.Epoll;
+import io.vertx.core.VertxOptions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * serve's event loops poll for a while when told an event is due, within a tenth of their time, and sleep otherwise;
+ * a server whose loops poll answers as before, and its loops polled after its answers.
+ */
+@Timeout(60)
+final class ServeLoopsTest {
+  private static final long MS = 1_000_000L;
+
+  /** A clock the test moves. */
+  private static final class Clock {
+    long now = 1_000 * MS;
+  }
+
+  @Test
+  void aLoopSleepsUntilToldToPollAndPollsUntilTheWindowEnds() throws Exception {
+    var clock = new Clock();
+    var p = new ServeLoops.Poll(() -> clock.now);
+    assertThat(p.calculateStrategy(() -> 0, false)).isEqualTo(SelectStrategy.SELECT);
+    assertThat(p.calculateStrategy(() -> 3, true)).as("tasks are run as always").isEqualTo(3);
+
+    p.extend(2 * MS);
+    assertThat(p.calculateStrategy(() -> 0, false)).as("polls: a non-blocking select").isEqualTo(0);
+    clock.now += MS;
+    assertThat(p.polling()).isTrue();
+    clock.now += MS;
+    assertThat(p.polling()).as("the window is over").isFalse();
+    assertThat(p.polledNs()).isEqualTo(2 * MS);
+    clock.now += 10 * MS;
+    assertThat(p.polling()).as("it does not come back by itself").isFalse();
+    assertThat(p.polledNs()).isEqualTo(2 * MS);
+  }
+
+  @Test
+  void aShorterWindowDoesNotCutALongerOneAndStopEndsIt() {
+    var clock = new Clock();
+    var p = new ServeLoops.Poll(() -> clock.now);
+    p.extend(3 * MS);
+    p.extend(MS);
+    clock.now += 2 * MS;
+    assertThat(p.polling()).isTrue();
+    p.stop();
+    assertThat(p.polling()).isFalse();
+  }
+
+  @Test
+  void aLoopPollsAtMostATenthOfItsTimeAfterWhatItSavedUp() {
+    var clock = new Clock();
+    var p = new ServeLoops.Poll(() -> clock.now);
+    p.extend(10_000 * MS);  // asked to poll for 10 s
+    long polledUntil = -1;
+    for (int i = 0; i < 100_000; i++) {  // 10 s in steps of 0.1 ms
+      if (!p.polling()) {
+        polledUntil = clock.now;
+        break;
+      }
+      clock.now += MS / 10;
+    }
+    assertThat(polledUntil).as("it stopped before the window's end").isPositive();
+    long elapsed = polledUntil - 1_000 * MS;
+    assertThat(p.polledNs()).isLessThanOrEqualTo(ServeLoops.BUDGET_CAP_NS + elapsed / ServeLoops.BUDGET_DIVISOR + MS / 10);
+    assertThat(p.polledNs()).isGreaterThanOrEqualTo(ServeLoops.BUDGET_CAP_NS);
+  }
+
+  @Test
+  void realLoopsPollWhenToldAndThenSleep() throws Exception {
+    assumeTrue(Epoll.isAvailable(), "native epoll");
+    var loops = new ServeLoops(new VertxOptions().setEventLoopPoolSize(1), true);
+    try {
+      assertThat(loops.polls()).isTrue();
+      assertThat(loops.vertx().isNativeTransportEnabled()).isTrue();
+      var ctx = loops.vertx().getOrCreateContext();
+      Thread.sleep(50);
+      assertThat(loops.polledNs()).as("an idle loop sleeps").isZero();
+
+      loops.pollFor(ctx, 50 * MS);  // from this thread: the sleeping loop is woken to poll
+      Thread.sleep(200);
+      long polled = loops.polledNs();
+      assertThat(polled).isPositive().isLessThanOrEqualTo(50 * MS);
+      Thread.sleep(100);
+      assertThat(loops.polledNs()).as("asleep again once the window is over").isEqualTo(polled);
+    } finally {
+      loops.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void withPollingOffTheLoopsNeverPoll() throws Exception {
+    var loops = new ServeLoops(new VertxOptions().setEventLoopPoolSize(1), false);
+    try {
+      assertThat(loops.polls()).isFalse();
+      loops.pollFor(loops.vertx().getOrCreateContext(), 50 * MS);
+      Thread.sleep(100);
+      assertThat(loops.polledNs()).isZero();
+    } finally {
+      loops.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theBatcherSaysARequestsBatchHasComputedBeforeItsOutcomeCompletes() throws Exception {
+    var shape = new ImageBatch.Shape(new io.genbench.plan.Resolution(64, 64), 1, 1.0);
+    try (var b = new Batcher(new FakeBackend(false), new Batcher.Limits(1, 0, 8), io.genbench.execute.Ticker.SYSTEM,
+        new ServeMetrics(GpuTelemetry.none()), "fake")) {
+      var computedThen = new java.util.concurrent.CompletableFuture<Boolean>();
+      var outcome = new java.util.concurrent.CompletableFuture[1];
+      synchronized (outcome) {
+        outcome[0] = b.submit(shape, java.util.List.of("p"), new long[] {1}, () -> {
+          synchronized (outcome) {
+            computedThen.complete(outcome[0].isDone());
+          }
+        });
+      }
+      assertThat(outcome[0].get(30, TimeUnit.SECONDS)).isNotNull();
+      assertThat(computedThen.get(30, TimeUnit.SECONDS)).as("the outcome was done when computed ran").isFalse();
+    }
+  }
+
+  @Test
+  void theWorkerIsAskedToPollItsStdinWhereTheLoopsPoll() {
+    var config = new WorkerImageBackend.Config("python3", java.nio.file.Path.of("worker/src"), "m", "float32", true, null, "torch",
+        "cpu", java.util.List.of(), java.time.Duration.ofSeconds(1), 1);
+    try {
+      System.setProperty("genbench.serve.poll", "true");
+      assertThat(String.join(" ", config.command())).contains("--spin-ms " + WorkerImageBackend.WORKER_SPIN_MS);
+      System.setProperty("genbench.serve.poll", "false");
+      assertThat(config.command()).doesNotContain("--spin-ms");
+    } finally {
+      System.clearProperty("genbench.serve.poll");
+    }
+  }
+
+  @Test
+  void aServerWhoseLoopsPollAnswersAndItsLoopPolledAfterTheComputeAndTheAnswer() throws Exception {
+    assumeTrue(Epoll.isAvailable(), "native epoll");
+    System.setProperty("genbench.serve.poll", "true");
+    ImageServer server;
+    try {
+      var config = new ImageServer.Config("127.0.0.1", 0, null, "stabilityai/stable-diffusion-2-1", RequestLimits.DEFAULT,
+          new Batcher.Limits(1, 0, 8));
+      server = ImageServer.start(config, () -> new FakeBackend(false), new ServeMetrics(GpuTelemetry.none()));
+    } finally {
+      System.clearProperty("genbench.serve.poll");
+    }
+    try (server) {
+      server.ready().get(30, TimeUnit.SECONDS);
+      var http = new Http(server.port());
+      for (String format : new String[] {"url", "b64_json"}) {
+        long before = server.polledNs();
+        var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"a red fox\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"" + format + "\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        Thread.sleep(20);  // the poll after the answer is over (its time is counted as it ends)
+        assertThat(server.polledNs()).as(format).isGreaterThan(before);
+      }
+    }
+  }
+}
