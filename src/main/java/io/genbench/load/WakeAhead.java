@@ -1,5 +1,6 @@
 package io.genbench.load;
 
+import io.genbench.PollBudget;
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 
@@ -35,14 +36,11 @@ final class WakeAhead implements SelectStrategy {
   private int nextRecent;
   private long spinUntil; // 0: not polling
   private Object armedFor; // the request the poll waits for
-  private long tokens = BUDGET_CAP_NS;
-  private long refilledAt;
-  private long lastPoll = NONE; // when the last call chose to poll
-  private long polledNs; // in all (for tests and reports)
+  private final PollBudget budget;
 
   WakeAhead(LoadClock clock) {
     this.clock = clock;
-    this.refilledAt = clock.nanoTime();
+    this.budget = new PollBudget(clock::nanoTime, BUDGET_DIVISOR, BUDGET_CAP_NS);
   }
 
   /** Records a successful request's service time (done - sent). */
@@ -80,26 +78,19 @@ final class WakeAhead implements SelectStrategy {
 
   /** Whether the loop should poll now (spends budget for the time since the last poll). */
   boolean polling() {
-    long now = clock.nanoTime();
-    tokens = Math.min(BUDGET_CAP_NS, tokens + (now - refilledAt) / BUDGET_DIVISOR);
-    refilledAt = now;
-    if (lastPoll != NONE) {
-      tokens -= now - lastPoll;
-      polledNs += now - lastPoll;
-      lastPoll = NONE;
-    }
+    long now = budget.settle();
     if (spinUntil == 0) return false;
-    if (now >= spinUntil || tokens <= 0) {
+    if (now >= spinUntil || !budget.left()) {
       spinUntil = 0;
       armedFor = null;
       return false;
     }
-    lastPoll = now;
+    budget.poll(now);
     return true;
   }
 
   long polledNs() {
-    return polledNs;
+    return budget.polledNs();
   }
 
   @Override

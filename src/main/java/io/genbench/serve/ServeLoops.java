@@ -1,5 +1,6 @@
 package io.genbench.serve;
 
+import io.genbench.PollBudget;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SelectStrategy;
 import io.netty.channel.epoll.Epoll;
@@ -126,22 +127,18 @@ final class ServeLoops {
   }
 
   /**
-   * One loop's select strategy: polls until {@link #until}, within its budget (a tenth of the time, saved up to
-   * {@link #BUDGET_CAP_NS}), and sleeps in epoll_wait otherwise. Everything but {@link #extend} runs on the loop.
+   * One loop's select strategy: polls until {@link #until}, within its {@link PollBudget} (a tenth of the time, saved up
+   * to {@link #BUDGET_CAP_NS}), and sleeps in epoll_wait otherwise. Everything but {@link #extend} runs on the loop.
    */
   static final class Poll implements SelectStrategy {
-    private static final long NONE = Long.MIN_VALUE;
     private final LongSupplier clock;
+    private final PollBudget budget;
     /** Poll until then (the clock's time); 0: not polling. Written by any thread. */
     private volatile long until;
-    private long tokens = BUDGET_CAP_NS;
-    private long refilledAt;
-    private long lastPoll = NONE;
-    private volatile long polledNs;
 
     Poll(LongSupplier clock) {
       this.clock = clock;
-      this.refilledAt = clock.getAsLong();
+      this.budget = new PollBudget(clock, BUDGET_DIVISOR, BUDGET_CAP_NS);
     }
 
     /** Polls for {@code ns} from now, or until the later end already set. */
@@ -158,28 +155,21 @@ final class ServeLoops {
 
     /** Whether to poll now (charges the budget for the time since the last poll). */
     boolean polling() {
-      long now = clock.getAsLong();
-      tokens = Math.min(BUDGET_CAP_NS, tokens + (now - refilledAt) / BUDGET_DIVISOR);
-      refilledAt = now;
-      if (lastPoll != NONE) {
-        tokens -= now - lastPoll;
-        polledNs += now - lastPoll;
-        lastPoll = NONE;
-      }
+      long now = budget.settle();
       long u = until;
       if (u == 0) return false;
-      if (now - u >= 0 || tokens <= 0) {
+      if (now - u >= 0 || !budget.left()) {
         synchronized (this) {
           if (until == u) until = 0;
         }
         return false;
       }
-      lastPoll = now;
+      budget.poll(now);
       return true;
     }
 
     long polledNs() {
-      return polledNs;
+      return budget.polledNs();
     }
 
     @Override
