@@ -1,8 +1,6 @@
 package io.genbench.load;
 
-import io.genbench.PollBudget;
-import io.netty.channel.SelectStrategy;
-import io.netty.util.IntSupplier;
+import io.genbench.PollingSelect;
 
 /**
  * One Netty event loop's select strategy: it polls (non-blocking epoll_wait / selectNow, handling I/O and due tasks as
@@ -15,7 +13,7 @@ import io.netty.util.IntSupplier;
  * one tenth} of a core (a budget refilled with time): no load level, however fast, makes the loop burn its core.
  * Everything runs on the loop's thread. {@code -Dgenbench.load.wakeAhead=false} turns it off.
  */
-final class WakeAhead implements SelectStrategy {
+final class WakeAhead extends PollingSelect {
   /** How long before the expected answer the loop wakes and polls: more than the VM's wake-up (~0.5 ms). */
   static final long LEAD_NS = 1_000_000;
   /** The longest one poll lasts: the lead and 1 ms more. */
@@ -36,11 +34,9 @@ final class WakeAhead implements SelectStrategy {
   private int nextRecent;
   private long spinUntil; // 0: not polling
   private Object armedFor; // the request the poll waits for
-  private final PollBudget budget;
-
   WakeAhead(LoadClock clock) {
+    super(clock::nanoTime, BUDGET_DIVISOR, BUDGET_CAP_NS);
     this.clock = clock;
-    this.budget = new PollBudget(clock::nanoTime, BUDGET_DIVISOR, BUDGET_CAP_NS);
   }
 
   /** Records a successful request's service time (done - sent). */
@@ -76,25 +72,14 @@ final class WakeAhead implements SelectStrategy {
     }
   }
 
-  /** Whether the loop should poll now (spends budget for the time since the last poll). */
-  boolean polling() {
-    long now = budget.settle();
-    if (spinUntil == 0) return false;
-    if (now >= spinUntil || !budget.left()) {
-      spinUntil = 0;
-      armedFor = null;
-      return false;
-    }
-    budget.poll(now);
-    return true;
-  }
-
-  long polledNs() {
-    return budget.polledNs();
+  @Override
+  protected long pollUntil() {
+    return spinUntil;
   }
 
   @Override
-  public int calculateStrategy(IntSupplier selectSupplier, boolean hasTasks) throws Exception {
-    return polling() || hasTasks ? selectSupplier.get() : SelectStrategy.SELECT;
+  protected void pollOver(long until) {
+    spinUntil = 0;
+    armedFor = null;
   }
 }

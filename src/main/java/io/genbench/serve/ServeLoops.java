@@ -1,11 +1,9 @@
 package io.genbench.serve;
 
-import io.genbench.PollBudget;
+import io.genbench.PollingSelect;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SelectStrategy;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.util.IntSupplier;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -126,19 +124,15 @@ final class ServeLoops {
     }
   }
 
-  /**
-   * One loop's select strategy: polls until {@link #until}, within its {@link PollBudget} (a tenth of the time, saved up
-   * to {@link #BUDGET_CAP_NS}), and sleeps in epoll_wait otherwise. Everything but {@link #extend} runs on the loop.
-   */
-  static final class Poll implements SelectStrategy {
+  /** One loop's select strategy: polls until {@link #until}, and sleeps in epoll_wait otherwise. */
+  static final class Poll extends PollingSelect {
     private final LongSupplier clock;
-    private final PollBudget budget;
     /** Poll until then (the clock's time); 0: not polling. Written by any thread. */
     private volatile long until;
 
     Poll(LongSupplier clock) {
+      super(clock, BUDGET_DIVISOR, BUDGET_CAP_NS);
       this.clock = clock;
-      this.budget = new PollBudget(clock, BUDGET_DIVISOR, BUDGET_CAP_NS);
     }
 
     /** Polls for {@code ns} from now, or until the later end already set. */
@@ -153,28 +147,14 @@ final class ServeLoops {
       until = 0;
     }
 
-    /** Whether to poll now (charges the budget for the time since the last poll). */
-    boolean polling() {
-      long now = budget.settle();
-      long u = until;
-      if (u == 0) return false;
-      if (now - u >= 0 || !budget.left()) {
-        synchronized (this) {
-          if (until == u) until = 0;
-        }
-        return false;
-      }
-      budget.poll(now);
-      return true;
-    }
-
-    long polledNs() {
-      return budget.polledNs();
+    @Override
+    protected long pollUntil() {
+      return until;
     }
 
     @Override
-    public int calculateStrategy(IntSupplier selectSupplier, boolean hasTasks) throws Exception {
-      return polling() || hasTasks ? selectSupplier.get() : SelectStrategy.SELECT;
+    protected synchronized void pollOver(long u) {
+      if (until == u) until = 0;
     }
   }
 }
