@@ -270,6 +270,9 @@ class RequestLinesTest(unittest.TestCase):
 
         self.assertEqual(['{"a":1}\n', '{"b":2}\n', '{"c":3}\n', '{"d":4}\n', '{"e":5}'], lines)
 
+    def test_a_line_that_is_not_utf8_comes_through_to_be_refused_not_as_a_crash(self):
+        self.assertEqual(["\ufffd{}\n", "ok\n"], self._pipe_lines(1_000_000, b"\xff{}\nok\n"))
+
     def test_without_a_pipe_or_a_spin_it_reads_the_stream_as_it_is(self):
         self.assertEqual(["x\n", "y\n"], list(serve.request_lines(io.StringIO("x\ny\n"), 1_000_000)))
         self.assertEqual(["x\n", "y\n"], self._pipe_lines(0, b"x\ny\n"))

@@ -528,7 +528,7 @@ def request_lines(stdin, spin_ns: int):
         end = pending.find(b"\n")
         if end >= 0:
             line, pending = pending[:end + 1], pending[end + 1:]
-            yield line.decode("utf-8")
+            yield line.decode("utf-8", errors="replace")  # a line that is not UTF-8 is refused as not JSON
             continue
         deadline = time.perf_counter_ns() + spin_ns
         while not select.select([fd], [], [], 0)[0] and time.perf_counter_ns() < deadline:
@@ -536,7 +536,7 @@ def request_lines(stdin, spin_ns: int):
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             if pending:
-                yield pending.decode("utf-8")
+                yield pending.decode("utf-8", errors="replace")
             return
         pending += chunk
 

@@ -301,7 +301,9 @@ public final class ImageServer implements AutoCloseable {
     ImageRequest request;
     CompletableFuture<Batcher.Outcome> outcome;
     Context ctx = vertx.getOrCreateContext();
-    loops.stopPolling(ctx);  // what it polled for after its last answer came
+    // what the loop polled for after its last answer came; another request's answer it was woken for (their batches
+    // differ) then costs a wake-up, as without polling
+    loops.stopPolling(ctx);
     try {
       request = ImageRequest.parse(body, config.requests(), names(),
           backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));

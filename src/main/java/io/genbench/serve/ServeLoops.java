@@ -30,13 +30,13 @@ import java.util.function.LongSupplier;
  * A sleeping loop takes a thread wake-up to read the request or take the answer, and on an H100 host a wake-up was
  * 0.05-0.15 ms at P50 and up to 0.4 ms in the tail (issue 20: the serving overhead's hand-offs; polling took the
  * overhead {@code genbench load} measures from 1.32-1.36 to 1.06-1.07 ms at P50 and 1.93-2.12 to 1.59-1.61 ms at
- * P99, bench/RESULTS.md §25). Polling is what the
- * batcher's and the worker reader's spins do for their threads, and what {@code genbench load}'s client does for its
- * own loops ({@code io.genbench.load.WakeAhead}). Only on a host of {@link Batcher#SPIN_MIN_CORES} cores or more with
- * native epoll (on fewer the poll takes the core the worker or the client needs), and each loop polls at most
- * {@link #BUDGET_DIVISOR one tenth} of its time, however many answers it writes. The same switch has the worker poll its
- * stdin for the next request after each answer ({@link WorkerImageBackend#WORKER_SPIN_MS}).
- * {@code -Dgenbench.serve.poll=false} turns both off; {@code =true} turns them on on any host (tests).
+ * P99, bench/RESULTS.md §25). Polling is what the batcher's and the worker reader's spins do for their threads, and
+ * what {@code genbench load}'s client does for its own loops ({@code io.genbench.load.WakeAhead}). Only on a host of
+ * {@link Batcher#SPIN_MIN_CORES} cores or more with native epoll (on fewer the poll takes the core the worker or the
+ * client needs), and each loop polls at most {@link #BUDGET_DIVISOR one tenth} of its time, however many answers it
+ * writes ({@link PollingSelect}). The same switch has the worker poll its stdin for the next request after each answer
+ * ({@link WorkerImageBackend#WORKER_SPIN_MS}). {@code -Dgenbench.serve.poll=false} turns both off; {@code =true} turns
+ * them on on any host (tests).
  */
 final class ServeLoops {
   /** How long a loop polls after writing an image answer, for the client's next request. */
