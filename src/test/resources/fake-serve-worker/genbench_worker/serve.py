@@ -1,7 +1,7 @@
 """A stand-in for the serving worker (no torch), for the Java tests of the pixel pipeline: answers `images` requests
 after sleeping `steps` ms, each image's bytes all equal to its seed & 0xff, written to the request's pixels_file.
 A prompt "crash" kills the process (exit 3); with a prompt "slow-pixels" the pixels follow their `computed`
-line 0.5 s later. Each request's arrival is appended to ../recv.log as `recv ID NS`
+line 2 s later. Each request's arrival is appended to ../recv.log as `recv ID NS`
 (the monotonic clock, as Java's System.nanoTime on Linux)."""
 import json
 import os
@@ -28,7 +28,7 @@ def main():
         time.sleep(m["steps"] / 1000)
         send({"type": "computed", "id": m["id"], "compute_ns": m["steps"] * 1000000})
         if "slow-pixels" in m["prompts"]:
-            time.sleep(0.5)
+            time.sleep(2)
         w, h = m["width"], m["height"]
         size = w * h * 3
         with open(m["pixels_file"], "r+b") as f:

@@ -205,13 +205,17 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         }
         leases.add(lease);
         CompletableFuture<JsonNode> done = new CompletableFuture<>();
-        done.thenRun(() -> {  // before the request goes out: run by the thread that completes the last part
-          if (toCompute.decrementAndGet() == 0) whenComputed.run();
-        });
+        // called, once per part, by the thread that reads the part's computed line (or its result, without one) before
+        // it completes `done`: not a dependent of `done`, which a thread joining it may run instead
+        var counted = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable partComputed = () -> {
+          if (counted.compareAndSet(false, true) && toCompute.decrementAndGet() == 0) whenComputed.run();
+        };
         ObjectNode request = imagesRequest(batch, from, to, lease.file());
         CompletableFuture<JsonNode> result = workers.get(i).send(request, event -> {
           if (event.path("type").asText().equals("computed")) {
             ServeTrace.mark("computed", event.path("id").asText());
+            partComputed.run();
             done.complete(event);
           }
         });
@@ -219,8 +223,12 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         ServeTrace.mark("sent", id);
         result.whenComplete((r, f) -> {
           ServeTrace.mark("line", id);
-          if (f != null) done.completeExceptionally(f);
-          else done.complete(r);
+          if (f != null) {
+            done.completeExceptionally(f);
+          } else {
+            partComputed.run();
+            done.complete(r);
+          }
         });
         sent.add(result);
         computed.add(done);

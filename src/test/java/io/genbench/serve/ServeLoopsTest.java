@@ -86,11 +86,11 @@ final class ServeLoopsTest {
       Thread.sleep(50);
       assertThat(loops.polledNs()).as("an idle loop sleeps").isZero();
 
-      loops.pollFor(ctx, 50 * MS);  // from this thread: the sleeping loop is woken to poll
-      Thread.sleep(200);
+      loops.pollFor(ctx, 500 * MS);  // from this thread: the sleeping loop is woken to poll (within its budget)
+      Thread.sleep(1000);
       long polled = loops.polledNs();
-      assertThat(polled).isPositive().isLessThanOrEqualTo(50 * MS);
-      Thread.sleep(100);
+      assertThat(polled).isPositive().isLessThanOrEqualTo(500 * MS);
+      Thread.sleep(200);
       assertThat(loops.polledNs()).as("asleep again once the window is over").isEqualTo(polled);
     } finally {
       loops.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -160,8 +160,10 @@ final class ServeLoopsTest {
       var http = new Http(server.port());
       for (String format : new String[] {"url", "b64_json"}) {
         long before = server.polledNs();
-        var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"a red fox\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"" + format + "\"}");
-        assertThat(r.statusCode()).isEqualTo(200);
+        for (int k = 0; k < 5; k++) {  // five: a loop preempted through a whole 2 ms window polls 0 for that one
+          var r = http.post(ImageServer.IMAGES, "{\"prompt\":\"a red fox\",\"size\":\"64x64\",\"steps\":2,\"response_format\":\"" + format + "\"}");
+          assertThat(r.statusCode()).isEqualTo(200);
+        }
         Thread.sleep(20);  // the poll after the answer is over (its time is counted as it ends)
         assertThat(server.polledNs()).as(format).isGreaterThan(before);
       }

@@ -138,7 +138,7 @@ final class WorkerPipelineTest {
 
       assertThat(saidBy).as("said before start returned").isDone();
       assertThat(saidBy.get()).startsWith("genbench-worker").endsWith("-out");
-      assertThat(started.landed()).as("the pixels come 0.5 s after the computed line").isNotDone();
+      assertThat(started.landed()).as("the pixels come 2 s after the computed line").isNotDone();
       assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 9);
     }
   }
