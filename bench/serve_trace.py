@@ -106,15 +106,20 @@ def summary(name, v):
 SUMS = PHASES[-2:]  # before and after the compute
 
 
+def span(r, a, b):
+    """ns from moment `a` to moment `b` of `r`, or None when it lacks either."""
+    return r[b] - r[a] if r.get(a) is not None and r.get(b) is not None else None
+
+
 def in_server(r):
     """ns of `r` in the server before and after its compute, over the sums whose two moments it has."""
-    return sum(r[b] - r[a] for _, a, b in SUMS if r.get(a) is not None and r.get(b) is not None)
+    return sum(span(r, a, b) or 0 for _, a, b in SUMS)
 
 
 for name, a, b in PHASES:
-    summary(name, [(r[b] - r[a]) / 1e6 for r in rows if r.get(a) is not None and r.get(b) is not None])
+    summary(name, [span(r, a, b) / 1e6 for r in rows if span(r, a, b) is not None])
 summary("= in the server in all (before + after)",
-        [in_server(r) / 1e6 for r in rows if all(r.get(k) is not None for _, a, b in SUMS for k in (a, b))])
+        [in_server(r) / 1e6 for r in rows if all(span(r, a, b) is not None for _, a, b in SUMS)])
 summary("worker's garbage collector (in the above)", [r["w_gc"] / 1e6 for r in rows if r.get("w_gc") is not None])
 
 
@@ -134,8 +139,8 @@ if slowest:
     for r in sorted(rows, key=in_server, reverse=True)[:slowest]:
         print("a slow request: %.3f ms before and after its compute" % (in_server(r) / 1e6))
         for name, a, b in PHASES[:-2]:
-            if r.get(a) is not None and r.get(b) is not None:
-                print("    %-52s %8.3f" % (name, (r[b] - r[a]) / 1e6))
+            if span(r, a, b) is not None:
+                print("    %-52s %8.3f" % (name, span(r, a, b) / 1e6))
         if r.get("w_gc") is not None:
             print("    %-52s %8.3f" % ("worker's garbage collector", r["w_gc"] / 1e6))
         # in the server from its arrival to its answer written (or, untraced, the last moment this request has)
