@@ -251,7 +251,10 @@ public final class Batcher implements AutoCloseable {
   /**
    * Runs one batch: starts it on the backend and, once the backend is free again (its compute done), lets the next batch
    * go while this one's images are still on their way (read back, then encoded by the server): the batches are
-   * pipelined. Each request's outcome completes when its images have landed (its images' own future when they are read).
+   * pipelined. Each request's outcome completes when its images have landed (its images' own future when they are read),
+   * on the thread that sees them land (the worker's reader): this thread, which waits for the compute, need not wake
+   * first. The backend's freedom is likewise taken by the thread that sees it, so that what was queued when the
+   * compute ended is what the next batch expects however late this thread wakes.
    */
   private void run(List<Job> batch) {
     List<String> prompts = new ArrayList<>();
@@ -271,10 +274,12 @@ public final class Batcher implements AutoCloseable {
       fail(batch, seq, e);
       return;
     }
-    long freeNs = ticker.read() - start;
-    long computeNs = started.computeNs() >= 0 ? Math.min(started.computeNs(), freeNs) : freeNs;
-    ended(prompts.size());
-    boolean inHand = started.landed().isDone();  // a backend in the JVM: no trip back
+    boolean inHand = started.landed().isDone() && started.computed().isDone();  // a backend in the JVM: no trip back
+    // {time the backend was free (ticker), its own compute time or -1}; the batch's failure is the landed future's
+    CompletableFuture<long[]> free = started.computed().handle((computeNs, failure) -> {
+      ended(prompts.size());
+      return new long[] {ticker.read(), failure == null && computeNs != null ? computeNs : -1};
+    });
     CompletableFuture<List<ImageBackend.Image>> all = started.images().thenApply(images -> {
       if (images.size() != prompts.size()) {
         throw new IllegalStateException(backend.name() + " returned " + images.size() + " images for " + prompts.size() + " prompts");
@@ -282,11 +287,15 @@ public final class Batcher implements AutoCloseable {
       return images;
     });
     started.landed().whenComplete((landed, failure) -> {
-      long callNs = inHand ? freeNs : ticker.read() - start;
       if (failure != null) {
         fail(batch, seq, cause(failure));
         return;
       }
+      long now = ticker.read();
+      long[] f = free.getNow(new long[] {now, -1});  // a backend that lands before it says it is free: free now
+      long freeNs = f[0] - start;
+      long computeNs = f[1] >= 0 ? Math.min(f[1], freeNs) : freeNs;
+      long callNs = inHand ? freeNs : now - start;
       metrics.batch(model, prompts.size());
       int from = 0;
       for (Job job : batch) {
@@ -297,6 +306,7 @@ public final class Batcher implements AutoCloseable {
         from = b;
       }
     });
+    free.join();  // the next batch goes once the backend is free (and ended() has run)
   }
 
   /** What a future failed of: the cause a {@code CompletionException} wraps, else the failure itself. */

@@ -25,10 +25,10 @@ public interface ImageBackend extends AutoCloseable {
   List<Image> generate(ImageBatch batch);
 
   /**
-   * Starts a batch and returns as soon as the backend can take the next one (the PyTorch worker's compute done), with
-   * its images to come: the worker's pixels land in their shared file, then this process reads them, so the next batch
-   * computes while this one's are read and encoded. The default runs {@link #generate} and times nothing
-   * ({@code computeNs} -1: the batcher times the call).
+   * Starts a batch, with its compute and its images to come: the PyTorch worker's compute done (the backend can take
+   * the next batch), then the worker's pixels land in their shared file, then this process reads them, so the next
+   * batch computes while this one's are read and encoded. The default runs {@link #generate} and times nothing
+   * ({@code computed} -1: the batcher times the call).
    * Images of successive batches complete in the order the batches started.
    */
   default Started start(ImageBatch batch) {
@@ -39,25 +39,33 @@ public interface ImageBackend extends AutoCloseable {
   /**
    * As {@link #start(ImageBatch)}, and runs {@code computed} as soon as the batch's compute is done, before its images
    * land: serve's event loops then wake to poll for the answers ({@link ServeLoops}). The worker backend runs it on the
-   * thread that reads the worker's {@code computed} line; the default, once {@link #start(ImageBatch)} returns.
+   * thread that reads the worker's {@code computed} line; the default, once the batch's {@code computed} completes.
    */
   default Started start(ImageBatch batch, Runnable computed) {
     Started started = start(batch);
-    computed.run();
+    started.computed().thenRun(computed);
     return started;
   }
 
   /**
    * A started batch.
    *
-   * @param computeNs the backend's own compute time, or -1 when it does not time itself
+   * @param computed completes when the backend can take the next batch, with its own compute time, or -1 when it does
+   *     not time itself; or fails as the batch failed
    * @param landed completes when the images are within this process's reach with no more waiting on the device or a
    *     worker (the worker's pixels in their shared file), or fails as the batch failed; an answer that needs no pixels
    *     ({@code response_format: "url"}) can leave then
    * @param images its images, in order, once read (completes after {@code landed}; or why they cannot be)
    */
-  record Started(long computeNs, java.util.concurrent.CompletableFuture<?> landed,
-      java.util.concurrent.CompletableFuture<List<Image>> images) {}
+  record Started(java.util.concurrent.CompletableFuture<Long> computed, java.util.concurrent.CompletableFuture<?> landed,
+      java.util.concurrent.CompletableFuture<List<Image>> images) {
+
+    /** A batch whose compute is over (a backend in the JVM computes in {@code start}). */
+    public Started(long computeNs, java.util.concurrent.CompletableFuture<?> landed,
+        java.util.concurrent.CompletableFuture<List<Image>> images) {
+      this(java.util.concurrent.CompletableFuture.completedFuture(computeNs), landed, images);
+    }
+  }
 
   /** Whether {@link #generate} makes images (false for a text model, which answers through {@link #text()}). */
   default boolean generatesImages() {

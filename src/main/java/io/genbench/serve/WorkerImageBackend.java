@@ -176,11 +176,13 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
 
   /**
    * Splits the batch over the workers; each writes its part's pixels to a file leased for it ({@link PixelFiles}: one
-   * of its two, never one still being read). Returns once every part's compute is done (its {@code computed} line, or
-   * its result from a worker that sends none): the workers are free for the next batch, which goes out while they
-   * write this one's pixels and this side reads them back. The batch has landed when every part's result line is in;
-   * then one reader thread reads the pixels (so batches' images complete in order) and releases the files. The
-   * compute time is the slowest part's own loop ({@code compute_ns}), not the pixels' trip.
+   * of its two, never one still being read), and returns once the parts are sent. The batch has computed when every
+   * part's compute is done (its {@code computed} line, or its result from a worker that sends none): the workers are
+   * free for the next batch, which goes out while they write this one's pixels and this side reads them back. The
+   * batch has landed when every part's result line is in, completed on the thread that reads the last one (so what
+   * depends on it, a {@code url} answer, runs there and waits for no other thread's wake-up); then one reader thread
+   * reads the pixels (so batches' images complete in order) and releases the files. The compute time is the slowest
+   * part's own loop ({@code compute_ns}), not the pixels' trip.
    */
   @Override
   public Started start(ImageBatch batch) {
@@ -242,24 +244,21 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
       releaseWhenDone(sent, leases);
       throw e;
     }
-    RuntimeException failed = null;
-    long computeNs = 0;
-    for (CompletableFuture<JsonNode> part : computed) {
-      try {
-        computeNs = Math.max(computeNs, await(part).path("compute_ns").asLong());
-      } catch (RuntimeException e) {
-        if (failed == null) failed = e;
-      }
-    }
-    if (failed != null) {
-      releaseWhenDone(sent, leases);
-      throw failed;
-    }
+    // computed: the slowest part's own compute time, once every part has computed (or why one failed, as the result says)
+    CompletableFuture<Long> computedAll = CompletableFuture.allOf(computed.toArray(CompletableFuture[]::new)).handle((v, f) -> {
+      long computeNs = 0;
+      for (CompletableFuture<JsonNode> part : computed) computeNs = Math.max(computeNs, await(part).path("compute_ns").asLong());
+      return computeNs;
+    });
     PixelReader read = reader;
     // landed: every part's result line is in (its pixels in its file); the images are read from the files after that
-    CompletableFuture<Void> landed = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> landed = CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((v, f) -> {
+      sent.forEach(WorkerImageBackend::await);  // the first part's failure, as the server answers it
+      return null;
+    });
     CompletableFuture<List<Image>> images = landed.handleAsync((v, f) -> {
       try {
+        if (f != null) throw f instanceof CompletionException c ? c : new CompletionException(f);
         List<Image> all = new ArrayList<>(batch.size());
         for (CompletableFuture<JsonNode> part : sent) {
           JsonNode result = await(part);
@@ -273,7 +272,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         leases.forEach(pixels::release);
       }
     }, readers);
-    return new Started(computeNs, landed, images);
+    return new Started(computedAll, landed, images);
   }
 
   /** Gives each lease back once its worker is done with the request that named its file (a failed batch's). */

@@ -136,10 +136,32 @@ final class WorkerPipelineTest {
       ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("slow-pixels"), new long[] {9}),
           () -> saidBy.complete(Thread.currentThread().getName()));
 
-      assertThat(saidBy).as("said before start returned").isDone();
+      assertThat(started.computed().get(60, TimeUnit.SECONDS)).as("the fake worker's compute_ns: 1 ms a step").isEqualTo(SHAPE.steps() * 1_000_000L);
+      assertThat(saidBy).as("said before the batch's computed future completed").isDone();
       assertThat(saidBy.get()).startsWith("genbench-worker").endsWith("-out");
       assertThat(started.landed()).as("the pixels come 2 s after the computed line").isNotDone();
       assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 9);
+    }
+  }
+
+  @Test
+  void startReturnsOnceTheBatchIsSentAndTheOutcomeCompletesOnTheThreadThatReadsTheResult(@TempDir Path tmp) throws Exception {
+    var metrics = new ServeMetrics(GpuTelemetry.none());
+    var slow = new ImageBatch.Shape(new Resolution(16, 8), 2000, 7.5);  // the fake computes 1 ms a step: 2 s
+    try (WorkerImageBackend backend = fake(tmp, metrics)) {
+      ImageBackend.Started started = backend.start(new ImageBatch(slow, List.of("p"), new long[] {3}));
+      assertThat(started.computed()).as("start does not wait for the 2 s compute").isNotDone();
+      assertThat(started.computed().get(60, TimeUnit.SECONDS)).isEqualTo(2_000_000_000L);
+      assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 3);
+    }
+    try (WorkerImageBackend backend = fake(tmp.resolve("second"), metrics);
+        Batcher batcher = new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, metrics, "fake")) {
+      for (int i = 0; i < 5; i++) {
+        var completedBy = new CompletableFuture<String>();
+        batcher.submit(SHAPE, List.of("p"), new long[] {i}).whenComplete((o, f) -> completedBy.complete(Thread.currentThread().getName()));
+        assertThat(completedBy.get(60, TimeUnit.SECONDS)).as("request %d's outcome: completed by the reader of the result line, "
+            + "not handed to the batcher's thread", i).startsWith("genbench-worker").endsWith("-out");
+      }
     }
   }
 }
