@@ -8,8 +8,8 @@ float16, 20 Euler steps, CUDA graphs), and prints one JSON line of seconds, each
 capture), `capture`, `replay` (the graph's first replay), `iter1`, `iter2` (two whole iterations), and with `libs` the
 seconds the background thread spent. Variants:
   base    as the worker does it
-  libs    a thread warms the device's libraries (cuBLAS, cuDNN convolution and normalisation, attention) right after
-          `import torch`, while genbench's modules are imported and the model is built
+  libs    a thread warms the device's libraries (startup.LibraryWarmUp: cuBLAS, cuDNN, normalisation, attention) from
+          right after `import torch`, while genbench's modules are imported, and is joined before the build
   eager1  one eager UNet call before the capture instead of two
 Usage: python3 bench/prepare_probe.py [--rounds 2] [--out FILE]   (runs every variant ROUNDS times, alternating)
 """
@@ -20,7 +20,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,25 +53,9 @@ def one(variant: str) -> dict:
     import torch
     lap("torch")
     libs = {}
-    if variant == "libs":
-        def warm():
-            s = time.perf_counter()
-            d = torch.device("cuda")
-            h = torch.float16
-            a = torch.randn(256, 256, device=d, dtype=h)
-            (a @ a).sum().item()
-            libs["cublas"] = round(time.perf_counter() - s, 3)
-            x = torch.randn(1, 8, 32, 32, device=d, dtype=h)
-            w = torch.randn(8, 8, 3, 3, device=d, dtype=h)
-            torch.nn.functional.conv2d(x, w, padding=1).sum().item()
-            libs["cudnn"] = round(time.perf_counter() - s, 3)
-            torch.nn.functional.group_norm(x, 4).sum().item()
-            torch.nn.functional.layer_norm(a, (256,)).sum().item()
-            q = torch.randn(1, 8, 64, 64, device=d, dtype=h)
-            torch.nn.functional.scaled_dot_product_attention(q, q, q).sum().item()
-            libs["all"] = round(time.perf_counter() - s, 3)
-        thread = threading.Thread(target=warm, daemon=True)
-        thread.start()
+    if variant == "libs":  # as the worker does it (startup.LibraryWarmUp), joined once the device's context is made
+        from genbench_worker import startup
+        warm = startup.LibraryWarmUp(0, environ={}).start()
     from genbench_worker.backends import ModelCache
     from genbench_worker.case import Job
     from genbench_worker.scenarios import scenario_for
@@ -83,15 +66,16 @@ def one(variant: str) -> dict:
     torch.zeros(1, device=device)
     torch.cuda.synchronize()
     lap("context")
+    if variant == "libs":
+        warm.finish()
+        lap("libs_join")
+        libs = {"seconds": warm.seconds, "error": warm.error}
     case = Job.from_json(json.dumps(case_json())).cases[0]
     cache = ModelCache(prime=lambda *a: None)
     loaded, _ = cache.get(case, device)
     case = case.resolved("cuda", loaded.family)
     torch.cuda.synchronize()
     lap("build")
-    if variant == "libs":
-        thread.join()
-        lap("libs_join")
     sc = scenario_for(case, loaded, device)
     diffusion.set_unet_memory_format(sc.model.unet, sc.knobs.channels_last)
     with inference_context():

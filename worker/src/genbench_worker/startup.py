@@ -138,3 +138,97 @@ def driver_version_from_proc(path: str = PROC_VERSION) -> Optional[str]:
         return None
     match = _MODULE_VERSION.search(first)
     return match.group(1) if match else None
+
+
+# --------------------------------------------------------------------------------------------------- library warm-up
+
+#: GENBENCH_WARM_LIBS=0 turns the library warm-up off (the libraries then start in the first case's prepare).
+WARM_ENV = "GENBENCH_WARM_LIBS"
+
+
+def warm_device_libraries(torch, ordinal: int) -> None:
+    """The first use of the libraries a case's model calls, on CUDA device `ordinal`, in float16 at tiny shapes: cuBLAS
+    (its handle and cuBLASLt), cuDNN (its handle and the sub-libraries a convolution loads, both memory formats),
+    normalisation, attention, the activations and the resampling a UNet or a transformer runs. What each loads once per
+    process (a library, a handle, a kernel image) a case's first call then finds loaded. Everything it allocates is
+    freed, cuBLAS's workspaces included (the caching allocator keeps its blocks, which a case's memory window does not
+    count: measure/memory.py)."""
+    F = torch.nn.functional
+    device = torch.device("cuda", ordinal)
+    h = torch.float16
+    with torch.inference_mode():
+        a = torch.randn(64, 64, device=device, dtype=h)
+        y = a @ a
+        y = F.linear(a, a, a[0])
+        y = torch.baddbmm(a[None], a[None], a[None])
+        x = torch.randn(1, 8, 16, 16, device=device, dtype=h)
+        w = torch.randn(8, 8, 3, 3, device=device, dtype=h)
+        y = F.conv2d(x, w, padding=1)
+        y = F.conv2d(x.contiguous(memory_format=torch.channels_last), w.contiguous(memory_format=torch.channels_last),
+                     padding=1)
+        y = F.group_norm(F.silu(x), 4)
+        y = F.layer_norm(F.gelu(a), (64,))
+        y = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        q = torch.randn(1, 2, 16, 64, device=device, dtype=h)
+        if hasattr(F, "scaled_dot_product_attention"):
+            y = F.scaled_dot_product_attention(q, q, q)
+        y = torch.softmax(a, dim=-1)
+        torch.cuda.synchronize(device)
+        del a, x, w, q, y
+    clear = getattr(torch._C, "_cuda_clearCublasWorkspaces", None)  # cuBLAS's workspace is a case's to allocate
+    if clear is not None:
+        clear()
+
+
+class LibraryWarmUp:
+    """Runs `warm_device_libraries` on a thread of its own (`start`), once torch is imported and while the worker's own
+    modules are, so that the first case's prepare (its first text-encoder and UNet calls) does not pay for loading
+    cuBLAS and cuDNN. `finish()` waits for it, before the first case starts (its memory window must not see the
+    thread's allocations). Nothing is done where `ordinal` is None (no early context wanted: cpu, GENBENCH_EARLY_CUDA=0)
+    or with GENBENCH_WARM_LIBS=0; an error leaves the libraries to the case, as before."""
+
+    def __init__(self, ordinal: Optional[int], warm: Optional[Callable[[int], None]] = None, environ=os.environ,
+                 now: Callable[[], float] = time.perf_counter):
+        self.ordinal = ordinal if environ.get(WARM_ENV, "1").strip() != "0" else None
+        self._warm = warm
+        self._now = now
+        self._thread: Optional[threading.Thread] = None
+        self.seconds: Optional[float] = None
+        self.waited: Optional[float] = None
+        self.error: Optional[str] = None
+
+    def start(self) -> "LibraryWarmUp":
+        if self.ordinal is not None:
+            self._thread = threading.Thread(target=self._run, name="genbench-warm-libs", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        start = self._now()
+        try:
+            if self._warm is not None:
+                self._warm(self.ordinal)
+            else:
+                import torch  # noqa: PLC0415 (imported already by the main thread)
+
+                if not torch.cuda.is_available() or self.ordinal >= torch.cuda.device_count():
+                    self.error = "no CUDA device %d" % self.ordinal
+                    return
+                warm_device_libraries(torch, self.ordinal)
+            self.seconds = self._now() - start
+        except Exception as e:  # the case's first calls load what is missing, as before
+            self.error = "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+
+    def finish(self, timeout: float = 120.0) -> None:
+        if self._thread is not None:
+            start = self._now()
+            self._thread.join(timeout)
+            self.waited = self._now() - start
+            self._thread = None
+
+    def describe(self) -> str:
+        if self.ordinal is None:
+            return "libraries not warmed early"
+        if self.seconds is None:
+            return "libraries not warmed early (%s)" % (self.error or "not finished")
+        return "libraries warmed in %.2f s alongside the imports (%.2f s waited)" % (self.seconds, self.waited or 0.0)
