@@ -223,7 +223,8 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         });
         String id = request.path("id").asText();  // set by send
         ServeTrace.mark("sent", id);
-        result.whenComplete((r, f) -> {
+        // the batch lands on what follows these marks and completions (a future's dependents run last registered first)
+        sent.add(result.whenComplete((r, f) -> {
           ServeTrace.mark("line", id);
           if (f != null) {
             done.completeExceptionally(f);
@@ -231,8 +232,7 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
             partComputed.run();
             done.complete(r);
           }
-        });
-        sent.add(result);
+        }));
         computed.add(done);
         from = to;
       }
