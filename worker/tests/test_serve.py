@@ -300,6 +300,66 @@ class RequestLinesTest(unittest.TestCase):
         self.assertLess(self._cpu_while_waiting(0), 0.01)
 
 
+class SoonNoticeTest(unittest.TestCase):
+    KEY = (64, 64, 10, True, 1, "file")
+
+    def notice(self, lead_ms):
+        sent = Collect()
+        notice = serve.SoonNotice(sent.send, int(lead_ms * 1e6))
+        self.addCleanup(notice.close)
+        return notice, sent.sent
+
+    def test_soon_is_said_lead_before_the_shortest_recent_compute_of_the_shape_ends(self):
+        notice, sent = self.notice(90)
+        notice.expect(self.KEY, "first", time.perf_counter_ns())
+        time.sleep(0.2)
+        self.assertEqual([], sent, "a shape seen for the first time: nothing to predict from")
+        notice.done(self.KEY, 300_000_000)
+        notice.done(self.KEY, 100_000_000)
+        start = time.perf_counter_ns()
+        notice.expect(self.KEY, "r2", start)
+        deadline = time.time() + 10
+        while not sent and time.time() < deadline:
+            time.sleep(0.001)
+        said = time.perf_counter_ns()
+        self.assertEqual([{"type": "soon", "id": "r2", "within_ms": 50.0}], sent,
+                         "within: the spread (200 ms) and twice the lead, at most 50 ms")
+        self.assertGreaterEqual(said - start, 10_000_000, "not before 100 ms - 90 ms")
+        self.assertEqual(1, notice.said)
+
+    def test_nothing_is_said_once_the_compute_is_over_for_another_shape_or_without_a_lead(self):
+        notice, sent = self.notice(50)
+        notice.done(self.KEY, 400_000_000)
+        notice.expect(self.KEY, "r1", time.perf_counter_ns())  # due in 350 ms
+        notice.done(self.KEY, 1_000_000)
+        other = (32, 32, 10, True, 1, "file")
+        notice.expect(other, "r2", time.perf_counter_ns() - 10 ** 9)
+        off, off_sent = self.notice(0)
+        off.done(self.KEY, 400_000_000)
+        off.expect(self.KEY, "r3", time.perf_counter_ns() - 10 ** 9)
+        time.sleep(0.5)
+        self.assertEqual([], sent)
+        self.assertEqual([], off_sent)
+
+    def test_served_with_soon_every_soon_line_comes_before_its_computed_line_and_matches_the_schema(self):
+        from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+        with open(os.path.join(SCHEMAS, "serve-results.schema.json"), encoding="utf-8") as f:
+            validator = Draft202012Validator(json.load(f))
+        with tempfile.NamedTemporaryFile() as f:
+            requests = [{"type": "images", "id": "r%d" % k, "prompts": ["x"], "seeds": [k], "width": 64, "height": 64,
+                         "steps": 4, "format": "file", "pixels_file": f.name} for k in range(4)]
+            code, sent = run(SD, *requests, extra=("--soon-ms", "1000"))
+        self.assertEqual(0, code)
+        self.assertEqual([], of(sent, "r0", "soon"), "the first compute of the shape: nothing to predict from")
+        for n, m in enumerate(sent):
+            self.assertEqual([], [e.message for e in validator.iter_errors(m)], json.dumps(m))
+            if m["type"] == "soon":
+                later = [x["type"] for x in sent[n + 1:] if x.get("id") == m["id"]]
+                self.assertEqual(["computed", "images"], later, "soon, then its computed and images lines")
+        self.assertEqual(4, len([m for m in sent if m["type"] == "images"]))
+
+
 class TraceTest(unittest.TestCase):
     """GENBENCH_SERVE_TRACE=1: the worker's trace lines are written once the answer is out, not in the time traced."""
 

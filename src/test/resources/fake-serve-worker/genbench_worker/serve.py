@@ -1,7 +1,7 @@
 """A stand-in for the serving worker (no torch), for the Java tests of the pixel pipeline: answers `images` requests
 after sleeping `steps` ms, each image's bytes all equal to its seed & 0xff, written to the request's pixels_file.
 A prompt "crash" kills the process (exit 3); with a prompt "slow-pixels" the pixels follow their `computed`
-line 2 s later. Each request's arrival is appended to ../recv.log as `recv ID NS`
+line 2 s later; with a prompt "soon" a `soon` line comes 5 ms before the `computed` line. Each request's arrival is appended to ../recv.log as `recv ID NS`
 (the monotonic clock, as Java's System.nanoTime on Linux)."""
 import json
 import os
@@ -25,6 +25,9 @@ def main():
             log.write("recv %s %d\n" % (m["id"], time.monotonic_ns()))
         if "crash" in m["prompts"]:
             os._exit(3)
+        if "soon" in m["prompts"]:  # as the worker with --soon-ms: a soon line shortly before the computed line
+            send({"type": "soon", "id": m["id"], "within_ms": 50.0})
+            time.sleep(0.005)
         time.sleep(m["steps"] / 1000)
         send({"type": "computed", "id": m["id"], "compute_ns": m["steps"] * 1000000})
         if "slow-pixels" in m["prompts"]:

@@ -52,7 +52,9 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
           "--backend", backend, "--device", device, "--max-batch", Integer.toString(maxBatch)));
       if (tiny) c.add("--tiny");
       if (weights != null) c.addAll(List.of("--weights", weights));
-      if (ServeLoops.pollHere()) c.addAll(List.of("--spin-ms", Double.toString(WORKER_SPIN_MS)));
+      if (ServeLoops.pollHere()) {
+        c.addAll(List.of("--spin-ms", Double.toString(WORKER_SPIN_MS), "--soon-ms", Double.toString(WORKER_SOON_MS)));
+      }
       return c;
     }
   }
@@ -62,6 +64,13 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    * ({@link ServeLoops#pollHere}): at one request at a time the next one reaches it ~1.5 ms after its answer line.
    */
   static final double WORKER_SPIN_MS = 3.0;
+
+  /**
+   * How long before a batch's compute is expected to end the worker says {@code soon} (where serve's loops poll): the
+   * reader's wake-up for that line is off the request's path, and it then polls for the {@code computed} line
+   * ({@link WorkerProcess}).
+   */
+  static final double WORKER_SOON_MS = 2.0;
 
   private final Config config;
   private final List<WorkerProcess> workers;
@@ -132,6 +141,11 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
   /** Requests in flight in the workers now. */
   int inFlight() {
     return workers.stream().mapToInt(WorkerProcess::inFlight).sum();
+  }
+
+  /** Lines the workers' readers caught spinning after a {@code soon} (tests). */
+  long caughtAfterSoon() {
+    return workers.stream().mapToLong(w -> w.caughtAfterSoon.get()).sum();
   }
 
   /** The workers' current process ids, for tests that kill one. */

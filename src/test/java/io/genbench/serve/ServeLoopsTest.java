@@ -130,14 +130,15 @@ final class ServeLoopsTest {
   }
 
   @Test
-  void theWorkerIsAskedToPollItsStdinWhereTheLoopsPoll() {
+  void theWorkerIsAskedToPollItsStdinAndToSaySoonWhereTheLoopsPoll() {
     var config = new WorkerImageBackend.Config("python3", java.nio.file.Path.of("worker/src"), "m", "float32", true, null, "torch",
         "cpu", java.util.List.of(), java.time.Duration.ofSeconds(1), 1);
     try {
       System.setProperty("genbench.serve.poll", "true");
-      assertThat(String.join(" ", config.command())).contains("--spin-ms " + WorkerImageBackend.WORKER_SPIN_MS);
+      assertThat(String.join(" ", config.command())).contains("--spin-ms " + WorkerImageBackend.WORKER_SPIN_MS)
+          .contains("--soon-ms " + WorkerImageBackend.WORKER_SOON_MS);
       System.setProperty("genbench.serve.poll", "false");
-      assertThat(config.command()).doesNotContain("--spin-ms");
+      assertThat(config.command()).doesNotContain("--spin-ms").doesNotContain("--soon-ms");
     } finally {
       System.clearProperty("genbench.serve.poll");
     }

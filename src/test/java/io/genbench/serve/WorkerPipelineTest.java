@@ -164,4 +164,17 @@ final class WorkerPipelineTest {
       }
     }
   }
+
+  @Test
+  void afterASoonLineTheReaderPollsForTheComputedLineAndTheSoonAnswersNothing(@TempDir Path tmp) throws Exception {
+    var metrics = new ServeMetrics(GpuTelemetry.none());
+    try (WorkerImageBackend backend = fake(tmp, metrics)) {
+      ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("soon"), new long[] {4}));
+      assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 4);
+      assertThat(backend.caughtAfterSoon()).as("the computed line, 5 ms after the soon line, read while the reader spun").isEqualTo(1);
+      ImageBackend.Started plain = backend.start(new ImageBatch(SHAPE, List.of("p"), new long[] {5}));
+      assertThat(plain.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 5);
+      assertThat(backend.caughtAfterSoon()).isEqualTo(1);
+    }
+  }
 }
