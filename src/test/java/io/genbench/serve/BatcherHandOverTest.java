@@ -66,16 +66,31 @@ final class BatcherHandOverTest {
     public void close() {}
   }
 
+  private static Batcher oneAtATime(Manual backend) {
+    return new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "manual");
+  }
+
+  /** Two requests submitted, one image each: their outcomes, and the first one's batch, started on the backend. */
+  private record Two(CompletableFuture<Batcher.Outcome> first, CompletableFuture<Batcher.Outcome> second, Manual.Batch one) {
+    static Two submit(Batcher b, Manual backend) throws InterruptedException {
+      var first = b.submit(SHAPE, List.of("a"), new long[] {1});
+      var second = b.submit(SHAPE, List.of("b"), new long[] {2});
+      Manual.Batch one = backend.started.poll(30, TimeUnit.SECONDS);
+      assertThat(one).as("the first batch started").isNotNull();
+      return new Two(first, second, one);
+    }
+  }
+
   @Test
   void theOutcomeCompletesOnTheThreadThatSeesTheBatchLandAndTheNextBatchWaitsForTheBackend() throws Exception {
     var backend = new Manual();
-    try (var b = new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "manual")) {
+    try (var b = oneAtATime(backend)) {
+      var submitted = Two.submit(b, backend);
+      var first = submitted.first();
+      var second = submitted.second();
+      Manual.Batch one = submitted.one();
       var completedBy = new CompletableFuture<String>();
-      var first = b.submit(SHAPE, List.of("a"), new long[] {1});
       first.whenComplete((o, f) -> completedBy.complete(Thread.currentThread().getName()));
-      var second = b.submit(SHAPE, List.of("b"), new long[] {2});
-      Manual.Batch one = backend.started.poll(30, TimeUnit.SECONDS);
-      assertThat(one).isNotNull();
 
       // computed, then landed, each on a thread of its own, as the worker's reader does
       Thread.ofPlatform().name("reader-computed").start(() -> one.computed().complete(7L)).join();
@@ -94,11 +109,10 @@ final class BatcherHandOverTest {
   @Test
   void aBatchThatLandsBeforeTheBackendIsFreeIsAnsweredAndTheNextWaitsUntilItIs() throws Exception {
     var backend = new Manual();
-    try (var b = new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "manual")) {
-      var first = b.submit(SHAPE, List.of("a"), new long[] {1});
-      b.submit(SHAPE, List.of("b"), new long[] {2});
-      Manual.Batch one = backend.started.poll(30, TimeUnit.SECONDS);
-      assertThat(one).isNotNull();
+    try (var b = oneAtATime(backend)) {
+      var submitted = Two.submit(b, backend);
+      var first = submitted.first();
+      Manual.Batch one = submitted.one();
 
       one.landed().complete(null);
       assertThat(first.get(30, TimeUnit.SECONDS).batchImages()).isEqualTo(1);
@@ -113,11 +127,10 @@ final class BatcherHandOverTest {
   @Test
   void aBatchThatFailsFailsItsRequestsAndFreesTheBackend() throws Exception {
     var backend = new Manual();
-    try (var b = new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "manual")) {
-      var first = b.submit(SHAPE, List.of("a"), new long[] {1});
-      b.submit(SHAPE, List.of("b"), new long[] {2});
-      Manual.Batch one = backend.started.poll(30, TimeUnit.SECONDS);
-      assertThat(one).isNotNull();
+    try (var b = oneAtATime(backend)) {
+      var submitted = Two.submit(b, backend);
+      var first = submitted.first();
+      Manual.Batch one = submitted.one();
       var crash = new ImageBackend.Unavailable("worker crashed", null);
       one.computed().completeExceptionally(crash);
       one.landed().completeExceptionally(crash);
