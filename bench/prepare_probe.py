@@ -8,8 +8,9 @@ float16, 20 Euler steps, CUDA graphs), and prints one JSON line of seconds, each
 capture), `capture`, `replay` (the graph's first replay), `iter1`, `iter2` (two whole iterations), and with `libs` the
 seconds the background thread spent. Variants:
   base    as the worker does it
-  libs    a thread warms the device's libraries (startup.LibraryWarmUp: cuBLAS, cuDNN, normalisation, attention) from
-          right after `import torch`, while genbench's modules are imported, and is joined before the build
+  libs    a thread warms the device's libraries (warm_libraries: cuBLAS, cuDNN, normalisation, attention) from right
+          after `import torch`, while genbench's modules are imported, joined once the device's context is made (what
+          the worker did in 9fbe663, reverted: no gain, bench/RESULTS.md §26)
   eager1  one eager UNet call before the capture instead of two
 Usage: python3 bench/prepare_probe.py [--rounds 2] [--out FILE]   (runs every variant ROUNDS times, alternating)
 """
@@ -20,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +42,28 @@ def case_json(steps=20, size=1024):
         "weights": None, "save_images": None, "tiny": False, "backend": "torch"}]}
 
 
+def warm_libraries(torch, out: dict) -> None:
+    """The first use of cuBLAS, cuDNN (both memory formats), normalisation, attention, activations and resampling on
+    device 0, float16 at tiny shapes; `out["seconds"]` how long it took."""
+    start = time.perf_counter()
+    F = torch.nn.functional
+    d, h = torch.device("cuda", 0), torch.float16
+    with torch.inference_mode():
+        a = torch.randn(64, 64, device=d, dtype=h)
+        a @ a, F.linear(a, a, a[0]), torch.baddbmm(a[None], a[None], a[None])
+        x = torch.randn(1, 8, 16, 16, device=d, dtype=h)
+        w = torch.randn(8, 8, 3, 3, device=d, dtype=h)
+        F.conv2d(x, w, padding=1)
+        F.conv2d(x.contiguous(memory_format=torch.channels_last), w.contiguous(memory_format=torch.channels_last),
+                 padding=1)
+        F.group_norm(F.silu(x), 4), F.layer_norm(F.gelu(a), (64,)), F.interpolate(x, scale_factor=2.0)
+        q = torch.randn(1, 2, 16, 64, device=d, dtype=h)
+        F.scaled_dot_product_attention(q, q, q), torch.softmax(a, dim=-1)
+        torch.cuda.synchronize(d)
+    torch._C._cuda_clearCublasWorkspaces()
+    out["seconds"] = round(time.perf_counter() - start, 3)
+
+
 def one(variant: str) -> dict:
     t = {}
     start = time.perf_counter()
@@ -53,9 +77,9 @@ def one(variant: str) -> dict:
     import torch
     lap("torch")
     libs = {}
-    if variant == "libs":  # as the worker does it (startup.LibraryWarmUp), joined once the device's context is made
-        from genbench_worker import startup
-        warm = startup.LibraryWarmUp(0, environ={}).start()
+    if variant == "libs":  # cuBLAS and cuDNN loaded on a thread from here, joined once the device's context is made
+        thread = threading.Thread(target=warm_libraries, args=(torch, libs), daemon=True)
+        thread.start()
     from genbench_worker.backends import ModelCache
     from genbench_worker.case import Job
     from genbench_worker.scenarios import scenario_for
@@ -67,9 +91,8 @@ def one(variant: str) -> dict:
     torch.cuda.synchronize()
     lap("context")
     if variant == "libs":
-        warm.finish()
+        thread.join()
         lap("libs_join")
-        libs = {"seconds": warm.seconds, "error": warm.error}
     case = Job.from_json(json.dumps(case_json())).cases[0]
     cache = ModelCache(prime=lambda *a: None)
     loaded, _ = cache.get(case, device)

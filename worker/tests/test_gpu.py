@@ -47,20 +47,6 @@ class CudaClockTest(unittest.TestCase):
 
 
 @unittest.skipUnless(HAS_CUDA, "needs a CUDA GPU (scripts/test-gpu)")
-class LibraryWarmUpOnGpuTest(unittest.TestCase):
-    def test_the_warm_up_runs_on_its_thread_and_leaves_nothing_allocated(self):
-        from genbench_worker import startup  # noqa: PLC0415
-
-        torch.cuda.synchronize()
-        before = torch.cuda.memory_allocated(0)
-        warm_up = startup.LibraryWarmUp(0, environ={}).start()
-        warm_up.finish()
-        self.assertIsNone(warm_up.error)
-        self.assertIsNotNone(warm_up.seconds)
-        self.assertEqual(before, torch.cuda.memory_allocated(0))
-
-
-@unittest.skipUnless(HAS_CUDA, "needs a CUDA GPU (scripts/test-gpu)")
 class GraphedUNetTest(unittest.TestCase):
     def test_replaying_the_graph_computes_what_the_eager_call_computes(self):
         from genbench_worker.scenarios.diffusion import GraphedUNet  # noqa: PLC0415

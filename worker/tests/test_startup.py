@@ -127,7 +127,7 @@ class WorkerStartTest(unittest.TestCase):
                              text=True, env=env, timeout=120)
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertRegex(out.stderr, r"genbench_worker: hello \d+\.\d\d s after start: imports \d+\.\d\d s, device "
-                                     r"\d+\.\d\d s \(not early; libraries not warmed early\), hello \d+\.\d\d s")
+                                     r"\d+\.\d\d s \(not early\), hello \d+\.\d\d s")
         self.assertEqual(1, out.stdout.count('"type":"hello"'))
         self.assertNotIn("first job read", out.stderr)  # none came
 
@@ -148,37 +148,3 @@ class WorkerStartTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
-
-
-class LibraryWarmUpTest(unittest.TestCase):
-
-    def test_the_warm_up_runs_on_its_own_thread_for_the_ordinal_and_finish_waits_for_it(self):
-        import threading
-
-        seen = []
-
-        def warm(ordinal):
-            seen.append((ordinal, threading.current_thread().name))
-
-        warm_up = startup.LibraryWarmUp(1, warm=warm, environ={}).start()
-        warm_up.finish()
-        self.assertEqual([(1, "genbench-warm-libs")], seen)
-        self.assertIsNotNone(warm_up.seconds)
-        self.assertRegex(warm_up.describe(), r"libraries warmed in \d+\.\d\d s alongside the imports \(\d+\.\d\d s waited\)")
-
-    def test_off_by_the_switch_or_without_an_ordinal_nothing_runs(self):
-        seen = []
-        for ordinal, environ in ((0, {startup.WARM_ENV: "0"}), (None, {})):
-            warm_up = startup.LibraryWarmUp(ordinal, warm=seen.append, environ=environ).start()
-            warm_up.finish()
-            self.assertEqual("libraries not warmed early", warm_up.describe())
-        self.assertEqual([], seen)
-
-    def test_an_error_is_kept_and_said_not_raised(self):
-        def warm(ordinal):
-            raise RuntimeError("CUDA error: no kernel image\nmore")
-
-        warm_up = startup.LibraryWarmUp(0, warm=warm, environ={}).start()
-        warm_up.finish()
-        self.assertIsNone(warm_up.seconds)
-        self.assertEqual("libraries not warmed early (RuntimeError: CUDA error: no kernel image)", warm_up.describe())

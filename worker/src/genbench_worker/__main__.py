@@ -8,8 +8,6 @@
     --version           the worker version
 
 GENBENCH_EARLY_CUDA=0: the CUDA context is created by torch after its import, not on a thread alongside it (startup.py).
-GENBENCH_WARM_LIBS=0: cuBLAS and cuDNN are loaded by the first case, not on a thread while genbench's modules are
-imported (startup.py).
 GENBENCH_PYCACHE=DIR|off: where torch's sources have no bytecode beside them, the worker keeps compiled bytecode in DIR
 (default $XDG_CACHE_HOME/genbench/pycache or ~/.cache/genbench/pycache), so later workers skip compiling (pycache.py).
 GENBENCH_BUILD=direct|meta: how random-weight models are built (models/construction.py; default direct on CUDA).
@@ -112,8 +110,7 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
         return list_models()
     started = time.perf_counter()
     # the device's CUDA context is created on a thread of its own while torch is imported (startup.py)
-    ordinal = startup.ordinal_for(args.device) if startup.torch_has_cuda() else None
-    early = startup.EarlyContext(ordinal).start()
+    early = startup.EarlyContext(startup.ordinal_for(args.device) if startup.torch_has_cuda() else None).start()
     if events is None:
         events = protocol.claim_stdout()  # before torch and friends are imported: stray prints go to stderr
         signal.signal(signal.SIGTERM, _on_sigterm)
@@ -133,13 +130,8 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
             print("genbench_worker: bad job %s: %s" % (args.job, e), file=sys.stderr)
             return EXIT_USAGE
 
-    warm = startup.LibraryWarmUp(None)
     try:
-        import torch  # noqa: F401, PLC0415 (genbench's modules import it)
-
-        # the device's libraries are loaded on a thread of their own while genbench's modules are imported (startup.py)
-        warm = startup.LibraryWarmUp(ordinal).start()
-        from .backends import ModelCache  # noqa: PLC0415
+        from .backends import ModelCache  # noqa: PLC0415 (imports torch)
         from .scenarios import run_case  # noqa: PLC0415
 
         from .models.construction import build_mode  # noqa: PLC0415
@@ -159,11 +151,10 @@ def main(argv: Optional[List[str]] = None, *, events: Optional[protocol.EventStr
             torch.zeros(1, device=device)
             torch.cuda.synchronize(device)
         early.finish(device_type(device), device.index)
-        warm.finish()  # before any case: its memory window must not see the warm-up's allocations
         ready = time.perf_counter()
         events.emit(hello(device))
-        print("genbench_worker: hello %.2f s after start: imports %.2f s, device %.2f s (%s; %s), hello %.2f s; %s"
-              % (time.perf_counter() - started, imported - started, ready - imported, early.describe(), warm.describe(),
+        print("genbench_worker: hello %.2f s after start: imports %.2f s, device %.2f s (%s), hello %.2f s; %s"
+              % (time.perf_counter() - started, imported - started, ready - imported, early.describe(),
                  time.perf_counter() - ready, bytecode), file=sys.stderr)
         cache = cache if cache is not None else ModelCache()
         if job is not None:
