@@ -106,21 +106,20 @@ def one(variant: str) -> dict:
         torch.cuda.synchronize()
         lap("encode")
         forward = sc.model.unet_forward
-        static_cond = {k: v for k, v in cond.items()} if isinstance(cond, dict) else cond
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side):
-            forward(latents, sc._timesteps[0], static_cond)
+            forward(latents, sc._timesteps[0], cond)
             torch.cuda.synchronize()
             lap("eager1")
             if variant != "eager1":
-                forward(latents, sc._timesteps[0], static_cond)
+                forward(latents, sc._timesteps[0], cond)
                 torch.cuda.synchronize()
                 lap("eager2")
         torch.cuda.current_stream().wait_stream(side)
         graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(graph):
-            forward(latents, sc._timesteps[0], static_cond)
+            forward(latents, sc._timesteps[0], cond)
         torch.cuda.synchronize()
         lap("capture")
         graph.replay()

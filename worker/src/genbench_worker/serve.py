@@ -37,8 +37,9 @@ import json
 import os
 import select
 import sys
+import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from typing import Any, Callable, Dict, List, Optional
 
 from . import __version__
@@ -115,8 +116,6 @@ class SoonNotice:
 
     def __init__(self, send: Callable[[Dict[str, Any]], None], lead_ns: int,
                  clock: Callable[[], int] = time.perf_counter_ns):
-        import threading  # noqa: PLC0415
-
         self._send = send
         self.lead_ns = max(0, int(lead_ns))
         self._clock = clock
@@ -146,13 +145,12 @@ class SoonNotice:
 
     def done(self, key: tuple, compute_ns: Optional[int]) -> None:
         """The compute is over (its time, or None when it failed): nothing more is said for it."""
-        if self.lead_ns:
-            with self.cond:
-                self._armed = None
+        if not self.lead_ns:
+            return  # nothing is ever said: no history to keep
+        with self.cond:
+            self._armed = None
         if compute_ns is not None:
             if key not in self._recent:
-                from collections import deque  # noqa: PLC0415
-
                 self._recent[key] = deque(maxlen=self.RECENT)
             self._recent[key].append(int(compute_ns))
 

@@ -1,8 +1,8 @@
 """A stand-in for the serving worker (no torch), for the Java tests of the pixel pipeline: answers `images` requests
 after sleeping `steps` ms, each image's bytes all equal to its seed & 0xff, written to the request's pixels_file.
 A prompt "crash" kills the process (exit 3); with a prompt "slow-pixels" the pixels follow their `computed`
-line 2 s later; with a prompt "soon" a `soon` line comes 5 ms before the `computed` line. Each request's arrival is appended to ../recv.log as `recv ID NS`
-(the monotonic clock, as Java's System.nanoTime on Linux)."""
+line 2 s later; with a prompt "soon" a `soon` line comes 5 ms before the `computed` line. Each request's arrival is
+appended to ../recv.log as `recv ID NS` (the monotonic clock, as Java's System.nanoTime on Linux)."""
 import json
 import os
 import sys
