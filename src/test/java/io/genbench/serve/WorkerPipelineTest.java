@@ -169,12 +169,18 @@ final class WorkerPipelineTest {
   void afterASoonLineTheReaderPollsForTheComputedLineAndTheSoonAnswersNothing(@TempDir Path tmp) throws Exception {
     var metrics = new ServeMetrics(GpuTelemetry.none());
     try (WorkerImageBackend backend = fake(tmp, metrics)) {
-      ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("soon"), new long[] {4}));
-      assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 4);
-      assertThat(backend.caughtAfterSoon()).as("the computed line, 5 ms after the soon line, read while the reader spun").isEqualTo(1);
-      ImageBackend.Started plain = backend.start(new ImageBatch(SHAPE, List.of("p"), new long[] {5}));
-      assertThat(plain.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 5);
-      assertThat(backend.caughtAfterSoon()).isEqualTo(1);
+      // Up to five tries: on a busy 2-core host the fake may now and then be off its core for the whole 50 ms spin.
+      int tries = 0;
+      while (backend.caughtAfterSoon() == 0 && tries < 5) {
+        ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("soon"), new long[] {4 + tries}));
+        assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) (4 + tries));
+        tries++;
+      }
+      assertThat(backend.caughtAfterSoon()).as("the computed line, 5 ms after the soon line, read while the reader spun")
+          .isEqualTo(1);
+      ImageBackend.Started plain = backend.start(new ImageBatch(SHAPE, List.of("p"), new long[] {10}));
+      assertThat(plain.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 10);
+      assertThat(backend.caughtAfterSoon()).as("a batch without a soon line is not counted").isEqualTo(1);
     }
   }
 }
