@@ -9,6 +9,7 @@ import struct
 import sys
 import tempfile
 import threading
+import time
 import unittest
 import zlib
 
@@ -473,12 +474,22 @@ class TimingTest(unittest.TestCase):
 class FakeSource:
     def __init__(self):
         self.closed = False
+        self.reads = 0
 
     def read(self):
+        self.reads += 1
         return (50.0, 25.0, 300.0)
 
     def close(self):
         self.closed = True
+
+    def wait_reads(self, n, timeout_s=10.0):
+        """Waits until `n` reads were made (at most `timeout_s`): counted reads, not a sleep, so that a busy host that
+        keeps the sampler's thread off its core longer does not change what the test sees."""
+        deadline = time.monotonic() + timeout_s
+        while self.reads < n and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return self.reads
 
 
 class TelemetryTest(unittest.TestCase):
@@ -487,16 +498,20 @@ class TelemetryTest(unittest.TestCase):
         events, source = RecordingStream(), FakeSource()
         sampler = telemetry.TelemetrySampler(events, "c", source, sample_interval_s=0.005, emit_interval_s=0.05)
 
+        t0 = time.monotonic()
         sampler.start()
-        threading.Event().wait(0.2)
+        # 25 reads, 5 ms apart: at least 120 ms, so at least two 50 ms windows were emitted by the sampler's thread
+        self.assertGreaterEqual(source.wait_reads(25), 25)
         sampler.stop()
+        elapsed = time.monotonic() - t0
         sampler.stop()
         count = len(events.events)
         threading.Event().wait(0.05)
 
         self.assertTrue(source.closed)
         self.assertGreaterEqual(count, 2)
-        self.assertLessEqual(count, 6)
+        self.assertLessEqual(count, elapsed / 0.05 + 2)  # one a window, and the last partial one
+        self.assertLess(count, source.reads)  # averaged: fewer events than samples
         self.assertEqual(count, len(events.events))  # nothing after stop
         e = events.dicts()[0]
         self.assertEqual((50.0, 25.0, 300.0, "c"), (e["gpu_util_pct"], e["memory_used_pct"], e["power_w"], e["case_id"]))
@@ -506,9 +521,9 @@ class TelemetryTest(unittest.TestCase):
         sampler = telemetry.TelemetrySampler(events, "c", source, sample_interval_s=0.005, emit_interval_s=10)
 
         sampler.start()
-        threading.Event().wait(0.05)
+        source.wait_reads(2)  # the second read comes after the first sample is in the window
         sampler.set_measuring(True)
-        threading.Event().wait(0.05)
+        source.wait_reads(source.reads + 2)  # a read begun after the switch, and its sample in the window
         sampler.set_measuring(False)
         sampler.stop()
 

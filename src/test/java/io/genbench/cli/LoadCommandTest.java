@@ -50,7 +50,7 @@ final class LoadCommandTest {
   @Test
   void streamedImagesReportTheirFirstPartialImage() throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
-      server.tokenGapMs = 25; // between partial images: the first one is sent 2 x 25 ms before the answer ends
+      server.tokenGapMs = 100; // between partial images: the first one is sent 2 x 100 ms before the answer ends (checked: 15 ms)
       Path out = dir.resolve("run");
 
       Cli cli = Cli.run("load", server.url("/"), "--api", "openai-images", "--partial-images", "2", "--requests", "3",

@@ -72,7 +72,7 @@ final class InstanceMetadataTest {
 
   @Test
   void readsTypeZoneAndLifecycleWithASessionTokenFirst() {
-    Placement p = new InstanceMetadata(base(), Duration.ofSeconds(2)).detect().orElseThrow();
+    Placement p = new InstanceMetadata(base(), Duration.ofSeconds(30)).detect().orElseThrow();
 
     assertThat(p).isEqualTo(new Placement("g6e.xlarge", "spot", "us-west-2b", "imds"));
     assertThat(requests.getFirst()).isEqualTo("PUT /latest/api/token");
@@ -82,7 +82,7 @@ final class InstanceMetadataTest {
   void noTokenMeansNoPlacement() {
     tokens = false;
 
-    assertThat(new InstanceMetadata(base(), Duration.ofSeconds(2)).detect()).isEmpty();
+    assertThat(new InstanceMetadata(base(), Duration.ofSeconds(30)).detect()).isEmpty();
     assertThat(requests).containsExactly("PUT /latest/api/token");
   }
 

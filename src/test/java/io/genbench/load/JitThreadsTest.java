@@ -3,8 +3,12 @@ package io.genbench.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,20 +26,57 @@ final class JitThreadsTest {
     assertThat(JitThreads.compilerThreads(tasks.resolve("absent"))).isEmpty();
   }
 
-  @Test
-  void onLinuxThisJvmsCompilerThreadsGetNice19AndTheIdlePolicy() throws Exception {
-    Path self = Path.of("/proc/self/task");
-    assumeTrue(Files.isDirectory(self) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
-    var ids = JitThreads.compilerThreads(self);
-    assertThat(ids).as("this JVM's compiler threads").isNotEmpty();
+  /**
+   * Run in a child JVM (the lowering is never undone, and the suite's JVM runs with it off: see the pom): lowers its
+   * compiler threads, then prints "lowered found" and, per compiler thread, "tid nice policy" from /proc.
+   */
+  public static final class Probe {
+    public static void main(String[] args) throws Exception {
+      Path self = Path.of("/proc/self/task");
+      var ids = JitThreads.compilerThreads(self);
+      System.out.println(JitThreads.yieldToLoad() + " " + ids.size());
+      for (int tid : ids) {
+        // /proc/PID/task/TID/stat: field 19 is the nice value (fields after the parenthesised name, which may hold spaces)
+        String stat = Files.readString(self.resolve(Integer.toString(tid)).resolve("stat"));
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        System.out.println(tid + " " + after[16] + " " + after[38]);
+      }
+    }
+  }
 
-    assertThat(JitThreads.yieldToLoad()).isEqualTo(ids.size());
-    for (int tid : ids) {
-      // /proc/PID/task/TID/stat: field 19 is the nice value (fields after the parenthesised name, which may hold spaces)
-      String stat = Files.readString(self.resolve(Integer.toString(tid)).resolve("stat"));
-      String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      assertThat(after[16]).as("nice of compiler thread " + tid).isEqualTo("19");
-      assertThat(after[38]).as("scheduling policy of compiler thread " + tid + " (5: SCHED_IDLE)").isEqualTo("5");
+  private static List<String> probe(String... jvmFlags) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+    cmd.addAll(List.of(jvmFlags));
+    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out.lines().filter(l -> l.matches("[0-9]+ [0-9-]+( [0-9]+)?")).toList();
+  }
+
+  @Test
+  void onLinuxAJvmsCompilerThreadsGetNice19AndTheIdlePolicy() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
+    List<String> lines = probe("-Dgenbench.load.niceJit=true");
+    String[] counts = lines.getFirst().split(" ");
+    assertThat(Integer.parseInt(counts[1])).as("the child JVM's compiler threads").isPositive();
+    assertThat(counts[0]).as("lowered").isEqualTo(counts[1]);
+    assertThat(lines).hasSize(1 + Integer.parseInt(counts[1]));
+    for (String t : lines.subList(1, lines.size())) {
+      String[] f = t.split(" ");
+      assertThat(f[1]).as("nice of compiler thread " + f[0]).isEqualTo("19");
+      assertThat(f[2]).as("scheduling policy of compiler thread " + f[0] + " (5: SCHED_IDLE)").isEqualTo("5");
+    }
+  }
+
+  @Test
+  void offItLowersNothing() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
+    List<String> lines = probe("-Dgenbench.load.niceJit=false");
+    assertThat(lines.getFirst()).startsWith("0 ");
+    for (String t : lines.subList(1, lines.size())) {
+      assertThat(t.split(" ")[2]).as("scheduling policy of compiler thread " + t + " (5: SCHED_IDLE)").isNotEqualTo("5");
     }
   }
 }

@@ -119,7 +119,7 @@ final class LoadEngineTest {
   void whileOneConnectionIsStalledEveryRequestTakesTheOtherAndTheQueueIsServedInOrder(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi(); LoadEngine engine = engine(kind, server.url("/v1/images/generations"), 2, 20_000_000_000L)) {
       server.stallRequest = 0;
-      server.stallMs = 3000;
+      server.stallMs = 10_000;  // long, so that a busy host's stalls of a second or two fit in the margins below
       CompletableFuture<RequestRecord> stalled = fire(engine, 0);
       long t0 = System.nanoTime();
       while (server.requests.get() < 1 && System.nanoTime() - t0 < 10_000_000_000L) Thread.sleep(1);
@@ -132,9 +132,9 @@ final class LoadEngineTest {
       RequestRecord s = stalled.get(20, TimeUnit.SECONDS);
 
       assertThat(s.ok()).as(s.toString()).isTrue();
-      assertThat(one).allMatch(RequestRecord::ok).allMatch(r -> r.doneNs() < s.doneNs() - 1_000_000_000L, "done while the stall lasted")
-          .allMatch(r -> r.dispatchLagNs() < 500_000_000L, "no wait for the stalled connection");
-      assertThat(queued).allMatch(RequestRecord::ok).allMatch(r -> r.doneNs() < s.doneNs() - 1_000_000_000L);
+      assertThat(one).allMatch(RequestRecord::ok).allMatch(r -> r.doneNs() < s.doneNs() - 5_000_000_000L, "done while the stall lasted")
+          .allMatch(r -> r.dispatchLagNs() < 2_000_000_000L, "no wait for the stalled connection");
+      assertThat(queued).allMatch(RequestRecord::ok).allMatch(r -> r.doneNs() < s.doneNs() - 5_000_000_000L);
       assertThat(queued.stream().sorted(Comparator.comparingLong(RequestRecord::sentNs)).map(RequestRecord::index).toList())
           .as("sent in the order fired").containsExactly(5, 6, 7, 8, 9, 10, 11, 12);
       assertThat(server.connections.get()).as("connections opened").isLessThanOrEqualTo(2);
@@ -194,12 +194,14 @@ final class LoadEngineTest {
       parts.add((Integer.toHexString(piece.length()) + "\r\n" + piece + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
     parts.add("0\r\n\r\n".getBytes(StandardCharsets.UTF_8));
-    try (RawHttpServer server = new RawHttpServer(n -> new RawHttpServer.Reply(parts, 20, false, false));
+    try (RawHttpServer server = new RawHttpServer(n -> new RawHttpServer.Reply(parts, 100, false, false));
         LoadEngine engine = engine(kind, server.url("/"), 1, 10_000_000_000L)) {
       RequestRecord a = fire(engine, 0).get(20, TimeUnit.SECONDS);
       RequestRecord b = fire(engine, 1).get(20, TimeUnit.SECONDS);
 
       assertThat(List.of(a, b)).allMatch(r -> r.ok() && r.images() == 2, "read whole");
+      // two 100 ms pauses, checked against 30 ms: the client's loop off its core for a while reads a head and later chunks
+      // together, which took 20 ms pauses under 30 ms on a busy 2-core host
       assertThat(a.doneNs() - a.firstByteNs()).as("the last chunk came two pauses after the first").isGreaterThanOrEqualTo(30_000_000L);
       assertThat(server.connections.get()).as("the connection was kept").isEqualTo(1);
     }
@@ -213,7 +215,7 @@ final class LoadEngineTest {
       RequestRecord again = fire(never, 1).get(20, TimeUnit.SECONDS);
 
       assertThat(List.of(r, again)).allMatch(x -> x.error() == ErrorKind.TIMEOUT);
-      assertThat(r.doneNs() - r.sentNs()).isBetween(200_000_000L, 2_000_000_000L);
+      assertThat(r.doneNs() - r.sentNs()).isBetween(200_000_000L, 10_000_000_000L);
       assertThat(server.connections.get()).as("the timed-out connection is not reused").isEqualTo(2);
       assertThat(settled(never)).as("in flight once every record is in").isZero();
     }

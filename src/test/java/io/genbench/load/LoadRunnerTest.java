@@ -43,12 +43,17 @@ final class LoadRunnerTest {
       List<RequestRecord> during = records.stream()
           .filter(r -> r.scheduledNs() > stalled.sentNs() && r.scheduledNs() < stalled.doneNs() - 100_000_000L).toList();
       assertThat(during).hasSizeGreaterThan(30);
-      assertThat(during).allMatch(r -> r.serviceNs() < 200_000_000L, "service time stays small");
+      // the waiting requests were sent on the other connection, not behind the stall: their service time stays well
+      // under the 1 s stall (a bound, not a small one: a busy 2-core host stalls a request now and then by 0.3 s)
+      assertThat(during).allMatch(r -> r.serviceNs() < 700_000_000L, "service time stays under the stall");
+      assertThat(during.stream().mapToLong(RequestRecord::serviceNs).sorted().toArray()[during.size() / 2])
+          .as("median service time of the requests scheduled during the stall").isLessThan(100_000_000L);
       assertThat(during).allMatch(r -> r.responseNs() > 100_000_000L, "the wait for the stalled connection counts");
       long[] response = records.stream().mapToLong(RequestRecord::responseNs).sorted().toArray();
       assertThat(response[(int) Math.ceil(0.99 * response.length) - 1]).isGreaterThan(800_000_000L);
       long[] service = records.stream().filter(r -> r != stalled).mapToLong(RequestRecord::serviceNs).sorted().toArray();
-      assertThat(service[service.length - 1]).isLessThan(200_000_000L);
+      assertThat(service[service.length - 1]).isLessThan(700_000_000L);
+      assertThat(service[service.length / 2]).isLessThan(100_000_000L);
     }
   }
 
@@ -117,7 +122,7 @@ final class LoadRunnerTest {
   void aChatStreamGivesFirstTokenChunkTimesAndTheServersTokenCount(LoadEngine.Kind kind) throws Exception {
     try (FakeOpenAi server = new FakeOpenAi()) {
       server.tokens = 6;
-      server.tokenGapMs = 3;
+      server.tokenGapMs = 20;  // gaps well above a busy 2-core host's scheduling delays, checked against half of them
 
       List<RequestRecord> records = run(plan(server.url("/v1/chat/completions"), "openai-chat", "concurrency 1", 5, 2), kind);
 
@@ -127,7 +132,7 @@ final class LoadRunnerTest {
       assertThat(r.tokensCounted()).isFalse();
       assertThat(r.chunkNs()).hasSize(6);
       assertThat(r.firstByteNs()).isEqualTo(r.chunkNs()[0]);
-      assertThat(r.tpotNs()).isGreaterThanOrEqualTo(2_000_000L);
+      assertThat(r.tpotNs()).isGreaterThanOrEqualTo(10_000_000L);
     }
   }
 

@@ -194,16 +194,17 @@ final class ImageServerTest {
   @Test
   void oneRequestAtATimeDoesNotWaitForTheDelayAfterTheFirst() throws Exception {
     var backend = new FakeBackend(false);
-    try (ImageServer server = start(backend, new Batcher.Limits(8, 400_000_000L, 64), null)) {
+    try (ImageServer server = start(backend, new Batcher.Limits(8, 2_000_000_000L, 64), null)) {
       var http = new Http(server.port());
-      http.post(ImageServer.IMAGES, OK);  // the first batch expects a full one: it waits the delay out
+      http.post(ImageServer.IMAGES, OK);  // the first batch expects a full one: it waits the delay (2 s) out
 
       List<Double> queued = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         queued.add(Json.MAPPER.readTree(http.post(ImageServer.IMAGES, OK).body()).path("metrics").path("queue_ms").asDouble());
       }
 
-      assertThat(queued).allSatisfy(q -> assertThat(q).isLessThan(200.0));  // the last batch had one image: none expected
+      // the last batch had one image: none expected (half the delay as the bound: a busy host's stalls fit under it)
+      assertThat(queued).allSatisfy(q -> assertThat(q).isLessThan(1000.0));
       assertThat(backend.sizes).containsExactly(1, 1, 1, 1);
     }
   }

@@ -156,10 +156,11 @@ final class WorkerPipelineTest {
     }
     try (WorkerImageBackend backend = fake(tmp.resolve("second"), metrics);
         Batcher batcher = new Batcher(backend, new Batcher.Limits(1, 0, 8), Ticker.SYSTEM, metrics, "fake")) {
-      // 300 ms computes: a result that came in before the batcher's thread registered for it would be completed by that
-      // thread (as it must be: BatcherHandOverTest); a 5 ms compute raced that registration on a busy 2-core host
-      var slower = new ImageBatch.Shape(new Resolution(16, 8), 300, 7.5);
-      for (int i = 0; i < 5; i++) {
+      // 1 s computes: a result that came in before the batcher's thread registered for it would be completed by that
+      // thread (as it must be: BatcherHandOverTest); on a busy 2-core host, 5 ms and even 300 ms computes raced that
+      // registration for the first request (the JVM's first pass through that code, its compiler threads starved)
+      var slower = new ImageBatch.Shape(new Resolution(16, 8), 1000, 7.5);
+      for (int i = 0; i < 3; i++) {
         var completedBy = new CompletableFuture<String>();
         batcher.submit(slower, List.of("p"), new long[] {i}).whenComplete((o, f) -> completedBy.complete(Thread.currentThread().getName()));
         assertThat(completedBy.get(60, TimeUnit.SECONDS)).as("request %d's outcome: completed by the reader of the result line, "
