@@ -3,12 +3,10 @@ package io.genbench.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
+import io.genbench.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,21 +42,15 @@ final class JitThreadsTest {
     }
   }
 
-  private static List<String> probe(String... jvmFlags) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
-    cmd.addAll(List.of(jvmFlags));
-    cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out.lines().filter(l -> l.matches("[0-9]+ [0-9-]+( [0-9]+)?")).toList();
+  private static List<String> probe(String niceJit) throws Exception {
+    return ChildJvm.run(Probe.class, "-Dgenbench.load.niceJit=" + niceJit, "--enable-native-access=ALL-UNNAMED").lines()
+        .filter(l -> l.matches("[0-9]+ [0-9-]+( [0-9]+)?")).toList();
   }
 
   @Test
   void onLinuxAJvmsCompilerThreadsGetNice19AndTheIdlePolicy() throws Exception {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/task")) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
-    List<String> lines = probe("-Dgenbench.load.niceJit=true");
+    List<String> lines = probe("true");
     String[] counts = lines.getFirst().split(" ");
     assertThat(Integer.parseInt(counts[1])).as("the child JVM's compiler threads").isPositive();
     assertThat(counts[0]).as("lowered").isEqualTo(counts[1]);
@@ -73,7 +65,7 @@ final class JitThreadsTest {
   @Test
   void offItLowersNothing() throws Exception {
     assumeTrue(Files.isDirectory(Path.of("/proc/self/task")) && Runtime.version().feature() >= 22, "Linux and the Foreign Function API");
-    List<String> lines = probe("-Dgenbench.load.niceJit=false");
+    List<String> lines = probe("false");
     assertThat(lines.getFirst()).startsWith("0 ");
     for (String t : lines.subList(1, lines.size())) {
       assertThat(t.split(" ")[2]).as("scheduling policy of compiler thread " + t + " (5: SCHED_IDLE)").isNotEqualTo("5");

@@ -3,11 +3,9 @@ package io.genbench.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.genbench.ChildJvm;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The soft maximum heap a ZGC server sets itself, checked in JVMs started with each collector. */
@@ -23,14 +21,7 @@ final class ServeHeapTest {
   }
 
   private static String probe(String... jvmFlags) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
-    cmd.addAll(List.of(jvmFlags));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out.lines().reduce((a, b) -> b).orElseThrow();
+    return ChildJvm.run(Probe.class, jvmFlags).lines().reduce((a, b) -> b).orElseThrow();
   }
 
   @Test
