@@ -1,5 +1,6 @@
 package io.genbench.serve;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genbench.Json;
@@ -349,9 +350,10 @@ public final class ImageServer implements AutoCloseable {
           metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
           metrics.request(IMAGES, 200);
           Buffer answer = images.body(metricsJson(o, encodeNs, e2eNs));
+          String timing = serverTiming(o, encodeNs, e2eNs);
           ServeTrace.mark("ending", o.batchSeq());
           ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
-              .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs)).end(answer));
+              .putHeader("Server-Timing", timing).end(answer));
           loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
         });
       });
@@ -367,14 +369,17 @@ public final class ImageServer implements AutoCloseable {
       ServeMetrics metrics) {
     String host = req.getHeader("Host");
     String base = "http://" + (host != null && !host.isBlank() ? host : config.host() + ":" + port());
-    ObjectNode root = Json.MAPPER.createObjectNode();
-    root.put("created", System.currentTimeMillis() / 1000);
-    ArrayNode data = root.putArray("data");
+    // written as text, not a JSON tree: on the answer's path (issue 20); the Host header is the client's, so escaped
+    char[] quotedBase = JsonStringEncoder.getInstance().quoteAsString(base + FILES);
+    StringBuilder head = new StringBuilder(64 + count * (quotedBase.length + 56)).append("{\"created\":")
+        .append(System.currentTimeMillis() / 1000).append(",\"data\":[");
     for (int k = 0; k < count; k++) {
       int i = k;
-      data.addObject().put("url", base + FILES + store.put(o.images().thenApply(images -> images.get(i))) + ".png");
+      head.append(k == 0 ? "{\"url\":\"" : ",{\"url\":\"").append(quotedBase)
+          .append(store.put(o.images().thenApply(images -> images.get(i)))).append(".png\"}");
     }
-    release.join(o, CompletableFuture.completedFuture(root), (answer, failure) -> {
+    head.append("],\"metrics\":");
+    release.join(o, CompletableFuture.completedFuture(head), (answer, failure) -> {
       long ready = System.nanoTime();
       ServeTrace.mark("ready", o.batchSeq());
       b.answered(o.batchSeq());
@@ -384,11 +389,11 @@ public final class ImageServer implements AutoCloseable {
         long e2eNs = ready - t0;
         metrics.imageRequest(config.model(), e2eNs, o.queueNs(), o.computeNs(), encodeNs);
         metrics.request(IMAGES, 200);
-        String head = answer.toString();
+        String body = appendMetrics(answer, o, encodeNs, e2eNs).append('}').toString();
+        String timing = serverTiming(o, encodeNs, e2eNs);
         ServeTrace.mark("ending", o.batchSeq());
         ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
-            .putHeader("Server-Timing", serverTiming(o, encodeNs, e2eNs))
-            .end(head.substring(0, head.length() - 1) + ",\"metrics\":" + metricsJson(o, encodeNs, e2eNs) + "}"));
+            .putHeader("Server-Timing", timing).end(body));
         loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
       });
     });
@@ -445,29 +450,27 @@ public final class ImageServer implements AutoCloseable {
 
   /** The {@code Server-Timing} of an image response (ms): queue, compute, transfer, encode, e2e, and the batch's images. */
   static String serverTiming(Batcher.Outcome o, long encodeNs, long e2eNs) {
-    return "queue;dur=" + ms(o.queueNs()) + ", compute;dur=" + ms(o.computeNs()) + ", transfer;dur=" + ms(o.transferNs())
-        + ", encode;dur=" + ms(encodeNs) + ", e2e;dur=" + ms(e2eNs) + ", batch;desc=\"" + o.batchImages() + "\"";
+    StringBuilder t = new StringBuilder(128);
+    Millis.append(t.append("queue;dur="), o.queueNs());
+    Millis.append(t.append(", compute;dur="), o.computeNs());
+    Millis.append(t.append(", transfer;dur="), o.transferNs());
+    Millis.append(t.append(", encode;dur="), encodeNs);
+    Millis.append(t.append(", e2e;dur="), e2eNs);
+    return t.append(", batch;desc=\"").append(o.batchImages()).append('"').toString();
   }
 
   /** The body's {@code metrics} field: the same figures as {@link #serverTiming}, and the batch's requests. */
   static String metricsJson(Batcher.Outcome o, long encodeNs, long e2eNs) {
-    ObjectNode m = Json.MAPPER.createObjectNode();
-    m.put("queue_ms", msValue(o.queueNs()));
-    m.put("compute_ms", msValue(o.computeNs()));
-    m.put("transfer_ms", msValue(o.transferNs()));
-    m.put("encode_ms", msValue(encodeNs));
-    m.put("e2e_ms", msValue(e2eNs));
-    m.put("batch_size", o.batchImages());
-    m.put("batch_requests", o.batchRequests());
-    return m.toString();
+    return appendMetrics(new StringBuilder(160), o, encodeNs, e2eNs).toString();
   }
 
-  private static String ms(long ns) {
-    return String.format(Locale.ROOT, "%.3f", ns / 1e6);
-  }
-
-  private static double msValue(long ns) {
-    return Math.round(ns / 1e3) / 1e3;
+  private static StringBuilder appendMetrics(StringBuilder m, Batcher.Outcome o, long encodeNs, long e2eNs) {
+    Millis.append(m.append("{\"queue_ms\":"), o.queueNs());
+    Millis.append(m.append(",\"compute_ms\":"), o.computeNs());
+    Millis.append(m.append(",\"transfer_ms\":"), o.transferNs());
+    Millis.append(m.append(",\"encode_ms\":"), encodeNs);
+    Millis.append(m.append(",\"e2e_ms\":"), e2eNs);
+    return m.append(",\"batch_size\":").append(o.batchImages()).append(",\"batch_requests\":").append(o.batchRequests()).append('}');
   }
 
   private String models() {

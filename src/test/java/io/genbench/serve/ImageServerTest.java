@@ -89,6 +89,28 @@ final class ImageServerTest {
   }
 
   @Test
+  void aUrlAnswerIsValidJsonWhateverTheClientsHostHeaderSays() throws Exception {
+    try (ImageServer server = start(new FakeBackend(false))) {
+      String host = "evil\"},{\"url\":\"http://elsewhere\\";
+      String body = "{\"prompt\":\"a\",\"n\":2,\"size\":\"64x64\",\"steps\":2,\"response_format\":\"url\"}";
+      String answer;
+      try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(30_000);
+        socket.getOutputStream().write(("POST " + ImageServer.IMAGES + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
+            + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+
+      assertThat(answer).startsWith("HTTP/1.1 200");
+      JsonNode json = Json.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(json.path("data")).hasSize(2);
+      assertThat(json.path("data").get(1).path("url").asText()).startsWith("http://" + host + ImageServer.FILES).endsWith(".png");
+      assertThat(json.path("metrics").path("batch_size").asInt()).isEqualTo(2);
+      assertThat(json.path("created").asLong()).isPositive();
+    }
+  }
+
+  @Test
   void aUrlAnswerLeavesOnceTheImagesLandedAndItsUrlWaitsForThemToBeReadWhileBase64WaitsInTheAnswer() throws Exception {
     FakeBackend backend = new FakeBackend(false);
     backend.read = new CompletableFuture<>();
