@@ -179,7 +179,7 @@ class ImageTest(unittest.TestCase):
 
         lines = [line.split() for line in err.getvalue().splitlines() if line.startswith("serve: trace2 ")]
         self.assertEqual(["t1", "t2"], [fields[2] for fields in lines])
-        order = ["recv", "start", "end", "computed", "host", "writer", "written", "sent"]
+        order = ["recv", "start", "end", "noted", "sending", "computed", "host", "writer", "written", "sent"]
         for fields in lines:
             marks = dict(kv.split("=") for kv in fields[3:])
             self.assertEqual(order + ["gc"], list(marks))
@@ -252,6 +252,78 @@ class CollectorTest(unittest.TestCase):
         self.assertGreater(server._gc_ns, 0)
         server.close()
         self.assertNotIn(server._gc_timed, gc.callbacks)
+
+
+class CollectBetweenRequestsTest(unittest.TestCase):
+    """Garbage collected between requests, never on one's path."""
+
+    def tearDown(self):
+        gc.enable()
+
+    @staticmethod
+    def _cycles(n):
+        """n unreachable reference cycles (only the collector frees them), and weak references to them."""
+        import weakref  # noqa: PLC0415
+
+        class Node:
+            pass
+
+        refs = []
+        for _ in range(n):
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            refs.append(weakref.ref(a))
+        return refs
+
+    def test_automatic_collection_is_off_while_open_and_what_is_due_is_collected_between(self):
+        gc.collect()
+        collector = serve.CollectBetweenRequests()
+        self.assertFalse(gc.isenabled())
+        few = self._cycles(3)
+        self.assertEqual(-1, collector.between())  # under generation 0's threshold: nothing due
+        self.assertTrue(all(r() is not None for r in few))
+        many = self._cycles(gc.get_threshold()[0])  # past it: automatic collection would have run by now
+        self.assertTrue(all(r() is not None for r in many))  # ... and did not
+        self.assertGreaterEqual(collector.between(), 0)
+        self.assertTrue(all(r() is None for r in few + many))
+        collector.close()
+        self.assertTrue(gc.isenabled())
+
+    def test_a_served_request_allocating_cycles_pays_no_collection_on_its_path(self):
+        import contextlib  # noqa: PLC0415
+
+        inside, collected_inside, collections = [False], [0], [0]
+
+        def note(phase, info):
+            if phase == "start":
+                collections[0] += 1
+                collected_inside[0] += inside[0]
+
+        handle = serve.Server.handle
+
+        def handle_with_cycles(server, line):
+            inside[0] = True
+            try:
+                self._cycles(3 * gc.get_threshold()[0])  # three times the threshold's allocations on the request's path
+                handle(server, line)
+            finally:
+                inside[0] = False
+
+        request = {"type": "images", "prompts": ["x"], "seeds": [1], "width": 32, "height": 32, "steps": 2}
+        from unittest import mock  # noqa: PLC0415
+
+        gc.callbacks.append(note)
+        try:
+            with mock.patch.object(serve.Server, "handle", handle_with_cycles), contextlib.redirect_stderr(io.StringIO()):
+                code, sent = run(SD, dict(request, id="a"), dict(request, id="b"), dict(request, id="c"))
+        finally:
+            gc.callbacks.remove(note)
+
+        self.assertEqual(0, code)
+        self.assertEqual(["a", "b", "c"], [m["id"] for m in sent if m["type"] == "images"])
+        self.assertGreaterEqual(collections[0], 3)  # one between each request and the next at least
+        self.assertEqual(0, collected_inside[0])
+        self.assertTrue(gc.isenabled())  # main gave automatic collection back
 
 
 class RequestLinesTest(unittest.TestCase):

@@ -278,6 +278,12 @@ class Server:
                 self._graphs.popitem(last=False)
         return self._graphs[key] or self.model.unet_forward
 
+    def collect_between(self, collector: "CollectBetweenRequests") -> None:
+        """Runs the garbage collection due now that a request is answered; traced, its time is not charged to the
+        next request's `gc` mark, which counts only collections on a request's path."""
+        collector.between()
+        self._gc_ns = 0
+
     def sync(self) -> None:
         if self.device.type == "cuda":
             self.torch.cuda.synchronize(self.device)
@@ -344,6 +350,8 @@ class Server:
             compute_ns = self.clock() - start
         finally:
             self.soon.done(shape, compute_ns)
+        if marks is not None:
+            marks["end"], marks["noted"] = start + compute_ns, self.clock()  # noted: the soon notice disarmed
         idle_ns = None if self._computed_at is None else start - self._computed_at
         self._computed_at = start + compute_ns
         try:
@@ -383,6 +391,8 @@ class Server:
         if fmt == "file":
             # the controller may send the next request now (it names the other pixel file) while this batch's pixels
             # are copied into the file's mapping: straight from the device where the mapping is registered with CUDA
+            if marks is not None:
+                marks["sending"] = self.clock()
             self.send({"type": "computed", "id": m["id"], "compute_ns": int(compute_ns)})
             if marks is not None:
                 marks["end"], marks["computed"] = start + compute_ns, self.clock()
@@ -645,6 +655,32 @@ def freeze_heap() -> int:
     return gc.get_freeze_count()
 
 
+class CollectBetweenRequests:
+    """The garbage collector run between requests instead of wherever an allocation crosses its threshold: while this
+    is open, automatic collection is off, and `between()`, called once a request is answered, runs the collection the
+    collector would have run by then (generation 0 once its count passes its threshold; 1 and 2 by their counts, as
+    CPython's own schedule picks them). A request's path then never pays one: about one 768^2 image request in twenty
+    paid a generation-0 collection (0.05-0.1 ms on an H100 host, issue 20's trace) after its compute or before it,
+    where it allocates. Objects without cycles are freed as before, by their reference counts."""
+
+    def __init__(self):
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def between(self) -> int:
+        """Collects what is due; returns the generation collected, or -1 for none."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        if not thresholds[0] or counts[0] < thresholds[0]:
+            return -1
+        generation = 2 if counts[2] >= thresholds[2] else 1 if counts[1] >= thresholds[1] else 0
+        gc.collect(generation)
+        return generation
+
+    def close(self) -> None:
+        if self._was_enabled:
+            gc.enable()
+
+
 def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] = None, cache=None) -> int:
     """Entry point; in-process tests inject `stdin`, `wire` and `cache`."""
     args = parse_args(argv)
@@ -681,12 +717,15 @@ def main(argv: Optional[List[str]] = None, *, stdin=None, wire: Optional[Wire] =
                "knobs": server.knobs()})
     print("serve: %s ready on %s (%d parameters, built in %.1f s; %d objects frozen out of the garbage collector)"
           % (args.model, device, loaded.parameters, loaded.build_ns / 1e9, frozen), file=sys.stderr)
+    collector = CollectBetweenRequests()
     try:
         for line in request_lines(stdin, int(args.spin_ms * 1e6)):
             server.received_ns = time.perf_counter_ns()
             if line.strip():
                 server.handle(line)
+                server.collect_between(collector)
     finally:
+        collector.close()
         server.close()
     return 0
 
