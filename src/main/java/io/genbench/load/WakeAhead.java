@@ -9,21 +9,29 @@ import io.genbench.PollingSelect;
  * known 20 ms server's response P50 read 20.53 ms); woken by a timer {@link #LEAD_NS} before the answer is due and
  * polling, the loop reads it when it comes. The answer is expected {@link #serviced the shortest recent service time}
  * after the send; only for services of at least {@link #MIN_SERVICE_NS} (faster answers come before the loop sleeps
- * deeply), each poll is bounded by {@link #MAX_SPIN_NS}, and in all the polling takes at most {@link #BUDGET_DIVISOR
+ * deeply), each poll is bounded by {@link #maxSpinNs the spread of the recent service times, the lead and 1 ms}, and in
+ * all the polling takes at most {@link #BUDGET_DIVISOR
  * one tenth} of a core (a budget refilled with time): no load level, however fast, makes the loop burn its core.
  * Everything runs on the loop's thread. {@code -Dgenbench.load.wakeAhead=false} turns it off.
  */
 final class WakeAhead extends PollingSelect {
   /** How long before the expected answer the loop wakes and polls: more than the VM's wake-up (~0.5 ms). */
   static final long LEAD_NS = 1_000_000;
-  /** The longest one poll lasts: the lead and 1 ms more. */
+  /**
+   * The longest one poll lasts where every recent service took the same time: the lead and 1 ms more. Services that
+   * vary poll for their spread too ({@link #maxSpinNs}): a served 768^2 image's compute varied by 30 ms on a noisy H200
+   * host, and a loop that polled only 2 ms after the shortest recent service slept through most answers, taking a
+   * wake-up of up to 2 ms there into the response time (issue 20, bench/RESULTS.md §27).
+   */
   static final long MAX_SPIN_NS = 2_000_000;
+  /** The longest one poll lasts however much the services vary. */
+  static final long MAX_SPIN_CAP_NS = 50_000_000;
   /** Services shorter than this get no polling. */
   static final long MIN_SERVICE_NS = 2_000_000;
   /** Polling takes at most 1 / this of the loop's time. */
   static final long BUDGET_DIVISOR = 10;
-  /** The most polling time saved up. */
-  static final long BUDGET_CAP_NS = 5_000_000;
+  /** The most polling time saved up: one poll over a spread of services ({@link #MAX_SPIN_CAP_NS}). */
+  static final long BUDGET_CAP_NS = 50_000_000;
   /** {@code -Dgenbench.load.wakeAhead=false} turns the polling off (read once). */
   static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("genbench.load.wakeAhead", "true"));
   /** No polling planned. */
@@ -51,15 +59,30 @@ final class WakeAhead extends PollingSelect {
     return min;
   }
 
+  /**
+   * How long one poll lasts at most: {@link #MAX_SPIN_NS} and the spread of the recent service times (longest less
+   * shortest), at most {@link #MAX_SPIN_CAP_NS}.
+   */
+  long maxSpinNs() {
+    long min = 0;
+    long max = 0;
+    for (long s : recent) {
+      if (s <= 0) continue;
+      if (min == 0 || s < min) min = s;
+      max = Math.max(max, s);
+    }
+    return Math.min(MAX_SPIN_CAP_NS, MAX_SPIN_NS + (max - min));
+  }
+
   /** When to start polling for the answer to a request sent at {@code sentNs}, or {@link #NONE}. */
   long pollFrom(long sentNs) {
     long s = expectedServiceNs();
     return ENABLED && s >= MIN_SERVICE_NS ? sentNs + s - LEAD_NS : NONE;
   }
 
-  /** At the start time a {@link #pollFrom} gave: polls until {@code request}'s answer, at most {@link #MAX_SPIN_NS}. */
+  /** At the start time a {@link #pollFrom} gave: polls until {@code request}'s answer, at most {@link #maxSpinNs}. */
   void arm(Object request) {
-    long until = clock.nanoTime() + MAX_SPIN_NS;
+    long until = clock.nanoTime() + maxSpinNs();
     if (until > spinUntil) spinUntil = until;
     armedFor = request;
   }

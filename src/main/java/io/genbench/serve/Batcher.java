@@ -68,9 +68,9 @@ public final class Batcher implements AutoCloseable {
   }
 
   private record Job(ImageBatch.Shape shape, List<String> prompts, long[] seeds, long submittedNs, CompletableFuture<Outcome> done,
-      Runnable computed) {}
+      java.util.function.LongConsumer endsWithin) {}
 
-  private static final Runnable NOTHING = () -> {};
+  private static final java.util.function.LongConsumer NOTHING = ns -> {};
 
   private final ImageBackend backend;
   private final Limits limits;
@@ -100,7 +100,7 @@ public final class Batcher implements AutoCloseable {
    * cores or more: on fewer the spin takes the core the worker or the client needs (2-core VM: the overhead's P50 went
    * up, not down).
    */
-  static final long SPIN_AFTER_ANSWER_NS = 2_000_000L;
+  static final long SPIN_AFTER_ANSWER_NS = 3_000_000L;
   /** The fewest cores on which serve's threads spin for what comes next rather than park at once. */
   static final int SPIN_MIN_CORES = 8;
   /** Whether this machine has {@link #SPIN_MIN_CORES}. */
@@ -134,17 +134,18 @@ public final class Batcher implements AutoCloseable {
   }
 
   /**
-   * As {@link #submit(ImageBatch.Shape, List, long[])}; {@code computed} runs as soon as the request's batch has
-   * computed, before its images have landed ({@link ImageBackend#start(ImageBatch, Runnable)}: serve's event loop then
-   * polls for the answer).
+   * As {@link #submit(ImageBatch.Shape, List, long[])}; {@code endsWithin} hears when the request's batch is about to
+   * compute and once it has, before its images have landed ({@link ImageBackend#start(ImageBatch,
+   * java.util.function.LongConsumer)}: serve's event loop then polls for the answer).
    */
-  public CompletableFuture<Outcome> submit(ImageBatch.Shape shape, List<String> prompts, long[] seeds, Runnable computed) {
+  public CompletableFuture<Outcome> submit(ImageBatch.Shape shape, List<String> prompts, long[] seeds,
+      java.util.function.LongConsumer endsWithin) {
     var done = new CompletableFuture<Outcome>();
     lock.lock();
     try {
       if (closed) throw new ImageBackend.Unavailable("the server is shutting down", null);
       if (queue.size() >= limits.maxQueue()) throw new QueueFull(limits.maxQueue());
-      queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done, computed));
+      queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done, endsWithin));
       metrics.queued(queue.size());
       arrivals++;
       changed.signalAll();
@@ -268,7 +269,7 @@ public final class Batcher implements AutoCloseable {
     ServeTrace.mark("batch", seq);
     ImageBackend.Started started;
     try {
-      started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds), () -> batch.forEach(job -> job.computed().run()));
+      started = backend.start(new ImageBatch(batch.getFirst().shape(), prompts, seeds), ns -> batch.forEach(job -> job.endsWithin().accept(ns)));
     } catch (RuntimeException | Error e) {
       ended(prompts.size());
       fail(batch, seq, e);

@@ -37,13 +37,15 @@ public interface ImageBackend extends AutoCloseable {
   }
 
   /**
-   * As {@link #start(ImageBatch)}, and runs {@code computed} as soon as the batch's compute is done, before its images
-   * land: serve's event loops then wake to poll for the answers ({@link ServeLoops}). The worker backend runs it on the
-   * thread that reads the worker's {@code computed} line; the default, once the batch's {@code computed} completes.
+   * As {@link #start(ImageBatch)}, and tells {@code endsWithin} when the batch's compute is about to end, before its
+   * images land, so serve's event loops poll for the answers instead of sleeping ({@link ServeLoops}): {@code 0} once
+   * the compute is done, and, from a backend that knows it ahead (the worker's {@code soon} line), before that the
+   * nanoseconds within which it should end. The worker backend calls it on the thread that reads the worker's lines;
+   * the default, with 0, once the batch's {@code computed} completes.
    */
-  default Started start(ImageBatch batch, Runnable computed) {
+  default Started start(ImageBatch batch, java.util.function.LongConsumer endsWithin) {
     Started started = start(batch);
-    started.computed().thenRun(computed);
+    started.computed().thenRun(() -> endsWithin.accept(0));
     return started;
   }
 

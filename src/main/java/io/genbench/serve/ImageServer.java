@@ -308,7 +308,9 @@ public final class ImageServer implements AutoCloseable {
     try {
       request = ImageRequest.parse(body, config.requests(), names(),
           backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));
-      outcome = b.submit(request.shape(), request.prompts(), request.seeds(), () -> loops.pollFor(ctx, ServeLoops.FOR_ANSWER_NS));
+      // the loop polls from the worker's soon (the compute ends within ns) until the answer is out: its wake-up, where it
+      // sleeps first, is then off the request's path
+      outcome = b.submit(request.shape(), request.prompts(), request.seeds(), ns -> loops.pollFor(ctx, ns + ServeLoops.FOR_ANSWER_NS));
     } catch (ApiError e) {
       error(req, IMAGES, e);
       return;

@@ -200,12 +200,15 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
    */
   @Override
   public Started start(ImageBatch batch) {
-    return start(batch, () -> {});
+    return start(batch, ns -> {});
   }
 
-  /** As {@link #start(ImageBatch)}; {@code whenComputed} runs on the thread that sees the last part's compute done. */
+  /**
+   * As {@link #start(ImageBatch)}; {@code endsWithin} hears each part's {@code soon} (the nanoseconds within which its
+   * compute should end) and, with 0, the last part's compute done, on the thread that reads that line.
+   */
   @Override
-  public Started start(ImageBatch batch, Runnable whenComputed) {
+  public Started start(ImageBatch batch, java.util.function.LongConsumer endsWithin) {
     int parts = Math.min(workers.size(), batch.size());
     List<PixelFiles.Lease> leases = new ArrayList<>();
     List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
@@ -225,11 +228,13 @@ public final class WorkerImageBackend implements ImageBackend, TextBackend {
         // it completes `done`: not a dependent of `done`, which a thread joining it may run instead
         var counted = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable partComputed = () -> {
-          if (counted.compareAndSet(false, true) && toCompute.decrementAndGet() == 0) whenComputed.run();
+          if (counted.compareAndSet(false, true) && toCompute.decrementAndGet() == 0) endsWithin.accept(0);
         };
         ObjectNode request = imagesRequest(batch, from, to, lease.file());
         CompletableFuture<JsonNode> result = workers.get(i).send(request, event -> {
-          if (event.path("type").asText().equals("computed")) {
+          if (event.path("type").asText().equals("soon")) {
+            endsWithin.accept(WorkerProcess.soonWithinNs(event));
+          } else if (event.path("type").asText().equals("computed")) {
             ServeTrace.mark("computed", event.path("id").asText());
             partComputed.run();
             done.complete(event);

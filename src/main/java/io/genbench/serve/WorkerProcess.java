@@ -170,8 +170,8 @@ final class WorkerProcess implements AutoCloseable {
         }
         String type = m.path("type").asText();
         if (type.equals("soon")) {  // a hint, answering nothing: the next line is due within moments
-          long ns = (long) (Math.min(Math.max(m.path("within_ms").asDouble(), 0), MAX_SOON_SPIN_MS) * 1e6);
-          if (awaitInput(in, ns)) caughtAfterSoon.incrementAndGet();
+          hint(l, m);
+          if (awaitInput(in, soonWithinNs(m))) caughtAfterSoon.incrementAndGet();
           continue;
         }
         dispatch(l, m);
@@ -199,6 +199,18 @@ final class WorkerProcess implements AutoCloseable {
   static final double MAX_SOON_SPIN_MS = 50.0;
   /** Lines read while the reader spun after a {@code soon} (tests). */
   final java.util.concurrent.atomic.AtomicLong caughtAfterSoon = new java.util.concurrent.atomic.AtomicLong();
+
+  /** The nanoseconds a {@code soon} line says its request's next line is due within, at most {@link #MAX_SOON_SPIN_MS}. */
+  static long soonWithinNs(JsonNode soon) {
+    return (long) (Math.min(Math.max(soon.path("within_ms").asDouble(), 0), MAX_SOON_SPIN_MS) * 1e6);
+  }
+
+  /** Passes a hint ({@code soon}) to its request's {@code onEvent}; a hint for no request in flight is dropped. */
+  private static void hint(Life l, JsonNode m) {
+    String id = m.path("id").asText(null);
+    Pending p = id == null ? null : l.pending.get(id);
+    if (p != null && p.onEvent() != null) p.onEvent().accept(m);
+  }
 
   /** Spins until {@code in} has input or {@code ns} have passed; whether it has. */
   static boolean awaitInput(BufferedReader in, long ns) throws IOException {

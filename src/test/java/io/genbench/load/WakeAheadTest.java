@@ -62,6 +62,24 @@ final class WakeAheadTest {
     assertThat(share).isBetween(0.09, 0.1 + (double) WakeAhead.BUDGET_CAP_NS / (now - start));
   }
 
+  @Test
+  void servicesThatVaryPollForTheirSpreadUpToABound() throws Exception {
+    assertThat(w.maxSpinNs()).isEqualTo(WakeAhead.MAX_SPIN_NS);
+    for (int i = 0; i < 16; i++) w.serviced(280 * MS + (i % 4) * 10 * MS);  // 280 to 310 ms
+    assertThat(w.pollFrom(now)).isEqualTo(now + 280 * MS - WakeAhead.LEAD_NS);
+    assertThat(w.maxSpinNs()).isEqualTo(WakeAhead.MAX_SPIN_NS + 30 * MS);
+
+    Object request = new Object();
+    w.arm(request);
+    now += 25 * MS;
+    assertThat(strategy(false)).as("25 ms in: still within the spread").isEqualTo(7);
+    now += 7 * MS;
+    assertThat(strategy(false)).as("past the spread and the bound: it sleeps").isEqualTo(SelectStrategy.SELECT);
+
+    w.serviced(MS * 1_000);  // one 1 s service among them
+    assertThat(w.maxSpinNs()).isEqualTo(WakeAhead.MAX_SPIN_CAP_NS);
+  }
+
   private int strategy(boolean hasTasks) throws Exception {
     return w.calculateStrategy(() -> 7, hasTasks);
   }

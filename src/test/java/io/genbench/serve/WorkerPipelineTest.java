@@ -134,11 +134,11 @@ final class WorkerPipelineTest {
     try (WorkerImageBackend backend = fake(tmp, metrics)) {
       var saidBy = new CompletableFuture<String>();
       ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("slow-pixels"), new long[] {9}),
-          () -> saidBy.complete(Thread.currentThread().getName()));
+          ns -> saidBy.complete(ns + " " + Thread.currentThread().getName()));
 
       assertThat(started.computed().get(60, TimeUnit.SECONDS)).as("the fake worker's compute_ns: 1 ms a step").isEqualTo(SHAPE.steps() * 1_000_000L);
       assertThat(saidBy).as("said before the batch's computed future completed").isDone();
-      assertThat(saidBy.get()).startsWith("genbench-worker").endsWith("-out");
+      assertThat(saidBy.get()).as("the compute has ended (0 ns to go)").startsWith("0 genbench-worker").endsWith("-out");
       assertThat(started.landed()).as("the pixels come 2 s after the computed line").isNotDone();
       assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) 9);
     }
@@ -176,8 +176,11 @@ final class WorkerPipelineTest {
       // Up to five tries: on a busy 2-core host the fake may now and then be off its core for the whole 50 ms spin.
       int tries = 0;
       while (backend.caughtAfterSoon() == 0 && tries < 5) {
-        ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("soon"), new long[] {4 + tries}));
+        var told = new java.util.concurrent.CopyOnWriteArrayList<Long>();
+        ImageBackend.Started started = backend.start(new ImageBatch(SHAPE, List.of("soon"), new long[] {4 + tries}), told::add);
         assertThat(started.images().get(60, TimeUnit.SECONDS).getFirst().rgb()[0]).isEqualTo((byte) (4 + tries));
+        // the soon line's within_ms (50) passed on before the compute's end: serve's loops then poll from there
+        assertThat(told).containsExactly(50_000_000L, 0L);
         tries++;
       }
       assertThat(backend.caughtAfterSoon()).as("the computed line, 5 ms after the soon line, read while the reader spun")
