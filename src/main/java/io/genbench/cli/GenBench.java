@@ -7,6 +7,7 @@ import io.genbench.env.Environment;
 import io.genbench.execute.Backend;
 import io.genbench.execute.ExecutorKind;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -14,9 +15,6 @@ import picocli.CommandLine;
 @Command(name = "genbench", mixinStandardHelpOptions = true, versionProvider = GenBench.Version.class,
     description = {"Measures how fast, how big and how expensive generative-model inference is: Stable Diffusion, SDXL,"
         + " Stable Video Diffusion and LLMs, on GPUs (PyTorch worker) or the embedded ONNX default (CPU).", ""},
-    subcommands = {PlanCommand.class, RunCommand.class, ReportCommand.class, CompareCommand.class, BestCommand.class, SuiteCommand.class, ModelsCommand.class, PriceCommand.class,
-        LoadCommand.class, ServeCommand.class, HistoryCommand.class,
-        CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  genbench plan --mode sd_only --output plan.yaml", "  genbench run plan.yaml",
         "  genbench report results/20261121-101500-plan --format html > report.html",
         "  genbench compare results/20261121-101500-plan results/20261122-093000-plan --fail-on-regression 5%%",
@@ -61,8 +59,13 @@ public final class GenBench {
     java.util.logging.Logger.getLogger("").setLevel(quiet ? java.util.logging.Level.OFF : java.util.logging.Level.WARNING);
   }
 
+  /** The subcommands, in the order {@code genbench --help} lists them. */
+  static final List<Class<?>> SUBCOMMANDS = List.of(PlanCommand.class, RunCommand.class, ReportCommand.class, CompareCommand.class,
+      BestCommand.class, SuiteCommand.class, ModelsCommand.class, PriceCommand.class, LoadCommand.class, ServeCommand.class,
+      HistoryCommand.class, CommandLine.HelpCommand.class);
+
   public static void main(String[] args) {
-    System.exit(execute(commandLine(), args));
+    System.exit(execute(commandLine(args), args));
   }
 
   /**
@@ -85,8 +88,27 @@ public final class GenBench {
   /** Columns of --help: wide enough that no option's description splits a name (an instance type, a path). */
   static final int HELP_WIDTH = 120;
 
+  /** genbench with every subcommand (help, usage errors, tests). */
   static CommandLine commandLine() {
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * genbench for {@code args}: with only the subcommand {@code args} starts with, when it names one (not {@code help}),
+   * else with all of them. picocli reads a command's options by reflection when it is added, and all eleven took 0.16-0.2 s of each
+   * start on the 2-core VM, before a run could start its worker (issue 18: the time to the first measured event).
+   */
+  static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new GenBench());
+    Class<?> named = args.length == 0 ? null : SUBCOMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class && names(c).contains(args[0]))
+        .findFirst().orElse(null);  // help names another command: all of them
+    for (Class<?> c : named != null ? List.<Class<?>>of(named) : SUBCOMMANDS) {
+      try {
+        cl.addSubcommand(CommandLine.defaultFactory().create(c));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot make the " + c.getSimpleName() + " command", e);
+      }
+    }
     ErrorHandler handler = new ErrorHandler();
     cl.setExecutionExceptionHandler(handler);
     cl.setParameterExceptionHandler(handler);
@@ -98,8 +120,17 @@ public final class GenBench {
     labeled(cl, Lifecycle.class, "lifecycle");
     // at picocli's default 80 columns its line breaker split names at their dots (g6e./xlarge, ~/./cache)
     cl.setUsageHelpWidth(HELP_WIDTH);
-    cl.getSubcommands().get("plan").getCommandSpec().usageMessage().footer(PlanCommand.footer());
+    CommandLine plan = cl.getSubcommands().get("plan");
+    if (plan != null) plan.getCommandSpec().usageMessage().footer(PlanCommand.footer());
     return cl;
+  }
+
+  /** A subcommand class's name and aliases, from its annotation. */
+  private static List<String> names(Class<?> command) {
+    Command c = command.getAnnotation(Command.class);
+    List<String> all = new java.util.ArrayList<>(List.of(c.aliases()));
+    all.add(c.name());
+    return all;
   }
 
   private static <E extends Enum<E> & Labeled> void labeled(CommandLine cl, Class<E> type, String what) {

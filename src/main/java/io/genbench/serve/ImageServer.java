@@ -311,6 +311,7 @@ public final class ImageServer implements AutoCloseable {
       // the loop polls from the worker's soon (the compute ends within ns) until the answer is out: its wake-up, where it
       // sleeps first, is then off the request's path
       outcome = b.submit(request.shape(), request.prompts(), request.seeds(), ns -> loops.pollFor(ctx, ns + ServeLoops.FOR_ANSWER_NS));
+      loops.awaiting(ctx);
     } catch (ApiError e) {
       error(req, IMAGES, e);
       return;
@@ -325,9 +326,12 @@ public final class ImageServer implements AutoCloseable {
     outcome.whenComplete((o, failure) -> {
       if (failure != null) {
         Throwable cause = Batcher.cause(failure);
-        ctx.runOnContext(v -> error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
-            ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
-            : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause)));
+        ctx.runOnContext(v -> {
+          error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
+              ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
+              : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause));
+          loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
+        });
         return;
       }
       long handed = System.nanoTime();
@@ -345,6 +349,7 @@ public final class ImageServer implements AutoCloseable {
           if (failure2 != null) {
             error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the images failed: "
                 + Batcher.cause(failure2)));
+            loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
             return;
           }
           long encodeNs = ready - handed;
@@ -356,7 +361,7 @@ public final class ImageServer implements AutoCloseable {
           ServeTrace.mark("ending", o.batchSeq());
           ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
               .putHeader("Server-Timing", timing).end(answer));
-          loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
+          loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
         });
       });
     });
@@ -396,7 +401,7 @@ public final class ImageServer implements AutoCloseable {
         ServeTrace.mark("ending", o.batchSeq());
         ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
             .putHeader("Server-Timing", timing).end(body));
-        loops.pollFor(ctx, ServeLoops.AFTER_ANSWER_NS);
+        loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
       });
     });
   }

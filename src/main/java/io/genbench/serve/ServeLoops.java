@@ -101,10 +101,30 @@ final class ServeLoops {
     }
   }
 
-  /** Ends the poll of the event loop of {@code ctx} (on that loop: the request it polled for came). */
+  /**
+   * Ends the poll of the event loop of {@code ctx} (on that loop: the request it polled for came), unless the loop
+   * still waits for an answer ({@link #awaiting}).
+   */
   void stopPolling(Context ctx) {
     Poll p = polls.get(((ContextInternal) ctx).nettyEventLoop());
-    if (p != null) p.stop();
+    if (p != null && p.waiting == 0) p.stop();
+  }
+
+  /** The loop of {@code ctx} (on that loop) waits for one more request's answer, until {@link #answered}. */
+  void awaiting(Context ctx) {
+    Poll p = polls.get(((ContextInternal) ctx).nettyEventLoop());
+    if (p != null) p.waiting++;
+  }
+
+  /**
+   * The loop of {@code ctx} (on that loop) wrote an answer it waited for (or the request's error): it polls {@code ns}
+   * more for the client's next request. The windows the answers it waits for opened ({@code soon}: the spread of a
+   * shape's computes, up to 50 ms) end here once it waits for none, instead of polling out their length after the
+   * answer is gone: on an H200 host that drained the loop's budget, and loops then slept through answers (issue 20).
+   */
+  void answered(Context ctx, long ns) {
+    Poll p = polls.get(((ContextInternal) ctx).nettyEventLoop());
+    if (p != null) p.answered(ns);
   }
 
   /** Nanoseconds the loops polled in all (tests, reports). */
@@ -135,6 +155,8 @@ final class ServeLoops {
     private final LongSupplier clock;
     /** Poll until then (the clock's time); 0: not polling. Written by any thread. */
     private volatile long until;
+    /** Answers the loop waits for (its own thread only). */
+    int waiting;
 
     Poll(LongSupplier clock) {
       super(clock, BUDGET_DIVISOR, BUDGET_CAP_NS);
@@ -146,6 +168,18 @@ final class ServeLoops {
       long u = clock.getAsLong() + ns;
       synchronized (this) {
         if (until == 0 || u - until > 0) until = u;
+      }
+    }
+
+    /** An answer it waited for left: polls {@code ns} from now, and no longer than that once it waits for none. */
+    void answered(long ns) {
+      waiting = Math.max(0, waiting - 1);
+      if (waiting > 0) {
+        extend(ns);
+        return;
+      }
+      synchronized (this) {
+        until = clock.getAsLong() + ns;
       }
     }
 

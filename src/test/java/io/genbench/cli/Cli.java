@@ -15,7 +15,7 @@ record Cli(int exitCode, String out, String err) {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      var cl = GenBench.commandLine();
+      var cl = GenBench.commandLine(args);  // as main builds it: only the subcommand named
       cl.setOut(new java.io.PrintWriter(System.out, true));
       cl.setErr(new java.io.PrintWriter(System.err, true));
       int code = cl.execute(args);

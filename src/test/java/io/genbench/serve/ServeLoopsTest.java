@@ -57,6 +57,25 @@ final class ServeLoopsTest {
   }
 
   @Test
+  void aSoonWindowEndsWithTheLastAnswerTheLoopWaitedFor() {
+    var clock = new Clock();
+    var p = new ServeLoops.Poll(() -> clock.now);
+    p.waiting = 2;  // two requests on this loop, one soon window of 30 ms open
+    p.extend(30 * MS);
+    p.answered(3 * MS);
+    clock.now += 10 * MS;
+    assertThat(p.polling()).as("the other request's window stays open").isTrue();
+    p.answered(3 * MS);
+    clock.now += 3 * MS - 1;
+    assertThat(p.polling()).as("3 ms for the next request").isTrue();
+    clock.now += 2;
+    assertThat(p.polling()).as("and no longer: the 30 ms window ended with the last answer").isFalse();
+    assertThat(p.waiting).isZero();
+    p.answered(3 * MS);  // an answer it did not count (a late error) does not go below zero
+    assertThat(p.waiting).isZero();
+  }
+
+  @Test
   void aLoopPollsAtMostATenthOfItsTimeAfterWhatItSavedUp() {
     var clock = new Clock();
     var p = new ServeLoops.Poll(() -> clock.now);
