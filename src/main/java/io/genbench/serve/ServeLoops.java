@@ -46,6 +46,8 @@ final class ServeLoops {
   static final long AFTER_ANSWER_NS = 3_000_000L;
   /** How long a loop polls once a batch holding one of its requests has computed, for that request's answer. */
   static final long FOR_ANSWER_NS = 2_000_000L;
+  /** Whether a loop polls from a worker's {@code soon} ({@code -Dgenbench.serve.pollFromSoon=false}: from {@code computed}). */
+  static final boolean POLL_FROM_SOON = Boolean.parseBoolean(System.getProperty("genbench.serve.pollFromSoon", "true"));
   /** Polling takes at most 1 / this of a loop's time. */
   static final long BUDGET_DIVISOR = 10;
   /**
