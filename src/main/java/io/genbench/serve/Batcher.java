@@ -100,7 +100,7 @@ public final class Batcher implements AutoCloseable {
    * cores or more: on fewer the spin takes the core the worker or the client needs (2-core VM: the overhead's P50 went
    * up, not down).
    */
-  static final long SPIN_AFTER_ANSWER_NS = 3_000_000L;
+  static final long SPIN_AFTER_ANSWER_NS = 2_000_000L;
   /** The fewest cores on which serve's threads spin for what comes next rather than park at once. */
   static final int SPIN_MIN_CORES = 8;
   /** Whether this machine has {@link #SPIN_MIN_CORES}. */

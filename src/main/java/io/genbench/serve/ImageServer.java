@@ -308,8 +308,8 @@ public final class ImageServer implements AutoCloseable {
     try {
       request = ImageRequest.parse(body, config.requests(), names(),
           backend.join().sizeMultiple(), ThreadLocalRandom.current().nextLong(1L << 32));
-      // the loop polls from the worker's soon (the compute ends within ns) until the answer is out: its wake-up, where it
-      // sleeps first, is then off the request's path (-Dgenbench.serve.pollFromSoon=false: from the computed line only)
+      // the loop polls from the compute's end (ns 0), or with -Dgenbench.serve.pollFromSoon=true already from the worker's
+      // soon (the compute ends within ns), until the answer is out
       outcome = b.submit(request.shape(), request.prompts(), request.seeds(), ns -> {
         if (ns == 0 || ServeLoops.POLL_FROM_SOON) loops.pollFor(ctx, ns + ServeLoops.FOR_ANSWER_NS);
       });

@@ -22,12 +22,10 @@ import java.util.function.LongSupplier;
  * serve's Vert.x, whose event loops poll (a non-blocking epoll_wait, handling I/O and tasks as usual) instead of
  * sleeping for a short while when their next event is due within moments:
  * <ul>
- *   <li>from the worker's {@code soon} line, which says within how long a batch holding one of the loop's requests
- *       will have computed, until that request's answer is handed to the loop (0.1-0.3 ms after the compute, when the
- *       worker's pixels and result line are in): {@link #pollFor}, called by the thread that reads the worker's lines
- *       ({@link ImageBackend#start(ImageBatch, java.util.function.LongConsumer)}), at {@code soon} and again at
- *       {@code computed}. A loop woken only at {@code computed} had the wake-up on the request's path: on a noisy H200
- *       host 1.5-1.7 ms in 17 of 439 requests (issue 20, bench/RESULTS.md §27);
+ *   <li>once the compute of a batch holding one of the loop's requests is done: the answer is handed to the loop
+ *       0.1-0.3 ms later, when the worker's pixels and result line are in ({@link #pollFor}, called by the thread that
+ *       reads the worker's {@code computed} line: {@link ImageBackend#start(ImageBatch, java.util.function.LongConsumer)});
+ *       with {@link #POLL_FROM_SOON} already from the worker's {@code soon} line, until the answer is out;
  *   <li>after the loop wrote an image answer: a client that sends one request at a time sends its next 0.5-1.5 ms later.
  * </ul>
  * A sleeping loop takes a thread wake-up to read the request or take the answer, and on an H100 host a wake-up was
@@ -43,18 +41,24 @@ import java.util.function.LongSupplier;
  */
 final class ServeLoops {
   /** How long a loop polls after writing an image answer, for the client's next request. */
-  static final long AFTER_ANSWER_NS = 3_000_000L;
+  static final long AFTER_ANSWER_NS = 2_000_000L;
   /** How long a loop polls once a batch holding one of its requests has computed, for that request's answer. */
   static final long FOR_ANSWER_NS = 2_000_000L;
-  /** Whether a loop polls from a worker's {@code soon} ({@code -Dgenbench.serve.pollFromSoon=false}: from {@code computed}). */
-  static final boolean POLL_FROM_SOON = Boolean.parseBoolean(System.getProperty("genbench.serve.pollFromSoon", "true"));
+  /**
+   * Whether a loop polls from a worker's {@code soon} rather than from its {@code computed} line
+   * ({@code -Dgenbench.serve.pollFromSoon=true}; off by default). Its first form, whose window outlived the answer, drained
+   * the loops' budget on an H200 host (overhead P99 4.8-6.3 ms against 2.3 ms polling from {@code computed}); the window
+   * now ends with the last answer a loop waits for, which no GPU host has measured yet (issue 20, bench/RESULTS.md §27).
+   */
+  static final boolean POLL_FROM_SOON = Boolean.getBoolean("genbench.serve.pollFromSoon");
   /** Polling takes at most 1 / this of a loop's time. */
   static final long BUDGET_DIVISOR = 10;
   /**
-   * The most polling time a loop saves up: a poll from a worker's {@code soon} lasts as long as the spread of that
-   * shape's recent computes (the worker's {@code within_ms}, at most 50 ms), which one budget should cover.
+   * The most polling time a loop saves up: a poll from a worker's {@code soon} ({@link #POLL_FROM_SOON}) lasts as long
+   * as the spread of that shape's recent computes (the worker's {@code within_ms}, at most 50 ms), which one budget
+   * should cover; 5 ms otherwise.
    */
-  static final long BUDGET_CAP_NS = 50_000_000L;
+  static final long BUDGET_CAP_NS = POLL_FROM_SOON ? 50_000_000L : 5_000_000L;
 
   private static final Runnable NOTHING = () -> {};
 
