@@ -20,8 +20,8 @@ final class WakeAhead extends PollingSelect {
   /**
    * The longest one poll lasts where every recent service took the same time: the lead and 1 ms more. Services that
    * vary poll for their spread too ({@link #maxSpinNs}): a served 768^2 image's compute varied by 30 ms on a noisy H200
-   * host, and a loop that polled only 2 ms after the shortest recent service slept through most answers, taking a
-   * wake-up of up to 2 ms there into the response time (issue 20, bench/RESULTS.md §27).
+   * host, so a loop that polls only 2 ms after the shortest recent service sleeps through most answers, and a wake-up
+   * there took up to 2 ms (issue 20, bench/RESULTS.md §27; this polling's own effect is not measured yet).
    */
   static final long MAX_SPIN_NS = 2_000_000;
   /** The longest one poll lasts however much the services vary. */
