@@ -395,7 +395,7 @@ class Server:
                 marks["sending"] = self.clock()
             self.send({"type": "computed", "id": m["id"], "compute_ns": int(compute_ns)})
             if marks is not None:
-                marks["end"], marks["computed"] = start + compute_ns, self.clock()
+                marks["computed"] = self.clock()
             result["pixels_file"] = path
             if layout is not None:
                 self.sync()  # the queued DMA has landed in the file

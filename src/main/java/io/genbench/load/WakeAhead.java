@@ -64,14 +64,9 @@ final class WakeAhead extends PollingSelect {
    * shortest), at most {@link #MAX_SPIN_CAP_NS}.
    */
   long maxSpinNs() {
-    long min = 0;
     long max = 0;
-    for (long s : recent) {
-      if (s <= 0) continue;
-      if (min == 0 || s < min) min = s;
-      max = Math.max(max, s);
-    }
-    return Math.min(MAX_SPIN_CAP_NS, MAX_SPIN_NS + (max - min));
+    for (long s : recent) max = Math.max(max, s);
+    return Math.min(MAX_SPIN_CAP_NS, MAX_SPIN_NS + (max - expectedServiceNs()));
   }
 
   /** When to start polling for the answer to a request sent at {@code sentNs}, or {@link #NONE}. */

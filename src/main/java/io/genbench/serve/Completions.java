@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -169,7 +168,7 @@ final class Completions implements AutoCloseable {
         metrics.request(endpoint, 200);
         if (r.ended() || r.closed()) return;
         r.putHeader("Content-Type", "application/json").putHeader("Server-Timing", "queue;dur=" + fixed(startNs - t0)
-            + ", compute;dur=" + fixed(done.computeNs()) + ", e2e;dur=" + fixed(timings.path("e2e_ms").asDouble() * 1e6)
+            + ", compute;dur=" + fixed(done.computeNs()) + ", e2e;dur=" + fixed(Math.round(timings.path("e2e_ms").asDouble() * 1e6))
             + ", batch;desc=\"1\"").end(body.toString());
         return;
       }
@@ -231,8 +230,8 @@ final class Completions implements AutoCloseable {
     return Math.round(ns / 1e3) / 1e3;
   }
 
-  private static String fixed(double ns) {
-    return String.format(Locale.ROOT, "%.3f", ns / 1e6);
+  private static String fixed(long ns) {
+    return Millis.append(new StringBuilder(), ns).toString();
   }
 
   @Override

@@ -207,9 +207,14 @@ final class WorkerProcess implements AutoCloseable {
 
   /** Passes a hint ({@code soon}) to its request's {@code onEvent}; a hint for no request in flight is dropped. */
   private static void hint(Life l, JsonNode m) {
-    String id = m.path("id").asText(null);
-    Pending p = id == null ? null : l.pending.get(id);
+    Pending p = pending(l, m);
     if (p != null && p.onEvent() != null) p.onEvent().accept(m);
+  }
+
+  /** The request in flight a worker's line names by its {@code id}, or null. */
+  private static Pending pending(Life l, JsonNode m) {
+    String id = m.path("id").asText(null);
+    return id == null ? null : l.pending.get(id);
   }
 
   /** Spins until {@code in} has input or {@code ns} have passed; whether it has. */
@@ -233,7 +238,7 @@ final class WorkerProcess implements AutoCloseable {
       }
       default -> {
         String id = m.path("id").asText(null);
-        Pending p = id == null ? null : l.pending.get(id);
+        Pending p = pending(l, m);
         if (p == null) {
           System.err.println("genbench serve: " + label + " answered no request in flight, ignored: " + abbreviate(m.toString()));
           return;

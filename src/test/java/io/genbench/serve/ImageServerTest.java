@@ -91,7 +91,7 @@ final class ImageServerTest {
   @Test
   void aUrlAnswerIsValidJsonWhateverTheClientsHostHeaderSays() throws Exception {
     try (ImageServer server = start(new FakeBackend(false))) {
-      String host = "evil\"},{\"url\":\"http://elsewhere\\";
+      String host = "127.0.0.1\"},{\"url\":\"x\\";
       String body = "{\"prompt\":\"a\",\"n\":2,\"size\":\"64x64\",\"steps\":2,\"response_format\":\"url\"}";
       String answer;
       try (var socket = new java.net.Socket("127.0.0.1", server.port())) {
