@@ -92,20 +92,23 @@ public final class Batcher implements AutoCloseable {
   private long batches;
   /** How long the wait for expected images may wait for the last batch's answers to leave before counting the delay. */
   static final long ANSWER_WAIT_NS = 1_000_000_000L;
-  /**
-   * How long the batcher's thread spins for the next request after a batch's answers left, before it parks: a client
-   * that comes straight back (one request at a time: its next request arrives 0.5-1.5 ms after the answer) is picked
+  /*
+   * After a batch's answers left, the batcher's thread spins for the next request before it parks ({@link ComeBack}: as
+   * long as its clients took to come back, 2-8 ms): a client that comes straight back (one request at a time) is picked
    * up without a thread wake-up, whose latency was the batcher's part of the serving overhead (issue 20: 0.15 ms P50,
-   * 0.38 ms P99 on an H100 host). At most this much CPU per batch, and only on a machine of {@link #SPIN_MIN_CORES}
-   * cores or more: on fewer the spin takes the core the worker or the client needs (2-core VM: the overhead's P50 went
-   * up, not down).
+   * 0.38 ms P99 on an H100 host). Only on a machine of SPIN_MIN_CORES cores or more: on fewer the spin takes the core
+   * the worker or the client needs (2-core VM: the overhead's P50 went up, not down).
    */
-  static final long SPIN_AFTER_ANSWER_NS = 2_000_000L;
   /** The fewest cores on which serve's threads spin for what comes next rather than park at once. */
   static final int SPIN_MIN_CORES = 8;
   /** Whether this machine has {@link #SPIN_MIN_CORES}. */
   static final boolean SPIN_HERE = Runtime.getRuntime().availableProcessors() >= SPIN_MIN_CORES;
-  private volatile long spinNs = SPIN_HERE ? SPIN_AFTER_ANSWER_NS : 0;
+  /** How soon clients came back after their answers: the spin lasts {@link ComeBack#waitNs} (at least 2 ms, at most 8). */
+  private final ComeBack comeBack = new ComeBack();
+  /** A spin a test fixed ({@link #spinAfterAnswer}); -1: {@link #comeBack}'s on a machine of enough cores, else none. */
+  private volatile long spinNs = -1;
+  /** Whether a request arrived since the last answer left (the first one's gap is a come-back). */
+  private boolean arrivedSinceAnswer;
   /** Requests submitted so far and closes, read by the spinning thread without the lock. */
   private volatile long arrivals;
   /** When (System.nanoTime, not the ticker: tests' tickers stand still) the last batch's answers left, once any did. */
@@ -147,6 +150,8 @@ public final class Batcher implements AutoCloseable {
       if (queue.size() >= limits.maxQueue()) throw new QueueFull(limits.maxQueue());
       queue.add(new Job(shape, List.copyOf(prompts), seeds.clone(), ticker.read(), done, endsWithin));
       metrics.queued(queue.size());
+      if (answeredSeq > 0 && !arrivedSinceAnswer) comeBack.cameBack(System.nanoTime() - answeredNanoTime);
+      arrivedSinceAnswer = true;
       arrivals++;
       changed.signalAll();
     } finally {
@@ -187,7 +192,7 @@ public final class Batcher implements AutoCloseable {
     while (true) {
       if (closed) return null;
       if (queue.isEmpty()) {
-        long spinUntil = answeredNanoTime + spinNs;
+        long spinUntil = answeredNanoTime + spinNs();
         if (answeredSeq > 0 && System.nanoTime() - spinUntil < 0) {
           spin(spinUntil);
         } else {
@@ -247,6 +252,19 @@ public final class Batcher implements AutoCloseable {
   /** Spins this long after each batch's answers left (tests: a long one, so a request is sure to come during it; 0: none). */
   void spinAfterAnswer(java.time.Duration d) {
     spinNs = d.toNanos();
+  }
+
+  private long spinNs() {
+    long fixed = spinNs;
+    return fixed >= 0 ? fixed : SPIN_HERE ? comeBack.waitNs() : 0;
+  }
+
+  /**
+   * How long a thread that wrote an answer should wait for the next request polling before it sleeps: how soon this
+   * batcher's clients came back after their answers ({@link ComeBack}).
+   */
+  long comeBackNs() {
+    return comeBack.waitNs();
   }
 
   /**
@@ -332,6 +350,7 @@ public final class Batcher implements AutoCloseable {
         answeredSeq = batchSeq;
         answeredAtNs = ticker.read();
         answeredNanoTime = System.nanoTime();
+        arrivedSinceAnswer = false;
         changed.signalAll();
       }
     } finally {

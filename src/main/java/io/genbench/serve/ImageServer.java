@@ -332,7 +332,7 @@ public final class ImageServer implements AutoCloseable {
           error(req, IMAGES, cause instanceof ImageBackend.Unavailable u
               ? new ApiError(503, "server_error", null, "unavailable", u.getMessage())
               : new ApiError(500, "server_error", null, "internal_error", "The backend failed: " + cause));
-          loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
+          loops.answered(ctx, b.comeBackNs());
         });
         return;
       }
@@ -351,7 +351,7 @@ public final class ImageServer implements AutoCloseable {
           if (failure2 != null) {
             error(req, IMAGES, new ApiError(500, "server_error", null, "internal_error", "Reading or encoding the images failed: "
                 + Batcher.cause(failure2)));
-            loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
+            loops.answered(ctx, b.comeBackNs());
             return;
           }
           long encodeNs = ready - handed;
@@ -363,7 +363,7 @@ public final class ImageServer implements AutoCloseable {
           ServeTrace.mark("ending", o.batchSeq());
           ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
               .putHeader("Server-Timing", timing).end(answer));
-          loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
+          loops.answered(ctx, b.comeBackNs());
         });
       });
     });
@@ -403,7 +403,7 @@ public final class ImageServer implements AutoCloseable {
         ServeTrace.mark("ending", o.batchSeq());
         ServeTrace.markWhenDone("flushed", o.batchSeq(), req.response().putHeader("Content-Type", "application/json")
             .putHeader("Server-Timing", timing).end(body));
-        loops.answered(ctx, ServeLoops.AFTER_ANSWER_NS);
+        loops.answered(ctx, b.comeBackNs());
       });
     });
   }

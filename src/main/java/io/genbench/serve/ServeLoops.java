@@ -26,7 +26,9 @@ import java.util.function.LongSupplier;
  *       0.1-0.3 ms later, when the worker's pixels and result line are in ({@link #pollFor}, called by the thread that
  *       reads the worker's {@code computed} line: {@link ImageBackend#start(ImageBatch, java.util.function.LongConsumer)});
  *       with {@link #POLL_FROM_SOON} already from the worker's {@code soon} line, until the answer is out;
- *   <li>after the loop wrote an image answer: a client that sends one request at a time sends its next 0.5-1.5 ms later.
+ *   <li>after the loop wrote an image answer: a client that sends one request at a time sends its next 0.3-1.5 ms later
+ *       (up to 4 ms on a noisy host); the loop polls as long as the batcher's clients took to come back
+ *       ({@link ComeBack}, 2-8 ms).
  * </ul>
  * A sleeping loop takes a thread wake-up to read the request or take the answer, and on an H100 host a wake-up was
  * 0.05-0.15 ms at P50 and up to 0.4 ms in the tail (issue 20: the serving overhead's hand-offs; polling took the
@@ -40,8 +42,6 @@ import java.util.function.LongSupplier;
  * them on on any host (tests).
  */
 final class ServeLoops {
-  /** How long a loop polls after writing an image answer, for the client's next request. */
-  static final long AFTER_ANSWER_NS = 2_000_000L;
   /** How long a loop polls once a batch holding one of its requests has computed, for that request's answer. */
   static final long FOR_ANSWER_NS = 2_000_000L;
   /**
@@ -56,9 +56,10 @@ final class ServeLoops {
   /**
    * The most polling time a loop saves up: a poll from a worker's {@code soon} ({@link #POLL_FROM_SOON}) lasts as long
    * as the spread of that shape's recent computes (the worker's {@code within_ms}, at most 50 ms), which one budget
-   * should cover; 5 ms otherwise.
+   * should cover; otherwise one request's polls: {@link #FOR_ANSWER_NS} and the longest wait for the client's next
+   * request ({@link ComeBack#CAP_NS}), 10 ms.
    */
-  static final long BUDGET_CAP_NS = POLL_FROM_SOON ? 50_000_000L : 5_000_000L;
+  static final long BUDGET_CAP_NS = POLL_FROM_SOON ? 50_000_000L : FOR_ANSWER_NS + ComeBack.CAP_NS;
 
   private static final Runnable NOTHING = () -> {};
 

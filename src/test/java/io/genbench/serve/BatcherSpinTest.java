@@ -64,6 +64,20 @@ final class BatcherSpinTest {
   }
 
   @Test
+  void theWaitForTheNextRequestFollowsHowSoonClientsCameBack() throws Exception {
+    try (var b = new Batcher(new FakeBackend(false), ONE_AT_ONCE, Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "fake")) {
+      assertThat(b.comeBackNs()).isEqualTo(ComeBack.FLOOR_NS);
+      answer(b, 1);
+      for (int k = 2; k <= 10; k++) {
+        Thread.sleep(5);  // the client comes back at least 5 ms after its answer
+        answer(b, k);
+      }
+      // the longest come-back (>= 5 ms, unless a loaded machine made every one longer than 20 ms) and a quarter, capped
+      assertThat(b.comeBackNs()).isBetween(6_250_000L, ComeBack.CAP_NS);
+    }
+  }
+
+  @Test
   void closingEndsASpinAtOnce() throws Exception {
     var b = new Batcher(new FakeBackend(false), ONE_AT_ONCE, Ticker.SYSTEM, new ServeMetrics(GpuTelemetry.none()), "fake");
     b.spinAfterAnswer(Duration.ofMinutes(10));
