@@ -7,8 +7,9 @@ package io.genbench.serve;
  *
  * <p>A client that sends one request at a time comes back 0.3-0.6 ms after its answer on a quiet host, where the fixed
  * 2 ms wait caught every request (issue 20, bench/RESULTS.md §26); on a noisy H200 host, where its own thread's
- * wake-ups took 1.5-3 ms now and then, 2-4 % of its requests came more than 2 ms after the answer (up to 4 ms), found
- * the batcher parked and paid a second wake-up there (arrived → batch 1.1-1.3 ms at P99, §27). A gap longer than
+ * wake-ups took 1.5-3 ms now and then, 0.3-4.6 % of its requests came more than 2 ms after the answer (up to 5.7 ms;
+ * bench/serve_comeback.py over §27's logs), found the batcher parked and paid a second wake-up there (arrived → batch
+ * 1.1-1.9 ms at P99, §27). What the longer wait changes there is not yet measured on a GPU host (§28). A gap longer than
  * {@link #STRAIGHT_BACK_NS} is a client that did not come straight back (an open-loop client, a pause): it does not
  * lengthen the wait. {@code -Dgenbench.serve.adaptSpin=false} keeps the wait at {@link #FLOOR_NS}.
  */
