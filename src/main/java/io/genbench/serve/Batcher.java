@@ -92,21 +92,20 @@ public final class Batcher implements AutoCloseable {
   private long batches;
   /** How long the wait for expected images may wait for the last batch's answers to leave before counting the delay. */
   static final long ANSWER_WAIT_NS = 1_000_000_000L;
-  /*
-   * After a batch's answers left, the batcher's thread spins for the next request before it parks ({@link ComeBack}: as
-   * long as its clients took to come back, 2-8 ms): a client that comes straight back (one request at a time) is picked
-   * up without a thread wake-up, whose latency was the batcher's part of the serving overhead (issue 20: 0.15 ms P50,
-   * 0.38 ms P99 on an H100 host). Only on a machine of SPIN_MIN_CORES cores or more: on fewer the spin takes the core
-   * the worker or the client needs (2-core VM: the overhead's P50 went up, not down).
-   */
   /** The fewest cores on which serve's threads spin for what comes next rather than park at once. */
   static final int SPIN_MIN_CORES = 8;
   /** Whether this machine has {@link #SPIN_MIN_CORES}. */
   static final boolean SPIN_HERE = Runtime.getRuntime().availableProcessors() >= SPIN_MIN_CORES;
-  /** How soon clients came back after their answers: the spin lasts {@link ComeBack#waitNs} (at least 2 ms, at most 8). */
+  /**
+   * How soon clients came back after their answers. After a batch's answers left, the batcher's thread spins for the next
+   * request for {@link ComeBack#waitNs} (2-8 ms) before it parks: a client that comes straight back (one request at a
+   * time) is picked up without a thread wake-up, whose latency was the batcher's part of the serving overhead (issue 20:
+   * 0.15 ms P50, 0.38 ms P99 on an H100 host). Only on a machine of {@link #SPIN_MIN_CORES} cores or more: on fewer the
+   * spin takes the core the worker or the client needs (2-core VM: the overhead's P50 went up, not down).
+   */
   private final ComeBack comeBack = new ComeBack();
   /** A spin a test fixed ({@link #spinAfterAnswer}); -1: {@link #comeBack}'s on a machine of enough cores, else none. */
-  private volatile long spinNs = -1;
+  private volatile long fixedSpinNs = -1;
   /** Whether a request arrived since the last answer left (the first one's gap is a come-back). */
   private boolean arrivedSinceAnswer;
   /** Requests submitted so far and closes, read by the spinning thread without the lock. */
@@ -251,11 +250,11 @@ public final class Batcher implements AutoCloseable {
 
   /** Spins this long after each batch's answers left (tests: a long one, so a request is sure to come during it; 0: none). */
   void spinAfterAnswer(java.time.Duration d) {
-    spinNs = d.toNanos();
+    fixedSpinNs = d.toNanos();
   }
 
   private long spinNs() {
-    long fixed = spinNs;
+    long fixed = fixedSpinNs;
     return fixed >= 0 ? fixed : SPIN_HERE ? comeBack.waitNs() : 0;
   }
 

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  *       reads the worker's {@code computed} line: {@link ImageBackend#start(ImageBatch, java.util.function.LongConsumer)});
  *       with {@link #POLL_FROM_SOON} already from the worker's {@code soon} line, until the answer is out;
  *   <li>after the loop wrote an image answer: a client that sends one request at a time sends its next 0.3-1.5 ms later
- *       (up to 4 ms on a noisy host); the loop polls as long as the batcher's clients took to come back
+ *       (up to 5.7 ms on a noisy host); the loop polls as long as the batcher's clients took to come back
  *       ({@link ComeBack}, 2-8 ms).
  * </ul>
  * A sleeping loop takes a thread wake-up to read the request or take the answer, and on an H100 host a wake-up was
